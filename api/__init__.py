@@ -1,0 +1,1 @@
+"""The Starlette REST facade used by the Sinesys frontend."""

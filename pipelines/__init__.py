@@ -1,0 +1,1 @@
+"""Item pipelines: validation, raw log, relational upsert, history. Never imports spiders."""

@@ -1,0 +1,1 @@
+"""First-party tribunal plugins. They register through entry points, like third-party plugins."""

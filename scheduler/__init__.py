@@ -1,0 +1,1 @@
+"""Agendamentos (scheduled captures) and job runners."""

@@ -1,0 +1,50 @@
+"""The ``sinesys`` command line.
+
+Each sub-command group lives in its own module and is added here; tribunal plugins contribute
+more commands through the ``sinesys.commands`` entry-point group (e.g. ``sinesys sandbox``).
+
+Conventions: secrets are never read from argv (interactive prompt or JSON on stdin/file only);
+bad input is one clear line on stderr and exit status 2, with nothing written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from sinesys_spiders.cli._common import SinesysGroup
+
+__all__ = ["main"]
+
+
+@click.group(
+    cls=type("RootGroup", (SinesysGroup,), {"plugin_group": "sinesys.commands"}),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
+def main(verbose: bool) -> None:
+    """Sinesys Captura: capture a lawyer's cases from Brazil's court systems."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _add_builtin_commands() -> None:
+    from sinesys_spiders.cli import config
+
+    main.add_command(config.config)
+    for module_name in ("db", "advogados", "credenciais", "tribunais", "historico"):
+        try:
+            module = __import__(f"sinesys_spiders.cli.{module_name}", fromlist=["command"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sinesys_spiders.cli.{module_name}":
+                raise
+            continue
+        main.add_command(module.command)
+
+
+_add_builtin_commands()

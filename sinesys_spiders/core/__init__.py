@@ -1,0 +1,1 @@
+"""Layer 0: the domain, settings, storage and services, with no Scrapy, Twisted, Playwright or Starlette."""

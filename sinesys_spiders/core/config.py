@@ -1,0 +1,111 @@
+"""Settings of Sinesys Captura, read from the environment (prefix ``SINESYS_``) and an optional ``.env``.
+
+Every production service has an embedded default (DESIGN.md §4), so a fresh machine runs with none set:
+
+==========================  ============================================  ===========================
+setting                      embedded default                              production
+==========================  ============================================  ===========================
+``SINESYS_DATABASE_URL``     SQLite file ``var/sinesys.db``                PostgreSQL URL
+``SINESYS_MONGODB_URI``      raw log in the SQL database                   MongoDB URI
+``SINESYS_REDIS_URL``        locks and sessions in the SQL database        Redis URL
+``SINESYS_SCRAPYD_URL``      local subprocess runner                       Scrapyd URL
+``SINESYS_BROWSER_*``        local Chromium                                remote browser over CDP
+``SINESYS_SECRET_KEY``       key file ``var/secret.key`` (0600, warning)   a key from your vault
+==========================  ============================================  ===========================
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings", "mask_url", "reset_settings"]
+
+
+def mask_url(url: str | None) -> str | None:
+    """Return ``url`` with its password (if any) replaced by ``***``."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+class Settings(BaseSettings):
+    """The effective configuration. Read once, at the edge, through :func:`get_settings`."""
+
+    model_config = SettingsConfigDict(env_prefix="SINESYS_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    var_dir: Path = Field(default=Path("var"), description="Folder for embedded data: SQLite, key file, documents.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under var_dir.")
+    mongodb_uri: SecretStr | None = Field(default=None, description="MongoDB for raw logs and timelines.")
+    mongodb_database: str = "sinesys"
+    redis_url: SecretStr | None = Field(default=None, description="Redis for locks, sessions and scrapy-redis.")
+    scrapyd_url: str | None = Field(default=None, description="Scrapyd server that runs jobs.")
+    scrapyd_project: str = "sinesys"
+
+    secret_key: SecretStr | None = Field(default=None, description="Fernet-compatible base64 key (32 bytes).")
+    secret_key_file: Path | None = Field(default=None, description="Key file; default var_dir/secret.key.")
+
+    browser_executable: Path | None = Field(default=None, description="Chromium binary for logins.")
+    browser_cdp_url: SecretStr | None = Field(default=None, description="Remote browser (CDP/WebSocket) URL.")
+    browser_headless: bool = True
+
+    credential_cache_ttl: float = Field(default=300.0, ge=0, description="Seconds a decrypted credential is cached.")
+    documents_dir: Path | None = Field(default=None, description="Downloaded PDFs; default var_dir/documentos.")
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'sinesys.db').resolve()}"
+
+    @property
+    def effective_secret_key_file(self) -> Path:
+        return self.secret_key_file or self.var_dir / "secret.key"
+
+    @property
+    def effective_documents_dir(self) -> Path:
+        return self.documents_dir or self.var_dir / "documentos"
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain values, every secret masked: safe to print."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "***" if value.get_secret_value() else None
+            elif isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, str) and "://" in value:
+                value = mask_url(value)
+            out[name] = value
+        out["database_url"] = mask_url(self.effective_database_url)
+        out["secret_key_file"] = str(self.effective_secret_key_file)
+        out["documents_dir"] = str(self.effective_documents_dir)
+        return out
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests, or after changing the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,53 @@
+"""Scrapy settings of the Sinesys project (thin: values come from ``core.config``).
+
+Browser requests (``meta={"playwright": True}``, used only for logins) go through scrapy-playwright;
+every data request goes through Scrapy's ordinary HTTP downloader.
+"""
+
+from __future__ import annotations
+
+from sinesys_spiders.core.browser import resolve_browser
+from sinesys_spiders.core.config import get_settings
+
+_settings = get_settings()
+_browser = resolve_browser(_settings)
+
+BOT_NAME = "sinesys"
+SPIDER_MODULES = ["sinesys_spiders.spiders"]
+NEWSPIDER_MODULE = "sinesys_spiders.spiders"
+
+ADDONS: dict[str, int] = {}
+
+# The asyncio reactor is required by scrapy-playwright.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"headless": _browser.headless, "args": list(_browser.args)}
+if _browser.executable:
+    PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"] = str(_browser.executable)
+if _browser.cdp_url:
+    PLAYWRIGHT_CDP_URL = _browser.cdp_url
+PLAYWRIGHT_MAX_CONTEXTS = 4
+
+# Security: no telnet console, no remote-control server, certificates verified.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
+
+# The lawyer's own data behind a login: robots.txt does not apply to these API calls.
+ROBOTSTXT_OBEY = False
+COOKIES_ENABLED = True
+
+# Polite defaults for the real PJE; per-tribunal overrides come with the capture spiders.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_TIMEOUT = 60
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = _settings.log_level

@@ -1,0 +1,1 @@
+"""Capture spiders: one module per ``TipoCaptura``."""

@@ -1,0 +1,1 @@
+"""Test helpers shipped to plugin authors (sandbox fixtures, contract tests)."""
