@@ -1,0 +1,1 @@
+"""Database fixtures: SQLite and a private PostgreSQL cluster, each built by the migrations."""

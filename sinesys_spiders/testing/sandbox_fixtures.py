@@ -1,0 +1,1 @@
+"""Sandbox fixtures: the simulated PJE-TRT as a subprocess on a free port."""
