@@ -21,6 +21,7 @@ setup(
     install_requires=[
         "scrapy>=2.13,<3",
         "scrapy-playwright>=0.0.46",
+        "scrapy-spider-metadata>=0.2",
         "playwright>=1.50",
         "itemadapter>=0.10",
         "pydantic>=2.9,<3",

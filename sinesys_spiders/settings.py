@@ -51,3 +51,6 @@ DOWNLOAD_TIMEOUT = 60
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _settings.log_level
+
+# `scrapy crawl` validates spider arguments first (one clear line and exit 2 on a bad one).
+COMMANDS_MODULE = "sinesys_spiders.commands"
