@@ -101,9 +101,9 @@ class CredenciaisRepository(Repository):
         *,
         credencial_id: int,
         senha_cifrada: bytes | Unset = UNSET,
-        totp_secret_cifrado: bytes | None | Unset = UNSET,
-        twofauth_cifrado: bytes | None | Unset = UNSET,
-        usuario: str | None | Unset = UNSET,
+        totp_secret_cifrado: bytes | Unset | None = UNSET,
+        twofauth_cifrado: bytes | Unset | None = UNSET,
+        usuario: str | Unset | None = UNSET,
     ) -> Credencial | None:
         """Replace the given ciphertexts (``None`` clears an optional one); ``None`` when absent."""
         row = self.get(credencial_id=credencial_id)

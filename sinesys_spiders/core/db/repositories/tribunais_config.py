@@ -28,10 +28,10 @@ class TribunaisConfigRepository(Repository):
         *,
         tribunal: Tribunal | str,
         grau: Grau | str,
-        base_url: str | None | Unset = UNSET,
-        login_path: str | None | Unset = UNSET,
-        api_path: str | None | Unset = UNSET,
-        sso_url: str | None | Unset = UNSET,
+        base_url: str | Unset | None = UNSET,
+        login_path: str | Unset | None = UNSET,
+        api_path: str | Unset | None = UNSET,
+        sso_url: str | Unset | None = UNSET,
         opcoes: dict[str, Any] | Unset = UNSET,
     ) -> TribunalConfig:
         """Create or change the override of one tribunal and grau; unpassed fields keep their value."""
