@@ -49,6 +49,14 @@ DOWNLOAD_DELAY = 0.5
 RANDOMIZE_DOWNLOAD_DELAY = True
 DOWNLOAD_TIMEOUT = 60
 
+# Retries: 429 and 5xx with exponential backoff, full jitter and Retry-After (sinesys_spiders.middlewares.retry).
+RETRY_TIMES = 5
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "sinesys_spiders.middlewares.retry.BackoffRetryMiddleware": 550,
+}
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _settings.log_level
 
