@@ -3,4 +3,5 @@
 pytest_plugins = [
     "sinesys_spiders.testing.db_fixtures",
     "sinesys_spiders.testing.sandbox_fixtures",
+    "sinesys_spiders.testing.canary",
 ]

@@ -1,0 +1,56 @@
+"""The canary guard that fails the suite when a fake secret reaches a log."""
+
+from __future__ import annotations
+
+import logging
+
+import pyotp
+
+from sinesys_spiders.testing.canary import (
+    CANARIES,
+    CANARY_SENHA,
+    CANARY_TOTP_SECRET,
+    CanaryHandler,
+    find_canaries,
+)
+
+
+def test_canary_handler_catches_secrets_in_messages_args_and_tracebacks():
+    """A canary in a message, its arguments or an exception's traceback is recorded by name, not value."""
+    handler = CanaryHandler()
+    logger = logging.getLogger("tests.canary.private")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        logger.debug("login with %s", CANARY_SENHA)
+        logger.info("nothing secret here")
+        try:
+            raise RuntimeError(f"boom {CANARY_TOTP_SECRET}")
+        except RuntimeError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    assert handler.records_seen == 3
+    assert len(handler.hits) == 2
+    assert handler.hits[0].startswith("CANARY_SENHA in a record of logger 'tests.canary.private'")
+    assert handler.hits[1].startswith("CANARY_TOTP_SECRET")
+    assert all(value not in hit for hit in handler.hits for value in CANARIES.values())
+
+
+def test_session_guard_is_installed_on_the_root_logger(canary_log_guard):
+    """The session guard sees records from any logger at DEBUG level."""
+    before = canary_log_guard.records_seen
+    logging.getLogger("tests.canary.any").debug("a harmless debug line")
+    assert canary_log_guard.records_seen == before + 1
+
+
+def test_find_canaries_scans_text_and_bytes():
+    """Canaries are found in text and in UTF-8 or UTF-16 bytes."""
+    assert find_canaries(f"x{CANARY_SENHA}y") == ["CANARY_SENHA"]
+    assert find_canaries(CANARY_SENHA.encode("utf-16-le")) == ["CANARY_SENHA"]
+    assert find_canaries(b"nothing") == []
+
+
+def test_canary_totp_secret_is_valid_base32():
+    """The canary TOTP secret generates codes, so it can pass through real validation."""
+    assert pyotp.TOTP(CANARY_TOTP_SECRET).now().isdigit()
