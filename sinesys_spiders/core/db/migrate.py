@@ -1,0 +1,59 @@
+"""Run the Alembic migrations shipped inside the package: ``upgrade(url)`` and ``current(url)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import pool
+from sqlalchemy.engine import make_url
+
+from sinesys_spiders.core.db.engine import make_engine, normalize_url
+
+__all__ = ["ALEMBIC_INI", "alembic_config", "current", "ensure_sqlite_dir", "head", "upgrade"]
+
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """The Alembic configuration of the package, pointed at ``url`` (default: the settings' URL)."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(ALEMBIC_INI.with_name("migrations")))
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file URL (``var/`` by default); nothing for other back ends."""
+    sa_url = make_url(normalize_url(url))
+    if sa_url.get_backend_name() == "sqlite" and sa_url.database and sa_url.database != ":memory:":
+        Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at ``url`` up to ``revision`` (creating a SQLite file's folder)."""
+    ensure_sqlite_dir(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+def head() -> str:
+    """The newest revision shipped with the code."""
+    script = ScriptDirectory.from_config(alembic_config())
+    revision = script.get_current_head()
+    if revision is None:  # pragma: no cover - the package always ships migrations
+        raise RuntimeError("no migrations found")
+    return revision
+
+
+def current(url: str) -> str | None:
+    """The revision the database at ``url`` is at; ``None`` when it was never migrated."""
+    engine = make_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
