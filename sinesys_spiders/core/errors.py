@@ -159,6 +159,13 @@ class TotalizadorDivergente(PermanentError):
 
     code = "TOTALIZADOR_DIVERGENTE"
 
+    def __init__(
+        self, message: str | None = None, *, capturados: int | None = None, totalizador: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.capturados = capturados
+        self.totalizador = totalizador
+
 
 class RespostaInvalida(PermanentError):
     """O tribunal respondeu algo que não tem o formato esperado."""
