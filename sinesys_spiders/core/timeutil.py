@@ -49,7 +49,6 @@ def parse_pje_datetime(value: str | None) -> dt.datetime | None:
     match = _DATETIME.match(text)
     if match is None:
         raise ValueError(f"data/hora do PJE em formato desconhecido: {value!r}")
-    date = dt.date.fromisoformat(match["date"])
     time_text = match["time"] or "00:00:00"
     if len(time_text) == 5:
         time_text += ":00"
@@ -66,6 +65,7 @@ def parse_pje_datetime(value: str | None) -> dt.datetime | None:
         offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
         tz = dt.timezone(sign * offset)
     try:
+        date = dt.date.fromisoformat(match["date"])
         local = dt.datetime(date.year, date.month, date.day, hour, minute, second, micro, tzinfo=tz)
     except ValueError:
         raise ValueError(f"data/hora do PJE inválida: {value!r}") from None
