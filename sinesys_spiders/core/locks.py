@@ -1,0 +1,141 @@
+"""Named locks with an owner token and an expiry, shared by every process (DESIGN.md §7).
+
+A lock is a row (``key``, random ``owner`` token, ``expires_at``): acquiring inserts it, releasing
+and extending only touch it when the owner token matches, and an expired lock is taken over by the
+next acquirer, so a crashed holder blocks others for at most its TTL. The interface is
+:class:`LockBackend` (three calls), so a Redis back end can follow; :class:`SqlLockBackend` is the
+embedded default on the SQL database. Correctness never rests on a lock alone.
+
+Waiting is done by :func:`acquire` / :func:`hold`, polling the back end without blocking the event
+loop; a lock not obtained in time raises ``LockOcupado``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import secrets
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sinesys_spiders.core.db.engine import session_scope
+from sinesys_spiders.core.db.models import Lock
+from sinesys_spiders.core.errors import LockOcupado
+from sinesys_spiders.core.timeutil import utcnow
+
+__all__ = ["Lease", "LockBackend", "SqlLockBackend", "acquire", "hold"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Lease:
+    """A lock held: its key, the owner token that proves it, and when it lapses."""
+
+    key: str
+    owner: str = dataclasses.field(repr=False)
+    expires_at: dt.datetime
+
+
+@runtime_checkable
+class LockBackend(Protocol):
+    """Where locks live (SQL now, Redis later)."""
+
+    def try_acquire(self, key: str, *, ttl: float, metadata: Mapping[str, Any] | None = None) -> Lease | None:
+        """Take ``key`` for ``ttl`` seconds if it is free or expired; ``None`` if someone holds it."""
+        ...
+
+    def release(self, lease: Lease) -> bool:
+        """Give the lock back; ``False`` if it was no longer ours (expired and taken over)."""
+        ...
+
+    def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
+        """Push the expiry to ``ttl`` seconds from now; ``None`` if the lock is no longer ours."""
+        ...
+
+
+class SqlLockBackend:
+    """Locks in the ``locks`` table of the SQL database (SQLite or PostgreSQL)."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+
+    def try_acquire(self, key: str, *, ttl: float, metadata: Mapping[str, Any] | None = None) -> Lease | None:
+        now = utcnow()
+        lease = Lease(key=key, owner=secrets.token_hex(16), expires_at=now + dt.timedelta(seconds=ttl))
+        try:
+            with session_scope(factory=self._factory) as session:
+                session.execute(delete(Lock).where(Lock.key == key, Lock.expires_at <= now))
+                session.add(
+                    Lock(
+                        key=key,
+                        owner=lease.owner,
+                        expires_at=lease.expires_at,
+                        created_at=now,
+                        metadados=dict(metadata or {}),
+                    )
+                )
+        except IntegrityError:
+            return None
+        return lease
+
+    def release(self, lease: Lease) -> bool:
+        with session_scope(factory=self._factory) as session:
+            result = session.execute(delete(Lock).where(Lock.key == lease.key, Lock.owner == lease.owner))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
+        now = utcnow()
+        expires_at = now + dt.timedelta(seconds=ttl)
+        with session_scope(factory=self._factory) as session:
+            result = session.execute(
+                update(Lock)
+                .where(Lock.key == lease.key, Lock.owner == lease.owner, Lock.expires_at > now)
+                .values(expires_at=expires_at)
+            )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return None
+        return dataclasses.replace(lease, expires_at=expires_at)
+
+
+async def acquire(
+    backend: LockBackend,
+    key: str,
+    *,
+    ttl: float,
+    timeout: float,
+    poll: float = 0.1,
+    metadata: Mapping[str, Any] | None = None,
+) -> Lease:
+    """Wait up to ``timeout`` seconds for ``key``; raise ``LockOcupado`` if it stays taken."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lease = backend.try_acquire(key, ttl=ttl, metadata=metadata)
+        if lease is not None:
+            return lease
+        if time.monotonic() >= deadline:
+            raise LockOcupado(f"o recurso {key} continua ocupado por outro processo após {timeout:.0f} s")
+        await asyncio.sleep(poll)
+
+
+@contextlib.asynccontextmanager
+async def hold(
+    backend: LockBackend,
+    key: str,
+    *,
+    ttl: float,
+    timeout: float,
+    poll: float = 0.1,
+    metadata: Mapping[str, Any] | None = None,
+) -> AsyncIterator[Lease]:
+    """``async with hold(...)``: the lock for the duration of the block, released even on error."""
+    lease = await acquire(backend, key, ttl=ttl, timeout=timeout, poll=poll, metadata=metadata)
+    try:
+        yield lease
+    finally:
+        backend.release(lease)
