@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from plugins.pje_trt import tribunais
+from plugins.pje_trt.login import PjeTrtLoginFlow
 from sinesys_spiders.core.tribunais import TribunalEndpoint
 
 __all__ = ["PjeTrtPlugin"]
@@ -15,6 +16,8 @@ class PjeTrtPlugin:
 
     name = "pje_trt"
     sistema = "PJE"
+    #: The login part of the contract (``core.tribunais.LoginFlow``).
+    login_flow = PjeTrtLoginFlow()
 
     def endpoints(self) -> Sequence[TribunalEndpoint]:
         return tribunais.endpoints()

@@ -1,0 +1,312 @@
+"""The session manager: a valid session for a credential, logging in only when there is none.
+
+``await manager.get(credencial_id)`` returns the stored session while it lives; otherwise it takes
+the credential's lock (every process and spider waits for the same one login), looks again (the
+holder may just have logged in), and logs in with the tribunal plugin's flow in a fresh browser.
+``await manager.relogin(credencial_id, rejected_session_id)`` drops the rejected session (only if no
+newer one replaced it) and does the same.
+
+Retry policy (issue 4): wrong password, rejected codes, WAF blocks and maintenance pages are
+permanent and remembered for the life of the manager (never retried automatically); timeouts and
+network errors are retried a bounded number of times with exponential backoff and full jitter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sinesys_spiders.core.browser import BrowserChoice, resolve_browser
+from sinesys_spiders.core.config import Settings, get_settings
+from sinesys_spiders.core.credenciais import Credencial
+from sinesys_spiders.core.errors import PermanentError, SinesysError, TimeoutError_, TransientError
+from sinesys_spiders.core.locks import LockBackend, hold
+from sinesys_spiders.core.otp import OtpCodes, OtpProvider, first_step, otp_provider_for
+from sinesys_spiders.core.sessions import SessaoPje, SessionStore
+from sinesys_spiders.core.tribunais import LoginFlow, LoginTimeouts, PluginRegistry, TribunalEndpoint, login_flow_of
+from sinesys_spiders.login.browser import login_page
+
+__all__ = ["LoginRetry", "SessionManager", "StepOtp"]
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoginRetry:
+    """Bounded retries of transient login failures: ``attempts`` in all, full-jitter backoff."""
+
+    attempts: int = 3
+    base: float = 5.0
+    cap: float = 60.0
+
+    def delay(self, retry_number: int) -> float:
+        """Full jitter: uniform in ``[0, min(cap, base * 2**n)]`` for the n-th retry (0-based)."""
+        return random.uniform(0.0, min(self.cap, self.base * 2**retry_number))
+
+
+class StepOtp:
+    """The codes of one login, each time step recorded in the store before its code is handed out.
+
+    The caller holds the lock of the SSO user (``otp:advogado:<id>``) for the whole login, so no
+    two logins read the same last step.
+    """
+
+    def __init__(
+        self,
+        credencial_id: int,
+        provider: OtpProvider,
+        store: SessionStore,
+        *,
+        irmas: Sequence[int] = (),
+        clock: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._id = credencial_id
+        #: Credentials that log in as the same SSO user share its codes (a code is accepted once, anywhere).
+        self._ids = [credencial_id, *(i for i in irmas if i != credencial_id)]
+        self._provider = provider
+        self._store = store
+        self._clock = clock
+        self._sleep = sleep
+        self._codes: OtpCodes | None = None
+        self.passos: list[int] = []
+
+    async def first(self) -> str:
+        used = [p for i in self._ids if (p := self._store.otp_ultimo_passo(i)) is not None]
+        ultimo = max(used) if used else None
+        passo, wait = first_step(self._clock(), ultimo, self._provider.period)
+        if wait > 0:
+            logger.info("credencial %s: waiting %.1f s for an unused OTP time step", self._id, wait)
+            await self._sleep(wait + 0.05)
+        codes = await self._provider.codes(passo=passo)
+        for _ in range(2):  # a remote provider (2FAuth) may still be one step behind
+            if codes.passo >= passo:
+                break
+            await self._sleep(max(0.0, passo * self._provider.period - self._clock()) + 0.2)
+            codes = await self._provider.codes(passo=passo)
+        if codes.passo < passo:
+            raise TimeoutError_(f"credencial {self._id}: o provedor OTP não forneceu um código ainda não usado")
+        self._record(codes.passo)
+        self._codes = codes
+        return codes.atual
+
+    async def next(self) -> str | None:
+        codes = self._codes
+        if codes is None or codes.proximo is None:
+            return None
+        self._codes = dataclasses.replace(codes, proximo=None)
+        self._record(codes.passo + 1)
+        return codes.proximo
+
+    def _record(self, passo: int) -> None:
+        for credencial_id in self._ids:
+            self._store.record_otp_step(credencial_id, passo)
+        self.passos.append(passo)
+
+
+class SessionManager:
+    """Sessions per credential: stored ones reused, one login under the credential's lock otherwise."""
+
+    def __init__(
+        self,
+        *,
+        store: SessionStore,
+        locks: LockBackend,
+        credenciais: Callable[[int], Credencial],
+        registry: PluginRegistry,
+        irmas: Callable[[Credencial], Sequence[int]] | None = None,
+        endpoint_for: Callable[[Any, Any], TribunalEndpoint] | None = None,
+        browser: BrowserChoice | None = None,
+        timeouts: LoginTimeouts | None = None,
+        retry: LoginRetry | None = None,
+        lock_ttl: float = 600.0,
+        lock_timeout: float = 900.0,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.locks = locks
+        self._credenciais = credenciais
+        self._registry = registry
+        self._irmas = irmas or (lambda credencial: [credencial.id])
+        self._endpoint_for = endpoint_for or registry.endpoint
+        self._browser = browser or resolve_browser(get_settings())
+        self.timeouts = timeouts or LoginTimeouts()
+        self.retry = retry or LoginRetry()
+        self._lock_ttl = lock_ttl
+        self._lock_timeout = lock_timeout
+        self._sleep = sleep
+        self._clock = clock
+        #: Permanent failures by credential: never retried by this manager.
+        self.falhas: dict[int, SinesysError] = {}
+        #: Logins this manager made (all processes: ``store.logins``), and their durations.
+        self.logins = 0
+        self.login_seconds: list[float] = []
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings | None = None, *, registry: PluginRegistry | None = None, **kwargs: Any
+    ) -> SessionManager:
+        """A manager on the configured database, key, browser and installed plugins."""
+        from sinesys_spiders.core.credenciais import CredenciaisService
+        from sinesys_spiders.core.crypto import load_cipher
+        from sinesys_spiders.core.db.engine import get_session_factory
+        from sinesys_spiders.core.locks import SqlLockBackend
+        from sinesys_spiders.core.sessions import SqlSessionStore
+        from sinesys_spiders.core.tribunais import get_registry
+        from sinesys_spiders.login.endpoints import effective_endpoint
+
+        settings = settings or get_settings()
+        factory = get_session_factory(settings.effective_database_url)
+        cipher = load_cipher(settings)
+        registry = registry or get_registry()
+        service = CredenciaisService(factory, cipher, cache_ttl=settings.credential_cache_ttl)
+
+        def irmas(credencial: Credencial) -> list[int]:
+            todas = service.for_advogado(credencial.advogado_id, active_only=False)
+            return [c.id for c in todas if c.usuario == credencial.usuario]
+
+        kwargs.setdefault("browser", resolve_browser(settings))
+        return cls(
+            store=SqlSessionStore(factory, cipher),
+            locks=SqlLockBackend(factory),
+            credenciais=service.get,
+            registry=registry,
+            irmas=irmas,
+            endpoint_for=lambda tribunal, grau: effective_endpoint(registry, factory, tribunal, grau),
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return f"SessionManager(store={self.store!r}, browser={self._browser.describe()!r})"
+
+    # -- public --------------------------------------------------------------------------------
+
+    async def get(self, credencial_id: int) -> SessaoPje:
+        """The credential's valid session, from the store or from one new login."""
+        self._raise_if_failed(credencial_id)
+        sessao = self.store.get(credencial_id)
+        if sessao is not None:
+            return sessao
+        async with hold(
+            self.locks,
+            f"login:credencial:{credencial_id}",
+            ttl=self._lock_ttl,
+            timeout=self._lock_timeout,
+            poll=0.2,
+            metadata={"credencial_id": credencial_id},
+        ):
+            self._raise_if_failed(credencial_id)
+            sessao = self.store.get(credencial_id)  # the previous holder may have just logged in
+            if sessao is not None:
+                return sessao
+            return await self._login_with_retry(credencial_id)
+
+    async def relogin(self, credencial_id: int, rejected_session_id: str | None) -> SessaoPje:
+        """Drop the rejected session (unless a newer one replaced it) and return a valid one."""
+        if self.store.invalidate(credencial_id, session_id=rejected_session_id):
+            logger.info("credencial %s: session rejected by the tribunal, logging in again", credencial_id)
+        return await self.get(credencial_id)
+
+    def flow_for(self, credencial_id: int) -> LoginFlow:
+        """The login flow of the plugin serving the credential's tribunal and grau."""
+        credencial = self._credenciais(credencial_id)
+        return login_flow_of(self._registry.plugin_for(credencial.tribunal, credencial.grau))
+
+    def fail(self, credencial_id: int, error: SinesysError) -> None:
+        """Stop the credential for the rest of this manager's life (with its reason)."""
+        self.falhas.setdefault(credencial_id, error)
+
+    # -- login ---------------------------------------------------------------------------------
+
+    def _raise_if_failed(self, credencial_id: int) -> None:
+        error = self.falhas.get(credencial_id)
+        if error is not None:
+            raise error
+
+    async def _login_with_retry(self, credencial_id: int) -> SessaoPje:
+        attempt = 0
+        while True:
+            try:
+                return await self._login_once(credencial_id)
+            except PermanentError as exc:
+                self.fail(credencial_id, exc)
+                logger.warning("credencial %s: login failed for good: %s", credencial_id, exc)
+                raise
+            except TransientError as exc:
+                attempt += 1
+                if attempt >= self.retry.attempts:
+                    logger.warning("credencial %s: login failed after %d attempts: %s", credencial_id, attempt, exc)
+                    raise
+                delay = self.retry.delay(attempt - 1)
+                logger.info(
+                    "credencial %s: login attempt %d failed (%s), retrying in %.1f s",
+                    credencial_id,
+                    attempt,
+                    exc.code,
+                    delay,
+                )
+                await self._sleep(delay)
+
+    async def _login_once(self, credencial_id: int) -> SessaoPje:
+        credencial = self._credenciais(credencial_id)
+        plugin = self._registry.plugin_for(credencial.tribunal, credencial.grau)
+        flow = login_flow_of(plugin)
+        endpoint = self._endpoint_for(credencial.tribunal, credencial.grau)
+        otp = StepOtp(
+            credencial_id,
+            otp_provider_for(**credencial.otp_config()),
+            self.store,
+            irmas=self._irmas(credencial),
+            clock=self._clock,
+            sleep=self._sleep,
+        )
+        started = time.monotonic()
+        # One login at a time per lawyer: their credentials share the SSO user and its one-time codes.
+        async with (
+            hold(
+                self.locks,
+                f"otp:advogado:{credencial.advogado_id}",
+                ttl=self._lock_ttl,
+                timeout=self._lock_timeout,
+                poll=0.2,
+                metadata={"credencial_id": credencial_id},
+            ),
+            login_page(self._browser) as page,
+        ):
+            result = await flow.login(
+                page,
+                endpoint=endpoint,
+                usuario=credencial.usuario,
+                senha=credencial.senha.get_secret_value(),
+                otp=otp,
+                timeouts=self.timeouts,
+            )
+        sessao = SessaoPje.from_login(
+            credencial_id=credencial_id,
+            base_url=endpoint.base_url,
+            id_advogado=result.identidade.id_advogado,
+            cookies=result.cookies,
+            claims=result.identidade.claims,
+            token_expires_at=result.identidade.expires_at,
+        )
+        self.store.save(sessao)
+        elapsed = time.monotonic() - started
+        self.logins += 1
+        self.login_seconds.append(elapsed)
+        logger.info(
+            "credencial %s: logged in at %s %s in %.1f s (%d cookies)",
+            credencial_id,
+            credencial.tribunal.value,
+            credencial.grau.value,
+            elapsed,
+            len(result.cookies),
+        )
+        return sessao
