@@ -1,0 +1,326 @@
+"""The batched relational upsert of captured items on their natural keys.
+
+:func:`upsert_items` writes a batch of items (:class:`~sinesys_spiders.core.items.Processo`,
+:class:`~sinesys_spiders.core.items.Expediente`, :class:`~sinesys_spiders.core.items.Audiencia`) to
+their tables inside the caller's session, the same code on SQLite and PostgreSQL:
+
+1. Items are grouped by table and collapsed on their natural key (the last one of a key wins; the
+   others count as ``duplicados``).
+2. The existing rows of the batch are read in one query per table, tribunal and grau
+   (``tribunal = ? AND grau = ? AND id_pje IN (...)``) and matched on the full natural key.
+3. A new key is INSERTed (``inseridos``). An existing row is compared on the columns the item
+   provides, ignoring bookkeeping (``id``, ``created_at``, ``updated_at``, ``advogado_id``,
+   ``credencial_id``, ``ultima_captura_id``): equal -> not written at all (``inalterados``);
+   different -> UPDATE guarded by the ``updated_at`` read, plus a ``registro_versoes`` row with the
+   whole previous version and the list of changed fields (``atualizados``).
+4. A unique violation on insert (another worker inserted the same key meanwhile) or an update that
+   lost its guard re-reads the row and compares again: never a crash, never a duplicate.
+
+A value the column cannot hold (text longer than the column) makes that item an error with its
+reason (``erros``) instead of failing the batch. Counts are kept per credential
+(:class:`ResultadoUpsert`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.types import String
+
+from sinesys_spiders.core.db.models import SEM_DATA_CRIACAO, SEM_ID_DOCUMENTO, RegistroVersao
+from sinesys_spiders.core.db.models import Audiencia as AudienciaModel
+from sinesys_spiders.core.db.models import Expediente as ExpedienteModel
+from sinesys_spiders.core.db.models import Processo as ProcessoModel
+from sinesys_spiders.core.items import Audiencia, Expediente, ItemCaptura, Processo
+from sinesys_spiders.core.timeutil import utcnow
+
+__all__ = [
+    "BOOKKEEPING",
+    "ContagemUpsert",
+    "ErroUpsert",
+    "ResultadoUpsert",
+    "TabelaUpsert",
+    "table_for",
+    "upsert_items",
+]
+
+#: Columns that say who captured a row and when, not what it is: written, never compared.
+BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "advogado_id", "credencial_id", "ultima_captura_id"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TabelaUpsert:
+    """How one item type maps to its table: the natural key and the defaults of key columns."""
+
+    table: Table
+    chave: tuple[str, ...]
+    key_defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+
+_TABELAS: dict[type[ItemCaptura], TabelaUpsert] = {
+    Processo: TabelaUpsert(ProcessoModel.__table__, Processo.chave_natural),  # type: ignore[arg-type]
+    Expediente: TabelaUpsert(
+        ExpedienteModel.__table__,  # type: ignore[arg-type]
+        Expediente.chave_natural,
+        {"id_documento": SEM_ID_DOCUMENTO, "data_criacao_expediente": SEM_DATA_CRIACAO},
+    ),
+    Audiencia: TabelaUpsert(AudienciaModel.__table__, Audiencia.chave_natural),  # type: ignore[arg-type]
+}
+
+
+def table_for(item: ItemCaptura | type[ItemCaptura]) -> TabelaUpsert:
+    """The table of an item type; ``KeyError`` for a type the upsert does not store."""
+    cls = item if isinstance(item, type) else type(item)
+    for base in cls.__mro__:
+        if base in _TABELAS:
+            return _TABELAS[base]  # type: ignore[index]
+    raise KeyError(f"{cls.__name__} não tem tabela")
+
+
+@dataclasses.dataclass(slots=True)
+class ContagemUpsert:
+    """What happened to the items of one credential."""
+
+    inseridos: int = 0
+    atualizados: int = 0
+    inalterados: int = 0
+    duplicados: int = 0
+    erros: int = 0
+
+    def add(self, other: ContagemUpsert) -> None:
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ErroUpsert:
+    """An item that could not be stored, and why (no personal data in ``motivo``)."""
+
+    credencial_id: int
+    tabela: str
+    id_pje: int
+    motivo: str
+
+
+@dataclasses.dataclass(slots=True)
+class ResultadoUpsert:
+    """Counts per credential, and the items that failed with their reasons."""
+
+    por_credencial: dict[int, ContagemUpsert] = dataclasses.field(default_factory=lambda: defaultdict(ContagemUpsert))
+    erros: list[ErroUpsert] = dataclasses.field(default_factory=list)
+
+    def contagem(self, credencial_id: int) -> ContagemUpsert:
+        return self.por_credencial[credencial_id]
+
+    @property
+    def total(self) -> ContagemUpsert:
+        out = ContagemUpsert()
+        for contagem in self.por_credencial.values():
+            out.add(contagem)
+        return out
+
+    def merge(self, other: ResultadoUpsert) -> None:
+        for credencial_id, contagem in other.por_credencial.items():
+            self.por_credencial[credencial_id].add(contagem)
+        self.erros.extend(other.erros)
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def _too_long(table: Table, row: Mapping[str, Any]) -> str | None:
+    for name, value in row.items():
+        column = table.c[name]
+        length = getattr(column.type, "length", None)
+        if isinstance(column.type, String) and length and isinstance(value, str) and len(value) > length:
+            return f"{name}: texto com {len(value)} caracteres excede o limite de {length} da coluna"
+    return None
+
+
+def _row_for(spec: TabelaUpsert, item: ItemCaptura, captura_id: int | None) -> dict[str, Any]:
+    columns = spec.table.c
+    row = {name: _db_value(value) for name, value in item.model_dump().items() if name in columns}
+    for name, default in spec.key_defaults.items():
+        if row.get(name) is None:
+            row[name] = default
+    if "ultima_captura_id" in columns:
+        row["ultima_captura_id"] = captura_id if captura_id is not None else item.captura_id
+    row.pop("id", None)
+    return row
+
+
+def _key(spec: TabelaUpsert, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[name] for name in spec.chave)
+
+
+def _changed(row: Mapping[str, Any], existing: Mapping[str, Any]) -> list[str]:
+    return [name for name, value in row.items() if name not in BOOKKEEPING and existing.get(name) != value]
+
+
+class _TableBatch:
+    """One table's part of a batch, inside the caller's session."""
+
+    def __init__(self, session: Session, spec: TabelaUpsert, captura_id: int | None, out: ResultadoUpsert) -> None:
+        self.session = session
+        self.spec = spec
+        self.table = spec.table
+        self.captura_id = captura_id
+        self.out = out
+
+    def run(self, items: Sequence[ItemCaptura]) -> None:
+        rows: dict[tuple[Any, ...], tuple[ItemCaptura, dict[str, Any]]] = {}
+        for item in items:
+            row = _row_for(self.spec, item, self.captura_id)
+            reason = _too_long(self.table, row)
+            if reason is not None:
+                self._error(item, reason)
+                continue
+            key = _key(self.spec, row)
+            if key in rows:
+                self.out.contagem(rows[key][0].credencial_id).duplicados += 1
+            rows[key] = (item, row)
+        if not rows:
+            return
+        existing = self._read(list(rows))
+        inserts: list[tuple[ItemCaptura, dict[str, Any]]] = []
+        for key, (item, row) in rows.items():
+            current = existing.get(key)
+            if current is None:
+                inserts.append((item, row))
+            else:
+                self._compare_and_update(item, row, current)
+        self._insert(inserts)
+
+    def _read(self, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """Existing rows of these keys: one query per (tribunal, grau)."""
+        groups: dict[tuple[Any, Any], set[Any]] = defaultdict(set)
+        positions = {name: i for i, name in enumerate(self.spec.chave)}
+        for key in keys:
+            groups[(key[positions["tribunal"]], key[positions["grau"]])].add(key[positions["id_pje"]])
+        found: dict[tuple[Any, ...], dict[str, Any]] = {}
+        c = self.table.c
+        for (tribunal, grau), ids in groups.items():
+            query = select(self.table).where(c.tribunal == tribunal, c.grau == grau, c.id_pje.in_(sorted(ids)))
+            for record in self.session.execute(query).mappings():
+                found[_key(self.spec, record)] = dict(record)
+        return found
+
+    def _read_one(self, row: Mapping[str, Any]) -> dict[str, Any] | None:
+        c = self.table.c
+        query = select(self.table).where(*(c[name] == row[name] for name in self.spec.chave))
+        record = self.session.execute(query).mappings().first()
+        return None if record is None else dict(record)
+
+    def _compare_and_update(self, item: ItemCaptura, row: dict[str, Any], current: dict[str, Any]) -> None:
+        for _attempt in range(3):
+            changed = _changed(row, current)
+            if not changed:
+                self.out.contagem(item.credencial_id).inalterados += 1
+                return
+            now = utcnow()
+            result = self.session.execute(
+                update(self.table)
+                .where(self.table.c.id == current["id"], self.table.c.updated_at == current["updated_at"])
+                .values(**row, updated_at=now)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                self.session.add(
+                    RegistroVersao(
+                        tabela=self.spec.name,
+                        registro_id=current["id"],
+                        versao={name: _json_value(value) for name, value in current.items()},
+                        campos_alterados=changed,
+                        captura_log_id=row.get("ultima_captura_id"),
+                    )
+                )
+                self.out.contagem(item.credencial_id).atualizados += 1
+                return
+            reread = self._read_one(row)  # someone else changed it meanwhile: compare again
+            if reread is None:
+                self._error(item, "registro removido durante a atualização")
+                return
+            current = reread
+        self._error(item, "conflito de atualização concorrente persistente")
+
+    def _insert(self, inserts: list[tuple[ItemCaptura, dict[str, Any]]]) -> None:
+        if not inserts:
+            return
+        now = utcnow()
+        try:
+            with self.session.begin_nested():
+                self.session.execute(
+                    insert(self.table), [{**row, "created_at": now, "updated_at": now} for _, row in inserts]
+                )
+        except IntegrityError:
+            for item, row in inserts:  # a race on some key: one by one, re-reading the losers
+                self._insert_one(item, row)
+            return
+        for item, _ in inserts:
+            self.out.contagem(item.credencial_id).inseridos += 1
+
+    def _insert_one(self, item: ItemCaptura, row: dict[str, Any]) -> None:
+        now = utcnow()
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(self.table).values(**row, created_at=now, updated_at=now))
+        except IntegrityError:
+            current = self._read_one(row)
+            if current is None:
+                self._error(item, "violação de integridade ao inserir")
+                return
+            self._compare_and_update(item, row, current)
+            return
+        self.out.contagem(item.credencial_id).inseridos += 1
+
+    def _error(self, item: ItemCaptura, reason: str) -> None:
+        self.out.contagem(item.credencial_id).erros += 1
+        self.out.erros.append(ErroUpsert(item.credencial_id, self.spec.name, item.id_pje, reason))
+
+
+def upsert_items(session: Session, items: Iterable[ItemCaptura], *, captura_id: int | None = None) -> ResultadoUpsert:
+    """Write a batch of items in ``session`` (the caller commits); return counts per credential.
+
+    ``captura_id`` (default: each item's own) is written to ``ultima_captura_id`` and to the
+    versions kept. Items of a type without a table raise ``KeyError`` before anything is written.
+    """
+    by_table: dict[str, tuple[TabelaUpsert, list[ItemCaptura]]] = {}
+    for item in items:
+        spec = table_for(item)
+        by_table.setdefault(spec.name, (spec, []))[1].append(item)
+    out = ResultadoUpsert()
+    # Cases first, so that a later reference from expedientes or audiências finds them.
+    order = {"acervo": 0, "expedientes": 1, "audiencias": 2}
+    for name in sorted(by_table, key=lambda n: order.get(n, 9)):
+        spec, batch = by_table[name]
+        _TableBatch(session, spec, captura_id, out).run(batch)
+    session.flush()
+    return out
