@@ -4,4 +4,5 @@ pytest_plugins = [
     "sinesys_spiders.testing.db_fixtures",
     "sinesys_spiders.testing.sandbox_fixtures",
     "sinesys_spiders.testing.canary",
+    "sinesys_spiders.testing.credenciais_fixtures",
 ]

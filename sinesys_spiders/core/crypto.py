@@ -39,10 +39,12 @@ __all__ = [
     "BLOB_VERSION",
     "Cipher",
     "associated_data",
+    "credencial_aad",
     "generate_key",
     "load_cipher",
     "parse_key",
     "read_key_file",
+    "sessao_aad",
     "write_key_file",
 ]
 
@@ -68,6 +70,16 @@ def associated_data(table: str, row_uuid: str, field: str) -> bytes:
         if not part or ":" in part:
             raise ValueError("associated data parts must be non-empty and contain no ':'")
     return f"sinesys:{table}:{row_uuid}:{field}".encode()
+
+
+def credencial_aad(row_uuid: str, field: str) -> bytes:
+    """Associated data of a credential secret; ``field`` is ``senha``, ``totp_secret`` or ``twofauth``."""
+    return associated_data("credenciais", row_uuid, field)
+
+
+def sessao_aad(row_uuid: str) -> bytes:
+    """Associated data of a stored session (``sessoes.dados_cifrados`` of the row ``uuid``)."""
+    return associated_data("sessoes", row_uuid, "dados")
 
 
 def generate_key() -> str:

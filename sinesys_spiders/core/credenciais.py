@@ -1,0 +1,417 @@
+"""The credential service: validated input, encryption at rest, decryption only in memory, a TTL cache.
+
+Every secret of a credential (password, TOTP secret, 2FAuth settings) is encrypted with
+:class:`~sinesys_spiders.core.crypto.Cipher` bound to the credential's ``uuid`` and the field
+(``credencial_aad(uuid, "senha")``), so a ciphertext copied to another row or field never decrypts.
+
+:meth:`CredenciaisService.get` returns a frozen :class:`Credencial` whose secrets are
+``pydantic.SecretStr`` and whose repr masks the login; it is cached for ``credential_cache_ttl``
+seconds, and every change made through the service (``set_active``, ``rotate_key``, ...) drops it.
+Another process's changes are seen at the latest when the TTL expires.
+
+:meth:`CredenciaisService.rotate_key` re-encrypts every credential and every stored session
+(``sessoes.dados_cifrados``, bound by ``sessao_aad(uuid)``) in one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sinesys_spiders.core.config import Settings, get_settings
+from sinesys_spiders.core.credenciais_input import CampoInvalido, NovaCredencial, TwoFAuth
+from sinesys_spiders.core.crypto import Cipher, credencial_aad, load_cipher, sessao_aad
+from sinesys_spiders.core.db import get_session_factory, session_scope
+from sinesys_spiders.core.db import models as db_models
+from sinesys_spiders.core.db.repositories import AdvogadosRepository, CredenciaisRepository, new_credencial_uuid
+from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
+from sinesys_spiders.core.validation import mask_cpf
+
+__all__ = [
+    "CampoInvalido",
+    "CredenciaisService",
+    "Credencial",
+    "CredencialResumo",
+    "NovaCredencial",
+    "OtpKind",
+    "RotationReport",
+    "TwoFAuth",
+]
+
+
+class OtpKind(enum.StrEnum):
+    """Where a credential's second factor comes from."""
+
+    TOTP = "totp"
+    TWOFAUTH = "2fauth"
+    NONE = "none"
+
+
+def _mask_usuario(usuario: str) -> str:
+    return mask_cpf(usuario) if usuario.isdigit() and len(usuario) == 11 else usuario[:2] + "***"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Credencial:
+    """A decrypted credential, held only in memory. The repr shows no secret and no full CPF."""
+
+    id: int
+    uuid: str
+    advogado_id: int
+    tribunal: Tribunal
+    grau: Grau
+    #: The login typed at the SSO: ``credenciais.usuario``, or the lawyer's CPF by default.
+    usuario: str
+    senha: SecretStr
+    totp_secret: SecretStr | None
+    twofauth: TwoFAuth | None
+    active: bool
+
+    @property
+    def otp_kind(self) -> OtpKind:
+        if self.totp_secret is not None:
+            return OtpKind.TOTP
+        return OtpKind.TWOFAUTH if self.twofauth is not None else OtpKind.NONE
+
+    def otp_config(self) -> dict[str, Any]:
+        """Keyword arguments for ``core.otp.otp_provider_for`` (plaintext: pass them on, never log them)."""
+        return {
+            "totp_secret": self.totp_secret.get_secret_value() if self.totp_secret else None,
+            "twofauth": self.twofauth.as_config() if self.twofauth else None,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Credencial(id={self.id}, advogado_id={self.advogado_id}, tribunal={self.tribunal.value}, "
+            f"grau={self.grau.value}, usuario={_mask_usuario(self.usuario)}, otp={self.otp_kind.value}, "
+            f"active={self.active})"
+        )
+
+    __str__ = __repr__
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CredencialResumo:
+    """What may be shown about a credential without decrypting it (listings, the API)."""
+
+    id: int
+    advogado_id: int
+    tribunal: str
+    grau: str
+    usuario_mascarado: str
+    otp_kind: OtpKind
+    active: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RotationReport:
+    """How many rows a key rotation re-encrypted."""
+
+    credenciais: int
+    sessoes: int
+    chave_antiga: str
+    chave_nova: str
+
+
+class _TTLCache:
+    """id -> decrypted credential, for ``ttl`` seconds; thread-safe. ``ttl`` 0 disables it."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float]) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._items: dict[int, tuple[float, Credencial]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: int) -> Credencial | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] <= self._clock():
+                del self._items[key]
+                return None
+            return item[1]
+
+    def put(self, value: Credencial) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            self._items[value.id] = (self._clock() + self.ttl, value)
+
+    def drop(self, keys: Iterable[int] | None = None) -> None:
+        with self._lock:
+            if keys is None:
+                self._items.clear()
+            else:
+                for key in keys:
+                    self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_SECRET_COLUMNS = (("senha", "senha_cifrada"), ("totp_secret", "totp_secret_cifrado"), ("twofauth", "twofauth_cifrado"))
+
+
+class CredenciaisService:
+    """Add, read (decrypted, cached), list, enable/disable and re-key credentials."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        cipher: Cipher | Callable[[], Cipher],
+        *,
+        cache_ttl: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._factory = session_factory
+        self._cipher_or_loader = cipher
+        self._cache = _TTLCache(cache_ttl, clock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> CredenciaisService:
+        """The service of the configured database, key and cache TTL."""
+        settings = settings or get_settings()
+        return cls(
+            get_session_factory(settings.effective_database_url),
+            lambda: load_cipher(settings),
+            cache_ttl=settings.credential_cache_ttl,
+        )
+
+    @property
+    def cipher(self) -> Cipher:
+        """The current key's cipher (a loader given to the constructor runs on first use)."""
+        if not isinstance(self._cipher_or_loader, Cipher):
+            self._cipher_or_loader = self._cipher_or_loader()
+        return self._cipher_or_loader
+
+    def __repr__(self) -> str:
+        shown = repr(self._cipher_or_loader) if isinstance(self._cipher_or_loader, Cipher) else "not loaded"
+        return f"CredenciaisService(cipher={shown}, cache_ttl={self._cache.ttl})"
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def add(self, nova: NovaCredencial) -> int:
+        """Store one validated credential; return its id."""
+        return self.add_many([nova])[0]
+
+    def add_many(self, novas: Sequence[NovaCredencial]) -> list[int]:
+        """Store credentials in one transaction (all or none); return their ids in order.
+
+        Raises ``EntradaInvalida`` naming the entry (``entrada 2: ...``) when a lawyer does not exist
+        or a credential for that lawyer, tribunal and grau already exists.
+        """
+        ids: list[int] = []
+        seen: set[tuple[int, Tribunal, Grau]] = set()
+        with session_scope(factory=self._factory) as session:
+            advogados = AdvogadosRepository(session)
+            repo = CredenciaisRepository(session)
+            for index, nova in enumerate(novas):
+                prefix = f"entrada {index}: " if len(novas) > 1 else ""
+                if advogados.get(advogado_id=nova.advogado_id) is None:
+                    raise CampoInvalido("advogado_id", f"advogado {nova.advogado_id} não existe", prefix=prefix)
+                key = (nova.advogado_id, nova.tribunal, nova.grau)
+                existing = repo.by_key(advogado_id=nova.advogado_id, tribunal=nova.tribunal, grau=nova.grau)
+                if existing is not None or key in seen:
+                    where = f"(credencial {existing.id})" if existing is not None else "(repetida nesta importação)"
+                    raise EntradaInvalida(
+                        f"{prefix}o advogado {nova.advogado_id} já tem credencial em {nova.tribunal.value} "
+                        f"{nova.grau.value} {where}; use outra ou desative a existente"
+                    )
+                seen.add(key)
+                row_uuid = new_credencial_uuid()
+                row = repo.add(
+                    uuid=row_uuid,
+                    advogado_id=nova.advogado_id,
+                    tribunal=nova.tribunal,
+                    grau=nova.grau,
+                    usuario=nova.usuario,
+                    **self._encrypt_secrets(row_uuid, nova),
+                )
+                ids.append(row.id)
+        return ids
+
+    def check_new(self, advogado_id: int, tribunal: Tribunal, grau: Grau) -> None:
+        """Raise ``EntradaInvalida`` if the lawyer does not exist or already has this credential.
+
+        Lets a caller refuse early, before asking for the secrets; :meth:`add` checks again.
+        """
+        with session_scope(factory=self._factory) as session:
+            if AdvogadosRepository(session).get(advogado_id=advogado_id) is None:
+                raise CampoInvalido("advogado_id", f"advogado {advogado_id} não existe")
+            existing = CredenciaisRepository(session).by_key(advogado_id=advogado_id, tribunal=tribunal, grau=grau)
+            if existing is not None:
+                raise EntradaInvalida(
+                    f"o advogado {advogado_id} já tem credencial em {tribunal.value} {grau.value} "
+                    f"(credencial {existing.id}); use outra ou desative a existente"
+                )
+
+    def _encrypt_secrets(self, row_uuid: str, nova: NovaCredencial) -> dict[str, bytes | None]:
+        enc = self.cipher.encrypt
+        twofauth = json.dumps(nova.twofauth.as_config(), sort_keys=True) if nova.twofauth else None
+        return {
+            "senha_cifrada": enc(nova.senha.get_secret_value(), aad=credencial_aad(row_uuid, "senha")),
+            "totp_secret_cifrado": (
+                enc(nova.totp_secret.get_secret_value(), aad=credencial_aad(row_uuid, "totp_secret"))
+                if nova.totp_secret
+                else None
+            ),
+            "twofauth_cifrado": enc(twofauth, aad=credencial_aad(row_uuid, "twofauth")) if twofauth else None,
+        }
+
+    def set_active(self, credencial_id: int, active: bool) -> bool:
+        """Enable or disable a credential; return whether it changed. ``NaoEncontrado`` if absent."""
+        with session_scope(factory=self._factory) as session:
+            repo = CredenciaisRepository(session)
+            row = repo.get(credencial_id=credencial_id)
+            if row is None:
+                raise NaoEncontrado(f"credencial {credencial_id} não existe")
+            changed = row.active != active
+            repo.set_active(credencial_id=credencial_id, active=active)
+        self._cache.drop([credencial_id])
+        return changed
+
+    def delete(self, credencial_id: int) -> None:
+        """Delete a credential (its stored session goes with it). ``NaoEncontrado`` if absent."""
+        with session_scope(factory=self._factory) as session:
+            if not CredenciaisRepository(session).delete(credencial_id=credencial_id):
+                raise NaoEncontrado(f"credencial {credencial_id} não existe")
+        self._cache.drop([credencial_id])
+
+    def rotate_key(self, old: Cipher, new: Cipher) -> RotationReport:
+        """Re-encrypt every credential and stored session from ``old`` to ``new`` in one transaction.
+
+        A value already under ``new`` is left as is, so an interrupted rotation can be run again.
+        Any value ``old`` cannot decrypt aborts the whole rotation (nothing is written).
+        """
+        credenciais = sessoes = 0
+        with session_scope(factory=self._factory) as session:
+            for row in CredenciaisRepository(session).iter_all():
+                for field, column in _SECRET_COLUMNS:
+                    blob = getattr(row, column)
+                    if blob is None or new.owns(blob):
+                        continue
+                    aad = credencial_aad(row.uuid, field)
+                    plain = old.decrypt(blob, aad=aad, what=f"o campo {field} da credencial {row.id}")
+                    setattr(row, column, new.encrypt(plain, aad=aad))
+                credenciais += 1
+            sessao_model = db_models.Sessao
+            for sessao in session.scalars(select(sessao_model).where(sessao_model.dados_cifrados.is_not(None))):
+                blob = sessao.dados_cifrados
+                if blob is None or new.owns(blob):
+                    continue
+                aad = sessao_aad(sessao.uuid)
+                plain = old.decrypt(blob, aad=aad, what=f"a sessão da credencial {sessao.credencial_id}")
+                sessao.dados_cifrados = new.encrypt(plain, aad=aad)
+                sessoes += 1
+            session.flush()
+        self._cipher_or_loader = new
+        self._cache.drop()
+        return RotationReport(credenciais, sessoes, old.fingerprint, new.fingerprint)
+
+    def invalidate(self, credencial_id: int | None = None) -> None:
+        """Forget cached credentials (one, or all)."""
+        self._cache.drop(None if credencial_id is None else [credencial_id])
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, credencial_id: int) -> Credencial:
+        """The decrypted credential (cached for the TTL). ``NaoEncontrado`` if absent."""
+        cached = self._cache.get(credencial_id)
+        if cached is not None:
+            return cached
+        with session_scope(factory=self._factory) as session:
+            row = CredenciaisRepository(session).get(credencial_id=credencial_id)
+            if row is None:
+                raise NaoEncontrado(f"credencial {credencial_id} não existe")
+            credencial = self._decrypt(row)
+        self._cache.put(credencial)
+        return credencial
+
+    def for_advogado(
+        self,
+        advogado_id: int,
+        *,
+        tribunais: Iterable[Tribunal] | None = None,
+        active_only: bool = True,
+    ) -> list[Credencial]:
+        """A lawyer's credentials, decrypted, in TRT order with 1º before 2º grau (pje-api.md §4)."""
+        wanted = set(tribunais) if tribunais is not None else None
+        with session_scope(factory=self._factory) as session:
+            rows = CredenciaisRepository(session).list(advogado_id=advogado_id, active=True if active_only else None)
+            ids = [row.id for row in rows if wanted is None or Tribunal(row.tribunal) in wanted]
+        out = [self.get(credencial_id) for credencial_id in ids]
+        return sorted(out, key=lambda c: (c.tribunal.ordem, list(Grau).index(c.grau), c.id))
+
+    def list(self, *, advogado_id: int | None = None) -> list[CredencialResumo]:
+        """Every credential (or a lawyer's) without decrypting anything."""
+        with session_scope(factory=self._factory) as session:
+            rows = CredenciaisRepository(session).list(advogado_id=advogado_id)
+            return [
+                CredencialResumo(
+                    id=row.id,
+                    advogado_id=row.advogado_id,
+                    tribunal=row.tribunal,
+                    grau=row.grau,
+                    usuario_mascarado=_mask_usuario(row.usuario or row.advogado.cpf),
+                    otp_kind=(
+                        OtpKind.TOTP
+                        if row.totp_secret_cifrado is not None
+                        else OtpKind.TWOFAUTH
+                        if row.twofauth_cifrado is not None
+                        else OtpKind.NONE
+                    ),
+                    active=row.active,
+                )
+                for row in rows
+            ]
+
+    def _decrypt(self, row: Any) -> Credencial:
+        dec = self.cipher.decrypt_text
+        senha = dec(row.senha_cifrada, aad=credencial_aad(row.uuid, "senha"), what=f"a senha da credencial {row.id}")
+        totp = (
+            dec(
+                row.totp_secret_cifrado,
+                aad=credencial_aad(row.uuid, "totp_secret"),
+                what=f"o segredo TOTP da credencial {row.id}",
+            )
+            if row.totp_secret_cifrado is not None
+            else None
+        )
+        twofauth = None
+        if row.twofauth_cifrado is not None:
+            text = dec(
+                row.twofauth_cifrado,
+                aad=credencial_aad(row.uuid, "twofauth"),
+                what=f"a configuração 2FAuth da credencial {row.id}",
+            )
+            twofauth = TwoFAuth.from_config(_load_json_object(text))
+        return Credencial(
+            id=row.id,
+            uuid=row.uuid,
+            advogado_id=row.advogado_id,
+            tribunal=Tribunal(row.tribunal),
+            grau=Grau(row.grau),
+            usuario=row.usuario or row.advogado.cpf,
+            senha=SecretStr(senha),
+            totp_secret=SecretStr(totp) if totp is not None else None,
+            twofauth=twofauth,
+            active=row.active,
+        )
+
+
+def _load_json_object(text: str) -> Mapping[str, Any]:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise EntradaInvalida("configuração 2FAuth armazenada não é um objeto")
+    return data
