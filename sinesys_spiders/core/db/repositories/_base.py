@@ -5,9 +5,11 @@ from __future__ import annotations
 import enum
 from typing import Any, Final
 
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-__all__ = ["UNSET", "Repository", "Unset", "as_text"]
+__all__ = ["UNSET", "Repository", "Unset", "as_text", "insert_ignoring_conflicts"]
 
 
 class Unset(enum.Enum):
@@ -40,3 +42,25 @@ class Repository:
                 setattr(row, name, value)
                 changed = True
         return changed
+
+
+def insert_ignoring_conflicts(
+    session: Session, model: Any, values: dict[str, Any], *, index_elements: list[str]
+) -> Insert:
+    """``INSERT ... ON CONFLICT (index_elements) DO NOTHING`` for the session's back end.
+
+    ``values`` are keyed by column name. The statement returns the primary key of the row it
+    inserted, so ``session.execute(stmt).first() is not None`` says whether the row went in (the
+    driver's ``rowcount`` is unreliable for this statement).
+    """
+    dialect = session.get_bind().dialect.name
+    table = getattr(model, "__table__", model)
+    if dialect == "postgresql":
+        statement: Insert = (
+            postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=index_elements)
+        )
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=index_elements)
+    else:
+        raise NotImplementedError(f"back end sem suporte: {dialect}")
+    return statement.returning(*table.primary_key.columns)
