@@ -1,0 +1,112 @@
+"""The raw-log contract: one entry per page fetched from a tribunal, replayable without calling it again.
+
+A store has five operations (``append``, ``append_many``, ``get``, ``list``, ``mark_processed``) plus
+``close``; :class:`RawLogStore` is the Protocol, :class:`RegistroBruto` what a store returns and
+:class:`FiltroRawLog` what ``list`` accepts. Entries are written as
+:class:`~sinesys_spiders.core.items.PaginaBruta` (their ``raw_log_id`` is chosen before writing, so
+items can point to their page at once). ``criado_em`` is kept to the millisecond on every back end.
+
+The contract test suite every back end passes is ``sinesys_spiders.testing.rawlog_contract``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from sinesys_spiders.core.items import PaginaBruta
+from sinesys_spiders.core.timeutil import UTC
+
+__all__ = ["FiltroRawLog", "RawLogDuplicado", "RawLogStore", "RegistroBruto", "truncate_ms"]
+
+
+def truncate_ms(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC, cut to whole milliseconds (what MongoDB keeps)."""
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+class RawLogDuplicado(ValueError):
+    """An entry with this ``raw_log_id`` is already stored (entries are written once)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RegistroBruto:
+    """A stored raw-log entry."""
+
+    raw_log_id: str
+    captura_log_id: int | None
+    tipo_captura: str
+    advogado_id: int | None
+    credencial_id: int | None
+    tribunal: str | None
+    grau: str | None
+    status: Literal["success", "error"]
+    requisicao: dict[str, Any] | None
+    payload_bruto: Any
+    resultado_processado: Any
+    erro: str | None
+    criado_em: dt.datetime
+    atualizado_em: dt.datetime
+
+    @property
+    def processado(self) -> bool:
+        return self.resultado_processado is not None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FiltroRawLog:
+    """Filters of :meth:`RawLogStore.list`; ``None`` means any. Results are newest first."""
+
+    captura_log_id: int | None = None
+    tipo_captura: str | None = None
+    status: Literal["success", "error"] | None = None
+    tribunal: str | None = None
+    grau: str | None = None
+    advogado_id: int | None = None
+    credencial_id: int | None = None
+    processado: bool | None = None
+    desde: dt.datetime | None = None
+
+    def equalities(self) -> dict[str, Any]:
+        """The plain equality filters, with enum values as text."""
+        out = {}
+        for name in ("captura_log_id", "tipo_captura", "status", "tribunal", "grau", "advogado_id", "credencial_id"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = getattr(value, "value", value)
+        return out
+
+
+@runtime_checkable
+class RawLogStore(Protocol):
+    """Where raw pages go: the SQL database by default, MongoDB when configured."""
+
+    def append(self, entry: PaginaBruta) -> str:
+        """Store one entry; return its ``raw_log_id``. Appending the same id twice raises :class:`RawLogDuplicado`."""
+        ...
+
+    def append_many(self, entries: Sequence[PaginaBruta]) -> list[str]:
+        """Store several entries at once (one round trip where the back end allows)."""
+        ...
+
+    def get(self, raw_log_id: str) -> RegistroBruto | None:
+        """The entry of that id, or ``None``."""
+        ...
+
+    def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
+        """Entries matching ``filtro``, newest first."""
+        ...
+
+    def mark_processed(self, raw_log_id: str, resultado: Any = None, *, erro: str | None = None) -> bool:
+        """Record what processing the entry gave (``resultado``, or ``erro`` and status error).
+
+        Return ``False`` when no entry has that id.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

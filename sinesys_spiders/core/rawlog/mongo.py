@@ -1,0 +1,147 @@
+"""The MongoDB back end of the raw log (``SINESYS_MONGODB_URI`` set), through pymongo only.
+
+Collection ``captura_logs_brutos`` with the SQL table's fields, ``_id`` an ObjectId, and the
+indexes of the MongoDB era of Sinesys: ``captura_log_id`` and ``(tipo_captura, criado_em -1)``,
+plus a unique ``raw_log_id``. Only the pymongo API is used, so the same code runs on a real server
+and, in tests, on mongomock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from sinesys_spiders.core.items import PaginaBruta
+from sinesys_spiders.core.rawlog.base import FiltroRawLog, RawLogDuplicado, RegistroBruto, truncate_ms
+from sinesys_spiders.core.timeutil import UTC, utcnow
+
+if TYPE_CHECKING:
+    from pymongo.collection import Collection
+    from pymongo.mongo_client import MongoClient
+
+__all__ = ["COLLECTION", "MongoRawLogStore"]
+
+COLLECTION = "captura_logs_brutos"
+
+
+def _aware(value: Any) -> Any:
+    if value is not None and value.tzinfo is None:  # a client without tz_aware returns naive UTC
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value is not None else None
+
+
+def _document(entry: PaginaBruta) -> dict[str, Any]:
+    criado_em = truncate_ms(entry.criado_em)
+    return {
+        "raw_log_id": entry.raw_log_id,
+        "captura_log_id": entry.captura_id,
+        "tipo_captura": entry.tipo_captura.value,
+        "advogado_id": entry.advogado_id,
+        "credencial_id": entry.credencial_id,
+        "tribunal": entry.tribunal.value,
+        "grau": entry.grau.value,
+        "status": entry.status,
+        "requisicao": entry.requisicao,
+        "payload_bruto": entry.payload_bruto,
+        "resultado_processado": None,
+        "erro": entry.erro,
+        "criado_em": criado_em,
+        "atualizado_em": criado_em,
+    }
+
+
+def _registro(doc: Mapping[str, Any]) -> RegistroBruto:
+    return RegistroBruto(
+        raw_log_id=doc["raw_log_id"],
+        captura_log_id=doc.get("captura_log_id"),
+        tipo_captura=doc["tipo_captura"],
+        advogado_id=doc.get("advogado_id"),
+        credencial_id=doc.get("credencial_id"),
+        tribunal=doc.get("tribunal"),
+        grau=doc.get("grau"),
+        status=doc["status"],
+        requisicao=doc.get("requisicao"),
+        payload_bruto=doc.get("payload_bruto"),
+        resultado_processado=doc.get("resultado_processado"),
+        erro=doc.get("erro"),
+        criado_em=_aware(doc["criado_em"]),
+        atualizado_em=_aware(doc.get("atualizado_em") or doc["criado_em"]),
+    )
+
+
+class MongoRawLogStore:
+    """Raw log in a MongoDB collection; pass a pymongo collection, or use :meth:`from_uri`."""
+
+    def __init__(self, collection: Collection[Any], *, client: MongoClient[Any] | None = None) -> None:
+        self._collection = collection
+        self._client = client
+        collection.create_index([("raw_log_id", ASCENDING)], unique=True, name="raw_log_id_unique")
+        collection.create_index([("captura_log_id", ASCENDING)], name="captura_log_id")
+        collection.create_index([("tipo_captura", ASCENDING), ("criado_em", DESCENDING)], name="tipo_captura_criado_em")
+
+    @classmethod
+    def from_uri(cls, uri: str, database: str) -> MongoRawLogStore:
+        """A store on ``uri`` (``mongodb://...``), database ``database``; the client is closed by :meth:`close`."""
+        from pymongo import MongoClient
+
+        client: MongoClient[Any] = MongoClient(uri, tz_aware=True)
+        return cls(client[database][COLLECTION], client=client)
+
+    def append(self, entry: PaginaBruta) -> str:
+        try:
+            self._collection.insert_one(_document(entry))
+        except DuplicateKeyError:
+            raise RawLogDuplicado("raw_log_id já registrado no log bruto") from None
+        return entry.raw_log_id
+
+    def append_many(self, entries: Sequence[PaginaBruta]) -> list[str]:
+        if not entries:
+            return []
+        ids = [entry.raw_log_id for entry in entries]
+        if len(set(ids)) != len(ids):
+            raise RawLogDuplicado("raw_log_id repetido no mesmo lote")
+        if self._collection.count_documents({"raw_log_id": {"$in": ids}}, limit=1):
+            raise RawLogDuplicado("raw_log_id já registrado no log bruto")
+        try:
+            self._collection.insert_many([_document(entry) for entry in entries], ordered=True)
+        except BulkWriteError:
+            raise RawLogDuplicado("raw_log_id já registrado no log bruto") from None
+        return ids
+
+    def get(self, raw_log_id: str) -> RegistroBruto | None:
+        doc = self._collection.find_one({"raw_log_id": raw_log_id})
+        return None if doc is None else _registro(doc)
+
+    def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
+        filtro = filtro or FiltroRawLog()
+        query: dict[str, Any] = dict(filtro.equalities())
+        if filtro.processado is True:
+            query["resultado_processado"] = {"$ne": None}
+        elif filtro.processado is False:
+            query["resultado_processado"] = None
+        if filtro.desde is not None:
+            query["criado_em"] = {"$gte": filtro.desde}
+        cursor = (
+            self._collection.find(query)
+            .sort([("criado_em", DESCENDING), ("_id", DESCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
+        return [_registro(doc) for doc in cursor]
+
+    def mark_processed(self, raw_log_id: str, resultado: Any = None, *, erro: str | None = None) -> bool:
+        values: dict[str, Any] = {
+            "resultado_processado": resultado if resultado is not None else {"processado": True},
+            "atualizado_em": truncate_ms(utcnow()),
+        }
+        if erro is not None:
+            values.update(status="error", erro=erro)
+        result = self._collection.update_one({"raw_log_id": raw_log_id}, {"$set": values})
+        return result.matched_count > 0
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
