@@ -8,12 +8,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from sqlalchemy import pool
 from sqlalchemy.engine import make_url
 
 from sinesys_spiders.core.db.engine import make_engine, normalize_url
 
-__all__ = ["ALEMBIC_INI", "alembic_config", "current", "ensure_sqlite_dir", "head", "upgrade"]
+__all__ = ["ALEMBIC_INI", "alembic_config", "check_revision", "current", "ensure_sqlite_dir", "head", "upgrade"]
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 
@@ -34,8 +36,21 @@ def ensure_sqlite_dir(url: str) -> None:
         Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def check_revision(revision: str) -> None:
+    """Raise ``ValueError`` naming the known revisions when ``revision`` is not one of ours."""
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        found = script.get_revisions(revision)
+    except (CommandError, RevisionError):
+        found = ()
+    if not found or any(r is None for r in found):
+        known = ", ".join(r.revision for r in script.walk_revisions())
+        raise ValueError(f"revisão desconhecida: {revision!r} (use head ou uma de: {known})")
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at ``url`` up to ``revision`` (creating a SQLite file's folder)."""
+    check_revision(revision)
     ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
 
@@ -50,7 +65,14 @@ def head() -> str:
 
 
 def current(url: str) -> str | None:
-    """The revision the database at ``url`` is at; ``None`` when it was never migrated."""
+    """The revision the database at ``url`` is at; ``None`` when it was never migrated.
+
+    A SQLite file that does not exist is reported as never migrated, and is not created.
+    """
+    sa_url = make_url(normalize_url(url))
+    is_file = sa_url.get_backend_name() == "sqlite" and sa_url.database and sa_url.database != ":memory:"
+    if is_file and not Path(str(sa_url.database)).exists():
+        return None
     engine = make_engine(url, poolclass=pool.NullPool)
     try:
         with engine.connect() as conn:

@@ -1,0 +1,63 @@
+"""``sinesys db``: migrate the database and show its revision."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from sinesys_spiders.cli._common import SinesysGroup, fail
+from sinesys_spiders.core.config import get_settings, mask_url
+from sinesys_spiders.core.db.migrate import current, head, upgrade
+
+__all__ = ["command", "db_group"]
+
+
+def _url(url: str | None) -> str:
+    return url or get_settings().effective_database_url
+
+
+def _driver_error(exc: SQLAlchemyError, url: str) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"não foi possível usar o banco {mask_url(url)}: {reason}"
+
+
+@click.group("db", cls=SinesysGroup)
+def db_group() -> None:
+    """The relational database (SINESYS_DATABASE_URL; default SQLite under var/)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.option("--url", default=None, help="Database URL instead of SINESYS_DATABASE_URL.")
+def upgrade_command(revision: str, url: str | None) -> None:
+    """Create or migrate the schema up to REVISION (creates var/ for SQLite)."""
+    target = _url(url)
+    try:
+        upgrade(target, revision)
+        reached = current(target)
+    except ValueError as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(_driver_error(exc, target), code=1)
+    click.echo(f"{mask_url(target)}: revisão {reached}")
+
+
+@db_group.command("current")
+@click.option("--url", default=None, help="Database URL instead of SINESYS_DATABASE_URL.")
+def current_command(url: str | None) -> None:
+    """Print the database's revision and whether it is the newest."""
+    target = _url(url)
+    try:
+        revision = current(target)
+    except SQLAlchemyError as exc:
+        fail(_driver_error(exc, target), code=1)
+    newest = head()
+    if revision is None:
+        click.echo(f"{mask_url(target)}: não migrado (rode `sinesys db upgrade`; a mais nova é {newest})")
+    elif revision == newest:
+        click.echo(f"{mask_url(target)}: revisão {revision} (a mais nova)")
+    else:
+        click.echo(f"{mask_url(target)}: revisão {revision} (a mais nova é {newest}; rode `sinesys db upgrade`)")
+
+
+command = db_group
