@@ -55,6 +55,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "sinesys_spiders.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Session cookies per credential and one re-login on expiry: before CookiesMiddleware (700) on the
+    # way out, and sees a redirect to the login before RedirectMiddleware (600) on the way back.
+    "sinesys_spiders.middlewares.session.SessionMiddleware": 650,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

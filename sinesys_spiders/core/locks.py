@@ -21,12 +21,11 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sinesys_spiders.core.db.engine import session_scope
-from sinesys_spiders.core.db.models import Lock
+from sinesys_spiders.core.db.repositories.locks import LocksRepository
 from sinesys_spiders.core.errors import LockOcupado
 from sinesys_spiders.core.timeutil import utcnow
 
@@ -60,7 +59,7 @@ class LockBackend(Protocol):
 
 
 class SqlLockBackend:
-    """Locks in the ``locks`` table of the SQL database (SQLite or PostgreSQL)."""
+    """Locks in the ``locks`` table of the SQL database (SQLite or PostgreSQL), via ``LocksRepository``."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
@@ -70,37 +69,23 @@ class SqlLockBackend:
         lease = Lease(key=key, owner=secrets.token_hex(16), expires_at=now + dt.timedelta(seconds=ttl))
         try:
             with session_scope(factory=self._factory) as session:
-                session.execute(delete(Lock).where(Lock.key == key, Lock.expires_at <= now))
-                session.add(
-                    Lock(
-                        key=key,
-                        owner=lease.owner,
-                        expires_at=lease.expires_at,
-                        created_at=now,
-                        metadados=dict(metadata or {}),
-                    )
+                taken = LocksRepository(session).acquire(
+                    key=key, owner=lease.owner, ttl=ttl, metadata=dict(metadata or {}), now=now
                 )
-        except IntegrityError:
+        except IntegrityError:  # a concurrent insert of the same key won
             return None
-        return lease
+        return lease if taken else None
 
     def release(self, lease: Lease) -> bool:
         with session_scope(factory=self._factory) as session:
-            result = session.execute(delete(Lock).where(Lock.key == lease.key, Lock.owner == lease.owner))
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return LocksRepository(session).release(key=lease.key, owner=lease.owner)
 
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
         now = utcnow()
-        expires_at = now + dt.timedelta(seconds=ttl)
         with session_scope(factory=self._factory) as session:
-            result = session.execute(
-                update(Lock)
-                .where(Lock.key == lease.key, Lock.owner == lease.owner, Lock.expires_at > now)
-                .values(expires_at=expires_at)
-            )
-            if not result.rowcount:  # type: ignore[attr-defined]
+            if not LocksRepository(session).extend(key=lease.key, owner=lease.owner, ttl=ttl, now=now):
                 return None
-        return dataclasses.replace(lease, expires_at=expires_at)
+        return dataclasses.replace(lease, expires_at=now + dt.timedelta(seconds=ttl))
 
 
 async def acquire(

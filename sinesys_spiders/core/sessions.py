@@ -20,12 +20,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sinesys_spiders.core.crypto import Cipher, associated_data
+from sinesys_spiders.core.crypto import Cipher, sessao_aad
 from sinesys_spiders.core.db.engine import session_scope
 from sinesys_spiders.core.db.models import Sessao
+from sinesys_spiders.core.db.repositories.sessoes import SessoesRepository
 from sinesys_spiders.core.errors import ChaveInvalida
 from sinesys_spiders.core.timeutil import ensure_utc, utcnow
 
@@ -195,7 +195,8 @@ class SqlSessionStore:
     def get(self, credencial_id: int) -> SessaoPje | None:
         now = utcnow()
         with session_scope(factory=self._factory) as db:
-            row = self._row(db, credencial_id)
+            repo = SessoesRepository(db)
+            row = repo.get(credencial_id=credencial_id)
             if row is None or row.dados_cifrados is None:
                 return None
             if row.expires_at is not None and row.expires_at <= now:
@@ -203,74 +204,59 @@ class SqlSessionStore:
             last = row.last_used_at or row.updated_at
             if self._idle_ttl is not None and last is not None and last + self._idle_ttl <= now:
                 return None
-            try:
-                text = self._cipher.decrypt_text(
-                    row.dados_cifrados,
-                    aad=associated_data("sessoes", row.uuid, "dados"),
-                    what=f"a sessão da credencial {credencial_id}",
-                )
-            except ChaveInvalida:
-                row.dados_cifrados = None  # unreadable: log in again rather than fail the capture
+            sessao = self._decrypt(row)
+            if sessao is None:  # unreadable (another key): log in again rather than fail the capture
+                repo.invalidate(credencial_id=credencial_id)
                 return None
-        sessao = SessaoPje.from_json(text)
         return sessao if sessao.is_valid(now) else None
 
     def save(self, sessao: SessaoPje) -> None:
         with session_scope(factory=self._factory) as db:
-            row = self._row(db, sessao.credencial_id, create=True)
-            row.dados_cifrados = self._cipher.encrypt(
-                sessao.to_json(), aad=associated_data("sessoes", row.uuid, "dados")
+            repo = SessoesRepository(db)
+            row = repo.ensure(credencial_id=sessao.credencial_id)
+            repo.upsert(
+                credencial_id=sessao.credencial_id,
+                dados_cifrados=self._cipher.encrypt(sessao.to_json(), aad=sessao_aad(row.uuid)),
+                expires_at=sessao.expires_at,
+                id_advogado_pje=sessao.id_advogado,
             )
-            row.id_advogado_pje = sessao.id_advogado
-            row.expires_at = sessao.expires_at
-            row.last_used_at = sessao.created_at
-            row.logins = (row.logins or 0) + 1
 
     def invalidate(self, credencial_id: int, *, session_id: str | None = None) -> bool:
         with session_scope(factory=self._factory) as db:
-            row = self._row(db, credencial_id)
+            repo = SessoesRepository(db)
+            row = repo.get(credencial_id=credencial_id)
             if row is None or row.dados_cifrados is None:
                 return False
             if session_id is not None:
-                try:
-                    stored = SessaoPje.from_json(
-                        self._cipher.decrypt_text(row.dados_cifrados, aad=associated_data("sessoes", row.uuid, "dados"))
-                    )
-                except ChaveInvalida:
-                    stored = None
+                stored = self._decrypt(row)
                 if stored is not None and stored.session_id != session_id:
                     return False  # a newer session replaced the rejected one: keep it
-            row.dados_cifrados = None
-            row.expires_at = None
-            return True
+            return repo.invalidate(credencial_id=credencial_id)
 
     def touch(self, credencial_id: int) -> None:
         with session_scope(factory=self._factory) as db:
-            row = self._row(db, credencial_id)
-            if row is not None and row.dados_cifrados is not None:
-                row.last_used_at = utcnow()
+            SessoesRepository(db).touch(credencial_id=credencial_id)
 
     def otp_ultimo_passo(self, credencial_id: int) -> int | None:
         with session_scope(factory=self._factory) as db:
-            row = self._row(db, credencial_id)
+            row = SessoesRepository(db).get(credencial_id=credencial_id)
             return None if row is None else row.otp_ultimo_passo
 
     def record_otp_step(self, credencial_id: int, passo: int) -> None:
         with session_scope(factory=self._factory) as db:
-            row = self._row(db, credencial_id, create=True)
-            if row.otp_ultimo_passo is None or row.otp_ultimo_passo < passo:
-                row.otp_ultimo_passo = passo
+            SessoesRepository(db).claim_otp_step(credencial_id=credencial_id, passo=passo)
 
     def logins(self, credencial_id: int) -> int:
         with session_scope(factory=self._factory) as db:
-            row = self._row(db, credencial_id)
+            row = SessoesRepository(db).get(credencial_id=credencial_id)
             return 0 if row is None else int(row.logins or 0)
 
-    @staticmethod
-    def _row(db: Session, credencial_id: int, *, create: bool = False) -> Sessao | None:
-        row = db.scalars(select(Sessao).where(Sessao.credencial_id == credencial_id)).one_or_none()
-        if row is None and create:
-            row = Sessao(credencial_id=credencial_id, logins=0)
-            db.add(row)
-            db.flush()
-        return row
+    def _decrypt(self, row: Sessao) -> SessaoPje | None:
+        assert row.dados_cifrados is not None
+        try:
+            text = self._cipher.decrypt_text(
+                row.dados_cifrados, aad=sessao_aad(row.uuid), what=f"a sessão da credencial {row.credencial_id}"
+            )
+        except ChaveInvalida:
+            return None
+        return SessaoPje.from_json(text)
