@@ -297,6 +297,7 @@ class CredenciaisService:
         credenciais = sessoes = 0
         with session_scope(factory=self._factory) as session:
             for row in CredenciaisRepository(session).iter_all():
+                changed = False
                 for field, column in _SECRET_COLUMNS:
                     blob = getattr(row, column)
                     if blob is None or new.owns(blob):
@@ -304,7 +305,8 @@ class CredenciaisService:
                     aad = credencial_aad(row.uuid, field)
                     plain = old.decrypt(blob, aad=aad, what=f"o campo {field} da credencial {row.id}")
                     setattr(row, column, new.encrypt(plain, aad=aad))
-                credenciais += 1
+                    changed = True
+                credenciais += changed
             sessao_model = db_models.Sessao
             for sessao in session.scalars(select(sessao_model).where(sessao_model.dados_cifrados.is_not(None))):
                 blob = sessao.dados_cifrados

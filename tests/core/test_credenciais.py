@@ -223,7 +223,7 @@ def test_rotation_can_be_run_again_after_an_interruption(credenciais_service, ad
     old, new = credenciais_service.cipher, Cipher.from_text(generate_key())
     credenciais_service.rotate_key(old, new)
     again = credenciais_service.rotate_key(old, new)
-    assert again.sessoes == 0
+    assert (again.credenciais, again.sessoes) == (0, 0)
     assert credenciais_service.get(ids[0]).senha.get_secret_value() == CANARY_SENHA
 
 

@@ -1,0 +1,252 @@
+"""``sinesys credenciais``: a lawyer's court logins, encrypted at rest.
+
+Secrets (password, TOTP secret, 2FAuth token) never come from the command line: ``add`` asks for
+them at hidden prompts, ``import`` reads them from a JSON file or stdin. Nothing prints them back.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import warnings
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from sinesys_spiders.cli._common import echo_json, fail
+from sinesys_spiders.cli._inputs import OneLineGroup, parse_tribunal_grau
+from sinesys_spiders.core.config import get_settings
+from sinesys_spiders.core.credenciais import CredenciaisService, NovaCredencial, TwoFAuth
+from sinesys_spiders.core.credenciais_input import CampoInvalido, validate_advogado_id, validate_usuario
+from sinesys_spiders.core.crypto import Cipher, generate_key, load_cipher, read_key_file, write_key_file
+from sinesys_spiders.core.errors import EntradaInvalida
+
+__all__ = ["command"]
+
+
+def _service() -> CredenciaisService:
+    return CredenciaisService.from_settings(get_settings())
+
+
+@click.group("credenciais", cls=OneLineGroup)
+def command() -> None:
+    """Court credentials of each lawyer (passwords and OTP settings encrypted at rest)."""
+
+
+@command.command("add")
+@click.option(
+    "--advogado", "advogado_id", required=True, metavar="ID", help="The lawyer's id (sinesys advogados list)."
+)
+@click.option("--tribunal", required=True, help="TRT1..TRT24 or TST.")
+@click.option("--grau", required=True, help="primeiro_grau, segundo_grau or tribunal_superior.")
+@click.option("--usuario", help="SSO login when it is not the lawyer's CPF.")
+@click.option(
+    "--otp",
+    type=click.Choice(["totp", "2fauth", "none"]),
+    help="Second factor: a TOTP secret (default), a 2FAuth account, or none.",
+)
+@click.option("--twofauth-url", help="2FAuth server URL (with --otp 2fauth).")
+@click.option("--twofauth-account-id", metavar="N", help="2FAuth account id (with --otp 2fauth).")
+def add(
+    advogado_id: str,
+    tribunal: str,
+    grau: str,
+    usuario: str | None,
+    otp: str | None,
+    twofauth_url: str | None,
+    twofauth_account_id: str | None,
+) -> None:
+    """Add a credential and print its id. The password and OTP secret are asked at hidden prompts."""
+    trib, gr = parse_tribunal_grau(tribunal, grau)
+    if otp is None:
+        otp = "2fauth" if twofauth_url or twofauth_account_id else "totp"
+    if otp != "2fauth" and (twofauth_url or twofauth_account_id):
+        fail(f"--twofauth-url e --twofauth-account-id só valem com --otp 2fauth (recebido --otp {otp})")
+    if otp == "2fauth" and not (twofauth_url and twofauth_account_id):
+        fail("--otp 2fauth precisa de --twofauth-url e --twofauth-account-id")
+    service = _service()
+    try:
+        advogado = validate_advogado_id(advogado_id)
+        login = validate_usuario(usuario)
+        if otp == "2fauth":  # check the non-secret parts before asking for the token
+            TwoFAuth.from_values(url=twofauth_url, token="-", account_id=twofauth_account_id)  # noqa: S106
+        service.check_new(advogado, trib, gr)
+    except EntradaInvalida as exc:
+        fail(_option_message(exc))
+
+    with warnings.catch_warnings():  # piped stdin: getpass warns it cannot turn echo off (nothing is echoed)
+        warnings.simplefilter("ignore", getpass.GetPassWarning)
+        senha = click.prompt("Senha do tribunal", hide_input=True, confirmation_prompt="Repita a senha")
+        totp_secret = twofauth = None
+        if otp == "totp":
+            totp_secret = click.prompt("Segredo TOTP (base32)", hide_input=True)
+        elif otp == "2fauth":
+            token = click.prompt("Token da API do 2FAuth", hide_input=True)
+            twofauth = {"url": twofauth_url, "token": token, "account_id": twofauth_account_id}
+    try:
+        nova = NovaCredencial.from_values(
+            advogado_id=advogado,
+            tribunal=trib,
+            grau=gr,
+            senha=senha,
+            usuario=login,
+            totp_secret=totp_secret,
+            twofauth=twofauth,
+        )
+        new_id = service.add(nova)
+    except EntradaInvalida as exc:
+        fail(_option_message(exc))
+    click.echo(new_id)
+
+
+_OPTION_OF_FIELD = {
+    "advogado_id": "--advogado",
+    "usuario": "--usuario",
+    "twofauth.url": "--twofauth-url",
+    "twofauth.account_id": "--twofauth-account-id",
+    "twofauth.token": "o token do 2FAuth",
+    "totp_secret": "o segredo TOTP",
+    "senha": "a senha",
+}
+
+
+def _option_message(exc: EntradaInvalida) -> str:
+    if isinstance(exc, CampoInvalido):
+        return f"{_OPTION_OF_FIELD.get(exc.campo, exc.campo)}: {exc.motivo}"
+    return exc.message
+
+
+@command.command("list")
+@click.option("--advogado", "advogado_id", type=int, metavar="ID", help="Only this lawyer's credentials.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_(advogado_id: int | None, as_json: bool) -> None:
+    """List credentials without any secret: which OTP kind each has, and whether it is active."""
+    rows = _service().list(advogado_id=advogado_id)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": r.id,
+                    "advogado_id": r.advogado_id,
+                    "tribunal": r.tribunal,
+                    "grau": r.grau,
+                    "usuario": r.usuario_mascarado,
+                    "otp": r.otp_kind.value,
+                    "active": r.active,
+                }
+                for r in rows
+            ]
+        )
+        return
+    if not rows:
+        click.echo("nenhuma credencial cadastrada (use: sinesys credenciais add ...)")
+        return
+    click.echo(f"{'ID':>5}  {'ADV':>5}  {'TRIBUNAL':<8}  {'GRAU':<17}  {'USUARIO':<14}  {'OTP':<6}  ATIVA")
+    for r in rows:
+        click.echo(
+            f"{r.id:>5}  {r.advogado_id:>5}  {r.tribunal:<8}  {r.grau:<17}  {r.usuario_mascarado:<14}  "
+            f"{r.otp_kind.value:<6}  {'sim' if r.active else 'não'}"
+        )
+
+
+@command.command("disable")
+@click.argument("credencial_id", type=int)
+def disable(credencial_id: int) -> None:
+    """Disable a credential: captures skip it until it is enabled again."""
+    changed = _service().set_active(credencial_id, False)
+    click.echo(f"credencial {credencial_id} desativada" + ("" if changed else " (já estava)"))
+
+
+@command.command("enable")
+@click.argument("credencial_id", type=int)
+def enable(credencial_id: int) -> None:
+    """Enable a disabled credential."""
+    changed = _service().set_active(credencial_id, True)
+    click.echo(f"credencial {credencial_id} ativada" + ("" if changed else " (já estava)"))
+
+
+@command.command("import")
+@click.option(
+    "--from-json",
+    "source",
+    required=True,
+    type=click.File("r", encoding="utf-8"),
+    metavar="FILE|-",
+    help="A JSON list of {advogado_id, tribunal, grau, usuario?, senha, totp_secret? | twofauth?}; - reads stdin.",
+)
+def import_(source: IO[str]) -> None:
+    """Import credentials from JSON, all or none; print the new ids, one per line."""
+    try:
+        data: Any = json.load(source)
+    except json.JSONDecodeError as exc:
+        fail(f"JSON inválido (linha {exc.lineno}, coluna {exc.colno}): {exc.msg}")
+    except UnicodeDecodeError:
+        fail("o arquivo não é texto UTF-8")
+    if not isinstance(data, list) or not data:
+        fail("o JSON deve ser uma lista não vazia de objetos de credencial")
+    novas = []
+    for index, entry in enumerate(data):
+        try:
+            novas.append(NovaCredencial.from_mapping(entry))
+        except EntradaInvalida as exc:
+            fail(f"entrada {index}: {exc.message}")
+    try:
+        ids = _service().add_many(novas)
+    except EntradaInvalida as exc:
+        fail(exc.message)
+    for new_id in ids:
+        click.echo(new_id)
+
+
+@command.command("rotate-key")
+@click.option(
+    "--new-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the new key is written (or read, if it exists). Required with SINESYS_SECRET_KEY.",
+)
+def rotate_key(new_key_file: Path | None) -> None:
+    """Re-encrypt every credential and stored session under a new key, in one transaction.
+
+    With the embedded key file: generates a new key, re-encrypts, then replaces the key file
+    atomically. With SINESYS_SECRET_KEY: writes the new key to --new-key-file; update the
+    environment of every process with it afterwards.
+    """
+    settings = get_settings()
+    env_mode = settings.secret_key is not None
+    key_file = settings.effective_secret_key_file
+    if env_mode and new_key_file is None:
+        fail("com SINESYS_SECRET_KEY definida, informe --new-key-file ARQUIVO (a nova chave é gravada nele)")
+    if not env_mode and not key_file.exists():
+        fail(f"não há chave para trocar: {key_file} não existe e SINESYS_SECRET_KEY não está definida")
+    staged = new_key_file or key_file.with_name(key_file.name + ".new")
+    if not env_mode and staged.resolve() == key_file.resolve():
+        fail("--new-key-file não pode ser o próprio arquivo de chave atual")
+    old = load_cipher(settings)
+    created = not staged.exists()
+    if created:
+        write_key_file(staged, generate_key())
+    new = Cipher(read_key_file(staged))
+    if new.fingerprint == old.fingerprint:
+        fail(f"a chave em {staged} é a mesma chave atual")
+    try:
+        report = CredenciaisService.from_settings(settings).rotate_key(old, new)
+    except BaseException:
+        if created:
+            staged.unlink(missing_ok=True)
+        raise
+    click.echo(
+        f"re-cifradas {report.credenciais} credenciais e {report.sessoes} sessões "
+        f"(chave {report.chave_antiga} -> {report.chave_nova})"
+    )
+    if env_mode:
+        click.echo(
+            f"a nova chave está em {staged}: atualize SINESYS_SECRET_KEY com o conteúdo desse arquivo em todos "
+            "os processos e reinicie-os; a chave antiga não decifra mais as credenciais"
+        )
+        return
+    if new_key_file is None:
+        staged.replace(key_file)
+    else:
+        write_key_file(key_file, staged.read_text(encoding="ascii"), replace=True)
+    click.echo(f"{key_file} agora guarda a nova chave; reinicie os processos que usam a chave antiga")
