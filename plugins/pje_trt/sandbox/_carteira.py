@@ -268,7 +268,8 @@ def gerar_orgaos(seed: int, tribunal: str, grau: str, regiao: int) -> tuple[Orga
                 colegiado = f"{turma:02d}ª Turma"
             else:
                 titulo = "MINISTRA" if sexo == "F" else "MINISTRO"
-                descricao, sigla = f"Gabinete da {titulo.title()} {relator.title()}", f"GMIN{len(out) + 1:02d}"
+                descricao = f"Gabinete d{'a' if sexo == 'F' else 'o'} {titulo.title()} {relator.title()}"
+                sigla = f"GMIN{len(out) + 1:02d}"
                 colegiado = f"{turma}ª Turma"
             out.append(
                 Orgao(oid, descricao, sigla, 0, cidades[0][0], serventia, colegiado, f"{titulo} {relator}", salas)
@@ -363,7 +364,7 @@ def novo_expediente(ctx: Contexto, caso: Caso, n: int, agrupador: str, hoje: dt.
     criacao = rand_ts(rng, hoje - dt.timedelta(days=rng.randrange(0, 30)))
     ciencia = rand_ts(rng, criacao[0].date() + dt.timedelta(days=rng.randrange(0, 10)))
     if ciencia[0] < criacao[0]:
-        ciencia = (criacao[0] + dt.timedelta(hours=1), ciencia[1])
+        ciencia = (criacao[0] + dt.timedelta(hours=1), criacao[1])
     prazo = None
     if agrupador == "N":
         dia = ciencia[0].date() + dt.timedelta(days=rng.randrange(5, 16))
@@ -407,6 +408,8 @@ def gerar_carteira(ctx: Contexto) -> Carteira:
     n_arquivados = rng.randint(*p.arquivados)
     casos = [novo_caso(ctx, i, arquivado=i >= n_ativos, hoje=ctx.hoje) for i in range(n_ativos + n_arquivados)]
     ativos = casos[:n_ativos]
+    # The last active case is kept quiet (no expedientes, no hearings), as many real cases are.
+    ocupaveis = ativos[:-1] if len(ativos) > 1 else ativos
 
     expedientes: list[Expediente] = []
     por_caso: dict[int, int] = {}
@@ -414,7 +417,7 @@ def gerar_carteira(ctx: Contexto) -> Carteira:
         n_n, n_i = rng.randint(*p.pendentes_n), rng.randint(*p.pendentes_i)
         for k, agrupador in enumerate(["N"] * n_n + ["I"] * n_i):
             # The first case always gets two expedientes, so a case id repeats in the pendentes list.
-            caso = ativos[0] if k < 2 else rng.choice(ativos)
+            caso = ativos[0] if k < 2 else rng.choice(ocupaveis)
             n = por_caso.get(caso.idx, 0)
             if n >= ITEM_EXTRA - ITEM_EXPEDIENTE:
                 continue
@@ -426,8 +429,9 @@ def gerar_carteira(ctx: Contexto) -> Carteira:
         n_passadas, n_futuras = rng.randint(*p.audiencias_ano), rng.randint(*p.audiencias_ano)
         for j in range(n_passadas + n_futuras):
             futura = j >= n_passadas
-            alvo = rng.choice(ativos) if futura and ativos else rng.choice(casos)
-            offset = rng.randrange(1, 365)
+            alvo = rng.choice(ocupaveis) if futura and ativos else rng.choice(casos)
+            # The first future hearing falls within a week: there is always something on the agenda.
+            offset = rng.randrange(1, 8) if j == n_passadas else rng.randrange(1, 365)
             day = ctx.hoje + dt.timedelta(days=offset) if futura else ctx.hoje - dt.timedelta(days=offset + 3)
             cancelada = rng.random() < (0.12 if futura else 0.15)
             status = "C" if cancelada else "M" if futura else "F"
