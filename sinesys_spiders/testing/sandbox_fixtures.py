@@ -1,1 +1,285 @@
-"""Sandbox fixtures: the simulated PJE-TRT as a subprocess on a free port."""
+"""Sandbox fixtures: the simulated PJE-TRT as a subprocess on a free port.
+
+``pje_sandbox`` (session scope) starts ``sinesys sandbox --port 0 --scale tiny --users 8`` once per
+test run and yields a ``SandboxClient``: the demo users, the URL of every tribunal and grau, the
+admin calls (counters, faults, advance, truth) and a plain-HTTP login. Tests that change the world
+(``advance``) or need other options start their own with ``start_sandbox(...)``.
+
+Talks to the sandbox only over HTTP and through its users file: ``sinesys_spiders`` never imports
+``plugins``. A TOTP code is accepted once per user, so ``take_user()`` hands users out in turn and
+``totp_code()`` never returns a code this process already used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+import pyotp
+import pytest
+
+__all__ = [
+    "ADMIN_TOKEN_HEADER",
+    "DemoUser",
+    "SandboxClient",
+    "SandboxError",
+    "pje_sandbox",
+    "start_sandbox",
+]
+
+ADMIN_TOKEN_HEADER = "X-Sandbox-Token"  # noqa: S105 (a header name)
+_FORM_ACTION = re.compile(r'<form[^>]*\baction="([^"]*)"', re.I)
+_FEEDBACK = re.compile(r'class="[^"]*kc-feedback-text[^"]*">([^<]*)<', re.I)
+_GRAU_PREFIX = {"primeiro_grau": "primeirograu", "segundo_grau": "segundograu", "tribunal_superior": "tst"}
+
+
+class SandboxError(RuntimeError):
+    """The sandbox did not start, or a login against it failed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoUser:
+    """A demo lawyer of the sandbox (the users file entry)."""
+
+    cpf: str
+    senha: str = dataclasses.field(repr=False)
+    totp_secret: str = dataclasses.field(repr=False)
+    nome: str
+    id_usuario: int
+    ids_advogado: dict[str, int]
+    oab: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DemoUser:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def __repr__(self) -> str:  # never the full CPF
+        return f"DemoUser(cpf=***{self.cpf[3:9]}**, id_usuario={self.id_usuario})"
+
+
+def _grau_key(grau: Any) -> str:
+    return str(getattr(grau, "value", grau))
+
+
+def _tribunal_key(tribunal: Any) -> str:
+    return str(getattr(tribunal, "value", tribunal))
+
+
+class SandboxClient:
+    """What a test needs from a running sandbox; built from its users file."""
+
+    def __init__(self, info: dict[str, Any], *, users_file: Path, stderr_path: Path | None = None) -> None:
+        self.info = info
+        self.users_file = users_file
+        self.stderr_path = stderr_path
+        self.users = [DemoUser.from_dict(u) for u in info["users"]]
+        self.sso_url: str = info["sso_url"]
+        self.admin_url: str = info["admin_url"]
+        self.tribunais: dict[str, dict[str, Any]] = info["tribunais"]
+        self._token: str = info["admin_token"]
+        self._admin = httpx.Client(base_url=self.admin_url + "/", headers={ADMIN_TOKEN_HEADER: self._token}, timeout=60)
+        self._lock = threading.Lock()
+        self._next_user = 0
+        self._used_steps: dict[str, set[int]] = {}
+
+    def close(self) -> None:
+        self._admin.close()
+
+    # -- where things are ------------------------------------------------------------------------
+    def base_url(self, tribunal: Any) -> str:
+        return self.tribunais[_tribunal_key(tribunal)]["base_url"]
+
+    def api_url(self, tribunal: Any) -> str:
+        return self.tribunais[_tribunal_key(tribunal)]["api_url"]
+
+    def login_url(self, tribunal: Any, grau: Any) -> str:
+        return self.tribunais[_tribunal_key(tribunal)]["login_urls"][_grau_key(grau)]
+
+    # -- users and OTP ---------------------------------------------------------------------------
+    def take_user(self) -> DemoUser:
+        """The next demo user, in turn, so that tests running one after another use different users."""
+        with self._lock:
+            user = self.users[self._next_user % len(self.users)]
+            self._next_user += 1
+            return user
+
+    def totp_code(self, user: DemoUser) -> str:
+        """A TOTP code of a time step this process has not used for ``user`` (waits for one if needed)."""
+        totp = pyotp.TOTP(user.totp_secret)
+        while True:
+            with self._lock:
+                now = time.time()
+                step = totp.timecode(int(now))
+                used = self._used_steps.setdefault(user.cpf, set())
+                for offset in (0, 1):
+                    if step + offset not in used:
+                        used.add(step + offset)
+                        return totp.generate_otp(step + offset)
+                wait = totp.interval - (now % totp.interval) + 0.05
+            time.sleep(wait)
+
+    def login(self, user: DemoUser, tribunal: Any, grau: Any, *, client: httpx.Client | None = None) -> httpx.Client:
+        """Log ``user`` in with plain HTTP (forms + pyotp); return the client holding the cookies."""
+        http = client or httpx.Client(timeout=30, follow_redirects=True)
+        page = http.get(self.login_url(tribunal, grau))
+        page.raise_for_status()
+        form = _FORM_ACTION.search(page.text)
+        if form is None or 'id="btnSsoPdpj"' not in page.text:
+            raise SandboxError(f"login.seam sem #btnSsoPdpj (HTTP {page.status_code})")
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+        sso = http.get(unescape(form.group(1)), params={k: unescape(v) for k, v in fields.items()})
+        action = _FORM_ACTION.search(sso.text)
+        if action is None:
+            raise SandboxError(f"SSO sem formulário (HTTP {sso.status_code})")
+        otp_page = http.post(unescape(action.group(1)), data={"username": user.cpf, "password": user.senha})
+        if 'id="otp"' not in otp_page.text:
+            raise SandboxError(f"senha recusada: {_feedback(otp_page.text)}")
+        for _ in range(2):
+            action = _FORM_ACTION.search(otp_page.text)
+            assert action is not None
+            done = http.post(unescape(action.group(1)), data={"otp": self.totp_code(user)})
+            if "access_token" in http.cookies:
+                return http
+            otp_page = done
+        raise SandboxError(f"OTP recusado duas vezes: {_feedback(otp_page.text)}")
+
+    # -- admin -----------------------------------------------------------------------------------
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._admin.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise SandboxError(f"admin {method} {path}: HTTP {response.status_code}: {response.text[:300]}")
+        return response.json()
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "health")
+
+    def counters(self) -> dict[str, Any]:
+        return self._call("GET", "counters")
+
+    def reset_counters(self) -> None:
+        self._call("POST", "counters/reset")
+
+    def faults(self) -> dict[str, Any]:
+        return self._call("GET", "faults")
+
+    def set_faults(self, profile: dict[str, Any] | str) -> dict[str, Any]:
+        """Activate a fault profile (a dict, or the name of a bundled profile)."""
+        body = {"profile": profile} if isinstance(profile, str) else profile
+        return self._call("PUT", "faults", json=body)
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    @contextlib.contextmanager
+    def faults_applied(self, profile: dict[str, Any] | str) -> Iterator[dict[str, Any]]:
+        """Faults on for the ``with`` block, off afterwards."""
+        described = self.set_faults(profile)
+        try:
+            yield described
+        finally:
+            self.clear_faults()
+
+    def advance(self, steps: int = 1) -> dict[str, Any]:
+        return self._call("POST", "advance", json={"steps": steps})
+
+    def truth(self, **filters: Any) -> Any:
+        params = {k: _tribunal_key(v) for k, v in filters.items() if v is not None}
+        return self._call("GET", "truth", params=params)
+
+    def expire_sessions(self, *, tribunal: Any = None, cpf: str | None = None) -> int:
+        body = {"tribunal": _tribunal_key(tribunal) if tribunal else None, "cpf": cpf}
+        return self._call("POST", "sessions/expire", json=body)["ended"]
+
+
+def _feedback(text: str) -> str:
+    match = _FEEDBACK.search(text)
+    return unescape(match.group(1)).strip() if match else "sem mensagem"
+
+
+def _reader(stream: Any, lines: queue.Queue[str | None]) -> None:
+    for line in iter(stream.readline, ""):
+        lines.put(line)
+    lines.put(None)
+
+
+@contextlib.contextmanager
+def start_sandbox(
+    workdir: Path,
+    *,
+    scale: str = "tiny",
+    seed: int = 42,
+    users: int = 8,
+    tribunais: str | None = None,
+    faults: str | None = None,
+    today: str | None = None,
+    truth_file: bool = False,
+    timeout: float = 180.0,
+) -> Iterator[SandboxClient]:
+    """Run ``sinesys sandbox --port 0`` in ``workdir`` until the block ends; yield its client."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    users_file = workdir / "sandbox-users.json"
+    args = ["sandbox", "--port", "0", "--seed", str(seed), "--scale", scale, "--users", str(users)]
+    args += ["--users-file", str(users_file)]
+    if truth_file:
+        args += ["--truth-file", str(workdir / "sandbox-truth.json")]
+    if tribunais:
+        args += ["--tribunais", tribunais]
+    if faults:
+        args += ["--faults", faults]
+    if today:
+        args += ["--today", today]
+    stderr_path = workdir / "sandbox-stderr.log"
+    command = [sys.executable, "-c", "from sinesys_spiders.cli import main; main()", *args]
+    with stderr_path.open("w") as stderr:
+        process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+    client: SandboxClient | None = None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise SandboxError(f"sandbox não ficou pronto em {timeout:.0f} s") from None
+            if line is None:
+                raise SandboxError(f"sandbox terminou ({process.wait()}): {stderr_path.read_text()[-2000:]}")
+            if line.startswith("ready: "):
+                break
+        client = SandboxClient(json.loads(users_file.read_text()), users_file=users_file, stderr_path=stderr_path)
+        yield client
+    finally:
+        if client is not None:
+            client.close()
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def pje_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
+    """A sandbox shared by the whole test run (scale tiny, 8 users, every tribunal, no faults)."""
+    with start_sandbox(tmp_path_factory.mktemp("pje-sandbox")) as client:
+        yield client
+
+
+def absolute(base: str, href: str) -> str:
+    """Resolve a link of a sandbox page against the page's URL."""
+    return urljoin(base, unescape(href))
