@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import pyotp
 from pydantic import SecretStr
 
 from sinesys_spiders.core.domain import Grau, Tribunal, check_tribunal_grau, parse_grau
@@ -30,7 +31,7 @@ __all__ = [
 
 _MAX_SENHA = 256
 _MAX_USUARIO = 64
-_MIN_TOTP_BYTES = 10  # 80 bits: 16 base32 characters, the shortest secret authenticator apps issue
+_MIN_TOTP_BYTES = 14  # 112 bits (23 base32 characters): the minimum pyotp accepts
 _BASE32 = re.compile(r"^[A-Z2-7]+=*$")
 _IMPORT_FIELDS = frozenset({"advogado_id", "tribunal", "grau", "usuario", "senha", "totp_secret", "twofauth"})
 _TWOFAUTH_FIELDS = frozenset({"url", "token", "account_id"})
@@ -60,7 +61,11 @@ def normalize_totp_secret(value: str, *, campo: str = "totp_secret") -> str:
     except (binascii.Error, ValueError):
         raise CampoInvalido(campo, "não é base32 válido (comprimento incorreto)") from None
     if len(raw) < _MIN_TOTP_BYTES:
-        raise CampoInvalido(campo, "curto demais (mínimo 16 caracteres base32)")
+        raise CampoInvalido(campo, "curto demais (mínimo 112 bits: 23 caracteres base32)")
+    try:
+        pyotp.TOTP(text).at(0)  # the library the login uses must accept it as is
+    except Exception:
+        raise CampoInvalido(campo, "não é aceito como segredo TOTP") from None
     return text
 
 

@@ -339,3 +339,10 @@ def test_import_mapping_rejects_unknown_keys_and_missing_fields():
         NovaCredencial.from_mapping({**base, "totp": CANARY_TOTP_SECRET})
     with pytest.raises(CampoInvalido, match="campo senha: obrigatório"):
         NovaCredencial.from_mapping({k: v for k, v in base.items() if k != "senha"})
+
+
+def test_totp_secret_shorter_than_pyotp_accepts_is_refused():
+    """A base32 secret too short for the login's TOTP library is refused when stored, not at login."""
+    with pytest.raises(CampoInvalido, match="curto demais"):
+        _nova(1, totp_secret="JBSWY3DPEHPK3PXP")
+    assert _nova(1, totp_secret="JBSWY3DPEHPK3PXPJBSWY3DP").totp_secret is not None
