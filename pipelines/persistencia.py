@@ -1,0 +1,106 @@
+"""Persistence pipeline: the relational upsert of captured items, in batches, counted per credential.
+
+Each :class:`~sinesys_spiders.core.items.ItemCaptura` is passed on at once (so feed exports see it)
+and buffered; every ``PERSISTENCIA_BATCH_SIZE`` items, and at close, the batch is upserted on its
+natural keys (:func:`sinesys_spiders.core.upsert.upsert_items`) in one transaction, off the
+reactor thread. The outcome (inseridos, atualizados, inalterados, duplicados, erros with their
+reasons) goes to the crawl's counters, which the history pipeline records. A batch the database
+refuses as a whole is retried item by item, so one bad row costs only itself.
+
+Settings: ``PERSISTENCIA_ENABLED`` (default True), ``PERSISTENCIA_BATCH_SIZE`` (default 500),
+``PERSISTENCIA_DATABASE_URL`` (default: ``SINESYS_DATABASE_URL``, SQLite under ``var/`` when unset).
+Stats: ``sinesys/persistencia/<count>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from pipelines._batch import BatchWriter
+from pipelines._contexto import contadores
+from sinesys_spiders.core.db.engine import get_session_factory
+from sinesys_spiders.core.items import ItemCaptura
+from sinesys_spiders.core.upsert import ResultadoUpsert, upsert_items
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["PersistenciaPipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+class PersistenciaPipeline:
+    """Upsert captured items in batches and count the outcome per credential."""
+
+    def __init__(self, crawler: Crawler, database_url: str | None, batch_size: int) -> None:
+        self.crawler = crawler
+        self.contadores = contadores(crawler)
+        self._database_url = database_url
+        self._factory: sessionmaker[Session] | None = None
+        self._writer: BatchWriter[ItemCaptura] = BatchWriter(self._write, size=batch_size)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PersistenciaPipeline:
+        settings = crawler.settings
+        if not settings.getbool("PERSISTENCIA_ENABLED", True):
+            raise NotConfigured("PERSISTENCIA_ENABLED is off")
+        return cls(crawler, settings.get("PERSISTENCIA_DATABASE_URL"), settings.getint("PERSISTENCIA_BATCH_SIZE", 500))
+
+    def open_spider(self) -> None:
+        self._factory = get_session_factory(self._database_url)
+
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, ItemCaptura):
+            await self._writer.add(item)
+        return item
+
+    async def close_spider(self) -> None:
+        await self._writer.flush()
+
+    def _write(self, batch: list[ItemCaptura]) -> None:
+        if self._factory is None:
+            self._factory = get_session_factory(self._database_url)
+        try:
+            result = self._upsert(batch)
+        except Exception as exc:
+            logger.warning(
+                "persistência: lote de %d itens recusado (%s); gravando um a um", len(batch), type(exc).__name__
+            )
+            result = ResultadoUpsert()
+            for item in batch:
+                try:
+                    result.merge(self._upsert([item]))
+                except Exception as item_exc:
+                    self.contadores.add_item_error(
+                        item.credencial_id,
+                        item.tribunal,
+                        item.grau,
+                        id_pje=item.id_pje,
+                        motivo=f"falha ao gravar no banco ({type(item_exc).__name__})",
+                    )
+        self._count(batch, result)
+
+    def _upsert(self, batch: list[ItemCaptura]) -> ResultadoUpsert:
+        assert self._factory is not None
+        with self._factory.begin() as session:
+            return upsert_items(session, batch)
+
+    def _count(self, batch: list[ItemCaptura], result: ResultadoUpsert) -> None:
+        where = {item.credencial_id: (item.tribunal, item.grau) for item in batch}
+        stats = self.crawler.stats
+        for credencial_id, contagem in result.por_credencial.items():
+            tribunal, grau = where[credencial_id]
+            counts = contagem.as_dict()
+            if stats is not None:
+                for key, value in counts.items():
+                    stats.inc_value(f"sinesys/persistencia/{key}", value)
+            counts.pop("erros")  # item errors are added below, each with its reason
+            self.contadores.add(credencial_id, tribunal, grau, **counts)
+        for erro in result.erros:
+            tribunal, grau = where[erro.credencial_id]
+            self.contadores.add_item_error(erro.credencial_id, tribunal, grau, id_pje=erro.id_pje, motivo=erro.motivo)

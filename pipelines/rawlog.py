@@ -1,0 +1,84 @@
+"""Raw-log pipeline: every fetched page (:class:`~sinesys_spiders.core.items.PaginaBruta`) into the raw log.
+
+Pages are written in batches off the reactor thread and at close; they are then dropped (quietly,
+at DEBUG) so that feed exports hold only the captured records. Other items pass through untouched.
+A batch that cannot be written is logged as an error with its size and counted in the stats: the
+crawl goes on.
+
+Settings: ``RAWLOG_ENABLED`` (default True), ``RAWLOG_BATCH_SIZE`` (pages per write, default 20),
+``RAWLOG_STORE`` (a :class:`~sinesys_spiders.core.rawlog.RawLogStore` object; default: the store the
+``SINESYS_*`` settings choose, SQL or MongoDB). Stats: ``sinesys/rawlog/paginas``,
+``sinesys/rawlog/falhas``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from pipelines._batch import BatchWriter
+from sinesys_spiders.core.items import PaginaBruta
+from sinesys_spiders.core.rawlog import RawLogStore, open_rawlog_store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+__all__ = ["RawLogPipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+class RawLogPipeline:
+    """Write raw pages to the raw-log store in batches."""
+
+    def __init__(self, crawler: Crawler, store: RawLogStore | None, batch_size: int) -> None:
+        self.crawler = crawler
+        self._store = store
+        self._writer: BatchWriter[PaginaBruta] = BatchWriter(self._write, size=batch_size)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RawLogPipeline:
+        settings = crawler.settings
+        if not settings.getbool("RAWLOG_ENABLED", True):
+            raise NotConfigured("RAWLOG_ENABLED is off")
+        return cls(crawler, settings.get("RAWLOG_STORE"), settings.getint("RAWLOG_BATCH_SIZE", 20))
+
+    @property
+    def store(self) -> RawLogStore:
+        if self._store is None:
+            self._store = open_rawlog_store()
+        return self._store
+
+    def open_spider(self) -> None:
+        self.store  # noqa: B018 - open the store (and fail on bad settings) before the first page
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PaginaBruta):
+            return item
+        await self._writer.add(item)
+        raise DropItem(f"página bruta {item.raw_log_id} enviada ao log bruto", log_level="DEBUG")
+
+    async def close_spider(self) -> None:
+        try:
+            await self._writer.flush()
+        finally:
+            self.store.close()
+
+    def _write(self, batch: list[PaginaBruta]) -> None:
+        stats = self.crawler.stats
+        try:
+            self.store.append_many(batch)
+        except Exception as exc:
+            logger.error(
+                "log bruto: %d página(s) não gravada(s) (%s); ids: %s",
+                len(batch),
+                type(exc).__name__,
+                ", ".join(p.raw_log_id for p in batch),
+            )
+            if stats is not None:
+                stats.inc_value("sinesys/rawlog/falhas", len(batch))
+            return
+        if stats is not None:
+            stats.inc_value("sinesys/rawlog/paginas", len(batch))

@@ -1,0 +1,64 @@
+"""Validation pipeline: a bad item is recorded as an error with its reason and dropped, never a crash.
+
+- :class:`~sinesys_spiders.core.items.ItemInvalido` (a row the parser could not turn into an item):
+  its reason is counted as an error of its credential, and the item is dropped.
+- Captured items (:class:`~sinesys_spiders.core.items.ItemCaptura`) are validated again (a spider
+  or an earlier pipeline may have built or changed them without validation); a failure is recorded
+  and the item dropped.
+- Raw pages (:class:`~sinesys_spiders.core.items.PaginaBruta`) pass through to the raw-log pipeline.
+- Anything else is not a capture item: recorded as an error and dropped.
+
+Settings: ``VALIDACAO_ENABLED`` (default True). Stats: ``sinesys/validacao/invalidos``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from scrapy.exceptions import DropItem, NotConfigured
+
+from pipelines._contexto import contadores
+from sinesys_spiders.core.items import ItemCaptura, ItemInvalido, PaginaBruta, describe_validation_error
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+__all__ = ["ValidacaoPipeline"]
+
+logger = logging.getLogger(__name__)
+
+
+class ValidacaoPipeline:
+    """Drop invalid items, each counted as an error of its credential with its reason."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.contadores = contadores(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidacaoPipeline:
+        if not crawler.settings.getbool("VALIDACAO_ENABLED", True):
+            raise NotConfigured("VALIDACAO_ENABLED is off")
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, PaginaBruta):
+            return item
+        if isinstance(item, ItemInvalido):
+            self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo)
+        if isinstance(item, ItemCaptura):
+            try:
+                return type(item).model_validate(item.model_dump())
+            except ValidationError as exc:
+                self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, describe_validation_error(exc))
+        self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
+        raise AssertionError("unreachable")  # pragma: no cover - _reject always raises
+
+    def _reject(self, credencial_id: Any, tribunal: Any, grau: Any, id_pje: Any, motivo: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("sinesys/validacao/invalidos")
+        if credencial_id is not None and tribunal is not None and grau is not None:
+            self.contadores.add_item_error(credencial_id, tribunal, grau, id_pje=id_pje, motivo=motivo)
+        raise DropItem(f"item inválido (credencial {credencial_id}, id_pje {id_pje}): {motivo}")
