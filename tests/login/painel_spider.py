@@ -1,0 +1,105 @@
+"""A test-only spider that pages through ``paineladvogado/{id}/processos`` with a credential's session.
+
+Run as a script (one Scrapy process, the project's settings, the session middleware):
+
+    python tests/login/painel_spider.py --credencial 3 --out result.json [--page-size 5]
+
+``SINESYS_DATABASE_URL`` and ``SINESYS_SECRET_KEY`` say where the credentials and sessions are. The
+result file holds the captured case ids, the session stats, the logins this process made and the
+failures by credential. The real capture spiders come with issue 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from sinesys_spiders.core.errors import SinesysError
+from sinesys_spiders.core.tribunais import LoginTimeouts
+from sinesys_spiders.login.manager import SessionManager
+
+
+class PainelSpider(scrapy.Spider):
+    """Acervo geral of one credential, page by page, one request at a time."""
+
+    name = "painel_teste"
+
+    def __init__(self, credencial_id: int, page_size: int = 5, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.credencial_id = int(credencial_id)
+        self.page_size = int(page_size)
+        self.ids: list[int] = []
+        self.total: int | None = None
+        self.falhas: dict[int, str] = {}
+
+    def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None:
+        self.falhas[credencial_id] = error.code
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        try:
+            sessao = await self.session_manager.get(self.credencial_id)
+        except SinesysError as exc:
+            self.falhas[self.credencial_id] = exc.code
+            return
+        self.base = f"{sessao.base_url}/pje-comum-api/api/paineladvogado/{sessao.id_advogado}/processos"
+        yield self._page(1)
+
+    def _page(self, pagina: int) -> scrapy.Request:
+        url = f"{self.base}?idAgrupamentoProcessoTarefa=1&pagina={pagina}&tamanhoPagina={self.page_size}"
+        return scrapy.Request(
+            url,
+            meta={"credencial_id": self.credencial_id, "pagina": pagina},
+            headers={"Accept": "application/json"},
+            callback=self.parse,
+        )
+
+    def parse(self, response: Any) -> Any:
+        data = response.json()
+        self.total = data["totalRegistros"]
+        for processo in data["resultado"]:
+            self.ids.append(processo["id"])
+            yield {"id": processo["id"]}
+        paginas = data["qtdPaginas"] or (1 if data["resultado"] else 0)
+        if response.meta["pagina"] < paginas:
+            yield self._page(response.meta["pagina"] + 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--credencial", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--page-size", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    settings = get_project_settings()
+    settings.set("DOWNLOAD_DELAY", 0)
+    settings.set("LOG_LEVEL", "INFO")
+    settings.set("CONCURRENT_REQUESTS", 4)
+    process = CrawlerProcess(settings)
+    manager = SessionManager.from_settings(timeouts=LoginTimeouts.fast())
+    crawler = process.create_crawler(PainelSpider)
+    process.crawl(crawler, credencial_id=args.credencial, page_size=args.page_size, session_manager=manager)
+    process.start()
+    spider: PainelSpider = crawler.spider  # type: ignore[assignment]
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    result = {
+        "ids": spider.ids,
+        "total": spider.total,
+        "logins": manager.logins,
+        "falhas": spider.falhas,
+        "stats": {k: v for k, v in stats.items() if k.startswith(("sessao/", "downloader/response_status_count"))},
+    }
+    args.out.write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

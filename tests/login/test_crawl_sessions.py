@@ -1,0 +1,136 @@
+"""Sessions across crawls: expiry mid-crawl, two spiders at once, a second run within the session's life.
+
+Each crawl is a real Scrapy process (``painel_spider.py``) with the project's settings, sharing the
+test's database (sessions, locks) with the other crawls, against the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from sinesys_spiders.core.domain import Grau, Tribunal
+
+if TYPE_CHECKING:
+    from conftest import LoginWorld
+
+    from sinesys_spiders.testing.sandbox_fixtures import DemoUser
+
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
+
+SPIDER = Path(__file__).with_name("painel_spider.py")
+ROOT = Path(__file__).resolve().parents[2]
+PAGE_SIZE = 1
+
+
+def _acervo(world: LoginWorld, tribunal: Tribunal, user: DemoUser) -> set[int]:
+    """The ids of the user's active cases at ``tribunal`` (1º grau), from the sandbox's ground truth."""
+    truth = world.sandbox.truth(tribunal=tribunal, grau=Grau.PRIMEIRO_GRAU.value, cpf=user.cpf, tipo="acervo_geral")
+    casos = truth["tribunais"][tribunal.value][Grau.PRIMEIRO_GRAU.value][user.cpf]["acervo_geral"]
+    return {int(caso["id_pje"]) for caso in casos}
+
+
+def _user_with_cases(world: LoginWorld, tribunal: Tribunal, minimum: int) -> DemoUser:
+    """A fresh sandbox user with at least ``minimum`` active cases at ``tribunal`` (1º grau)."""
+    for _ in range(len(world.sandbox.users)):
+        user = world.sandbox.take_user()
+        if tribunal.value in user.ids_advogado and len(_acervo(world, tribunal, user)) >= minimum:
+            return user
+    raise AssertionError(f"no sandbox user with {minimum} cases at {tribunal}")
+
+
+def _start(world: LoginWorld, credencial_id: int, out: Path, database_url: str, secret_key: str) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        SINESYS_DATABASE_URL=database_url,
+        SINESYS_SECRET_KEY=secret_key,
+        SINESYS_VAR_DIR=str(out.parent),
+        SINESYS_LOG_LEVEL="INFO",
+    )
+    if world.browser.executable:
+        env["SINESYS_BROWSER_EXECUTABLE"] = str(world.browser.executable)
+    command = [sys.executable, str(SPIDER), "--credencial", str(credencial_id), "--out", str(out)]
+    command += ["--page-size", str(PAGE_SIZE)]
+    log = out.with_suffix(".log").open("w")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _finish(process: subprocess.Popen, out: Path) -> dict[str, Any]:
+    code = process.wait(timeout=240)
+    log = out.with_suffix(".log").read_text()
+    assert code == 0, log[-3000:]
+    result = json.loads(out.read_text())
+    result["log"] = log
+    return result
+
+
+def _crawl(world: LoginWorld, credencial_id: int, out: Path, database_url: str, secret_key: str) -> dict[str, Any]:
+    return _finish(_start(world, credencial_id, out, database_url, secret_key), out)
+
+
+async def test_a_session_expiring_mid_crawl_costs_exactly_one_relogin(
+    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
+) -> None:
+    """The tribunal ends the session after a few pages: one re-login, the request replayed, nothing lost."""
+    user = _user_with_cases(world, Tribunal.TRT3, minimum=4)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    expected = _acervo(world, Tribunal.TRT3, user)
+    before = world.logins(user)
+
+    profile = {"name": "expira", "session_expiry": {"after_requests": 2, "times": 1}}
+    with world.sandbox.faults_applied(profile):
+        result = _crawl(world, credencial_id, tmp_path / "run.json", database_url, secret_key)
+
+    assert result["falhas"] == {}
+    assert result["stats"].get("sessao/relogins") == 1
+    assert result["logins"] == 2
+    assert world.logins(user) == before + 2
+    assert len(result["ids"]) == len(set(result["ids"])) == result["total"]
+    assert set(result["ids"]) == expected
+    assert result["stats"].get("downloader/response_status_count/401") == 1
+    for secret in (user.senha, user.totp_secret):
+        assert secret not in result["log"]
+
+
+async def test_two_spiders_started_together_share_one_login(
+    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
+) -> None:
+    """Two crawls of one credential started at once: one waits for the other's login, then both capture all."""
+    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    before = world.logins(user)
+
+    processes = [
+        (_start(world, credencial_id, tmp_path / f"run{n}.json", database_url, secret_key), tmp_path / f"run{n}.json")
+        for n in (1, 2)
+    ]
+    results = [_finish(process, out) for process, out in processes]
+
+    assert world.logins(user) == before + 1
+    assert sorted(r["logins"] for r in results) == [0, 1]
+    assert results[0]["ids"]
+    assert sorted(results[0]["ids"]) == sorted(results[1]["ids"])
+    assert world.store.logins(credencial_id) == 1
+
+
+async def test_a_second_run_within_the_session_life_logs_in_zero_times(
+    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
+) -> None:
+    """A later crawl of the same credential reuses the stored session: no login at all."""
+    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+
+    first = _crawl(world, credencial_id, tmp_path / "first.json", database_url, secret_key)
+    after_first = world.logins(user)
+    second = _crawl(world, credencial_id, tmp_path / "second.json", database_url, secret_key)
+
+    assert first["logins"] == 1
+    assert second["logins"] == 0
+    assert world.logins(user) == after_first
+    assert sorted(second["ids"]) == sorted(first["ids"])
