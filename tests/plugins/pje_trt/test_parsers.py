@@ -242,3 +242,69 @@ def test_not_an_envelope_is_refused() -> None:
     """An HTML login page or a bare list is a RespostaInvalida, not items."""
     with pytest.raises(RespostaInvalida):
         parse_pagina([PROCESSO_ROW], contexto(TipoCaptura.ACERVO_GERAL), url=acervo_geral_url(API, 1))
+
+
+# -- against the sandbox's world: real shapes, and its ground truth -----------------------------------
+
+#: Ground-truth field -> item field, where the names differ (audiências keep PJE ids apart).
+AUDIENCIA_TRUTH_FIELDS = {
+    "id_processo": "id_processo_pje",
+    "sala_audiencia_id": "sala_audiencia_id_pje",
+    "tipo_audiencia": "tipo_descricao",
+    "orgao_julgador_id": "orgao_julgador_id_pje",
+    "classe_judicial_id": "classe_judicial_id_pje",
+    "classe_judicial": "classe_judicial_sigla",
+}
+SITUACOES = {"designada": "M", "cancelada": "C", "realizada": "F"}
+
+
+def _normalized(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.time):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def _compare(truth_rows: list[dict[str, Any]], items: list[Any], rename: dict[str, str] | None = None) -> None:
+    rename = rename or {}
+    assert len(items) == len(truth_rows)
+    by_key = {(i.id_pje, getattr(i, "id_documento", None)): i for i in items}
+    assert len(by_key) == len(items), "duplicated natural keys"
+    for expected in truth_rows:
+        item = by_key[(expected["id_pje"], expected.get("id_documento"))]
+        for field, value in expected.items():
+            assert _normalized(getattr(item, rename.get(field, field))) == value, (field, expected["id_pje"])
+
+
+def _items(world: Any, tipo: TipoCaptura, tribunal: str, grau: str, rows: list[dict[str, Any]], **kw: Any) -> list:
+    contexto = ContextoPagina(
+        tipo_captura=tipo, tribunal=Tribunal(tribunal), grau=Grau(grau), advogado_id=1, credencial_id=1, **kw
+    )
+    page = parse_pagina(envelope(rows, qtd=0), contexto, url=f"{API}/x?pagina=1")
+    assert page.invalidos == []
+    return page.validos
+
+
+def test_parsers_match_the_sandbox_ground_truth() -> None:
+    """Parsed acervo, arquivados, pendentes (N and I) and pauta rows equal the world's ground truth, field by field."""
+    from plugins.pje_trt.sandbox.world import World
+
+    world = World.generate(seed=7, scale="small", users=2, tribunais=["TRT3", "TRT5"])
+    truth = world.truth()
+    checked = 0
+    for tribunal, graus in truth["tribunais"].items():
+        for grau, por_cpf in graus.items():
+            for bloco in por_cpf.values():
+                adv = bloco["id_advogado"]
+                for tipo, agrupamento in ((TipoCaptura.ACERVO_GERAL, 1), (TipoCaptura.ARQUIVADOS, 5)):
+                    rows = world.painel(tribunal, grau, adv, agrupamento)
+                    _compare(bloco[tipo.value], _items(world, tipo, tribunal, grau, rows))
+                for filtro in FiltroPrazo:
+                    rows = world.painel(tribunal, grau, adv, 2, filtro.agrupador)
+                    items = _items(world, TipoCaptura.PENDENTES, tribunal, grau, rows, filtro=filtro)
+                    _compare(bloco["pendentes"][filtro.value], items)
+                for situacao, codigo in SITUACOES.items():
+                    rows = world.pauta(tribunal, grau, adv, dt.date(2000, 1, 1), dt.date(2100, 1, 1), codigo)
+                    items = _items(world, TipoCaptura.AUDIENCIAS, tribunal, grau, rows)
+                    _compare(bloco["audiencias"][situacao], items, AUDIENCIA_TRUTH_FIELDS)
+                checked += 1
+    assert checked == 8  # 2 tribunals x 2 graus x 2 lawyers
