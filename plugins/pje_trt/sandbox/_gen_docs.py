@@ -7,6 +7,7 @@ generated before, so any entity can be built lazily and rebuilt identically.
 
 from __future__ import annotations
 
+import operator
 import random
 import re
 
@@ -93,13 +94,10 @@ def validar_cnj(numero: str) -> bool:
 
 def cpf_digitos(base9: str) -> str:
     """The two check digits of a CPF from its first nine digits."""
-    digits = [int(c) for c in base9]
-    for _ in range(2):
-        weight = len(digits) + 1
-        total = sum(d * (weight - i) for i, d in enumerate(digits))
-        dv = total * 10 % 11
-        digits.append(0 if dv == 10 else dv)
-    return f"{digits[-2]}{digits[-1]}"
+    digits = list(map(int, base9))
+    dv1 = sum(map(operator.mul, digits, range(10, 1, -1))) * 10 % 11 % 10
+    dv2 = (sum(map(operator.mul, digits, range(11, 2, -1))) + dv1 * 2) * 10 % 11 % 10
+    return f"{dv1}{dv2}"
 
 
 def gerar_cpf(rng: random.Random) -> str:
