@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.exc import IntegrityError
 
 from sinesys_spiders.cli._common import echo_json, fail
 from sinesys_spiders.cli._inputs import OneLineGroup, session_factory
@@ -45,13 +46,15 @@ def add(nome: str, cpf: str, oabs: tuple[str, ...]) -> None:
                 parsed.append(oab)
     except EntradaInvalida as exc:
         fail(exc.message)
-    with session_scope(factory=session_factory()) as session:
-        repo = AdvogadosRepository(session)
-        existing = repo.by_cpf(cpf=digits)
-        if existing is not None:
-            fail(f"já existe o advogado {existing.id} com o CPF {mask_cpf(digits)}")
-        row = repo.add(nome_completo=nome_completo, cpf=digits, oabs=[dict(o) for o in parsed])
-        new_id = row.id
+    try:
+        with session_scope(factory=session_factory()) as session:
+            repo = AdvogadosRepository(session)
+            existing = repo.by_cpf(cpf=digits)
+            if existing is not None:
+                fail(f"já existe o advogado {existing.id} com o CPF {mask_cpf(digits)}")
+            new_id = repo.add(nome_completo=nome_completo, cpf=digits, oabs=[dict(o) for o in parsed]).id
+    except IntegrityError:  # the same CPF inserted by another process in between
+        fail(f"já existe um advogado com o CPF {mask_cpf(digits)} (gravado ao mesmo tempo por outro processo)")
     click.echo(new_id)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sinesys_spiders.core.config import Settings, get_settings
@@ -211,6 +212,15 @@ class CredenciaisService:
         Raises ``EntradaInvalida`` naming the entry (``entrada 2: ...``) when a lawyer does not exist
         or a credential for that lawyer, tribunal and grau already exists.
         """
+        try:
+            return self._add_many(novas)
+        except IntegrityError:  # another process inserted the same key between our check and insert
+            raise EntradaInvalida(
+                "outra credencial igual foi gravada ao mesmo tempo; nada foi gravado, confira com "
+                "`sinesys credenciais list` e tente de novo"
+            ) from None
+
+    def _add_many(self, novas: Sequence[NovaCredencial]) -> list[int]:
         ids: list[int] = []
         seen: set[tuple[int, Tribunal, Grau]] = set()
         with session_scope(factory=self._factory) as session:
@@ -290,6 +300,10 @@ class CredenciaisService:
 
     def rotate_key(self, old: Cipher, new: Cipher) -> RotationReport:
         """Re-encrypt every credential and stored session from ``old`` to ``new`` in one transaction.
+
+        Stop the processes that write credentials or sessions (API, workers) first: a row they write
+        with the old key after this commits stays under the old key (running the same rotation again
+        fixes such rows, since values already under ``new`` are skipped).
 
         A value already under ``new`` is left as is, so an interrupted rotation can be run again.
         Any value ``old`` cannot decrypt aborts the whole rotation (nothing is written).
