@@ -1,6 +1,6 @@
 """Sandbox fixtures: the simulated PJE-TRT as a subprocess on a free port.
 
-``pje_sandbox`` (session scope) starts ``sinesys sandbox --port 0 --scale tiny --users 8`` once per
+``pje_sandbox`` (session scope) starts ``sinesys sandbox --port 0 --scale tiny --users 16`` once per
 test run and yields a ``SandboxClient``: the demo users, the URL of every tribunal and grau, the
 admin calls (counters, faults, advance, truth) and a plain-HTTP login. Tests that change the world
 (``advance``) or need other options start their own with ``start_sandbox(...)``.
@@ -95,6 +95,7 @@ class SandboxClient:
         self._lock = threading.Lock()
         self._next_user = 0
         self._used_steps: dict[str, set[int]] = {}
+        self.banner: list[str] = []  # what ``sinesys sandbox`` printed up to its ready line
 
     def close(self) -> None:
         self._admin.close()
@@ -222,7 +223,7 @@ def start_sandbox(
     *,
     scale: str = "tiny",
     seed: int = 42,
-    users: int = 8,
+    users: int = 16,
     tribunais: str | None = None,
     faults: str | None = None,
     today: str | None = None,
@@ -249,6 +250,7 @@ def start_sandbox(
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
     client: SandboxClient | None = None
+    banner: list[str] = []
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -258,9 +260,11 @@ def start_sandbox(
                 raise SandboxError(f"sandbox não ficou pronto em {timeout:.0f} s") from None
             if line is None:
                 raise SandboxError(f"sandbox terminou ({process.wait()}): {stderr_path.read_text()[-2000:]}")
+            banner.append(line.rstrip("\n"))
             if line.startswith("ready: "):
                 break
         client = SandboxClient(json.loads(users_file.read_text()), users_file=users_file, stderr_path=stderr_path)
+        client.banner = banner
         yield client
     finally:
         if client is not None:
@@ -275,7 +279,7 @@ def start_sandbox(
 
 @pytest.fixture(scope="session")
 def pje_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
-    """A sandbox shared by the whole test run (scale tiny, 8 users, every tribunal, no faults)."""
+    """A sandbox shared by the whole test run (scale tiny, 16 users, every tribunal, no faults)."""
     with start_sandbox(tmp_path_factory.mktemp("pje-sandbox")) as client:
         yield client
 
