@@ -59,12 +59,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
+import re
 import string
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from plugins.pje_trt.sandbox import _render, _truth
 from plugins.pje_trt.sandbox._advance import aplicar_step
@@ -92,6 +95,18 @@ SCALES = ("tiny", "small", "firm", "large")
 TIPOS_TRUTH = ("totalizadores", "acervo_geral", "arquivados", "pendentes", "audiencias", "partes", "timeline")
 _LISTAS = ("totalizadores", "acervo_geral", "arquivados", "pendentes", "audiencias")
 _BASE32 = string.ascii_uppercase + "234567"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """Run ``method`` under the world's lock: the server calls in from several threads while ``advance`` mutates."""
+
+    @functools.wraps(method)
+    def wrapper(self: World, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +178,7 @@ class World:
         self._by_advogado = {(t, adv): i for i, u in enumerate(users) for t, adv in u.ids_advogado.items()}
         primeiro = Tribunal.TRT3 if Tribunal.TRT3 in self.tribunais else self.tribunais[0]
         self._forcado = (primeiro.value, primeiro.graus[0].value, 0)
+        self._lock = threading.RLock()
 
     @classmethod
     def generate(cls, *, seed: int, scale: str, users: int = 2, tribunais: Sequence[str] | None = None,
@@ -267,6 +283,7 @@ class World:
                 for u in range(len(self.users)):
                     yield t.value, g.value, u
 
+    @_locked
     def materialize(self) -> int:
         """Build every carteira now (benchmarks, ``advance``); returns the number of cases."""
         return sum(len(self._carteira(*key).casos) for key in self._chaves())
@@ -289,6 +306,7 @@ class World:
 
     # -- PJE JSON ---------------------------------------------------------------------------------
 
+    @_locked
     def totalizadores(self, tribunal: str, grau: str, id_advogado: int) -> list[dict]:
         carteira = self._carteiras_de(tribunal, grau, id_advogado)
         if carteira is None:
@@ -296,6 +314,7 @@ class World:
         ativos = sum(1 for c in carteira.casos if c.arquivamento is None)
         return _render.totalizadores(ativos, len(carteira.expedientes), len(carteira.casos) - ativos)
 
+    @_locked
     def painel(self, tribunal: str, grau: str, id_advogado: int, agrupamento: int,
                agrupador_expediente: str | None = None) -> list[dict]:  # fmt: skip
         """Rows of agrupamento 1 (acervo), 2 (pendentes, ``N``/``I``; both when ``None``) or 5 (arquivados)."""
@@ -315,6 +334,7 @@ class World:
             return [_render.pendente_row(carteira, e, self.today) for e in exps]
         return []
 
+    @_locked
     def pauta(self, tribunal: str, grau: str, id_advogado: int, data_inicio: dt.date, data_fim: dt.date,
               codigo_situacao: str) -> list[dict]:  # fmt: skip
         """Hearings whose day lies in ``[data_inicio, data_fim]`` with situação M, C or F, earliest first."""
@@ -327,6 +347,7 @@ class World:
         auds.sort(key=lambda a: (a.inicio, a.id))
         return [_render.audiencia_row(carteira, a) for a in auds]
 
+    @_locked
     def processo_visivel(self, tribunal: str, grau: str, id_advogado: int, id_processo: int) -> bool:
         found = self._locate(tribunal, grau, id_processo)
         return found is not None and self._by_advogado.get((tribunal, id_advogado)) == found[2]
@@ -339,6 +360,7 @@ class World:
         lugar = self._lugar(carteira.ctx.tribunal, carteira.ctx.grau)
         return gerar_partes(carteira.ctx, caso, self._advogado(u, carteira.ctx.tribunal), lugar.advogados)
 
+    @_locked
     def partes(self, tribunal: str, grau: str, id_processo: int) -> dict | list | None:
         """``{ATIVO, PASSIVO, TERCEIROS}`` (a plain array at TRT2 and TRT15); ``None`` -> 404."""
         found = self._locate(tribunal, grau, id_processo)
@@ -352,20 +374,24 @@ class World:
             return [*raw["ATIVO"], *raw["PASSIVO"], *raw["TERCEIROS"]]
         return raw
 
+    @_locked
     def timeline(self, tribunal: str, grau: str, id_processo: int) -> list[dict] | None:
         found = self._locate(tribunal, grau, id_processo)
         return None if found is None else timeline_rows(found[0], found[1])
 
+    @_locked
     def documento(self, tribunal: str, grau: str, id_processo: int, id_documento: int) -> dict | None:
         found = self._locate(tribunal, grau, id_processo)
         return None if found is None else documento_metadata(found[0], found[1], id_documento)
 
+    @_locked
     def documento_conteudo(self, tribunal: str, grau: str, id_processo: int, id_documento: int) -> bytes | None:
         found = self._locate(tribunal, grau, id_processo)
         return None if found is None else documento_conteudo(found[0], found[1], id_documento)
 
     # -- time passes ------------------------------------------------------------------------------
 
+    @_locked
     def advance(self, *, steps: int = 1) -> dict:
         """Move the world ``steps`` days on; returns what changed, per kind, with the ids involved."""
         if steps < 1:
@@ -397,6 +423,7 @@ class World:
 
     # -- ground truth -----------------------------------------------------------------------------
 
+    @_locked
     def truth(self, *, tribunal: str | None = None, grau: str | None = None, cpf: str | None = None,
               tipo: str | None = None, id_processo: int | None = None) -> dict:  # fmt: skip
         """The ground truth, or a slice of it (see the module docstring).
@@ -414,7 +441,7 @@ class World:
             tribunais = (t,)
         users = range(len(self.users))
         if cpf is not None:
-            i = self._by_login.get(cpf.strip())
+            i = self._by_login.get(re.sub(r"\D", "", cpf))
             if i is None:
                 raise ValueError("cpf de nenhum usuário do sandbox")
             users = range(i, i + 1)
@@ -427,12 +454,13 @@ class World:
             "steps": self.steps,
             "tribunais": {},
         }
+        if grau is not None and grau not in {g.value for t in tribunais for g in t.graus}:
+            alvo = tribunal or "nenhum tribunal servido"
+            raise ValueError(
+                f"grau {grau!r} inválido para {alvo} (use primeiro_grau, segundo_grau ou tribunal_superior)"
+            )
         for t in tribunais:
-            graus = [g.value for g in t.graus]
-            if grau is not None:
-                if grau not in graus:
-                    raise ValueError(f"{t.value} não tem {grau}")
-                graus = [grau]
+            graus = [g.value for g in t.graus if grau is None or g.value == grau]
             for g in graus:
                 for u in users:
                     user = self.users[u]

@@ -173,3 +173,18 @@ def test_truth_file_holds_the_list_captures(world: World, tmp_path) -> None:
     path = tmp_path / "var" / "truth.json"
     world.write_truth_file(path)
     assert json.loads(path.read_text(encoding="utf-8")) == json.loads(json.dumps(world.truth()))
+
+
+def test_truth_grau_filter_across_tribunals(world: World) -> None:
+    """Filtering by grau alone keeps only the tribunals that have it (the TST for tribunal_superior)."""
+    user = world.users[0]
+    superior = world.truth(grau="tribunal_superior", cpf=user.cpf, tipo="totalizadores")
+    assert list(superior["tribunais"]) == ["TST"]
+    formatted = f"{user.cpf[:3]}.{user.cpf[3:6]}.{user.cpf[6:9]}-{user.cpf[9:]}"
+    segundo = world.truth(grau="segundo_grau", cpf=formatted, tipo="totalizadores")
+    assert len(segundo["tribunais"]) == 24
+    assert all(list(g) == ["segundo_grau"] for g in segundo["tribunais"].values())
+    with pytest.raises(ValueError, match="grau"):
+        world.truth(tribunal="TST", grau="primeiro_grau")
+    with pytest.raises(ValueError, match="grau"):
+        world.truth(grau="terceiro_grau")
