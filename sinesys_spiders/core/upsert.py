@@ -16,6 +16,9 @@ their tables inside the caller's session, the same code on SQLite and PostgreSQL
 4. A unique violation on insert (another worker inserted the same key meanwhile) or an update that
    lost its guard re-reads the row and compares again: never a crash, never a duplicate.
 
+Hearings first get their catalogue rows (órgão julgador, classe, sala, tipo) upserted and linked
+(:mod:`sinesys_spiders.core.persistence.catalogos`).
+
 A value the column cannot hold (text longer than the column) makes that item an error with its
 reason (``erros``) instead of failing the batch. Counts are kept per credential
 (:class:`ResultadoUpsert`).
@@ -41,6 +44,7 @@ from sinesys_spiders.core.db.models import Audiencia as AudienciaModel
 from sinesys_spiders.core.db.models import Expediente as ExpedienteModel
 from sinesys_spiders.core.db.models import Processo as ProcessoModel
 from sinesys_spiders.core.items import Audiencia, Expediente, ItemCaptura, Processo
+from sinesys_spiders.core.persistence.catalogos import link_audiencias
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = [
@@ -166,9 +170,16 @@ def _too_long(table: Table, row: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _row_for(spec: TabelaUpsert, item: ItemCaptura, captura_id: int | None) -> dict[str, Any]:
+def _fields(item: ItemCaptura) -> dict[str, Any]:
+    return {name: _db_value(value) for name, value in item.model_dump().items()}
+
+
+def _row_for(
+    spec: TabelaUpsert, item: ItemCaptura, captura_id: int | None, fields: dict[str, Any] | None = None
+) -> dict:
     columns = spec.table.c
-    row = {name: _db_value(value) for name, value in item.model_dump().items() if name in columns}
+    fields = _fields(item) if fields is None else fields
+    row = {name: value for name, value in fields.items() if name in columns}
     for name, default in spec.key_defaults.items():
         if row.get(name) is None:
             row[name] = default
@@ -198,8 +209,11 @@ class _TableBatch:
 
     def run(self, items: Sequence[ItemCaptura]) -> None:
         rows: dict[tuple[Any, ...], tuple[ItemCaptura, dict[str, Any]]] = {}
-        for item in items:
-            row = _row_for(self.spec, item, self.captura_id)
+        prepared = [(item, _fields(item)) for item in items]
+        if self.spec.name == "audiencias":  # catalogue foreign keys from the hearing's PJE fields
+            link_audiencias(self.session, [fields for _, fields in prepared])
+        for item, fields in prepared:
+            row = _row_for(self.spec, item, self.captura_id, fields)
             reason = _too_long(self.table, row)
             if reason is not None:
                 self._error(item, reason)
