@@ -15,13 +15,13 @@ def build_pdf(lines: list[str], *, title: str = "") -> bytes:
     content = bytearray(b"BT /F1 11 Tf 14 TL 56 780 Td\n")
     for line in lines:
         content += b"(" + _escape(line) + b") Tj T*\n"
-    content += b"ET\n"
+    content += b"ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
         b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + bytes(content) + b"endstream",
+        b"<< /Length %d >>\nstream\n" % len(content) + bytes(content) + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Title (" + _escape(title) + b") /Producer (Sinesys sandbox) >>",
     ]

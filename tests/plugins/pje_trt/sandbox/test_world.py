@@ -323,6 +323,25 @@ def test_timeline_documents_metadata_and_pdfs(world: World) -> None:
     assert world.timeline("TRT3", "primeiro_grau", 1) is None
 
 
+def test_pdfs_have_a_consistent_cross_reference_table(world: World) -> None:
+    """The PDF's xref offsets point at its objects, startxref at the table, and the stream length is exact."""
+    user = world.users[0]
+    case = world.painel("TRT3", "primeiro_grau", user.ids_advogado["TRT3"], 1)[0]["id"]
+    doc = next(i["id"] for i in world.timeline("TRT3", "primeiro_grau", case) if i["documento"])
+    pdf = world.documento_conteudo("TRT3", "primeiro_grau", case, doc)
+    assert pdf is not None
+    startxref = int(pdf.rsplit(b"startxref", 1)[1].split()[0])
+    assert pdf[startxref:].startswith(b"xref")
+    entries = pdf[startxref:].split(b"trailer")[0].splitlines()[3:]
+    for number, entry in enumerate(entries, start=1):
+        offset = int(entry.split()[0])
+        assert pdf[offset:].startswith(b"%d 0 obj" % number)
+    length = int(re.search(rb"/Length (\d+)", pdf).group(1))
+    stream = pdf.split(b"stream\n", 1)[1]
+    assert stream[length:].startswith(b"\nendstream")
+    assert pdf == world.documento_conteudo("TRT3", "primeiro_grau", case, doc)
+
+
 def test_pendente_documents_are_timeline_intimacoes(world: World) -> None:
     """A pendente's idDocumento is an Intimação in its case's timeline."""
     user = world.users[0]
