@@ -11,16 +11,11 @@ import dataclasses
 import datetime as dt
 import random
 
-from plugins.pje_trt.sandbox._data import (
-    CIDADES_POR_UF,
-    CLASSES_POR_NIVEL,
-    TIPOS_AUDIENCIA,
-    UF_POR_REGIAO,
-    nome_empresa,
-    nome_pessoa,
-)
-from plugins.pje_trt.sandbox._gen_docs import IdPermutation, derive_rng, gerar_cnpj, gerar_cpf, montar_cnj
+from plugins.pje_trt.sandbox._data import CLASSES_POR_NIVEL, TIPOS_AUDIENCIA, nome_pessoa
+from plugins.pje_trt.sandbox._gen_docs import IdPermutation, derive_rng, gerar_cpf, montar_cnj
+from plugins.pje_trt.sandbox._gen_orgaos import Orgao
 from plugins.pje_trt.sandbox._gen_time import Ts, rand_ts
+from plugins.pje_trt.sandbox._perfis import perfil
 
 __all__ = [
     "Audiencia",
@@ -28,14 +23,14 @@ __all__ = [
     "Caso",
     "Contexto",
     "Expediente",
-    "Orgao",
-    "Perfil",
+    "dia_util",
     "gerar_carteira",
+    "nova_audiencia",
     "novo_caso",
-    "perfil",
+    "novo_expediente",
 ]
 
-PRIMEIRO, SEGUNDO, SUPERIOR = "primeiro_grau", "segundo_grau", "tribunal_superior"
+PRIMEIRO = "primeiro_grau"
 
 #: Timeline item slots per case: base items below 64, expediente documents 64..127, items added by advance above.
 ITENS_POR_CASO = 256
@@ -43,86 +38,6 @@ ITEM_EXPEDIENTE = 64
 ITEM_EXTRA = 128
 PARTES_POR_CASO = 32
 AUDIENCIAS_POR_CARTEIRA = 8192
-
-#: Cases a lawyer may hold in one tribunal and grau, per scale (id slots; advance stops adding beyond it).
-CASOS_POR_ADVOGADO = {"tiny": 2_000, "small": 4_000, "firm": 20_000, "large": 60_000}
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Perfil:
-    """Ranges ``(lo, hi)`` of how much a lawyer has in one tribunal and grau."""
-
-    acervo: tuple[int, int]
-    arquivados: tuple[int, int]
-    pendentes_n: tuple[int, int]
-    pendentes_i: tuple[int, int]
-    audiencias_ano: tuple[int, int]
-
-
-_TINY = Perfil((2, 5), (1, 3), (2, 3), (0, 1), (1, 3))
-_SMALL = Perfil((10, 40), (10, 50), (3, 8), (1, 3), (3, 12))
-_SMALL_2G = Perfil((3, 12), (2, 15), (1, 3), (0, 1), (0, 2))
-_FIRM_TRT3 = Perfil((1119, 1279), (8769, 8978), (37, 85), (9, 22), (19, 51))
-_FIRM_MEDIO = {"TRT1": (205, 225), "TRT4": (75, 83), "TRT5": (200, 218), "TRT7": (230, 248)}
-_FIRM_PEQUENO = Perfil((0, 20), (0, 40), (0, 3), (0, 1), (0, 4))
-_FIRM_2G = Perfil((0, 15), (0, 30), (0, 3), (0, 1), (0, 0))
-_FIRM_TRT3_2G = Perfil((100, 180), (150, 300), (4, 10), (1, 3), (0, 0))
-_FIRM_TST = Perfil((20, 40), (20, 60), (0, 3), (0, 0), (0, 0))
-_LARGE_TRT3 = Perfil((12_000, 12_600), (30_000, 31_000), (300, 360), (70, 90), (250, 320))
-_LARGE_MEDIO = Perfil((1_500, 2_500), (2_000, 3_000), (20, 40), (5, 10), (30, 60))
-_LARGE_PEQUENO = Perfil((150, 400), (100, 300), (2, 8), (0, 3), (5, 15))
-_LARGE_2G = Perfil((50, 200), (50, 300), (1, 6), (0, 2), (0, 0))
-_LARGE_TRT3_2G = Perfil((1_200, 1_600), (1_000, 2_000), (20, 40), (5, 10), (0, 0))
-_LARGE_TST = Perfil((200, 400), (200, 400), (2, 6), (0, 2), (0, 0))
-
-
-def perfil(scale: str, tribunal: str, grau: str, user_index: int) -> Perfil:
-    """How much the ``user_index``-th lawyer has in ``tribunal``/``grau``.
-
-    The first lawyer (index 0) is the firm's main lawyer and carries the scale; the others get the ``tiny`` or
-    ``small`` profile (``small`` for every scale above ``tiny``) so that many users stay cheap.
-    """
-    if scale == "tiny":
-        return _TINY
-    if scale == "small" or user_index > 0:
-        return _SMALL if grau == PRIMEIRO else _SMALL_2G
-    if scale == "firm":
-        if grau == SUPERIOR:
-            return _FIRM_TST
-        if grau == SEGUNDO:
-            return _FIRM_TRT3_2G if tribunal == "TRT3" else _FIRM_2G
-        if tribunal == "TRT3":
-            return _FIRM_TRT3
-        if tribunal in _FIRM_MEDIO:
-            lo, hi = _FIRM_MEDIO[tribunal]
-            return Perfil((lo, hi), (lo * 3, hi * 5), (5, 15), (1, 4), (5, 15))
-        return _FIRM_PEQUENO
-    if scale == "large":
-        if grau == SUPERIOR:
-            return _LARGE_TST
-        if grau == SEGUNDO:
-            return _LARGE_TRT3_2G if tribunal == "TRT3" else _LARGE_2G
-        if tribunal == "TRT3":
-            return _LARGE_TRT3
-        if tribunal in ("TRT1", "TRT2", "TRT4", "TRT5", "TRT15"):
-            return _LARGE_MEDIO
-        return _LARGE_PEQUENO
-    raise ValueError(f"escala desconhecida: {scale!r} (use tiny, small, firm ou large)")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Orgao:
-    """An órgão julgador: a vara (1º grau), a gabinete in a turma (2º grau) or a minister's office (TST)."""
-
-    id: int
-    descricao: str
-    sigla: str
-    vara: int  # OOOO of the CNJ number (0 outside the 1º grau)
-    municipio: str
-    codigo_serventia: int
-    colegiado: str | None
-    relator: str | None
-    salas: tuple[tuple[int, str], ...]
 
 
 @dataclasses.dataclass(slots=True)
@@ -229,66 +144,6 @@ class Carteira:
 
     def arquivados(self) -> list[Caso]:
         return [c for c in self.casos if c.arquivamento is not None]
-
-
-def gerar_orgaos(seed: int, tribunal: str, grau: str, regiao: int) -> tuple[Orgao, ...]:
-    """The órgãos of a tribunal and grau (shared by every lawyer there)."""
-    rng = derive_rng(seed, "orgaos", tribunal, grau)
-    uf = UF_POR_REGIAO.get(regiao, "DF")
-    cidades = CIDADES_POR_UF[uf]
-    if tribunal == "TRT2":
-        cidades = tuple(c for c in cidades if c[2] == "11")
-    elif tribunal == "TRT15":
-        cidades = tuple(c for c in cidades if c[2] != "11")
-    out: list[Orgao] = []
-    usados: set[int] = set()
-    n = 8 if grau == PRIMEIRO else 6 if grau == SEGUNDO else 4
-    while len(out) < n:
-        oid = rng.randrange(1_000, 99_999)
-        if oid in usados:
-            continue
-        usados.add(oid)
-        salas = tuple((oid * 10 + k, f"Sala {k} - Audiências") for k in range(1, rng.randrange(2, 4)))
-        serventia = rng.randrange(10_000, 99_999)
-        if grau == PRIMEIRO:
-            municipio = cidades[len(out) % len(cidades)][0]
-            vara = rng.randrange(1, 49)
-            iniciais = "".join(p[0] for p in municipio.split() if len(p) > 2)[:3]
-            out.append(
-                Orgao(oid, f"{vara}ª VARA DO TRABALHO DE {municipio}", f"VT{vara:02d}{iniciais}", vara, municipio,
-                      serventia, None, None, salas)
-            )  # fmt: skip
-        else:
-            relator, sexo = nome_pessoa(rng)
-            turma = rng.randrange(1, 11 if grau == SEGUNDO else 9)
-            if grau == SEGUNDO:
-                gab = rng.randrange(1, 45)
-                titulo = "DESEMBARGADORA" if sexo == "F" else "DESEMBARGADOR"
-                descricao, sigla = f"Gabinete de Desembargador n. {gab}", f"GDES{gab:02d}"
-                colegiado = f"{turma:02d}ª Turma"
-            else:
-                titulo = "MINISTRA" if sexo == "F" else "MINISTRO"
-                descricao = f"Gabinete d{'a' if sexo == 'F' else 'o'} {titulo.title()} {relator.title()}"
-                sigla = f"GMIN{len(out) + 1:02d}"
-                colegiado = f"{turma}ª Turma"
-            out.append(
-                Orgao(oid, descricao, sigla, 0, cidades[0][0], serventia, colegiado, f"{titulo} {relator}", salas)
-            )
-    return tuple(out)
-
-
-def gerar_empresas(seed: int, tribunal: str) -> tuple[tuple[str, str], ...]:
-    """Employers sued again and again in one tribunal: (razão social, CNPJ)."""
-    rng = derive_rng(seed, "empresas", tribunal)
-    vistos: set[str] = set()
-    out: list[tuple[str, str]] = []
-    while len(out) < 30:
-        nome, _ = nome_empresa(rng)
-        if nome in vistos:
-            continue
-        vistos.add(nome)
-        out.append((nome, gerar_cnpj(rng)))
-    return tuple(out)
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:

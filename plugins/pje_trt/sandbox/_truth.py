@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from plugins.pje_trt.sandbox._carteira import Audiencia, Carteira, Caso, Expediente
 from plugins.pje_trt.sandbox._data import CLASSES, TIPOS_AUDIENCIA
 from plugins.pje_trt.sandbox._gen_partes import ESPECIAIS
 from plugins.pje_trt.sandbox._gen_time import to_utc_iso
-from plugins.pje_trt.sandbox._gen_timeline import Item
+from plugins.pje_trt.sandbox._gen_timeline import Item, itens
 from plugins.pje_trt.sandbox._render import SITUACAO_AUDIENCIA, prazo_vencido, url_virtual
 
-__all__ = ["audiencia", "partes", "pendente", "processo", "timeline", "tipo_especial"]
+__all__ = ["audiencia", "pendente", "por_tipo", "processo", "timeline", "tipo_especial"]
 
 
 def processo(carteira: Carteira, caso: Caso) -> dict[str, Any]:
@@ -148,7 +149,9 @@ def _pessoa(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def partes(carteira: Carteira, caso: Caso, raw: dict[str, list[dict[str, Any]]] | None, cpf: str) -> dict[str, Any]:
+def _partes_do_caso(
+    carteira: Carteira, caso: Caso, raw: dict[str, list[dict[str, Any]]] | None, cpf: str
+) -> dict[str, Any]:
     """The case's parties, each classified relative to the lawyer ``cpf`` (pje-api.md §5)."""
     out: dict[str, Any] = {
         "id_processo": caso.id,
@@ -209,3 +212,42 @@ def timeline(carteira: Carteira, caso: Caso, lista: list[Item]) -> dict[str, Any
             for i in sorted(lista, key=lambda i: (i.data[0], i.slot), reverse=True)
         ],
     }
+
+
+def por_tipo(
+    carteira: Carteira,
+    tipo: str,
+    *,
+    cpf: str,
+    hoje: dt.date,
+    id_processo: int | None,
+    partes: Callable[[Caso], dict[str, list[dict[str, Any]]] | None],
+) -> Any:
+    """One capture type's truth for one carteira; ``partes`` builds a case's raw parties."""
+    if tipo == "totalizadores":
+        ativos = len(carteira.ativos())
+        return {
+            "acervo_geral": ativos,
+            "pendentes": len(carteira.expedientes),
+            "arquivados": len(carteira.casos) - ativos,
+        }
+    if tipo == "acervo_geral":
+        return [processo(carteira, c) for c in carteira.ativos()]
+    if tipo == "arquivados":
+        return [processo(carteira, c) for c in carteira.arquivados()]
+    if tipo == "pendentes":
+        return {
+            nome: [pendente(carteira, e, hoje) for e in carteira.expedientes if e.agrupador == grupo]
+            for nome, grupo in (("no_prazo", "N"), ("sem_prazo", "I"))
+        }
+    if tipo == "audiencias":
+        return {
+            nome: [audiencia(carteira, a) for a in carteira.audiencias if a.status == codigo]
+            for nome, codigo in (("designada", "M"), ("cancelada", "C"), ("realizada", "F"))
+        }
+    casos = [c for c in carteira.casos if id_processo is None or c.id == id_processo]
+    if tipo == "partes":
+        return [_partes_do_caso(carteira, c, partes(c), cpf) for c in casos]
+    if tipo == "timeline":
+        return [timeline(carteira, c, itens(carteira, c)) for c in casos]
+    raise ValueError(f"tipo desconhecido: {tipo!r}")

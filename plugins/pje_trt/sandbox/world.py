@@ -63,7 +63,6 @@ import functools
 import json
 import os
 import re
-import string
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -73,20 +72,20 @@ from plugins.pje_trt.sandbox import _render, _truth
 from plugins.pje_trt.sandbox._advance import aplicar_step
 from plugins.pje_trt.sandbox._carteira import (
     AUDIENCIAS_POR_CARTEIRA,
-    CASOS_POR_ADVOGADO,
     ITENS_POR_CASO,
     PARTES_POR_CASO,
     Carteira,
     Caso,
     Contexto,
     gerar_carteira,
-    gerar_empresas,
-    gerar_orgaos,
 )
-from plugins.pje_trt.sandbox._data import UF_POR_REGIAO, nome_pessoa
-from plugins.pje_trt.sandbox._gen_docs import IdPermutation, derive_rng, gerar_cpf
+from plugins.pje_trt.sandbox._data import UF_POR_REGIAO
+from plugins.pje_trt.sandbox._gen_docs import IdPermutation, derive_rng
+from plugins.pje_trt.sandbox._gen_orgaos import gerar_empresas, gerar_orgaos
 from plugins.pje_trt.sandbox._gen_partes import PARTES_EM_LISTA, Advogado, advogados_do_tribunal, gerar_partes
-from plugins.pje_trt.sandbox._gen_timeline import documento_conteudo, documento_metadata, itens, timeline_rows
+from plugins.pje_trt.sandbox._gen_timeline import documento_conteudo, documento_metadata, timeline_rows
+from plugins.pje_trt.sandbox._perfis import CASOS_POR_ADVOGADO
+from plugins.pje_trt.sandbox._usuarios import SandboxUser, gerar_usuarios
 from sinesys_spiders.core.domain import Tribunal
 
 __all__ = ["SCALES", "TIPOS_TRUTH", "SandboxUser", "World"]
@@ -94,7 +93,6 @@ __all__ = ["SCALES", "TIPOS_TRUTH", "SandboxUser", "World"]
 SCALES = ("tiny", "small", "firm", "large")
 TIPOS_TRUTH = ("totalizadores", "acervo_geral", "arquivados", "pendentes", "audiencias", "partes", "timeline")
 _LISTAS = ("totalizadores", "acervo_geral", "arquivados", "pendentes", "audiencias")
-_BASE32 = string.ascii_uppercase + "234567"
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -107,45 +105,6 @@ def _locked(method: _F) -> _F:
             return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
-
-
-@dataclasses.dataclass(frozen=True)
-class SandboxUser:
-    """A demo lawyer: the credentials the simulated SSO accepts and their lawyer id in each tribunal."""
-
-    cpf: str = dataclasses.field(repr=False)  # 11 digits, valid check digits
-    senha: str = dataclasses.field(repr=False)
-    totp_secret: str = dataclasses.field(repr=False)  # base32, for pyotp.TOTP
-    nome: str
-    id_usuario: int
-    ids_advogado: dict[str, int]  # tribunal code -> lawyer id there (same for both graus)
-    oab: str = ""  # "MG123456": how the lawyer appears among a case's representantes
-
-
-def _gerar_usuarios(seed: int, n: int, tribunais: Sequence[Tribunal]) -> list[SandboxUser]:
-    usuarios: list[SandboxUser] = []
-    cpfs: set[str] = set()
-    for u in range(n):
-        rng = derive_rng(seed, "usuario", u)
-        cpf = gerar_cpf(rng)
-        while cpf in cpfs:
-            cpf = gerar_cpf(rng)
-        cpfs.add(cpf)
-        nome, _ = nome_pessoa(rng)
-        uf = UF_POR_REGIAO[rng.randrange(1, 25)]
-        ids = {t.value: 10_000 + (u * 7_919 + t.ordem * 1_237 + seed * 31) % 90_000 for t in tribunais}
-        usuarios.append(
-            SandboxUser(
-                cpf=cpf,
-                senha=f"Sandbox-{rng.randrange(10**6):06d}",
-                totp_secret="".join(rng.choice(_BASE32) for _ in range(32)),
-                nome=nome,
-                id_usuario=500_000 + u * 131 + seed % 97,
-                ids_advogado=ids,
-                oab=f"{uf}{rng.randrange(60_000, 250_000)}",
-            )
-        )
-    return usuarios
 
 
 @dataclasses.dataclass
@@ -192,7 +151,7 @@ class World:
         if not lista:
             raise ValueError("nenhum tribunal informado")
         hoje = today or dt.date.today()
-        return cls(seed=seed, scale=scale, users=_gerar_usuarios(seed, users, lista), tribunais=lista, today=hoje)
+        return cls(seed=seed, scale=scale, users=gerar_usuarios(seed, users, lista), tribunais=lista, today=hoje)
 
     # -- time -------------------------------------------------------------------------------------
 
@@ -467,38 +426,16 @@ class World:
                     bloco: dict[str, Any] = {"id_advogado": user.ids_advogado[t.value], "nome": user.nome}
                     carteira = self._carteira(t.value, g, u)
                     for tp in tipos:
-                        bloco[tp] = self._truth_tipo(carteira, u, tp, id_processo)
+                        bloco[tp] = _truth.por_tipo(
+                            carteira,
+                            tp,
+                            cpf=user.cpf,
+                            hoje=self.today,
+                            id_processo=id_processo,
+                            partes=lambda c, cart=carteira, u=u: self._partes_raw(cart, c, u),
+                        )
                     out["tribunais"].setdefault(t.value, {}).setdefault(g, {})[user.cpf] = bloco
         return out
-
-    def _truth_tipo(self, carteira: Carteira, u: int, tipo: str, id_processo: int | None) -> Any:
-        hoje = self.today
-        if tipo == "totalizadores":
-            ativos = len(carteira.ativos())
-            return {
-                "acervo_geral": ativos,
-                "pendentes": len(carteira.expedientes),
-                "arquivados": len(carteira.casos) - ativos,
-            }
-        if tipo == "acervo_geral":
-            return [_truth.processo(carteira, c) for c in carteira.ativos()]
-        if tipo == "arquivados":
-            return [_truth.processo(carteira, c) for c in carteira.arquivados()]
-        if tipo == "pendentes":
-            return {
-                nome: [_truth.pendente(carteira, e, hoje) for e in carteira.expedientes if e.agrupador == grupo]
-                for nome, grupo in (("no_prazo", "N"), ("sem_prazo", "I"))
-            }
-        if tipo == "audiencias":
-            return {
-                nome: [_truth.audiencia(carteira, a) for a in carteira.audiencias if a.status == codigo]
-                for nome, codigo in (("designada", "M"), ("cancelada", "C"), ("realizada", "F"))
-            }
-        casos = [c for c in carteira.casos if id_processo is None or c.id == id_processo]
-        cpf = self.users[u].cpf
-        if tipo == "partes":
-            return [_truth.partes(carteira, c, self._partes_raw(carteira, c, u), cpf) for c in casos]
-        return [_truth.timeline(carteira, c, itens(carteira, c)) for c in casos]
 
     # -- files ------------------------------------------------------------------------------------
 
