@@ -68,6 +68,14 @@ class TabelaUpsert:
     table: Table
     chave: tuple[str, ...]
     key_defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    #: Column names, and the maximum length of each text column (computed once).
+    columns: frozenset[str] = dataclasses.field(init=False)
+    lengths: Mapping[str, int] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", frozenset(c.name for c in self.table.columns))
+        lengths = {c.name: c.type.length for c in self.table.columns if isinstance(c.type, String) and c.type.length}
+        object.__setattr__(self, "lengths", lengths)
 
     @property
     def name(self) -> str:
@@ -161,23 +169,25 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _too_long(table: Table, row: Mapping[str, Any]) -> str | None:
-    for name, value in row.items():
-        column = table.c[name]
-        length = getattr(column.type, "length", None)
-        if isinstance(column.type, String) and length and isinstance(value, str) and len(value) > length:
+def _too_long(spec: TabelaUpsert, row: Mapping[str, Any]) -> str | None:
+    for name, length in spec.lengths.items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > length:
             return f"{name}: texto com {len(value)} caracteres excede o limite de {length} da coluna"
     return None
 
 
 def _fields(item: ItemCaptura) -> dict[str, Any]:
-    return {name: _db_value(value) for name, value in item.model_dump().items()}
+    fields = item.model_dump()
+    for name in ("tribunal", "grau"):  # the items' only enum fields
+        fields[name] = _db_value(fields[name])
+    return fields
 
 
 def _row_for(
     spec: TabelaUpsert, item: ItemCaptura, captura_id: int | None, fields: dict[str, Any] | None = None
 ) -> dict:
-    columns = spec.table.c
+    columns = spec.columns
     fields = _fields(item) if fields is None else fields
     row = {name: value for name, value in fields.items() if name in columns}
     for name, default in spec.key_defaults.items():
@@ -214,7 +224,7 @@ class _TableBatch:
             link_audiencias(self.session, [fields for _, fields in prepared])
         for item, fields in prepared:
             row = _row_for(self.spec, item, self.captura_id, fields)
-            reason = _too_long(self.table, row)
+            reason = _too_long(self.spec, row)
             if reason is not None:
                 self._error(item, reason)
                 continue
