@@ -47,18 +47,19 @@ class ValidacaoPipeline:
         if isinstance(item, PaginaBruta):
             return item
         if isinstance(item, ItemInvalido):
-            self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo)
+            raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo)
         if isinstance(item, ItemCaptura):
             try:
                 return type(item).model_validate(item.model_dump())
             except ValidationError as exc:
-                self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, describe_validation_error(exc))
-        self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
-        raise AssertionError("unreachable")  # pragma: no cover - _reject always raises
+                motivo = describe_validation_error(exc)
+                raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, motivo) from None
+        raise self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
 
-    def _reject(self, credencial_id: Any, tribunal: Any, grau: Any, id_pje: Any, motivo: str) -> None:
+    def _reject(self, credencial_id: Any, tribunal: Any, grau: Any, id_pje: Any, motivo: str) -> DropItem:
+        """Count the error (on its credential when known) and return the DropItem to raise."""
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("sinesys/validacao/invalidos")
         if credencial_id is not None and tribunal is not None and grau is not None:
             self.contadores.add_item_error(credencial_id, tribunal, grau, id_pje=id_pje, motivo=motivo)
-        raise DropItem(f"item inválido (credencial {credencial_id}, id_pje {id_pje}): {motivo}")
+        return DropItem(f"item inválido (credencial {credencial_id}, id_pje {id_pje}): {motivo}")

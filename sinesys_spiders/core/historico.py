@@ -7,7 +7,7 @@ Life cycle (:class:`~sinesys_spiders.core.domain.StatusCaptura`)::
 
 How a capture uses it (the API or the scheduler may create the row first and pass ``captura_id``)::
 
-    historico = HistoricoService(session_factory)
+    historico = HistoricoService(session_factory)   # or HistoricoService.from_url()
     captura_id = historico.start(captura_id,                      # attach (pending -> in_progress)
                                  tipo_captura="acervo_geral",      # or open a new row when None
                                  advogado_id=7, credencial_ids=[1, 2])
@@ -155,6 +155,13 @@ class HistoricoService:
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
+
+    @classmethod
+    def from_url(cls, database_url: str | None = None) -> HistoricoService:
+        """The service on ``database_url`` (default: ``SINESYS_DATABASE_URL``, SQLite under ``var/``)."""
+        from sinesys_spiders.core.db.engine import get_session_factory
+
+        return cls(get_session_factory(database_url))
 
     # -- creating and moving -------------------------------------------------------------------
 

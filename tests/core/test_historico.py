@@ -167,3 +167,10 @@ def test_counters_flush_into_the_history(historico: HistoricoService) -> None:
     row = historico.get(captura_id)
     assert row.totais == {"inseridos": 3, "atualizados": 1, "inalterados": 2, "duplicados": 0, "erros": 1}
     assert row.resultados[0]["erros_itens"] == [{"id_pje": 77, "motivo": "numero_processo: fora do padrão"}]
+
+
+def test_from_url_uses_the_configured_database(database_env: str) -> None:
+    """HistoricoService.from_url() works on SINESYS_DATABASE_URL, as the spiders use it."""
+    service = HistoricoService.from_url()
+    captura_id = service.create("audiencias")
+    assert HistoricoService.from_url(database_env).get(captura_id).status == "pending"
