@@ -36,7 +36,6 @@ BACKENDS = ("sqlite", "postgresql")
 CreateDatabase = Callable[..., str]
 
 _counter = itertools.count(1)
-_TEMPLATE = "sinesys_template"
 
 
 def services_required() -> bool:
@@ -67,10 +66,12 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _postgres_template(postgres_server: PostgresServer) -> str:
-    postgres_server.drop_database(_TEMPLATE)
-    upgrade(postgres_server.create_database(_TEMPLATE))
-    return _TEMPLATE
+def _postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
+    name = f"sinesys_template_{os.getpid()}"
+    postgres_server.drop_database(name)
+    upgrade(postgres_server.create_database(name))
+    yield name
+    postgres_server.drop_database(name)
 
 
 @pytest.fixture(
