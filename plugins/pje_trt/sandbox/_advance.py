@@ -1,7 +1,8 @@
 """One step of the world's time applied to one carteira: deterministic, and replayable on a fresh carteira.
 
 A step moves the date one day on and, drawing from ``derive_rng(seed, "step", n, tribunal, grau, user)``: files new
-cases, adds movements and documents to active cases, archives an active case (one without expedientes or future
+cases, adds movements and documents to active cases, closes an answered expediente and opens a new one (its
+Intimação joins the case's timeline), archives an active case (one without expedientes or future
 hearings, so nothing else changes with it), reschedules or cancels a future hearing, marks past hearings as held
 (``F``) and lets deadlines pass (``prazoVencido``). Each change is reported in the returned list of events.
 """
@@ -11,7 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from plugins.pje_trt.sandbox._carteira import ITEM_EXTRA, ITENS_POR_CASO, Carteira, dia_util, novo_caso
+from plugins.pje_trt.sandbox._carteira import (
+    ITEM_EXPEDIENTE,
+    ITEM_EXTRA,
+    ITENS_POR_CASO,
+    Carteira,
+    dia_util,
+    novo_caso,
+    novo_expediente,
+)
 from plugins.pje_trt.sandbox._gen_time import fmt_ts, rand_ts
 from plugins.pje_trt.sandbox._gen_timeline import novo_item
 
@@ -66,6 +75,22 @@ def aplicar_step(carteira: Carteira, step: int, *, forcar: bool = False) -> list
         caso = rng.choice(livres)
         caso.arquivamento = rand_ts(rng, hoje)
         evento("arquivado", caso.idx, data_arquivamento=fmt_ts(caso.arquivamento))
+
+    # An expediente is answered (it leaves the pendentes list), and a new one arrives.
+    abertos = [e for e in carteira.expedientes if e.prazo is None or e.prazo[0].date() >= hoje]
+    if abertos and (forcar or rng.random() < p_itens / 2):
+        exp = rng.choice(abertos)
+        carteira.expedientes.remove(exp)
+        carteira.encerrados.append(exp)
+        evento("expediente_encerrado", exp.caso_idx, id_documento=exp.id_documento)
+    candidatos = [c for c in carteira.casos if c.arquivamento is None]
+    if candidatos and (forcar or rng.random() < p_itens / 2):
+        caso = rng.choice(candidatos)
+        n = sum(e.caso_idx == caso.idx for e in (*carteira.expedientes, *carteira.encerrados))
+        if ITEM_EXPEDIENTE + n < ITEM_EXTRA:
+            exp = novo_expediente(ctx, caso, n, "N" if rng.random() < 0.8 else "I", hoje, de_hoje=True)
+            carteira.expedientes.append(exp)
+            evento("novo_expediente", caso.idx, id_documento=exp.id_documento, agrupador=exp.agrupador)
 
     # A future hearing is rescheduled or cancelled.
     futuras = [a for a in carteira.audiencias if a.status == "M" and a.inicio.date() > hoje]

@@ -136,6 +136,7 @@ class Carteira:
     casos: list[Caso]
     expedientes: list[Expediente]
     audiencias: list[Audiencia]
+    encerrados: list[Expediente] = dataclasses.field(default_factory=list)  # answered: off the pendentes list
     steps: int = 0
     version: int = 0
 
@@ -213,11 +214,16 @@ def novo_caso(ctx: Contexto, idx: int, *, arquivado: bool, hoje: dt.date, criado
     )
 
 
-def novo_expediente(ctx: Contexto, caso: Caso, n: int, agrupador: str, hoje: dt.date, salt: object = 0) -> Expediente:
-    """The ``n``-th expediente of ``caso`` (its Intimação is timeline item ``ITEM_EXPEDIENTE + n``)."""
-    rng = ctx.rng("expediente", caso.idx, n, salt)
-    criacao = rand_ts(rng, hoje - dt.timedelta(days=rng.randrange(0, 30)))
-    ciencia = rand_ts(rng, criacao[0].date() + dt.timedelta(days=rng.randrange(0, 10)))
+def novo_expediente(
+    ctx: Contexto, caso: Caso, n: int, agrupador: str, hoje: dt.date, *, de_hoje: bool = False
+) -> Expediente:
+    """The ``n``-th expediente of ``caso`` (its Intimação is timeline item ``ITEM_EXPEDIENTE + n``).
+
+    Created in the last 30 days, or on ``hoje`` when ``de_hoje``; the ciência is never after ``hoje``.
+    """
+    rng = ctx.rng("expediente", caso.idx, n)
+    criacao = rand_ts(rng, hoje if de_hoje else hoje - dt.timedelta(days=rng.randrange(0, 30)))
+    ciencia = rand_ts(rng, min(hoje, criacao[0].date() + dt.timedelta(days=rng.randrange(0, 10))))
     if ciencia[0] < criacao[0]:
         ciencia = (criacao[0] + dt.timedelta(hours=1), criacao[1])
     prazo = None

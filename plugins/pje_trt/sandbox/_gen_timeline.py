@@ -82,7 +82,7 @@ def itens(carteira: Carteira, caso: Caso) -> list[Item]:
     dias = sorted(inicio + dt.timedelta(days=rng.randrange(span + 1)) for _ in range(n))
     dias[0] = inicio
     out = [novo_item(carteira, caso, k, day, "base") for k, day in enumerate(dias)]
-    for exp in carteira.expedientes:
+    for exp in (*carteira.expedientes, *carteira.encerrados):
         if exp.caso_idx == caso.idx:
             out.append(_intimacao(carteira, caso, exp.item_slot, exp.criacao))
     for step, slot in caso.extras:

@@ -52,7 +52,12 @@ strings trimmed, datetimes ISO 8601 aware in UTC (PJE's zone-less times read as 
   documentos_baixaveis`` (ids of signed, non-secret documents) and ``itens`` (newest first: ``id_pje, titulo,
   data, documento, documento_sigiloso, id_signatario``).
 
-``advance(steps=n)`` moves the world on (see :mod:`._advance`); ``truth()`` and every endpoint follow.
+``advance(steps=n)`` moves the world ``n`` days on (see :mod:`._advance`); ``truth()`` and every endpoint follow.
+It returns ``{"steps", "de", "ate"}`` plus one list per kind of change: ``novos_processos, novos_movimentos,
+novos_documentos, novos_expedientes, expedientes_encerrados, arquivados, audiencias_redesignadas,
+audiencias_canceladas, audiencias_realizadas, prazos_vencidos``; each entry is ``{step, tribunal, grau, cpf,
+id_processo, numero_processo}`` plus ``id`` (timeline item), ``id_documento`` (expediente), ``id_audiencia``
+(with ``de``/``para`` when rescheduled) or ``data_arquivamento``. Nothing changes that is not listed there.
 """
 
 from __future__ import annotations
@@ -365,6 +370,8 @@ class World:
             "audiencia_cancelada": "audiencias_canceladas",
             "audiencia_realizada": "audiencias_realizadas",
             "prazo_vencido": "prazos_vencidos",
+            "novo_expediente": "novos_expedientes",
+            "expediente_encerrado": "expedientes_encerrados",
         }
         summary: dict[str, Any] = {"steps": steps, "de": self.today.isoformat()}
         summary.update({k: [] for k in kinds.values()})

@@ -49,6 +49,7 @@ def check_step(before: dict, after: dict, summary: dict[str, Any]) -> None:
     movs, docs = by_key(summary, "novos_movimentos"), by_key(summary, "novos_documentos")
     redes, canc = by_key(summary, "audiencias_redesignadas"), by_key(summary, "audiencias_canceladas")
     realiz, prazos = by_key(summary, "audiencias_realizadas"), by_key(summary, "prazos_vencidos")
+    abertos, encerrados = by_key(summary, "novos_expedientes"), by_key(summary, "expedientes_encerrados")
     for key, b in before.items():
         a = after[key]
         new_ids = {e["id_processo"] for e in novos.get(key, [])}
@@ -60,6 +61,8 @@ def check_step(before: dict, after: dict, summary: dict[str, Any]) -> None:
         added: dict[int, set[int]] = {}
         for ev in movs.get(key, []) + docs.get(key, []):
             added.setdefault(ev["id_processo"], set()).add(ev["id"])
+        for ev in abertos.get(key, []):  # a new expediente's Intimação joins the timeline
+            added.setdefault(ev["id_processo"], set()).add(ev["id_documento"])
         for case, ids in a["timeline"].items():
             if case in new_ids:
                 assert ids
@@ -79,11 +82,18 @@ def check_step(before: dict, after: dict, summary: dict[str, Any]) -> None:
             old, new = b["audiencias"][e["id_audiencia"]][1], a["audiencias"][e["id_audiencia"]][1]
             assert (old[:16], new[:16]) == (e["de"][:16], e["para"][:16])
             assert new > old
-        # Pendentes: the same rows; only the reported deadlines flipped prazoVencido.
-        assert set(a["pendentes"]) == set(b["pendentes"])
-        flipped = {k[1] for k in b["pendentes"] if b["pendentes"][k] != a["pendentes"][k]}
+        # Pendentes: reported ones arrive or leave; of the others only the reported deadlines flip prazoVencido.
+        novos_exp = {(e["id_processo"], e["id_documento"]) for e in abertos.get(key, [])}
+        fora = {(e["id_processo"], e["id_documento"]) for e in encerrados.get(key, [])}
+        assert set(a["pendentes"]) == (set(b["pendentes"]) - fora) | novos_exp, key
+        assert not novos_exp & set(b["pendentes"])
+        assert fora <= set(b["pendentes"])
+        for k in novos_exp:
+            assert a["pendentes"][k]["prazoVencido"] is False
+        comuns = set(a["pendentes"]) & set(b["pendentes"])
+        flipped = {k[1] for k in comuns if b["pendentes"][k] != a["pendentes"][k]}
         assert flipped == {e["id_documento"] for e in prazos.get(key, [])}
-        for k in b["pendentes"]:
+        for k in comuns:
             if k[1] in flipped:
                 assert (b["pendentes"][k]["prazoVencido"], a["pendentes"][k]["prazoVencido"]) == (False, True)
         # Counters follow the rows.
@@ -107,7 +117,8 @@ def test_advance_changes_exactly_what_its_summary_says() -> None:
     assert world.today == TODAY + dt.timedelta(days=8)
     assert kinds_seen >= {
         "novos_processos", "novos_movimentos", "novos_documentos", "arquivados", "audiencias_redesignadas",
-        "audiencias_canceladas", "audiencias_realizadas",
+        "audiencias_canceladas", "audiencias_realizadas", "novos_expedientes", "expedientes_encerrados",
+        "prazos_vencidos",
     }  # fmt: skip
 
 
