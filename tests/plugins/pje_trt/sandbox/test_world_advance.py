@@ -150,3 +150,15 @@ def test_advance_is_deterministic_and_truth_follows() -> None:
     tl = world.truth(tribunal="TRT3", cpf=cpf, tipo="timeline", id_processo=item["id_processo"])
     itens = tl["tribunais"]["TRT3"]["primeiro_grau"][cpf]["timeline"][0]["itens"]
     assert item["id"] in {i["id_pje"] for i in itens}
+
+
+def test_a_carteira_built_after_the_steps_equals_one_advanced_step_by_step() -> None:
+    """Carteiras are lazy: one first built after N steps replays them and equals one advanced step by step."""
+    eager = World.generate(seed=21, scale="tiny", users=2, tribunais=["TRT3", "TRT9"], today=TODAY)
+    eager.advance(steps=4)
+    lazy = World.generate(seed=21, scale="tiny", users=2, tribunais=["TRT3", "TRT9"], today=TODAY)
+    lazy.steps = 4  # as if the steps had run before any carteira was built
+    assert lazy.truth() == eager.truth()
+    cpf = eager.users[1].cpf
+    for tipo in ("timeline", "partes"):
+        assert lazy.truth(tribunal="TRT9", cpf=cpf, tipo=tipo) == eager.truth(tribunal="TRT9", cpf=cpf, tipo=tipo)
