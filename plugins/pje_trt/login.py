@@ -252,6 +252,14 @@ class PjeTrtLoginFlow:
             return looks_like_login_page(body)
         return False
 
+    def sessao_probe_url(self, endpoint: TribunalEndpoint) -> str:
+        """PJe's keep-alive (``.../seam/resource/rest/api/sincronia/sessao``): 200 with a live session, else 401.
+
+        Used to tell a 403 that refuses one resource (a case the lawyer cannot see) from an expired session.
+        """
+        prefix = endpoint.login_path.rsplit("/", 1)[0]
+        return f"{endpoint.base_url.rstrip('/')}{prefix}/seam/resource/rest/api/sincronia/sessao"
+
     # -- steps ---------------------------------------------------------------------------------
 
     async def _raise_if_blocked(self, page: Any, *, strict: bool = False) -> None:

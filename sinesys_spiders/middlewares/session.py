@@ -7,9 +7,10 @@ seeded with the session's cookies on its first request; Scrapy's ``CookiesMiddle
 to date from ``Set-Cookie``). Data requests never go through the browser.
 
 A response that means the session expired (401/403, a redirect to the login, or a 200 that is the
-login page; the plugin decides) invalidates the session, logs in once more and replays the request.
-If the replayed request is rejected again, the credential fails with ``SESSAO_EXPIRADA``: its
-requests are dropped with :class:`CredencialFalhou` (an ``IgnoreRequest``; errbacks receive it) and
+login page; the plugin decides; a 403 is first checked against the plugin's keep-alive URL, as
+PJE also answers 403 for a single case the lawyer may not see) invalidates the session, logs in
+once more and replays the request. If the replayed request is rejected again, the credential
+fails with ``SESSAO_EXPIRADA``: its requests are dropped with :class:`CredencialFalhou` (an ``IgnoreRequest``; errbacks receive it) and
 the spider's ``credencial_falhou(credencial_id, error)`` is called if it has one. Login failures
 (``SENHA_INVALIDA``, ``OTP_INVALIDO``, ``BLOQUEIO_WAF``, ...) stop the credential the same way.
 Items already yielded are untouched.
@@ -29,6 +30,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from scrapy import Request as ScrapyRequest
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from sinesys_spiders.core.errors import SessaoExpirada, SinesysError
@@ -73,6 +75,7 @@ class SessionMiddleware:
         self._flows: dict[int, LoginFlow] = {}
         self._relogins: dict[int, int] = {}
         self._touched: dict[int, float] = {}
+        self._probes: dict[int, str | None] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -119,7 +122,7 @@ class SessionMiddleware:
         if credencial_id is None or request.meta.get("sessao_skip"):
             return response
         credencial_id = int(credencial_id)
-        if not self._expired(credencial_id, response):
+        if not self._expired(credencial_id, response) or await self._alive_despite_403(request, response):
             self._touch(credencial_id)
             return response
         stats = self.crawler.stats
@@ -157,6 +160,36 @@ class SessionMiddleware:
         )
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         return flow.sessao_expirada(status=response.status, url=url, content_type=content_type, body=response.body)
+
+    async def _alive_despite_403(self, request: Request, response: Response) -> bool:
+        """A 403 may refuse one resource only: ask the plugin's keep-alive URL whether the session lives."""
+        if response.status != 403 or "cookiejar" not in request.meta:
+            return False
+        url = self._probes.get(int(request.meta[META_CREDENCIAL]), "")
+        if url == "":
+            url = self._probes[int(request.meta[META_CREDENCIAL])] = self.manager.probe_url(
+                int(request.meta[META_CREDENCIAL])
+            )
+        if not url:
+            return False
+        probe = ScrapyRequest(
+            url,
+            dont_filter=True,
+            headers={"Accept": "application/json"},
+            meta={
+                "cookiejar": request.meta["cookiejar"],
+                "sessao_skip": True,
+                "dont_retry": True,
+                "handle_httpstatus_all": True,
+                "dont_redirect": True,
+            },
+        )
+        assert self.crawler.engine is not None
+        answer = await self.crawler.engine.download_async(probe)
+        alive = answer.status == 200
+        if alive:
+            logger.debug("403 on %s with a live session: a refusal of that resource, not an expiry", request.url)
+        return alive
 
     def _flow(self, credencial_id: int) -> LoginFlow:
         flow = self._flows.get(credencial_id)

@@ -32,8 +32,9 @@ class PainelSpider(scrapy.Spider):
 
     name = "painel_teste"
 
-    def __init__(self, credencial_id: int, page_size: int = 5, **kwargs: Any) -> None:
+    def __init__(self, credencial_id: int, page_size: int = 5, forbidden: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.forbidden = forbidden
         self.credencial_id = int(credencial_id)
         self.page_size = int(page_size)
         self.ids: list[int] = []
@@ -50,6 +51,11 @@ class PainelSpider(scrapy.Spider):
             self.falhas[self.credencial_id] = exc.code
             return
         self.base = f"{sessao.base_url}/pje-comum-api/api/paineladvogado/{sessao.id_advogado}/processos"
+        if self.forbidden:  # another lawyer's panel: PJE answers 403 although the session lives
+            other = f"{sessao.base_url}/pje-comum-api/api/paineladvogado/{sessao.id_advogado + 1}/processos"
+            yield scrapy.Request(
+                f"{other}?idAgrupamentoProcessoTarefa=1&pagina=1", meta={"credencial_id": self.credencial_id}
+            )
         yield self._page(1)
 
     def _page(self, pagina: int) -> scrapy.Request:
@@ -77,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--credencial", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--page-size", type=int, default=5)
+    parser.add_argument("--forbidden", action="store_true", help="Also ask for another lawyer's panel (403).")
     args = parser.parse_args(argv)
 
     settings = get_project_settings()
@@ -86,7 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     process = CrawlerProcess(settings)
     manager = SessionManager.from_settings(timeouts=LoginTimeouts.fast())
     crawler = process.create_crawler(PainelSpider)
-    process.crawl(crawler, credencial_id=args.credencial, page_size=args.page_size, session_manager=manager)
+    process.crawl(
+        crawler,
+        credencial_id=args.credencial,
+        page_size=args.page_size,
+        forbidden=args.forbidden,
+        session_manager=manager,
+    )
     process.start()
     spider: PainelSpider = crawler.spider  # type: ignore[assignment]
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -95,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         "total": spider.total,
         "logins": manager.logins,
         "falhas": spider.falhas,
-        "stats": {k: v for k, v in stats.items() if k.startswith(("sessao/", "downloader/response_status_count"))},
+        "stats": {
+            k: v
+            for k, v in stats.items()
+            if k.startswith(("sessao/", "downloader/response_status_count", "httperror/"))
+        },
     }
     args.out.write_text(json.dumps(result))
     return 0

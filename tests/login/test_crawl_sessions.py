@@ -45,7 +45,9 @@ def _user_with_cases(world: LoginWorld, tribunal: Tribunal, minimum: int) -> Dem
     raise AssertionError(f"no sandbox user with {minimum} cases at {tribunal}")
 
 
-def _start(world: LoginWorld, credencial_id: int, out: Path, database_url: str, secret_key: str) -> subprocess.Popen:
+def _start(
+    world: LoginWorld, credencial_id: int, out: Path, database_url: str, secret_key: str, *extra: str
+) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         SINESYS_DATABASE_URL=database_url,
@@ -56,7 +58,7 @@ def _start(world: LoginWorld, credencial_id: int, out: Path, database_url: str, 
     if world.browser.executable:
         env["SINESYS_BROWSER_EXECUTABLE"] = str(world.browser.executable)
     command = [sys.executable, str(SPIDER), "--credencial", str(credencial_id), "--out", str(out)]
-    command += ["--page-size", str(PAGE_SIZE)]
+    command += ["--page-size", str(PAGE_SIZE), *extra]
     log = out.with_suffix(".log").open("w")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -70,8 +72,10 @@ def _finish(process: subprocess.Popen, out: Path) -> dict[str, Any]:
     return result
 
 
-def _crawl(world: LoginWorld, credencial_id: int, out: Path, database_url: str, secret_key: str) -> dict[str, Any]:
-    return _finish(_start(world, credencial_id, out, database_url, secret_key), out)
+def _crawl(
+    world: LoginWorld, credencial_id: int, out: Path, database_url: str, secret_key: str, *extra: str
+) -> dict[str, Any]:
+    return _finish(_start(world, credencial_id, out, database_url, secret_key, *extra), out)
 
 
 async def test_a_session_expiring_mid_crawl_costs_exactly_one_relogin(
@@ -134,3 +138,37 @@ async def test_a_second_run_within_the_session_life_logs_in_zero_times(
     assert second["logins"] == 0
     assert world.logins(user) == after_first
     assert sorted(second["ids"]) == sorted(first["ids"])
+
+
+async def test_a_session_rejected_again_after_relogin_fails_the_credential(
+    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
+) -> None:
+    """Expired, re-logged, rejected again: the credential fails with SESSAO_EXPIRADA after one re-login."""
+    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    before = world.logins(user)
+
+    with world.sandbox.faults_applied({"name": "sempre-expira", "session_expiry": {"idle_seconds": 0.001}}):
+        result = _crawl(world, credencial_id, tmp_path / "run.json", database_url, secret_key)
+
+    assert result["falhas"] == {str(credencial_id): "SESSAO_EXPIRADA"}
+    assert result["stats"].get("sessao/falhas/SESSAO_EXPIRADA") == 1
+    assert result["logins"] == 2
+    assert world.logins(user) == before + 2
+    assert result["ids"] == []
+
+
+async def test_a_403_for_one_resource_with_a_live_session_is_not_an_expiry(
+    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
+) -> None:
+    """Another lawyer's panel answers 403; the keep-alive shows the session alive, so no re-login happens."""
+    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+
+    result = _crawl(world, credencial_id, tmp_path / "run.json", database_url, secret_key, "--forbidden")
+
+    assert result["falhas"] == {}
+    assert result["logins"] == 1
+    assert "sessao/relogins" not in result["stats"]
+    assert result["stats"].get("httperror/response_ignored_status_count/403") == 1
+    assert set(result["ids"]) == _acervo(world, Tribunal.TRT3, user)
