@@ -7,13 +7,13 @@ seeded with the session's cookies on its first request; Scrapy's ``CookiesMiddle
 to date from ``Set-Cookie``). Data requests never go through the browser.
 
 A response that means the session expired (401/403, a redirect to the login, or a 200 that is the
-login page; the plugin decides; a 403 is first checked against the plugin's keep-alive URL, as
-PJE also answers 403 for a single case the lawyer may not see) invalidates the session, logs in
-once more and replays the request. If the replayed request is rejected again, the credential
-fails with ``SESSAO_EXPIRADA``: its requests are dropped with :class:`CredencialFalhou` (an ``IgnoreRequest``; errbacks receive it) and
-the spider's ``credencial_falhou(credencial_id, error)`` is called if it has one. Login failures
-(``SENHA_INVALIDA``, ``OTP_INVALIDO``, ``BLOQUEIO_WAF``, ...) stop the credential the same way.
-Items already yielded are untouched.
+login page; the plugin decides; a 403 is first checked against the plugin's keep-alive URL, as PJE
+also answers 403 for a single case the lawyer may not see) invalidates the session, logs in once
+more and replays the request. If the replayed request is rejected again, the credential fails with
+``SESSAO_EXPIRADA``: its requests are dropped with :class:`CredencialFalhou` (an ``IgnoreRequest``;
+errbacks receive it) and the spider's ``credencial_falhou(credencial_id, error)`` is called if it
+has one. Login failures (``SENHA_INVALIDA``, ``OTP_INVALIDO``, ``BLOQUEIO_WAF``, ...) stop the
+credential the same way. Items already yielded are untouched.
 
 Settings: ``SESSION_ENABLED`` (default on), ``SESSION_MAX_RELOGINS`` (per credential and crawl,
 default 3), ``SESSION_TOUCH_INTERVAL`` (seconds between idle-time updates in the store, default 60).
