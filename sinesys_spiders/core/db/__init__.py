@@ -1,7 +1,19 @@
 """The relational store: SQLAlchemy 2.0 models, engine and sessions, repositories, Alembic migrations.
 
-Import models from :mod:`sinesys_spiders.core.db.models`, repositories from
-:mod:`sinesys_spiders.core.db.repositories` and migrations from :mod:`sinesys_spiders.core.db.migrate`.
+::
+
+    from sinesys_spiders.core.db import session_scope
+    from sinesys_spiders.core.db.repositories import AdvogadosRepository
+
+    with session_scope() as session:          # SINESYS_DATABASE_URL, default SQLite under var/
+        AdvogadosRepository(session).add(nome_completo="Ana", cpf="12345678909")
+
+- :mod:`.models`: every table, from private ``models/_<area>.py`` modules; times are aware UTC
+  (:class:`.types.UTCDateTime`), JSON is ``jsonb`` on PostgreSQL, constraint names follow one convention.
+- :mod:`.repositories`: data access only, keyword-only methods over a ``Session`` the caller commits.
+- :mod:`.migrate`: ``upgrade(url)``, ``current(url)``, ``head()`` over the Alembic scripts in
+  ``migrations/`` (``sinesys db upgrade`` / ``sinesys db current``).
+- :mod:`.errors`: unique violations and transient failures recognised alike on both back ends.
 """
 
 from __future__ import annotations
