@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pyotp
 
@@ -54,3 +56,28 @@ def test_find_canaries_scans_text_and_bytes():
 def test_canary_totp_secret_is_valid_base32():
     """The canary TOTP secret generates codes, so it can pass through real validation."""
     assert pyotp.TOTP(CANARY_TOTP_SECRET).now().isdigit()
+
+
+def test_a_logged_canary_fails_the_test_run(tmp_path):
+    """A suite whose code logs a canary secret ends with an error naming the canary and the logger, not the value."""
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["sinesys_spiders.testing.canary"]\n')
+    (tmp_path / "test_leak.py").write_text(
+        "import logging\n"
+        "from sinesys_spiders.testing.canary import CANARY_SENHA\n"
+        "def test_leaks():\n"
+        "    logging.getLogger('app.login').debug('password=%s', CANARY_SENHA)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "1 passed, 1 error" in result.stdout
+    assert "canary secrets reached the logs" in result.stdout
+    assert "CANARY_SENHA in a record of logger 'app.login'" in result.stdout
+    guard_lines = [line for line in result.stdout.splitlines() if "canary" in line.lower() and "logs" in line]
+    assert guard_lines
+    assert all(CANARY_SENHA not in line for line in guard_lines)
