@@ -2,9 +2,9 @@
 
 A step moves the date one day on and, drawing from ``derive_rng(seed, "step", n, tribunal, grau, user)``: files new
 cases, adds movements and documents to active cases, closes an answered expediente and opens a new one (its
-Intimação joins the case's timeline), archives an active case (one without expedientes or future
-hearings, so nothing else changes with it), reschedules or cancels a future hearing, marks past hearings as held
-(``F``) and lets deadlines pass (``prazoVencido``). Each change is reported in the returned list of events.
+Intimação joins the case's timeline), archives an active case (one without expedientes or future hearings, so only
+its archiving movement comes with it), reschedules or cancels a future hearing, marks past hearings as held (``F``)
+and lets deadlines pass (``prazoVencido``). Each change is reported in the returned list of events.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from plugins.pje_trt.sandbox._carteira import (
+    ITEM_ARQUIVAMENTO,
     ITEM_EXPEDIENTE,
     ITEM_EXTRA,
     ITENS_POR_CASO,
@@ -75,6 +76,7 @@ def aplicar_step(carteira: Carteira, step: int, *, forcar: bool = False) -> list
         caso = rng.choice(livres)
         caso.arquivamento = rand_ts(rng, hoje)
         evento("arquivado", caso.idx, data_arquivamento=fmt_ts(caso.arquivamento))
+        evento("novo_movimento", caso.idx, id=ctx.item_id(caso, ITEM_ARQUIVAMENTO))
 
     # An expediente is answered (it leaves the pendentes list), and a new one arrives.
     abertos = [e for e in carteira.expedientes if e.prazo is None or e.prazo[0].date() >= hoje]

@@ -32,8 +32,10 @@ __all__ = [
 
 PRIMEIRO = "primeiro_grau"
 
-#: Timeline item slots per case: base items below 64, expediente documents 64..127, items added by advance above.
+#: Timeline item slots per case: base items below 63, the archiving movement 63, expediente documents 64..127,
+#: items added by advance from 128.
 ITENS_POR_CASO = 256
+ITEM_ARQUIVAMENTO = 63  # the "Arquivados definitivamente os autos" movement of an archived case
 ITEM_EXPEDIENTE = 64
 ITEM_EXTRA = 128
 PARTES_POR_CASO = 32

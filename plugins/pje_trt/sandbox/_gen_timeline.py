@@ -14,7 +14,7 @@ import hashlib
 import unicodedata
 from typing import Any
 
-from plugins.pje_trt.sandbox._carteira import Carteira, Caso
+from plugins.pje_trt.sandbox._carteira import ITEM_ARQUIVAMENTO, Carteira, Caso
 from plugins.pje_trt.sandbox._data import MOVIMENTOS, TIPO_INTIMACAO, TIPOS_DOCUMENTO, nome_pessoa
 from plugins.pje_trt.sandbox._gen_pdf import build_pdf
 from plugins.pje_trt.sandbox._gen_time import Ts, fmt_ts, rand_ts
@@ -82,6 +82,11 @@ def itens(carteira: Carteira, caso: Caso) -> list[Item]:
     dias = sorted(inicio + dt.timedelta(days=rng.randrange(span + 1)) for _ in range(n))
     dias[0] = inicio
     out = [novo_item(carteira, caso, k, day, "base") for k, day in enumerate(dias)]
+    if caso.arquivamento is not None:
+        out.append(
+            Item(ITEM_ARQUIVAMENTO, ctx.item_id(caso, ITEM_ARQUIVAMENTO), caso.arquivamento, False,
+                 "Arquivados definitivamente os autos", None, 246, False, None, None, None, False)
+        )  # fmt: skip
     for exp in (*carteira.expedientes, *carteira.encerrados):
         if exp.caso_idx == caso.idx:
             out.append(_intimacao(carteira, caso, exp.item_slot, exp.criacao))
