@@ -10,13 +10,14 @@ their tables inside the caller's session, the same code on SQLite and PostgreSQL
    (``tribunal = ? AND grau = ? AND id_pje IN (...)``) and matched on the full natural key.
 3. A new key is INSERTed (``inseridos``). An existing row is compared on the columns the item
    provides, ignoring bookkeeping (``id``, ``created_at``, ``updated_at``, ``advogado_id``,
-   ``credencial_id``, ``ultima_captura_id``): equal -> not written at all (``inalterados``);
+   ``credencial_id``, ``ultima_captura_id``, ``processo_id``): equal -> not written at all (``inalterados``);
    different -> UPDATE guarded by the ``updated_at`` read, plus a ``registro_versoes`` row with the
    whole previous version and the list of changed fields (``atualizados``).
 4. A unique violation on insert (another worker inserted the same key meanwhile) or an update that
    lost its guard re-reads the row and compares again: never a crash, never a duplicate.
 
-Hearings first get their catalogue rows (órgão julgador, classe, sala, tipo) upserted and linked
+Expedientes and hearings are linked to their case's ``acervo`` row (``processo_id``) when it is
+stored; hearings first get their catalogue rows (órgão julgador, classe, sala, tipo) upserted and linked
 (:mod:`sinesys_spiders.core.persistence.catalogos`).
 
 A value the column cannot hold (text longer than the column) makes that item an error with its
@@ -44,7 +45,7 @@ from sinesys_spiders.core.db.models import Audiencia as AudienciaModel
 from sinesys_spiders.core.db.models import Expediente as ExpedienteModel
 from sinesys_spiders.core.db.models import Processo as ProcessoModel
 from sinesys_spiders.core.items import Audiencia, Expediente, ItemCaptura, Processo
-from sinesys_spiders.core.persistence.catalogos import link_audiencias
+from sinesys_spiders.core.persistence.catalogos import link_audiencias, link_processos
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = [
@@ -58,7 +59,9 @@ __all__ = [
 ]
 
 #: Columns that say who captured a row and when, not what it is: written, never compared.
-BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "advogado_id", "credencial_id", "ultima_captura_id"})
+BOOKKEEPING = frozenset(
+    {"id", "created_at", "updated_at", "advogado_id", "credencial_id", "ultima_captura_id", "processo_id"}
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -222,6 +225,9 @@ class _TableBatch:
         prepared = [(item, _fields(item)) for item in items]
         if self.spec.name == "audiencias":  # catalogue foreign keys from the hearing's PJE fields
             link_audiencias(self.session, [fields for _, fields in prepared])
+        if "processo_id" in self.spec.columns:  # the case's acervo row, when already stored
+            id_field = "id_processo_pje" if self.spec.name == "audiencias" else "id_pje"
+            link_processos(self.session, [fields for _, fields in prepared], id_field=id_field)
         for item, fields in prepared:
             row = _row_for(self.spec, item, self.captura_id, fields)
             reason = _too_long(self.spec, row)

@@ -244,3 +244,17 @@ def test_audiencias_with_times_and_json(factory: sessionmaker[Session], ids: dic
     assert row.data_inicio == dt.datetime(2026, 3, 4, 12, 30, tzinfo=UTC)
     assert row.prioridades == [{"descricao": "Idoso"}]
     assert row.modalidade == "virtual"
+
+
+def test_expedientes_and_hearings_link_to_their_stored_case(
+    factory: sessionmaker[Session], ids: dict[str, int]
+) -> None:
+    """An expediente or hearing of a stored case points to its acervo row; the link alone is not a change."""
+    run(factory, [expediente(ids, 20)])  # the case is not stored yet: no link
+    run(factory, [processo(ids, 1)])
+    assert run(factory, [expediente(ids, 20)])["inalterados"] == 1
+    run(factory, [expediente(ids, 21)])
+    with factory() as session:
+        case_id = session.execute(select(ProcessoModel.id).where(ProcessoModel.id_pje == 1_000_001)).scalar_one()
+        links = dict(session.execute(select(ExpedienteModel.id_documento, ExpedienteModel.processo_id)).all())
+    assert links == {20: None, 21: case_id}

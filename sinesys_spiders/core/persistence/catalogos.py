@@ -1,10 +1,13 @@
-"""PJE catalogues a hearing refers to: órgãos julgadores, classes judiciais, salas and tipos de audiência.
+"""What hearings and expedientes refer to: PJE's catalogues, and their case's ``acervo`` row.
 
+Catalogues: órgãos julgadores, classes judiciais, salas and tipos de audiência.
 :func:`link_audiencias` upserts the catalogue rows a batch of hearings names (one read per catalogue,
 one insert of what is missing, an update when PJE renamed something) and fills each hearing row's
 foreign keys (``orgao_julgador_id``, ``classe_judicial_id``, ``sala_audiencia_id``,
 ``tipo_audiencia_id``). Catalogue rows are shared reference data: they are kept current, without
 versions. A concurrent insert of the same catalogue key is re-read, never a crash.
+
+:func:`link_processos` sets ``processo_id`` from the stored case with the same PJE id.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sinesys_spiders.core.db.models import ClasseJudicial, OrgaoJulgador, SalaAudiencia, TipoAudiencia
+from sinesys_spiders.core.db.models import ClasseJudicial, OrgaoJulgador, Processo, SalaAudiencia, TipoAudiencia
 from sinesys_spiders.core.timeutil import utcnow
 
-__all__ = ["link_audiencias"]
+__all__ = ["link_audiencias", "link_processos"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -118,3 +121,28 @@ def link_audiencias(session: Session, rows: Iterable[dict[str, Any]]) -> None:
         row["sala_audiencia_id"] = sala_ids.get(
             (t, g, row.get("sala_audiencia_nome"), row.get("orgao_julgador_id_pje") or 0)
         )
+
+
+def link_processos(session: Session, rows: Iterable[dict[str, Any]], *, id_field: str) -> None:
+    """Set ``processo_id`` of expediente or hearing rows to their case's ``acervo`` row, when stored.
+
+    ``id_field`` names the row's PJE case id (``id_pje`` for expedientes, ``id_processo_pje`` for
+    hearings). One read per tribunal and grau; rows whose case is not stored keep ``processo_id``
+    unset.
+    """
+    rows = list(rows)
+    wanted: dict[tuple[Any, Any], set[Any]] = {}
+    for row in rows:
+        if row.get(id_field) is not None:
+            wanted.setdefault((row["tribunal"], row["grau"]), set()).add(row[id_field])
+    found: dict[tuple[Any, Any, Any], int] = {}
+    for (tribunal, grau), ids in wanted.items():
+        query = select(Processo.id, Processo.id_pje).where(
+            Processo.tribunal == tribunal, Processo.grau == grau, Processo.id_pje.in_(sorted(ids))
+        )
+        for processo_id, id_pje in session.execute(query):
+            found[(tribunal, grau, id_pje)] = processo_id
+    for row in rows:
+        processo_id = found.get((row["tribunal"], row["grau"], row.get(id_field)))
+        if processo_id is not None:
+            row["processo_id"] = processo_id
