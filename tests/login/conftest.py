@@ -148,6 +148,7 @@ class LoginWorld:
 
         kwargs.setdefault("timeouts", LoginTimeouts.fast())
         kwargs.setdefault("retry", LoginRetry(attempts=2, base=0.1, cap=0.5))
+        kwargs.setdefault("browser", self.browser)
         return SessionManager(
             store=self.store,
             locks=self.locks,
@@ -155,7 +156,6 @@ class LoginWorld:
             registry=registry,
             irmas=irmas,
             endpoint_for=lambda t, g: effective_endpoint(registry, self.factory, t, g),
-            browser=self.browser,
             **kwargs,
         )
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,9 +15,21 @@ import httpx
 import pyotp
 import pytest
 
+from sinesys_spiders.core.browser import BrowserChoice
+from sinesys_spiders.core.db.engine import session_scope
+from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
-from sinesys_spiders.core.errors import BloqueioWaf, OtpInvalido, SenhaInvalida, TribunalEmManutencao
+from sinesys_spiders.core.errors import (
+    BloqueioWaf,
+    NetworkError,
+    OtpInvalido,
+    SenhaInvalida,
+    TimeoutError_,
+    TribunalEmManutencao,
+)
 from sinesys_spiders.core.otp import TOTP_PERIOD
+from sinesys_spiders.core.tribunais import LoginTimeouts
+from sinesys_spiders.login.manager import LoginRetry
 
 if TYPE_CHECKING:
     from conftest import LoginWorld
@@ -204,3 +220,91 @@ async def test_secrets_never_reach_the_logs(world: LoginWorld, caplog: pytest.Lo
         assert secret not in text
     assert all(secret not in repr(sessao) for secret in secrets)
     assert all(secret not in repr(manager) for secret in secrets)
+
+
+async def test_network_errors_are_retried_a_bounded_number_of_times(world: LoginWorld) -> None:
+    """An unreachable tribunal is retried with backoff (3 attempts in all), then NETWORK_ERROR, not remembered."""
+    user = _user_at(world, Tribunal.TRT3)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    with session_scope(factory=world.factory) as session:
+        TribunaisConfigRepository(session).set_override(
+            tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU, base_url=f"http://127.0.0.1:{closed}"
+        )
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    manager = world.manager(retry=LoginRetry(attempts=3, base=0.5, cap=4.0), sleep=sleep)
+    with pytest.raises(NetworkError):
+        await manager.get(credencial_id)
+
+    assert len(slept) == 2
+    assert 0 <= slept[0] <= 0.5
+    assert 0 <= slept[1] <= 1.0
+    assert credencial_id not in manager.falhas  # transient: a later run may try again
+    assert world.otp(user) == (0, 0)
+    assert _chromium_descendants() == []
+
+
+async def test_a_login_slower_than_its_timeout_is_a_transient_timeout(world: LoginWorld) -> None:
+    """A login page slower than the configured timeout is TIMEOUT, retried, and the browser is closed."""
+    user = _user_at(world, Tribunal.TRT3)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    timeouts = dataclasses.replace(LoginTimeouts.fast(), page_load=1.0)
+    manager = world.manager(timeouts=timeouts, retry=LoginRetry(attempts=2, base=0.1, cap=0.1), sleep=sleep)
+    with world.sandbox.faults_applied({"name": "lento", "slow_login_ms": 2500}), pytest.raises(TimeoutError_):
+        await manager.get(credencial_id)
+
+    assert len(slept) == 1
+    assert credencial_id not in manager.falhas
+    assert _chromium_descendants() == []
+
+
+async def test_login_through_a_remote_browser_over_cdp(world: LoginWorld, tmp_path: Path) -> None:
+    """With a CDP URL the login drives a remote Chromium (here a local one started by the test)."""
+    if world.browser.executable is None:
+        pytest.skip("needs a Chromium binary to play the remote browser")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    remote = subprocess.Popen(
+        [
+            str(world.browser.executable),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        cdp_url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{cdp_url}/json/version", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        user = _user_at(world, Tribunal.TRT3)
+        credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+        manager = world.manager(browser=BrowserChoice(executable=None, cdp_url=cdp_url))
+
+        sessao = await manager.get(credencial_id)
+
+        assert sessao.id_advogado == user.ids_advogado["TRT3"]
+        assert remote.poll() is None  # the remote browser is not ours to close
+    finally:
+        remote.terminate()
+        remote.wait(10)
