@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -36,6 +35,7 @@ from sinesys_spiders.core.db import models as db_models
 from sinesys_spiders.core.db.repositories import AdvogadosRepository, CredenciaisRepository, new_credencial_uuid
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
+from sinesys_spiders.core.ttlcache import TTLCache
 from sinesys_spiders.core.validation import mask_cpf
 
 __all__ = [
@@ -124,43 +124,6 @@ class RotationReport:
     chave_nova: str
 
 
-class _TTLCache:
-    """id -> decrypted credential, for ``ttl`` seconds; thread-safe. ``ttl`` 0 disables it."""
-
-    def __init__(self, ttl: float, clock: Callable[[], float]) -> None:
-        self.ttl = ttl
-        self._clock = clock
-        self._items: dict[int, tuple[float, Credencial]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: int) -> Credencial | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] <= self._clock():
-                del self._items[key]
-                return None
-            return item[1]
-
-    def put(self, value: Credencial) -> None:
-        if self.ttl <= 0:
-            return
-        with self._lock:
-            self._items[value.id] = (self._clock() + self.ttl, value)
-
-    def drop(self, keys: Iterable[int] | None = None) -> None:
-        with self._lock:
-            if keys is None:
-                self._items.clear()
-            else:
-                for key in keys:
-                    self._items.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 _SECRET_COLUMNS = (("senha", "senha_cifrada"), ("totp_secret", "totp_secret_cifrado"), ("twofauth", "twofauth_cifrado"))
 
 
@@ -177,7 +140,7 @@ class CredenciaisService:
     ) -> None:
         self._factory = session_factory
         self._cipher_or_loader = cipher
-        self._cache = _TTLCache(cache_ttl, clock)
+        self._cache: TTLCache[int, Credencial] = TTLCache(cache_ttl, clock)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> CredenciaisService:
@@ -351,7 +314,7 @@ class CredenciaisService:
             if row is None:
                 raise NaoEncontrado(f"credencial {credencial_id} não existe")
             credencial = self._decrypt(row)
-        self._cache.put(credencial)
+        self._cache.put(credencial.id, credencial)
         return credencial
 
     def for_advogado(
