@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import JSON, pool
 
 from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.db.engine import make_engine
@@ -17,9 +17,14 @@ target_metadata = Base.metadata
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Render our TypeDecorator as the plain column type it stores, so revisions import nothing of ours."""
-    if type_ == "type" and isinstance(obj, UTCDateTime):
+    """Render our column types as plain SQLAlchemy types, so revisions import nothing of ours."""
+    if type_ != "type":
+        return False
+    if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if isinstance(obj, JSON) and "postgresql" in getattr(obj, "_variant_mapping", {}):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
     return False
 
 
