@@ -10,7 +10,8 @@ of the items seen. When the crawl closes (signal ``spider_closed``, after every 
    captured nothing is still reported);
 3. the row is finished: ``completed``/``failed`` by :meth:`HistoricoService.finish` when the crawl
    ended normally; ``failed`` with ``CAPTURA_INTERROMPIDA`` and the close reason otherwise. A row the
-   spider already finished is left as it is.
+   spider already finished is left as it is (with a warning if counts were left to record): with
+   this pipeline enabled the spider records failures but never finishes the row itself.
 
 Failures of a credential (login, block, totalizador) are recorded by the spider during the crawl
 with :meth:`HistoricoService.record_failure`. A crawl without any ``captura_id`` and with items gets
@@ -98,7 +99,16 @@ class HistoricoPipeline:
             captura_id = service.start(tipo_captura=tipo, credencial_ids=self.contadores.credenciais())
         row = service.get(captura_id)
         if StatusCaptura(row.status) in (StatusCaptura.COMPLETED, StatusCaptura.FAILED):
-            logger.info("histórico: captura %s já estava %s", captura_id, row.status)
+            if self.contadores.credenciais():
+                logger.warning(
+                    "histórico: captura %s já estava %s; contagens das credenciais %s não registradas "
+                    "(com este pipeline ativo, a spider não deve encerrar a captura)",
+                    captura_id,
+                    row.status,
+                    self.contadores.credenciais(),
+                )
+            else:
+                logger.info("histórico: captura %s já estava %s", captura_id, row.status)
             return
         self.contadores.flush(service, captura_id)
         self._report_silent_credentials(service, captura_id)
