@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import random
 import unicodedata
 from typing import Any
@@ -105,53 +106,19 @@ def _telefones(rng: random.Random, ddd: str) -> dict[str, Any]:
     }
 
 
-def _pessoa(
-    seed: int,
-    *,
-    id_parte: int,
-    polo: str,
-    tipo: str,
-    id_tipo: int,
-    nome: str,
-    doc: str,
-    uf: str,
-    principal: bool,
-    ordem: int,
-    pad: int,
-    hoje: dt.date,
-    sem_endereco: bool = False,
-) -> dict[str, Any]:
-    """A party or a representative: the common shape of pje-api.md §3."""
+@functools.lru_cache(maxsize=8192)
+def _estatico(seed: int, doc: str, nome: str, uf: str, hoje: dt.date) -> dict[str, Any]:
+    """What a person looks like in every case (cached: lawyers and employers come back again and again).
+
+    The nested dicts are shared between answers: treat them as read-only.
+    """
     rng = derive_rng(seed, "pessoa", doc)
     pj = len(doc) == 14
     pessoa = id_pessoa(doc)
-    ddd = CIDADES_POR_UF[uf][0][2]
     email = _email(nome, "empresa.com.br" if pj else "email.com.br")
-    out: dict[str, Any] = {
-        "id": id_parte,
-        "idPessoa": pessoa,
-        "polo": polo,
-        "principal": principal,
-        "enderecoDesconhecido": sem_endereco,
-        "tipo": tipo,
-        "idTipoParte": id_tipo,
-        "nome": nome + " " * pad,
-        "documento": formatar_cnpj(doc) if pj else formatar_cpf(doc),
-        "tipoDocumento": "CNPJ" if pj else "CPF",
-        "cpf": None if pj else doc,
-        "emails": [email],
-        "email": email,
-        "tipoPessoa": "J" if pj else "F",
-        "status": "A",
-        "situacao": "Ativo",
-        "ordem": ordem,
-        "autoridade": False,
-        "sexo": None,
-        **_telefones(rng, ddd),
-    }
-    if not sem_endereco:
-        out["endereco"] = _endereco(seed, doc, uf, hoje)
+    out: dict[str, Any] = {"email": email, "telefones": _telefones(rng, CIDADES_POR_UF[uf][0][2])}
     if pj:
+        out["sexo"] = None
         out["pessoaJuridica"] = {
             "id": pessoa,
             "nome": nome,
@@ -190,6 +157,57 @@ def _pessoa(
             "escolaridade": rng.choice((None, "Ensino médio completo", "Superior completo")),
             "situacaoCpfReceitaFederal": {"id": 1, "descricao": "REGULAR"},
         }
+    out["endereco"] = _endereco(seed, doc, uf, hoje)
+    return out
+
+
+def _pessoa(
+    seed: int,
+    *,
+    id_parte: int,
+    polo: str,
+    tipo: str,
+    id_tipo: int,
+    nome: str,
+    doc: str,
+    uf: str,
+    principal: bool,
+    ordem: int,
+    pad: int,
+    hoje: dt.date,
+    sem_endereco: bool = False,
+) -> dict[str, Any]:
+    """A party or a representative: the common shape of pje-api.md §3."""
+    pj = len(doc) == 14
+    fixo = _estatico(seed, doc, nome, uf, hoje)
+    out: dict[str, Any] = {
+        "id": id_parte,
+        "idPessoa": id_pessoa(doc),
+        "polo": polo,
+        "principal": principal,
+        "enderecoDesconhecido": sem_endereco,
+        "tipo": tipo,
+        "idTipoParte": id_tipo,
+        "nome": nome + " " * pad,
+        "documento": formatar_cnpj(doc) if pj else formatar_cpf(doc),
+        "tipoDocumento": "CNPJ" if pj else "CPF",
+        "cpf": None if pj else doc,
+        "emails": [fixo["email"]],
+        "email": fixo["email"],
+        "tipoPessoa": "J" if pj else "F",
+        "status": "A",
+        "situacao": "Ativo",
+        "ordem": ordem,
+        "autoridade": False,
+        "sexo": fixo["sexo"],
+        **fixo["telefones"],
+    }
+    if not sem_endereco:
+        out["endereco"] = fixo["endereco"]
+    if pj:
+        out["pessoaJuridica"] = fixo["pessoaJuridica"]
+    else:
+        out["pessoaFisica"] = fixo["pessoaFisica"]
     return out
 
 
