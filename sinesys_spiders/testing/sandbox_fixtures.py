@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import httpx
 import pyotp
@@ -282,8 +281,3 @@ def pje_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCli
     """A sandbox shared by the whole test run (scale tiny, 16 users, every tribunal, no faults)."""
     with start_sandbox(tmp_path_factory.mktemp("pje-sandbox")) as client:
         yield client
-
-
-def absolute(base: str, href: str) -> str:
-    """Resolve a link of a sandbox page against the page's URL."""
-    return urljoin(base, unescape(href))

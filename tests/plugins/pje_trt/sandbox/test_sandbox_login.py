@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
+CHROMIUM = "/usr/bin/chromium"
 FORM_ACTION = re.compile(r'<form[^>]*\baction="([^"]*)"')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 FEEDBACK = re.compile(r'kc-feedback-text">([^<]*)<')
@@ -227,10 +229,12 @@ def test_tst_login_path_and_grau(pje_sandbox: SandboxClient, login):
 async def test_headless_chromium_logs_in_through_the_real_selectors(pje_sandbox: SandboxClient):
     """Headless Chromium clicks #btnSsoPdpj, fills #username/#password/#otp, clicks #kc-login and gets the cookie."""
     playwright_api = pytest.importorskip("playwright.async_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
     user = pje_sandbox.take_user()
     tribunal = next(t for t in ("TRT3", "TRT1", "TRT2") if t in user.ids_advogado)
     async with playwright_api.async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
             page = await browser.new_page()
             await page.goto(pje_sandbox.login_url(tribunal, "primeiro_grau"))
