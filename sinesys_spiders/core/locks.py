@@ -117,10 +117,30 @@ async def hold(
     timeout: float,
     poll: float = 0.1,
     metadata: Mapping[str, Any] | None = None,
+    renew: bool = True,
 ) -> AsyncIterator[Lease]:
-    """``async with hold(...)``: the lock for the duration of the block, released even on error."""
+    """``async with hold(...)``: the lock for the duration of the block, released even on error.
+
+    With ``renew`` the lease is extended every ``ttl / 3`` seconds while the block runs, so a long
+    block keeps its lock and a crashed process loses it within ``ttl``.
+    """
     lease = await acquire(backend, key, ttl=ttl, timeout=timeout, poll=poll, metadata=metadata)
+    current = [lease]
+
+    async def _renew() -> None:
+        while True:
+            await asyncio.sleep(ttl / 3)
+            extended = backend.extend(current[0], ttl=ttl)
+            if extended is None:
+                return
+            current[0] = extended
+
+    renewer = asyncio.ensure_future(_renew()) if renew else None
     try:
         yield lease
     finally:
-        backend.release(lease)
+        if renewer is not None:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+        backend.release(current[0])

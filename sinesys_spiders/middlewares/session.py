@@ -20,8 +20,8 @@ default 3), ``SESSION_TOUCH_INTERVAL`` (seconds between idle-time updates in the
 Per request: ``meta["credencial_id"]`` (an int), ``meta["sessao_skip"]`` to leave it alone.
 Stats: ``sessao/relogins``, ``sessao/expiradas``, ``sessao/falhas/<CODIGO>``.
 
-The spider may provide ``session_manager`` (tests, benchmarks); otherwise one is built from the
-project's settings on first use.
+The spider and the middleware share one manager: :func:`session_manager_for` (the spider's
+``session_manager`` attribute if it has one, else one built from the project's settings).
 """
 
 from __future__ import annotations
@@ -45,13 +45,31 @@ if TYPE_CHECKING:
     from sinesys_spiders.core.tribunais import LoginFlow
     from sinesys_spiders.login.manager import SessionManager
 
-__all__ = ["CredencialFalhou", "SessionMiddleware"]
+__all__ = ["CredencialFalhou", "SessionMiddleware", "session_manager_for"]
 
 logger = logging.getLogger(__name__)
 
 META_CREDENCIAL = "credencial_id"
 META_SESSAO = "sessao_id"
 META_RELOGIN = "sessao_relogin"
+
+
+def session_manager_for(crawler: Crawler) -> SessionManager:
+    """The session manager of a crawl, shared by its spider and this middleware.
+
+    The spider's ``session_manager`` attribute when it has one (tests, benchmarks), else one built
+    from the project's settings on first use and kept on the crawler. A spider calls
+    ``await session_manager_for(self.crawler).get(credencial_id)`` to learn the session's lawyer id.
+    """
+    manager = getattr(crawler.spider, "session_manager", None)
+    if manager is None:
+        manager = getattr(crawler, "_sinesys_session_manager", None)
+    if manager is None:
+        from sinesys_spiders.login.manager import SessionManager
+
+        manager = SessionManager.from_settings()
+        crawler._sinesys_session_manager = manager  # type: ignore[attr-defined]
+    return manager
 
 
 class CredencialFalhou(IgnoreRequest):
@@ -91,12 +109,7 @@ class SessionMiddleware:
     @property
     def manager(self) -> SessionManager:
         if self._manager is None:
-            manager = getattr(self.crawler.spider, "session_manager", None)
-            if manager is None:
-                from sinesys_spiders.login.manager import SessionManager
-
-                manager = SessionManager.from_settings()
-            self._manager = manager
+            self._manager = session_manager_for(self.crawler)
         return self._manager
 
     # -- requests ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from scrapy.utils.project import get_project_settings
 from sinesys_spiders.core.errors import SinesysError
 from sinesys_spiders.core.tribunais import LoginTimeouts
 from sinesys_spiders.login.manager import SessionManager
+from sinesys_spiders.middlewares.session import session_manager_for
 
 
 class PainelSpider(scrapy.Spider):
@@ -46,7 +47,7 @@ class PainelSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         try:
-            sessao = await self.session_manager.get(self.credencial_id)
+            sessao = await session_manager_for(self.crawler).get(self.credencial_id)
         except SinesysError as exc:
             self.falhas[self.credencial_id] = exc.code
             return

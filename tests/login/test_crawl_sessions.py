@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyotp
 import pytest
 
 from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.core.otp import TOTP_PERIOD
 
 if TYPE_CHECKING:
     from conftest import LoginWorld
@@ -98,8 +101,17 @@ async def test_a_session_expiring_mid_crawl_costs_exactly_one_relogin(
     assert len(result["ids"]) == len(set(result["ids"])) == result["total"]
     assert set(result["ids"]) == expected
     assert result["stats"].get("downloader/response_status_count/401") == 1
-    for secret in (user.senha, user.totp_secret):
+    sessao = world.store.get(credencial_id)
+    last = world.store.otp_ultimo_passo(credencial_id)
+    assert sessao is not None
+    assert last is not None
+    totp = pyotp.TOTP(user.totp_secret)
+    codes = [totp.at(step * TOTP_PERIOD) for step in range(last - 3, last + 1)]
+    cookies = [str(c["value"]) for c in sessao.cookies]
+    for secret in (user.senha, user.totp_secret, user.cpf, *cookies):
         assert secret not in result["log"]
+    for code in codes:  # a code alone, not six digits inside a longer number of the stats dump
+        assert re.search(rf"(?<!\d){code}(?!\d)", result["log"]) is None
 
 
 async def test_two_spiders_started_together_share_one_login(

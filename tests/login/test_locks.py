@@ -74,3 +74,11 @@ async def test_a_lock_that_stays_taken_raises_lock_ocupado(locks: SqlLockBackend
     with pytest.raises(LockOcupado):
         await acquire(locks, "k", ttl=30, timeout=0.2, poll=0.05)
     assert lease.expires_at > dt.datetime.now(dt.UTC)
+
+
+async def test_a_held_lock_is_renewed_while_its_block_runs(locks: SqlLockBackend) -> None:
+    """A block longer than the TTL keeps its lock: others cannot take it over meanwhile."""
+    async with hold(locks, "k", ttl=0.3, timeout=1, poll=0.02):
+        await asyncio.sleep(0.8)
+        assert locks.try_acquire("k", ttl=1) is None
+    assert locks.try_acquire("k", ttl=1) is not None
