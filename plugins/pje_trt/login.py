@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -44,6 +45,8 @@ __all__ = [
     "feedback_kind",
     "looks_like_login_page",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: The real page's selectors (pje-api.md §1), tried in order where there are several.
 SELECTORS = {
@@ -149,10 +152,15 @@ class PjeTrtLoginFlow:
     ) -> LoginResult:
         tribunal_host = _host(endpoint.base_url)
         where = f"{endpoint.tribunal} {endpoint.grau}"
+        started = time.monotonic()
+
+        def step(name: str) -> None:
+            logger.debug("login %s: %s at %.2f s", where, name, time.monotonic() - started)
 
         # 1-2. login.seam and the "Entrar com PDPJ" button (retried with a reload).
         await page.goto(endpoint.login_url, wait_until="domcontentloaded", timeout=_ms(t.page_load))
         await self._raise_if_blocked(page)
+        step("login.seam loaded")
         for attempt in range(max(1, t.sso_button_tries)):
             try:
                 await page.wait_for_selector(SELECTORS["sso_button"], state="visible", timeout=_ms(t.sso_button))
@@ -170,6 +178,7 @@ class PjeTrtLoginFlow:
             lambda url: _host(url) != tribunal_host, wait_until="domcontentloaded", timeout=_ms(t.redirect)
         )
         await self._raise_if_blocked(page)
+        step("on the SSO")
 
         # 5. Username and password.
         try:
@@ -184,6 +193,7 @@ class PjeTrtLoginFlow:
         await self._submit(page, t.form_submit)
 
         outcome, text = await self._await_outcome(page, tribunal_host, t.otp_field, after_password=True)
+        step(f"password submitted: {outcome}")
         if outcome in (_Outcome.FEEDBACK, _Outcome.PASSWORD_FORM):
             if outcome == _Outcome.PASSWORD_FORM or feedback_kind(text) == "senha":
                 raise SenhaInvalida(f"usuário ou senha inválidos em {where}")
@@ -198,6 +208,7 @@ class PjeTrtLoginFlow:
                 await _pause(t)
                 await self._submit(page, t.form_submit)
                 outcome, text = await self._await_outcome(page, tribunal_host, t.landing, after_password=False)
+                step(f"code {tentativa} submitted: {outcome}")
                 if outcome == _Outcome.LANDED:
                     break
                 if outcome == _Outcome.PASSWORD_FORM:
@@ -211,9 +222,11 @@ class PjeTrtLoginFlow:
 
         # 8-9. Back on PJe: wait for the access_token cookie, then for the page's own XHR cookies.
         cookies = await self._await_token_cookie(page, tribunal_host, t.cookie, where)
+        step("access_token received")
         with contextlib.suppress(PlaywrightTimeout):
             await page.wait_for_load_state("networkidle", timeout=_ms(min(t.landing, 10.0)))
         cookies = await page.context.cookies()
+        step("network idle")
         identidade = self.identidade(cookies, host=tribunal_host)
         return LoginResult(cookies=[dict(c) for c in cookies], identidade=identidade, landing_url=page.url)
 
