@@ -46,7 +46,7 @@ COOKIES_ENABLED = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5
 DOWNLOAD_TIMEOUT = 60
 
 # Retries: 429 and 5xx with exponential backoff, full jitter and Retry-After (sinesys_spiders.middlewares.retry).
@@ -58,6 +58,14 @@ DOWNLOADER_MIDDLEWARES = {
     # Session cookies per credential and one re-login on expiry: before CookiesMiddleware (700) on the
     # way out, and sees a redirect to the login before RedirectMiddleware (600) on the way back.
     "sinesys_spiders.middlewares.session.SessionMiddleware": 650,
+}
+
+# Items: validated, raw page logged, upserted on natural keys, counted into the history (pipelines/).
+ITEM_PIPELINES = {
+    "pipelines.validacao.ValidacaoPipeline": 100,
+    "pipelines.rawlog.RawLogPipeline": 200,
+    "pipelines.persistencia.PersistenciaPipeline": 300,
+    "pipelines.historico.HistoricoPipeline": 900,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from plugins.pje_trt import tribunais
+from plugins.pje_trt.capturas import CAPTURAS
 from plugins.pje_trt.login import PjeTrtLoginFlow
+from sinesys_spiders.core.capturas import CapturaPlugin
+from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.tribunais import TribunalEndpoint
 
 __all__ = ["PjeTrtPlugin"]
@@ -21,3 +24,7 @@ class PjeTrtPlugin:
 
     def endpoints(self) -> Sequence[TribunalEndpoint]:
         return tribunais.endpoints()
+
+    def captura(self, tipo: TipoCaptura) -> CapturaPlugin | None:
+        """The capture part of the contract (``core.capturas``): ``None`` for a type not captured yet."""
+        return CAPTURAS.get(tipo)

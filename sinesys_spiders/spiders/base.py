@@ -1,0 +1,318 @@
+"""The base of every capture spider: credentials, sessions, history and the plugin's capture steps.
+
+A capture spider is ``CapturaSpider`` with a ``tipo_captura`` and a params model; the tribunal plugin of each
+credential (found in the registry, never imported) provides the capture itself through the contract of
+:mod:`sinesys_spiders.core.capturas`. For each selected credential, in TRT order and 1º before 2º grau:
+
+1. the session comes from the session manager (the stored one, or one login under the credential's lock);
+2. the plugin's first requests go out with ``meta["credencial_id"]`` (the session middleware adds the
+   credential's cookie jar and replaces an expired session);
+3. every answer goes to the plugin, whose items go to the pipelines (validation, raw log, upsert, history);
+4. when the credential has no request left, the plugin checks completeness (totalizadores).
+
+A credential that fails (login refused, blocked, session rejected twice, incomplete capture) is recorded in the
+history with its code and reason; the others go on. Requests are picklable (spider-method callbacks, plain
+``meta``), so scrapy-redis can share them between workers.
+
+Politeness: each tribunal is its own download slot (``meta["download_slot"]``); real PJE hosts get
+``SINESYS_PJE_CONCURRENCY`` (default 2) and ``SINESYS_PJE_DELAY`` (default 0.5 s, ±50% jitter), a loopback host
+(the sandbox) neither limit, and ``tribunais_config.opcoes`` (``concurrency``, ``delay``, ``jitter``) overrides them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy_spider_metadata import Args
+
+from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
+from sinesys_spiders.core.credenciais import CredenciaisService, CredencialResumo
+from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.endpoints import EndpointEfetivo, EndpointResolver
+from sinesys_spiders.core.errors import (
+    ConfiguracaoInvalida,
+    NaoEncontrado,
+    NetworkError,
+    RespostaInvalida,
+    SinesysError,
+    TribunalIndisponivel,
+)
+from sinesys_spiders.core.historico import HistoricoService
+from sinesys_spiders.core.tribunais import get_registry
+from sinesys_spiders.params import CapturaParams
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+    from sinesys_spiders.login.manager import SessionManager
+
+__all__ = ["CapturaSpider"]
+
+logger = logging.getLogger(__name__)
+
+_GRAU_ORDEM = {grau: i for i, grau in enumerate(Grau)}
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class CapturaSpider(Args[CapturaParams], scrapy.Spider):
+    """Shared machinery of the capture spiders; subclasses set ``name``, ``tipo_captura`` and the params."""
+
+    tipo_captura: ClassVar[TipoCaptura]
+    args: CapturaParams
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs = {k: v for k, v in kwargs.items() if not k.startswith("_")}  # Scrapyd adds _job
+        super().__init__(*args, **kwargs)
+        self.captura_id: int | None = self.args.captura_id
+        self._credenciais: list[CredencialResumo] = []
+        self._endpoints: dict[tuple[Tribunal, Grau], EndpointEfetivo] = {}
+        self._pendentes: dict[int, int] = {}
+        self._estado: dict[int, dict[str, Any]] = {}
+        self._contextos: dict[int, ContextoCaptura] = {}
+        self._falhas: dict[int, SinesysError] = {}
+        self._session_manager: SessionManager | None = None
+
+    # -- set-up --------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._resolve(crawler)
+        return spider
+
+    def _resolve(self, crawler: Crawler) -> None:
+        """Select the credentials and their endpoints, record unknown ones, and set one slot per tribunal."""
+        service = CredenciaisService.from_settings()
+        if self.args.advogado is not None:
+            candidatas = [c for c in service.list(advogado_id=self.args.advogado) if c.active]
+        else:
+            conhecidas = {c.id: c for c in service.list()}
+            candidatas = []
+            for credencial_id in self.args.credenciais or []:
+                if credencial_id not in conhecidas:
+                    self._falhas[credencial_id] = NaoEncontrado(f"credencial {credencial_id} não existe")
+                elif not conhecidas[credencial_id].active:
+                    self._falhas[credencial_id] = ConfiguracaoInvalida(
+                        f"credencial {credencial_id} está desativada (sinesys credenciais enable {credencial_id})"
+                    )
+                else:
+                    candidatas.append(conhecidas[credencial_id])
+        tribunais = set(self.args.tribunais or [])
+        graus = set(self.args.graus or [])
+        selecionadas = [
+            c
+            for c in candidatas
+            if (not tribunais or Tribunal(c.tribunal) in tribunais) and (not graus or Grau(c.grau) in graus)
+        ]
+        self._credenciais = sorted(selecionadas, key=lambda c: (Tribunal(c.tribunal).ordem, _GRAU_ORDEM[Grau(c.grau)]))
+        resolver = EndpointResolver.from_settings()
+        slots: dict[str, dict[str, Any]] = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
+        for credencial in self._credenciais:
+            key = (Tribunal(credencial.tribunal), Grau(credencial.grau))
+            if key not in self._endpoints:
+                self._endpoints[key] = resolver.get(*key)
+            slots.setdefault(key[0].value, self._politeness(crawler, self._endpoints[key]))
+        crawler.settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+
+    @staticmethod
+    def _politeness(crawler: Crawler, efetivo: EndpointEfetivo) -> dict[str, Any]:
+        settings = crawler.settings
+        if _is_loopback(efetivo.endpoint.base_url):
+            slot: dict[str, Any] = {"concurrency": settings.getint("CONCURRENT_REQUESTS"), "delay": 0.0, "jitter": 0.0}
+        else:
+            slot = {
+                "concurrency": settings.getint("SINESYS_PJE_CONCURRENCY", 2),
+                "delay": settings.getfloat("SINESYS_PJE_DELAY", 0.5),
+                "jitter": 0.5,
+            }
+        for key in ("concurrency", "delay", "jitter"):
+            if key in efetivo.opcoes:
+                slot[key] = efetivo.opcoes[key]
+        return slot
+
+    @property
+    def session_manager(self) -> SessionManager:
+        """One session manager per crawl, shared with the session middleware."""
+        if self._session_manager is None:
+            from sinesys_spiders.login.manager import SessionManager
+
+            self._session_manager = SessionManager.from_settings()
+        return self._session_manager
+
+    @session_manager.setter
+    def session_manager(self, value: SessionManager) -> None:
+        self._session_manager = value
+
+    def parametros(self) -> dict[str, Any]:
+        """Type-specific arguments handed to the plugin as plain values (override in subclasses)."""
+        return {}
+
+    # -- the crawl -----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        historico = HistoricoService.from_url()
+        credencial_ids = [c.id for c in self._credenciais] + sorted(self._falhas)
+        self.captura_id = historico.start(
+            self.captura_id,
+            tipo_captura=self.tipo_captura,
+            advogado_id=self.args.advogado,
+            credencial_ids=credencial_ids,
+            parametros=self._parametros_historico(),
+        )
+        for credencial_id, error in self._falhas.items():
+            historico.record_failure(
+                self.captura_id, credencial_id=credencial_id, tribunal=None, grau=None, error=error
+            )
+        if not self._credenciais and not self._falhas:
+            logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
+        for credencial in self._credenciais:
+            for request in await self._start_credencial(credencial):
+                yield request
+
+    async def _start_credencial(self, credencial: CredencialResumo) -> list[scrapy.Request]:
+        tribunal, grau = Tribunal(credencial.tribunal), Grau(credencial.grau)
+        try:
+            efetivo = self._endpoints[(tribunal, grau)]
+            captura = self._captura(efetivo)
+            sessao = await self.session_manager.get(credencial.id)
+        except SinesysError as exc:
+            self.credencial_falhou(credencial.id, exc)
+            return []
+        ctx = ContextoCaptura(
+            tipo_captura=self.tipo_captura,
+            credencial_id=credencial.id,
+            advogado_id=credencial.advogado_id,
+            tribunal=tribunal,
+            grau=grau,
+            api_url=efetivo.endpoint.api_url,
+            id_advogado_pje=sessao.id_advogado,
+            captura_id=self.captura_id,
+            parametros=self.parametros(),
+        )
+        self._contextos[credencial.id] = ctx
+        self._estado[credencial.id] = {}
+        try:
+            return [self._request(ctx, pedido) for pedido in captura.iniciar(ctx)]
+        except SinesysError as exc:
+            self.credencial_falhou(credencial.id, exc)
+            return []
+
+    def _captura(self, efetivo: EndpointEfetivo) -> CapturaPlugin:
+        plugin = get_registry().plugins[efetivo.plugin]
+        factory = getattr(plugin, "captura", None)
+        captura = factory(self.tipo_captura) if factory else None
+        if captura is None:
+            raise ConfiguracaoInvalida(f"o plugin {efetivo.plugin} não captura {self.tipo_captura.value}")
+        return captura
+
+    def _request(self, ctx: ContextoCaptura, pedido: Pedido) -> scrapy.Request:
+        self._pendentes[ctx.credencial_id] = self._pendentes.get(ctx.credencial_id, 0) + 1
+        return scrapy.Request(
+            pedido.url,
+            callback=self.parse_pedido,
+            errback=self.errback_pedido,
+            headers=dict(pedido.headers),
+            priority=pedido.prioridade,
+            dont_filter=True,
+            meta={
+                "credencial_id": ctx.credencial_id,
+                "download_slot": ctx.tribunal.value,
+                "captura": ctx.to_meta(),
+                "etapa": pedido.etapa,
+                "dados": dict(pedido.dados),
+            },
+        )
+
+    def parse_pedido(self, response: Response) -> Iterable[Any]:
+        ctx = ContextoCaptura.from_meta(response.meta["captura"])
+        credencial_id = ctx.credencial_id
+        pedido = Pedido(response.url, response.meta["etapa"], response.meta["dados"])
+        try:
+            if credencial_id in self._falhas:
+                return
+            try:
+                payload = json.loads(response.body)
+            except ValueError:
+                raise RespostaInvalida(
+                    f"{ctx.tribunal.value} respondeu algo que não é JSON (HTTP {response.status}) em {pedido.etapa}"
+                ) from None
+            if response.status >= 400:
+                raise RespostaInvalida(f"HTTP {response.status} em {pedido.etapa} ({ctx.tribunal.value})")
+            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
+            for produced in captura.processar(ctx, pedido, payload, self._estado[credencial_id]):
+                if isinstance(produced, Pedido):
+                    yield self._request(ctx, produced)
+                else:
+                    yield produced
+        except SinesysError as exc:
+            self.credencial_falhou(credencial_id, exc)
+        finally:
+            self._done(credencial_id)
+
+    def errback_pedido(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        credencial_id = int(request.meta["credencial_id"])
+        error = getattr(failure.value, "error", None)
+        if isinstance(error, SinesysError):
+            self.credencial_falhou(credencial_id, error)
+        elif not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
+            status = getattr(getattr(failure.value, "response", None), "status", None)
+            etapa = request.meta.get("etapa")
+            if status is None:
+                error: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+            elif status >= 500 or status == 429:
+                error = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
+            else:
+                error = RespostaInvalida(f"{etapa}: HTTP {status}")
+            self.credencial_falhou(credencial_id, error)
+        self._done(credencial_id)
+
+    def _done(self, credencial_id: int) -> None:
+        self._pendentes[credencial_id] -= 1
+        if self._pendentes[credencial_id] > 0 or credencial_id in self._falhas:
+            return
+        ctx = self._contextos[credencial_id]
+        try:
+            self._captura(self._endpoints[(ctx.tribunal, ctx.grau)]).verificar(ctx, self._estado[credencial_id])
+        except SinesysError as exc:
+            self.credencial_falhou(credencial_id, exc)
+
+    def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None:
+        """Record a credential's failure once (also called by the session middleware); the others go on."""
+        if credencial_id in self._falhas:
+            return
+        self._falhas[credencial_id] = error
+        credencial = next((c for c in self._credenciais if c.id == credencial_id), None)
+        logger.warning("credencial %s falhou: %s", credencial_id, error)
+        if self.captura_id is None:
+            return
+        HistoricoService.from_url().record_failure(
+            self.captura_id,
+            credencial_id=credencial_id,
+            tribunal=credencial.tribunal if credencial else None,
+            grau=credencial.grau if credencial else None,
+            error=error,
+        )
+
+    def _parametros_historico(self) -> dict[str, Any]:
+        out = self.args.model_dump(mode="json", exclude_none=True)
+        out.update(self.parametros())
+        return out
