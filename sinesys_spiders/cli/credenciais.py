@@ -13,12 +13,19 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from pydantic import SecretStr
 
 from sinesys_spiders.cli._common import echo_json, fail
 from sinesys_spiders.cli._inputs import OneLineGroup, parse_tribunal_grau
 from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.credenciais import CredenciaisService, NovaCredencial, TwoFAuth
-from sinesys_spiders.core.credenciais_input import CampoInvalido, validate_advogado_id, validate_usuario
+from sinesys_spiders.core.credenciais_input import (
+    CampoInvalido,
+    normalize_totp_secret,
+    validate_advogado_id,
+    validate_senha,
+    validate_usuario,
+)
 from sinesys_spiders.core.crypto import Cipher, generate_key, load_cipher, read_key_file, write_key_file
 from sinesys_spiders.core.errors import EntradaInvalida
 
@@ -148,6 +155,67 @@ def list_(advogado_id: int | None, as_json: bool) -> None:
             f"{r.id:>5}  {r.advogado_id:>5}  {r.tribunal:<8}  {r.grau:<17}  {r.usuario_mascarado:<14}  "
             f"{r.otp_kind.value:<6}  {'sim' if r.active else 'não'}"
         )
+
+
+@command.command("update")
+@click.argument("credencial_id", type=int)
+@click.option("--senha", "ask_senha", is_flag=True, help="Ask for a new password at a hidden prompt.")
+@click.option("--usuario", help="A new SSO login.")
+@click.option("--usuario-cpf", is_flag=True, help="Log in with the lawyer's CPF again (drop --usuario).")
+@click.option(
+    "--otp",
+    type=click.Choice(["totp", "2fauth", "none"]),
+    help="Replace the second factor; the new TOTP secret or 2FAuth token is asked at a hidden prompt.",
+)
+@click.option("--twofauth-url", help="2FAuth server URL (with --otp 2fauth).")
+@click.option("--twofauth-account-id", metavar="N", help="2FAuth account id (with --otp 2fauth).")
+def update(
+    credencial_id: int,
+    ask_senha: bool,
+    usuario: str | None,
+    usuario_cpf: bool,
+    otp: str | None,
+    twofauth_url: str | None,
+    twofauth_account_id: str | None,
+) -> None:
+    """Change a credential: its password (after a change at the tribunal), login or second factor."""
+    if not (ask_senha or usuario is not None or usuario_cpf or otp):
+        fail("nada a alterar: use --senha, --usuario, --usuario-cpf ou --otp")
+    if usuario is not None and usuario_cpf:
+        fail("use --usuario ou --usuario-cpf, não os dois")
+    if otp != "2fauth" and (twofauth_url or twofauth_account_id):
+        fail("--twofauth-url e --twofauth-account-id só valem com --otp 2fauth")
+    if otp == "2fauth" and not (twofauth_url and twofauth_account_id):
+        fail("--otp 2fauth precisa de --twofauth-url e --twofauth-account-id")
+    service = _service()
+    changes: dict[str, Any] = {}
+    try:
+        service.resumo(credencial_id)
+        if usuario is not None:
+            changes["usuario"] = validate_usuario(usuario)
+        if usuario_cpf:
+            changes["usuario"] = None
+        if otp == "2fauth":
+            TwoFAuth.from_values(url=twofauth_url, token="-", account_id=twofauth_account_id)  # noqa: S106
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            if ask_senha:
+                prompt = click.prompt("Nova senha do tribunal", hide_input=True, confirmation_prompt="Repita a senha")
+                changes["senha"] = validate_senha(prompt)
+            if otp == "totp":
+                secret = click.prompt("Novo segredo TOTP (base32)", hide_input=True)
+                changes["totp_secret"] = SecretStr(normalize_totp_secret(secret))
+            elif otp == "2fauth":
+                token = click.prompt("Token da API do 2FAuth", hide_input=True)
+                changes["twofauth"] = TwoFAuth.from_values(
+                    url=twofauth_url, token=token, account_id=twofauth_account_id
+                )
+            elif otp == "none":
+                changes["totp_secret"] = changes["twofauth"] = None
+        service.update(credencial_id, **changes)
+    except EntradaInvalida as exc:
+        fail(_option_message(exc))
+    click.echo(f"credencial {credencial_id} alterada: {', '.join(sorted(changes))}")
 
 
 @command.command("disable")

@@ -15,8 +15,6 @@ Another process's changes are seen at the latest when the TTL expires.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,14 +27,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.credenciais_input import CampoInvalido, NovaCredencial, TwoFAuth
+from sinesys_spiders.core.credenciais_types import Credencial, CredencialResumo, OtpKind, RotationReport, mask_usuario
 from sinesys_spiders.core.crypto import Cipher, credencial_aad, load_cipher, sessao_aad
 from sinesys_spiders.core.db import get_session_factory, session_scope
-from sinesys_spiders.core.db import models as db_models
-from sinesys_spiders.core.db.repositories import AdvogadosRepository, CredenciaisRepository, new_credencial_uuid
+from sinesys_spiders.core.db.models import Sessao
+from sinesys_spiders.core.db.repositories import (
+    UNSET,
+    AdvogadosRepository,
+    CredenciaisRepository,
+    Unset,
+    new_credencial_uuid,
+)
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
 from sinesys_spiders.core.ttlcache import TTLCache
-from sinesys_spiders.core.validation import mask_cpf
 
 __all__ = [
     "CampoInvalido",
@@ -48,80 +52,6 @@ __all__ = [
     "RotationReport",
     "TwoFAuth",
 ]
-
-
-class OtpKind(enum.StrEnum):
-    """Where a credential's second factor comes from."""
-
-    TOTP = "totp"
-    TWOFAUTH = "2fauth"
-    NONE = "none"
-
-
-def _mask_usuario(usuario: str) -> str:
-    return mask_cpf(usuario) if usuario.isdigit() and len(usuario) == 11 else usuario[:2] + "***"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Credencial:
-    """A decrypted credential, held only in memory. The repr shows no secret and no full CPF."""
-
-    id: int
-    uuid: str
-    advogado_id: int
-    tribunal: Tribunal
-    grau: Grau
-    #: The login typed at the SSO: ``credenciais.usuario``, or the lawyer's CPF by default.
-    usuario: str
-    senha: SecretStr
-    totp_secret: SecretStr | None
-    twofauth: TwoFAuth | None
-    active: bool
-
-    @property
-    def otp_kind(self) -> OtpKind:
-        if self.totp_secret is not None:
-            return OtpKind.TOTP
-        return OtpKind.TWOFAUTH if self.twofauth is not None else OtpKind.NONE
-
-    def otp_config(self) -> dict[str, Any]:
-        """Keyword arguments for ``core.otp.otp_provider_for`` (plaintext: pass them on, never log them)."""
-        return {
-            "totp_secret": self.totp_secret.get_secret_value() if self.totp_secret else None,
-            "twofauth": self.twofauth.as_config() if self.twofauth else None,
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"Credencial(id={self.id}, advogado_id={self.advogado_id}, tribunal={self.tribunal.value}, "
-            f"grau={self.grau.value}, usuario={_mask_usuario(self.usuario)}, otp={self.otp_kind.value}, "
-            f"active={self.active})"
-        )
-
-    __str__ = __repr__
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CredencialResumo:
-    """What may be shown about a credential without decrypting it (listings, the API)."""
-
-    id: int
-    advogado_id: int
-    tribunal: str
-    grau: str
-    usuario_mascarado: str
-    otp_kind: OtpKind
-    active: bool
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class RotationReport:
-    """How many rows a key rotation re-encrypted."""
-
-    credenciais: int
-    sessoes: int
-    chave_antiga: str
-    chave_nova: str
 
 
 _SECRET_COLUMNS = (("senha", "senha_cifrada"), ("totp_secret", "totp_secret_cifrado"), ("twofauth", "twofauth_cifrado"))
@@ -242,6 +172,48 @@ class CredenciaisService:
             "twofauth_cifrado": enc(twofauth, aad=credencial_aad(row_uuid, "twofauth")) if twofauth else None,
         }
 
+    def update(
+        self,
+        credencial_id: int,
+        *,
+        senha: SecretStr | Unset = UNSET,
+        usuario: str | Unset | None = UNSET,
+        totp_secret: SecretStr | Unset | None = UNSET,
+        twofauth: TwoFAuth | Unset | None = UNSET,
+    ) -> None:
+        """Replace the given fields (validated values; ``None`` clears an optional one).
+
+        A credential has one second factor: setting ``totp_secret`` clears the 2FAuth account and
+        the other way round. ``usuario=None`` goes back to the lawyer's CPF.
+        """
+        if totp_secret not in (UNSET, None) and twofauth not in (UNSET, None):
+            raise CampoInvalido("totp_secret", "informe totp_secret ou twofauth, não os dois")
+        if totp_secret not in (UNSET, None) and twofauth is UNSET:
+            twofauth = None
+        if twofauth not in (UNSET, None) and totp_secret is UNSET:
+            totp_secret = None
+        with session_scope(factory=self._factory) as session:
+            repo = CredenciaisRepository(session)
+            row = repo.get(credencial_id=credencial_id)
+            if row is None:
+                raise NaoEncontrado(f"credencial {credencial_id} não existe")
+            enc, row_uuid = self.cipher.encrypt, row.uuid
+            changes: dict[str, Any] = {"usuario": usuario}
+            if isinstance(senha, SecretStr):
+                changes["senha_cifrada"] = enc(senha.get_secret_value(), aad=credencial_aad(row_uuid, "senha"))
+            if isinstance(totp_secret, SecretStr):
+                secret = totp_secret.get_secret_value()
+                changes["totp_secret_cifrado"] = enc(secret, aad=credencial_aad(row_uuid, "totp_secret"))
+            elif totp_secret is None:
+                changes["totp_secret_cifrado"] = None
+            if isinstance(twofauth, TwoFAuth):
+                config = json.dumps(twofauth.as_config(), sort_keys=True)
+                changes["twofauth_cifrado"] = enc(config, aad=credencial_aad(row_uuid, "twofauth"))
+            elif twofauth is None:
+                changes["twofauth_cifrado"] = None
+            repo.update_ciphertexts(credencial_id=credencial_id, **changes)
+        self._cache.drop([credencial_id])
+
     def set_active(self, credencial_id: int, active: bool) -> bool:
         """Enable or disable a credential; return whether it changed. ``NaoEncontrado`` if absent."""
         with session_scope(factory=self._factory) as session:
@@ -284,8 +256,7 @@ class CredenciaisService:
                     setattr(row, column, new.encrypt(plain, aad=aad))
                     changed = True
                 credenciais += changed
-            sessao_model = db_models.Sessao
-            for sessao in session.scalars(select(sessao_model).where(sessao_model.dados_cifrados.is_not(None))):
+            for sessao in session.scalars(select(Sessao).where(Sessao.dados_cifrados.is_not(None))):
                 blob = sessao.dados_cifrados
                 if blob is None or new.owns(blob):
                     continue
@@ -332,17 +303,24 @@ class CredenciaisService:
         out = [self.get(credencial_id) for credencial_id in ids]
         return sorted(out, key=lambda c: (c.tribunal.ordem, list(Grau).index(c.grau), c.id))
 
-    def list(self, *, advogado_id: int | None = None) -> list[CredencialResumo]:
-        """Every credential (or a lawyer's) without decrypting anything."""
+    def resumo(self, credencial_id: int) -> CredencialResumo:
+        """One credential's listing row, without decrypting. ``NaoEncontrado`` if absent."""
+        found = self.list(ids=[credencial_id])
+        if not found:
+            raise NaoEncontrado(f"credencial {credencial_id} não existe")
+        return found[0]
+
+    def list(self, *, advogado_id: int | None = None, ids: Sequence[int] | None = None) -> list[CredencialResumo]:
+        """Every credential (or a lawyer's, or those of ``ids``) without decrypting anything."""
         with session_scope(factory=self._factory) as session:
-            rows = CredenciaisRepository(session).list(advogado_id=advogado_id)
+            rows = CredenciaisRepository(session).list(advogado_id=advogado_id, ids=ids)
             return [
                 CredencialResumo(
                     id=row.id,
                     advogado_id=row.advogado_id,
                     tribunal=row.tribunal,
                     grau=row.grau,
-                    usuario_mascarado=_mask_usuario(row.usuario or row.advogado.cpf),
+                    usuario_mascarado=mask_usuario(row.usuario or row.advogado.cpf),
                     otp_kind=(
                         OtpKind.TOTP
                         if row.totp_secret_cifrado is not None

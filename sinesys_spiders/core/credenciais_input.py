@@ -26,6 +26,7 @@ __all__ = [
     "TwoFAuth",
     "normalize_totp_secret",
     "validate_advogado_id",
+    "validate_senha",
     "validate_usuario",
 ]
 
@@ -79,6 +80,11 @@ def _secret_text(value: Any, campo: str, *, max_len: int = _MAX_SENHA) -> Secret
     if any(ch in value for ch in "\r\n\x00"):
         raise CampoInvalido(campo, "contém quebra de linha ou caractere nulo")
     return SecretStr(value)
+
+
+def validate_senha(value: Any) -> SecretStr:
+    """A tribunal password: non-empty text, one line, at most 256 characters."""
+    return _secret_text(value, "senha")
 
 
 def validate_advogado_id(value: Any) -> int:

@@ -371,9 +371,52 @@ def test_failed_rotation_changes_nothing(sinesys, advogado, engine, secret_key, 
     assert _service(engine, secret_key).get(first).senha.get_secret_value() == CANARY_SENHA
 
 
-@pytest.mark.parametrize("command", ["add", "list", "disable", "enable", "import", "rotate-key"])
+@pytest.mark.parametrize("command", ["add", "list", "update", "disable", "enable", "import", "rotate-key"])
 def test_help_is_available(sinesys, command):
     """Every credenciais command answers --help."""
     result = sinesys("credenciais", command, "--help")
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
+
+
+def test_update_changes_password_login_and_second_factor(sinesys, advogado, engine, secret_key):
+    """update asks for the new password and 2FAuth token at hidden prompts and stores them."""
+    credencial_id = _add(sinesys, advogado).stdout.strip().splitlines()[-1]
+    result = sinesys(
+        "credenciais", "update", credencial_id, "--senha", "--usuario", "maria.adv", "--otp", "2fauth",
+        "--twofauth-url", "https://2fa.example.test", "--twofauth-account-id", "5",
+        input=f"{CANARY_SENHA_2}\n{CANARY_SENHA_2}\n{CANARY_TWOFAUTH_TOKEN}\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "alterada: senha, twofauth, usuario" in result.stdout
+    assert find_canaries(result.output) == []
+    credencial = _service(engine, secret_key).get(int(credencial_id))
+    assert credencial.senha.get_secret_value() == CANARY_SENHA_2
+    assert credencial.twofauth.token.get_secret_value() == CANARY_TWOFAUTH_TOKEN
+    assert credencial.totp_secret is None
+    assert credencial.usuario == "maria.adv"
+    assert sinesys("credenciais", "update", credencial_id, "--otp", "none", "--usuario-cpf").exit_code == 0
+    assert _service(engine, secret_key).get(int(credencial_id)).otp_kind.value == "none"
+
+
+@pytest.mark.parametrize(
+    ("args", "input_", "fragment"),
+    [
+        ([], "", "nada a alterar"),
+        (["--usuario", "x", "--usuario-cpf"], "", "não os dois"),
+        (["--otp", "2fauth"], "", "--twofauth-url"),
+        (["--otp", "totp"], "0189!\n", "o segredo TOTP: não é base32"),
+        (["--senha"], " \n \n", "a senha: vazio"),
+    ],
+)
+def test_bad_update_is_one_line_and_changes_nothing(sinesys, advogado, engine, secret_key, args, input_, fragment):
+    """A bad update exits non-zero with one line and leaves the credential as it was."""
+    credencial_id = _add(sinesys, advogado).stdout.strip().splitlines()[-1]
+    result = sinesys("credenciais", "update", credencial_id, *args, input=input_)
+    assert result.exit_code != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("erro: ")
+    assert fragment in result.stderr
+    credencial = _service(engine, secret_key).get(int(credencial_id))
+    assert credencial.senha.get_secret_value() == CANARY_SENHA
+    assert credencial.totp_secret.get_secret_value() == CANARY_TOTP_SECRET
+    assert_one_line_error(sinesys("credenciais", "update", "999", "--usuario-cpf"), "credencial 999 não existe")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, MetaData, select, text, update
 from sqlalchemy.engine import make_url
 
@@ -14,6 +15,7 @@ from sinesys_spiders.core.credenciais import (
     CredenciaisService,
     NovaCredencial,
     OtpKind,
+    TwoFAuth,
 )
 from sinesys_spiders.core.crypto import Cipher, credencial_aad, generate_key, sessao_aad
 from sinesys_spiders.core.db import make_session_factory, session_scope
@@ -346,3 +348,26 @@ def test_totp_secret_shorter_than_pyotp_accepts_is_refused():
     with pytest.raises(CampoInvalido, match="curto demais"):
         _nova(1, totp_secret="JBSWY3DPEHPK3PXP")
     assert _nova(1, totp_secret="JBSWY3DPEHPK3PXPJBSWY3DP").totp_secret is not None
+
+
+def test_update_replaces_secrets_and_switches_the_second_factor(credenciais_service, advogado_id):
+    """A new password and a switch from TOTP to 2FAuth (and to none) are stored encrypted and seen at once."""
+    credencial_id = credenciais_service.add(_nova(advogado_id))
+    assert credenciais_service.get(credencial_id).otp_kind is OtpKind.TOTP
+    credenciais_service.update(
+        credencial_id,
+        senha=SecretStr(CANARY_SENHA_2),
+        twofauth=TwoFAuth.from_config(TWOFAUTH),
+        usuario="outro.login",
+    )
+    changed = credenciais_service.get(credencial_id)
+    assert changed.senha.get_secret_value() == CANARY_SENHA_2
+    assert changed.otp_kind is OtpKind.TWOFAUTH
+    assert changed.totp_secret is None
+    assert changed.usuario == "outro.login"
+    credenciais_service.update(credencial_id, twofauth=None, usuario=None)
+    reverted = credenciais_service.get(credencial_id)
+    assert reverted.otp_kind is OtpKind.NONE
+    assert reverted.usuario == ADVOGADO_CPF
+    with pytest.raises(NaoEncontrado):
+        credenciais_service.update(999, usuario=None)
