@@ -239,7 +239,7 @@ def read_envelope(payload: Any) -> Envelope:
     resultado = payload.get("resultado")
     if resultado is None:
         resultado = []
-    if not isinstance(resultado, list) or not all(isinstance(row, Mapping) for row in resultado):
+    if not isinstance(resultado, list) or not all(type(row) is dict or isinstance(row, Mapping) for row in resultado):
         raise RespostaInvalida("campo 'resultado' da resposta não é uma lista de objetos")
     qtd = _int(payload, "qtdPaginas", 0) or 0
     if qtd < 1 and resultado:
@@ -249,7 +249,7 @@ def read_envelope(payload: Any) -> Envelope:
         tamanho_pagina=_int(payload, "tamanhoPagina", TAMANHO_PAGINA) or TAMANHO_PAGINA,
         qtd_paginas=max(qtd, 0),
         total_registros=_int(payload, "totalRegistros"),
-        resultado=[dict(row) for row in resultado],
+        resultado=[row if type(row) is dict else dict(row) for row in resultado],
     )
 
 

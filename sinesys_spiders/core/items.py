@@ -30,7 +30,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.domain import BRASILIA, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.timeutil import ensure_utc, parse_pje_datetime, utcnow
 
 __all__ = [
@@ -57,7 +57,13 @@ def new_raw_log_id() -> str:
 
 def _to_datetime(value: Any) -> Any:
     if isinstance(value, str):
-        return parse_pje_datetime(value)
+        try:  # fast path: PJE's usual ISO text (0 to 7+ fraction digits, zone-less = Brasília)
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:  # blanks, odd forms: the full parser (and its clear message)
+            return parse_pje_datetime(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=BRASILIA)
+        return parsed.astimezone(dt.UTC)
     return value
 
 
