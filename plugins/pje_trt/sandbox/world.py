@@ -16,6 +16,11 @@ Scales (per lawyer, tribunal and grau; the first user is the firm's main lawyer,
   TRT1 215, TRT4 79, TRT5 209, TRT7 239 active; small TRTs 0–20 cases and 0–4 pendentes; 2º grau and TST some;
 - ``large``: ≥ 50,000 cases, of which 12,000+ active at TRT3 1º grau.
 
+Identifiers follow pje-api.md §8 and carry valid check digits: CNJ numbers (J=5, TR = region, 00 at the TST),
+CPFs, CNPJs; case ids 4×10⁵–3×10⁶ (1º grau) and 7–8×10⁵ (2º grau), document ids from 1.3×10⁸, hearing ids from
+6×10⁵, party ids from 1.5×10⁷, lawyer ids of 5 digits (ranges widen only when many users need more room). Each id
+is a permutation of an entity's slot, so it can be computed and inverted without building anything else.
+
 Ground truth (``truth()``, ``write_truth_file``), the normalized form a correct capture stores: snake_case keys,
 strings trimmed, datetimes ISO 8601 aware in UTC (PJE's zone-less times read as America/Sao_Paulo)::
 
