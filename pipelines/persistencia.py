@@ -1,6 +1,7 @@
 """Persistence pipeline: the relational upsert of captured items, in batches, counted per credential.
 
-Each :class:`~sinesys_spiders.core.items.ItemCaptura` is passed on at once (so feed exports see it)
+Each :class:`~sinesys_spiders.core.items.ItemCaptura` with a table (processos, expedientes,
+audiências; other item types pass through untouched) is passed on at once (so feed exports see it)
 and buffered; every ``PERSISTENCIA_BATCH_SIZE`` items, and at close, the batch is upserted on its
 natural keys (:func:`sinesys_spiders.core.upsert.upsert_items`) in one transaction, off the
 reactor thread. The outcome (inseridos, atualizados, inalterados, duplicados, erros with their
@@ -14,6 +15,7 @@ Stats: ``sinesys/persistencia/<count>``.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ from pipelines._batch import BatchWriter
 from pipelines._contexto import contadores
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.items import ItemCaptura
-from sinesys_spiders.core.upsert import ResultadoUpsert, upsert_items
+from sinesys_spiders.core.upsert import ResultadoUpsert, table_for, upsert_items
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,6 +34,16 @@ if TYPE_CHECKING:
 __all__ = ["PersistenciaPipeline"]
 
 logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def _has_table(cls: type[ItemCaptura]) -> bool:
+    """Whether the upsert stores this item type (others pass through for other pipelines)."""
+    try:
+        table_for(cls)
+    except KeyError:
+        return False
+    return True
 
 
 class PersistenciaPipeline:
@@ -55,7 +67,7 @@ class PersistenciaPipeline:
         self._factory = get_session_factory(self._database_url)
 
     async def process_item(self, item: Any) -> Any:
-        if isinstance(item, ItemCaptura):
+        if isinstance(item, ItemCaptura) and _has_table(type(item)):
             await self._writer.add(item)
         return item
 

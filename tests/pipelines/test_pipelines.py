@@ -258,3 +258,26 @@ def test_pipelines_can_be_switched_off() -> None:
 def test_raw_pages_are_not_exported_items() -> None:
     """Raw pages are PaginaBruta items, distinct from the captured records that feeds export."""
     assert not issubclass(PaginaBruta, Processo)
+
+
+async def test_items_without_a_table_pass_through(database_url: str, seeded: dict[str, Any]) -> None:
+    """A capture item type the upsert does not store is passed on untouched, not counted as an error."""
+    from sinesys_spiders.core.items import ItemCaptura
+
+    class Outro(ItemCaptura):
+        pass
+
+    crawler, _spider = crawler_for(database_url)
+    pipe = PersistenciaPipeline.from_crawler(crawler)
+    pipe.open_spider()
+    outro = Outro(
+        id_pje=1,
+        tribunal="TRT3",
+        grau="primeiro_grau",
+        advogado_id=seeded["advogado"],
+        credencial_id=seeded["a"],
+        numero_processo="0000001-00.2025.5.03.0001",
+    )
+    assert await pipe.process_item(outro) is outro
+    await pipe.close_spider()
+    assert pipe.contadores.credenciais() == []
