@@ -60,7 +60,10 @@ setup(
         # Tribunal plugins register here; the first-party one exactly like a third party's.
         "sinesys.tribunais": ["pje_trt = plugins.pje_trt.plugin:PjeTrtPlugin"],
         # Extra `sinesys` sub-commands contributed by plugins.
-        "sinesys.commands": ["sandbox = plugins.pje_trt.sandbox.cli:sandbox"],
+        "sinesys.commands": [
+            "sandbox = plugins.pje_trt.sandbox.cli:sandbox",
+            "demo = plugins.pje_trt.demo:demo",
+        ],
         # Test helpers for plugin authors (sandbox fixtures, contract tests).
         "pytest11": ["sinesys = sinesys_spiders.testing.pytest_plugin"],
     },
