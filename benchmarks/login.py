@@ -40,10 +40,10 @@ from sinesys_spiders.core.db.migrate import upgrade
 from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.endpoints import EndpointResolver
 from sinesys_spiders.core.locks import SqlLockBackend
 from sinesys_spiders.core.sessions import SqlSessionStore
 from sinesys_spiders.core.tribunais import LoginTimeouts, get_registry
-from sinesys_spiders.login.endpoints import effective_endpoint
 from sinesys_spiders.login.manager import SessionManager
 from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient, start_sandbox
 
@@ -92,7 +92,7 @@ class _Bench:
             locks=self.locks,
             credenciais=self.service.get,
             registry=self.registry,
-            endpoint_for=lambda t, g: effective_endpoint(self.registry, self.factory, t, g),
+            endpoint_for=lambda t, g: EndpointResolver(self.factory, self.registry).get(t, g).endpoint,
             browser=self.browser,
             timeouts=timeouts,
         )

@@ -158,16 +158,17 @@ class SessionManager:
         from sinesys_spiders.core.credenciais import CredenciaisService
         from sinesys_spiders.core.crypto import load_cipher
         from sinesys_spiders.core.db.engine import get_session_factory
+        from sinesys_spiders.core.endpoints import EndpointResolver
         from sinesys_spiders.core.locks import SqlLockBackend
         from sinesys_spiders.core.sessions import SqlSessionStore
         from sinesys_spiders.core.tribunais import get_registry
-        from sinesys_spiders.login.endpoints import effective_endpoint
 
         settings = settings or get_settings()
         factory = get_session_factory(settings.effective_database_url)
         cipher = load_cipher(settings)
         registry = registry or get_registry()
         service = CredenciaisService(factory, cipher, cache_ttl=settings.credential_cache_ttl)
+        resolver = EndpointResolver(factory, registry)
 
         def irmas(credencial: Credencial) -> list[int]:
             todas = service.for_advogado(credencial.advogado_id, active_only=False)
@@ -180,7 +181,7 @@ class SessionManager:
             credenciais=service.get,
             registry=registry,
             irmas=irmas,
-            endpoint_for=lambda tribunal, grau: effective_endpoint(registry, factory, tribunal, grau),
+            endpoint_for=lambda tribunal, grau: resolver.get(tribunal, grau).endpoint,
             **kwargs,
         )
 

@@ -19,10 +19,10 @@ from sinesys_spiders.core.db.engine import make_session_factory, session_scope
 from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.core.endpoints import EndpointResolver
 from sinesys_spiders.core.locks import SqlLockBackend
 from sinesys_spiders.core.sessions import SqlSessionStore
 from sinesys_spiders.core.tribunais import LoginTimeouts, get_registry
-from sinesys_spiders.login.endpoints import effective_endpoint
 from sinesys_spiders.login.manager import LoginRetry, SessionManager
 from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
 from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient, start_sandbox
@@ -155,7 +155,7 @@ class LoginWorld:
             credenciais=service.get,
             registry=registry,
             irmas=irmas,
-            endpoint_for=lambda t, g: effective_endpoint(registry, self.factory, t, g),
+            endpoint_for=lambda t, g: EndpointResolver(self.factory, registry).get(t, g).endpoint,
             **kwargs,
         )
 

@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("DOWNLOAD_DELAY", 0)
     settings.set("LOG_LEVEL", "INFO")
     settings.set("CONCURRENT_REQUESTS", 4)
+    settings.set("ITEM_PIPELINES", {})  # sessions are under test here, not persistence
     process = CrawlerProcess(settings)
     manager = SessionManager.from_settings(timeouts=LoginTimeouts.fast())
     crawler = process.create_crawler(PainelSpider)
