@@ -1,0 +1,44 @@
+"""The README's main command: ``sinesys demo`` runs the whole capture path on embedded defaults."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
+
+
+def test_demo_captures_the_four_list_types_and_summarises_them(tmp_path):
+    """The demo starts the sandbox, captures with two credentials and prints deadlines and hearings."""
+    var_dir = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sinesys_spiders.cli", "demo", "--scale", "tiny", "--var-dir", str(var_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    for spider in ("acervo_geral", "arquivados", "pendentes", "audiencias"):
+        assert f"scrapy crawl {spider} -a credenciais=1,2" in out
+        assert f"{spider}: exit 0" in out
+    assert "Próximos prazos" in out
+    assert "Próximas audiências" in out
+    assert "falhou" not in out
+    db = sqlite3.connect(var_dir / "sinesys.db")
+    status = dict(db.execute("select tipo_captura, status from capturas_log").fetchall())
+    assert status == dict.fromkeys(("acervo_geral", "arquivados", "pendentes", "audiencias"), "completed")
+    for table in ("acervo", "expedientes", "audiencias"):
+        assert db.execute(f"select count(*) from {table}").fetchone()[0] > 0  # noqa: S608
+    assert {row[0] for row in db.execute("select distinct tribunal from acervo")} == {"TRT3", "TRT5"}
+    senha = json.loads((var_dir / "sandbox-users.json").read_text())["users"][0]["senha"]
+    for log in var_dir.glob("*.log"):
+        assert senha not in log.read_text(errors="replace"), f"password leaked into {log.name}"
+    assert senha not in out + proc.stderr
