@@ -92,6 +92,7 @@ class SessionMiddleware:
         self._seeded: set[str] = set()
         self._flows: dict[int, LoginFlow] = {}
         self._relogins: dict[int, int] = {}
+        self._renewed: dict[int, set[str]] = {}
         self._touched: dict[int, float] = {}
         self._probes: dict[int, str | None] = {}
 
@@ -148,14 +149,16 @@ class SessionMiddleware:
             )
             self._fail(credencial_id, error)
             raise CredencialFalhou(credencial_id, error)
-        logins_before = self.manager.logins
         try:
-            await self.manager.relogin(credencial_id, request.meta.get(META_SESSAO))
+            sessao = await self.manager.relogin(credencial_id, request.meta.get(META_SESSAO))
         except SinesysError as exc:
             self._fail(credencial_id, exc)
             raise CredencialFalhou(credencial_id, exc) from None
-        if self.manager.logins > logins_before:
-            self._relogins[credencial_id] = relogins + 1
+        # Concurrent rejections of one session share one new session: count it once.
+        renewed = self._renewed.setdefault(credencial_id, set())
+        if sessao.session_id not in renewed:
+            renewed.add(sessao.session_id)
+            self._relogins[credencial_id] = self._relogins.get(credencial_id, 0) + 1
             if stats is not None:
                 stats.inc_value("sessao/relogins")
         logger.info("credencial %s: replaying %s with a new session", credencial_id, request.url)

@@ -29,13 +29,16 @@ from sinesys_spiders.middlewares.session import session_manager_for
 
 
 class PainelSpider(scrapy.Spider):
-    """Acervo geral of one credential, page by page, one request at a time."""
+    """Acervo geral of one credential, page by page (one at a time, or all after the first)."""
 
     name = "painel_teste"
 
-    def __init__(self, credencial_id: int, page_size: int = 5, forbidden: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, credencial_id: int, page_size: int = 5, forbidden: bool = False, parallel: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.forbidden = forbidden
+        self.parallel = parallel
         self.credencial_id = int(credencial_id)
         self.page_size = int(page_size)
         self.ids: list[int] = []
@@ -75,7 +78,11 @@ class PainelSpider(scrapy.Spider):
             self.ids.append(processo["id"])
             yield {"id": processo["id"]}
         paginas = data["qtdPaginas"] or (1 if data["resultado"] else 0)
-        if response.meta["pagina"] < paginas:
+        if self.parallel:  # every other page at once, after the first
+            if response.meta["pagina"] == 1:
+                for pagina in range(2, paginas + 1):
+                    yield self._page(pagina)
+        elif response.meta["pagina"] < paginas:
             yield self._page(response.meta["pagina"] + 1)
 
 
@@ -85,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--page-size", type=int, default=5)
     parser.add_argument("--forbidden", action="store_true", help="Also ask for another lawyer's panel (403).")
+    parser.add_argument("--parallel", action="store_true", help="Ask for pages 2..N at once.")
     args = parser.parse_args(argv)
 
     settings = get_project_settings()
@@ -100,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         credencial_id=args.credencial,
         page_size=args.page_size,
         forbidden=args.forbidden,
+        parallel=args.parallel,
         session_manager=manager,
     )
     process.start()

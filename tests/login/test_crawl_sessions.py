@@ -184,3 +184,23 @@ async def test_a_403_for_one_resource_with_a_live_session_is_not_an_expiry(
     assert "sessao/relogins" not in result["stats"]
     assert result["stats"].get("httperror/response_ignored_status_count/403") == 1
     assert set(result["ids"]) == _acervo(world, Tribunal.TRT3, user)
+
+
+async def test_concurrent_requests_rejected_together_cause_one_relogin(
+    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
+) -> None:
+    """Several pages in flight when the session ends: one re-login serves every replay, nothing is lost."""
+    user = _user_with_cases(world, Tribunal.TRT3, minimum=4)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    before = world.logins(user)
+
+    profile = {"name": "expira", "session_expiry": {"after_requests": 1, "times": 1}}
+    with world.sandbox.faults_applied(profile):
+        result = _crawl(world, credencial_id, tmp_path / "run.json", database_url, secret_key, "--parallel")
+
+    assert result["falhas"] == {}
+    assert result["logins"] == 2
+    assert world.logins(user) == before + 2
+    assert result["stats"].get("sessao/relogins") == 1
+    assert result["stats"].get("downloader/response_status_count/401", 0) >= 2
+    assert sorted(result["ids"]) == sorted(_acervo(world, Tribunal.TRT3, user))
