@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 
 from pipelines._batch import BatchWriter
-from pipelines._contexto import contadores
+from pipelines._contexto import contadores, paginas
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.items import ItemCaptura
 from sinesys_spiders.core.upsert import ResultadoUpsert, table_for, upsert_items
@@ -52,6 +52,7 @@ class PersistenciaPipeline:
     def __init__(self, crawler: Crawler, database_url: str | None, batch_size: int) -> None:
         self.crawler = crawler
         self.contadores = contadores(crawler)
+        self.paginas = paginas(crawler)
         self._database_url = database_url
         self._factory: sessionmaker[Session] | None = None
         self._writer: BatchWriter[ItemCaptura] = BatchWriter(self._write, size=batch_size)
@@ -88,6 +89,7 @@ class PersistenciaPipeline:
                 try:
                     result.merge(self._upsert([item]))
                 except Exception as item_exc:
+                    self.paginas.concluir(item.raw_ref, erros=1)
                     self.contadores.add_item_error(
                         item.credencial_id,
                         item.tribunal,
@@ -113,6 +115,8 @@ class PersistenciaPipeline:
                     stats.inc_value(f"sinesys/persistencia/{key}", value)
             counts.pop("erros")  # item errors are added below, each with its reason
             self.contadores.add(credencial_id, tribunal, grau, **counts)
+        for raw_ref, contagem in result.por_pagina.items():
+            self.paginas.concluir(raw_ref, **contagem.as_dict())
         for erro in result.erros:
             tribunal, grau = where[erro.credencial_id]
             self.contadores.add_item_error(erro.credencial_id, tribunal, grau, id_pje=erro.id_pje, motivo=erro.motivo)

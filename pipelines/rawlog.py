@@ -2,6 +2,11 @@
 
 Pages are written in batches off the reactor thread and at close; they are then dropped (quietly,
 at DEBUG) so that feed exports hold only the captured records. Other items pass through untouched.
+
+When the crawl closes, every page whose rows all reached an outcome (validated and stored, or
+recorded as errors) is marked processed with its counts (``resultado_processado``: inseridos,
+atualizados, inalterados, duplicados, erros). A page left unmarked was captured but not (wholly)
+persisted: ``RawLogStore.list(FiltroRawLog(processado=False))`` finds it for recovery.
 A batch that cannot be written is logged as an error with its size and counted in the stats: the
 crawl goes on.
 
@@ -16,9 +21,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines._batch import BatchWriter
+from pipelines._contexto import paginas
+from sinesys_spiders.core.historico import CONTAGENS
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import RawLogStore, open_rawlog_store
 
@@ -30,6 +38,13 @@ __all__ = ["RawLogPipeline"]
 logger = logging.getLogger(__name__)
 
 
+def _rows(payload: Any) -> int:
+    """How many rows (future items) a page holds: the length of its envelope's ``resultado``."""
+    if isinstance(payload, dict) and isinstance(payload.get("resultado"), list):
+        return len(payload["resultado"])
+    return 0
+
+
 class RawLogPipeline:
     """Write raw pages to the raw-log store in batches."""
 
@@ -37,6 +52,8 @@ class RawLogPipeline:
         self.crawler = crawler
         self._store = store
         self._writer: BatchWriter[PaginaBruta] = BatchWriter(self._write, size=batch_size)
+        self.paginas = paginas(crawler)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawLogPipeline:
@@ -57,12 +74,28 @@ class RawLogPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PaginaBruta):
             return item
+        if item.status == "success":
+            self.paginas.registrar(item.raw_log_id, _rows(item.payload_bruto))
         await self._writer.add(item)
         raise DropItem(f"página bruta {item.raw_log_id} enviada ao log bruto", log_level="DEBUG")
 
     async def close_spider(self) -> None:
+        await self._writer.flush()
+
+    def spider_closed(self) -> None:
+        """After every pipeline flushed: mark the finished pages processed, then release the store."""
         try:
-            await self._writer.flush()
+            for raw_log_id, counts in self.paginas.prontas():
+                resultado = {key: counts.get(key, 0) for key in CONTAGENS}
+                try:
+                    self.store.mark_processed(raw_log_id, resultado)
+                except Exception as exc:
+                    logger.error(
+                        "log bruto: página %s não marcada como processada (%s)", raw_log_id, type(exc).__name__
+                    )
+            left = self.paginas.pendentes()
+            if left:
+                logger.warning("log bruto: %d página(s) com itens não persistidos ficam sem marca de processada", left)
         finally:
             self.store.close()
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from scrapy.exceptions import DropItem, NotConfigured
 
-from pipelines._contexto import contadores
+from pipelines._contexto import contadores, paginas
 from sinesys_spiders.core.items import ItemCaptura, ItemInvalido, PaginaBruta, describe_validation_error
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class ValidacaoPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.contadores = contadores(crawler)
+        self.paginas = paginas(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidacaoPipeline:
@@ -47,19 +48,23 @@ class ValidacaoPipeline:
         if isinstance(item, PaginaBruta):
             return item
         if isinstance(item, ItemInvalido):
-            raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo)
+            raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo, item.raw_ref)
         if isinstance(item, ItemCaptura):
             try:
                 return type(item).model_validate(item.model_dump())
             except ValidationError as exc:
                 motivo = describe_validation_error(exc)
-                raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, motivo) from None
+                args = (item.credencial_id, item.tribunal, item.grau, item.id_pje, motivo, item.raw_ref)
+                raise self._reject(*args) from None
         raise self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
 
-    def _reject(self, credencial_id: Any, tribunal: Any, grau: Any, id_pje: Any, motivo: str) -> DropItem:
+    def _reject(
+        self, credencial_id: Any, tribunal: Any, grau: Any, id_pje: Any, motivo: str, raw_ref: str | None = None
+    ) -> DropItem:
         """Count the error (on its credential when known) and return the DropItem to raise."""
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("sinesys/validacao/invalidos")
         if credencial_id is not None and tribunal is not None and grau is not None:
             self.contadores.add_item_error(credencial_id, tribunal, grau, id_pje=id_pje, motivo=motivo)
+        self.paginas.concluir(raw_ref, erros=1)
         return DropItem(f"item inválido (credencial {credencial_id}, id_pje {id_pje}): {motivo}")

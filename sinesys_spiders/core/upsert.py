@@ -135,13 +135,22 @@ class ErroUpsert:
 
 @dataclasses.dataclass(slots=True)
 class ResultadoUpsert:
-    """Counts per credential, and the items that failed with their reasons."""
+    """Counts per credential and per raw page (``raw_ref``), and the items that failed with their reasons."""
 
     por_credencial: dict[int, ContagemUpsert] = dataclasses.field(default_factory=lambda: defaultdict(ContagemUpsert))
+    por_pagina: dict[str, ContagemUpsert] = dataclasses.field(default_factory=lambda: defaultdict(ContagemUpsert))
     erros: list[ErroUpsert] = dataclasses.field(default_factory=list)
 
     def contagem(self, credencial_id: int) -> ContagemUpsert:
         return self.por_credencial[credencial_id]
+
+    def count(self, item: ItemCaptura, outcome: str) -> None:
+        """One more ``outcome`` (inseridos, atualizados...) for the item's credential and raw page."""
+        contagem = self.por_credencial[item.credencial_id]
+        setattr(contagem, outcome, getattr(contagem, outcome) + 1)
+        if item.raw_ref is not None:
+            pagina = self.por_pagina[item.raw_ref]
+            setattr(pagina, outcome, getattr(pagina, outcome) + 1)
 
     @property
     def total(self) -> ContagemUpsert:
@@ -153,6 +162,8 @@ class ResultadoUpsert:
     def merge(self, other: ResultadoUpsert) -> None:
         for credencial_id, contagem in other.por_credencial.items():
             self.por_credencial[credencial_id].add(contagem)
+        for raw_ref, contagem in other.por_pagina.items():
+            self.por_pagina[raw_ref].add(contagem)
         self.erros.extend(other.erros)
 
 
@@ -236,7 +247,7 @@ class _TableBatch:
                 continue
             key = _key(self.spec, row)
             if key in rows:
-                self.out.contagem(rows[key][0].credencial_id).duplicados += 1
+                self.out.count(rows[key][0], "duplicados")
             rows[key] = (item, row)
         if not rows:
             return
@@ -274,7 +285,7 @@ class _TableBatch:
         for _attempt in range(3):
             changed = _changed(row, current)
             if not changed:
-                self.out.contagem(item.credencial_id).inalterados += 1
+                self.out.count(item, "inalterados")
                 return
             now = utcnow()
             result = self.session.execute(
@@ -292,7 +303,7 @@ class _TableBatch:
                         captura_log_id=row.get("ultima_captura_id"),
                     )
                 )
-                self.out.contagem(item.credencial_id).atualizados += 1
+                self.out.count(item, "atualizados")
                 return
             reread = self._read_one(row)  # someone else changed it meanwhile: compare again
             if reread is None:
@@ -315,7 +326,7 @@ class _TableBatch:
                 self._insert_one(item, row)
             return
         for item, _ in inserts:
-            self.out.contagem(item.credencial_id).inseridos += 1
+            self.out.count(item, "inseridos")
 
     def _insert_one(self, item: ItemCaptura, row: dict[str, Any]) -> None:
         now = utcnow()
@@ -329,10 +340,10 @@ class _TableBatch:
                 return
             self._compare_and_update(item, row, current)
             return
-        self.out.contagem(item.credencial_id).inseridos += 1
+        self.out.count(item, "inseridos")
 
     def _error(self, item: ItemCaptura, reason: str) -> None:
-        self.out.contagem(item.credencial_id).erros += 1
+        self.out.count(item, "erros")
         self.out.erros.append(ErroUpsert(item.credencial_id, self.spec.name, item.id_pje, reason))
 
 

@@ -146,6 +146,8 @@ class RawLogStoreContract:
         """Marking records the processing result; an error sets status error with its message."""
         ok, bad = make_entry(), make_entry()
         store.append_many([ok, bad])
+        assert {r.raw_log_id for r in store.list(FiltroRawLog(processado=False))} == {ok.raw_log_id, bad.raw_log_id}
+        assert store.list(FiltroRawLog(processado=True)) == []
         assert store.mark_processed(ok.raw_log_id, {"inseridos": 3, "atualizados": 0}) is True
         assert store.mark_processed(bad.raw_log_id, erro="RESPOSTA_INVALIDA: resultado ausente") is True
         assert store.mark_processed("00000000-0000-0000-0000-000000000000") is False

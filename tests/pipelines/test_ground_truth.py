@@ -36,6 +36,7 @@ from sinesys_spiders.core.db.models import (
 )
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.historico import HistoricoService
+from sinesys_spiders.core.rawlog import FiltroRawLog
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 
 API = "https://sandbox.invalid/pje-comum-api/api"
@@ -123,6 +124,7 @@ async def _capture(world: World, seeded: dict[str, Any], database_url: str) -> d
     crawler.signals.send_catch_log(signal=signals.spider_closed, spider=spider, reason="finished")
     resumo = HistoricoService(factory).get(captura_id)
     assert resumo.status == "completed", resumo.erro
+    assert SqlRawLogStore(factory).list(FiltroRawLog(processado=False)) == []
     return resumo.totais
 
 

@@ -153,6 +153,16 @@ async def test_full_chain_stores_rows_raw_pages_and_history(database_url: str, s
     assert (by_cred[seeded["b"]]["tribunal"], by_cred[seeded["b"]]["grau"]) == ("TRT5", "segundo_grau")
     assert crawler.stats.get_value("sinesys/persistencia/inseridos") == 8
     assert crawler.stats.get_value("sinesys/rawlog/paginas") == 2
+    marked = store.get(first.bruta.raw_log_id)
+    assert marked is not None
+    assert marked.resultado_processado == {
+        "inseridos": 5,
+        "atualizados": 0,
+        "inalterados": 0,
+        "duplicados": 0,
+        "erros": 1,
+    }
+    assert store.list(FiltroRawLog(processado=False)) == []
 
 
 async def test_second_run_changes_nothing(database_url: str, seeded: dict[str, Any]) -> None:
@@ -281,3 +291,29 @@ async def test_items_without_a_table_pass_through(database_url: str, seeded: dic
     assert await pipe.process_item(outro) is outro
     await pipe.close_spider()
     assert pipe.contadores.credenciais() == []
+
+
+async def test_pages_not_persisted_stay_unprocessed(database_url: str, seeded: dict[str, Any]) -> None:
+    """Without the persistence pipeline the raw pages are logged but not marked processed (recoverable)."""
+    crawler, spider = crawler_for(database_url)
+    store = SqlRawLogStore(seeded["factory"])
+    current = page(seeded, [row(1), row(2)])
+    pipes = [ValidacaoPipeline.from_crawler(crawler), RawLogPipeline(crawler, store, 2)]
+    await run_chain(pipes, [current.bruta, *current.itens])
+    close(crawler, spider, "finished")
+    assert [r.raw_log_id for r in store.list(FiltroRawLog(processado=False))] == [current.bruta.raw_log_id]
+
+
+def test_page_tracker_accepts_outcomes_before_the_page() -> None:
+    """A page is ready once all its rows have an outcome, whichever arrives first."""
+    from pipelines._contexto import PaginasEmAndamento
+
+    tracker = PaginasEmAndamento()
+    tracker.concluir("p1", inseridos=2)
+    assert tracker.prontas() == []
+    tracker.registrar("p1", 3)
+    tracker.registrar("p2", 0)
+    tracker.concluir("p1", erros=1)
+    tracker.concluir(None, erros=1)
+    assert tracker.prontas() == [("p2", {}), ("p1", {"inseridos": 2, "erros": 1})]
+    assert tracker.pendentes() == 0

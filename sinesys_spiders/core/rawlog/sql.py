@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, cast, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,7 +32,7 @@ def _row(entry: PaginaBruta) -> dict[str, Any]:
         "status": entry.status,
         "requisicao": entry.requisicao,
         "payload_bruto": entry.payload_bruto,
-        "resultado_processado": None,
+        "resultado_processado": None,  # stored as JSON 'null' (the column is NOT NULL)
         "erro": entry.erro,
         "criado_em": criado_em,
         "atualizado_em": criado_em,
@@ -99,10 +99,13 @@ class SqlRawLogStore:
         query = select(CapturaLogBruto)
         for name, value in filtro.equalities().items():
             query = query.where(getattr(CapturaLogBruto, name) == value)
+        # Not processed = SQL NULL or JSON 'null' (how the NOT NULL JSON column stores None).
+        resultado = CapturaLogBruto.resultado_processado
+        vazio = or_(resultado.is_(None), cast(resultado, Text) == "null")
         if filtro.processado is True:
-            query = query.where(CapturaLogBruto.resultado_processado.is_not(None))
+            query = query.where(not_(vazio))
         elif filtro.processado is False:
-            query = query.where(CapturaLogBruto.resultado_processado.is_(None))
+            query = query.where(vazio)
         if filtro.desde is not None:
             query = query.where(CapturaLogBruto.criado_em >= filtro.desde)
         query = query.order_by(CapturaLogBruto.criado_em.desc(), CapturaLogBruto.id.desc()).limit(limit).offset(offset)
