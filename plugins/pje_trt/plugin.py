@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from plugins.pje_trt import tribunais
 from plugins.pje_trt.capturas import CAPTURAS
+from plugins.pje_trt.capturas_processo import CAPTURAS_PROCESSO
 from plugins.pje_trt.login import PjeTrtLoginFlow
 from sinesys_spiders.core.capturas import CapturaPlugin
 from sinesys_spiders.core.domain import TipoCaptura
@@ -27,4 +28,4 @@ class PjeTrtPlugin:
 
     def captura(self, tipo: TipoCaptura) -> CapturaPlugin | None:
         """The capture part of the contract (``core.capturas``): ``None`` for a type not captured yet."""
-        return CAPTURAS.get(tipo)
+        return CAPTURAS.get(tipo) or CAPTURAS_PROCESSO.get(tipo)

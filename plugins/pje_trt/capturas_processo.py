@@ -1,0 +1,184 @@
+"""PJE-TRT per-case captures (``partes``, ``timeline``) on the per-case contract (``core.capturas_processo``).
+
+- ``partes``: one request per case (``/partes``); the answer's raw page goes to the raw log
+  (``tipo_captura`` partes, ``requisicao`` with ``processo_id`` and ``numero_processo``) and the
+  classified parties become one :class:`~sinesys_spiders.core.items_processo.PartesProcesso`. A 404
+  is a case without parties.
+- ``timeline``: one request per case (``/timeline``) giving one
+  :class:`~sinesys_spiders.core.items_processo.TimelineProcesso`; with ``baixar_documentos`` each
+  document to download (signed, not secret, not stored yet) is one more request (``/conteudo``) whose
+  PDF becomes a :class:`~sinesys_spiders.core.items_processo.DocumentoBaixado`. An answer that is not a
+  PDF is that document's error (:class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso`);
+  the case's other documents go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from plugins.pje_trt import requests as pje
+from plugins.pje_trt import timeline as tl
+from plugins.pje_trt.partes import ler_partes, partes_url
+from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
+from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria, alvo_de
+from sinesys_spiders.core.domain import TipoCaptura
+from sinesys_spiders.core.errors import NaoEncontrado, SinesysError
+from sinesys_spiders.core.items import PaginaBruta
+from sinesys_spiders.core.items_processo import (
+    DocumentoBaixado,
+    OcorrenciaProcesso,
+    PartesProcesso,
+    TimelineProcesso,
+)
+
+__all__ = ["CAPTURAS_PROCESSO", "PartesCaptura", "TimelineCaptura"]
+
+PARTES = "partes"
+TIMELINE = "timeline"
+CONTEUDO = "conteudo"
+
+
+def _comum(ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tipo_captura": ctx.tipo_captura,
+        "processo_id": alvo.processo_id,
+        "id_processo_pje": alvo.id_pje,
+        "numero_processo": alvo.numero_processo,
+        "tribunal": ctx.tribunal,
+        "grau": ctx.grau,
+        "advogado_id": ctx.advogado_id,
+        "credencial_id": ctx.credencial_id,
+        "captura_id": ctx.captura_id,
+    }
+    if estado.get("iniciada_em") is not None:
+        out["credencial_iniciada_em"] = estado["iniciada_em"]
+    return out
+
+
+def _flag(ctx: ContextoCaptura, name: str, default: bool) -> bool:
+    value = ctx.parametros.get(name, default)
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "sim", "yes")
+    return bool(value)
+
+
+class PartesCaptura:
+    """``partes``: the parties of each case, classified relative to the logged lawyer."""
+
+    tipo = TipoCaptura.PARTES
+    etapas_binarias: frozenset[str] = frozenset()
+
+    def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
+        return ()
+
+    def iniciar_processo(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> Iterable[Pedido]:
+        yield Pedido(partes_url(ctx.api_url, alvo.id_pje), PARTES, {"processo": alvo.to_dados()})
+
+    def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
+        alvo = alvo_de(pedido)
+        partes = ler_partes(payload, cpf_advogado=estado.get("cpf_advogado"))
+        requisicao = pje.describe_request(pedido.url)
+        requisicao.update(processo_id=alvo.processo_id, numero_processo=alvo.numero_processo)
+        if ctx.captura_id is not None:
+            requisicao["captura_pai"] = ctx.captura_id
+        bruta = PaginaBruta(
+            captura_id=ctx.captura_id,
+            tipo_captura=TipoCaptura.PARTES,
+            advogado_id=ctx.advogado_id,
+            credencial_id=ctx.credencial_id,
+            tribunal=ctx.tribunal,
+            grau=ctx.grau,
+            requisicao=requisicao,
+            payload_bruto=payload,
+        )
+        yield bruta
+        yield PartesProcesso(
+            **_comum(ctx, alvo, estado), sem_partes=payload is None, partes=partes, raw_ref=bruta.raw_log_id
+        )
+
+    def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
+        return None
+
+
+class TimelineCaptura:
+    """``timeline``: the whole timeline of each case and, if asked, its signed, non-secret PDFs."""
+
+    tipo = TipoCaptura.TIMELINE
+    etapas_binarias: frozenset[str] = frozenset({CONTEUDO})
+
+    def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
+        return ()
+
+    def iniciar_processo(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> Iterable[Pedido]:
+        yield Pedido(tl.timeline_url(ctx.api_url, alvo.id_pje), TIMELINE, {"processo": alvo.to_dados()})
+
+    def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
+        if pedido.etapa == CONTEUDO:
+            yield from self._conteudo(ctx, pedido, payload, estado)
+            return
+        alvo = alvo_de(pedido)
+        if payload is None:
+            raise NaoEncontrado(f"timeline do processo {alvo.numero_processo} não encontrada (HTTP 404)")
+        itens = tl.ler_timeline(payload)
+        documentos, movimentos = tl.contar(itens)
+        baixar: list[int] = []
+        ja_baixados: list[int] = []
+        if _flag(ctx, "baixar_documentos", False):
+            baixaveis = tl.documentos_baixaveis(
+                itens,
+                apenas_assinados=_flag(ctx, "apenas_assinados", True),
+                apenas_nao_sigilosos=_flag(ctx, "apenas_nao_sigilosos", True),
+            )
+            guardados = set(alvo.documentos_baixados)
+            ja_baixados = [i for i in baixaveis if i in guardados]
+            baixar = [i for i in baixaveis if i not in guardados]
+        yield TimelineProcesso(
+            **_comum(ctx, alvo, estado),
+            itens=itens,
+            total_documentos=documentos,
+            total_movimentos=movimentos,
+            documentos_a_baixar=baixar,
+            documentos_ja_baixados=ja_baixados,
+        )
+        for id_documento in baixar:
+            url = tl.conteudo_url(ctx.api_url, alvo.id_pje, id_documento, ctx.grau)
+            yield Pedido(
+                url,
+                CONTEUDO,
+                {"processo": alvo.to_dados(), "id_documento": id_documento},
+                headers={"Accept": "application/pdf"},
+            )
+
+    def _conteudo(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
+        alvo = alvo_de(pedido)
+        id_documento = int(pedido.dados["id_documento"])
+        try:
+            if not isinstance(payload, RespostaBinaria):
+                raise NaoEncontrado(f"documento {id_documento}: não encontrado (HTTP 404)")
+            tl.check_pdf(payload.body, id_documento=id_documento)
+        except SinesysError as exc:
+            yield OcorrenciaProcesso(
+                **_comum(ctx, alvo, estado),
+                tipo="erro",
+                codigo=exc.code,
+                mensagem=exc.message,
+                id_documento_pje=id_documento,
+            )
+            return
+        yield DocumentoBaixado(
+            **_comum(ctx, alvo, estado),
+            id_documento_pje=id_documento,
+            url=pedido.url,
+            conteudo=payload.body,
+            content_type=payload.content_type or None,
+        )
+
+    def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
+        return None
+
+
+CAPTURAS_PROCESSO: dict[TipoCaptura, Any] = {
+    TipoCaptura.PARTES: PartesCaptura(),
+    TipoCaptura.TIMELINE: TimelineCaptura(),
+}

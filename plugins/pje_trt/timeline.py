@@ -1,0 +1,80 @@
+"""PJE-TRT timelines (``/processos/id/{id}/timeline``) and document PDFs (``.../documentos/id/{d}/conteudo``).
+
+The timeline is a plain array of movements (``documento: false``) and documents (``documento: true``),
+newest first (pje-api.md §3). A document is downloaded only when it is signed (``idSignatario``) and
+not secret (``documentoSigiloso`` false) — the filters ``apenas_assinados`` and
+``apenas_nao_sigilosos``, both on by default — and the answer must be a PDF (it starts with ``%PDF``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from sinesys_spiders.core.domain import Grau
+from sinesys_spiders.core.errors import RespostaInvalida
+
+__all__ = [
+    "check_pdf",
+    "contar",
+    "conteudo_url",
+    "documentos_baixaveis",
+    "ler_timeline",
+    "timeline_url",
+]
+
+
+def timeline_url(api_url: str, id_processo: int) -> str:
+    """Every movement and document of a case (signed or not)."""
+    query = urlencode({"somenteDocumentosAssinados": "false", "buscarMovimentos": "true", "buscarDocumentos": "true"})
+    return f"{api_url.rstrip('/')}/processos/id/{int(id_processo)}/timeline?{query}"
+
+
+def conteudo_url(api_url: str, id_processo: int, id_documento: int, grau: Grau) -> str:
+    """The signed PDF of one document (no cover page)."""
+    query = urlencode({"incluirCapa": "false", "incluirAssinatura": "true", "grau": grau.numero})
+    return f"{api_url.rstrip('/')}/processos/id/{int(id_processo)}/documentos/id/{int(id_documento)}/conteudo?{query}"
+
+
+def ler_timeline(payload: Any) -> list[dict[str, Any]]:
+    """The timeline's items as sent; ``RespostaInvalida`` when it is not an array of objects with ``id``."""
+    if not isinstance(payload, list):
+        raise RespostaInvalida("timeline: lista esperada")
+    for row in payload:
+        if not isinstance(row, Mapping) or row.get("id") is None:
+            raise RespostaInvalida("timeline: item sem id")
+    return [dict(row) for row in payload]
+
+
+def contar(itens: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+    """(documents, movements) of a timeline."""
+    documentos = movimentos = 0
+    for item in itens:
+        if item.get("documento"):
+            documentos += 1
+        else:
+            movimentos += 1
+    return documentos, movimentos
+
+
+def documentos_baixaveis(
+    itens: Iterable[Mapping[str, Any]], *, apenas_assinados: bool = True, apenas_nao_sigilosos: bool = True
+) -> list[int]:
+    """Ids of the documents to download: signed (``idSignatario``) and not secret, unless told otherwise."""
+    out = []
+    for item in itens:
+        if not item.get("documento"):
+            continue
+        if apenas_assinados and not item.get("idSignatario"):
+            continue
+        if apenas_nao_sigilosos and item.get("documentoSigiloso"):
+            continue
+        out.append(int(item["id"]))
+    return out
+
+
+def check_pdf(body: bytes, *, id_documento: int) -> None:
+    """``RespostaInvalida`` unless ``body`` is a PDF (``%PDF`` at the start, leading blanks allowed)."""
+    if not body.lstrip()[:4] == b"%PDF":
+        raise RespostaInvalida(f"documento {id_documento}: a resposta não é um PDF ({len(body)} bytes)")
