@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from sinesys_spiders.core.db.models import CapturaLogBruto, Processo
 from sinesys_spiders.core.historico import HistoricoService
+from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 
 SPIDER = textwrap.dedent(
     """
@@ -93,3 +94,6 @@ def test_crawl_exports_items_and_persists(tmp_path: Path, database_url: str, see
     assert entry["resultado"]["erros"] == 1
     assert entry["erros_itens"][0]["id_pje"] == 1
     assert "item inválido" in result.stderr
+    [pagina] = SqlRawLogStore(factory).list()
+    assert pagina.resultado_processado["inseridos"] == len(exported)
+    assert pagina.resultado_processado["erros"] == 1
