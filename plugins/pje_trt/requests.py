@@ -200,10 +200,18 @@ def page_url(url: str, pagina: int) -> str:
     return parts._replace(query=urlencode(replaced)).geturl()
 
 
+#: Query parameter names masked in the raw log, should a URL ever carry one.
+_SECRET_PARAMS = ("token", "senha", "password", "otp", "cookie", "secret", "jwt", "session")
+
+
 def describe_request(url: str) -> dict[str, Any]:
-    """What the raw log keeps of a request: its path and query parameters (URLs carry no secrets)."""
+    """What the raw log keeps of a request: its path and query parameters, secret-looking ones masked."""
     parts = urlsplit(url)
-    return {"path": parts.path, "params": dict(parse_qsl(parts.query, keep_blank_values=True))}
+    params = {
+        key: "***" if any(word in key.lower() for word in _SECRET_PARAMS) else value
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    }
+    return {"path": parts.path, "params": params}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -188,3 +188,9 @@ def test_describe_request_keeps_path_and_query() -> None:
         "params": {"idAgrupamentoProcessoTarefa": "1", "pagina": "2", "tamanhoPagina": "100"},
     }
     assert isinstance(read_envelope({"resultado": []}), Envelope)
+
+
+def test_describe_request_masks_secret_looking_parameters() -> None:
+    """A token or password in a query string never reaches the raw log."""
+    described = describe_request(f"{API}/x?pagina=1&access_token=abc.def&senhaUsuario=hunter2")
+    assert described["params"] == {"pagina": "1", "access_token": "***", "senhaUsuario": "***"}
