@@ -1,7 +1,8 @@
 """The PJE REST API of pje-api.md §3, under ``/pje-comum-api/api`` (plus ``/pje-seguranca``).
 
 Cookie-only authentication, as the real one: an ``Authorization`` header gets 401, a missing,
-expired or other tribunal's ``access_token`` gets 401, another lawyer's id in
+expired or other tribunal's ``access_token`` gets 401 (or, per fault profile, ``expired_answer``:
+403 or HTTP 200 with the login page, the other expiry signals of pje-api.md §1), another lawyer's id in
 ``paineladvogado/{id}`` gets 403, a case the lawyer cannot see gets 403. Unknown parameters are
 ignored; bad ones get 400 with a JSON error. Lists are paginated here from the world's rows, with
 the painel's ``pagina`` and the pauta's ``numeroPagina``; ``tamanhoPagina`` is capped at 100.
@@ -15,13 +16,14 @@ import json
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from plugins.pje_trt.sandbox.app import TRIBUNAL_KEY
+from plugins.pje_trt.sandbox.sso import login_page
 
 if TYPE_CHECKING:
     from plugins.pje_trt.sandbox.app import Sandbox
@@ -42,6 +44,10 @@ class ApiError(Exception):
         super().__init__(mensagem)
         self.status = status
         self.mensagem = mensagem
+
+
+class _LoginPage(Exception):
+    """Answer with login.seam's HTML and HTTP 200, as some PJE deployments do for a dead session."""
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -65,14 +71,21 @@ def _authenticate(request: Request) -> tuple[Sandbox, PjeSession]:
     state = sandbox.state
     session = state.session_from_token(request.cookies.get("access_token"), tribunal)
     if session is None:
-        raise ApiError(401, "Sessão inválida ou expirada.")
+        _no_session(sandbox, tribunal)
     now = time.monotonic()
     session.requests += 1
     if sandbox.faults.session_expired(tribunal, session.requests, now - session.last_seen):
         state.end_session(session, "fault")
-        raise ApiError(401, "Sessão inválida ou expirada.")
+        _no_session(sandbox, tribunal)
     session.last_seen = now
     return sandbox, session
+
+
+def _no_session(sandbox: Sandbox, tribunal: Tribunal) -> NoReturn:
+    answer = sandbox.faults.expired_answer(tribunal)
+    if answer == "login_page":
+        raise _LoginPage
+    raise ApiError(int(answer), "Sessão inválida ou expirada.")
 
 
 def _int_param(request: Request, name: str, default: int | None = None, *, minimum: int = 0) -> int:
@@ -106,6 +119,10 @@ def _endpoint(handler: Callable[[Request], Response]) -> Callable[[Request], Any
             return handler(request)
         except ApiError as exc:
             return _error(exc.status, exc.mensagem)
+        except _LoginPage:
+            sandbox: Sandbox = request.app.state.sandbox
+            tribunal: Tribunal = request.scope[TRIBUNAL_KEY]
+            return HTMLResponse(login_page(sandbox, tribunal, tribunal.graus[0]))
 
     wrapped.__name__ = handler.__name__
     wrapped.__doc__ = handler.__doc__

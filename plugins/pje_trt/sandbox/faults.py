@@ -15,6 +15,8 @@ for every tribunal; ``tribunais`` overrides the whole rule for the tribunals it 
       "maintenance": 0.0,                    # PJe error.seam "em manutenção" page
       "reject_next_otp": 0,                  # the next N OTP submissions are refused even if right
       "slow_login_ms": 0,                    # added to every login page (login.seam and the SSO)
+      "expired_answer": "401",               # an API call without a live session: 401, 403, or
+                                             # login_page (HTTP 200 with login.seam's HTML)
       "targets": ["api"],                    # which requests the random faults hit: api, pages
       "tribunais": {"TRT5": {"waf": 1.0, "targets": ["api", "pages"]}}
     }
@@ -101,6 +103,7 @@ class FaultRule(_Strict):
     maintenance: Probability = Field(0.0, ge=0, le=1)
     reject_next_otp: int = Field(0, ge=0)
     slow_login_ms: float = Field(0.0, ge=0)
+    expired_answer: Literal["401", "403", "login_page"] = "401"
     targets: tuple[Target, ...] = ("api",)
 
     @field_validator("error_rates")
@@ -255,6 +258,10 @@ class FaultEngine:
                 self.injected["otp_rejected"] += 1
                 return True
         return False
+
+    def expired_answer(self, tribunal: Tribunal) -> str:
+        """How an API call without a live session is answered at ``tribunal``: ``401``, ``403`` or ``login_page``."""
+        return self._profile.rule_for(tribunal).expired_answer
 
     def session_expired(self, tribunal: Tribunal, requests: int, idle: float) -> bool:
         """Whether a session that made ``requests`` API requests and was idle ``idle`` seconds ends now."""

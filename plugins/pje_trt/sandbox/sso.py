@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from plugins.pje_trt.sandbox.app import Sandbox
     from plugins.pje_trt.sandbox.world import SandboxUser
 
-__all__ = ["BAD_LOGIN", "BAD_OTP", "LANDING_QUADRO_AVISOS", "sso_routes", "tribunal_routes"]
+__all__ = ["BAD_LOGIN", "BAD_OTP", "LANDING_QUADRO_AVISOS", "login_page", "sso_routes", "tribunal_routes"]
 
 BAD_LOGIN = "Usuário ou senha inválidos."
 BAD_OTP = "Código autenticador inválido."
@@ -204,7 +204,12 @@ async def login_seam(request: Request) -> Response:
     if grau is None:
         return Response("Not Found", status_code=404)
     await _slow_login(sandbox, tribunal)
-    page = render(
+    return HTMLResponse(login_page(sandbox, tribunal, grau))
+
+
+def login_page(sandbox: Sandbox, tribunal: Tribunal, grau: Grau) -> str:
+    """The HTML of ``login.seam`` (also what an expired session may get instead of JSON)."""
+    return render(
         "login_seam",
         tribunal_nome=_nome_tribunal(tribunal),
         grau_nome=_GRAU_NOMES[grau],
@@ -213,7 +218,6 @@ async def login_seam(request: Request) -> Response:
         redirect_uri=_redirect_uri(sandbox, tribunal, grau),
         state=str(uuid.uuid4()),
     )
-    return HTMLResponse(page)
 
 
 async def authenticate_sso(request: Request) -> Response:

@@ -196,3 +196,17 @@ def test_engine_without_profile_injects_nothing():
     assert all(engine.decide(Tribunal.TRT3, "api").fault is None for _ in range(100))
     assert not engine.take_otp_rejection(Tribunal.TRT3)
     assert not engine.session_expired(Tribunal.TRT3, 10_000, 10_000)
+
+
+@pytest.mark.parametrize(("answer", "status"), [("403", 403), ("login_page", 200)])
+def test_dead_session_can_be_answered_with_403_or_the_login_page(pje_sandbox: SandboxClient, session, answer, status):
+    """expired_answer: a call without a live session gets 403, or HTTP 200 with login.seam's HTML (pje-api.md §1)."""
+    user, client, url = session
+    with pje_sandbox.faults_applied(_scoped({"expired_answer": answer})):
+        assert client.get(url).status_code == 200
+        pje_sandbox.expire_sessions(tribunal=TRIBUNAL, cpf=user.cpf)
+        response = client.get(url)
+    assert response.status_code == status
+    if answer == "login_page":
+        assert response.headers["content-type"].startswith("text/html")
+        assert 'id="btnSsoPdpj"' in response.text
