@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["MAX_PAGE_SIZE", "routes"]
 
 MAX_PAGE_SIZE = 100
-_CACHE_LIMIT = 20_000
+_PAGE_CACHE = 20_000  # pages of 100 rows: 10,000 cases x 2 lists = 200 pages; room for many lawyers
+_ROWS_CACHE = 2_000
+_CASE_CACHE = 4_096  # partes and timeline bodies are larger; a capture reads each once
 _AGRUPAMENTOS = (1, 2, 5)
 _AGRUPADORES = ("N", "I", "C")
 _SITUACOES = ("M", "C", "F")
@@ -129,26 +131,43 @@ def _endpoint(handler: Callable[[Request], Response]) -> Callable[[Request], Any
     return wrapped
 
 
+class _Cache:
+    """Built responses of the current world generation: FIFO-evicted past ``size``, emptied on ``advance``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.generation = -1
+        self.entries: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, generation: int, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        if generation != self.generation:
+            self.entries.clear()
+            self.generation = generation
+        value = self.entries.get(key)
+        if value is None:
+            value = build()
+            if len(self.entries) >= self.size:
+                del self.entries[next(iter(self.entries))]
+            self.entries[key] = value
+        return value
+
+
+def _cache(sandbox: Sandbox, name: str, size: int) -> _Cache:
+    cache = sandbox.__dict__.get(name)
+    if cache is None:
+        cache = sandbox.__dict__[name] = _Cache(size)
+    return cache
+
+
 def _cached(sandbox: Sandbox, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
-    cache: dict[tuple[Any, ...], bytes] = sandbox.__dict__.setdefault("_api_cache", {})
-    full_key = (sandbox.generation, *key)
-    body = cache.get(full_key)
-    if body is None:
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        body = cache[full_key] = build()
-    return body
+    """A serialized page or per-case body (pages of every list, the latest per-case bodies)."""
+    name, size = ("_case_cache", _CASE_CACHE) if key[0] in ("partes", "timeline") else ("_page_cache", _PAGE_CACHE)
+    return _cache(sandbox, name, size).get(sandbox.generation, key, build)
 
 
 def _rows(sandbox: Sandbox, key: tuple[Any, ...], build: Callable[[], list[dict]]) -> list[dict]:
-    cache: dict[tuple[Any, ...], list[dict]] = sandbox.__dict__.setdefault("_rows_cache", {})
-    full_key = (sandbox.generation, *key)
-    rows = cache.get(full_key)
-    if rows is None:
-        if len(cache) >= _CACHE_LIMIT // 10:
-            cache.clear()
-        rows = cache[full_key] = build()
-    return rows
+    """The world's rows of one list, before pagination."""
+    return _cache(sandbox, "_rows_cache", _ROWS_CACHE).get(sandbox.generation, key, build)
 
 
 def _envelope(rows: list[dict], pagina: int, tamanho: int, *, zero_when_one_page: bool) -> dict[str, Any]:
