@@ -94,7 +94,8 @@ def show_command(captura_id: str, as_json: bool) -> None:
     if not resumo.resultados:
         click.echo("  nenhuma credencial registrou resultado")
     for entry in resumo.resultados:
-        onde = f"credencial {entry['credencial_id']} ({entry['tribunal']} {entry['grau']})"
+        where = " ".join(str(v) for v in (entry.get("tribunal"), entry.get("grau")) if v)
+        onde = f"credencial {entry['credencial_id']}" + (f" ({where})" if where else "")
         if "erro" in entry:
             click.echo(f"  {onde}: ERRO {entry['erro']['codigo']}: {entry['erro']['mensagem']}")
         if "resultado" in entry:

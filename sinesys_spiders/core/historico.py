@@ -127,11 +127,20 @@ def _resumo(row: CapturaLog) -> CapturaResumo:
     )
 
 
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
 def _entry(resultados: list[dict[str, Any]], credencial_id: int, tribunal: Any, grau: Any) -> dict[str, Any]:
+    """The credential's entry (created if new); a tribunal or grau unknown before (None) is filled in."""
     for entry in resultados:
         if entry["credencial_id"] == credencial_id:
+            if entry.get("tribunal") is None and tribunal is not None:
+                entry["tribunal"] = _text(tribunal)
+            if entry.get("grau") is None and grau is not None:
+                entry["grau"] = _text(grau)
             return entry
-    entry = {"credencial_id": credencial_id, "tribunal": _text(tribunal), "grau": _text(grau)}
+    entry = {"credencial_id": credencial_id, "tribunal": _optional_text(tribunal), "grau": _optional_text(grau)}
     resultados.append(entry)
     return entry
 
@@ -353,7 +362,8 @@ class HistoricoService:
     @staticmethod
     def _failure_text(entry: Mapping[str, Any]) -> str:
         erro = entry["erro"]
-        onde = f"credencial {entry['credencial_id']} ({entry['tribunal']} {entry['grau']})"
+        where = " ".join(str(v) for v in (entry.get("tribunal"), entry.get("grau")) if v)
+        onde = f"credencial {entry['credencial_id']}" + (f" ({where})" if where else "")
         return f"{onde}: {erro['codigo']}: {erro['mensagem']}"
 
     @staticmethod

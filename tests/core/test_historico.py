@@ -174,3 +174,18 @@ def test_from_url_uses_the_configured_database(database_env: str) -> None:
     service = HistoricoService.from_url()
     captura_id = service.create("audiencias")
     assert HistoricoService.from_url(database_env).get(captura_id).status == "pending"
+
+
+def test_credential_that_failed_before_loading(historico: HistoricoService) -> None:
+    """A credential that failed before its tribunal was known is recorded without one, and says so plainly."""
+    captura_id = historico.start(tipo_captura="acervo_geral", credencial_ids=[9])
+    historico.record_failure(captura_id, credencial_id=9, tribunal=None, grau=None, error=SenhaInvalida())
+    [entry] = historico.get(captura_id).resultados
+    assert (entry["tribunal"], entry["grau"]) == (None, None)
+    historico.record_result(captura_id, credencial_id=9, tribunal="TRT3", grau="primeiro_grau", contagem={})
+    [entry] = historico.get(captura_id).resultados
+    assert (entry["tribunal"], entry["grau"]) == ("TRT3", "primeiro_grau")
+    captura2 = historico.start(tipo_captura="acervo_geral", credencial_ids=[9])
+    historico.record_failure(captura2, credencial_id=9, tribunal=None, grau=None, error=SenhaInvalida())
+    historico.finish(captura2)
+    assert historico.get(captura2).erro == "credencial 9: SENHA_INVALIDA: Usuário ou senha inválidos no tribunal."
