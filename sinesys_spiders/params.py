@@ -12,12 +12,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sinesys_spiders.core.domain import BRASILIA, Grau, Tribunal, parse_grau
+from sinesys_spiders.core.domain import BRASILIA, Grau, Tribunal, check_tribunal_grau, parse_grau
 
 __all__ = [
     "AudienciasParams",
     "CapturaParams",
+    "PartesParams",
     "PendentesParams",
+    "TimelineParams",
     "describe_validation_error",
 ]
 
@@ -109,3 +111,51 @@ def describe_validation_error(exc: ValidationError) -> str:
             msg = "argumento desconhecido"
         parts.append(f"{loc}: {msg}")
     return "argumento inválido: " + "; ".join(parts)
+
+
+class PartesParams(CapturaParams):
+    """``partes``: given cases (``acervo`` ids), or every case not captured within ``horas_para_recaptura``."""
+
+    processos: CsvInts | None = Field(default=None, description="acervo ids, comma-separated: 10,11")
+    horas_para_recaptura: float = Field(default=24.0, ge=0, description="Skip cases captured less than N hours ago")
+
+
+class TimelineParams(PartesParams):
+    """``timeline``: like ``partes``, or one case by its PJE id; optionally downloading signed, non-secret PDFs.
+
+    One case: ``processo=ID_PJE numero_processo=... tribunal=TRT3 grau=primeiro_grau`` (the case must be in
+    ``acervo``; its credential is used unless ``credenciais`` or ``advogado`` says otherwise).
+    """
+
+    processo: int | None = Field(default=None, gt=0, description="PJE id of one case")
+    numero_processo: str | None = Field(default=None, description="CNJ number of that case")
+    tribunal: Tribunal | None = Field(default=None, description="Tribunal of that case: TRT3")
+    grau: Grau | None = Field(default=None, description="Grau of that case: primeiro_grau")
+    baixar_documentos: bool = Field(default=False, description="Download the PDFs (true/false)")
+    apenas_assinados: bool = Field(default=True, description="Only signed documents (idSignatario)")
+    apenas_nao_sigilosos: bool = Field(default=True, description="Only non-secret documents")
+
+    @field_validator("tribunal", mode="before")
+    @classmethod
+    def _tribunal(cls, value: Any) -> Any:
+        return Tribunal.parse(value) if isinstance(value, str) else value
+
+    @field_validator("grau", mode="before")
+    @classmethod
+    def _grau(cls, value: Any) -> Any:
+        return parse_grau(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> TimelineParams:
+        if self.processo is None:
+            if self.tribunal is not None or self.grau is not None or self.numero_processo is not None:
+                raise ValueError("tribunal, grau e numero_processo só valem com processo=ID_PJE")
+            return CapturaParams._one_selector(self)  # type: ignore[return-value]
+        if self.tribunal is None or self.grau is None:
+            raise ValueError("processo=ID_PJE pede tribunal=TRTn e grau=primeiro_grau|segundo_grau|tribunal_superior")
+        if self.processos is not None:
+            raise ValueError("informe processo=ID_PJE ou processos=ID,ID (não os dois)")
+        if self.credenciais is not None and self.advogado is not None:
+            raise ValueError("informe credenciais=ID,ID ou advogado=ID (um dos dois)")
+        check_tribunal_grau(self.tribunal, self.grau)
+        return self

@@ -62,6 +62,8 @@ DOWNLOADER_MIDDLEWARES = {
 
 # Items: validated, raw page logged, upserted on natural keys, counted into the history (pipelines/).
 ITEM_PIPELINES = {
+    # Per-case items (partes, timeline) are persisted one case at a time before the list items' chain.
+    "pipelines.processo.ProcessoPipeline": 50,
     "pipelines.validacao.ValidacaoPipeline": 100,
     "pipelines.rawlog.RawLogPipeline": 200,
     "pipelines.persistencia.PersistenciaPipeline": 300,

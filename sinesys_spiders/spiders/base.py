@@ -167,7 +167,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
 
     # -- the crawl -----------------------------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[Any]:
         historico = HistoricoService.from_url()
         credencial_ids = [c.id for c in self._credenciais] + sorted(self._falhas)
         self.captura_id = historico.start(
@@ -184,8 +184,13 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         if not self._credenciais and not self._falhas:
             logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
         for credencial in self._credenciais:
-            for request in await self._start_credencial(credencial):
-                yield request
+            async for produced in self.requests_credencial(credencial):
+                yield produced
+
+    async def requests_credencial(self, credencial: CredencialResumo) -> AsyncIterator[Any]:
+        """What one credential sends, pulled lazily by the engine (the per-case spiders override it)."""
+        for request in await self._start_credencial(credencial):
+            yield request
 
     async def _start_credencial(self, credencial: CredencialResumo) -> list[scrapy.Request]:
         tribunal, grau = Tribunal(credencial.tribunal), Grau(credencial.grau)

@@ -1,0 +1,324 @@
+"""Per-case pipeline: parties, timelines and documents persisted one case at a time, results per credential.
+
+Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else passes through untouched):
+
+- :class:`PartesProcesso` -> :func:`~sinesys_spiders.core.persistencia_processo.persistir_partes`;
+- :class:`TimelineProcesso` -> the timeline store (``timeline`` collection or ``timelines`` table) and its
+  items as rows (:func:`~sinesys_spiders.core.persistencia_processo.persistir_timeline`);
+- :class:`DocumentoBaixado` -> the document store (``SINESYS_DOCUMENTS_DIR``) and its ``documentos`` row;
+- :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error.
+
+Each item is written in its own transaction, off the reactor thread, one at a time (a unique violation from
+another worker is retried). The item is then dropped (at DEBUG, like raw pages): the spider learns the case
+is done from the ``item_dropped`` signal and releases its lock. At close, each credential's result is
+recorded in the history with :meth:`~sinesys_spiders.core.historico.HistoricoService.record_result`
+(``extra``: ``partes``: total_processos, total_partes, clientes, partes_contrarias, terceiros,
+representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``timeline``: totals of documents
+and movements, new ones, documents downloaded...), before the history pipeline finishes the row.
+
+Settings: ``PROCESSO_ENABLED`` (default True), ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and
+``DOCUMENT_STORE`` (store objects; default: the ones the ``SINESYS_*`` settings choose).
+Stats: ``sinesys/processo/<tipo>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import DropItem, NotConfigured
+from sqlalchemy.exc import IntegrityError
+
+from sinesys_spiders.core.db.engine import get_session_factory
+from sinesys_spiders.core.documentos import DocumentStore, open_document_store
+from sinesys_spiders.core.historico import MAX_ERROS_ITENS, HistoricoService
+from sinesys_spiders.core.items_processo import (
+    DocumentoBaixado,
+    ItemProcesso,
+    OcorrenciaProcesso,
+    PartesProcesso,
+    TimelineProcesso,
+)
+from sinesys_spiders.core.persistencia_processo import (
+    ResultadoPartes,
+    contar_documentos,
+    persistir_documento,
+    persistir_partes,
+    persistir_timeline,
+)
+from sinesys_spiders.core.timelines import RegistroTimeline, SqlTimelineStore, TimelineStore, open_timeline_store
+from sinesys_spiders.core.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["ProcessoPipeline"]
+
+logger = logging.getLogger(__name__)
+
+_TENTATIVAS = 3
+
+
+@dataclasses.dataclass(slots=True)
+class _Credencial:
+    """What one credential's cases gave, for its history result."""
+
+    tipo_captura: str
+    tribunal: str
+    grau: str
+    captura_id: int | None
+    inicio: dt.datetime
+    fim: dt.datetime
+    processos: set[int] = dataclasses.field(default_factory=set)
+    capturados: set[int] = dataclasses.field(default_factory=set)
+    bloqueados: list[int] = dataclasses.field(default_factory=list)
+    erros: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    partes: ResultadoPartes = dataclasses.field(default_factory=ResultadoPartes)
+    timeline: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def soma(self, **counts: int) -> None:
+        for key, value in counts.items():
+            self.timeline[key] = self.timeline.get(key, 0) + value
+
+    def extra(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "total_processos": len(self.processos),
+            "processos_capturados": len(self.capturados),
+            "bloqueados": len(self.bloqueados),
+            "processos_bloqueados": sorted(self.bloqueados),
+            "duracao_ms": int((self.fim - self.inicio).total_seconds() * 1000),
+        }
+        if self.tipo_captura == "partes":
+            p = self.partes
+            out.update(
+                total_partes=p.total_partes,
+                clientes=p.clientes,
+                partes_contrarias=p.partes_contrarias,
+                terceiros=p.terceiros,
+                representantes=p.representantes,
+                vinculos=p.vinculos,
+            )
+        else:
+            for key in ("total_documentos", "total_movimentos", "novos_documentos", "novos_movimentos",
+                        "documentos_baixados", "documentos_ja_baixados", "bytes_baixados"):  # fmt: skip
+                out[key] = self.timeline.get(key, 0)
+        return out
+
+    def contagem(self) -> dict[str, int]:
+        if self.tipo_captura == "partes":
+            p = self.partes
+            return {"inseridos": p.inseridos, "atualizados": p.atualizados, "inalterados": p.inalterados,
+                    "erros": len(self.erros)}  # fmt: skip
+        return {
+            "inseridos": self.timeline.get("inseridos", 0),
+            "atualizados": self.timeline.get("atualizados", 0),
+            "inalterados": self.timeline.get("inalterados", 0),
+            "erros": len(self.erros),
+        }
+
+
+class ProcessoPipeline:
+    """Persist per-case items one at a time and record each credential's result at close."""
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        database_url: str | None,
+        timeline_store: TimelineStore | None = None,
+        document_store: DocumentStore | None = None,
+    ) -> None:
+        self.crawler = crawler
+        self._database_url = database_url
+        self._factory: sessionmaker[Session] | None = None
+        self._timelines = timeline_store
+        self._documentos = document_store
+        self._lock: asyncio.Lock | None = None
+        self._credenciais: dict[int, _Credencial] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProcessoPipeline:
+        settings = crawler.settings
+        if not settings.getbool("PROCESSO_ENABLED", True):
+            raise NotConfigured("PROCESSO_ENABLED is off")
+        return cls(
+            crawler,
+            settings.get("PERSISTENCIA_DATABASE_URL"),
+            settings.get("TIMELINE_STORE"),
+            settings.get("DOCUMENT_STORE"),
+        )
+
+    # -- stores ----------------------------------------------------------------------------------
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        if self._factory is None:
+            self._factory = get_session_factory(self._database_url)
+        return self._factory
+
+    @property
+    def timelines(self) -> TimelineStore:
+        if self._timelines is None:
+            self._timelines = open_timeline_store()
+        return self._timelines
+
+    @property
+    def documentos(self) -> DocumentStore:
+        if self._documentos is None:
+            self._documentos = open_document_store()
+        return self._documentos
+
+    # -- items -----------------------------------------------------------------------------------
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ItemProcesso):
+            return item
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        conta = self._conta(item)
+        async with self._lock:
+            try:
+                await asyncio.to_thread(self._gravar, item, conta)
+            except Exception as exc:
+                logger.warning("processo %s: falha ao gravar (%s)", item.processo_id, type(exc).__name__)
+                self._erro(conta, item, "ERRO_PERSISTENCIA", f"falha ao gravar no banco ({type(exc).__name__})")
+        conta.fim = utcnow()
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"sinesys/processo/{type(item).__name__}")
+        raise DropItem(f"processo {item.processo_id}: {type(item).__name__} gravado", log_level="DEBUG")
+
+    def _conta(self, item: ItemProcesso) -> _Credencial:
+        conta = self._credenciais.get(item.credencial_id)
+        if conta is None:
+            conta = self._credenciais[item.credencial_id] = _Credencial(
+                tipo_captura=item.tipo_captura.value,
+                tribunal=item.tribunal.value,
+                grau=item.grau.value,
+                captura_id=item.captura_id,
+                inicio=item.credencial_iniciada_em,
+                fim=utcnow(),
+            )
+        conta.inicio = min(conta.inicio, item.credencial_iniciada_em)
+        conta.processos.add(item.processo_id)
+        return conta
+
+    @staticmethod
+    def _erro(conta: _Credencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
+        entry: dict[str, Any] = {
+            "id_pje": item.id_processo_pje,
+            "processo_id": item.processo_id,
+            "motivo": f"{codigo}: {mensagem}",
+        }
+        conta.erros.append(entry)
+
+    def _gravar(self, item: ItemProcesso, conta: _Credencial) -> None:
+        if isinstance(item, OcorrenciaProcesso):
+            if item.tipo == "bloqueado":
+                conta.bloqueados.append(item.processo_id)
+            else:
+                self._erro(conta, item, item.codigo, item.mensagem)
+            return
+        for tentativa in range(1, _TENTATIVAS + 1):
+            try:
+                self._gravar_uma_vez(item, conta)
+                return
+            except IntegrityError:  # another worker wrote the same party or row meanwhile: read again
+                if tentativa == _TENTATIVAS:
+                    raise
+
+    def _gravar_uma_vez(self, item: ItemProcesso, conta: _Credencial) -> None:
+        if isinstance(item, PartesProcesso):
+            with self.factory.begin() as session:
+                resultado = persistir_partes(session, item)
+            conta.partes.add(resultado)
+            conta.capturados.add(item.processo_id)
+        elif isinstance(item, TimelineProcesso):
+            self._timeline(item, conta)
+        elif isinstance(item, DocumentoBaixado):
+            self._documento(item, conta)
+
+    def _timeline(self, item: TimelineProcesso, conta: _Credencial) -> None:
+        store = self.timelines
+        with self.factory.begin() as session:
+            resultado = persistir_timeline(session, item)
+            baixados = contar_documentos(
+                session, tribunal=item.tribunal.value, grau=item.grau.value, id_processo_pje=item.id_processo_pje
+            )
+            registro = RegistroTimeline(
+                id_processo_pje=item.id_processo_pje,
+                tribunal=item.tribunal.value,
+                grau=item.grau.value,
+                capturado_em=item.capturado_em,
+                timeline=item.itens,
+                total_documentos=item.total_documentos,
+                total_movimentos=item.total_movimentos,
+                total_documentos_baixados=baixados,
+                advogado_id=item.advogado_id,
+                processo_id=item.processo_id,
+            )
+            if isinstance(store, SqlTimelineStore):
+                store.save_in(session, registro)
+        if not isinstance(store, SqlTimelineStore):
+            store.save(registro)
+        conta.capturados.add(item.processo_id)
+        novos = resultado.novos_documentos + resultado.novos_movimentos
+        conta.soma(
+            total_documentos=resultado.total_documentos,
+            total_movimentos=resultado.total_movimentos,
+            novos_documentos=resultado.novos_documentos,
+            novos_movimentos=resultado.novos_movimentos,
+            documentos_ja_baixados=len(item.documentos_ja_baixados),
+            inseridos=novos,
+            atualizados=resultado.itens_atualizados,
+            inalterados=len(item.itens) - novos - resultado.itens_atualizados,
+        )
+
+    def _documento(self, item: DocumentoBaixado, conta: _Credencial) -> None:
+        guardado = self.documentos.put(
+            tribunal=item.tribunal.value,
+            grau=item.grau.value,
+            id_processo=item.id_processo_pje,
+            id_documento=item.id_documento_pje,
+            conteudo=item.conteudo,
+        )
+        with self.factory.begin() as session:
+            persistir_documento(session, item, guardado)
+            total = contar_documentos(
+                session, tribunal=item.tribunal.value, grau=item.grau.value, id_processo_pje=item.id_processo_pje
+            )
+        self.timelines.set_documentos_baixados(item.id_processo_pje, item.tribunal.value, item.grau.value, total)
+        conta.soma(documentos_baixados=1, bytes_baixados=guardado.tamanho)
+
+    # -- close -----------------------------------------------------------------------------------
+
+    async def close_spider(self) -> None:
+        try:
+            await asyncio.to_thread(self._registrar)
+        finally:
+            if self._timelines is not None:
+                self._timelines.close()
+
+    def _registrar(self) -> None:
+        if not self._credenciais:
+            return
+        service = HistoricoService(self.factory)
+        spider_captura = getattr(self.crawler.spider, "captura_id", None)
+        for credencial_id, conta in sorted(self._credenciais.items()):
+            captura_id = spider_captura if spider_captura is not None else conta.captura_id
+            if captura_id is None:
+                continue
+            try:
+                service.record_result(
+                    int(captura_id),
+                    credencial_id=credencial_id,
+                    tribunal=conta.tribunal,
+                    grau=conta.grau,
+                    contagem=conta.contagem(),
+                    erros_itens=conta.erros[:MAX_ERROS_ITENS],
+                    extra=conta.extra(),
+                )
+            except Exception:
+                logger.exception("histórico: resultado da credencial %s não registrado", credencial_id)

@@ -1,0 +1,89 @@
+"""Where downloaded PDFs are kept: a folder under ``SINESYS_DOCUMENTS_DIR`` now, other stores later.
+
+A store has three calls (:class:`DocumentStore`): ``put`` writes a document's bytes under a key made of
+its tribunal, grau, case and document ids and returns where it went with its sha256 and size; ``get``
+reads it back; ``exists`` tells whether a path is there. :class:`PastaDocumentStore` writes
+``<root>/<tribunal>/<grau>/<id_processo>/<id_documento>.pdf`` atomically (a temporary file renamed), so
+a crash never leaves half a PDF under a final name. The database row (``documentos``) keeps the path,
+digest, size and provenance (:mod:`sinesys_spiders.core.persistencia_processo`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from sinesys_spiders.core.config import Settings, get_settings
+
+__all__ = ["DocumentStore", "DocumentoGuardado", "PastaDocumentStore", "open_document_store"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DocumentoGuardado:
+    """Where a document went, and what it was."""
+
+    caminho: str
+    sha256: str
+    tamanho: int
+
+
+@runtime_checkable
+class DocumentStore(Protocol):
+    """Bytes of downloaded documents, by key."""
+
+    def put(
+        self, *, tribunal: str, grau: str, id_processo: int, id_documento: int, conteudo: bytes
+    ) -> DocumentoGuardado:
+        """Store (or replace) one document; return its path, sha256 and size."""
+        ...
+
+    def get(self, caminho: str) -> bytes:
+        """The bytes stored at ``caminho``; ``FileNotFoundError`` when there are none."""
+        ...
+
+    def exists(self, caminho: str) -> bool: ...
+
+
+class PastaDocumentStore:
+    """Documents as files under one folder (created on first write)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"PastaDocumentStore({str(self.root)!r})"
+
+    def _path(self, caminho: str) -> Path:
+        path = (self.root / caminho).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise ValueError("caminho de documento fora da pasta de documentos")
+        return path
+
+    def put(
+        self, *, tribunal: str, grau: str, id_processo: int, id_documento: int, conteudo: bytes
+    ) -> DocumentoGuardado:
+        caminho = f"{tribunal}/{grau}/{int(id_processo)}/{int(id_documento)}.pdf"
+        path = self._path(caminho)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            fh.write(conteudo)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        return DocumentoGuardado(caminho=caminho, sha256=hashlib.sha256(conteudo).hexdigest(), tamanho=len(conteudo))
+
+    def get(self, caminho: str) -> bytes:
+        return self._path(caminho).read_bytes()
+
+    def exists(self, caminho: str) -> bool:
+        return self._path(caminho).is_file()
+
+
+def open_document_store(settings: Settings | None = None) -> DocumentStore:
+    """The configured store: the folder ``SINESYS_DOCUMENTS_DIR`` (default ``var/documentos``)."""
+    settings = settings or get_settings()
+    return PastaDocumentStore(settings.effective_documents_dir)

@@ -1,0 +1,486 @@
+"""Persistence of the per-case captures: parties, timelines and documents, one case per transaction.
+
+- :func:`selecionar_processos`: the ``acervo`` rows a per-case capture works on (given ids, or every
+  case of a lawyer at a tribunal and grau not captured within ``horas`` hours), with the documents
+  already downloaded for each.
+- :func:`persistir_partes`: a :class:`~sinesys_spiders.core.items_processo.PartesProcesso` into
+  ``partes`` (deduplicated by CPF, else CNPJ, else PJE person id and tribunal), ``representantes`` (by
+  CPF; OABs merged), ``enderecos`` (by PJE id and entity), ``processo_partes`` and
+  ``processo_parte_representantes``. The case's links are made to equal the answer: links no longer
+  present are removed. Stamps ``acervo.partes_capturadas_em``.
+- :func:`persistir_timeline`: the whole timeline into the timeline store and its items into
+  ``timeline_itens`` (new ones inserted, changed ones updated); stamps ``acervo.timeline_capturada_em``.
+- :func:`persistir_documento`: a stored PDF's row in ``documentos`` (path, sha256, size, URL, time,
+  credential).
+
+Every function works inside the caller's session (the caller commits) and returns counts; nothing
+here logs personal data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from sinesys_spiders.core.capturas_processo import ProcessoAlvo
+from sinesys_spiders.core.db.models import (
+    Documento,
+    Endereco,
+    Parte,
+    Processo,
+    ProcessoParte,
+    ProcessoParteRepresentante,
+    Representante,
+    TimelineItem,
+)
+from sinesys_spiders.core.documentos import DocumentoGuardado
+from sinesys_spiders.core.errors import RespostaInvalida
+from sinesys_spiders.core.items_processo import (
+    DocumentoBaixado,
+    EnderecoParte,
+    ParteProcesso,
+    PartesProcesso,
+    RepresentanteParte,
+    TimelineProcesso,
+)
+from sinesys_spiders.core.timeutil import parse_pje_datetime, utcnow
+
+__all__ = [
+    "ResultadoPartes",
+    "ResultadoTimeline",
+    "contar_documentos",
+    "persistir_documento",
+    "persistir_partes",
+    "persistir_timeline",
+    "selecionar_processos",
+]
+
+#: Keys of a party's PJE object that belong to its place in one case, not to the person.
+_CHAVES_DO_CASO = frozenset(
+    {
+        "id",
+        "polo",
+        "principal",
+        "tipo",
+        "idTipoParte",
+        "ordem",
+        "representantes",
+        "endereco",
+        "enderecoDesconhecido",
+        "dataHabilitacao",
+    }
+)
+
+
+# -- selection ---------------------------------------------------------------------------------------
+
+
+def selecionar_processos(
+    session: Session,
+    *,
+    advogado_id: int,
+    tribunal: str,
+    grau: str,
+    coluna: str,
+    processos: Sequence[int] | None = None,
+    horas: float = 24.0,
+    now: dt.datetime | None = None,
+) -> list[ProcessoAlvo]:
+    """The cases to capture for one credential, oldest capture first.
+
+    ``processos`` (``acervo`` ids) are taken whatever their last capture; without them, every case of
+    the lawyer at ``tribunal`` and ``grau`` whose ``coluna`` (``partes_capturadas_em`` or
+    ``timeline_capturada_em``) is empty or older than ``horas`` hours.
+    """
+    stamp = getattr(Processo, coluna)
+    query = select(Processo.id, Processo.id_pje, Processo.numero_processo).where(
+        Processo.tribunal == tribunal, Processo.grau == grau
+    )
+    if processos is not None:
+        query = query.where(Processo.id.in_(list(processos)))
+    else:
+        limite = (now or utcnow()) - dt.timedelta(hours=horas)
+        query = query.where(Processo.advogado_id == advogado_id, or_(stamp.is_(None), stamp < limite))
+    query = query.order_by(stamp.is_not(None), stamp, Processo.id)
+    rows = session.execute(query).all()
+    baixados = _documentos_por_processo(session, tribunal, grau, [r.id_pje for r in rows])
+    return [
+        ProcessoAlvo(
+            processo_id=r.id,
+            id_pje=int(r.id_pje),
+            numero_processo=r.numero_processo,
+            documentos_baixados=tuple(sorted(baixados.get(int(r.id_pje), ()))),
+        )
+        for r in rows
+    ]
+
+
+def _documentos_por_processo(session: Session, tribunal: str, grau: str, ids: Sequence[int]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows = session.execute(
+            select(Documento.id_processo_pje, Documento.id_documento_pje).where(
+                Documento.tribunal == tribunal, Documento.grau == grau, Documento.id_processo_pje.in_(chunk)
+            )
+        )
+        for id_processo, id_documento in rows:
+            out.setdefault(int(id_processo), set()).add(int(id_documento))
+    return out
+
+
+# -- parties -----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class ResultadoPartes:
+    """Counts of one or more cases' parties (the ``partes`` result per credential)."""
+
+    total_partes: int = 0
+    clientes: int = 0
+    partes_contrarias: int = 0
+    terceiros: int = 0
+    representantes: int = 0
+    vinculos: int = 0
+    inseridos: int = 0
+    atualizados: int = 0
+    inalterados: int = 0
+
+    def add(self, other: ResultadoPartes) -> None:
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def _apply(row: Any, values: Mapping[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _doc(value: str | None, size: int) -> str | None:
+    return value if value is not None and len(value) == size else None
+
+
+def _pessoa_pje(dados: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if dados is None:
+        return None
+    return {k: v for k, v in dados.items() if k not in _CHAVES_DO_CASO}
+
+
+def _upsert_parte(session: Session, parte: ParteProcesso, tribunal: str, out: ResultadoPartes) -> Parte:
+    cpf = _doc(parte.cpf, 11) if parte.tipo_pessoa == "F" else None
+    cnpj = _doc(parte.cnpj, 14) if parte.tipo_pessoa == "J" else None
+    if cpf:
+        query = select(Parte).where(Parte.cpf == cpf)
+    elif cnpj:
+        query = select(Parte).where(Parte.cnpj == cnpj)
+    elif parte.id_pessoa_pje is not None:
+        query = select(Parte).where(
+            Parte.cpf.is_(None),
+            Parte.cnpj.is_(None),
+            Parte.id_pessoa_pje == parte.id_pessoa_pje,
+            Parte.tribunal == tribunal,
+        )
+    else:
+        raise RespostaInvalida("partes: parte sem CPF, CNPJ e idPessoa")
+    row = session.execute(query).scalar_one_or_none()
+    values: dict[str, Any] = {
+        "tipo_pessoa": parte.tipo_pessoa,
+        "nome": parte.nome,
+        "emails": list(parte.emails),
+        "telefones": list(parte.telefones),
+        "status": parte.status,
+        "situacao": parte.situacao,
+        "sexo": parte.sexo,
+        "data_nascimento": parte.data_nascimento,
+        "nome_genitora": parte.nome_genitora,
+        "naturalidade": parte.naturalidade,
+        "uf_nascimento": parte.uf_nascimento,
+        "pais_nascimento": parte.pais_nascimento,
+        "estado_civil": parte.estado_civil,
+        "escolaridade": parte.escolaridade,
+        "situacao_cpf_receita": parte.situacao_cpf_receita,
+        "nome_fantasia": parte.nome_fantasia,
+        "cpf_responsavel": _doc(parte.cpf_responsavel, 11),
+        "data_abertura": parte.data_abertura,
+        "data_fim_atividade": parte.data_fim_atividade,
+        "orgao_publico": parte.orgao_publico,
+        "tipo_pessoa_juridica": parte.tipo_pessoa_juridica,
+        "situacao_cnpj_receita": parte.situacao_cnpj_receita,
+        "ramo_atividade": parte.ramo_atividade,
+        "porte": parte.porte,
+        "dados_pje": _pessoa_pje(parte.dados_pje),
+    }
+    if row is None:
+        row = Parte(cpf=cpf, cnpj=cnpj, id_pessoa_pje=parte.id_pessoa_pje, tribunal=tribunal, **values)
+        session.add(row)
+        session.flush()
+        out.count("inseridos")
+    else:
+        out.count("atualizados" if _apply(row, values) else "inalterados")
+    return row
+
+
+def _upsert_representante(session: Session, rep: RepresentanteParte, out: ResultadoPartes) -> Representante:
+    cpf = _doc(rep.cpf, 11)
+    if cpf:
+        query = select(Representante).where(Representante.cpf == cpf)
+    else:
+        query = select(Representante).where(
+            Representante.cpf.is_(None),
+            Representante.id_pessoa_pje == rep.id_pessoa_pje,
+            Representante.nome == rep.nome,
+        )
+    row = session.execute(query.limit(1)).scalars().first()
+    oabs = [o.model_dump() for o in rep.oabs]
+    if row is not None:  # keep the OABs seen before, refresh the ones seen now
+        novas = {(o["numero"], o["uf"]) for o in oabs}
+        oabs = [o for o in (row.oabs or []) if (o.get("numero"), o.get("uf")) not in novas] + oabs
+        oabs.sort(key=lambda o: (o.get("uf") or "", o.get("numero") or ""))
+    values: dict[str, Any] = {
+        "nome": rep.nome,
+        "tipo": rep.tipo,
+        "oabs": oabs,
+        "emails": list(rep.emails),
+        "telefones": list(rep.telefones),
+        "dados_pje": _pessoa_pje(rep.dados_pje),
+    }
+    if row is None:
+        row = Representante(cpf=cpf, id_pessoa_pje=rep.id_pessoa_pje, **values)
+        session.add(row)
+        session.flush()
+        out.count("inseridos")
+    else:
+        out.count("atualizados" if _apply(row, values) else "inalterados")
+    return row
+
+
+def _upsert_endereco(
+    session: Session, endereco: EnderecoParte, *, entidade_tipo: str, entidade_id: int, tribunal: str, grau: str,
+    out: ResultadoPartes,
+) -> None:  # fmt: skip
+    row = session.execute(
+        select(Endereco).where(
+            Endereco.id_pje == endereco.id_pje,
+            Endereco.entidade_tipo == entidade_tipo,
+            Endereco.entidade_id == entidade_id,
+        )
+    ).scalar_one_or_none()
+    values = endereco.model_dump(exclude={"id_pje"})
+    values.update(tribunal=tribunal, grau=grau)
+    if row is None:
+        session.add(Endereco(id_pje=endereco.id_pje, entidade_tipo=entidade_tipo, entidade_id=entidade_id, **values))
+        out.count("inseridos")
+    else:
+        out.count("atualizados" if _apply(row, values) else "inalterados")
+
+
+def persistir_partes(session: Session, item: PartesProcesso, *, now: dt.datetime | None = None) -> ResultadoPartes:
+    """Store one case's parties, representatives, addresses and links; the case's links equal the answer."""
+    out = ResultadoPartes()
+    tribunal, grau = item.tribunal.value, item.grau.value
+    existentes = {
+        (pp.parte_id, pp.polo, pp.tipo_parte): pp
+        for pp in session.execute(select(ProcessoParte).where(ProcessoParte.processo_id == item.processo_id)).scalars()
+    }
+    mantidos: set[int] = set()
+    for parte in item.partes:
+        row = _upsert_parte(session, parte, tribunal, out)
+        if parte.endereco is not None:
+            _upsert_endereco(session, parte.endereco, entidade_tipo="parte", entidade_id=row.id,
+                             tribunal=tribunal, grau=grau, out=out)  # fmt: skip
+        chave = (row.id, parte.polo, parte.tipo_parte)
+        vinculo = existentes.get(chave)
+        values: dict[str, Any] = {
+            "id_pje": parte.id_pje,
+            "id_pessoa_pje": parte.id_pessoa_pje,
+            "classificacao": parte.classificacao.value,
+            "id_tipo_parte": parte.id_tipo_parte,
+            "principal": parte.principal,
+            "ordem": parte.ordem,
+            "tribunal": tribunal,
+            "grau": grau,
+            "dados_pje": parte.dados_pje,
+        }
+        if vinculo is None:
+            vinculo = ProcessoParte(
+                processo_id=item.processo_id, parte_id=row.id, polo=parte.polo, tipo_parte=parte.tipo_parte, **values
+            )
+            session.add(vinculo)
+            session.flush()
+            existentes[chave] = vinculo
+            out.count("inseridos")
+        elif vinculo.id in mantidos:  # the same party twice in one case: counted once
+            continue
+        else:
+            out.count("atualizados" if _apply(vinculo, values) else "inalterados")
+        mantidos.add(vinculo.id)
+        out.total_partes += 1
+        out.vinculos += 1
+        out.count(_CAMPO_CLASSIFICACAO[parte.classificacao.value])
+        _sincronizar_representantes(session, vinculo.id, parte, tribunal, grau, out)
+    obsoletos = [pp.id for pp in existentes.values() if pp.id not in mantidos]
+    if obsoletos:
+        session.execute(
+            delete(ProcessoParteRepresentante).where(ProcessoParteRepresentante.processo_parte_id.in_(obsoletos))
+        )
+        session.execute(delete(ProcessoParte).where(ProcessoParte.id.in_(obsoletos)))
+    processo = session.get(Processo, item.processo_id)
+    if processo is not None:
+        processo.partes_capturadas_em = now or utcnow()
+    session.flush()
+    return out
+
+
+_CAMPO_CLASSIFICACAO = {"cliente": "clientes", "parte_contraria": "partes_contrarias", "terceiro": "terceiros"}
+
+
+def _sincronizar_representantes(
+    session: Session, processo_parte_id: int, parte: ParteProcesso, tribunal: str, grau: str, out: ResultadoPartes
+) -> None:
+    desejados: list[int] = []
+    for rep in parte.representantes:
+        row = _upsert_representante(session, rep, out)
+        if rep.endereco is not None:
+            _upsert_endereco(session, rep.endereco, entidade_tipo="representante", entidade_id=row.id,
+                             tribunal=tribunal, grau=grau, out=out)  # fmt: skip
+        if row.id not in desejados:
+            desejados.append(row.id)
+    atuais = set(
+        session.execute(
+            select(ProcessoParteRepresentante.representante_id).where(
+                ProcessoParteRepresentante.processo_parte_id == processo_parte_id
+            )
+        ).scalars()
+    )
+    for representante_id in desejados:
+        if representante_id not in atuais:
+            session.add(
+                ProcessoParteRepresentante(processo_parte_id=processo_parte_id, representante_id=representante_id)
+            )
+    sobrando = atuais - set(desejados)
+    if sobrando:
+        session.execute(
+            delete(ProcessoParteRepresentante).where(
+                ProcessoParteRepresentante.processo_parte_id == processo_parte_id,
+                ProcessoParteRepresentante.representante_id.in_(sobrando),
+            )
+        )
+    out.representantes += len(desejados)
+
+
+# -- timeline and documents --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class ResultadoTimeline:
+    """Counts of one case's timeline: what PJE has, and what was new or changed since the last capture."""
+
+    total_documentos: int = 0
+    total_movimentos: int = 0
+    novos_documentos: int = 0
+    novos_movimentos: int = 0
+    itens_atualizados: int = 0
+
+
+def _item_values(raw: Mapping[str, Any]) -> dict[str, Any]:
+    data = raw.get("data")
+    codigo = raw.get("codigoMovimentoCNJ")
+    return {
+        "titulo": raw.get("titulo"),
+        "data": parse_pje_datetime(data) if isinstance(data, str) else None,
+        "documento_sigiloso": raw.get("documentoSigiloso"),
+        "id_signatario": raw.get("idSignatario"),
+        "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
+        "dados_pje": dict(raw),
+    }
+
+
+def persistir_timeline(
+    session: Session, item: TimelineProcesso, *, now: dt.datetime | None = None
+) -> ResultadoTimeline:
+    """Store a case's movements and documents as rows (new inserted, changed updated); stamp the case."""
+    out = ResultadoTimeline(total_documentos=item.total_documentos, total_movimentos=item.total_movimentos)
+    tribunal, grau = item.tribunal.value, item.grau.value
+    existentes = {
+        (row.tipo, row.id_pje): row
+        for row in session.execute(
+            select(TimelineItem).where(
+                TimelineItem.tribunal == tribunal,
+                TimelineItem.grau == grau,
+                TimelineItem.id_processo_pje == item.id_processo_pje,
+            )
+        ).scalars()
+    }
+    for raw in item.itens:
+        tipo = "documento" if raw.get("documento") else "movimento"
+        values = _item_values(raw)
+        row = existentes.get((tipo, int(raw["id"])))
+        if row is None:
+            row = TimelineItem(tribunal=tribunal, grau=grau, id_processo_pje=item.id_processo_pje,
+                               id_pje=int(raw["id"]), tipo=tipo, **values)  # fmt: skip
+            session.add(row)
+            existentes[(tipo, int(raw["id"]))] = row
+            if tipo == "documento":
+                out.novos_documentos += 1
+            else:
+                out.novos_movimentos += 1
+        elif _apply(row, values):
+            out.itens_atualizados += 1
+    processo = session.get(Processo, item.processo_id)
+    if processo is not None:
+        processo.timeline_capturada_em = now or utcnow()
+    session.flush()
+    return out
+
+
+def contar_documentos(session: Session, *, tribunal: str, grau: str, id_processo_pje: int) -> int:
+    """How many documents of a case are stored."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Documento)
+            .where(Documento.tribunal == tribunal, Documento.grau == grau, Documento.id_processo_pje == id_processo_pje)
+        )
+        or 0
+    )
+
+
+def persistir_documento(session: Session, item: DocumentoBaixado, guardado: DocumentoGuardado) -> bool:
+    """The row of a stored PDF; ``True`` when new, ``False`` when it replaced an earlier download."""
+    key = (
+        Documento.tribunal == item.tribunal.value,
+        Documento.grau == item.grau.value,
+        Documento.id_processo_pje == item.id_processo_pje,
+        Documento.id_documento_pje == item.id_documento_pje,
+    )
+    row = session.execute(select(Documento).where(*key)).scalar_one_or_none()
+    values: dict[str, Any] = {
+        "sha256": guardado.sha256,
+        "tamanho": guardado.tamanho,
+        "caminho": guardado.caminho,
+        "url": item.url,
+        "content_type": item.content_type,
+        "md5_pje": item.md5_pje,
+        "credencial_id": item.credencial_id,
+        "baixado_em": item.baixado_em,
+    }
+    if row is None:
+        session.add(Documento(tribunal=item.tribunal.value, grau=item.grau.value, id_processo_pje=item.id_processo_pje,
+                              id_documento_pje=item.id_documento_pje, **values))  # fmt: skip
+        session.flush()
+        return True
+    _apply(row, values)
+    session.flush()
+    return False

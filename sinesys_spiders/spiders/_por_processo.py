@@ -1,0 +1,315 @@
+"""The base of the per-case spiders (``partes``, ``timeline``): cases from the database, one lock per case.
+
+For each credential (after its session, as every capture spider), the cases come from ``acervo``
+(:func:`~sinesys_spiders.core.persistencia_processo.selecionar_processos`: the ``processos`` given, or every
+case of the lawyer not captured within ``horas_para_recaptura``) and are sent lazily: the engine pulls the
+next case only when it has room, so few locks are held at a time. For each case:
+
+1. the lock ``captura:processo:{acervo.id}`` is taken (owner token, TTL ``SINESYS_PROCESSO_LOCK_TTL``,
+   default 300 s; an expired lock is taken over). A case held by another run is skipped and reported
+   (an :class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso` ``bloqueado``);
+2. the plugin's requests for the case go out (``iniciar_processo``), in the tribunal's download slot, with
+   the usual retries; their answers go to the plugin (a 404 as ``None``, binary steps as bytes);
+3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
+   released when the last of them is done (also on error, and at the end of the crawl).
+
+An error of one case (an HTTP error after the retries, an answer the plugin refuses) is that case's
+``erro``; the credential goes on. Session failures still stop the credential, as for the list spiders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from sqlalchemy import select
+
+from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
+from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria
+from sinesys_spiders.core.credenciais import CredencialResumo
+from sinesys_spiders.core.db.engine import get_session_factory
+from sinesys_spiders.core.db.models import Advogado, Credencial
+from sinesys_spiders.core.errors import (
+    NetworkError,
+    RespostaInvalida,
+    SinesysError,
+    TribunalIndisponivel,
+)
+from sinesys_spiders.core.items_processo import ItemProcesso, OcorrenciaProcesso
+from sinesys_spiders.core.locks import Lease, LockBackend, SqlLockBackend
+from sinesys_spiders.core.persistencia_processo import selecionar_processos
+from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.spiders.base import CapturaSpider
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+__all__ = ["ProcessoSpider", "chave_lock"]
+
+logger = logging.getLogger(__name__)
+
+
+def chave_lock(processo_id: int) -> str:
+    """The lock of one case (its ``acervo`` id), shared by every per-case capture."""
+    return f"captura:processo:{int(processo_id)}"
+
+
+@dataclasses.dataclass(slots=True)
+class _Caso:
+    lease: Lease
+    credencial_id: int
+    pendentes: int = 0
+
+
+class ProcessoSpider(CapturaSpider):
+    """Shared machinery of the per-case spiders; subclasses set ``coluna_capturado``."""
+
+    #: The ``acervo`` column stamped when a case is captured (``partes_capturadas_em``...).
+    coluna_capturado: ClassVar[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._casos: dict[int, _Caso] = {}
+        self._lock_backend: LockBackend | None = None
+        self._lock_ttl = 300.0
+        self._renovador: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProcessoSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, ProcessoSpider)
+        spider._lock_ttl = crawler.settings.getfloat("SINESYS_PROCESSO_LOCK_TTL", 300.0)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_concluido, signal=signal)
+        crawler.signals.connect(spider._fechar, signal=signals.spider_closed)
+        return spider
+
+    @property
+    def locks(self) -> LockBackend:
+        if self._lock_backend is None:
+            self._lock_backend = SqlLockBackend(get_session_factory())
+        return self._lock_backend
+
+    @locks.setter
+    def locks(self, value: LockBackend) -> None:
+        self._lock_backend = value
+
+    # -- which cases ---------------------------------------------------------------------------------
+
+    def processos_pedidos(self) -> list[int] | None:
+        """``acervo`` ids asked for explicitly (``None``: every case due for capture)."""
+        return getattr(self.args, "processos", None)
+
+    def _alvos(self, credencial: CredencialResumo) -> list[ProcessoAlvo]:
+        with get_session_factory()() as session:
+            return selecionar_processos(
+                session,
+                advogado_id=credencial.advogado_id,
+                tribunal=credencial.tribunal,
+                grau=credencial.grau,
+                coluna=self.coluna_capturado,
+                processos=self.processos_pedidos(),
+                horas=float(getattr(self.args, "horas_para_recaptura", 24.0)),
+            )
+
+    def _cpf_advogado(self, credencial: CredencialResumo) -> str | None:
+        with get_session_factory()() as session:
+            cpf = session.scalar(select(Advogado.cpf).where(Advogado.id == credencial.advogado_id))
+            if not cpf:
+                cpf = session.scalar(select(Credencial.usuario).where(Credencial.id == credencial.id))
+        return cpf
+
+    # -- the crawl -----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self._renovador is None:
+            self._renovador = asyncio.ensure_future(self._renovar())
+        async for produced in super().start():
+            yield produced
+
+    async def requests_credencial(self, credencial: CredencialResumo) -> AsyncIterator[Any]:
+        iniciais = await self._start_credencial(credencial)
+        for request in iniciais:
+            yield request
+        ctx = self._contextos.get(credencial.id)
+        if ctx is None or credencial.id in self._falhas:
+            return
+        estado = self._estado[credencial.id]
+        estado["iniciada_em"] = utcnow().isoformat()
+        estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
+        alvos = await asyncio.to_thread(self._alvos, credencial)
+        logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
+        captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
+        for alvo in alvos:
+            if credencial.id in self._falhas:
+                return
+            if alvo.processo_id in self._casos:  # the same case asked twice in one crawl
+                continue
+            lease = await asyncio.to_thread(
+                self.locks.try_acquire,
+                chave_lock(alvo.processo_id),
+                ttl=self._lock_ttl,
+                metadata={"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id},
+            )
+            if lease is None:
+                yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
+                                       mensagem="processo em captura por outra execução")  # fmt: skip
+                continue
+            self._casos[alvo.processo_id] = _Caso(lease, credencial.id)
+            try:
+                pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
+            except SinesysError as exc:
+                self._casos[alvo.processo_id].pendentes += 1
+                yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=exc.code, mensagem=exc.message)
+                continue
+            if not pedidos:
+                self._liberar(alvo.processo_id)
+            for pedido in pedidos:
+                yield self._request(ctx, pedido)
+
+    def _ocorrencia(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, **fields: Any) -> OcorrenciaProcesso:
+        estado = self._estado.get(ctx.credencial_id, {})
+        extra = {"credencial_iniciada_em": estado["iniciada_em"]} if estado.get("iniciada_em") else {}
+        return OcorrenciaProcesso(
+            tipo_captura=ctx.tipo_captura,
+            processo_id=alvo.processo_id,
+            id_processo_pje=alvo.id_pje,
+            numero_processo=alvo.numero_processo,
+            tribunal=ctx.tribunal,
+            grau=ctx.grau,
+            advogado_id=ctx.advogado_id,
+            credencial_id=ctx.credencial_id,
+            captura_id=ctx.captura_id,
+            **extra,
+            **fields,
+        )
+
+    def _request(self, ctx: ContextoCaptura, pedido: Pedido) -> scrapy.Request:
+        request = super()._request(ctx, pedido)
+        request.meta["handle_httpstatus_list"] = [404]
+        caso = self._casos.get(int(pedido.dados["processo"]["processo_id"]))
+        if caso is not None:
+            caso.pendentes += 1
+        return request
+
+    def parse_pedido(self, response: Response) -> Iterable[Any]:
+        ctx = ContextoCaptura.from_meta(response.meta["captura"])
+        pedido = Pedido(response.url, response.meta["etapa"], response.meta["dados"])
+        alvo = ProcessoAlvo.from_dados(pedido.dados["processo"])
+        try:
+            if ctx.credencial_id in self._falhas:
+                return
+            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
+            try:
+                payload = self._payload(response, pedido, captura.etapas_binarias, ctx)
+                produzidos = list(captura.processar(ctx, pedido, payload, self._estado[ctx.credencial_id]))
+            except SinesysError as exc:
+                produzidos = [self._ocorrencia(ctx, alvo, tipo="erro", codigo=exc.code, mensagem=exc.message)]
+            for produced in produzidos:
+                if isinstance(produced, Pedido):
+                    yield self._request(ctx, produced)
+                    continue
+                if isinstance(produced, ItemProcesso) and produced.processo_id in self._casos:
+                    self._casos[produced.processo_id].pendentes += 1
+                yield produced
+        finally:
+            self._done(ctx.credencial_id)
+            self._um_a_menos(alvo.processo_id)
+
+    @staticmethod
+    def _payload(response: Response, pedido: Pedido, binarias: frozenset[str], ctx: ContextoCaptura) -> Any:
+        if response.status == 404:
+            return None
+        if pedido.etapa in binarias:
+            content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+            return RespostaBinaria(response.url, response.status, content_type, response.body)
+        try:
+            return json.loads(response.body)
+        except ValueError:
+            raise RespostaInvalida(
+                f"{ctx.tribunal.value} respondeu algo que não é JSON (HTTP {response.status}) em {pedido.etapa}"
+            ) from None
+
+    def errback_pedido(self, failure: Failure) -> Iterable[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        ctx = ContextoCaptura.from_meta(request.meta["captura"])
+        dados = request.meta["dados"]
+        alvo = ProcessoAlvo.from_dados(dados["processo"])
+        try:
+            error = getattr(failure.value, "error", None)
+            if isinstance(error, SinesysError):  # the session failed: the credential stops
+                self.credencial_falhou(ctx.credencial_id, error)
+                return
+            response = getattr(failure.value, "response", None)
+            if failure.check(IgnoreRequest) and response is None:
+                return
+            etapa = request.meta.get("etapa")
+            status = getattr(response, "status", None)
+            if status is None:
+                erro: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+            elif status >= 500 or status == 429:
+                erro = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
+            else:
+                erro = RespostaInvalida(f"{etapa}: HTTP {status}")
+            extra = {"id_documento_pje": int(dados["id_documento"])} if dados.get("id_documento") else {}
+            if ctx.credencial_id not in self._falhas:
+                item = self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message, **extra)
+                if alvo.processo_id in self._casos:
+                    self._casos[alvo.processo_id].pendentes += 1
+                yield item
+        finally:
+            self._done(ctx.credencial_id)
+            self._um_a_menos(alvo.processo_id)
+
+    # -- locks ---------------------------------------------------------------------------------------
+
+    def _item_concluido(self, item: Any, **_: Any) -> None:
+        if isinstance(item, ItemProcesso):
+            self._um_a_menos(item.processo_id)
+
+    def _um_a_menos(self, processo_id: int) -> None:
+        caso = self._casos.get(processo_id)
+        if caso is None:
+            return
+        caso.pendentes -= 1
+        if caso.pendentes <= 0:
+            self._liberar(processo_id)
+
+    def _liberar(self, processo_id: int) -> None:
+        caso = self._casos.pop(processo_id, None)
+        if caso is None:
+            return
+        try:
+            if not self.locks.release(caso.lease):
+                logger.warning("lock do processo %s expirou antes do fim da captura", processo_id)
+        except Exception:
+            logger.exception("não foi possível liberar o lock do processo %s", processo_id)
+
+    async def _renovar(self) -> None:
+        while True:
+            await asyncio.sleep(self._lock_ttl / 3)
+            for processo_id, caso in list(self._casos.items()):
+                try:
+                    novo = await asyncio.to_thread(self.locks.extend, caso.lease, ttl=self._lock_ttl)
+                except Exception:
+                    logger.exception("não foi possível renovar o lock do processo %s", processo_id)
+                    continue
+                if novo is None:
+                    logger.warning("lock do processo %s perdido (expirou e foi tomado)", processo_id)
+                elif processo_id in self._casos:
+                    self._casos[processo_id].lease = novo
+
+    def _fechar(self, spider: scrapy.Spider, reason: str) -> None:
+        if self._renovador is not None:
+            self._renovador.cancel()
+        for processo_id in list(self._casos):
+            self._liberar(processo_id)

@@ -1,0 +1,129 @@
+"""`scrapy crawl partes` against the sandbox: every party, lawyer, address and link as the ground truth says.
+
+Each test has its own database (SQLite and PostgreSQL) holding a sandbox user's lawyer, credential, acervo
+(from the ground truth) and a stored session; the crawls are real Scrapy processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from processo_e2e import ProcessoE2E, enderecos_esperados, partes_esperadas
+from sqlalchemy import func, select
+
+from sinesys_spiders.core.db.models import (
+    CapturaLogBruto,
+    Endereco,
+    Lock,
+    Parte,
+    ProcessoParte,
+    ProcessoParteRepresentante,
+    Representante,
+)
+from sinesys_spiders.core.db.repositories.locks import LocksRepository
+from sinesys_spiders.core.locks import SqlLockBackend
+from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
+
+pytestmark = [pytest.mark.slow]
+
+TABELAS = (Parte, Representante, Endereco, ProcessoParte, ProcessoParteRepresentante)
+
+
+@pytest.fixture
+def e2e(pje_sandbox: SandboxClient, database_url: str, tmp_path: Path) -> Iterator[ProcessoE2E]:
+    """A user with at least three cases at TRT3 1º grau, its acervo stored and a session ready."""
+    for _ in range(len(pje_sandbox.users)):
+        user = pje_sandbox.take_user()
+        truth = pje_sandbox.truth(tribunal="TRT3", grau="primeiro_grau", cpf=user.cpf, tipo="partes")
+        if len(truth["tribunais"]["TRT3"]["primeiro_grau"][user.cpf]["partes"]) >= 3:
+            break
+    e2e = ProcessoE2E(sandbox=pje_sandbox, database_url=database_url, workdir=tmp_path, user=user, tribunal="TRT3")
+    yield e2e
+    e2e.close()
+
+
+def _contagem_esperada(truth: list[dict]) -> dict[str, int]:
+    partes = [p for caso in truth for p in caso["partes"]]
+    return {
+        "total_processos": len(truth),
+        "processos_capturados": len(truth),
+        "total_partes": len(partes),
+        "clientes": sum(p["classificacao"] == "cliente" for p in partes),
+        "partes_contrarias": sum(p["classificacao"] == "parte_contraria" for p in partes),
+        "terceiros": sum(p["classificacao"] == "terceiro" for p in partes),
+        "representantes": sum(len(p["representantes"]) for p in partes),
+        "vinculos": len(partes),
+        "bloqueados": 0,
+        "erros": 0,
+    }
+
+
+def test_partes_equal_the_ground_truth_and_a_second_run_changes_nothing(e2e: ProcessoE2E) -> None:
+    """Parties, classification, lawyers with OABs, addresses and links exact; the counts recorded; rerun idempotent."""
+    acervo = e2e.store_acervo()
+    truth = e2e.truth("partes")["partes"]
+    assert {c["id_processo"] for c in truth} == set(acervo)
+
+    _, resumo = e2e.crawl("partes")
+    assert resumo is not None
+    assert resumo.status == "completed"
+    assert e2e.partes_armazenadas() == partes_esperadas(truth)
+    assert e2e.enderecos_armazenados() == enderecos_esperados(truth)
+    resultado = e2e.resultado(resumo)["resultado"]
+    esperado = _contagem_esperada(truth)
+    assert {k: resultado[k] for k in esperado} == esperado
+    assert resultado["clientes"] > 0
+    assert resultado["partes_contrarias"] > 0
+    assert resultado["duracao_ms"] > 0
+    with e2e.factory() as session:
+        brutos = session.scalar(
+            select(func.count()).select_from(CapturaLogBruto).where(CapturaLogBruto.tipo_captura == "partes")
+        )
+    assert brutos == len(truth)
+    antes = e2e.contagens(*TABELAS)
+
+    _, segunda = e2e.crawl("partes", "horas_para_recaptura=0")
+    assert segunda is not None
+    assert e2e.partes_armazenadas() == partes_esperadas(truth)
+    assert e2e.contagens(*TABELAS) == antes
+    resultado = e2e.resultado(segunda)["resultado"]
+    assert {k: resultado[k] for k in esperado} == esperado
+    assert resultado["inseridos"] == 0
+    assert resultado["atualizados"] == 0
+
+    _, terceira = e2e.crawl("partes")  # everything captured less than 24 h ago
+    assert terceira is not None
+    assert all(e.get("resultado", {}).get("total_processos", 0) == 0 for e in terceira.resultados)
+
+
+def test_a_case_held_by_another_run_is_skipped_and_an_expired_lock_taken_over(e2e: ProcessoE2E) -> None:
+    """A live lock on a case: skipped and listed; an expired one: the case captured and the lock freed."""
+    acervo = e2e.store_acervo()
+    ocupado, expirado, *_ = sorted(acervo.values())
+    locks = SqlLockBackend(e2e.factory)
+    lease = locks.try_acquire(f"captura:processo:{ocupado}", ttl=600)
+    assert lease is not None
+    with e2e.factory.begin() as session:
+        passado = utcnow() - dt.timedelta(hours=1)
+        assert LocksRepository(session).acquire(key=f"captura:processo:{expirado}", owner="outro", ttl=60, now=passado)
+
+    _, resumo = e2e.crawl("partes", f"processos={ocupado},{expirado}")
+    assert resumo is not None
+    resultado = e2e.resultado(resumo)["resultado"]
+    assert resultado["bloqueados"] == 1
+    assert resultado["processos_bloqueados"] == [ocupado]
+    assert resultado["processos_capturados"] == 1
+    assert resultado["total_processos"] == 2
+    with e2e.factory() as session:
+        capturados = set(session.scalars(select(ProcessoParte.processo_id)))
+        chaves = set(session.scalars(select(Lock.key)))
+    id_pje = {v: k for k, v in acervo.items()}
+    truth = {c["id_processo"]: c for c in e2e.truth("partes")["partes"]}
+    assert ocupado not in capturados
+    assert (expirado in capturados) == bool(truth[id_pje[expirado]]["partes"])
+    assert chaves == {f"captura:processo:{ocupado}"}  # ours, untouched; the taken-over one released
+    assert locks.release(lease)
