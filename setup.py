@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 setup(
     name="sinesys-captura",
@@ -11,7 +11,9 @@ setup(
     long_description=Path("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
-    packages=find_packages(include=["sinesys_spiders*", "pipelines*", "plugins*", "api*", "scheduler*"]),
+    packages=find_namespace_packages(
+        include=["sinesys_spiders*", "pipelines*", "plugins*", "api*", "scheduler*"], exclude=["*.__pycache__"]
+    ),
     include_package_data=True,
     package_data={
         "sinesys_spiders.core.db": ["alembic.ini", "migrations/*.py", "migrations/versions/*.py"],
