@@ -127,3 +127,23 @@ def test_a_case_held_by_another_run_is_skipped_and_an_expired_lock_taken_over(e2
     assert (expirado in capturados) == bool(truth[id_pje[expirado]]["partes"])
     assert chaves == {f"captura:processo:{ocupado}"}  # ours, untouched; the taken-over one released
     assert locks.release(lease)
+
+
+def test_partes_are_exact_despite_5xx_and_429_answers(e2e: ProcessoE2E) -> None:
+    """The tribunal fails now and then (5xx, 429 with Retry-After): retried with backoff, nothing lost or doubled."""
+    e2e.store_acervo()
+    truth = e2e.truth("partes")["partes"]
+    profile = {"name": "partes-flaky", "seed": 3, "error_rates": {"500": 0.15, "503": 0.1}, "rate_limit": 0.1,
+               "retry_after": 1}  # fmt: skip
+    with e2e.sandbox.faults_applied(profile) as described:
+        result, resumo = e2e.crawl("partes", settings={"SINESYS_RETRY_BASE_DELAY": 0.05})
+        injected = e2e.sandbox.faults()["injected"]
+    assert described["profile"]["name"] == "partes-flaky"
+    assert sum(injected.values()) > 0
+    assert "retry" in result.stderr.lower()
+    assert resumo is not None
+    assert resumo.status == "completed"
+    assert e2e.partes_armazenadas() == partes_esperadas(truth)
+    resultado = e2e.resultado(resumo)["resultado"]
+    assert resultado["erros"] == 0
+    assert resultado["processos_capturados"] == len(truth)
