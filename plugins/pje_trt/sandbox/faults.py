@@ -18,6 +18,8 @@ for every tribunal; ``tribunais`` overrides the whole rule for the tribunals it 
       "expired_answer": "401",               # an API call without a live session: 401, 403, or
                                              # login_page (HTTP 200 with login.seam's HTML)
       "targets": ["api"],                    # which requests the random faults hit: api, pages
+      "totalizadores": {"1": 3},             # added to the counter of agrupamento 1, 2 or 5 (a counter
+                                             # that disagrees with its list, as pje-api.md §3 checks)
       "tribunais": {"TRT5": {"waf": 1.0, "targets": ["api", "pages"]}}
     }
 
@@ -105,6 +107,15 @@ class FaultRule(_Strict):
     slow_login_ms: float = Field(0.0, ge=0)
     expired_answer: Literal["401", "403", "login_page"] = "401"
     targets: tuple[Target, ...] = ("api",)
+    totalizadores: dict[int, int] = Field(default_factory=dict)
+
+    @field_validator("totalizadores")
+    @classmethod
+    def _check_totalizadores(cls, value: dict[int, int]) -> dict[int, int]:
+        for agrupamento in value:
+            if agrupamento not in (1, 2, 5):
+                raise ValueError(f"agrupamento {agrupamento} sem totalizador (use 1, 2 ou 5)")
+        return value
 
     @field_validator("error_rates")
     @classmethod
@@ -244,6 +255,14 @@ class FaultEngine:
     def _count(self, decision: Decision) -> Decision:
         self.injected[decision.fault or ""] += 1
         return decision
+
+    def totalizadores_delta(self, tribunal: Tribunal | None) -> dict[int, int]:
+        """What to add to each painel counter (``totalizadores``); counted as injected when not empty."""
+        delta = self._profile.rule_for(tribunal).totalizadores
+        if delta:
+            with self._lock:
+                self.injected["totalizadores"] += 1
+        return dict(delta)
 
     def login_delay(self, tribunal: Tribunal | None) -> float:
         """Seconds to wait before answering a login page (``slow_login_ms``)."""
