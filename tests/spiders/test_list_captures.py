@@ -192,3 +192,27 @@ def test_wrong_password_fails_with_senha_invalida_while_the_other_completes(
     assert "resultado" not in resultados[errada]
     assert "erro" not in resultados[boa]
     assert resultados[boa]["resultado"]["erros"] == 0
+
+
+def test_totalizador_mismatch_is_the_credentials_error_with_both_numbers(
+    principal: Principal, captura_sandbox: SandboxClient
+):
+    """A counter that disagrees with its list fails that credential with both numbers; the others complete."""
+    e2e = principal.e2e
+    trt5, trt9, _tst = principal.credenciais
+    truth = e2e.truth(principal.user, ONDE[:1])
+    acervo = sum(1 for v in truth["acervo"].values() if v["origem"] == "acervo_geral")
+    pendentes = len(truth["expedientes"])
+    ids = f"credenciais={trt5},{trt9}"
+    profile = {"name": "totalizador", "tribunais": {"TRT5": {"totalizadores": {"1": 3, "2": -1}}}}
+    with captura_sandbox.faults_applied(profile):
+        crawls = {spider: e2e.crawl(spider, ids) for spider in ("acervo_geral", "pendentes")}
+    esperado = {
+        "acervo_geral": f"Quantidade de processos ({acervo}) não condiz com totalizador ({acervo + 3})",
+        "pendentes": f"Quantidade de expedientes ({pendentes}) excede o totalizador ({pendentes - 1})",
+    }
+    for spider, crawl in crawls.items():
+        resultados = {r["credencial_id"]: r for r in e2e.resumo(crawl.captura_id).resultados}
+        assert resultados[trt5]["erro"]["codigo"] == "TOTALIZADOR_DIVERGENTE", resultados[trt5]
+        assert resultados[trt5]["erro"]["mensagem"] == esperado[spider]
+        assert "erro" not in resultados[trt9], resultados[trt9]
