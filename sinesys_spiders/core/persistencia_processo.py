@@ -175,16 +175,51 @@ def _doc(value: str | None, size: int) -> str | None:
 def _pessoa_pje(dados: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if dados is None:
         return None
-    return {k: v for k, v in dados.items() if k not in _CHAVES_DO_CASO}
+    # PJE right-pads names differently from case to case: trimmed, a person reads the same in every case
+    return {k: v.strip() if isinstance(v, str) else v for k, v in dados.items() if k not in _CHAVES_DO_CASO}
 
 
-def _upsert_parte(session: Session, parte: ParteProcesso, tribunal: str, out: ResultadoPartes) -> Parte:
+@dataclasses.dataclass(slots=True)
+class _Cache:
+    """The rows one case may touch, read in a few queries up front instead of one query per person."""
+
+    partes_cpf: dict[str, Parte]
+    partes_cnpj: dict[str, Parte]
+    reps_cpf: dict[str, Representante]
+    enderecos: dict[tuple[int, str, int], Endereco]
+
+    @classmethod
+    def load(cls, session: Session, item: PartesProcesso) -> _Cache:
+        cpfs = {p.cpf for p in item.partes if p.tipo_pessoa == "F" and _doc(p.cpf, 11)}
+        cnpjs = {p.cnpj for p in item.partes if p.tipo_pessoa == "J" and _doc(p.cnpj, 14)}
+        reps = {r.cpf for p in item.partes for r in p.representantes if _doc(r.cpf, 11)}
+        enderecos = {p.endereco.id_pje for p in item.partes if p.endereco is not None}
+        enderecos |= {r.endereco.id_pje for p in item.partes for r in p.representantes if r.endereco is not None}
+        return cls(
+            partes_cpf={r.cpf: r for r in session.scalars(select(Parte).where(Parte.cpf.in_(cpfs)))} if cpfs else {},
+            partes_cnpj={r.cnpj: r for r in session.scalars(select(Parte).where(Parte.cnpj.in_(cnpjs)))}
+            if cnpjs
+            else {},
+            reps_cpf={r.cpf: r for r in session.scalars(select(Representante).where(Representante.cpf.in_(reps)))}
+            if reps
+            else {},
+            enderecos={
+                (e.id_pje, e.entidade_tipo, e.entidade_id): e
+                for e in session.scalars(select(Endereco).where(Endereco.id_pje.in_(enderecos)))
+            }
+            if enderecos
+            else {},
+        )  # type: ignore[misc]
+
+
+def _upsert_parte(session: Session, parte: ParteProcesso, tribunal: str, out: ResultadoPartes, cache: _Cache) -> Parte:
     cpf = _doc(parte.cpf, 11) if parte.tipo_pessoa == "F" else None
     cnpj = _doc(parte.cnpj, 14) if parte.tipo_pessoa == "J" else None
+    query = None
     if cpf:
-        query = select(Parte).where(Parte.cpf == cpf)
+        row = cache.partes_cpf.get(cpf)
     elif cnpj:
-        query = select(Parte).where(Parte.cnpj == cnpj)
+        row = cache.partes_cnpj.get(cnpj)
     elif parte.id_pessoa_pje is not None:
         query = select(Parte).where(
             Parte.cpf.is_(None),
@@ -194,7 +229,8 @@ def _upsert_parte(session: Session, parte: ParteProcesso, tribunal: str, out: Re
         )
     else:
         raise RespostaInvalida("partes: parte sem CPF, CNPJ e idPessoa")
-    row = session.execute(query).scalar_one_or_none()
+    if query is not None:
+        row = session.execute(query).scalar_one_or_none()
     values: dict[str, Any] = {
         "tipo_pessoa": parte.tipo_pessoa,
         "nome": parte.nome,
@@ -226,23 +262,29 @@ def _upsert_parte(session: Session, parte: ParteProcesso, tribunal: str, out: Re
         row = Parte(cpf=cpf, cnpj=cnpj, id_pessoa_pje=parte.id_pessoa_pje, tribunal=tribunal, **values)
         session.add(row)
         session.flush()
+        if cpf:
+            cache.partes_cpf[cpf] = row
+        elif cnpj:
+            cache.partes_cnpj[cnpj] = row
         out.count("inseridos")
     else:
         out.count("atualizados" if _apply(row, values) else "inalterados")
     return row
 
 
-def _upsert_representante(session: Session, rep: RepresentanteParte, out: ResultadoPartes) -> Representante:
+def _upsert_representante(
+    session: Session, rep: RepresentanteParte, out: ResultadoPartes, cache: _Cache
+) -> Representante:
     cpf = _doc(rep.cpf, 11)
     if cpf:
-        query = select(Representante).where(Representante.cpf == cpf)
+        row = cache.reps_cpf.get(cpf)
     else:
         query = select(Representante).where(
             Representante.cpf.is_(None),
             Representante.id_pessoa_pje == rep.id_pessoa_pje,
             Representante.nome == rep.nome,
         )
-    row = session.execute(query.limit(1)).scalars().first()
+        row = session.execute(query.limit(1)).scalars().first()
     oabs = [o.model_dump() for o in rep.oabs]
     if row is not None:  # keep the OABs seen before, refresh the ones seen now
         novas = {(o["numero"], o["uf"]) for o in oabs}
@@ -260,6 +302,8 @@ def _upsert_representante(session: Session, rep: RepresentanteParte, out: Result
         row = Representante(cpf=cpf, id_pessoa_pje=rep.id_pessoa_pje, **values)
         session.add(row)
         session.flush()
+        if cpf:
+            cache.reps_cpf[cpf] = row
         out.count("inseridos")
     else:
         out.count("atualizados" if _apply(row, values) else "inalterados")
@@ -268,19 +312,16 @@ def _upsert_representante(session: Session, rep: RepresentanteParte, out: Result
 
 def _upsert_endereco(
     session: Session, endereco: EnderecoParte, *, entidade_tipo: str, entidade_id: int, tribunal: str, grau: str,
-    out: ResultadoPartes,
+    out: ResultadoPartes, cache: _Cache,
 ) -> None:  # fmt: skip
-    row = session.execute(
-        select(Endereco).where(
-            Endereco.id_pje == endereco.id_pje,
-            Endereco.entidade_tipo == entidade_tipo,
-            Endereco.entidade_id == entidade_id,
-        )
-    ).scalar_one_or_none()
+    key = (endereco.id_pje, entidade_tipo, entidade_id)
+    row = cache.enderecos.get(key)
     values = endereco.model_dump(exclude={"id_pje"})
     values.update(tribunal=tribunal, grau=grau)
     if row is None:
-        session.add(Endereco(id_pje=endereco.id_pje, entidade_tipo=entidade_tipo, entidade_id=entidade_id, **values))
+        row = Endereco(id_pje=endereco.id_pje, entidade_tipo=entidade_tipo, entidade_id=entidade_id, **values)
+        session.add(row)
+        cache.enderecos[key] = row
         out.count("inseridos")
     else:
         out.count("atualizados" if _apply(row, values) else "inalterados")
@@ -294,12 +335,21 @@ def persistir_partes(session: Session, item: PartesProcesso, *, now: dt.datetime
         (pp.parte_id, pp.polo, pp.tipo_parte): pp
         for pp in session.execute(select(ProcessoParte).where(ProcessoParte.processo_id == item.processo_id)).scalars()
     }
+    cache = _Cache.load(session, item)
+    links: dict[int, set[int]] = {}
+    if existentes:
+        for pp_id, rep_id in session.execute(
+            select(ProcessoParteRepresentante.processo_parte_id, ProcessoParteRepresentante.representante_id).where(
+                ProcessoParteRepresentante.processo_parte_id.in_([pp.id for pp in existentes.values()])
+            )
+        ):
+            links.setdefault(pp_id, set()).add(rep_id)
     mantidos: set[int] = set()
     for parte in item.partes:
-        row = _upsert_parte(session, parte, tribunal, out)
+        row = _upsert_parte(session, parte, tribunal, out, cache)
         if parte.endereco is not None:
             _upsert_endereco(session, parte.endereco, entidade_tipo="parte", entidade_id=row.id,
-                             tribunal=tribunal, grau=grau, out=out)  # fmt: skip
+                             tribunal=tribunal, grau=grau, out=out, cache=cache)  # fmt: skip
         chave = (row.id, parte.polo, parte.tipo_parte)
         vinculo = existentes.get(chave)
         values: dict[str, Any] = {
@@ -329,7 +379,9 @@ def persistir_partes(session: Session, item: PartesProcesso, *, now: dt.datetime
         out.total_partes += 1
         out.vinculos += 1
         out.count(_CAMPO_CLASSIFICACAO[parte.classificacao.value])
-        _sincronizar_representantes(session, vinculo.id, parte, tribunal, grau, out)
+        _sincronizar_representantes(
+            session, vinculo.id, parte, tribunal, grau, out, cache, links.get(vinculo.id, set())
+        )
     obsoletos = [pp.id for pp in existentes.values() if pp.id not in mantidos]
     if obsoletos:
         session.execute(
@@ -347,23 +399,17 @@ _CAMPO_CLASSIFICACAO = {"cliente": "clientes", "parte_contraria": "partes_contra
 
 
 def _sincronizar_representantes(
-    session: Session, processo_parte_id: int, parte: ParteProcesso, tribunal: str, grau: str, out: ResultadoPartes
-) -> None:
+    session: Session, processo_parte_id: int, parte: ParteProcesso, tribunal: str, grau: str, out: ResultadoPartes,
+    cache: _Cache, atuais: set[int],
+) -> None:  # fmt: skip
     desejados: list[int] = []
     for rep in parte.representantes:
-        row = _upsert_representante(session, rep, out)
+        row = _upsert_representante(session, rep, out, cache)
         if rep.endereco is not None:
             _upsert_endereco(session, rep.endereco, entidade_tipo="representante", entidade_id=row.id,
-                             tribunal=tribunal, grau=grau, out=out)  # fmt: skip
+                             tribunal=tribunal, grau=grau, out=out, cache=cache)  # fmt: skip
         if row.id not in desejados:
             desejados.append(row.id)
-    atuais = set(
-        session.execute(
-            select(ProcessoParteRepresentante.representante_id).where(
-                ProcessoParteRepresentante.processo_parte_id == processo_parte_id
-            )
-        ).scalars()
-    )
     for representante_id in desejados:
         if representante_id not in atuais:
             session.add(
