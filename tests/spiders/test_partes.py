@@ -7,6 +7,8 @@ Each test has its own database (SQLite and PostgreSQL) holding a sandbox user's 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +149,44 @@ def test_partes_are_exact_despite_5xx_and_429_answers(e2e: ProcessoE2E) -> None:
     resultado = e2e.resultado(resumo)["resultado"]
     assert resultado["erros"] == 0
     assert resultado["processos_capturados"] == len(truth)
+
+
+def test_the_lock_is_extended_while_a_slow_case_runs(e2e: ProcessoE2E) -> None:
+    """A case slower than the lock's TTL keeps its lock alive (extended meanwhile) and releases it at the end."""
+    acervo = e2e.store_acervo()
+    processo_id = sorted(acervo.values())[0]
+    key = f"captura:processo:{processo_id}"
+    seen: list[dt.datetime] = []
+    lapsed: list[dt.datetime] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            with e2e.factory() as session:
+                row = LocksRepository(session).get(key=key)
+                now = utcnow()
+                if row is not None:
+                    seen.append(now)
+                    if row.expires_at < now - dt.timedelta(milliseconds=100):
+                        lapsed.append(now)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    slow = {"name": "lento", "latency": {"distribution": "fixed", "ms": 4000}}
+    with e2e.sandbox.faults_applied(slow):
+        watcher.start()
+        try:
+            result, resumo = e2e.crawl(
+                "partes", f"processos={processo_id}", settings={"SINESYS_PROCESSO_LOCK_TTL": 1.5}
+            )
+        finally:
+            done.set()
+            watcher.join()
+    assert resumo is not None
+    assert e2e.resultado(resumo)["resultado"]["processos_capturados"] == 1
+    assert seen, "the case's lock was held during the crawl"
+    assert max(seen) - min(seen) > dt.timedelta(seconds=3)
+    assert lapsed == []
+    assert "expirou antes do fim" not in result.stderr
+    with e2e.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Lock)) == 0
