@@ -15,6 +15,11 @@ next case only when it has room, so few locks are held at a time. For each case:
 
 An error of one case (an HTTP error after the retries, an answer the plugin refuses) is that case's
 ``erro``; the credential goes on. Session failures still stop the credential, as for the list spiders.
+
+Politeness and retries are the list spiders' own: every request of a tribunal goes through its download slot
+(``SINESYS_PJE_CONCURRENCY``, default 2, and ``SINESYS_PJE_DELAY``, default 0.5 s with jitter, on real PJE hosts;
+``tribunais_config.opcoes`` ``concurrency``/``delay``/``jitter`` per tribunal and grau; a loopback sandbox gets
+``CONCURRENT_REQUESTS`` and no delay), and 429/5xx are retried with backoff and ``Retry-After``.
 """
 
 from __future__ import annotations
