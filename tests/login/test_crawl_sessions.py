@@ -81,16 +81,17 @@ def _crawl(
     return _finish(_start(world, credencial_id, out, database_url, secret_key, *extra), out)
 
 
+@pytest.mark.parametrize("answer", ["401", "403", "login_page"])
 async def test_a_session_expiring_mid_crawl_costs_exactly_one_relogin(
-    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
+    world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path, answer: str
 ) -> None:
-    """The tribunal ends the session after a few pages: one re-login, the request replayed, nothing lost."""
+    """The session ends after a few pages (401, 403 or the login page with 200): one re-login, nothing lost."""
     user = _user_with_cases(world, Tribunal.TRT3, minimum=4)
     credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
     expected = _acervo(world, Tribunal.TRT3, user)
     before = world.logins(user)
 
-    profile = {"name": "expira", "session_expiry": {"after_requests": 2, "times": 1}}
+    profile = {"name": "expira", "session_expiry": {"after_requests": 2, "times": 1}, "expired_answer": answer}
     with world.sandbox.faults_applied(profile):
         result = _crawl(world, credencial_id, tmp_path / "run.json", database_url, secret_key)
 
@@ -100,7 +101,9 @@ async def test_a_session_expiring_mid_crawl_costs_exactly_one_relogin(
     assert world.logins(user) == before + 2
     assert len(result["ids"]) == len(set(result["ids"])) == result["total"]
     assert set(result["ids"]) == expected
-    assert result["stats"].get("downloader/response_status_count/401") == 1
+    status = "200" if answer == "login_page" else answer
+    assert result["stats"].get("sessao/expiradas") == 1
+    assert result["stats"].get(f"downloader/response_status_count/{status}", 0) >= 1
     sessao = world.store.get(credencial_id)
     last = world.store.otp_ultimo_passo(credencial_id)
     assert sessao is not None
