@@ -56,6 +56,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """A new engine for ``url``: SQLite with foreign keys, WAL and a busy timeout; PostgreSQL via psycopg 3."""
     sa_url = make_url(normalize_url(url))
+    # Bound values (CPFs, ciphertexts) never reach SQLAlchemy's logs or exception messages.
+    kwargs.setdefault("hide_parameters", True)
     if sa_url.get_backend_name() == "sqlite":
         engine = create_engine(sa_url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
