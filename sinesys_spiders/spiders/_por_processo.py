@@ -87,6 +87,7 @@ class ProcessoSpider(CapturaSpider):
         self._lock_backend: LockBackend | None = None
         self._lock_ttl = 300.0
         self._renovador: asyncio.Task[None] | None = None
+        self._selecionados: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProcessoSpider:
@@ -140,6 +141,14 @@ class ProcessoSpider(CapturaSpider):
             self._renovador = asyncio.ensure_future(self._renovar())
         async for produced in super().start():
             yield produced
+        pedidos = self.processos_pedidos()
+        faltando = sorted(set(pedidos or ()) - self._selecionados)
+        if faltando:
+            logger.warning(
+                "%s: processo(s) %s não estão no acervo de nenhuma credencial selecionada (mesmo tribunal e grau)",
+                self.name,
+                ", ".join(str(i) for i in faltando),
+            )
 
     async def requests_credencial(self, credencial: CredencialResumo) -> AsyncIterator[Any]:
         iniciais = await self._start_credencial(credencial)
@@ -152,6 +161,7 @@ class ProcessoSpider(CapturaSpider):
         estado["iniciada_em"] = utcnow().isoformat()
         estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
         alvos = await asyncio.to_thread(self._alvos, credencial)
+        self._selecionados.update(a.processo_id for a in alvos)
         logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
         captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
         for alvo in alvos:

@@ -190,3 +190,27 @@ def test_the_lock_is_extended_while_a_slow_case_runs(e2e: ProcessoE2E) -> None:
     assert "expirou antes do fim" not in result.stderr
     with e2e.factory() as session:
         assert session.scalar(select(func.count()).select_from(Lock)) == 0
+
+
+def test_a_tribunal_answering_a_plain_array_gives_the_same_exact_parties(
+    pje_sandbox: SandboxClient, database_url: str, tmp_path: Path
+) -> None:
+    """TRT2 answers ``/partes`` as one array: parties, links and classification still equal the ground truth."""
+    for _ in range(len(pje_sandbox.users)):
+        user = pje_sandbox.take_user()
+        truth = pje_sandbox.truth(tribunal="TRT2", grau="primeiro_grau", cpf=user.cpf, tipo="partes")
+        casos = truth["tribunais"]["TRT2"]["primeiro_grau"][user.cpf]["partes"]
+        if sum(1 for c in casos if c["partes"]) >= 2:
+            break
+    e2e = ProcessoE2E(sandbox=pje_sandbox, database_url=database_url, workdir=tmp_path, user=user, tribunal="TRT2")
+    try:
+        e2e.store_acervo()
+        result, resumo = e2e.crawl("partes", "processos=999999")
+        assert resumo is not None
+        assert "999999" in result.stderr  # asked for, but in no acervo of the credential: said so
+        _, resumo = e2e.crawl("partes")
+        assert resumo is not None
+        assert e2e.partes_armazenadas() == partes_esperadas(casos)
+        assert e2e.resultado(resumo)["resultado"]["total_processos"] == len(casos)
+    finally:
+        e2e.close()
