@@ -201,3 +201,15 @@ def test_one_case_by_its_pje_id(e2e: ProcessoE2E) -> None:
     assert set(_armazenado(e2e)["timelines"]) == {caso}
     assert e2e.resultado(resumo)["resultado"]["total_processos"] == 1
     assert e2e.resultado(resumo)["resultado"]["documentos_baixados"] == 0  # not asked for
+
+
+def test_one_case_not_in_the_acervo_fails_the_capture_with_its_reason(e2e: ProcessoE2E) -> None:
+    """A case id that is not in ``acervo``: nothing requested, the history row failed with what to do."""
+    result, resumo = e2e.crawl("timeline", "processo=4242", "tribunal=TRT3", "grau=primeiro_grau", check=False)
+    assert resumo is not None
+    assert resumo.status == "failed"
+    assert resumo.erro is not None
+    assert "4242" in resumo.erro
+    assert "capture o acervo antes" in resumo.erro
+    assert "não está no acervo" in result.stderr
+    assert _armazenado(e2e)["timelines"] == {}
