@@ -86,7 +86,8 @@ def test_5xx_and_429_are_retried_and_4xx_are_not(server, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider", str(spider_file), "-O", str(out),
          "-a", f"base={base}", "-a", "paths=flaky,limited,missing,forbidden,bad",
-         "-s", "SINESYS_RETRY_BASE_DELAY=0.01", "-s", "ITEM_PIPELINES={}", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO"],
+         "-s", "SINESYS_RETRY_BASE_DELAY=0.01", "-s", "ITEM_PIPELINES={}",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
