@@ -21,6 +21,7 @@ Politeness: each tribunal is its own download slot (``meta["download_slot"]``); 
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -89,6 +90,10 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._contextos: dict[int, ContextoCaptura] = {}
         self._falhas: dict[int, SinesysError] = {}
         self._session_manager: SessionManager | None = None
+        #: Credentials whose first requests are still being produced by ``start``.
+        self._iniciando: set[int] = set()
+        #: Set when a credential has nothing left in flight (done or failed).
+        self._terminadas: dict[int, asyncio.Event] = {}
 
     # -- set-up --------------------------------------------------------------------------------------
 
@@ -122,7 +127,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             for c in candidatas
             if (not tribunais or Tribunal(c.tribunal) in tribunais) and (not graus or Grau(c.grau) in graus)
         ]
-        self._credenciais = sorted(selecionadas, key=lambda c: (Tribunal(c.tribunal).ordem, _GRAU_ORDEM[Grau(c.grau)]))
+        # 1º grau of every tribunal first, then 2º: a lawyer's 1º and 2º grau share one session at a tribunal
+        # (logging into one ends the other), so the second waits for the first (see _aguardar_mesma_sessao).
+        self._credenciais = sorted(selecionadas, key=lambda c: (_GRAU_ORDEM[Grau(c.grau)], Tribunal(c.tribunal).ordem))
         resolver = EndpointResolver.from_settings()
         slots: dict[str, dict[str, Any]] = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         for credencial in self._credenciais:
@@ -184,8 +191,26 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         if not self._credenciais and not self._falhas:
             logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
         for credencial in self._credenciais:
-            async for produced in self.requests_credencial(credencial):
-                yield produced
+            await self._aguardar_mesma_sessao(credencial)
+            self._iniciando.add(credencial.id)
+            self._pendentes.setdefault(credencial.id, 0)
+            try:
+                async for produced in self.requests_credencial(credencial):
+                    yield produced
+            finally:
+                self._iniciando.discard(credencial.id)
+            self._talvez_terminou(credencial.id)
+
+    async def _aguardar_mesma_sessao(self, credencial: CredencialResumo) -> None:
+        """Wait until the lawyer's other graus at this tribunal are done: they share one PJE session."""
+        for anterior in self._credenciais:
+            if anterior.id == credencial.id:
+                return
+            if anterior.advogado_id == credencial.advogado_id and anterior.tribunal == credencial.tribunal:
+                await self._terminada(anterior.id).wait()
+
+    def _terminada(self, credencial_id: int) -> asyncio.Event:
+        return self._terminadas.setdefault(credencial_id, asyncio.Event())
 
     async def requests_credencial(self, credencial: CredencialResumo) -> AsyncIterator[Any]:
         """What one credential sends, pulled lazily by the engine (the per-case spiders override it)."""
@@ -292,13 +317,19 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
 
     def _done(self, credencial_id: int) -> None:
         self._pendentes[credencial_id] -= 1
-        if self._pendentes[credencial_id] > 0 or credencial_id in self._falhas:
+        self._talvez_terminou(credencial_id)
+
+    def _talvez_terminou(self, credencial_id: int) -> None:
+        """When a credential has nothing in flight and nothing more to send: check it, and let the next go."""
+        if self._pendentes.get(credencial_id, 0) > 0 or credencial_id in self._iniciando:
             return
-        ctx = self._contextos[credencial_id]
-        try:
-            self._captura(self._endpoints[(ctx.tribunal, ctx.grau)]).verificar(ctx, self._estado[credencial_id])
-        except SinesysError as exc:
-            self.credencial_falhou(credencial_id, exc)
+        if credencial_id not in self._falhas and credencial_id in self._contextos:
+            ctx = self._contextos[credencial_id]
+            try:
+                self._captura(self._endpoints[(ctx.tribunal, ctx.grau)]).verificar(ctx, self._estado[credencial_id])
+            except SinesysError as exc:
+                self.credencial_falhou(credencial_id, exc)
+        self._terminada(credencial_id).set()
 
     def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None:
         """Record a credential's failure once (also called by the session middleware); the others go on."""
