@@ -6,10 +6,18 @@ every data request goes through Scrapy's ordinary HTTP downloader.
 
 from __future__ import annotations
 
+import sys
+
+from pydantic import ValidationError
+
 from sinesys_spiders.core.browser import resolve_browser
 from sinesys_spiders.core.config import get_settings
 
-_settings = get_settings()
+try:
+    _settings = get_settings()
+except ValidationError as _exc:  # one clear line, never a traceback with the bad value in it
+    _bad = "; ".join(f"SINESYS_{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in _exc.errors())
+    sys.exit(f"erro: configuração inválida: {_bad}")
 _browser = resolve_browser(_settings)
 
 BOT_NAME = "sinesys"
@@ -29,8 +37,8 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {"headless": _browser.headless, "args": list(_browser.args)}
 if _browser.executable:
     PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"] = str(_browser.executable)
-if _browser.cdp_url:
-    PLAYWRIGHT_CDP_URL = _browser.cdp_url
+# A remote browser (SINESYS_BROWSER_CDP_URL) is used by the login driver (sinesys_spiders.login), which
+# never logs its URL; it is deliberately not handed to scrapy-playwright, which logs PLAYWRIGHT_CDP_URL.
 PLAYWRIGHT_MAX_CONTEXTS = 4
 
 # Security: no telnet console, no remote-control server, certificates verified.

@@ -8,10 +8,13 @@ from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
 import click
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
+from sinesys_spiders.core.config import get_settings, mask_url_text
 from sinesys_spiders.core.errors import SinesysError
 
-__all__ = ["SinesysGroup", "echo_json", "fail"]
+__all__ = ["SinesysGroup", "describe_settings_error", "echo_json", "fail"]
 
 
 def fail(message: str, *, code: int = 2) -> NoReturn:
@@ -55,6 +58,36 @@ class SinesysGroup(click.Group):
             return super().invoke(ctx)
         except SinesysError as exc:
             fail(f"{exc.code}: {exc.message}")
+        except click.Abort:  # a prompt met the end of its input (no terminal) or Ctrl-C
+            click.echo(err=True)  # end the prompt's line
+            fail(
+                "entrada interrompida: os segredos são pedidos em um terminal; "
+                "sem terminal use `sinesys credenciais import --from-json -`",
+                code=1,
+            )
+        except ValidationError as exc:  # the SINESYS_* settings
+            fail(f"configuração inválida: {describe_settings_error(exc)}")
+        except DBAPIError as exc:
+            url = mask_url_text(get_settings().effective_database_url)
+            kind = "não migrado" if _is_missing_table(exc) else "inacessível"
+            fail(
+                f"banco de dados {kind} ({url}): {type(exc.orig or exc).__name__}; "
+                "confira SINESYS_DATABASE_URL e rode `sinesys db upgrade`"
+            )
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    text = str(exc.orig or "").lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """``SINESYS_FIELD: what is wrong`` for each bad setting, never the value given."""
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        parts.append(f"SINESYS_{field.upper()}: {err['msg']}")
+    return "; ".join(parts)
 
 
 def echo_json(data: Any) -> None:

@@ -17,6 +17,7 @@ setting                      embedded default                              produ
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -24,16 +25,27 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings", "mask_url", "reset_settings"]
+__all__ = ["Settings", "get_settings", "mask_url", "mask_url_text", "reset_settings"]
+
+_USERINFO_PASSWORD = re.compile(r"(//[^/@:\s]*:)[^/@\s]*@")
+
+
+def mask_url_text(text: str) -> str:
+    """Mask ``user:password@`` in any text, even a URL too malformed to parse."""
+    return _USERINFO_PASSWORD.sub(r"\1***@", text)
 
 
 def mask_url(url: str | None) -> str | None:
     """Return ``url`` with its password (if any) replaced by ``***``."""
     if not url:
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.password
+    except ValueError:
+        return mask_url_text(url)
     if parts.password is None:
-        return url
+        return mask_url_text(url)  # a malformed URL may still carry user:password@
     netloc = parts.netloc.rsplit("@", 1)[1]
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
