@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command: set up what is missing, then lint, check import layers and run the
-# whole suite (SQLite and PostgreSQL back ends, Redis, headless Chromium, the sandbox).
+# whole suite (SQLite and PostgreSQL back ends, headless Chromium, the sandbox).
 #   scripts/test.sh [PYTEST_ARGS ...]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-scripts/bootstrap.sh chromium postgresql redis-server
+scripts/bootstrap.sh chromium postgresql
 VENV=${SINESYS_VENV:-$ROOT/.venv}
 export PATH="$VENV/bin:$PATH"
 
