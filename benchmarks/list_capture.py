@@ -13,6 +13,8 @@ registers that lawyer's two credentials, then measures in one run:
   sandbox has cached too. Cases per second are the stored cases over Scrapy's ``elapsed_time_seconds``; peak
   memory is the crawl process's peak RSS (``VmHWM``, polled every 0.1 s). ``BENCH_PROFILE=path`` runs the large
   crawl under cProfile (the figures of that run are then not comparable).
+- ``crawl_arquivados``: ``scrapy crawl arquivados`` of the same lawyer (about 30,000 archived cases), a third
+  point for peak memory.
 - ``where_the_time_goes``: the large crawl again without the upsert, then without the upsert and the raw log
   (items parsed and validated only), so the cost of each stage reads as a difference.
 
@@ -169,11 +171,13 @@ class _Setup:
             return session.scalar(select(func.count()).select_from(Processo).where(Processo.grau == grau)) or 0
 
 
-def _capture(setup: _Setup, credencial_id: int, grau: str, profile: Path | None = None) -> dict[str, Any]:
-    """Log in with a short crawl, then the measured acervo_geral crawl; its rate and peak memory."""
+def _capture(
+    setup: _Setup, credencial_id: int, grau: str, profile: Path | None = None, spider: str = "acervo_geral"
+) -> dict[str, Any]:
+    """Log in with a short crawl, then the measured list crawl; its rate and peak memory."""
     setup.crawl("audiencias", f"credenciais={credencial_id}", "data_inicio=2000-01-01", "data_fim=2000-01-02")
     before = setup.processos(grau)
-    run = setup.crawl("acervo_geral", f"credenciais={credencial_id}", profile=profile)
+    run = setup.crawl(spider, f"credenciais={credencial_id}", profile=profile)
     stored = setup.processos(grau) - before
     elapsed = run["stats"]["elapsed_time_seconds"]
     return {
@@ -261,6 +265,8 @@ def main() -> None:
                 http.close()
                 _wait_next_totp_step()
                 small = _capture(setup, pequena, "segundo_grau")
+                _wait_next_totp_step()
+                arquivados = _capture(setup, grande, "primeiro_grau", spider="arquivados")
                 breakdown = _breakdown(setup, grande)
                 counters = sandbox.counters()
             setup.engine.dispose()
@@ -294,12 +300,14 @@ def main() -> None:
             "about_10000_cases_second_run_nothing_written": segunda,
             "about_1000_cases": small,
         },
+        "crawl_arquivados_about_30000_cases": arquivados,
         "where_the_time_goes_10000_cases": breakdown,
         "ratio_crawl_to_bare_client": round(ratio, 3) if ratio else None,
         "aim": {"ratio_at_least": 0.7, "memory": "does not grow with the number of cases"},
         "peak_rss_mb": {
             str(small["cases_stored"]): small["peak_rss_mb"],
             str(large["cases_stored"]): large["peak_rss_mb"],
+            f"{arquivados['cases_stored']} (arquivados)": arquivados["peak_rss_mb"],
         },
         "sandbox_logins": sum(counters.get("logins", {}).values()),
     }
