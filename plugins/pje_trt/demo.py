@@ -130,8 +130,10 @@ def demo(var_dir: Path, seed: int, scale: str) -> None:
     with _sandbox(var_dir, seed, scale) as info:
         credenciais = _register(info)
         click.echo(f"registered 1 lawyer and credentials {credenciais} on {', '.join(t for t, _ in TRIBUNAIS)}")
-        for spider in SPIDERS:
-            _crawl(spider, credenciais, env, var_dir)
+        codes = {spider: _crawl(spider, credenciais, env, var_dir) for spider in SPIDERS}
     from plugins.pje_trt.demo_summary import print_summary
 
     print_summary(now=dt.datetime.now(dt.UTC))
+    failed = [spider for spider, code in codes.items() if code != 0]
+    if failed:
+        raise click.ClickException(f"captura com falha: {', '.join(failed)} (veja os logs em {var_dir})")
