@@ -57,6 +57,10 @@ DOWNLOAD_DELAY = 0.5
 DOWNLOAD_DELAY_JITTER = 0.5
 DOWNLOAD_TIMEOUT = 60
 
+# Politeness per real tribunal host (a download slot per tribunal; see sinesys_spiders.spiders.base).
+SINESYS_PJE_CONCURRENCY = _settings.pje_concurrency
+SINESYS_PJE_DELAY = _settings.pje_delay
+
 # Retries: 429 and 5xx with exponential backoff, full jitter and Retry-After (sinesys_spiders.middlewares.retry).
 RETRY_TIMES = 5
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]

@@ -72,8 +72,16 @@ class Settings(BaseSettings):
     browser_headless: bool = True
 
     credential_cache_ttl: float = Field(default=300.0, ge=0, description="Seconds a decrypted credential is cached.")
+    login_cooldown_waf: float = Field(
+        default=6 * 3600.0, ge=0, description="Seconds no new login is tried after a WAF block."
+    )
+    login_cooldown_manutencao: float = Field(
+        default=1800.0, ge=0, description="Seconds no new login is tried after a maintenance page."
+    )
     documents_dir: Path | None = Field(default=None, description="Downloaded PDFs; default var_dir/documentos.")
     log_level: str = "INFO"
+    pje_concurrency: int = Field(default=2, ge=1, description="Requests at once per real tribunal host.")
+    pje_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to a real tribunal host.")
 
     @field_validator("log_level")
     @classmethod
