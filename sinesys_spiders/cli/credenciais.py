@@ -128,7 +128,7 @@ def _option_message(exc: EntradaInvalida) -> str:
 @click.option("--advogado", "advogado_id", type=int, metavar="ID", help="Only this lawyer's credentials.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_(advogado_id: int | None, as_json: bool) -> None:
-    """List credentials without any secret: which OTP kind each has, and whether it is active."""
+    """List credentials without any secret: OTP kind, whether active, and a login failure that stops logins."""
     rows = _service().list(advogado_id=advogado_id)
     if as_json:
         echo_json(
@@ -141,6 +141,8 @@ def list_(advogado_id: int | None, as_json: bool) -> None:
                     "usuario": r.usuario_mascarado,
                     "otp": r.otp_kind.value,
                     "active": r.active,
+                    "falha_login": r.falha_login,
+                    "falha_login_em": r.falha_login_em.isoformat() if r.falha_login_em else None,
                 }
                 for r in rows
             ]
@@ -149,11 +151,16 @@ def list_(advogado_id: int | None, as_json: bool) -> None:
     if not rows:
         click.echo("nenhuma credencial cadastrada (use: sinesys credenciais add ...)")
         return
-    click.echo(f"{'ID':>5}  {'ADV':>5}  {'TRIBUNAL':<8}  {'GRAU':<17}  {'USUARIO':<14}  {'OTP':<6}  ATIVA")
+    click.echo(
+        f"{'ID':>5}  {'ADV':>5}  {'TRIBUNAL':<8}  {'GRAU':<17}  {'USUARIO':<14}  {'OTP':<6}  {'ATIVA':<5}  FALHA LOGIN"
+    )
     for r in rows:
+        falha = (
+            f"{r.falha_login} ({r.falha_login_em:%d/%m/%Y %H:%M} UTC)" if r.falha_login and r.falha_login_em else "-"
+        )
         click.echo(
             f"{r.id:>5}  {r.advogado_id:>5}  {r.tribunal:<8}  {r.grau:<17}  {r.usuario_mascarado:<14}  "
-            f"{r.otp_kind.value:<6}  {'sim' if r.active else 'não'}"
+            f"{r.otp_kind.value:<6}  {'sim' if r.active else 'não':<5}  {falha}"
         )
 
 
@@ -190,7 +197,7 @@ def update(
     service = _service()
     changes: dict[str, Any] = {}
     try:
-        service.resumo(credencial_id)
+        falha = service.resumo(credencial_id).falha_login
         if usuario is not None:
             changes["usuario"] = validate_usuario(usuario)
         if usuario_cpf:
@@ -215,7 +222,11 @@ def update(
         service.update(credencial_id, **changes)
     except EntradaInvalida as exc:
         fail(_option_message(exc))
-    click.echo(f"credencial {credencial_id} alterada: {', '.join(sorted(changes))}")
+    click.echo(f"credencial {credencial_id} alterada: {', '.join(sorted(changes))}" + _cleared(falha))
+
+
+def _cleared(falha: str | None) -> str:
+    return f"; falha de login {falha} apagada, o próximo login será tentado" if falha else ""
 
 
 @command.command("disable")
@@ -229,9 +240,11 @@ def disable(credencial_id: int) -> None:
 @command.command("enable")
 @click.argument("credencial_id", type=int)
 def enable(credencial_id: int) -> None:
-    """Enable a disabled credential."""
-    changed = _service().set_active(credencial_id, True)
-    click.echo(f"credencial {credencial_id} ativada" + ("" if changed else " (já estava)"))
+    """Enable a disabled credential, or clear its recorded login failure so that the next run logs in."""
+    service = _service()
+    falha = service.resumo(credencial_id).falha_login
+    changed = service.set_active(credencial_id, True)
+    click.echo(f"credencial {credencial_id} ativada" + ("" if changed else " (já estava)") + _cleared(falha))
 
 
 @command.command("import")

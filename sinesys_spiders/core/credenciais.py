@@ -212,10 +212,14 @@ class CredenciaisService:
             elif twofauth is None:
                 changes["twofauth_cifrado"] = None
             repo.update_ciphertexts(credencial_id=credencial_id, **changes)
+            repo.clear_login_failure(credencial_id=credencial_id)  # corrected: the next run may log in
         self._cache.drop([credencial_id])
 
     def set_active(self, credencial_id: int, active: bool) -> bool:
-        """Enable or disable a credential; return whether it changed. ``NaoEncontrado`` if absent."""
+        """Enable or disable a credential; return whether it changed. ``NaoEncontrado`` if absent.
+
+        Enabling also clears a recorded login failure (the operator asks for a new attempt).
+        """
         with session_scope(factory=self._factory) as session:
             repo = CredenciaisRepository(session)
             row = repo.get(credencial_id=credencial_id)
@@ -223,6 +227,8 @@ class CredenciaisService:
                 raise NaoEncontrado(f"credencial {credencial_id} não existe")
             changed = row.active != active
             repo.set_active(credencial_id=credencial_id, active=active)
+            if active:
+                repo.clear_login_failure(credencial_id=credencial_id)
         self._cache.drop([credencial_id])
         return changed
 
@@ -329,6 +335,8 @@ class CredenciaisService:
                         else OtpKind.NONE
                     ),
                     active=row.active,
+                    falha_login=row.falha_login_codigo,
+                    falha_login_em=row.falha_login_em,
                 )
                 for row in rows
             ]

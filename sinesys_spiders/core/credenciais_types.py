@@ -6,6 +6,7 @@ None of them shows a secret or a full CPF in its repr.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 from typing import Any
 
@@ -81,6 +82,9 @@ class CredencialResumo:
     usuario_mascarado: str
     otp_kind: OtpKind
     active: bool
+    #: The code of the recorded login failure that stops new logins (``core.falhas_login``), if any.
+    falha_login: str | None = None
+    falha_login_em: dt.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

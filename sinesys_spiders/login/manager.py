@@ -9,12 +9,18 @@ newer one replaced it) and does the same.
 Retry policy (issue 4): wrong password, rejected codes, WAF blocks and maintenance pages are
 permanent and remembered for the life of the manager (never retried automatically); timeouts and
 network errors are retried a bounded number of times with exponential backoff and full jitter.
+
+Those permanent failures are also recorded on the credential (``core.falhas_login``), so that the
+next process does not start a browser for them: a wrong password or rejected codes are refused
+until the credential is corrected, a WAF block or maintenance page until its cool-down passed
+(then one new attempt). A successful login clears the record.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
 import random
 import time
@@ -25,6 +31,7 @@ from sinesys_spiders.core.browser import BrowserChoice, resolve_browser
 from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.credenciais import Credencial
 from sinesys_spiders.core.errors import PermanentError, SinesysError, TimeoutError_, TransientError
+from sinesys_spiders.core.falhas_login import REMEMBERED, FalhaLogin, LoginCooldowns, LoginFailureStore, refusal
 from sinesys_spiders.core.locks import LockBackend, hold
 from sinesys_spiders.core.otp import OtpCodes, OtpProvider, first_step, otp_provider_for
 from sinesys_spiders.core.sessions import SessaoPje, SessionStore
@@ -126,6 +133,8 @@ class SessionManager:
         browser: BrowserChoice | None = None,
         timeouts: LoginTimeouts | None = None,
         retry: LoginRetry | None = None,
+        falhas_login: LoginFailureStore | None = None,
+        cooldowns: LoginCooldowns | None = None,
         lock_ttl: float = 600.0,
         lock_timeout: float = 900.0,
         sleep: Sleep = asyncio.sleep,
@@ -140,6 +149,9 @@ class SessionManager:
         self._browser = browser or resolve_browser(get_settings())
         self.timeouts = timeouts or LoginTimeouts()
         self.retry = retry or LoginRetry()
+        #: Failures shared by every process (``None``: remembered by this manager only).
+        self.falhas_login = falhas_login
+        self.cooldowns = cooldowns or LoginCooldowns()
         self._lock_ttl = lock_ttl
         self._lock_timeout = lock_timeout
         self._sleep = sleep
@@ -159,6 +171,7 @@ class SessionManager:
         from sinesys_spiders.core.crypto import load_cipher
         from sinesys_spiders.core.db.engine import get_session_factory
         from sinesys_spiders.core.endpoints import EndpointResolver
+        from sinesys_spiders.core.falhas_login import SqlLoginFailureStore
         from sinesys_spiders.core.locks import SqlLockBackend
         from sinesys_spiders.core.sessions import SqlSessionStore
         from sinesys_spiders.core.tribunais import get_registry
@@ -175,6 +188,8 @@ class SessionManager:
             return [c.id for c in todas if c.usuario == credencial.usuario]
 
         kwargs.setdefault("browser", resolve_browser(settings))
+        kwargs.setdefault("falhas_login", SqlLoginFailureStore(factory))
+        kwargs.setdefault("cooldowns", LoginCooldowns.from_settings(settings))
         return cls(
             store=SqlSessionStore(factory, cipher),
             locks=SqlLockBackend(factory),
@@ -196,6 +211,7 @@ class SessionManager:
         sessao = self.store.get(credencial_id)
         if sessao is not None:
             return sessao
+        self._raise_if_recorded(credencial_id)  # before waiting for the lock or starting a browser
         async with hold(
             self.locks,
             f"login:credencial:{credencial_id}",
@@ -208,6 +224,7 @@ class SessionManager:
             sessao = self.store.get(credencial_id)  # the previous holder may have just logged in
             if sessao is not None:
                 return sessao
+            self._raise_if_recorded(credencial_id)  # another process may have just failed
             return await self._login_with_retry(credencial_id)
 
     async def relogin(self, credencial_id: int, rejected_session_id: str | None) -> SessaoPje:
@@ -239,6 +256,28 @@ class SessionManager:
         if error is not None:
             raise error
 
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self._clock(), dt.UTC)
+
+    def _raise_if_recorded(self, credencial_id: int) -> None:
+        """Refuse a credential whose recorded login failure still stands (any process recorded it)."""
+        if self.falhas_login is None:
+            return
+        falha = self.falhas_login.get(credencial_id)
+        if falha is None:
+            return
+        error = refusal(credencial_id, falha, now=self._now(), cooldowns=self.cooldowns)
+        if error is None:
+            logger.info("credencial %s: cool-down of %s over, trying one new login", credencial_id, falha.codigo)
+            return
+        self.fail(credencial_id, error)
+        logger.warning("credencial %s: login refused without trying: %s", credencial_id, falha.codigo)
+        raise error
+
+    def _record(self, credencial_id: int, error: SinesysError) -> None:
+        if self.falhas_login is not None and error.code in REMEMBERED:
+            self.falhas_login.record(credencial_id, FalhaLogin(error.code, error.message, self._now()))
+
     async def _login_with_retry(self, credencial_id: int) -> SessaoPje:
         attempt = 0
         while True:
@@ -246,6 +285,7 @@ class SessionManager:
                 return await self._login_once(credencial_id)
             except PermanentError as exc:
                 self.fail(credencial_id, exc)
+                self._record(credencial_id, exc)
                 logger.warning("credencial %s: login failed for good: %s", credencial_id, exc)
                 raise
             except TransientError as exc:
@@ -306,6 +346,8 @@ class SessionManager:
             token_expires_at=result.identidade.expires_at,
         )
         self.store.save(sessao)
+        if self.falhas_login is not None and self.falhas_login.clear(credencial_id):
+            logger.info("credencial %s: login succeeded, recorded login failure cleared", credencial_id)
         elapsed = time.monotonic() - started
         self.logins += 1
         self.login_seconds.append(elapsed)

@@ -6,6 +6,7 @@ ciphertexts produced by ``core/crypto.py``, bound to the credential's ``uuid``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid as uuid_module
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinar
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sinesys_spiders.core.db.base import Base, TimestampMixin
-from sinesys_spiders.core.db.types import JSONType
+from sinesys_spiders.core.db.types import JSONType, UTCDateTime
 
 __all__ = ["Advogado", "Credencial"]
 
@@ -55,6 +56,11 @@ class Credencial(TimestampMixin, Base):
     totp_secret_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)
     twofauth_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    #: The last permanent login failure (code, safe message, time): every process refuses to log in
+    #: again until the credential is corrected (or, for WAF and maintenance, a cool-down passed).
+    falha_login_codigo: Mapped[str | None] = mapped_column(String(40))
+    falha_login_mensagem: Mapped[str | None] = mapped_column(String(500))
+    falha_login_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     advogado: Mapped[Advogado] = relationship(back_populates="credenciais")
 

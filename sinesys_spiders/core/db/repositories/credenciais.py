@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid as uuid_module
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sinesys_spiders.core.db.models import Credencial
 from sinesys_spiders.core.db.repositories._base import UNSET, Repository, Unset, as_text
 from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.core.timeutil import ensure_utc
 
 __all__ = ["CredenciaisRepository", "new_credencial_uuid"]
 
@@ -119,6 +121,26 @@ class CredenciaisRepository(Repository):
         if changed:
             self.session.flush()
         return row
+
+    def record_login_failure(self, *, credencial_id: int, codigo: str, mensagem: str, em: dt.datetime) -> bool:
+        """Remember a permanent login failure (replacing any earlier one); ``False`` when absent."""
+        result = self.session.execute(
+            update(Credencial)
+            .where(Credencial.id == credencial_id)
+            .values(falha_login_codigo=codigo, falha_login_mensagem=mensagem[:500], falha_login_em=ensure_utc(em))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def clear_login_failure(self, *, credencial_id: int) -> bool:
+        """Forget the recorded login failure; ``True`` only if there was one."""
+        result = self.session.execute(
+            update(Credencial)
+            .where(Credencial.id == credencial_id, Credencial.falha_login_codigo.is_not(None))
+            .values(falha_login_codigo=None, falha_login_mensagem=None, falha_login_em=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def iter_all(self, *, batch_size: int = 500) -> Iterator[Credencial]:
         """Every credential, active or not, in id order and in batches (key rotation)."""
