@@ -13,8 +13,10 @@ next case only when it has room, so few locks are held at a time. For each case:
 3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
    released when the last of them is done (also on error, and at the end of the crawl).
 
-An error of one case (an HTTP error after the retries, an answer the plugin refuses) is that case's
-``erro``; the credential goes on. Session failures still stop the credential, as for the list spiders.
+An error of one case (an HTTP error after the retries, an answer the plugin refuses, a malformed field that
+makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``TypeError``) is that case's
+``erro``, its reason naming the fields, never their values; the credential goes on. Session failures still
+stop the credential, as for the list spiders.
 
 Politeness and retries are the list spiders' own: every request of a tribunal goes through its download slot
 (``SINESYS_PJE_CONCURRENCY``, default 2, and ``SINESYS_PJE_DELAY``, default 0.5 s with jitter, on real PJE hosts;
@@ -32,6 +34,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
+from pydantic import ValidationError
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from sqlalchemy import select
@@ -58,9 +61,24 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-__all__ = ["ProcessoSpider", "chave_lock"]
+__all__ = ["ProcessoSpider", "chave_lock", "erro_do_plugin"]
 
 logger = logging.getLogger(__name__)
+
+#: What a plugin's parser raises on an answer it cannot read, besides our own errors: one case's error.
+ERROS_DE_LEITURA = (ValidationError, ValueError, KeyError, TypeError)
+
+
+def erro_do_plugin(exc: BaseException, etapa: str) -> RespostaInvalida:
+    """A plugin's unexpected exception as a case's error: fields and the exception class, never the values."""
+    if isinstance(exc, ValidationError):  # its messages may quote the value: the model, fields and error types only
+        campos = [f"{'.'.join(str(p) for p in e['loc']) or 'item'} ({e['type']})" for e in exc.errors()[:3]]
+        detalhe = f"{exc.title}: {', '.join(campos)}"
+    elif isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
+        detalhe = f"campo {exc.args[0]!r} ausente"
+    else:
+        detalhe = type(exc).__name__
+    return RespostaInvalida(f"{etapa}: resposta do tribunal não pôde ser lida ({detalhe})")
 
 
 def chave_lock(processo_id: int) -> str:
@@ -182,9 +200,10 @@ class ProcessoSpider(CapturaSpider):
             self._casos[alvo.processo_id] = _Caso(lease, credencial.id)
             try:
                 pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
-            except SinesysError as exc:
+            except (SinesysError, *ERROS_DE_LEITURA) as exc:
+                erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
                 self._casos[alvo.processo_id].pendentes += 1
-                yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=exc.code, mensagem=exc.message)
+                yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
                 continue
             if not pedidos:
                 self._liberar(alvo.processo_id)
@@ -229,6 +248,10 @@ class ProcessoSpider(CapturaSpider):
                 produzidos = list(captura.processar(ctx, pedido, payload, self._estado[ctx.credencial_id]))
             except SinesysError as exc:
                 produzidos = [self._ocorrencia(ctx, alvo, tipo="erro", codigo=exc.code, mensagem=exc.message)]
+            except ERROS_DE_LEITURA as exc:  # a malformed field: this case's error, named by field, never value
+                erro = erro_do_plugin(exc, pedido.etapa)
+                logger.warning("processo %s: %s", alvo.processo_id, erro.message)
+                produzidos = [self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)]
             for produced in produzidos:
                 if isinstance(produced, Pedido):
                     yield self._request(ctx, produced)

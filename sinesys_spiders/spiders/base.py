@@ -294,6 +294,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                     yield produced
         except SinesysError as exc:
             self.credencial_falhou(credencial_id, exc)
+        except Exception as exc:  # a plugin's unexpected error fails its credential, never silently
+            motivo = f"{pedido.etapa}: resposta de {ctx.tribunal.value} não pôde ser lida ({type(exc).__name__})"
+            self.credencial_falhou(credencial_id, RespostaInvalida(motivo))
         finally:
             self._done(credencial_id)
 

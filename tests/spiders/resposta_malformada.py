@@ -1,0 +1,51 @@
+"""A downloader middleware of the robustness tests: the tribunal answers one step with something malformed.
+
+It stands for a PJE answer our parsers did not expect, between the sandbox and the spider, in a real
+``scrapy crawl`` (the crawl imports it from ``PYTHONPATH``). ``TESTE_RESPOSTA_MALFORMADA`` says what to spoil:
+
+- ``partes:<id_pje>``: in that case's ``/partes`` answer, the first party's address gets ``dtAlteracao``
+  ``"ontem"`` (not a PJE date);
+- ``pagina``: every page of a paged list becomes JSON nested deeper than Python's parser accepts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from scrapy.http import Request, Response
+
+ENV = "TESTE_RESPOSTA_MALFORMADA"
+
+#: A dotted path for ``DOWNLOADER_MIDDLEWARES``, nearer the spider than the session middleware (650).
+CAMINHO = "resposta_malformada.RespostaMalformada"
+ORDEM = 600
+
+VALOR_INVALIDO = "ontem"
+
+
+def _primeira_parte(payload: Any) -> dict[str, Any] | None:
+    if isinstance(payload, list):
+        return payload[0] if payload else None
+    for polo in ("ATIVO", "PASSIVO", "TERCEIROS"):
+        if payload.get(polo):
+            return payload[polo][0]
+    return None
+
+
+class RespostaMalformada:
+    """Spoil the answer named by ``TESTE_RESPOSTA_MALFORMADA``; every other answer passes untouched."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        alvo = os.environ.get(ENV, "")
+        etapa = request.meta.get("etapa")
+        if alvo == "pagina" and etapa == "pagina":
+            return response.replace(body=b"[" * 200_000 + b"]" * 200_000)
+        if alvo.startswith("partes:") and etapa == "partes" and f"/processos/id/{alvo[7:]}/partes" in request.url:
+            payload = json.loads(response.body)
+            parte = _primeira_parte(payload)
+            assert parte is not None, "the spoiled case must have a party"
+            parte["endereco"] = {**(parte.get("endereco") or {"id": 1}), "dtAlteracao": VALOR_INVALIDO}
+            return response.replace(body=json.dumps(payload).encode())
+        return response

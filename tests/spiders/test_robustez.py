@@ -1,0 +1,87 @@
+"""An answer the parsers do not expect never escapes as a traceback: it is a case's error or a credential's failure.
+
+Real ``scrapy crawl`` runs against the sandbox (SQLite and PostgreSQL); a test downloader middleware
+(:mod:`resposta_malformada`) spoils one answer on its way to the spider, as a tribunal's odd answer would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import resposta_malformada as rm
+from processo_e2e import ProcessoE2E
+from sqlalchemy import func, select
+
+from sinesys_spiders import settings as projeto
+from sinesys_spiders.core.db.models import ProcessoParte
+from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
+
+pytestmark = [pytest.mark.slow]
+
+_MIDDLEWARES = {**projeto.DOWNLOADER_MIDDLEWARES, rm.CAMINHO: rm.ORDEM}
+
+
+@pytest.fixture
+def e2e(pje_sandbox: SandboxClient, database_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[ProcessoE2E]:  # fmt: skip
+    """A user with two or more cases with parties at TRT3 1º grau, a session stored, the test middleware importable."""
+    for _ in range(len(pje_sandbox.users)):
+        user = pje_sandbox.take_user()
+        truth = pje_sandbox.truth(tribunal="TRT3", grau="primeiro_grau", cpf=user.cpf, tipo="partes")
+        casos = truth["tribunais"]["TRT3"]["primeiro_grau"][user.cpf]["partes"]
+        if sum(bool(c["partes"]) for c in casos) >= 2:
+            break
+    monkeypatch.setenv("PYTHONPATH", str(Path(rm.__file__).parent))
+    e2e = ProcessoE2E(sandbox=pje_sandbox, database_url=database_url, workdir=tmp_path, user=user, tribunal="TRT3")
+    yield e2e
+    e2e.close()
+
+
+def test_a_malformed_party_field_is_that_cases_error_naming_the_field_not_the_value(
+    e2e: ProcessoE2E, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A party's address with a bad dtAlteracao: that case's error names the field; the other cases are stored."""
+    acervo = e2e.store_acervo()
+    truth = e2e.truth("partes")["partes"]
+    estragado = next(c for c in truth if c["partes"])
+    monkeypatch.setenv(rm.ENV, f"partes:{estragado['id_processo']}")
+
+    result, resumo = e2e.crawl("partes", settings={"DOWNLOADER_MIDDLEWARES": _MIDDLEWARES})
+
+    assert resumo is not None
+    assert resumo.status == "completed"
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert rm.VALOR_INVALIDO not in output
+    entry = e2e.resultado(resumo)
+    assert "erro" not in entry
+    assert entry["resultado"]["erros"] == 1
+    [erro] = entry["erros_itens"]
+    assert erro["processo_id"] == acervo[estragado["id_processo"]]
+    assert erro["motivo"].startswith("RESPOSTA_INVALIDA: partes: ")
+    assert "alterado_pje_em" in erro["motivo"]
+    assert rm.VALOR_INVALIDO not in erro["motivo"]
+    assert entry["resultado"]["processos_capturados"] == len(truth) - 1
+    with e2e.factory() as session:
+        casos_com_partes = session.scalar(select(func.count(func.distinct(ProcessoParte.processo_id))))
+    assert casos_com_partes == sum(bool(c["partes"]) for c in truth) - 1
+
+
+def test_an_unreadable_list_page_fails_the_credential_naming_the_exception_and_step(
+    e2e: ProcessoE2E, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An acervo page the spider cannot read: the credential fails with RESPOSTA_INVALIDA, the step and the class."""
+    monkeypatch.setenv(rm.ENV, "pagina")
+
+    result, resumo = e2e.crawl("acervo_geral", settings={"DOWNLOADER_MIDDLEWARES": _MIDDLEWARES}, check=False)
+
+    assert result.returncode != 0  # the capture failed: the crawl says so
+    assert resumo is not None
+    assert resumo.status == "failed"
+    assert "Traceback" not in result.stdout + result.stderr
+    erro = e2e.resultado(resumo)["erro"]
+    assert erro["codigo"] == "RESPOSTA_INVALIDA"
+    assert erro["mensagem"].startswith("pagina: ")
+    assert "RecursionError" in erro["mensagem"]
