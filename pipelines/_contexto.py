@@ -43,12 +43,17 @@ class PaginasEmAndamento:
             self._contagens.setdefault(raw_log_id, Counter())
             self._check(raw_log_id)
 
-    def concluir(self, raw_log_id: str | None, **contagem: int) -> None:
-        """Rows of a page reached an outcome (``inseridos=2, erros=1``...)."""
+    def concluir(self, raw_log_id: str | None, *, linhas: int | None = None, **contagem: int) -> None:
+        """Rows of a page reached an outcome (``inseridos=2, erros=1``...).
+
+        ``linhas``: how many of the page's rows this concludes, when not the sum of the counts (a
+        ``partes`` page holds one case, whose outcome counts the parties it stored).
+        """
         if raw_log_id is None:
             return
+        feitas = sum(contagem.values()) if linhas is None else linhas
         with self._lock:
-            self._restantes[raw_log_id] = self._restantes.get(raw_log_id, 0) - sum(contagem.values())
+            self._restantes[raw_log_id] = self._restantes.get(raw_log_id, 0) - feitas
             self._contagens.setdefault(raw_log_id, Counter()).update(contagem)
             self._check(raw_log_id)
 

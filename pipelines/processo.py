@@ -2,9 +2,12 @@
 
 Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else passes through untouched):
 
-- :class:`PartesProcesso` -> :func:`~sinesys_spiders.core.persistencia_processo.persistir_partes`;
+- :class:`PartesProcesso` -> :func:`~sinesys_spiders.core.persistencia_processo.persistir_partes`; once the
+  parties are stored, the case's raw page (``raw_ref``, counted by the raw-log pipeline as one row) is
+  concluded, so a page whose parties were never stored stays unprocessed in the raw log;
 - :class:`TimelineProcesso` -> the timeline store (``timeline`` collection or ``timelines`` table) and its
-  items as rows (:func:`~sinesys_spiders.core.persistencia_processo.persistir_timeline`);
+  items as rows (:func:`~sinesys_spiders.core.persistencia_processo.persistir_timeline`), in one
+  transaction: the case is stamped (``timeline_capturada_em``) only when the store's save succeeded;
 - :class:`DocumentoBaixado` -> the document store (``SINESYS_DOCUMENTS_DIR``) and its ``documentos`` row;
 - :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error.
 
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import IntegrityError
 
+from pipelines._contexto import paginas
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.documentos import DocumentStore, open_document_store
 from sinesys_spiders.core.historico import MAX_ERROS_ITENS, HistoricoService
@@ -138,6 +142,7 @@ class ProcessoPipeline:
         self._documentos = document_store
         self._lock: asyncio.Lock | None = None
         self._credenciais: dict[int, _Credencial] = {}
+        self.paginas = paginas(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProcessoPipeline:
@@ -235,6 +240,14 @@ class ProcessoPipeline:
                 resultado = persistir_partes(session, item)
             conta.partes.add(resultado)
             conta.capturados.add(item.processo_id)
+            # The raw page counts this case as its one row: stored, so the page may be marked processed.
+            self.paginas.concluir(
+                item.raw_ref,
+                linhas=1,
+                inseridos=resultado.inseridos,
+                atualizados=resultado.atualizados,
+                inalterados=resultado.inalterados,
+            )
         elif isinstance(item, TimelineProcesso):
             self._timeline(item, conta)
         elif isinstance(item, DocumentoBaixado):
@@ -261,8 +274,8 @@ class ProcessoPipeline:
             )
             if isinstance(store, SqlTimelineStore):
                 store.save_in(session, registro)
-        if not isinstance(store, SqlTimelineStore):
-            store.save(registro)
+            else:  # inside the transaction: if the store fails, the case is not stamped and is captured again
+                store.save(registro)
         conta.capturados.add(item.processo_id)
         novos = resultado.novos_documentos + resultado.novos_movimentos
         conta.soma(

@@ -7,8 +7,10 @@ When the crawl closes, every page whose rows all reached an outcome (validated a
 recorded as errors) is marked processed with its counts (``resultado_processado``: inseridos,
 atualizados, inalterados, duplicados, erros). A page left unmarked was captured but not (wholly)
 persisted: ``RawLogStore.list(FiltroRawLog(processado=False))`` finds it for recovery.
-A batch that cannot be written is logged as an error with its size and counted in the stats: the
-crawl goes on.
+A ``partes`` page holds one case: it is concluded by the per-case pipeline only once that
+case was stored. A batch that cannot be written is logged as an error with its size, counted in the stats,
+and each of its pages is an item error of its credential in the history (``LOG_BRUTO_INDISPONIVEL`` with
+the page's id and the exception's class): the crawl goes on.
 
 Settings: ``RAWLOG_ENABLED`` (default True), ``RAWLOG_BATCH_SIZE`` (pages per write, default 20),
 ``RAWLOG_STORE`` (a :class:`~sinesys_spiders.core.rawlog.RawLogStore` object; default: the store the
@@ -25,7 +27,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines._batch import BatchWriter
-from pipelines._contexto import paginas
+from pipelines._contexto import contadores, paginas
+from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.historico import CONTAGENS
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import RawLogStore, open_rawlog_store
@@ -38,8 +41,18 @@ __all__ = ["RawLogPipeline"]
 logger = logging.getLogger(__name__)
 
 
-def _rows(payload: Any) -> int:
-    """How many rows (future items) a page holds: the length of its envelope's ``resultado``."""
+#: The reason code of a page the raw log could not store (an item error of its credential).
+FALHA_LOG_BRUTO = "LOG_BRUTO_INDISPONIVEL"
+
+#: Captures whose raw page holds one case: the per-case pipeline concludes it once the case is stored.
+_POR_PROCESSO = frozenset({TipoCaptura.PARTES})
+
+
+def _rows(pagina: PaginaBruta) -> int:
+    """How many rows (future items) a page holds: one case, or the length of its envelope's ``resultado``."""
+    if TipoCaptura(pagina.tipo_captura) in _POR_PROCESSO:
+        return 1
+    payload = pagina.payload_bruto
     if isinstance(payload, dict) and isinstance(payload.get("resultado"), list):
         return len(payload["resultado"])
     return 0
@@ -53,6 +66,7 @@ class RawLogPipeline:
         self._store = store
         self._writer: BatchWriter[PaginaBruta] = BatchWriter(self._write, size=batch_size)
         self.paginas = paginas(crawler)
+        self.contadores = contadores(crawler)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -75,7 +89,7 @@ class RawLogPipeline:
         if not isinstance(item, PaginaBruta):
             return item
         if item.status == "success":
-            self.paginas.registrar(item.raw_log_id, _rows(item.payload_bruto))
+            self.paginas.registrar(item.raw_log_id, _rows(item))
         await self._writer.add(item)
         raise DropItem(f"página bruta {item.raw_log_id} enviada ao log bruto", log_level="DEBUG")
 
@@ -112,6 +126,20 @@ class RawLogPipeline:
             )
             if stats is not None:
                 stats.inc_value("sinesys/rawlog/falhas", len(batch))
+            self._registrar_falha(batch, type(exc).__name__)
             return
         if stats is not None:
             stats.inc_value("sinesys/rawlog/paginas", len(batch))
+
+    def _registrar_falha(self, batch: list[PaginaBruta], causa: str) -> None:
+        """Each lost page becomes an item error of its credential, so the history shows it."""
+        for pagina in batch:
+            if pagina.credencial_id is None:
+                continue
+            self.contadores.add_item_error(
+                pagina.credencial_id,
+                pagina.tribunal,
+                pagina.grau,
+                id_pje=None,
+                motivo=f"{FALHA_LOG_BRUTO}: página {pagina.raw_log_id} não gravada no log bruto ({causa})",
+            )
