@@ -6,7 +6,7 @@ Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else
   parties are stored, the case's raw page (``raw_ref``, counted by the raw-log pipeline as one row) is
   concluded, so a page whose parties were never stored stays unprocessed in the raw log;
 - :class:`TimelineProcesso` -> the timeline store (``timeline`` collection or ``timelines`` table) and its
-  items as rows (:func:`~sinesys_spiders.core.persistencia_processo.persistir_timeline`), in one
+  items as rows (:func:`~sinesys_spiders.core.persistencia_timeline.persistir_timeline`), in one
   transaction: the case is stamped (``timeline_capturada_em``) only when the store's save succeeded;
 - :class:`DocumentoBaixado` -> the document store (``SINESYS_DOCUMENTS_DIR``) and its ``documentos`` row;
 - :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error.
@@ -46,13 +46,8 @@ from sinesys_spiders.core.items_processo import (
     PartesProcesso,
     TimelineProcesso,
 )
-from sinesys_spiders.core.persistencia_processo import (
-    ResultadoPartes,
-    contar_documentos,
-    persistir_documento,
-    persistir_partes,
-    persistir_timeline,
-)
+from sinesys_spiders.core.persistencia_processo import ResultadoPartes, persistir_partes
+from sinesys_spiders.core.persistencia_timeline import contar_documentos, persistir_documento, persistir_timeline
 from sinesys_spiders.core.timelines import RegistroTimeline, SqlTimelineStore, TimelineStore, open_timeline_store
 from sinesys_spiders.core.timeutil import utcnow
 

@@ -1,4 +1,4 @@
-"""Persistence of the per-case captures: parties, timelines and documents, one case per transaction.
+"""Persistence of the per-case captures: the cases to work on, and parties, one case per transaction.
 
 - :func:`selecionar_processos`: the ``acervo`` rows a per-case capture works on (given ids, or every
   case of a lawyer at a tribunal and grau not captured within ``horas`` hours), with the documents
@@ -8,10 +8,8 @@
   CPF; OABs merged), ``enderecos`` (by PJE id and entity), ``processo_partes`` and
   ``processo_parte_representantes``. The case's links are made to equal the answer: links no longer
   present are removed. Stamps ``acervo.partes_capturadas_em``.
-- :func:`persistir_timeline`: the whole timeline into the timeline store and its items into
-  ``timeline_itens`` (new ones inserted, changed ones updated); stamps ``acervo.timeline_capturada_em``.
-- :func:`persistir_documento`: a stored PDF's row in ``documentos`` (path, sha256, size, URL, time,
-  credential).
+
+Timelines and documents are persisted by :mod:`sinesys_spiders.core.persistencia_timeline`.
 
 Every function works inside the caller's session (the caller commits) and returns counts; nothing
 here logs personal data.
@@ -24,7 +22,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from sinesys_spiders.core.capturas_processo import ProcessoAlvo
@@ -36,29 +34,18 @@ from sinesys_spiders.core.db.models import (
     ProcessoParte,
     ProcessoParteRepresentante,
     Representante,
-    TimelineItem,
 )
-from sinesys_spiders.core.documentos import DocumentoGuardado
 from sinesys_spiders.core.errors import RespostaInvalida
 from sinesys_spiders.core.items_processo import (
-    DocumentoBaixado,
     EnderecoParte,
     ParteProcesso,
     PartesProcesso,
     RepresentanteParte,
-    TimelineProcesso,
 )
-from sinesys_spiders.core.timeutil import parse_pje_datetime, utcnow
+from sinesys_spiders.core.persistence.campos import aplicar
+from sinesys_spiders.core.timeutil import utcnow
 
-__all__ = [
-    "ResultadoPartes",
-    "ResultadoTimeline",
-    "contar_documentos",
-    "persistir_documento",
-    "persistir_partes",
-    "persistir_timeline",
-    "selecionar_processos",
-]
+__all__ = ["ResultadoPartes", "persistir_partes", "selecionar_processos"]
 
 #: Keys of a party's PJE object that belong to its place in one case, not to the person.
 _CHAVES_DO_CASO = frozenset(
@@ -157,15 +144,6 @@ class ResultadoPartes:
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
-
-
-def _apply(row: Any, values: Mapping[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
 
 
 def _doc(value: str | None, size: int) -> str | None:
@@ -268,7 +246,7 @@ def _upsert_parte(session: Session, parte: ParteProcesso, tribunal: str, out: Re
             cache.partes_cnpj[cnpj] = row
         out.count("inseridos")
     else:
-        out.count("atualizados" if _apply(row, values) else "inalterados")
+        out.count("atualizados" if aplicar(row, values) else "inalterados")
     return row
 
 
@@ -306,7 +284,7 @@ def _upsert_representante(
             cache.reps_cpf[cpf] = row
         out.count("inseridos")
     else:
-        out.count("atualizados" if _apply(row, values) else "inalterados")
+        out.count("atualizados" if aplicar(row, values) else "inalterados")
     return row
 
 
@@ -324,7 +302,7 @@ def _upsert_endereco(
         cache.enderecos[key] = row
         out.count("inseridos")
     else:
-        out.count("atualizados" if _apply(row, values) else "inalterados")
+        out.count("atualizados" if aplicar(row, values) else "inalterados")
 
 
 def persistir_partes(session: Session, item: PartesProcesso, *, now: dt.datetime | None = None) -> ResultadoPartes:
@@ -374,7 +352,7 @@ def persistir_partes(session: Session, item: PartesProcesso, *, now: dt.datetime
         elif vinculo.id in mantidos:  # the same party twice in one case: counted once
             continue
         else:
-            out.count("atualizados" if _apply(vinculo, values) else "inalterados")
+            out.count("atualizados" if aplicar(vinculo, values) else "inalterados")
         mantidos.add(vinculo.id)
         out.total_partes += 1
         out.vinculos += 1
@@ -427,106 +405,3 @@ def _sincronizar_representantes(
 
 
 # -- timeline and documents --------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(slots=True)
-class ResultadoTimeline:
-    """Counts of one case's timeline: what PJE has, and what was new or changed since the last capture."""
-
-    total_documentos: int = 0
-    total_movimentos: int = 0
-    novos_documentos: int = 0
-    novos_movimentos: int = 0
-    itens_atualizados: int = 0
-
-
-def _item_values(raw: Mapping[str, Any]) -> dict[str, Any]:
-    data = raw.get("data")
-    codigo = raw.get("codigoMovimentoCNJ")
-    return {
-        "titulo": raw.get("titulo"),
-        "data": parse_pje_datetime(data) if isinstance(data, str) else None,
-        "documento_sigiloso": raw.get("documentoSigiloso"),
-        "id_signatario": raw.get("idSignatario"),
-        "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
-        "dados_pje": dict(raw),
-    }
-
-
-def persistir_timeline(
-    session: Session, item: TimelineProcesso, *, now: dt.datetime | None = None
-) -> ResultadoTimeline:
-    """Store a case's movements and documents as rows (new inserted, changed updated); stamp the case."""
-    out = ResultadoTimeline(total_documentos=item.total_documentos, total_movimentos=item.total_movimentos)
-    tribunal, grau = item.tribunal.value, item.grau.value
-    existentes = {
-        (row.tipo, row.id_pje): row
-        for row in session.execute(
-            select(TimelineItem).where(
-                TimelineItem.tribunal == tribunal,
-                TimelineItem.grau == grau,
-                TimelineItem.id_processo_pje == item.id_processo_pje,
-            )
-        ).scalars()
-    }
-    for raw in item.itens:
-        tipo = "documento" if raw.get("documento") else "movimento"
-        values = _item_values(raw)
-        row = existentes.get((tipo, int(raw["id"])))
-        if row is None:
-            row = TimelineItem(tribunal=tribunal, grau=grau, id_processo_pje=item.id_processo_pje,
-                               id_pje=int(raw["id"]), tipo=tipo, **values)  # fmt: skip
-            session.add(row)
-            existentes[(tipo, int(raw["id"]))] = row
-            if tipo == "documento":
-                out.novos_documentos += 1
-            else:
-                out.novos_movimentos += 1
-        elif _apply(row, values):
-            out.itens_atualizados += 1
-    processo = session.get(Processo, item.processo_id)
-    if processo is not None:
-        processo.timeline_capturada_em = now or utcnow()
-    session.flush()
-    return out
-
-
-def contar_documentos(session: Session, *, tribunal: str, grau: str, id_processo_pje: int) -> int:
-    """How many documents of a case are stored."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Documento)
-            .where(Documento.tribunal == tribunal, Documento.grau == grau, Documento.id_processo_pje == id_processo_pje)
-        )
-        or 0
-    )
-
-
-def persistir_documento(session: Session, item: DocumentoBaixado, guardado: DocumentoGuardado) -> bool:
-    """The row of a stored PDF; ``True`` when new, ``False`` when it replaced an earlier download."""
-    key = (
-        Documento.tribunal == item.tribunal.value,
-        Documento.grau == item.grau.value,
-        Documento.id_processo_pje == item.id_processo_pje,
-        Documento.id_documento_pje == item.id_documento_pje,
-    )
-    row = session.execute(select(Documento).where(*key)).scalar_one_or_none()
-    values: dict[str, Any] = {
-        "sha256": guardado.sha256,
-        "tamanho": guardado.tamanho,
-        "caminho": guardado.caminho,
-        "url": item.url,
-        "content_type": item.content_type,
-        "md5_pje": item.md5_pje,
-        "credencial_id": item.credencial_id,
-        "baixado_em": item.baixado_em,
-    }
-    if row is None:
-        session.add(Documento(tribunal=item.tribunal.value, grau=item.grau.value, id_processo_pje=item.id_processo_pje,
-                              id_documento_pje=item.id_documento_pje, **values))  # fmt: skip
-        session.flush()
-        return True
-    _apply(row, values)
-    session.flush()
-    return False
