@@ -25,19 +25,13 @@ from plugins.pje_trt.parsers import ContextoPagina, parse_pagina
 from plugins.pje_trt.requests import FiltroPrazo, SituacaoAudiencia, acervo_geral_url
 from plugins.pje_trt.sandbox.world import World
 from sinesys_spiders.core.db.models import (
-    Audiencia,
-    ClasseJudicial,
-    Expediente,
-    OrgaoJulgador,
-    Processo,
     RegistroVersao,
-    SalaAudiencia,
-    TipoAudiencia,
 )
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.rawlog import FiltroRawLog
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
+from sinesys_spiders.testing.registros import db_registros as _db_records
 
 API = "https://sandbox.invalid/pje-comum-api/api"
 SITUACOES = {"designada": SituacaoAudiencia.DESIGNADA, "cancelada": SituacaoAudiencia.CANCELADA,
@@ -128,10 +122,6 @@ async def _capture(world: World, seeded: dict[str, Any], database_url: str) -> d
     return resumo.totais
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime | dt.time) else value
-
-
 def _truth_records(world: World) -> dict[str, dict[tuple, dict[str, Any]]]:
     """The ground truth of both credentials as {table: {natural key: expected columns}}."""
     truth = world.truth()
@@ -148,39 +138,6 @@ def _truth_records(world: World) -> dict[str, dict[tuple, dict[str, Any]]]:
         for situacao in SITUACOES:
             for a in bloco["audiencias"][situacao]:
                 out["audiencias"][(tribunal, grau, a["id_pje"])] = a
-    return out
-
-
-def _db_records(factory: sessionmaker[Session]) -> dict[str, dict[tuple, dict[str, Any]]]:
-    """The stored rows in the ground truth's vocabulary (hearings joined with their catalogues)."""
-    out: dict[str, dict[tuple, dict[str, Any]]] = {"acervo": {}, "expedientes": {}, "audiencias": {}}
-    with factory() as session:
-        for row in session.scalars(select(Processo)):
-            cols = {c.name: _iso(getattr(row, c.name)) for c in Processo.__table__.columns}
-            out["acervo"][(row.tribunal, row.grau, row.id_pje)] = cols
-        for row in session.scalars(select(Expediente)):
-            cols = {c.name: _iso(getattr(row, c.name)) for c in Expediente.__table__.columns}
-            out["expedientes"][(row.tribunal, row.grau, row.id_pje, row.id_documento)] = cols
-        query = (
-            select(Audiencia, OrgaoJulgador, ClasseJudicial, SalaAudiencia, TipoAudiencia)
-            .outerjoin(OrgaoJulgador, Audiencia.orgao_julgador_id == OrgaoJulgador.id)
-            .outerjoin(ClasseJudicial, Audiencia.classe_judicial_id == ClasseJudicial.id)
-            .outerjoin(SalaAudiencia, Audiencia.sala_audiencia_id == SalaAudiencia.id)
-            .outerjoin(TipoAudiencia, Audiencia.tipo_audiencia_id == TipoAudiencia.id)
-        )
-        for aud, orgao, classe, sala, tipo in session.execute(query):
-            cols = {c.name: _iso(getattr(aud, c.name)) for c in Audiencia.__table__.columns}
-            cols.update(
-                id_processo=aud.id_processo_pje,
-                orgao_julgador_id=orgao.id_pje if orgao else None,
-                orgao_julgador_descricao=orgao.descricao if orgao else None,
-                classe_judicial_id=classe.id_pje if classe else None,
-                classe_judicial=classe.sigla if classe else None,
-                sala_audiencia_id=sala.id_pje if sala else None,
-                tipo_audiencia=tipo.descricao if tipo else None,
-                tipo_is_virtual=tipo.is_virtual if tipo else None,
-            )
-            out["audiencias"][(aud.tribunal, aud.grau, aud.id_pje)] = cols
     return out
 
 

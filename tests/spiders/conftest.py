@@ -9,7 +9,6 @@ It also reads back what a correct capture must have stored (the sandbox's ground
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import os
 import subprocess
@@ -30,18 +29,15 @@ from sinesys_spiders.core.db.engine import make_engine, make_session_factory, se
 from sinesys_spiders.core.db.models import (
     Audiencia,
     CapturaLog,
-    ClasseJudicial,
     Expediente,
-    OrgaoJulgador,
     Processo,
-    SalaAudiencia,
-    TipoAudiencia,
 )
 from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.historico import CapturaResumo, HistoricoService
 from sinesys_spiders.testing.db_fixtures import CreateDatabase
+from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -209,42 +205,6 @@ class CapturaE2E:
     def diferencas(db: Registros, truth: Registros) -> list[Any]:
         """Every record missing, extra, or with a field differing from the truth (the fields the truth has)."""
         return _diferencas(db, truth)
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime | dt.time) else value
-
-
-def db_registros(factory: sessionmaker[Session]) -> Registros:
-    out: Registros = {"acervo": {}, "expedientes": {}, "audiencias": {}}
-    with factory() as session:
-        for row in session.scalars(select(Processo)):
-            cols = {c.name: _iso(getattr(row, c.name)) for c in Processo.__table__.columns}
-            out["acervo"][(row.tribunal, row.grau, row.id_pje)] = cols
-        for row in session.scalars(select(Expediente)):
-            cols = {c.name: _iso(getattr(row, c.name)) for c in Expediente.__table__.columns}
-            out["expedientes"][(row.tribunal, row.grau, row.id_pje, row.id_documento)] = cols
-        query = (
-            select(Audiencia, OrgaoJulgador, ClasseJudicial, SalaAudiencia, TipoAudiencia)
-            .outerjoin(OrgaoJulgador, Audiencia.orgao_julgador_id == OrgaoJulgador.id)
-            .outerjoin(ClasseJudicial, Audiencia.classe_judicial_id == ClasseJudicial.id)
-            .outerjoin(SalaAudiencia, Audiencia.sala_audiencia_id == SalaAudiencia.id)
-            .outerjoin(TipoAudiencia, Audiencia.tipo_audiencia_id == TipoAudiencia.id)
-        )
-        for aud, orgao, classe, sala, tipo in session.execute(query):
-            cols = {c.name: _iso(getattr(aud, c.name)) for c in Audiencia.__table__.columns}
-            cols.update(
-                id_processo=aud.id_processo_pje,
-                orgao_julgador_id=orgao.id_pje if orgao else None,
-                orgao_julgador_descricao=orgao.descricao if orgao else None,
-                classe_judicial_id=classe.id_pje if classe else None,
-                classe_judicial=classe.sigla if classe else None,
-                sala_audiencia_id=sala.id_pje if sala else None,
-                tipo_audiencia=tipo.descricao if tipo else None,
-                tipo_is_virtual=tipo.is_virtual if tipo else None,
-            )
-            out["audiencias"][(aud.tribunal, aud.grau, aud.id_pje)] = cols
-    return out
 
 
 def truth_registros(sandbox: SandboxClient, user: DemoUser, onde: Sequence[tuple[str, str]]) -> Registros:

@@ -1,0 +1,65 @@
+"""Stored list-capture rows in the ground truth's vocabulary, for comparing a database with a simulator's truth.
+
+``db_registros(factory)`` reads ``acervo``, ``expedientes`` and ``audiencias`` (hearings joined with their
+catalogues) keyed by their natural keys, with datetimes and times as ISO strings, as the PJE-TRT sandbox's
+``truth()`` gives them. Plugin authors can use it with their own simulator's truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sinesys_spiders.core.db.models import (
+    Audiencia,
+    ClasseJudicial,
+    Expediente,
+    OrgaoJulgador,
+    Processo,
+    SalaAudiencia,
+    TipoAudiencia,
+)
+
+__all__ = ["Registros", "db_registros"]
+
+Registros = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime | dt.time) else value
+
+
+def db_registros(factory: sessionmaker[Session]) -> Registros:
+    """The stored rows in the ground truth's vocabulary (hearings joined with their catalogues)."""
+    out: Registros = {"acervo": {}, "expedientes": {}, "audiencias": {}}
+    with factory() as session:
+        for row in session.scalars(select(Processo)):
+            cols = {c.name: _iso(getattr(row, c.name)) for c in Processo.__table__.columns}
+            out["acervo"][(row.tribunal, row.grau, row.id_pje)] = cols
+        for row in session.scalars(select(Expediente)):
+            cols = {c.name: _iso(getattr(row, c.name)) for c in Expediente.__table__.columns}
+            out["expedientes"][(row.tribunal, row.grau, row.id_pje, row.id_documento)] = cols
+        query = (
+            select(Audiencia, OrgaoJulgador, ClasseJudicial, SalaAudiencia, TipoAudiencia)
+            .outerjoin(OrgaoJulgador, Audiencia.orgao_julgador_id == OrgaoJulgador.id)
+            .outerjoin(ClasseJudicial, Audiencia.classe_judicial_id == ClasseJudicial.id)
+            .outerjoin(SalaAudiencia, Audiencia.sala_audiencia_id == SalaAudiencia.id)
+            .outerjoin(TipoAudiencia, Audiencia.tipo_audiencia_id == TipoAudiencia.id)
+        )
+        for aud, orgao, classe, sala, tipo in session.execute(query):
+            cols = {c.name: _iso(getattr(aud, c.name)) for c in Audiencia.__table__.columns}
+            cols.update(
+                id_processo=aud.id_processo_pje,
+                orgao_julgador_id=orgao.id_pje if orgao else None,
+                orgao_julgador_descricao=orgao.descricao if orgao else None,
+                classe_judicial_id=classe.id_pje if classe else None,
+                classe_judicial=classe.sigla if classe else None,
+                sala_audiencia_id=sala.id_pje if sala else None,
+                tipo_audiencia=tipo.descricao if tipo else None,
+                tipo_is_virtual=tipo.is_virtual if tipo else None,
+            )
+            out["audiencias"][(aud.tribunal, aud.grau, aud.id_pje)] = cols
+    return out
