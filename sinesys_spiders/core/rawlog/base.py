@@ -19,13 +19,34 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.timeutil import UTC
 
-__all__ = ["FiltroRawLog", "RawLogDuplicado", "RawLogStore", "RegistroBruto", "truncate_ms"]
+__all__ = ["FiltroRawLog", "RawLogDuplicado", "RawLogStore", "RegistroBruto", "campos_registro", "truncate_ms"]
 
 
 def truncate_ms(value: dt.datetime) -> dt.datetime:
     """``value`` in UTC, cut to whole milliseconds (what MongoDB keeps)."""
     value = value.astimezone(UTC)
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def campos_registro(entry: PaginaBruta) -> dict[str, Any]:
+    """The stored fields of a new entry, the same on every back end (not processed yet; times to the ms)."""
+    criado_em = truncate_ms(entry.criado_em)
+    return {
+        "raw_log_id": entry.raw_log_id,
+        "captura_log_id": entry.captura_id,
+        "tipo_captura": entry.tipo_captura.value,
+        "advogado_id": entry.advogado_id,
+        "credencial_id": entry.credencial_id,
+        "tribunal": entry.tribunal.value,
+        "grau": entry.grau.value,
+        "status": entry.status,
+        "requisicao": entry.requisicao,
+        "payload_bruto": entry.payload_bruto,
+        "resultado_processado": None,  # SQL stores JSON 'null' (the column is NOT NULL)
+        "erro": entry.erro,
+        "criado_em": criado_em,
+        "atualizado_em": criado_em,
+    }
 
 
 class RawLogDuplicado(ValueError):

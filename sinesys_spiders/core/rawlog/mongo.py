@@ -15,7 +15,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from sinesys_spiders.core.items import PaginaBruta
-from sinesys_spiders.core.rawlog.base import FiltroRawLog, RawLogDuplicado, RegistroBruto, truncate_ms
+from sinesys_spiders.core.rawlog.base import FiltroRawLog, RawLogDuplicado, RegistroBruto, campos_registro, truncate_ms
 from sinesys_spiders.core.timeutil import UTC, utcnow
 
 if TYPE_CHECKING:
@@ -31,26 +31,6 @@ def _aware(value: Any) -> Any:
     if value is not None and value.tzinfo is None:  # a client without tz_aware returns naive UTC
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC) if value is not None else None
-
-
-def _document(entry: PaginaBruta) -> dict[str, Any]:
-    criado_em = truncate_ms(entry.criado_em)
-    return {
-        "raw_log_id": entry.raw_log_id,
-        "captura_log_id": entry.captura_id,
-        "tipo_captura": entry.tipo_captura.value,
-        "advogado_id": entry.advogado_id,
-        "credencial_id": entry.credencial_id,
-        "tribunal": entry.tribunal.value,
-        "grau": entry.grau.value,
-        "status": entry.status,
-        "requisicao": entry.requisicao,
-        "payload_bruto": entry.payload_bruto,
-        "resultado_processado": None,
-        "erro": entry.erro,
-        "criado_em": criado_em,
-        "atualizado_em": criado_em,
-    }
 
 
 def _registro(doc: Mapping[str, Any]) -> RegistroBruto:
@@ -92,7 +72,7 @@ class MongoRawLogStore:
 
     def append(self, entry: PaginaBruta) -> str:
         try:
-            self._collection.insert_one(_document(entry))
+            self._collection.insert_one(campos_registro(entry))
         except DuplicateKeyError:
             raise RawLogDuplicado("raw_log_id já registrado no log bruto") from None
         return entry.raw_log_id
@@ -106,7 +86,7 @@ class MongoRawLogStore:
         if self._collection.count_documents({"raw_log_id": {"$in": ids}}, limit=1):
             raise RawLogDuplicado("raw_log_id já registrado no log bruto")
         try:
-            self._collection.insert_many([_document(entry) for entry in entries], ordered=True)
+            self._collection.insert_many([campos_registro(entry) for entry in entries], ordered=True)
         except BulkWriteError:
             raise RawLogDuplicado("raw_log_id já registrado no log bruto") from None
         return ids

@@ -11,32 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sinesys_spiders.core.db.models import CapturaLogBruto
 from sinesys_spiders.core.items import PaginaBruta
-from sinesys_spiders.core.rawlog.base import FiltroRawLog, RawLogDuplicado, RegistroBruto, truncate_ms
+from sinesys_spiders.core.rawlog.base import FiltroRawLog, RawLogDuplicado, RegistroBruto, campos_registro, truncate_ms
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["SqlRawLogStore"]
 
 _TABLE = CapturaLogBruto.__table__
-
-
-def _row(entry: PaginaBruta) -> dict[str, Any]:
-    criado_em = truncate_ms(entry.criado_em)
-    return {
-        "raw_log_id": entry.raw_log_id,
-        "captura_log_id": entry.captura_id,
-        "tipo_captura": entry.tipo_captura.value,
-        "advogado_id": entry.advogado_id,
-        "credencial_id": entry.credencial_id,
-        "tribunal": entry.tribunal.value,
-        "grau": entry.grau.value,
-        "status": entry.status,
-        "requisicao": entry.requisicao,
-        "payload_bruto": entry.payload_bruto,
-        "resultado_processado": None,  # stored as JSON 'null' (the column is NOT NULL)
-        "erro": entry.erro,
-        "criado_em": criado_em,
-        "atualizado_em": criado_em,
-    }
 
 
 def _registro(row: CapturaLogBruto) -> RegistroBruto:
@@ -75,7 +55,7 @@ class SqlRawLogStore:
             raise RawLogDuplicado("raw_log_id repetido no mesmo lote")
         try:
             with self._factory.begin() as session:
-                session.execute(insert(_TABLE), [_row(entry) for entry in entries])
+                session.execute(insert(_TABLE), [campos_registro(entry) for entry in entries])
         except IntegrityError as exc:
             if self._existing(ids):
                 raise RawLogDuplicado("raw_log_id já registrado no log bruto") from None
