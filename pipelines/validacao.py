@@ -51,11 +51,12 @@ class ValidacaoPipeline:
             raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo, item.raw_ref)
         if isinstance(item, ItemCaptura):
             try:
-                return type(item).model_validate(item.model_dump())
+                validated = type(item).model_validate(item.model_dump())
             except ValidationError as exc:
                 motivo = describe_validation_error(exc)
                 args = (item.credencial_id, item.tribunal, item.grau, item.id_pje, motivo, item.raw_ref)
                 raise self._reject(*args) from None
+            return item if validated == item else validated  # the original when nothing changed: no second copy
         raise self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
 
     def _reject(
