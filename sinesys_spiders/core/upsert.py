@@ -40,12 +40,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
 
+from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import SEM_DATA_CRIACAO, SEM_ID_DOCUMENTO, RegistroVersao
 from sinesys_spiders.core.db.models import Audiencia as AudienciaModel
 from sinesys_spiders.core.db.models import Expediente as ExpedienteModel
 from sinesys_spiders.core.db.models import Processo as ProcessoModel
 from sinesys_spiders.core.items import Audiencia, Expediente, ItemCaptura, Processo
 from sinesys_spiders.core.persistence.catalogos import link_audiencias, link_processos
+from sinesys_spiders.core.persistence.copia import CopiaRecusada, copy_rows
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = [
@@ -270,7 +272,7 @@ class _TableBatch:
         found: dict[tuple[Any, ...], dict[str, Any]] = {}
         c = self.table.c
         for (tribunal, grau), ids in groups.items():
-            query = select(self.table).where(c.tribunal == tribunal, c.grau == grau, c.id_pje.in_(sorted(ids)))
+            query = select(self.table).where(c.tribunal == tribunal, c.grau == grau, em_ids(c.id_pje, ids))
             for record in self.session.execute(query).mappings():
                 found[_key(self.spec, record)] = dict(record)
         return found
@@ -316,12 +318,12 @@ class _TableBatch:
         if not inserts:
             return
         now = utcnow()
+        rows = [{**row, "created_at": now, "updated_at": now} for _, row in inserts]
         try:
             with self.session.begin_nested():
-                self.session.execute(
-                    insert(self.table), [{**row, "created_at": now, "updated_at": now} for _, row in inserts]
-                )
-        except IntegrityError:
+                if not copy_rows(self.session, self.table, rows):  # PostgreSQL: COPY; elsewhere an INSERT
+                    self.session.execute(insert(self.table), rows)
+        except (IntegrityError, CopiaRecusada):
             for item, row in inserts:  # a race on some key: one by one, re-reading the losers
                 self._insert_one(item, row)
             return

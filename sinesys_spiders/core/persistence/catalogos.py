@@ -20,6 +20,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import ClasseJudicial, OrgaoJulgador, Processo, SalaAudiencia, TipoAudiencia
 from sinesys_spiders.core.timeutil import utcnow
 
@@ -138,7 +139,7 @@ def link_processos(session: Session, rows: Iterable[dict[str, Any]], *, id_field
     found: dict[tuple[Any, Any, Any], int] = {}
     for (tribunal, grau), ids in wanted.items():
         query = select(Processo.id, Processo.id_pje).where(
-            Processo.tribunal == tribunal, Processo.grau == grau, Processo.id_pje.in_(sorted(ids))
+            Processo.tribunal == tribunal, Processo.grau == grau, em_ids(Processo.id_pje, ids)
         )
         for processo_id, id_pje in session.execute(query):
             found[(tribunal, grau, id_pje)] = processo_id
