@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from sinesys_spiders.cli._common import echo_json, fail
 from sinesys_spiders.cli._inputs import OneLineGroup, parse_tribunal_grau
+from sinesys_spiders.cli._rawlog import RawLogReencryption
 from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.credenciais import CredenciaisService, NovaCredencial, TwoFAuth
 from sinesys_spiders.core.credenciais_input import (
@@ -287,11 +288,12 @@ def import_(source: IO[str]) -> None:
     help="Where the new key is written (or read, if it exists). Required with SINESYS_SECRET_KEY.",
 )
 def rotate_key(new_key_file: Path | None) -> None:
-    """Re-encrypt every credential and stored session under a new key, in one transaction.
+    """Re-encrypt every credential, stored session and raw-log page under a new key.
 
-    With the embedded key file: generates a new key, re-encrypts, then replaces the key file
-    atomically. With SINESYS_SECRET_KEY: writes the new key to --new-key-file; update the
-    environment of every process with it afterwards.
+    Credentials and sessions change in one transaction; the raw log first, in batches (an interrupted
+    run keeps the new key and is finished by running the command again). With the embedded key file:
+    generates a new key, re-encrypts, then replaces the key file atomically. With SINESYS_SECRET_KEY:
+    writes the new key to --new-key-file; update the environment of every process with it afterwards.
     """
     settings = get_settings()
     env_mode = settings.secret_key is not None
@@ -310,16 +312,30 @@ def rotate_key(new_key_file: Path | None) -> None:
     new = Cipher(read_key_file(staged))
     if new.fingerprint == old.fingerprint:
         fail(f"a chave em {staged} é a mesma chave atual")
+    service = CredenciaisService.from_settings(settings)
+    rawlog = RawLogReencryption(settings, old, new)
     try:
-        report = CredenciaisService.from_settings(settings).rotate_key(old, new)
+        service.check_rotation(old, new)  # refuse before the raw log changes
+        rawlog.run()
+        report = service.rotate_key(old, new)
     except BaseException:
-        if created:
+        if rawlog.progress.escritas:
+            again = "sinesys credenciais rotate-key" + (f" --new-key-file {staged}" if new_key_file else "")
+            click.echo(
+                f"aviso: {rawlog.progress.escritas} página(s) do log bruto já estão sob a nova chave, em {staged}: "
+                f"não apague esse arquivo e rode `{again}` de novo para terminar",
+                err=True,
+            )
+        elif created:
             staged.unlink(missing_ok=True)
         raise
     click.echo(
         f"re-cifradas {report.credenciais} credenciais e {report.sessoes} sessões "
         f"(chave {report.chave_antiga} -> {report.chave_nova})"
     )
+    click.echo(rawlog.summary())
+    if rawlog.warning():
+        click.echo(rawlog.warning(), err=True)
     if env_mode:
         click.echo(
             f"a nova chave está em {staged}: atualize SINESYS_SECRET_KEY com o conteúdo desse arquivo em todos "

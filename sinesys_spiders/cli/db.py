@@ -1,4 +1,4 @@
-"""``sinesys db``: migrate the database and show its revision."""
+"""``sinesys db``: migrate the database, show its revision, encrypt the raw log's legacy pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from sinesys_spiders.cli._common import SinesysGroup, fail
+from sinesys_spiders.cli._rawlog import RawLogReencryption
 from sinesys_spiders.core.config import get_settings, mask_url
+from sinesys_spiders.core.crypto import load_cipher
 from sinesys_spiders.core.db.migrate import current, head, upgrade
 
 __all__ = ["command", "db_group"]
@@ -58,6 +60,22 @@ def current_command(url: str | None) -> None:
         click.echo(f"{mask_url(target)}: revisão {revision} (a mais nova)")
     else:
         click.echo(f"{mask_url(target)}: revisão {revision} (a mais nova é {newest}; rode `sinesys db upgrade`)")
+
+
+@db_group.command("encrypt-rawlog")
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 10_000), help="Pages per batch.")
+def encrypt_rawlog_command(batch_size: int) -> None:
+    """Encrypt the raw-log pages stored in clear before revision 0003 (SQL or MongoDB), in batches.
+
+    Safe to run at any time and again: pages already encrypted are left as they are.
+    """
+    settings = get_settings()
+    cipher = load_cipher(settings)
+    rawlog = RawLogReencryption(settings, cipher, cipher, batch_size=batch_size)
+    rawlog.run()
+    click.echo(rawlog.summary())
+    if rawlog.warning():
+        click.echo(rawlog.warning(), err=True)
 
 
 command = db_group

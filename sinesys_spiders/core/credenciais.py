@@ -10,14 +10,15 @@ seconds, and every change made through the service (``set_active``, ``rotate_key
 Another process's changes are seen at the latest when the TTL expires.
 
 :meth:`CredenciaisService.rotate_key` re-encrypts every credential and every stored session
-(``sessoes.dados_cifrados``, bound by ``sessao_aad(uuid)``) in one transaction.
+(``sessoes.dados_cifrados``, bound by ``sessao_aad(uuid)``) in one transaction; the raw log, which
+shares the key, is re-encrypted in batches by its store (``sinesys credenciais rotate-key`` runs both).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import SecretStr
@@ -239,6 +240,27 @@ class CredenciaisService:
                 raise NaoEncontrado(f"credencial {credencial_id} não existe")
         self._cache.drop([credencial_id])
 
+    def _stored_ciphertexts(self, session: Session) -> Iterator[tuple[Any, str, bytes, str]]:
+        """Every stored ciphertext as ``(row, attribute, aad, what)``: credential secrets, then sessions."""
+        for row in CredenciaisRepository(session).iter_all():
+            for field, column in _SECRET_COLUMNS:
+                if getattr(row, column) is not None:
+                    yield row, column, credencial_aad(row.uuid, field), f"o campo {field} da credencial {row.id}"
+        for sessao in session.scalars(select(Sessao).where(Sessao.dados_cifrados.is_not(None))):
+            what = f"a sessão da credencial {sessao.credencial_id}"
+            yield sessao, "dados_cifrados", sessao_aad(sessao.uuid), what
+
+    def check_rotation(self, old: Cipher, new: Cipher) -> None:
+        """Raise what :meth:`rotate_key` would raise (``ChaveInvalida``), writing nothing.
+
+        Lets a caller that re-encrypts other stores first (the raw log) refuse before changing anything.
+        """
+        with session_scope(factory=self._factory) as session:
+            for row, column, aad, what in self._stored_ciphertexts(session):
+                blob = getattr(row, column)
+                if not new.owns(blob):
+                    old.decrypt(blob, aad=aad, what=what)
+
     def rotate_key(self, old: Cipher, new: Cipher) -> RotationReport:
         """Re-encrypt every credential and stored session from ``old`` to ``new`` in one transaction.
 
@@ -247,33 +269,26 @@ class CredenciaisService:
         fixes such rows, since values already under ``new`` are skipped).
 
         A value already under ``new`` is left as is, so an interrupted rotation can be run again.
-        Any value ``old`` cannot decrypt aborts the whole rotation (nothing is written).
+        Any value ``old`` cannot decrypt aborts the whole rotation (nothing is written). The raw log's
+        payloads are re-encrypted by its store (``RawLogStore.reencrypt``, in batches);
+        ``sinesys credenciais rotate-key`` runs both.
         """
-        credenciais = sessoes = 0
+        credenciais: set[int] = set()
+        sessoes = 0
         with session_scope(factory=self._factory) as session:
-            for row in CredenciaisRepository(session).iter_all():
-                changed = False
-                for field, column in _SECRET_COLUMNS:
-                    blob = getattr(row, column)
-                    if blob is None or new.owns(blob):
-                        continue
-                    aad = credencial_aad(row.uuid, field)
-                    plain = old.decrypt(blob, aad=aad, what=f"o campo {field} da credencial {row.id}")
-                    setattr(row, column, new.encrypt(plain, aad=aad))
-                    changed = True
-                credenciais += changed
-            for sessao in session.scalars(select(Sessao).where(Sessao.dados_cifrados.is_not(None))):
-                blob = sessao.dados_cifrados
-                if blob is None or new.owns(blob):
+            for row, column, aad, what in self._stored_ciphertexts(session):
+                blob = getattr(row, column)
+                if new.owns(blob):
                     continue
-                aad = sessao_aad(sessao.uuid)
-                plain = old.decrypt(blob, aad=aad, what=f"a sessão da credencial {sessao.credencial_id}")
-                sessao.dados_cifrados = new.encrypt(plain, aad=aad)
-                sessoes += 1
+                setattr(row, column, new.encrypt(old.decrypt(blob, aad=aad, what=what), aad=aad))
+                if isinstance(row, Sessao):
+                    sessoes += 1
+                else:
+                    credenciais.add(row.id)
             session.flush()
         self._cipher_or_loader = new
         self._cache.drop()
-        return RotationReport(credenciais, sessoes, old.fingerprint, new.fingerprint)
+        return RotationReport(len(credenciais), sessoes, old.fingerprint, new.fingerprint)
 
     def invalidate(self, credencial_id: int | None = None) -> None:
         """Forget cached credentials (one, or all)."""

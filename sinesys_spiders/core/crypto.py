@@ -1,4 +1,4 @@
-"""Authenticated encryption of credentials and stored sessions (DESIGN.md §8).
+"""Authenticated encryption of credentials, stored sessions and raw-log payloads (DESIGN.md §8).
 
 AES-256-GCM with associated data that binds each ciphertext to its table, row and field::
 
@@ -43,6 +43,7 @@ __all__ = [
     "generate_key",
     "load_cipher",
     "parse_key",
+    "rawlog_aad",
     "read_key_file",
     "sessao_aad",
     "write_key_file",
@@ -80,6 +81,11 @@ def credencial_aad(row_uuid: str, field: str) -> bytes:
 def sessao_aad(row_uuid: str) -> bytes:
     """Associated data of a stored session (``sessoes.dados_cifrados`` of the row ``uuid``)."""
     return associated_data("sessoes", row_uuid, "dados")
+
+
+def rawlog_aad(raw_log_id: str) -> bytes:
+    """Associated data of a raw-log payload (``captura_logs_brutos.payload_cifrado`` of ``raw_log_id``)."""
+    return associated_data("captura_logs_brutos", raw_log_id, "payload")
 
 
 def generate_key() -> str:

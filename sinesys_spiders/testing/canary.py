@@ -1,6 +1,7 @@
-"""Canary secrets: fake credentials that must never show up in a log, the database or command output.
+"""Canary secrets: fake credentials and a CPF that must never show up in a log, the database or command output.
 
-Tests feed these values through every credential path (service, CLI, import). The session-scoped,
+Tests feed these values through every credential path (service, CLI, import), and the CPF through the
+raw log (a party's CPF in a PJE page: stored encrypted, never in clear). The session-scoped,
 autouse fixture :func:`canary_log_guard` puts a handler on the root logger (at DEBUG) for the whole
 test run and, at the end, fails the run if any log record, formatted message or traceback contained
 a canary. Tests that scan bytes (a SQLite file, PostgreSQL columns, a command's output) use
@@ -18,6 +19,8 @@ import pytest
 
 __all__ = [
     "CANARIES",
+    "CANARY_CPF",
+    "CANARY_CPF_FORMATADO",
     "CANARY_SENHA",
     "CANARY_SENHA_2",
     "CANARY_TOTP_SECRET",
@@ -36,11 +39,17 @@ CANARY_TOTP_SECRET = "CANARYTOTPSECRETXKQ7ZB4MWN5LPD2J"  # noqa: S105 - a fake, 
 #: A 2FAuth API token.
 CANARY_TWOFAUTH_TOKEN = "canary-2fauth-token-5d1e0b37c94a"  # noqa: S105 - a fake, on purpose
 
+#: A party's CPF (valid check digits) as a PJE page carries it: digits, and formatted.
+CANARY_CPF = "39053344705"
+CANARY_CPF_FORMATADO = "390.533.447-05"
+
 CANARIES: Mapping[str, str] = {
     "CANARY_SENHA": CANARY_SENHA,
     "CANARY_SENHA_2": CANARY_SENHA_2,
     "CANARY_TOTP_SECRET": CANARY_TOTP_SECRET,
     "CANARY_TWOFAUTH_TOKEN": CANARY_TWOFAUTH_TOKEN,
+    "CANARY_CPF": CANARY_CPF,
+    "CANARY_CPF_FORMATADO": CANARY_CPF_FORMATADO,
 }
 
 

@@ -1,34 +1,53 @@
 """The contract every raw-log back end passes (``sinesys_spiders.core.rawlog.RawLogStore``).
 
-Subclass :class:`RawLogStoreContract` in a test module and provide the ``store`` fixture (and, if
-your back end checks them, ``captura_ids``: two ids of existing capture-log rows)::
+Subclass :class:`RawLogStoreContract` in a test module and provide the fixtures that reach your storage
+(and, if your back end checks them, ``captura_ids``: two ids of existing capture-log rows)::
 
     from sinesys_spiders.testing.rawlog_contract import RawLogStoreContract
 
     class TestMyRawLog(RawLogStoreContract):
         @pytest.fixture
-        def store(self):
-            store = MyRawLogStore(...)
-            yield store
-            store.close()
+        def store_factory(self, my_storage):
+            return lambda cipher: MyRawLogStore(my_storage, cipher=cipher)  # same storage every call
 
-Every test then runs against your back end: the same behaviour as the SQL and MongoDB stores.
+        @pytest.fixture
+        def stored_bytes(self, my_storage):
+            return lambda raw_log_id: ...  # every byte your storage holds for that entry
+
+        @pytest.fixture
+        def copy_stored_payload(self, my_storage):
+            return lambda source, target: ...  # the stored payload of entry `source` put on entry `target`
+
+        @pytest.fixture
+        def write_legacy(self, my_storage):
+            return lambda entry: ...  # `entry` stored as before encryption: clear `payload_bruto`
+
+Every test then runs against your back end: the same behaviour as the SQL and MongoDB stores, including
+encryption at rest (DESIGN.md §8): the stored bytes never hold the payload in clear (checked with a
+canary CPF), a payload moved to another entry does not decrypt, a key rotation keeps every entry readable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from sinesys_spiders.core.crypto import Cipher, generate_key
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.errors import ChaveInvalida
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog.base import FiltroRawLog, RawLogDuplicado, RawLogStore
+from sinesys_spiders.testing.canary import CANARY_CPF, CANARY_CPF_FORMATADO, find_canaries
 
-__all__ = ["RawLogStoreContract", "make_entry"]
+__all__ = ["RawLogStoreContract", "make_entry", "partes_payload"]
 
 UTC = dt.UTC
+
+StoreFactory = Callable[[Cipher], RawLogStore]
 
 
 def make_entry(**extra: Any) -> PaginaBruta:
@@ -52,12 +71,66 @@ def make_entry(**extra: Any) -> PaginaBruta:
     return PaginaBruta(**fields)
 
 
+def partes_payload() -> dict[str, Any]:
+    """A ``partes`` page as PJE sends it: a party with the canary CPF (digits and formatted), unicode, numbers."""
+    return {
+        "ATIVO": [
+            {
+                "id": 18891487,
+                "nome": "JOSÉ DA CANÁRIO ÇÃO  ",
+                "documento": CANARY_CPF_FORMATADO,
+                "tipoDocumento": "CPF",
+                "cpf": CANARY_CPF,
+                "principal": True,
+                "valorCausa": 12345.67,
+                "emails": [],
+                "dddComercial": None,
+            }
+        ],
+        "PASSIVO": [
+            {"id": 18891488, "nome": "EMPRESA S/A", "documento": "11.222.333/0001-81", "tipoDocumento": "CNPJ"}
+        ],
+        "TERCEIROS": [],
+    }
+
+
+def _partes_entry(**extra: Any) -> PaginaBruta:
+    return make_entry(
+        tipo_captura=TipoCaptura.PARTES,
+        requisicao={"path": "/pje-comum-api/api/processos/id/2345678/partes", "params": {}},
+        payload_bruto=partes_payload(),
+        **extra,
+    )
+
+
 class RawLogStoreContract:
-    """Behaviour shared by every raw-log back end. Provide ``store`` (and maybe ``captura_ids``)."""
+    """Behaviour shared by every raw-log back end. Provide the storage fixtures (and maybe ``captura_ids``)."""
 
     @pytest.fixture
-    def store(self) -> RawLogStore:
-        raise NotImplementedError("provide a `store` fixture returning the back end under test")
+    def rawlog_cipher(self) -> Cipher:
+        """The key the ``store`` fixture seals payloads with (a fresh one per test)."""
+        return Cipher.from_text(generate_key())
+
+    @pytest.fixture
+    def store_factory(self) -> StoreFactory:
+        raise NotImplementedError("provide a `store_factory` fixture: cipher -> store on the same storage")
+
+    @pytest.fixture
+    def stored_bytes(self) -> Callable[[str], bytes]:
+        raise NotImplementedError("provide a `stored_bytes` fixture: raw_log_id -> every stored byte of the entry")
+
+    @pytest.fixture
+    def copy_stored_payload(self) -> Callable[[str, str], None]:
+        raise NotImplementedError("provide a `copy_stored_payload` fixture: (source id, target id) -> None")
+
+    @pytest.fixture
+    def write_legacy(self) -> Callable[[PaginaBruta], None]:
+        raise NotImplementedError("provide a `write_legacy` fixture: entry -> stored with a clear payload_bruto")
+
+    @pytest.fixture
+    def store(self, store_factory: StoreFactory, rawlog_cipher: Cipher) -> RawLogStore:
+        """The back end under test, sealing with ``rawlog_cipher``."""
+        return store_factory(rawlog_cipher)
 
     @pytest.fixture
     def captura_ids(self) -> tuple[int, int]:
@@ -174,3 +247,123 @@ class RawLogStoreContract:
         got = store.get(entry.raw_log_id)
         assert got is not None
         assert got.payload_bruto == payload
+
+    # -- encryption at rest (DESIGN.md §8) ----------------------------------------------------------
+
+    def test_stored_bytes_hold_no_clear_payload(self, store: RawLogStore, stored_bytes: Callable[[str], bytes]) -> None:
+        """A partes page with a party's CPF: no stored byte holds the CPF (digits or formatted) nor the party's name."""
+        entry = _partes_entry()
+        store.append(entry)
+        raw = stored_bytes(entry.raw_log_id)
+        assert entry.raw_log_id.encode() in raw  # the hook does reach the entry
+        assert find_canaries(raw) == []
+        assert "CANÁRIO".encode() not in raw
+        batch = [_partes_entry() for _ in range(3)]
+        store.append_many(batch)
+        assert all(find_canaries(stored_bytes(e.raw_log_id)) == [] for e in batch)
+
+    def test_get_and_list_return_the_payload_exactly(self, store: RawLogStore) -> None:
+        """The decrypted payload equals what PJE sent, key order, spaces, unicode and numbers included."""
+        entry = _partes_entry()
+        store.append(entry)
+        got = store.get(entry.raw_log_id)
+        assert got is not None
+        assert got.payload_ilegivel is None
+        sent = json.dumps(entry.payload_bruto, ensure_ascii=False)
+        assert json.dumps(got.payload_bruto, ensure_ascii=False) == sent
+        [listed] = store.list()
+        assert json.dumps(listed.payload_bruto, ensure_ascii=False) == sent
+        assert listed.payload_ilegivel is None
+
+    def test_an_entry_without_payload_stays_without(self, store: RawLogStore) -> None:
+        """An error page with no payload comes back with payload None (and is not 'unreadable')."""
+        entry = make_entry(status="error", erro="HTTP 500", payload_bruto=None)
+        store.append(entry)
+        got = store.get(entry.raw_log_id)
+        assert got is not None
+        assert (got.payload_bruto, got.payload_ilegivel) == (None, None)
+
+    def test_a_payload_copied_onto_another_entry_does_not_decrypt(
+        self, store: RawLogStore, copy_stored_payload: Callable[[str, str], None]
+    ) -> None:
+        """get() of the target raises ChaveInvalida naming it; list() still returns every entry, the target marked."""
+        source, target, other = _partes_entry(), make_entry(), make_entry()
+        store.append_many([source, target, other])
+        copy_stored_payload(source.raw_log_id, target.raw_log_id)
+
+        with pytest.raises(ChaveInvalida, match="não confere") as excinfo:
+            store.get(target.raw_log_id)
+        assert target.raw_log_id in str(excinfo.value)
+        assert find_canaries(str(excinfo.value)) == []
+        listed = {r.raw_log_id: r for r in store.list()}
+        assert set(listed) == {source.raw_log_id, target.raw_log_id, other.raw_log_id}
+        assert listed[target.raw_log_id].payload_bruto is None
+        assert "não confere" in (listed[target.raw_log_id].payload_ilegivel or "")
+        assert listed[source.raw_log_id].payload_bruto == source.payload_bruto
+        assert listed[other.raw_log_id].payload_bruto == other.payload_bruto
+        got = store.get(source.raw_log_id)
+        assert got is not None
+        assert got.payload_bruto == source.payload_bruto
+
+    def test_another_key_does_not_read_the_payloads(self, store: RawLogStore, store_factory: StoreFactory) -> None:
+        """A store opened with another key names the key mismatch instead of returning anything."""
+        entry = _partes_entry()
+        store.append(entry)
+        with pytest.raises(ChaveInvalida, match="chave"):
+            store_factory(Cipher.from_text(generate_key())).get(entry.raw_log_id)
+
+    def test_rotation_keeps_every_entry_readable(
+        self,
+        store: RawLogStore,
+        store_factory: StoreFactory,
+        rawlog_cipher: Cipher,
+        stored_bytes: Callable[[str], bytes],
+        copy_stored_payload: Callable[[str, str], None],
+    ) -> None:
+        """reencrypt(old, new) in batches: every entry reads with the new key only; a moved blob is left as it is."""
+        entries = [_partes_entry() for _ in range(4)] + [make_entry(payload_bruto=None), make_entry()]
+        store.append_many(entries)
+        copy_stored_payload(entries[0].raw_log_id, entries[-1].raw_log_id)  # unreadable before the rotation
+        new = Cipher.from_text(generate_key())
+
+        progress = list(store.reencrypt(rawlog_cipher, new, batch_size=4))
+
+        assert [p.lidas for p in progress] == [4, 6]
+        final = progress[-1]
+        assert (final.recifradas, final.legado, final.ilegiveis) == (4, 0, 1)
+        rotated = store_factory(new)
+        for entry in entries[:-1]:
+            got = rotated.get(entry.raw_log_id)
+            assert got is not None
+            assert got.payload_bruto == entry.payload_bruto
+            assert find_canaries(stored_bytes(entry.raw_log_id)) == []
+        with pytest.raises(ChaveInvalida):
+            store.get(entries[0].raw_log_id)  # the old key reads nothing any more
+        again = list(rotated.reencrypt(rawlog_cipher, new))[-1]
+        assert (again.lidas, again.recifradas, again.ilegiveis) == (6, 0, 1)
+
+    def test_legacy_clear_entries_are_read_then_encrypted(
+        self,
+        store: RawLogStore,
+        rawlog_cipher: Cipher,
+        stored_bytes: Callable[[str], bytes],
+        write_legacy: Callable[[PaginaBruta], None],
+    ) -> None:
+        """An entry written before encryption reads as is; reencrypt(key, key) seals it and leaves the others."""
+        legacy, current = _partes_entry(), make_entry()
+        write_legacy(legacy)
+        store.append(current)
+        assert find_canaries(stored_bytes(legacy.raw_log_id)) != []  # the legacy entry is in clear
+        got = store.get(legacy.raw_log_id)
+        assert got is not None
+        assert got.payload_bruto == legacy.payload_bruto
+
+        [progress] = list(store.reencrypt(rawlog_cipher, rawlog_cipher))
+
+        assert (progress.lidas, progress.legado, progress.recifradas, progress.ilegiveis) == (2, 1, 0, 0)
+        assert find_canaries(stored_bytes(legacy.raw_log_id)) == []
+        for entry in (legacy, current):
+            got = store.get(entry.raw_log_id)
+            assert got is not None
+            assert got.payload_bruto == entry.payload_bruto
+        assert list(store.reencrypt(rawlog_cipher, rawlog_cipher))[-1].legado == 0

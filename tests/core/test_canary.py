@@ -1,4 +1,4 @@
-"""The canary guard that fails the suite when a fake secret reaches a log."""
+"""The canary guard that fails the suite when a fake secret reaches a log, and the raw log's stored bytes."""
 
 from __future__ import annotations
 
@@ -6,15 +6,25 @@ import logging
 import subprocess
 import sys
 
+import bson
+import mongomock
 import pyotp
 
+from sinesys_spiders.core.crypto import Cipher, generate_key
+from sinesys_spiders.core.db.engine import make_engine, make_session_factory
+from sinesys_spiders.core.db.migrate import upgrade
+from sinesys_spiders.core.rawlog.mongo import COLLECTION, MongoRawLogStore
+from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 from sinesys_spiders.testing.canary import (
     CANARIES,
+    CANARY_CPF,
+    CANARY_CPF_FORMATADO,
     CANARY_SENHA,
     CANARY_TOTP_SECRET,
     CanaryHandler,
     find_canaries,
 )
+from sinesys_spiders.testing.rawlog_contract import make_entry, partes_payload
 
 
 def test_canary_handler_catches_secrets_in_messages_args_and_tracebacks():
@@ -81,3 +91,38 @@ def test_a_logged_canary_fails_the_test_run(tmp_path):
     guard_lines = [line for line in result.stdout.splitlines() if "canary" in line.lower() and "logs" in line]
     assert guard_lines
     assert all(CANARY_SENHA not in line for line in guard_lines)
+
+
+def test_the_canary_cpf_is_found_in_both_forms():
+    """A CPF as PJE writes it, digits or formatted, is a canary of its own (a full CPF must not leak either)."""
+    assert find_canaries(f'{{"cpf": "{CANARY_CPF}"}}') == ["CANARY_CPF"]
+    assert find_canaries(f"documento {CANARY_CPF_FORMATADO}".encode()) == ["CANARY_CPF_FORMATADO"]
+
+
+def test_the_raw_log_keeps_no_full_cpf_in_the_sqlite_file(tmp_path):
+    """partes pages with a party's CPF, written, marked and read: the database file never holds the CPF."""
+    url = f"sqlite:///{tmp_path / 'sinesys.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    cipher = Cipher.from_text(generate_key())
+    try:
+        store = SqlRawLogStore(make_session_factory(engine), cipher=cipher)
+        pages = [make_entry(tipo_captura="partes", payload_bruto=partes_payload()) for _ in range(20)]
+        store.append_many(pages)
+        store.mark_processed(pages[0].raw_log_id, {"inseridos": 2})
+        assert [r.payload_bruto for r in store.list(limit=20)] == [partes_payload()] * 20
+    finally:
+        engine.dispose()
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("sinesys.db")]  # the file, its -wal and -shm
+    assert find_canaries(b"".join(p.read_bytes() for p in files)) == []
+
+
+def test_the_raw_log_keeps_no_full_cpf_in_mongodb():
+    """The same pages in the MongoDB back end: no document of the collection holds the CPF, in any form."""
+    client: mongomock.MongoClient = mongomock.MongoClient(tz_aware=True)
+    collection = client["sinesys"][COLLECTION]
+    store = MongoRawLogStore(collection, cipher=Cipher.from_text(generate_key()))
+    pages = [make_entry(tipo_captura="partes", payload_bruto=partes_payload()) for _ in range(5)]
+    store.append_many(pages)
+    assert store.get(pages[0].raw_log_id).payload_bruto == partes_payload()
+    assert find_canaries(b"".join(bson.encode(doc) for doc in collection.find())) == []

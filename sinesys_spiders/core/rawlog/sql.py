@@ -1,17 +1,32 @@
-"""The SQL back end of the raw log: table ``captura_logs_brutos`` of the project's database (the default)."""
+"""The SQL back end of the raw log: table ``captura_logs_brutos`` of the project's database (the default).
+
+Payloads are in ``payload_cifrado`` (sealed, :mod:`sinesys_spiders.core.rawlog.cifra`); ``payload_bruto``
+holds only the clear payloads of rows written before migration 0003, until ``sinesys db encrypt-rawlog``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, insert, not_, or_, select, update
+from sqlalchemy import Text, bindparam, cast, insert, not_, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sinesys_spiders.core.crypto import Cipher, load_cipher
 from sinesys_spiders.core.db.models import CapturaLogBruto
 from sinesys_spiders.core.items import PaginaBruta
-from sinesys_spiders.core.rawlog.base import FiltroRawLog, RawLogDuplicado, RegistroBruto, campos_registro, truncate_ms
+from sinesys_spiders.core.rawlog.base import (
+    FiltroRawLog,
+    RawLogDuplicado,
+    ReencryptionProgress,
+    RegistroBruto,
+    campos_registro,
+    payload_lido,
+    truncate_ms,
+    warn_ilegiveis,
+)
+from sinesys_spiders.core.rawlog.cifra import reseal
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["SqlRawLogStore"]
@@ -19,7 +34,8 @@ __all__ = ["SqlRawLogStore"]
 _TABLE = CapturaLogBruto.__table__
 
 
-def _registro(row: CapturaLogBruto) -> RegistroBruto:
+def _registro(row: CapturaLogBruto, cipher: Cipher, *, strict: bool) -> RegistroBruto:
+    payload, ilegivel = payload_lido(cipher, row.raw_log_id, row.payload_cifrado, row.payload_bruto, strict=strict)
     return RegistroBruto(
         raw_log_id=row.raw_log_id,
         captura_log_id=row.captura_log_id,
@@ -30,19 +46,34 @@ def _registro(row: CapturaLogBruto) -> RegistroBruto:
         grau=row.grau,
         status=row.status,  # type: ignore[arg-type]
         requisicao=row.requisicao,
-        payload_bruto=row.payload_bruto,
+        payload_bruto=payload,
         resultado_processado=row.resultado_processado,
         erro=row.erro,
         criado_em=row.criado_em,
         atualizado_em=row.atualizado_em,
+        payload_ilegivel=ilegivel,
     )
 
 
 class SqlRawLogStore:
-    """Raw log in ``captura_logs_brutos``, through a session factory of the project's database."""
+    """Raw log in ``captura_logs_brutos``, through a session factory of the project's database.
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    ``cipher`` seals and opens payloads; without it the configured key (``SINESYS_SECRET_KEY`` or the key
+    file) is loaded on first use.
+    """
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, cipher: Cipher | Callable[[], Cipher] | None = None
+    ) -> None:
         self._factory = session_factory
+        self._cipher_or_loader: Cipher | Callable[[], Cipher] = cipher if cipher is not None else load_cipher
+
+    @property
+    def cipher(self) -> Cipher:
+        """The cipher of the payloads (loaded on first use when none was given)."""
+        if not isinstance(self._cipher_or_loader, Cipher):
+            self._cipher_or_loader = self._cipher_or_loader()
+        return self._cipher_or_loader
 
     def append(self, entry: PaginaBruta) -> str:
         return self.append_many([entry])[0]
@@ -55,7 +86,8 @@ class SqlRawLogStore:
             raise RawLogDuplicado("raw_log_id repetido no mesmo lote")
         try:
             with self._factory.begin() as session:
-                session.execute(insert(_TABLE), [campos_registro(entry) for entry in entries])
+                cipher = self.cipher
+                session.execute(insert(_TABLE), [campos_registro(entry, cipher) for entry in entries])
         except IntegrityError as exc:
             if self._existing(ids):
                 raise RawLogDuplicado("raw_log_id já registrado no log bruto") from None
@@ -72,7 +104,7 @@ class SqlRawLogStore:
             row = session.execute(
                 select(CapturaLogBruto).where(CapturaLogBruto.raw_log_id == raw_log_id)
             ).scalar_one_or_none()
-            return None if row is None else _registro(row)
+            return None if row is None else _registro(row, self.cipher, strict=True)
 
     def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
         filtro = filtro or FiltroRawLog()
@@ -90,7 +122,9 @@ class SqlRawLogStore:
             query = query.where(CapturaLogBruto.criado_em >= filtro.desde)
         query = query.order_by(CapturaLogBruto.criado_em.desc(), CapturaLogBruto.id.desc()).limit(limit).offset(offset)
         with self._factory() as session:
-            return [_registro(row) for row in session.execute(query).scalars()]
+            registros = [_registro(row, self.cipher, strict=False) for row in session.execute(query).scalars()]
+        warn_ilegiveis([r.raw_log_id for r in registros if r.payload_ilegivel is not None])
+        return registros
 
     def mark_processed(self, raw_log_id: str, resultado: Any = None, *, erro: str | None = None) -> bool:
         values: dict[str, Any] = {
@@ -102,6 +136,34 @@ class SqlRawLogStore:
         with self._factory.begin() as session:
             result = session.execute(update(_TABLE).where(_TABLE.c.raw_log_id == raw_log_id).values(**values))
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def reencrypt(self, old: Cipher, new: Cipher, *, batch_size: int = 200) -> Iterator[ReencryptionProgress]:
+        """Re-encrypt payloads under ``new`` in batches of ``batch_size`` rows by id, one transaction each."""
+        c = CapturaLogBruto
+        columns = select(c.id, c.raw_log_id, c.payload_cifrado, c.payload_bruto).order_by(c.id).limit(batch_size)
+        write = (
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("row_id"))
+            .values(payload_cifrado=bindparam("blob"), payload_bruto=null())
+        )
+        progress, last = ReencryptionProgress(), 0
+        while True:
+            with self._factory.begin() as session:
+                rows = session.execute(columns.where(c.id > last)).all()
+                if not rows:
+                    return
+                resultados, changes = [], []
+                for row in rows:
+                    resultado, blob = reseal(old, new, row.raw_log_id, row.payload_cifrado, row.payload_bruto)
+                    resultados.append(resultado)
+                    if blob is not None:
+                        changes.append({"row_id": row.id, "blob": blob})
+                if changes:
+                    session.execute(write, changes)
+                last = rows[-1].id
+            warn_ilegiveis([row.raw_log_id for row, r in zip(rows, resultados, strict=True) if r == "ilegivel"])
+            progress = progress.plus(resultados)
+            yield progress
 
     def close(self) -> None:
         """Nothing to release: the engine belongs to the caller."""

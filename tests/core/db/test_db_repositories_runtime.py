@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from sinesys_spiders.core.crypto import Cipher
 from sinesys_spiders.core.db.engine import make_session_factory
 from sinesys_spiders.core.db.repositories import (
     AdvogadosRepository,
@@ -19,6 +20,7 @@ from sinesys_spiders.core.db.repositories import (
     SessoesRepository,
 )
 from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
+from sinesys_spiders.core.rawlog.cifra import open_payload, seal_payload
 
 T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
@@ -67,12 +69,14 @@ def test_captura_log_failed_and_listing(db_session: Session) -> None:
     assert repo.mark_in_progress(captura_id=999) is None
 
 
-def test_raw_log_append_get_filter(db_session: Session) -> None:
-    """Raw payloads are stored as JSON, found by raw_log_id and filtered by run, type, tribunal and status."""
+def test_raw_log_append_get_filter(db_session: Session, cipher: Cipher) -> None:
+    """Sealed payloads are stored as given, found by raw_log_id and filtered by run, type, tribunal and status."""
     captura = CapturasLogRepository(db_session).create(tipo_captura="acervo_geral")
     repo = RawLogRepository(db_session)
     payload = [{"id": 1, "numeroProcesso": "0010001-23.2025.5.03.0022", "segredoDeJustica": False}]
+    raw_log_id = "5d0c1a52-8a43-4a43-9a8e-4f2b2a0c9e11"
     first = repo.append(
+        raw_log_id=raw_log_id,
         tipo_captura="acervo_geral",
         status="success",
         captura_log_id=captura.id,
@@ -80,7 +84,7 @@ def test_raw_log_append_get_filter(db_session: Session) -> None:
         grau="primeiro_grau",
         credencial_id=7,
         requisicao={"pagina": 1},
-        payload_bruto=payload,
+        payload_cifrado=seal_payload(cipher, raw_log_id, payload),
     )
     repo.append(tipo_captura="partes", status="error", tribunal="TRT1", grau="primeiro_grau", erro="HTTP 500")
     repo.set_resultado(raw_log_id=first.raw_log_id, resultado_processado={"inseridos": 1})
@@ -88,7 +92,9 @@ def test_raw_log_append_get_filter(db_session: Session) -> None:
     db_session.expunge_all()
     found = repo.get(raw_log_id=first.raw_log_id)
     assert found is not None
-    assert (found.payload_bruto, found.requisicao, found.resultado_processado) == (
+    assert found.payload_bruto is None
+    assert found.payload_cifrado is not None
+    assert (open_payload(cipher, raw_log_id, found.payload_cifrado), found.requisicao, found.resultado_processado) == (
         payload,
         {"pagina": 1},
         {"inseridos": 1},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sinesys_spiders.core.db.base import Base, TimestampMixin
@@ -41,7 +41,12 @@ class CapturaLog(TimestampMixin, Base):
 
 
 class CapturaLogBruto(Base):
-    """A raw PJE payload as captured, replayable without calling PJE again."""
+    """A raw PJE payload as captured, replayable without calling PJE again.
+
+    The payload is sealed in ``payload_cifrado`` (AES-GCM bound to ``raw_log_id``; see
+    ``sinesys_spiders.core.rawlog.cifra``). ``payload_bruto`` is legacy: the clear payload of rows written
+    before migration 0003, NULL on every row written since and emptied by ``sinesys db encrypt-rawlog``.
+    """
 
     __tablename__ = "captura_logs_brutos"
 
@@ -55,7 +60,8 @@ class CapturaLogBruto(Base):
     grau: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), nullable=False)
     requisicao: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    payload_bruto: Mapped[Any] = mapped_column(JSONType)
+    payload_bruto: Mapped[Any | None] = mapped_column(JSONType, nullable=True)
+    payload_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)
     resultado_processado: Mapped[Any] = mapped_column(JSONType)
     erro: Mapped[str | None] = mapped_column(Text)
     criado_em: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -1,4 +1,9 @@
-"""Data access for ``captura_logs_brutos``: the SQL raw log (payloads as captured, replayable)."""
+"""Data access for ``captura_logs_brutos``: the SQL raw log (payloads as captured, replayable).
+
+Like the credentials' repository, it stores ciphertexts it is given: the payload arrives sealed
+(``payload_cifrado``, from ``sinesys_spiders.core.rawlog.cifra.seal_payload``) and is never written in
+clear. ``sinesys_spiders.core.rawlog.sql.SqlRawLogStore`` is the API that seals and opens payloads.
+"""
 
 from __future__ import annotations
 
@@ -32,11 +37,14 @@ class RawLogRepository(Repository):
         tribunal: Tribunal | str | None = None,
         grau: Grau | str | None = None,
         requisicao: dict[str, Any] | None = None,
-        payload_bruto: Any = None,
+        payload_cifrado: bytes | None = None,
         resultado_processado: Any = None,
         erro: str | None = None,
     ) -> CapturaLogBruto:
-        """Store one raw payload (``status`` success | error); ``raw_log_id`` defaults to a new uuid."""
+        """Store one sealed raw payload (``status`` success | error); ``raw_log_id`` defaults to a new uuid.
+
+        ``payload_cifrado`` must be sealed for this ``raw_log_id`` (the associated data binds the two).
+        """
         if status not in RAW_LOG_STATUS:
             raise ValueError(f"status de log bruto inválido: {status!r} (use success ou error)")
         row = CapturaLogBruto(
@@ -49,7 +57,7 @@ class RawLogRepository(Repository):
             grau=None if grau is None else as_text(grau),
             status=status,
             requisicao=requisicao,
-            payload_bruto=payload_bruto,
+            payload_cifrado=payload_cifrado,
             resultado_processado=resultado_processado,
             erro=erro,
         )
