@@ -82,6 +82,19 @@ ITEM_PIPELINES = {
     "pipelines.historico.HistoricoPipeline": 900,
 }
 
+# List spiders yield the items of one answer as one Lote (a page of up to 100 rows): the processor hands each item
+# to the pipelines above on its own, and feeds get one record per item (-O items.jsonl: a line per case).
+ITEM_PROCESSOR = "pipelines.lotes.LotePipelineManager"
+# Outputs of one callback handled in parallel. Scrapy starts this many tasks per response (default 100): an answer
+# yields one lote plus its follow-up requests, so 16 is plenty and saves 84 tasks per page.
+CONCURRENT_ITEMS = 16
+# Answers being parsed and piped at once, in bytes of response body (Scrapy's default 5 MB is 100 PJE pages, i.e.
+# 10,000 items alive at once): 1 MB keeps ~20 pages in flight, enough to keep the CPU busy, and memory flat.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+EXTENSIONS = {
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "sinesys_spiders.feeds.FeedExporter": 0,
+}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _settings.log_level
 

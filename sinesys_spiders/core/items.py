@@ -23,6 +23,7 @@ The models are plain pydantic, so itemadapter (and with it Scrapy's feed exports
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -39,6 +40,7 @@ __all__ = [
     "Expediente",
     "ItemCaptura",
     "ItemInvalido",
+    "Lote",
     "PaginaBruta",
     "Processo",
     "ProcessoBase",
@@ -251,6 +253,19 @@ class ItemInvalido(_Model):
     id_pje: Any = None
     motivo: str
     raw_ref: str | None = None
+
+
+@dataclasses.dataclass(slots=True)
+class Lote:
+    """The items one tribunal answer produced (its raw page, its records, its invalid rows), carried as one.
+
+    Capture spiders yield one lote per answer instead of one item per row; the item processor
+    (``pipelines.lotes``) still hands every item to every pipeline on its own, and feed exports write
+    one record per item (``sinesys_spiders.feeds``). It saves Scrapy's per-item path for each of
+    up to 100 rows a page holds.
+    """
+
+    itens: list[Any] = dataclasses.field(default_factory=list)
 
 
 def describe_validation_error(error: ValidationError, *, limit: int = 3) -> str:

@@ -46,6 +46,7 @@ from sinesys_spiders.core.errors import (
     TribunalIndisponivel,
 )
 from sinesys_spiders.core.historico import HistoricoService
+from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.params import CapturaParams
 
@@ -272,6 +273,16 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         )
 
     def parse_pedido(self, response: Response) -> Iterable[Any]:
+        """Send the answer to the plugin: its requests go out at once, its items as one :class:`Lote` at the end.
+
+        Items produced before a plugin error are still yielded: nothing already captured is lost.
+        """
+        lote = Lote()
+        yield from self._processar(response, lote)
+        if lote.itens:
+            yield lote
+
+    def _processar(self, response: Response, lote: Lote) -> Iterable[Any]:
         ctx = ContextoCaptura.from_meta(response.meta["captura"])
         credencial_id = ctx.credencial_id
         pedido = Pedido(response.url, response.meta["etapa"], response.meta["dados"])
@@ -291,7 +302,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 if isinstance(produced, Pedido):
                     yield self._request(ctx, produced)
                 else:
-                    yield produced
+                    lote.itens.append(produced)
         except SinesysError as exc:
             self.credencial_falhou(credencial_id, exc)
         except Exception as exc:  # a plugin's unexpected error fails its credential, never silently

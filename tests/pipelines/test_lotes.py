@@ -1,0 +1,157 @@
+"""Items carried as one ``Lote`` per answer reach feeds, pipelines, stats and the history as if yielded one by one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from sinesys_spiders.core.db.models import Processo
+from sinesys_spiders.core.historico import HistoricoService
+
+SPIDER = textwrap.dedent(
+    """
+    import os
+
+    import scrapy
+    from scrapy.exceptions import DropItem
+
+    from plugins.pje_trt.parsers import ContextoPagina, parse_pagina
+    from plugins.pje_trt.requests import acervo_geral_url
+    from plugins.pje_trt.sandbox.world import World
+    from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+    from sinesys_spiders.core.items import ItemCaptura, Lote
+
+    BROKEN = 1  # the id_pje of a row that does not validate
+
+
+    class Trouble:
+        "A third-party pipeline: drops one item and fails on another (ids given in the environment)."
+
+        def process_item(self, item):
+            if isinstance(item, ItemCaptura):
+                if item.id_pje == int(os.environ.get("T_DROP", 0)):
+                    raise DropItem("not wanted")
+                if item.id_pje == int(os.environ.get("T_FAIL", 0)):
+                    raise ValueError("pipeline bug")
+            return item
+
+
+    class AcervoGeralSpider(scrapy.Spider):
+        name = "acervo_geral"
+
+        async def start(self):
+            world = World.generate(seed=5, scale="small", users=1, tribunais=["TRT3"])
+            adv = world.users[0].ids_advogado["TRT3"]
+            contexto = ContextoPagina(
+                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU,
+                advogado_id=int(os.environ["T_ADVOGADO"]), credencial_id=int(os.environ["T_CREDENCIAL"]),
+                captura_id=self.captura_id,
+            )
+            acervo = world.painel("TRT3", "primeiro_grau", adv, 1)
+            half = len(acervo) // 2
+            for numero, rows in ((1, acervo[:half]), (2, acervo[half:])):  # two pages, two lotes
+                if numero == 1:
+                    rows.append(dict(rows[0], id=BROKEN, numeroProcesso="quebrado"))
+                payload = {"pagina": numero, "tamanhoPagina": 100, "qtdPaginas": 2, "resultado": rows}
+                url = acervo_geral_url("https://x/pje-comum-api/api", adv, numero)
+                page = parse_pagina(payload, contexto, url=url)
+                yield Lote([page.bruta, *page.itens])
+    """
+)
+
+PIPELINES = {
+    "pipelines.validacao.ValidacaoPipeline": 100,
+    "pipelines.rawlog.RawLogPipeline": 200,
+    "spider.Trouble": 250,
+    "pipelines.persistencia.PersistenciaPipeline": 300,
+    "pipelines.historico.HistoricoPipeline": 400,
+}
+
+_STAT = re.compile(r"'(item_scraped_count|item_dropped_count)': (\d+)")
+
+
+def _crawl(tmp_path: Path, database_url: str, seeded: dict[str, Any], output: str, **env: str) -> tuple[str, dict]:
+    (tmp_path / "spider.py").write_text(SPIDER, encoding="utf-8")
+    environ = {
+        **os.environ,
+        **env,
+        "SINESYS_DATABASE_URL": database_url,
+        "T_ADVOGADO": str(seeded["advogado"]),
+        "T_CREDENCIAL": str(seeded["a"]),
+        "PYTHONPATH": str(tmp_path),
+        "SCRAPY_SETTINGS_MODULE": "sinesys_spiders.settings",  # the project's item processor and exporters
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "runspider", "spider.py", "-O", output,
+         "-a", f"captura_id={seeded['captura']}", "-s", f"ITEM_PIPELINES={json.dumps(PIPELINES)}",
+         "-s", "LOG_LEVEL=INFO"],
+        cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr, {k: int(v) for k, v in _STAT.findall(result.stderr)}
+
+
+def _stored(seeded: dict[str, Any]) -> int:
+    with seeded["factory"]() as session:
+        return session.scalar(select(func.count()).select_from(Processo)) or 0
+
+
+@pytest.mark.parametrize("output", ["items.jsonl", "items.csv", "items.json"])
+def test_a_lote_is_exported_one_record_per_item_and_counted_per_item(
+    tmp_path: Path, database_url: str, seeded: dict[str, Any], output: str
+) -> None:
+    log, stats = _crawl(tmp_path, database_url, seeded, output)
+    text = (tmp_path / output).read_text(encoding="utf-8")
+    if output.endswith(".jsonl"):
+        exported = [json.loads(line) for line in text.splitlines()]
+    elif output.endswith(".csv"):
+        exported = list(csv.DictReader(io.StringIO(text)))
+    else:
+        exported = json.loads(text)
+    stored = _stored(seeded)
+    assert stored == len(exported) > 10, log[-3000:]  # two pages of cases, each case its own record
+    assert {str(record["id_pje"]) for record in exported}.isdisjoint({"1"})  # the broken row is not exported
+    assert all("itens" not in record and "raw_log_id" not in record for record in exported)
+    assert stats["item_scraped_count"] == len(exported)
+    assert f"feed ({len(exported)} items)" in log  # the feed's own count is per item too
+    resumo = HistoricoService(seeded["factory"]).get(seeded["captura"])
+    [entry] = [e for e in resumo.resultados if e["credencial_id"] == seeded["a"]]
+    assert entry["resultado"]["inseridos"] == len(exported)
+    assert entry["resultado"]["erros"] == 1
+    assert "item inválido" in log
+
+
+def test_an_item_dropped_or_failing_in_a_pipeline_leaves_the_rest_of_its_lote(
+    tmp_path: Path, database_url: str, seeded: dict[str, Any]
+) -> None:
+    clean_dir = tmp_path / "clean"
+    clean_dir.mkdir()
+    _crawl(clean_dir, database_url, seeded, "items.jsonl")
+    everything = [json.loads(line) for line in (clean_dir / "items.jsonl").read_text().splitlines()]
+    dropped, failing = everything[3]["id_pje"], everything[-3]["id_pje"]
+
+    with seeded["factory"].begin() as session:  # start again from an empty table
+        session.query(Processo).delete()
+    seeded["captura"] = HistoricoService(seeded["factory"]).start(
+        tipo_captura="acervo_geral", advogado_id=seeded["advogado"], credencial_ids=[seeded["a"]]
+    )
+    log, stats = _crawl(tmp_path, database_url, seeded, "items.jsonl", T_DROP=str(dropped), T_FAIL=str(failing))
+    exported = {record["id_pje"] for record in map(json.loads, (tmp_path / "items.jsonl").read_text().splitlines())}
+    assert exported == {record["id_pje"] for record in everything} - {dropped, failing}
+    assert _stored(seeded) == len(exported)
+    assert stats["item_scraped_count"] == len(exported)
+    assert "Error processing" in log  # Scrapy's item_error log...
+    assert "ValueError: pipeline bug" in log  # ...with the traceback
+    # Dropped: the invalid row, the unwanted one, and the two raw pages (sent to the raw log).
+    assert stats["item_dropped_count"] == 4
