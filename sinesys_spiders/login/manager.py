@@ -139,6 +139,7 @@ class SessionManager:
         lock_timeout: float = 900.0,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        recheck: float = 5.0,
     ) -> None:
         self.store = store
         self.locks = locks
@@ -156,6 +157,10 @@ class SessionManager:
         self._lock_timeout = lock_timeout
         self._sleep = sleep
         self._clock = clock
+        #: A session read from the store is reused for ``recheck`` seconds (while valid) before it is read again:
+        #: a list capture sends hundreds of requests a second, each needing its credential's session.
+        self.recheck = recheck
+        self._recentes: dict[int, tuple[SessaoPje, float]] = {}
         #: Permanent failures by credential: never retried by this manager.
         self.falhas: dict[int, SinesysError] = {}
         #: Logins this manager made (all processes: ``store.logins``), and their durations.
@@ -208,9 +213,12 @@ class SessionManager:
     async def get(self, credencial_id: int) -> SessaoPje:
         """The credential's valid session, from the store or from one new login."""
         self._raise_if_failed(credencial_id)
+        recente = self._recentes.get(credencial_id)
+        if recente is not None and time.monotonic() < recente[1] and recente[0].is_valid(self._now()):
+            return recente[0]
         sessao = self.store.get(credencial_id)
         if sessao is not None:
-            return sessao
+            return self._lembrar(sessao)
         self._raise_if_recorded(credencial_id)  # before waiting for the lock or starting a browser
         async with hold(
             self.locks,
@@ -223,12 +231,17 @@ class SessionManager:
             self._raise_if_failed(credencial_id)
             sessao = self.store.get(credencial_id)  # the previous holder may have just logged in
             if sessao is not None:
-                return sessao
+                return self._lembrar(sessao)
             self._raise_if_recorded(credencial_id)  # another process may have just failed
-            return await self._login_with_retry(credencial_id)
+            return self._lembrar(await self._login_with_retry(credencial_id))
+
+    def _lembrar(self, sessao: SessaoPje) -> SessaoPje:
+        self._recentes[sessao.credencial_id] = (sessao, time.monotonic() + self.recheck)
+        return sessao
 
     async def relogin(self, credencial_id: int, rejected_session_id: str | None) -> SessaoPje:
         """Drop the rejected session (unless a newer one replaced it) and return a valid one."""
+        self._recentes.pop(credencial_id, None)
         if self.store.invalidate(credencial_id, session_id=rejected_session_id):
             logger.info("credencial %s: session rejected by the tribunal, logging in again", credencial_id)
         return await self.get(credencial_id)
