@@ -13,6 +13,9 @@ registers that lawyer's two credentials, then measures in one run:
   sandbox has cached too. Cases per second are the stored cases over Scrapy's ``elapsed_time_seconds``; peak
   memory is the crawl process's peak RSS (``VmHWM``, polled every 0.1 s). ``BENCH_PROFILE=path`` runs the large
   crawl under cProfile (the figures of that run are then not comparable).
+- ``scrapy_floor``: a bare Scrapy spider over the same pages (``_scrapy_floor.py``) that only fetches them, then
+  also yields one plain item per page, then one per row, with no pipeline: the most a Scrapy crawl can reach here,
+  and the price of Scrapy's per-item path that :class:`~sinesys_spiders.core.items.Lote` avoids.
 - ``crawl_arquivados``: ``scrapy crawl arquivados`` of the same lawyer (about 30,000 archived cases), a third
   point for peak memory.
 - ``where_the_time_goes``: the large crawl again without the upsert, then without the upsert and the raw log
@@ -96,6 +99,25 @@ async def _bare(cookies: dict[str, str], api_url: str, id_advogado: int) -> dict
         "seconds": round(elapsed, 3),
         "cases_per_second": round(cases / elapsed, 1),
     }
+
+
+def _scrapy_floor(cookies: dict[str, str], api_url: str, id_advogado: int, workdir: Path, cases: int) -> dict[str, Any]:
+    """Scrapy alone over the same pages (``_scrapy_floor.py``): fetch only, one item per page, one item per row."""
+    config = workdir / "floor.json"
+    config.write_text(json.dumps({"cookies": cookies, "first": acervo_geral_url(api_url, id_advogado, 1)}))
+    out: dict[str, Any] = {}
+    for mode in ("fetch", "lote", "rows"):
+        seconds = []
+        for _ in range(2):  # the less disturbed of two
+            argv = [sys.executable, str(Path(__file__).with_name("_scrapy_floor.py")), str(config), mode]
+            proc = subprocess.run(argv, cwd=workdir, capture_output=True, text=True, timeout=600, check=False)
+            stats = {k: float(v) for k, v in _STAT.findall(proc.stderr)}
+            if proc.returncode != 0 or "elapsed_time_seconds" not in stats:
+                raise RuntimeError(f"scrapy floor ({mode}) failed: {proc.stderr[-2000:]}")
+            seconds.append(stats["elapsed_time_seconds"])
+        best = min(seconds)
+        out[mode] = {"seconds": round(best, 3), "cases_per_second": round(cases / best, 1)}
+    return out
 
 
 class _Setup:
@@ -248,6 +270,7 @@ def main() -> None:
                 api_url, id_adv = sandbox.api_url("TRT3"), user.ids_advogado["TRT3"]
                 bare_cold = asyncio.run(_bare(cookies, api_url, id_adv))
                 bare_warm = asyncio.run(_bare(cookies, api_url, id_adv))
+                floor = _scrapy_floor(cookies, api_url, id_adv, workdir, bare_warm["cases"])
                 _wait_next_totp_step()
 
                 profile = os.environ.get("BENCH_PROFILE")  # a path: the large crawl under cProfile
@@ -295,6 +318,10 @@ def main() -> None:
         },
         "bare_client": {"cold": bare_cold, "warm_before_crawl": bare_warm, "warm_after_crawl": bare_after},
         "bare_client_limit_cases_per_second": round(limit, 1),
+        "scrapy_floor": {
+            mode: {**figures, "ratio_to_bare_client": round(figures["cases_per_second"] / limit, 3)}
+            for mode, figures in floor.items()
+        },
         "crawl_acervo_geral": {
             "about_10000_cases": large,
             "about_10000_cases_second_run_nothing_written": segunda,
