@@ -1,7 +1,10 @@
 """Scrapy settings of the Sinesys project (thin: values come from ``core.config``).
 
-Browser requests (``meta={"playwright": True}``, used only for logins) go through scrapy-playwright;
-every data request goes through Scrapy's ordinary HTTP downloader.
+Logins run in Chromium through Playwright (``sinesys_spiders.login``, on the crawl's asyncio loop); every data
+request goes through Scrapy's ordinary HTTP downloader. scrapy-playwright's download handler is configured below
+but not installed: it starts two Playwright drivers in every crawl (a second per list capture) for requests no
+spider of ours sends. A plugin whose data needs a rendered page turns it on in its spider's ``custom_settings``
+(``DOWNLOAD_HANDLERS = PLAYWRIGHT_DOWNLOAD_HANDLERS``) and sends ``meta={"playwright": True}``.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ NEWSPIDER_MODULE = "sinesys_spiders.spiders"
 
 ADDONS: dict[str, int] = {}
 
-# The asyncio reactor is required by scrapy-playwright.
+# The asyncio reactor: Playwright's logins (and scrapy-playwright, when a spider installs it) share its loop.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
-DOWNLOAD_HANDLERS = {
+#: For a spider's ``custom_settings["DOWNLOAD_HANDLERS"]`` when its requests need a browser (see the docstring).
+PLAYWRIGHT_DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
 }

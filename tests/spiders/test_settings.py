@@ -21,7 +21,8 @@ s = get_project_settings()
 out = {k: s.get(k) for k in (
     "TWISTED_REACTOR", "TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED", "DOWNLOADER_CLIENTCONTEXTFACTORY",
     "PLAYWRIGHT_CDP_URL", "ROBOTSTXT_OBEY")}
-out["DOWNLOAD_HANDLERS"] = s.getdict("DOWNLOAD_HANDLERS")
+out["DOWNLOAD_HANDLERS"] = {k: str(v) for k, v in s.getwithbase("DOWNLOAD_HANDLERS").items()}
+out["PLAYWRIGHT_DOWNLOAD_HANDLERS"] = s.getdict("PLAYWRIGHT_DOWNLOAD_HANDLERS")
 out["PLAYWRIGHT_LAUNCH_OPTIONS"] = s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
 print(json.dumps(out))
 """
@@ -44,7 +45,10 @@ def test_security_defaults_and_the_asyncio_reactor(tmp_path):
     assert s["TELNETCONSOLE_ENABLED"] is False
     assert s["REMOTE_CONTROL_ENABLED"] is False
     assert s["DOWNLOADER_CLIENTCONTEXTFACTORY"].endswith("BrowserLikeContextFactory")
-    assert s["DOWNLOAD_HANDLERS"]["https"] == "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    # Data requests go through Scrapy's HTTP downloader: no Playwright driver started by a crawl that needs none.
+    assert "scrapy_playwright" not in str(s["DOWNLOAD_HANDLERS"])
+    assert s["DOWNLOAD_HANDLERS"]["https"].startswith("scrapy.core.downloader.handlers.")
+    assert s["PLAYWRIGHT_DOWNLOAD_HANDLERS"]["https"] == "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 
 def test_a_remote_browser_url_is_kept_away_from_scrapy_playwright(tmp_path):
