@@ -99,14 +99,18 @@ class RawLogPipeline:
     def spider_closed(self) -> None:
         """After every pipeline flushed: mark the finished pages processed, then release the store."""
         try:
-            for raw_log_id, counts in self.paginas.prontas():
-                resultado = {key: counts.get(key, 0) for key in CONTAGENS}
-                try:
-                    self.store.mark_processed(raw_log_id, resultado)
-                except Exception as exc:
-                    logger.error(
-                        "log bruto: página %s não marcada como processada (%s)", raw_log_id, type(exc).__name__
-                    )
+            resultados = {
+                raw_log_id: {key: counts.get(key, 0) for key in CONTAGENS}
+                for raw_log_id, counts in self.paginas.prontas()
+            }
+            try:
+                self.store.mark_processed_many(resultados)  # one transaction for the crawl's pages
+            except Exception as exc:
+                logger.error(
+                    "log bruto: %d página(s) não marcada(s) como processada(s) (%s)",
+                    len(resultados),
+                    type(exc).__name__,
+                )
             left = self.paginas.pendentes()
             if left:
                 logger.warning("log bruto: %d página(s) com itens não persistidos ficam sem marca de processada", left)

@@ -215,6 +215,20 @@ class RawLogStoreContract:
         assert [r.raw_log_id for r in store.list(limit=2, offset=1)] == [ids[3], ids[2]]
         assert listed(captura_log_id=first, tipo_captura="audiencias") == []
 
+    def test_mark_processed_many(self, store: RawLogStore) -> None:
+        """Many pages marked at once (the end of a crawl): each gets its own result; unknown ids are not counted."""
+        entries = [make_entry() for _ in range(3)]
+        store.append_many(entries)
+        resultados = {e.raw_log_id: {"inseridos": n, "erros": 0} for n, e in enumerate(entries[:2])}
+        resultados["00000000-0000-0000-0000-000000000000"] = {"inseridos": 9}
+        assert store.mark_processed_many(resultados) == 2
+        assert store.mark_processed_many({}) == 0
+        for n, entry in enumerate(entries[:2]):
+            got = store.get(entry.raw_log_id)
+            assert got is not None
+            assert got.resultado_processado == {"inseridos": n, "erros": 0}
+        assert [r.raw_log_id for r in store.list(FiltroRawLog(processado=False))] == [entries[2].raw_log_id]
+
     def test_mark_processed(self, store: RawLogStore) -> None:
         """Marking records the processing result; an error sets status error with its message."""
         ok, bad = make_entry(), make_entry()

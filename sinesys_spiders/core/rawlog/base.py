@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from sinesys_spiders.core.crypto import Cipher
@@ -175,6 +175,10 @@ class RawLogStore(Protocol):
 
         Return ``False`` when no entry has that id.
         """
+        ...
+
+    def mark_processed_many(self, resultados: Mapping[str, Any]) -> int:
+        """:meth:`mark_processed` for many entries (``raw_log_id -> resultado``) at once; how many were found."""
         ...
 
     def reencrypt(self, old: Cipher, new: Cipher, *, batch_size: int = 200) -> Iterator[ReencryptionProgress]:

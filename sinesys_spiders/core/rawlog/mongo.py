@@ -165,6 +165,10 @@ class MongoRawLogStore:
         result = self._collection.update_one({"raw_log_id": raw_log_id}, {"$set": values})
         return result.matched_count > 0
 
+    def mark_processed_many(self, resultados: Mapping[str, Any]) -> int:
+        """Mark many entries processed (``raw_log_id -> resultado``); how many were found."""
+        return sum(self.mark_processed(raw_log_id, resultado) for raw_log_id, resultado in resultados.items())
+
     def reencrypt(self, old: Cipher, new: Cipher, *, batch_size: int = 200) -> Iterator[ReencryptionProgress]:
         """Re-encrypt payloads under ``new`` in batches of ``batch_size`` documents by ``_id``.
 

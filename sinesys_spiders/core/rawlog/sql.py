@@ -6,7 +6,7 @@ holds only the clear payloads of rows written before migration 0003, until ``sin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, insert, not_, null, or_, select, update
@@ -136,6 +136,23 @@ class SqlRawLogStore:
         with self._factory.begin() as session:
             result = session.execute(update(_TABLE).where(_TABLE.c.raw_log_id == raw_log_id).values(**values))
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def mark_processed_many(self, resultados: Mapping[str, Any]) -> int:
+        """Mark many entries processed (``raw_log_id -> resultado``) in one transaction; how many were found."""
+        if not resultados:
+            return 0
+        agora = truncate_ms(utcnow())
+        write = (
+            update(_TABLE)
+            .where(_TABLE.c.raw_log_id == bindparam("alvo"))
+            .values(resultado_processado=bindparam("resultado"), atualizado_em=agora)
+        )
+        found = 0
+        with self._factory.begin() as session:
+            for raw_log_id, resultado in resultados.items():  # rowcount per row: executemany would not say which
+                params = {"alvo": raw_log_id, "resultado": resultado if resultado is not None else {"processado": True}}
+                found += session.execute(write, params).rowcount  # type: ignore[attr-defined]
+        return found
 
     def reencrypt(self, old: Cipher, new: Cipher, *, batch_size: int = 200) -> Iterator[ReencryptionProgress]:
         """Re-encrypt payloads under ``new`` in batches of ``batch_size`` rows by id, one transaction each."""
