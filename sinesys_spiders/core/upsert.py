@@ -216,7 +216,7 @@ def _row_for(
 
 
 def _key(spec: TabelaUpsert, row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[name] for name in spec.chave)
+    return tuple(map(row.__getitem__, spec.chave))
 
 
 def _changed(row: Mapping[str, Any], existing: Mapping[str, Any]) -> list[str]:
