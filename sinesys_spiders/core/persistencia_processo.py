@@ -26,6 +26,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from sinesys_spiders.core.capturas_processo import ProcessoAlvo
+from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import (
     Documento,
     Endereco,
@@ -113,7 +114,7 @@ def _documentos_por_processo(session: Session, tribunal: str, grau: str, ids: Se
         chunk = list(ids[start : start + 500])
         rows = session.execute(
             select(Documento.id_processo_pje, Documento.id_documento_pje).where(
-                Documento.tribunal == tribunal, Documento.grau == grau, Documento.id_processo_pje.in_(chunk)
+                Documento.tribunal == tribunal, Documento.grau == grau, em_ids(Documento.id_processo_pje, chunk)
             )
         )
         for id_processo, id_documento in rows:
