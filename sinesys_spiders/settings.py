@@ -101,6 +101,8 @@ EXTENSIONS = {
 }
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _settings.log_level
+# Items in log lines (scraped, dropped, failed) by identity only: no parties' names or CPFs in the logs.
+LOG_FORMATTER = "sinesys_spiders.logformatter.LogFormatter"
 
 # `scrapy crawl` validates spider arguments first (one clear line and exit 2 on a bad one).
 COMMANDS_MODULE = "sinesys_spiders.commands"

@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -35,6 +36,7 @@ from sinesys_spiders.core.domain import BRASILIA, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.timeutil import ensure_utc, parse_pje_datetime, utcnow
 
 __all__ = [
+    "CAMPOS_IDENTIDADE",
     "CNJ_PATTERN",
     "Audiencia",
     "Expediente",
@@ -81,7 +83,7 @@ def _empty_to_none(value: Any) -> Any:
 
 def _check_cnj(value: str) -> str:
     if not CNJ_PATTERN.match(value):
-        raise ValueError(f"número de processo fora do padrão CNJ: {value!r}")
+        raise ValueError("número de processo fora do padrão CNJ (NNNNNNN-DD.AAAA.J.TR.OOOO)")
     return value
 
 
@@ -92,13 +94,43 @@ OptStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
 NumeroCnj = Annotated[str, AfterValidator(_check_cnj)]
 
 
+#: Fields that say which record an item is and where it came from, never what it says about people: the only
+#: ones an item's ``repr`` (and so a log line, a traceback, a debugger) shows.
+CAMPOS_IDENTIDADE = (
+    "tipo_captura",
+    "tribunal",
+    "grau",
+    "credencial_id",
+    "captura_id",
+    "id_pje",
+    "numero_processo",
+    "id_documento",
+    "raw_log_id",
+    "raw_ref",
+    "status",
+)
+
+
 class _Model(BaseModel):
+    """Items are validated on construction and on assignment; their ``repr`` and errors never show personal data.
+
+    Parties' names and a raw page's payload (CPFs included) stay out of ``repr``/``str`` (Scrapy logs items that
+    way), and a ``ValidationError`` does not quote the value it refused.
+    """
+
     model_config = ConfigDict(
         str_strip_whitespace=True,
         validate_assignment=True,
         extra="forbid",
         use_enum_values=False,
+        hide_input_in_errors=True,
     )
+
+    def __repr_args__(self) -> Iterator[tuple[str, Any]]:
+        fields = type(self).model_fields
+        for name in CAMPOS_IDENTIDADE:
+            if name in fields:
+                yield name, getattr(self, name)
 
 
 class ItemCaptura(_Model):
@@ -266,6 +298,12 @@ class Lote:
     """
 
     itens: list[Any] = dataclasses.field(default_factory=list)
+
+    def __repr__(self) -> str:  # a count per type: a page's rows would make a 100-record log line
+        tipos: dict[str, int] = {}
+        for item in self.itens:
+            tipos[type(item).__name__] = tipos.get(type(item).__name__, 0) + 1
+        return f"Lote({', '.join(f'{n} {nome}' for nome, n in tipos.items()) or 'vazio'})"
 
 
 def describe_validation_error(error: ValidationError, *, limit: int = 3) -> str:

@@ -53,7 +53,7 @@ def digits(value: Any) -> str | None:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", frozen=False)
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", frozen=False, hide_input_in_errors=True)
 
     def __repr__(self) -> str:  # documents, e-mails and phones stay out of reprs
         return f"<{type(self).__name__}>"

@@ -81,7 +81,9 @@ PIPELINES = {
 _STAT = re.compile(r"'(item_scraped_count|item_dropped_count)': (\d+)")
 
 
-def _crawl(tmp_path: Path, database_url: str, seeded: dict[str, Any], output: str, **env: str) -> tuple[str, dict]:
+def _crawl(
+    tmp_path: Path, database_url: str, seeded: dict[str, Any], output: str, log_level: str = "INFO", **env: str
+) -> tuple[str, dict]:
     (tmp_path / "spider.py").write_text(SPIDER, encoding="utf-8")
     environ = {
         **os.environ,
@@ -95,7 +97,7 @@ def _crawl(tmp_path: Path, database_url: str, seeded: dict[str, Any], output: st
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider", "spider.py", "-O", output,
          "-a", f"captura_id={seeded['captura']}", "-s", f"ITEM_PIPELINES={json.dumps(PIPELINES)}",
-         "-s", "LOG_LEVEL=INFO"],
+         "-s", f"LOG_LEVEL={log_level}"],
         cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -146,12 +148,21 @@ def test_an_item_dropped_or_failing_in_a_pipeline_leaves_the_rest_of_its_lote(
     seeded["captura"] = HistoricoService(seeded["factory"]).start(
         tipo_captura="acervo_geral", advogado_id=seeded["advogado"], credencial_ids=[seeded["a"]]
     )
-    log, stats = _crawl(tmp_path, database_url, seeded, "items.jsonl", T_DROP=str(dropped), T_FAIL=str(failing))
+    log, stats = _crawl(
+        tmp_path, database_url, seeded, "items.jsonl", log_level="DEBUG", T_DROP=str(dropped), T_FAIL=str(failing)
+    )
     exported = {record["id_pje"] for record in map(json.loads, (tmp_path / "items.jsonl").read_text().splitlines())}
     assert exported == {record["id_pje"] for record in everything} - {dropped, failing}
     assert _stored(seeded) == len(exported)
     assert stats["item_scraped_count"] == len(exported)
-    assert "Error processing" in log  # Scrapy's item_error log...
+    assert re.search(rf"Error processing Processo\(.*id_pje={failing}\b", log)  # Scrapy's item_error log...
     assert "ValueError: pipeline bug" in log  # ...with the traceback
+    assert re.search(rf"Dropped: not wanted\s+Processo\(.*id_pje={dropped}\b", log)
+    # Scraped, dropped and failed items, and raw pages, are logged by identity: no party's name, even at DEBUG.
+    nomes = {r[k] for r in everything for k in ("nome_parte_autora", "nome_parte_re") if r.get(k)}
+    assert len(nomes) > 10
+    assert not [nome for nome in nomes if nome in log]
+    assert "Scraped from" in log
+    assert "Lote(" in log
     # Dropped: the invalid row, the unwanted one, and the two raw pages (sent to the raw log).
     assert stats["item_dropped_count"] == 4
