@@ -2,9 +2,10 @@
 
 - :class:`~sinesys_spiders.core.items.ItemInvalido` (a row the parser could not turn into an item):
   its reason is counted as an error of its credential, and the item is dropped.
-- Captured items (:class:`~sinesys_spiders.core.items.ItemCaptura`) are validated again (a spider
-  or an earlier pipeline may have built or changed them without validation); a failure is recorded
-  and the item dropped.
+- Captured items (:class:`~sinesys_spiders.core.items.ItemCaptura`) built or changed without
+  validation (``model_construct``, ``model_copy(update=...)``: ``item.validado`` is false) are
+  validated again; a failure is recorded and the item dropped. The others were validated whole when
+  built and on every assignment since, and pass as they are.
 - Raw pages (:class:`~sinesys_spiders.core.items.PaginaBruta`) pass through to the raw-log pipeline.
 - Anything else is not a capture item: recorded as an error and dropped.
 
@@ -50,13 +51,15 @@ class ValidacaoPipeline:
         if isinstance(item, ItemInvalido):
             raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo, item.raw_ref)
         if isinstance(item, ItemCaptura):
+            if item.validado:  # validated whole when built, and on every assignment since
+                return item
             try:
                 validated = type(item).model_validate(item.model_dump())
             except ValidationError as exc:
                 motivo = describe_validation_error(exc)
                 args = (item.credencial_id, item.tribunal, item.grau, item.id_pje, motivo, item.raw_ref)
                 raise self._reject(*args) from None
-            return item if validated == item else validated  # the original when nothing changed: no second copy
+            return validated
         raise self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
 
     def _reject(

@@ -27,10 +27,10 @@ import dataclasses
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterator
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from sinesys_spiders.core.domain import BRASILIA, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.timeutil import ensure_utc, parse_pje_datetime, utcnow
@@ -125,6 +125,29 @@ class _Model(BaseModel):
         use_enum_values=False,
         hide_input_in_errors=True,
     )
+
+    #: Set on an item whose values were not all validated: built by ``model_construct`` or copied by
+    #: ``model_copy(update=...)``, pydantic's two ways around validation. Every other item was validated whole
+    #: on construction and on each assignment since (``validate_assignment``), so the validation pipeline
+    #: checks only the marked ones again.
+    _sem_validacao: bool = PrivateAttr(default=False)
+
+    @property
+    def validado(self) -> bool:
+        """Whether every value of this item went through validation (see ``_sem_validacao``)."""
+        return not self._sem_validacao
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+        item = super().model_construct(_fields_set, **values)
+        item._sem_validacao = True
+        return item
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copia = super().model_copy(update=update, deep=deep)
+        if update:
+            copia._sem_validacao = True
+        return copia
 
     def __repr_args__(self) -> Iterator[tuple[str, Any]]:
         fields = type(self).model_fields

@@ -6,6 +6,7 @@ from typing import Any
 
 import mongomock
 import pytest
+from pydantic import ValidationError
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
@@ -228,15 +229,25 @@ async def test_validation_drops_foreign_and_broken_items(database_url: str, seed
     pipe = ValidacaoPipeline.from_crawler(crawler)
     good = page(seeded, [row(1)]).validos[0]
     broken = Processo.model_construct(**{**good.model_dump(), "numero_processo": "errado"})
+    copied = good.model_copy(update={"id_pje": -5})
     invalido = ItemInvalido(
         tipo_captura="acervo_geral", tribunal="TRT3", grau="primeiro_grau", credencial_id=seeded["a"], motivo="x: y"
     )
-    for bad in ({"id": 1}, invalido, broken):
+    for bad in ({"id": 1}, invalido, broken, copied):
         with pytest.raises(DropItem):
             pipe.process_item(bad)
-    assert pipe.process_item(good) == good
-    assert crawler.stats.get_value("sinesys/validacao/invalidos") == 3
-    assert pipe.contadores.contagem(seeded["a"])["erros"] == 2
+    assert pipe.process_item(good) is good  # validated when built: passed on as it is
+    assert crawler.stats.get_value("sinesys/validacao/invalidos") == 4
+    assert pipe.contadores.contagem(seeded["a"])["erros"] == 3
+    # Built or copied without validation but valid: checked, and passed on validated.
+    for unchecked in (Processo.model_construct(**good.model_dump()), good.model_copy(update={"numero": 3})):
+        assert not unchecked.validado
+        passed = pipe.process_item(unchecked)
+        assert passed.model_dump() == unchecked.model_dump()
+        assert passed.validado
+    with pytest.raises(ValidationError):  # an assignment is validated on the spot, so the item never goes bad
+        good.numero_processo = "errado"
+    assert good.validado
 
 
 async def test_raw_log_failure_is_counted_not_fatal(database_url: str, seeded: dict[str, Any]) -> None:
