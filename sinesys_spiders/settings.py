@@ -48,7 +48,7 @@ PLAYWRIGHT_MAX_CONTEXTS = 4
 # Security: no telnet console, no remote-control server, certificates verified.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
+DOWNLOAD_VERIFY_CERTIFICATES = True  # Scrapy does not verify by default; a tribunal with a bad certificate fails
 
 # The lawyer's own data behind a login: robots.txt does not apply to these API calls.
 ROBOTSTXT_OBEY = False

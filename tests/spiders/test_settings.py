@@ -19,7 +19,7 @@ import json
 from scrapy.utils.project import get_project_settings
 s = get_project_settings()
 out = {k: s.get(k) for k in (
-    "TWISTED_REACTOR", "TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED", "DOWNLOADER_CLIENTCONTEXTFACTORY",
+    "TWISTED_REACTOR", "TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED", "DOWNLOAD_VERIFY_CERTIFICATES",
     "PLAYWRIGHT_CDP_URL", "ROBOTSTXT_OBEY")}
 out["DOWNLOAD_HANDLERS"] = {k: str(v) for k, v in s.getwithbase("DOWNLOAD_HANDLERS").items()}
 out["PLAYWRIGHT_DOWNLOAD_HANDLERS"] = s.getdict("PLAYWRIGHT_DOWNLOAD_HANDLERS")
@@ -44,7 +44,7 @@ def test_security_defaults_and_the_asyncio_reactor(tmp_path):
     assert s["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     assert s["TELNETCONSOLE_ENABLED"] is False
     assert s["REMOTE_CONTROL_ENABLED"] is False
-    assert s["DOWNLOADER_CLIENTCONTEXTFACTORY"].endswith("BrowserLikeContextFactory")
+    assert s["DOWNLOAD_VERIFY_CERTIFICATES"] is True  # behaviour: tests/spiders/test_tls.py
     # Data requests go through Scrapy's HTTP downloader: no Playwright driver started by a crawl that needs none.
     assert "scrapy_playwright" not in str(s["DOWNLOAD_HANDLERS"])
     assert s["DOWNLOAD_HANDLERS"]["https"].startswith("scrapy.core.downloader.handlers.")
