@@ -15,6 +15,11 @@ code                        refused
 ``TRIBUNAL_EM_MANUTENCAO``  for ``SINESYS_LOGIN_COOLDOWN_MANUTENCAO`` seconds (default 30 min)
 =========================  ==================================================================
 
+A WAF block and a maintenance page are not about one credential: a WAF blocks this machine's address at the
+whole tribunal, and maintenance takes down a tribunal's grau. During their cool-down the other credentials of
+that tribunal (for maintenance, of that tribunal and grau) are refused too (:func:`refusal_vizinha`), instead of
+each trying once more from the blocked address and lengthening the block.
+
 A successful login, ``sinesys credenciais update`` and ``sinesys credenciais enable`` clear it.
 Messages carry codes, ids and times only, never a secret.
 """
@@ -42,17 +47,24 @@ from sinesys_spiders.core.timeutil import ensure_utc
 
 __all__ = [
     "REMEMBERED",
+    "VIZINHAS",
     "FalhaLogin",
     "LoginCooldowns",
     "LoginFailureStore",
     "SqlLoginFailureStore",
     "refusal",
+    "refusal_vizinha",
 ]
 
 #: The login failures worth remembering: retrying them blindly harms the account or the address.
 REMEMBERED: frozenset[str] = frozenset(
     {SenhaInvalida.code, OtpInvalido.code, BloqueioWaf.code, TribunalEmManutencao.code}
 )
+
+
+#: Failures that stop the other credentials too, and whether only those of the same grau: a WAF blocks the
+#: address at the whole tribunal; maintenance takes down one grau's PJE.
+VIZINHAS: dict[str, bool] = {BloqueioWaf.code: False, TribunalEmManutencao.code: True}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,6 +111,12 @@ class LoginFailureStore(Protocol):
         """Forget the credential's failure; ``True`` if there was one."""
         ...
 
+    def latest(
+        self, codigo: str, *, tribunal: str, grau: str | None, except_id: int
+    ) -> tuple[int, FalhaLogin] | None:
+        """The most recent ``codigo`` failure of another credential at ``tribunal`` (and ``grau``), and its id."""
+        ...
+
 
 class SqlLoginFailureStore:
     """Failures in the ``credenciais.falha_login_*`` columns."""
@@ -126,6 +144,17 @@ class SqlLoginFailureStore:
         with session_scope(factory=self._factory) as db:
             return CredenciaisRepository(db).clear_login_failure(credencial_id=credencial_id)
 
+    def latest(
+        self, codigo: str, *, tribunal: str, grau: str | None, except_id: int
+    ) -> tuple[int, FalhaLogin] | None:
+        with session_scope(factory=self._factory) as db:
+            row = CredenciaisRepository(db).latest_login_failure(
+                codigo=codigo, tribunal=tribunal, grau=grau, except_id=except_id
+            )
+            if row is None or row.falha_login_em is None:
+                return None
+            return row.id, FalhaLogin(codigo, row.falha_login_mensagem or "", row.falha_login_em)
+
 
 def _quando(value: dt.datetime) -> str:
     return ensure_utc(value).strftime("%d/%m/%Y %H:%M UTC")
@@ -150,13 +179,38 @@ def refusal(
             f"será tentado: {fix} ou reative com {enable}"
         )
         return error_from_code(falha.codigo, message)
+    return _temporaria(credencial_id, falha, now=now, cooldown=cooldown)
+
+
+def refusal_vizinha(
+    credencial_id: int, onde: str, vizinha: tuple[int, FalhaLogin], *, now: dt.datetime, cooldowns: LoginCooldowns
+) -> SinesysError | None:
+    """The error for a credential whose tribunal (``onde``) blocked or is down for another credential; else ``None``."""
+    outra_id, falha = vizinha
+    cooldown = cooldowns.of(falha.codigo)
+    if falha.codigo not in VIZINHAS or cooldown is None:
+        return None
+    return _temporaria(credencial_id, falha, now=now, cooldown=cooldown, vizinha=(outra_id, onde))
+
+
+def _temporaria(
+    credencial_id: int,
+    falha: FalhaLogin,
+    *,
+    now: dt.datetime,
+    cooldown: dt.timedelta,
+    vizinha: tuple[int, str] | None = None,
+) -> SinesysError | None:
     ate = ensure_utc(falha.em) + cooldown
     if now >= ate:
         return None
     what = "bloqueio do firewall (WAF)" if falha.codigo == BloqueioWaf.code else "tribunal em manutenção"
     setting = "SINESYS_LOGIN_COOLDOWN_WAF" if falha.codigo == BloqueioWaf.code else "SINESYS_LOGIN_COOLDOWN_MANUTENCAO"
+    origem_id = credencial_id if vizinha is None else vizinha[0]
+    if vizinha is not None:
+        what = f"{what} no {vizinha[1]} (registrado na credencial {origem_id})"
     message = (
         f"credencial {credencial_id}: {what} em {_quando(falha.em)}; nova tentativa de login a partir de "
-        f"{_quando(ate)} ({setting}); para tentar antes, {enable}"
+        f"{_quando(ate)} ({setting}); para tentar antes, `sinesys credenciais enable {origem_id}`"
     )
     return error_from_code(falha.codigo, message)

@@ -31,7 +31,15 @@ from sinesys_spiders.core.browser import BrowserChoice, resolve_browser
 from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.credenciais import Credencial
 from sinesys_spiders.core.errors import PermanentError, SinesysError, TimeoutError_, TransientError
-from sinesys_spiders.core.falhas_login import REMEMBERED, FalhaLogin, LoginCooldowns, LoginFailureStore, refusal
+from sinesys_spiders.core.falhas_login import (
+    REMEMBERED,
+    VIZINHAS,
+    FalhaLogin,
+    LoginCooldowns,
+    LoginFailureStore,
+    refusal,
+    refusal_vizinha,
+)
 from sinesys_spiders.core.locks import LockBackend, hold
 from sinesys_spiders.core.otp import OtpCodes, OtpProvider, first_step, otp_provider_for
 from sinesys_spiders.core.sessions import SessaoPje, SessionStore
@@ -277,15 +285,35 @@ class SessionManager:
         if self.falhas_login is None:
             return
         falha = self.falhas_login.get(credencial_id)
-        if falha is None:
-            return
-        error = refusal(credencial_id, falha, now=self._now(), cooldowns=self.cooldowns)
+        error = None
+        if falha is not None:
+            error = refusal(credencial_id, falha, now=self._now(), cooldowns=self.cooldowns)
+            if error is None:
+                logger.info("credencial %s: cool-down of %s over, trying one new login", credencial_id, falha.codigo)
         if error is None:
-            logger.info("credencial %s: cool-down of %s over, trying one new login", credencial_id, falha.codigo)
+            error = self._refusal_vizinha(credencial_id)
+        if error is None:
             return
         self.fail(credencial_id, error)
-        logger.warning("credencial %s: login refused without trying: %s", credencial_id, falha.codigo)
+        logger.warning("credencial %s: login refused without trying: %s", credencial_id, error.code)
         raise error
+
+    def _refusal_vizinha(self, credencial_id: int) -> SinesysError | None:
+        """A WAF block at the credential's tribunal, or maintenance at its grau, recorded on another credential."""
+        assert self.falhas_login is not None
+        credencial = self._credenciais(credencial_id)
+        tribunal, grau = str(credencial.tribunal), str(credencial.grau)
+        for codigo, mesmo_grau in VIZINHAS.items():
+            vizinha = self.falhas_login.latest(
+                codigo, tribunal=tribunal, grau=grau if mesmo_grau else None, except_id=credencial_id
+            )
+            if vizinha is None:
+                continue
+            onde = f"{tribunal} {grau}" if mesmo_grau else tribunal
+            error = refusal_vizinha(credencial_id, onde, vizinha, now=self._now(), cooldowns=self.cooldowns)
+            if error is not None:
+                return error
+        return None
 
     def _record(self, credencial_id: int, error: SinesysError) -> None:
         if self.falhas_login is not None and error.code in REMEMBERED:

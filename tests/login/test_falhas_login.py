@@ -12,8 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sinesys_spiders.core.browser import BrowserChoice
 from sinesys_spiders.core.credenciais import CredenciaisService
+from sinesys_spiders.core.credenciais_input import NovaCredencial
+from sinesys_spiders.core.db.engine import session_scope
+from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
-from sinesys_spiders.core.errors import BloqueioWaf, OtpInvalido, SenhaInvalida, TribunalEmManutencao
+from sinesys_spiders.core.errors import (
+    BloqueioWaf,
+    ConfiguracaoInvalida,
+    OtpInvalido,
+    SenhaInvalida,
+    TribunalEmManutencao,
+)
 from sinesys_spiders.core.falhas_login import FalhaLogin, LoginCooldowns, SqlLoginFailureStore, refusal
 from sinesys_spiders.core.locks import SqlLockBackend
 from sinesys_spiders.core.sessions import SqlSessionStore
@@ -144,6 +153,68 @@ async def test_a_recorded_wrong_password_starts_no_browser(
     assert credencial_id in manager.falhas
     assert manager.logins == 0
     assert store.logins(credencial_id) == 0
+
+
+async def test_a_waf_block_stops_the_tribunals_other_credentials_and_maintenance_its_grau(
+    factory: sessionmaker[Session],
+    store: SqlSessionStore,
+    locks: SqlLockBackend,
+    service: CredenciaisService,
+    credencial_ids: list[int],
+) -> None:
+    """A WAF block blocks this address at the whole tribunal: its other credentials wait out the same cool-down."""
+    primeiro, segundo = credencial_ids  # TRT3 1º and 2º grau
+    outro_tribunal = service.add(
+        NovaCredencial(
+            advogado_id=service.get(primeiro).advogado_id,
+            tribunal=Tribunal.TRT5,
+            grau=Grau.PRIMEIRO_GRAU,
+            senha=SecretStr(CANARY_SENHA),
+            usuario="52998224725",
+            totp_secret=SecretStr(CANARY_TOTP_SECRET),
+        )
+    )
+    failures = SqlLoginFailureStore(factory)
+    failures.record(primeiro, _falha("BLOQUEIO_WAF", ago=dt.timedelta(hours=1)))
+
+    manager = _offline_manager(factory, store, locks, service)
+    with pytest.raises(BloqueioWaf) as caught:
+        await manager.get(segundo)  # no browser: refused from the record of the other credential
+    assert f"registrado na credencial {primeiro}" in caught.value.message
+    assert f"sinesys credenciais enable {primeiro}" in caught.value.message
+    assert "SINESYS_LOGIN_COOLDOWN_WAF" in caught.value.message
+    assert failures.get(segundo) is None  # its own record stays clean
+    assert manager.logins == 0
+    with pytest.raises(ConfiguracaoInvalida, match="Chromium"):  # TRT5 is not blocked: it goes on to start a browser
+        await _offline_manager(factory, store, locks, service).get(outro_tribunal)
+
+    over = _offline_manager(factory, store, locks, service)
+    over.cooldowns = LoginCooldowns(waf=dt.timedelta(minutes=30))  # the block is an hour old: cool-down over
+    with pytest.raises(ConfiguracaoInvalida, match="Chromium"):
+        await over.get(segundo)
+
+    service.set_active(primeiro, True)  # `credenciais enable` on the blocked one lifts the tribunal's block
+    with pytest.raises(ConfiguracaoInvalida, match="Chromium"):
+        await _offline_manager(factory, store, locks, service).get(segundo)
+
+    failures.record(primeiro, _falha("TRIBUNAL_EM_MANUTENCAO"))  # maintenance: that grau only
+    with pytest.raises(ConfiguracaoInvalida, match="Chromium"):
+        await _offline_manager(factory, store, locks, service).get(segundo)
+    with session_scope(factory=factory) as session:  # another lawyer at TRT3 1º grau: the grau under maintenance
+        outro_advogado = AdvogadosRepository(session).add(nome_completo="Bia Teste", cpf="11144477735").id
+    mesmo_grau = service.add(
+        NovaCredencial(
+            advogado_id=outro_advogado,
+            tribunal=Tribunal.TRT3,
+            grau=Grau.PRIMEIRO_GRAU,
+            senha=SecretStr(CANARY_SENHA),
+            usuario="11144477735",
+            totp_secret=SecretStr(CANARY_TOTP_SECRET),
+        )
+    )
+    with pytest.raises(TribunalEmManutencao) as down:
+        await _offline_manager(factory, store, locks, service).get(mesmo_grau)
+    assert "no TRT3 primeiro_grau" in down.value.message
 
 
 # -- with the sandbox and Chromium --------------------------------------------------------------

@@ -132,6 +132,21 @@ class CredenciaisRepository(Repository):
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def latest_login_failure(
+        self, *, codigo: str, tribunal: Tribunal | str, grau: Grau | str | None = None, except_id: int | None = None
+    ) -> Credencial | None:
+        """The credential whose most recent recorded login failure is ``codigo``, at ``tribunal`` (and ``grau``)."""
+        query = select(Credencial).where(
+            Credencial.falha_login_codigo == codigo,
+            Credencial.falha_login_em.is_not(None),
+            Credencial.tribunal == as_text(tribunal),
+        )
+        if grau is not None:
+            query = query.where(Credencial.grau == as_text(grau))
+        if except_id is not None:
+            query = query.where(Credencial.id != except_id)
+        return self.session.scalars(query.order_by(Credencial.falha_login_em.desc()).limit(1)).first()
+
     def clear_login_failure(self, *, credencial_id: int) -> bool:
         """Forget the recorded login failure; ``True`` only if there was one."""
         result = self.session.execute(
