@@ -51,9 +51,9 @@ from sinesys_spiders.core.errors import (
     TribunalIndisponivel,
 )
 from sinesys_spiders.core.items_processo import ItemProcesso, OcorrenciaProcesso
-from sinesys_spiders.core.locks import Lease, LockBackend, SqlLockBackend
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
 from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.spiders._arrendamentos import Arrendamentos
 from sinesys_spiders.spiders.base import CapturaSpider
 
 if TYPE_CHECKING:
@@ -88,7 +88,6 @@ def chave_lock(processo_id: int) -> str:
 
 @dataclasses.dataclass(slots=True)
 class _Caso:
-    lease: Lease
     credencial_id: int
     pendentes: int = 0
 
@@ -102,30 +101,18 @@ class ProcessoSpider(CapturaSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._casos: dict[int, _Caso] = {}
-        self._lock_backend: LockBackend | None = None
-        self._lock_ttl = 300.0
-        self._renovador: asyncio.Task[None] | None = None
+        self._locks_casos = Arrendamentos(lambda: self.locks, ttl=300.0)
         self._selecionados: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProcessoSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, ProcessoSpider)
-        spider._lock_ttl = crawler.settings.getfloat("SINESYS_PROCESSO_LOCK_TTL", 300.0)
+        spider._locks_casos.ttl = crawler.settings.getfloat("SINESYS_PROCESSO_LOCK_TTL", 300.0)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_concluido, signal=signal)
         crawler.signals.connect(spider._fechar, signal=signals.spider_closed)
         return spider
-
-    @property
-    def locks(self) -> LockBackend:
-        if self._lock_backend is None:
-            self._lock_backend = SqlLockBackend(get_session_factory())
-        return self._lock_backend
-
-    @locks.setter
-    def locks(self, value: LockBackend) -> None:
-        self._lock_backend = value
 
     # -- which cases ---------------------------------------------------------------------------------
 
@@ -155,8 +142,6 @@ class ProcessoSpider(CapturaSpider):
     # -- the crawl -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        if self._renovador is None:
-            self._renovador = asyncio.ensure_future(self._renovar())
         async for produced in super().start():
             yield produced
         pedidos = self.processos_pedidos()
@@ -187,17 +172,12 @@ class ProcessoSpider(CapturaSpider):
                 return
             if alvo.processo_id in self._casos:  # the same case asked twice in one crawl
                 continue
-            lease = await asyncio.to_thread(
-                self.locks.try_acquire,
-                chave_lock(alvo.processo_id),
-                ttl=self._lock_ttl,
-                metadata={"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id},
-            )
-            if lease is None:
+            metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+            if not await self._locks_casos.tentar(chave_lock(alvo.processo_id), metadata=metadata):
                 yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
                                        mensagem="processo em captura por outra execução")  # fmt: skip
                 continue
-            self._casos[alvo.processo_id] = _Caso(lease, credencial.id)
+            self._casos[alvo.processo_id] = _Caso(credencial.id)
             try:
                 pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
             except (SinesysError, *ERROS_DE_LEITURA) as exc:
@@ -323,31 +303,9 @@ class ProcessoSpider(CapturaSpider):
             self._liberar(processo_id)
 
     def _liberar(self, processo_id: int) -> None:
-        caso = self._casos.pop(processo_id, None)
-        if caso is None:
-            return
-        try:
-            if not self.locks.release(caso.lease):
-                logger.warning("lock do processo %s expirou antes do fim da captura", processo_id)
-        except Exception:
-            logger.exception("não foi possível liberar o lock do processo %s", processo_id)
-
-    async def _renovar(self) -> None:
-        while True:
-            await asyncio.sleep(self._lock_ttl / 3)
-            for processo_id, caso in list(self._casos.items()):
-                try:
-                    novo = await asyncio.to_thread(self.locks.extend, caso.lease, ttl=self._lock_ttl)
-                except Exception:
-                    logger.exception("não foi possível renovar o lock do processo %s", processo_id)
-                    continue
-                if novo is None:
-                    logger.warning("lock do processo %s perdido (expirou e foi tomado)", processo_id)
-                elif processo_id in self._casos:
-                    self._casos[processo_id].lease = novo
+        if self._casos.pop(processo_id, None) is not None:
+            self._locks_casos.liberar(chave_lock(processo_id))
 
     def _fechar(self, spider: scrapy.Spider, reason: str) -> None:
-        if self._renovador is not None:
-            self._renovador.cancel()
-        for processo_id in list(self._casos):
-            self._liberar(processo_id)
+        self._casos.clear()
+        self._locks_casos.fechar()

@@ -10,6 +10,13 @@ credential (found in the registry, never imported) provides the capture itself t
 3. every answer goes to the plugin, whose items go to the pipelines (validation, raw log, upsert, history);
 4. when the credential has no request left, the plugin checks completeness (totalizadores).
 
+A lawyer's 1º and 2º grau at one tribunal share one PJE session (logging into one ends the other), so a crawl holds
+the lock ``sessao:advogado:{id}:{tribunal}`` while it uses one of them, across processes: a second ``scrapy crawl``
+or Scrapyd job that needs that lawyer at that tribunal works on its other credentials first, then waits up to
+``SINESYS_SESSAO_USO_ESPERA`` seconds (default 1800) for it, and fails that credential with ``LOCK_OCUPADO`` after.
+The lock is renewed every ``SINESYS_SESSAO_USO_TTL / 3`` seconds (default TTL 120 s, so a crashed crawl frees it
+within two minutes) and released when the credential is done.
+
 A credential that fails (login refused, blocked, session rejected twice, incomplete capture) is recorded in the
 history with its code and reason; the others go on. Requests are picklable (spider-method callbacks, plain
 ``meta``), so scrapy-redis can share them between workers.
@@ -30,15 +37,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy_spider_metadata import Args
 
 from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
 from sinesys_spiders.core.credenciais import CredenciaisService, CredencialResumo
+from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.endpoints import EndpointEfetivo, EndpointResolver
 from sinesys_spiders.core.errors import (
     ConfiguracaoInvalida,
+    LockOcupado,
     NaoEncontrado,
     NetworkError,
     RespostaInvalida,
@@ -47,8 +57,10 @@ from sinesys_spiders.core.errors import (
 )
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items import Lote
+from sinesys_spiders.core.locks import LockBackend, SqlLockBackend
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.params import CapturaParams
+from sinesys_spiders.spiders._arrendamentos import Arrendamentos
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -57,11 +69,16 @@ if TYPE_CHECKING:
 
     from sinesys_spiders.login.manager import SessionManager
 
-__all__ = ["CapturaSpider"]
+__all__ = ["CapturaSpider", "chave_sessao"]
 
 logger = logging.getLogger(__name__)
 
 _GRAU_ORDEM = {grau: i for i, grau in enumerate(Grau)}
+
+
+def chave_sessao(advogado_id: int, tribunal: str) -> str:
+    """The lock of a lawyer's PJE session at one tribunal (both graus share it), held while a crawl uses it."""
+    return f"sessao:advogado:{int(advogado_id)}:{tribunal}"
 
 
 def _is_loopback(url: str) -> bool:
@@ -72,6 +89,10 @@ def _is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _mesma_sessao(a: CredencialResumo, b: CredencialResumo) -> bool:
+    return a.advogado_id == b.advogado_id and a.tribunal == b.tribunal
 
 
 class CapturaSpider(Args[CapturaParams], scrapy.Spider):
@@ -95,6 +116,11 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._iniciando: set[int] = set()
         #: Set when a credential has nothing left in flight (done or failed).
         self._terminadas: dict[int, asyncio.Event] = {}
+        self._lock_backend: LockBackend | None = None
+        #: The session locks held (``chave_sessao``), and which credential holds each.
+        self._usos = Arrendamentos(lambda: self.locks, ttl=120.0)
+        self._uso_de: dict[int, str] = {}
+        self._espera_uso = 1800.0
 
     # -- set-up --------------------------------------------------------------------------------------
 
@@ -102,6 +128,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._resolve(crawler)
+        spider._usos.ttl = crawler.settings.getfloat("SINESYS_SESSAO_USO_TTL", 120.0)
+        spider._espera_uso = crawler.settings.getfloat("SINESYS_SESSAO_USO_ESPERA", 1800.0)
+        crawler.signals.connect(spider._soltar_sessoes, signal=signals.spider_closed)
         return spider
 
     def _resolve(self, crawler: Crawler) -> None:
@@ -157,6 +186,17 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         return slot
 
     @property
+    def locks(self) -> LockBackend:
+        """Locks shared with every other process (the SQL database's ``locks`` table)."""
+        if self._lock_backend is None:
+            self._lock_backend = SqlLockBackend(get_session_factory())
+        return self._lock_backend
+
+    @locks.setter
+    def locks(self, value: LockBackend) -> None:
+        self._lock_backend = value
+
+    @property
     def session_manager(self) -> SessionManager:
         """One session manager per crawl, shared with the session middleware."""
         if self._session_manager is None:
@@ -191,23 +231,75 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             )
         if not self._credenciais and not self._falhas:
             logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
+        adiadas: list[CredencialResumo] = []  # their session is in use by another crawl: after the others
         for credencial in self._credenciais:
+            if any(_mesma_sessao(a, credencial) for a in adiadas):
+                adiadas.append(credencial)
+                continue
             await self._aguardar_mesma_sessao(credencial)
-            self._iniciando.add(credencial.id)
+            if not await self._tomar_sessao(credencial, espera=None):
+                adiadas.append(credencial)
+                continue
+            async for produced in self._capturar(credencial):
+                yield produced
+        for credencial in adiadas:
+            await self._aguardar_mesma_sessao(credencial)
+            if not await self._tomar_sessao(credencial, espera=self._espera_uso):
+                continue
+            async for produced in self._capturar(credencial):
+                yield produced
+
+    async def _capturar(self, credencial: CredencialResumo) -> AsyncIterator[Any]:
+        self._iniciando.add(credencial.id)
+        self._pendentes.setdefault(credencial.id, 0)
+        try:
+            async for produced in self.requests_credencial(credencial):
+                yield produced
+        finally:
+            self._iniciando.discard(credencial.id)
+        self._talvez_terminou(credencial.id)
+
+    async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool:
+        """Take the lawyer's session at this tribunal; ``espera=None``: only if free. ``False``: not taken."""
+        chave = chave_sessao(credencial.advogado_id, str(credencial.tribunal))
+        metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        try:
+            if espera is None:
+                if not await self._usos.tentar(chave, metadata=metadata):
+                    logger.info("credencial %s: sessão em uso por outra captura; fica para depois", credencial.id)
+                    return False
+            else:
+                logger.info("credencial %s: aguardando a sessão em uso por outra captura", credencial.id)
+                await self._usos.aguardar(chave, timeout=espera, poll=min(2.0, self._usos.ttl / 3), metadata=metadata)
+        except LockOcupado:
             self._pendentes.setdefault(credencial.id, 0)
-            try:
-                async for produced in self.requests_credencial(credencial):
-                    yield produced
-            finally:
-                self._iniciando.discard(credencial.id)
-            self._talvez_terminou(credencial.id)
+            self.credencial_falhou(
+                credencial.id,
+                LockOcupado(
+                    f"a sessão do advogado no {credencial.tribunal} (1º e 2º grau compartilham a sessão do PJE) "
+                    f"continua em uso por outra captura após {espera:.0f} s (SINESYS_SESSAO_USO_ESPERA)"
+                ),
+            )
+            self._terminada(credencial.id).set()
+            return False
+        self._uso_de[credencial.id] = chave
+        return True
+
+    def _soltar_sessao(self, credencial_id: int) -> None:
+        chave = self._uso_de.pop(credencial_id, None)
+        if chave is not None:
+            self._usos.liberar(chave)
+
+    def _soltar_sessoes(self, spider: scrapy.Spider, reason: str) -> None:
+        self._uso_de.clear()
+        self._usos.fechar()
 
     async def _aguardar_mesma_sessao(self, credencial: CredencialResumo) -> None:
         """Wait until the lawyer's other graus at this tribunal are done: they share one PJE session."""
         for anterior in self._credenciais:
             if anterior.id == credencial.id:
                 return
-            if anterior.advogado_id == credencial.advogado_id and anterior.tribunal == credencial.tribunal:
+            if _mesma_sessao(anterior, credencial):
                 await self._terminada(anterior.id).wait()
 
     def _terminada(self, credencial_id: int) -> asyncio.Event:
@@ -343,6 +435,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 self._captura(self._endpoints[(ctx.tribunal, ctx.grau)]).verificar(ctx, self._estado[credencial_id])
             except SinesysError as exc:
                 self.credencial_falhou(credencial_id, exc)
+        self._soltar_sessao(credencial_id)
         self._terminada(credencial_id).set()
 
     def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None:

@@ -1,0 +1,89 @@
+"""Locks a crawl holds across callbacks: taken when a piece of work starts, kept while it runs, released at its end.
+
+A case being captured (``captura:processo:{id}``) or a lawyer's PJE session at a tribunal being used
+(``sessao:advogado:{id}:{tribunal}``) is held by one crawl at a time, across every process. The work outlives any
+one callback, so the lock cannot be an ``async with``: :class:`Arrendamentos` keeps the leases, extends all of
+them every ``ttl / 3`` seconds while the crawl runs (a crashed process loses them within ``ttl``), and releases
+each one when its work is done, and all of them when the spider closes. Database calls run off the reactor thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sinesys_spiders.core.errors import LockOcupado
+from sinesys_spiders.core.locks import Lease, LockBackend
+
+__all__ = ["Arrendamentos"]
+
+logger = logging.getLogger(__name__)
+
+
+class Arrendamentos:
+    """The leases one crawl holds, by lock key, renewed together."""
+
+    def __init__(self, locks: Callable[[], LockBackend], *, ttl: float) -> None:
+        self._locks = locks
+        self.ttl = ttl
+        self._leases: dict[str, Lease] = {}
+        self._renovador: asyncio.Task[None] | None = None
+
+    def __contains__(self, chave: object) -> bool:
+        return chave in self._leases
+
+    async def tentar(self, chave: str, *, metadata: Mapping[str, Any] | None = None) -> bool:
+        """Take ``chave`` if it is free (or expired); ``False`` if another holder has it."""
+        lease = await asyncio.to_thread(self._locks().try_acquire, chave, ttl=self.ttl, metadata=metadata)
+        if lease is None:
+            return False
+        self._leases[chave] = lease
+        if self._renovador is None or self._renovador.done():
+            self._renovador = asyncio.ensure_future(self._renovar())
+        return True
+
+    async def aguardar(
+        self, chave: str, *, timeout: float, poll: float = 1.0, metadata: Mapping[str, Any] | None = None
+    ) -> None:
+        """Wait up to ``timeout`` seconds for ``chave``; ``LockOcupado`` if it stays held."""
+        limite = time.monotonic() + timeout
+        while not await self.tentar(chave, metadata=metadata):
+            if time.monotonic() >= limite:
+                raise LockOcupado(f"{chave} continua em uso por outra captura após {timeout:.0f} s")
+            await asyncio.sleep(min(poll, max(limite - time.monotonic(), 0.0)))
+
+    def liberar(self, chave: str) -> None:
+        """Give ``chave`` back (nothing if not held); a lease that lapsed meanwhile is logged."""
+        lease = self._leases.pop(chave, None)
+        if lease is None:
+            return
+        try:
+            if not self._locks().release(lease):
+                logger.warning("lock %s expirou antes do fim da captura", chave)
+        except Exception:
+            logger.exception("não foi possível liberar o lock %s", chave)
+
+    def fechar(self) -> None:
+        """Stop renewing and release every lease (the spider is closing)."""
+        if self._renovador is not None:
+            self._renovador.cancel()
+        for chave in list(self._leases):
+            self.liberar(chave)
+
+    async def _renovar(self) -> None:
+        while self._leases:
+            await asyncio.sleep(self.ttl / 3)
+            for chave, lease in list(self._leases.items()):
+                try:
+                    novo = await asyncio.to_thread(self._locks().extend, lease, ttl=self.ttl)
+                except Exception:
+                    logger.exception("não foi possível renovar o lock %s", chave)
+                    continue
+                if novo is None:
+                    logger.warning("lock %s perdido (expirou e foi tomado)", chave)
+                    self._leases.pop(chave, None)
+                elif chave in self._leases:
+                    self._leases[chave] = novo
