@@ -111,9 +111,7 @@ class LoginFailureStore(Protocol):
         """Forget the credential's failure; ``True`` if there was one."""
         ...
 
-    def latest(
-        self, codigo: str, *, tribunal: str, grau: str | None, except_id: int
-    ) -> tuple[int, FalhaLogin] | None:
+    def latest(self, codigo: str, *, tribunal: str, grau: str | None, except_id: int) -> tuple[int, FalhaLogin] | None:
         """The most recent ``codigo`` failure of another credential at ``tribunal`` (and ``grau``), and its id."""
         ...
 
@@ -144,9 +142,7 @@ class SqlLoginFailureStore:
         with session_scope(factory=self._factory) as db:
             return CredenciaisRepository(db).clear_login_failure(credencial_id=credencial_id)
 
-    def latest(
-        self, codigo: str, *, tribunal: str, grau: str | None, except_id: int
-    ) -> tuple[int, FalhaLogin] | None:
+    def latest(self, codigo: str, *, tribunal: str, grau: str | None, except_id: int) -> tuple[int, FalhaLogin] | None:
         with session_scope(factory=self._factory) as db:
             row = CredenciaisRepository(db).latest_login_failure(
                 codigo=codigo, tribunal=tribunal, grau=grau, except_id=except_id
