@@ -15,10 +15,11 @@ code                        refused
 ``TRIBUNAL_EM_MANUTENCAO``  for ``SINESYS_LOGIN_COOLDOWN_MANUTENCAO`` seconds (default 30 min)
 =========================  ==================================================================
 
-A WAF block and a maintenance page are not about one credential: a WAF blocks this machine's address at the
-whole tribunal, and maintenance takes down a tribunal's grau. During their cool-down the other credentials of
-that tribunal (for maintenance, of that tribunal and grau) are refused too (:func:`refusal_vizinha`), instead of
-each trying once more from the blocked address and lengthening the block.
+A WAF block and a maintenance page are not about one credential: a WAF blocks the address the crawls leave from
+at the whole tribunal, and maintenance takes down a tribunal's grau. During their cool-down the other credentials
+of that tribunal (for maintenance, of that tribunal and grau) are refused too (:func:`refusal_vizinha`), instead
+of each trying once more from the blocked address and lengthening the block. The record is shared by every worker
+on the database (a firm's workers usually leave through one address), so a block seen by one stops them all.
 
 A successful login, ``sinesys credenciais update`` and ``sinesys credenciais enable`` clear it.
 Messages carry codes, ids and times only, never a secret.
@@ -205,8 +206,11 @@ def _temporaria(
     origem_id = credencial_id if vizinha is None else vizinha[0]
     if vizinha is not None:
         what = f"{what} no {vizinha[1]} (registrado na credencial {origem_id})"
+    antes = f"`sinesys credenciais enable {origem_id}`"
+    if vizinha is not None:  # other credentials may carry the same block: `credenciais list` shows them
+        antes += " (e nas demais com o mesmo bloqueio, que `sinesys credenciais list` mostra)"
     message = (
         f"credencial {credencial_id}: {what} em {_quando(falha.em)}; nova tentativa de login a partir de "
-        f"{_quando(ate)} ({setting}); para tentar antes, `sinesys credenciais enable {origem_id}`"
+        f"{_quando(ate)} ({setting}); para tentar antes, {antes}"
     )
     return error_from_code(falha.codigo, message)

@@ -134,8 +134,9 @@ class _Model(BaseModel):
 
     @property
     def validado(self) -> bool:
-        """Whether every value of this item went through validation (see ``_sem_validacao``)."""
-        return not self._sem_validacao
+        """Whether every value of this item went through validation (see ``_sem_validacao``); never for a
+        subclass that turned ``validate_assignment`` off."""
+        return not self._sem_validacao and bool(type(self).model_config.get("validate_assignment"))
 
     @classmethod
     def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
@@ -147,6 +148,11 @@ class _Model(BaseModel):
         copia = super().model_copy(update=update, deep=deep)
         if update:
             copia._sem_validacao = True
+        return copia
+
+    def copy(self, **kwargs: Any) -> Self:  # pydantic v1's copy(update=...), deprecated: also unvalidated
+        copia = super().copy(**kwargs)  # type: ignore[misc]
+        copia._sem_validacao = True
         return copia
 
     def __repr_args__(self) -> Iterator[tuple[str, Any]]:

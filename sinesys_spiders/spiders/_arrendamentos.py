@@ -31,14 +31,27 @@ class Arrendamentos:
         self.ttl = ttl
         self._leases: dict[str, Lease] = {}
         self._renovador: asyncio.Task[None] | None = None
+        self._fechado = False
 
     def __contains__(self, chave: object) -> bool:
         return chave in self._leases
 
     async def tentar(self, chave: str, *, metadata: Mapping[str, Any] | None = None) -> bool:
-        """Take ``chave`` if it is free (or expired); ``False`` if another holder has it."""
-        lease = await asyncio.to_thread(self._locks().try_acquire, chave, ttl=self.ttl, metadata=metadata)
+        """Take ``chave`` if it is free (or expired); ``False`` if another holder has it, or after :meth:`fechar`."""
+        if self._fechado:
+            return False
+        pedido = asyncio.ensure_future(
+            asyncio.to_thread(self._locks().try_acquire, chave, ttl=self.ttl, metadata=metadata)
+        )
+        try:
+            lease = await asyncio.shield(pedido)
+        except asyncio.CancelledError:  # the crawl is stopping: a lock the thread still takes is given back
+            pedido.add_done_callback(self._devolver)
+            raise
         if lease is None:
+            return False
+        if self._fechado:  # closed while the lock was being taken
+            self._devolver(pedido)
             return False
         self._leases[chave] = lease
         if self._renovador is None or self._renovador.done():
@@ -66,8 +79,17 @@ class Arrendamentos:
         except Exception:
             logger.exception("não foi possível liberar o lock %s", chave)
 
+    def _devolver(self, pedido: asyncio.Future[Lease | None]) -> None:
+        if pedido.cancelled() or pedido.exception() is not None or pedido.result() is None:
+            return
+        try:
+            self._locks().release(pedido.result())  # type: ignore[arg-type]
+        except Exception:
+            logger.exception("não foi possível devolver um lock tomado durante o encerramento")
+
     def fechar(self) -> None:
-        """Stop renewing and release every lease (the spider is closing)."""
+        """Stop renewing and release every lease (the spider is closing); nothing is taken after this."""
+        self._fechado = True
         if self._renovador is not None:
             self._renovador.cancel()
         for chave in list(self._leases):
@@ -82,8 +104,10 @@ class Arrendamentos:
                 except Exception:
                     logger.exception("não foi possível renovar o lock %s", chave)
                     continue
+                if self._leases.get(chave) is not lease:
+                    continue  # released (and maybe taken again) while it was being extended: not this lease's
                 if novo is None:
                     logger.warning("lock %s perdido (expirou e foi tomado)", chave)
-                    self._leases.pop(chave, None)
-                elif chave in self._leases:
+                    del self._leases[chave]
+                else:
                     self._leases[chave] = novo

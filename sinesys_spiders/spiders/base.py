@@ -32,6 +32,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
@@ -242,9 +243,10 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 continue
             async for produced in self._capturar(credencial):
                 yield produced
+        limite = time.monotonic() + self._espera_uso  # one wait for all of them, not one per credential
         for credencial in adiadas:
             await self._aguardar_mesma_sessao(credencial)
-            if not await self._tomar_sessao(credencial, espera=self._espera_uso):
+            if not await self._tomar_sessao(credencial, espera=max(limite - time.monotonic(), 0.0)):
                 continue
             async for produced in self._capturar(credencial):
                 yield produced
@@ -273,14 +275,17 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 await self._usos.aguardar(chave, timeout=espera, poll=min(2.0, self._usos.ttl / 3), metadata=metadata)
         except LockOcupado:
             self._pendentes.setdefault(credencial.id, 0)
-            self.credencial_falhou(
-                credencial.id,
-                LockOcupado(
-                    f"a sessão do advogado no {credencial.tribunal} (1º e 2º grau compartilham a sessão do PJE) "
-                    f"continua em uso por outra captura após {espera:.0f} s (SINESYS_SESSAO_USO_ESPERA)"
-                ),
-            )
-            self._terminada(credencial.id).set()
+            try:
+                self.credencial_falhou(
+                    credencial.id,
+                    LockOcupado(
+                        f"a sessão do advogado no {credencial.tribunal} (1º e 2º grau compartilham a sessão do PJE) "
+                        f"continua em uso por outra captura após {self._espera_uso:.0f} s "
+                        "(SINESYS_SESSAO_USO_ESPERA)"
+                    ),
+                )
+            finally:
+                self._terminada(credencial.id).set()
             return False
         self._uso_de[credencial.id] = chave
         return True
@@ -429,14 +434,20 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         """When a credential has nothing in flight and nothing more to send: check it, and let the next go."""
         if self._pendentes.get(credencial_id, 0) > 0 or credencial_id in self._iniciando:
             return
-        if credencial_id not in self._falhas and credencial_id in self._contextos:
-            ctx = self._contextos[credencial_id]
-            try:
-                self._captura(self._endpoints[(ctx.tribunal, ctx.grau)]).verificar(ctx, self._estado[credencial_id])
-            except SinesysError as exc:
-                self.credencial_falhou(credencial_id, exc)
-        self._soltar_sessao(credencial_id)
-        self._terminada(credencial_id).set()
+        try:
+            if credencial_id not in self._falhas and credencial_id in self._contextos:
+                ctx = self._contextos[credencial_id]
+                captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
+                try:
+                    captura.verificar(ctx, self._estado[credencial_id])
+                except SinesysError as exc:
+                    self.credencial_falhou(credencial_id, exc)
+                except Exception as exc:  # a plugin bug fails its credential, and never keeps the session held
+                    motivo = f"verificação final falhou ({type(exc).__name__})"
+                    self.credencial_falhou(credencial_id, RespostaInvalida(motivo))
+        finally:
+            self._soltar_sessao(credencial_id)
+            self._terminada(credencial_id).set()
 
     def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None:
         """Record a credential's failure once (also called by the session middleware); the others go on."""

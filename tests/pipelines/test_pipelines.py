@@ -6,7 +6,7 @@ from typing import Any
 
 import mongomock
 import pytest
-from pydantic import ValidationError
+from pydantic import ConfigDict, ValidationError
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
@@ -248,6 +248,19 @@ async def test_validation_drops_foreign_and_broken_items(database_url: str, seed
     with pytest.raises(ValidationError):  # an assignment is validated on the spot, so the item never goes bad
         good.numero_processo = "errado"
     assert good.validado
+    with pytest.warns(DeprecationWarning, match="copy"):  # pydantic v1's copy(update=...) skips validation too
+        v1_copy = good.copy(update={"numero_processo": "errado"})
+    with pytest.raises(DropItem):
+        pipe.process_item(v1_copy)
+
+    class Solto(Processo):  # a plugin's subclass that turned assignment validation off
+        model_config = ConfigDict(validate_assignment=False)
+
+    solto = Solto(**good.model_dump())
+    solto.numero_processo = "errado"
+    assert not solto.validado
+    with pytest.raises(DropItem):
+        pipe.process_item(solto)
 
 
 async def test_raw_log_failure_is_counted_not_fatal(database_url: str, seeded: dict[str, Any]) -> None:
