@@ -136,7 +136,10 @@ class _Model(BaseModel):
     def validado(self) -> bool:
         """Whether every value of this item went through validation (see ``_sem_validacao``); never for a
         subclass that turned ``validate_assignment`` off."""
-        return not self._sem_validacao and bool(type(self).model_config.get("validate_assignment"))
+        privado = self.__pydantic_private__  # read directly: pydantic's private-attribute lookup is slow
+        return not (privado and privado.get("_sem_validacao")) and bool(
+            type(self).model_config.get("validate_assignment")
+        )
 
     @classmethod
     def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
