@@ -21,21 +21,17 @@ A credential that fails (login refused, blocked, session rejected twice, incompl
 history with its code and reason; the others go on. Requests are picklable (spider-method callbacks, plain
 ``meta``), so scrapy-redis can share them between workers.
 
-Politeness: each tribunal is its own download slot (``meta["download_slot"]``); real PJE hosts get
-``SINESYS_PJE_CONCURRENCY`` (default 2) and ``SINESYS_PJE_DELAY`` (default 0.5 s, ±50% jitter), a loopback host
-(the sandbox) neither limit, and ``tribunais_config.opcoes`` (``concurrency``, ``delay``, ``jitter``) overrides them.
+Politeness: each tribunal is its own download slot (:mod:`sinesys_spiders.spiders._politeness`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -61,7 +57,8 @@ from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend, SqlLockBackend
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.params import CapturaParams
-from sinesys_spiders.spiders._arrendamentos import Arrendamentos
+from sinesys_spiders.spiders._politeness import slot_do_tribunal
+from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -70,30 +67,11 @@ if TYPE_CHECKING:
 
     from sinesys_spiders.login.manager import SessionManager
 
-__all__ = ["CapturaSpider", "chave_sessao"]
+__all__ = ["CapturaSpider"]
 
 logger = logging.getLogger(__name__)
 
 _GRAU_ORDEM = {grau: i for i, grau in enumerate(Grau)}
-
-
-def chave_sessao(advogado_id: int, tribunal: str) -> str:
-    """The lock of a lawyer's PJE session at one tribunal (both graus share it), held while a crawl uses it."""
-    return f"sessao:advogado:{int(advogado_id)}:{tribunal}"
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _mesma_sessao(a: CredencialResumo, b: CredencialResumo) -> bool:
-    return a.advogado_id == b.advogado_id and a.tribunal == b.tribunal
 
 
 class CapturaSpider(Args[CapturaParams], scrapy.Spider):
@@ -118,10 +96,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         #: Set when a credential has nothing left in flight (done or failed).
         self._terminadas: dict[int, asyncio.Event] = {}
         self._lock_backend: LockBackend | None = None
-        #: The session locks held (``chave_sessao``), and which credential holds each.
-        self._usos = Arrendamentos(lambda: self.locks, ttl=120.0)
-        self._uso_de: dict[int, str] = {}
-        self._espera_uso = 1800.0
+        self._turnos = TurnosSessao(lambda: self.locks)
 
     # -- set-up --------------------------------------------------------------------------------------
 
@@ -129,9 +104,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._resolve(crawler)
-        spider._usos.ttl = crawler.settings.getfloat("SINESYS_SESSAO_USO_TTL", 120.0)
-        spider._espera_uso = crawler.settings.getfloat("SINESYS_SESSAO_USO_ESPERA", 1800.0)
-        crawler.signals.connect(spider._soltar_sessoes, signal=signals.spider_closed)
+        spider._turnos.ttl = crawler.settings.getfloat("SINESYS_SESSAO_USO_TTL", 120.0)
+        spider._turnos.espera = crawler.settings.getfloat("SINESYS_SESSAO_USO_ESPERA", 1800.0)
+        crawler.signals.connect(spider._fechar_turnos, signal=signals.spider_closed)
         return spider
 
     def _resolve(self, crawler: Crawler) -> None:
@@ -167,24 +142,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             key = (Tribunal(credencial.tribunal), Grau(credencial.grau))
             if key not in self._endpoints:
                 self._endpoints[key] = resolver.get(*key)
-            slots.setdefault(key[0].value, self._politeness(crawler, self._endpoints[key]))
+            slots.setdefault(key[0].value, slot_do_tribunal(crawler.settings, self._endpoints[key]))
         crawler.settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
-
-    @staticmethod
-    def _politeness(crawler: Crawler, efetivo: EndpointEfetivo) -> dict[str, Any]:
-        settings = crawler.settings
-        if _is_loopback(efetivo.endpoint.base_url):
-            slot: dict[str, Any] = {"concurrency": settings.getint("CONCURRENT_REQUESTS"), "delay": 0.0, "jitter": 0.0}
-        else:
-            slot = {
-                "concurrency": settings.getint("SINESYS_PJE_CONCURRENCY", 2),
-                "delay": settings.getfloat("SINESYS_PJE_DELAY", 0.5),
-                "jitter": 0.5,
-            }
-        for key in ("concurrency", "delay", "jitter"):
-            if key in efetivo.opcoes:
-                slot[key] = efetivo.opcoes[key]
-        return slot
 
     @property
     def locks(self) -> LockBackend:
@@ -234,7 +193,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
         adiadas: list[CredencialResumo] = []  # their session is in use by another crawl: after the others
         for credencial in self._credenciais:
-            if any(_mesma_sessao(a, credencial) for a in adiadas):
+            if any(mesma_sessao(a, credencial) for a in adiadas):
                 adiadas.append(credencial)
                 continue
             await self._aguardar_mesma_sessao(credencial)
@@ -243,7 +202,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 continue
             async for produced in self._capturar(credencial):
                 yield produced
-        limite = time.monotonic() + self._espera_uso  # one wait for all of them, not one per credential
+        limite = time.monotonic() + self._turnos.espera  # one wait for all of them, not one per credential
         for credencial in adiadas:
             await self._aguardar_mesma_sessao(credencial)
             if not await self._tomar_sessao(credencial, espera=max(limite - time.monotonic(), 0.0)):
@@ -262,17 +221,10 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._talvez_terminou(credencial.id)
 
     async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool:
-        """Take the lawyer's session at this tribunal; ``espera=None``: only if free. ``False``: not taken."""
-        chave = chave_sessao(credencial.advogado_id, str(credencial.tribunal))
+        """The credential's turn on its session (see :class:`TurnosSessao`); ``False``: not its turn, or failed."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
         try:
-            if espera is None:
-                if not await self._usos.tentar(chave, metadata=metadata):
-                    logger.info("credencial %s: sessão em uso por outra captura; fica para depois", credencial.id)
-                    return False
-            else:
-                logger.info("credencial %s: aguardando a sessão em uso por outra captura", credencial.id)
-                await self._usos.aguardar(chave, timeout=espera, poll=min(2.0, self._usos.ttl / 3), metadata=metadata)
+            return await self._turnos.tomar(credencial, espera=espera, metadata=metadata)
         except LockOcupado:
             self._pendentes.setdefault(credencial.id, 0)
             try:
@@ -280,31 +232,23 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                     credencial.id,
                     LockOcupado(
                         f"a sessão do advogado no {credencial.tribunal} (1º e 2º grau compartilham a sessão do PJE) "
-                        f"continua em uso por outra captura após {self._espera_uso:.0f} s "
+                        f"continua em uso por outra captura após {self._turnos.espera:.0f} s "
                         "(SINESYS_SESSAO_USO_ESPERA)"
                     ),
                 )
             finally:
                 self._terminada(credencial.id).set()
             return False
-        self._uso_de[credencial.id] = chave
-        return True
 
-    def _soltar_sessao(self, credencial_id: int) -> None:
-        chave = self._uso_de.pop(credencial_id, None)
-        if chave is not None:
-            self._usos.liberar(chave)
-
-    def _soltar_sessoes(self, spider: scrapy.Spider, reason: str) -> None:
-        self._uso_de.clear()
-        self._usos.fechar()
+    def _fechar_turnos(self, spider: scrapy.Spider, reason: str) -> None:
+        self._turnos.fechar()
 
     async def _aguardar_mesma_sessao(self, credencial: CredencialResumo) -> None:
         """Wait until the lawyer's other graus at this tribunal are done: they share one PJE session."""
         for anterior in self._credenciais:
             if anterior.id == credencial.id:
                 return
-            if _mesma_sessao(anterior, credencial):
+            if mesma_sessao(anterior, credencial):
                 await self._terminada(anterior.id).wait()
 
     def _terminada(self, credencial_id: int) -> asyncio.Event:
@@ -446,7 +390,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                     motivo = f"verificação final falhou ({type(exc).__name__})"
                     self.credencial_falhou(credencial_id, RespostaInvalida(motivo))
         finally:
-            self._soltar_sessao(credencial_id)
+            self._turnos.soltar(credencial_id)
             self._terminada(credencial_id).set()
 
     def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sinesys_spiders.core.db.models import CapturaLog
 from sinesys_spiders.core.locks import SqlLockBackend
-from sinesys_spiders.spiders.base import chave_sessao
+from sinesys_spiders.spiders._turnos import chave_sessao
 
 pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
 

@@ -7,7 +7,7 @@ from scrapy.utils.test import get_crawler
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.endpoints import EndpointEfetivo
 from sinesys_spiders.core.tribunais import get_registry
-from sinesys_spiders.spiders.base import CapturaSpider
+from sinesys_spiders.spiders._politeness import slot_do_tribunal
 
 
 def _efetivo(base_url: str | None = None, **opcoes) -> EndpointEfetivo:
@@ -19,18 +19,18 @@ def _efetivo(base_url: str | None = None, **opcoes) -> EndpointEfetivo:
 def test_a_real_tribunal_gets_the_polite_defaults():
     """The real PJE host: SINESYS_PJE_CONCURRENCY requests at once, SINESYS_PJE_DELAY apart, with jitter."""
     crawler = get_crawler(settings_dict={"SINESYS_PJE_CONCURRENCY": 2, "SINESYS_PJE_DELAY": 0.5})
-    assert CapturaSpider._politeness(crawler, _efetivo()) == {"concurrency": 2, "delay": 0.5, "jitter": 0.5}
+    assert slot_do_tribunal(crawler.settings, _efetivo()) == {"concurrency": 2, "delay": 0.5, "jitter": 0.5}
 
 
 def test_the_sandbox_on_loopback_is_not_throttled():
     """A loopback base URL (the sandbox) gets the crawl's whole concurrency and no delay."""
     crawler = get_crawler(settings_dict={"CONCURRENT_REQUESTS": 16})
-    slot = CapturaSpider._politeness(crawler, _efetivo("http://127.0.1.3:8800"))
+    slot = slot_do_tribunal(crawler.settings, _efetivo("http://127.0.1.3:8800"))
     assert slot == {"concurrency": 16, "delay": 0.0, "jitter": 0.0}
 
 
 def test_tribunal_options_override_the_defaults():
     """tribunais_config.opcoes (concurrency, delay, jitter) win over the defaults."""
     crawler = get_crawler(settings_dict={"SINESYS_PJE_CONCURRENCY": 2, "SINESYS_PJE_DELAY": 0.5})
-    slot = CapturaSpider._politeness(crawler, _efetivo(concurrency=1, delay=3.0))
+    slot = slot_do_tribunal(crawler.settings, _efetivo(concurrency=1, delay=3.0))
     assert slot == {"concurrency": 1, "delay": 3.0, "jitter": 0.5}

@@ -1,0 +1,81 @@
+"""Turns on a lawyer's PJE session at a tribunal: one grau at a time, within a crawl and across processes.
+
+A lawyer's 1º and 2º grau at one tribunal share one PJE session (logging into one ends the other). Within a crawl
+the base spider runs them one after the other; across processes a crawl holds the lock :func:`chave_sessao` while
+it uses one of them (:class:`TurnosSessao`, kept by :class:`~sinesys_spiders.spiders._arrendamentos.Arrendamentos`),
+so another crawl that needs the same lawyer at the same tribunal waits for its turn instead of ending the session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sinesys_spiders.core.credenciais import CredencialResumo
+from sinesys_spiders.core.locks import LockBackend
+from sinesys_spiders.spiders._arrendamentos import Arrendamentos
+
+__all__ = ["TurnosSessao", "chave_sessao", "mesma_sessao"]
+
+logger = logging.getLogger(__name__)
+
+
+def chave_sessao(advogado_id: int, tribunal: str) -> str:
+    """The lock of a lawyer's PJE session at one tribunal (both graus share it), held while a crawl uses it."""
+    return f"sessao:advogado:{int(advogado_id)}:{tribunal}"
+
+
+def mesma_sessao(a: CredencialResumo, b: CredencialResumo) -> bool:
+    """Whether two credentials use one PJE session (the same lawyer at the same tribunal)."""
+    return a.advogado_id == b.advogado_id and a.tribunal == b.tribunal
+
+
+class TurnosSessao:
+    """The session locks a crawl holds, by credential: taken before a credential starts, given back when it ends.
+
+    ``ttl``: ``SINESYS_SESSAO_USO_TTL`` (default 120 s; renewed every third of it, so a crashed crawl frees the
+    session within ``ttl``); ``espera``: ``SINESYS_SESSAO_USO_ESPERA``, how long a crawl waits for its turn
+    (default 1800 s) before its credential fails with ``LOCK_OCUPADO``.
+    """
+
+    def __init__(self, locks: Callable[[], LockBackend], *, ttl: float = 120.0, espera: float = 1800.0) -> None:
+        self.espera = espera
+        self._arrendamentos = Arrendamentos(locks, ttl=ttl)
+        self._chaves: dict[int, str] = {}
+
+    @property
+    def ttl(self) -> float:
+        return self._arrendamentos.ttl
+
+    @ttl.setter
+    def ttl(self, value: float) -> None:
+        self._arrendamentos.ttl = value
+
+    async def tomar(
+        self, credencial: CredencialResumo, *, espera: float | None, metadata: Mapping[str, Any] | None = None
+    ) -> bool:
+        """The credential's turn: ``espera=None`` only if the session is free now (``False`` if not); otherwise
+        wait up to ``espera`` seconds, then ``LockOcupado``."""
+        chave = chave_sessao(credencial.advogado_id, str(credencial.tribunal))
+        if espera is None:
+            if not await self._arrendamentos.tentar(chave, metadata=metadata):
+                logger.info("credencial %s: sessão em uso por outra captura; fica para depois", credencial.id)
+                return False
+        else:
+            logger.info("credencial %s: aguardando a sessão em uso por outra captura", credencial.id)
+            poll = min(2.0, self.ttl / 3)
+            await self._arrendamentos.aguardar(chave, timeout=espera, poll=poll, metadata=metadata)
+        self._chaves[credencial.id] = chave
+        return True
+
+    def soltar(self, credencial_id: int) -> None:
+        """The credential is done: its session is free for the next (nothing if it held none)."""
+        chave = self._chaves.pop(credencial_id, None)
+        if chave is not None:
+            self._arrendamentos.liberar(chave)
+
+    def fechar(self) -> None:
+        """The crawl is closing: every session it holds is freed, and none is taken after."""
+        self._chaves.clear()
+        self._arrendamentos.fechar()
