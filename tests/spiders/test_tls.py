@@ -1,4 +1,5 @@
-"""TLS: a crawl with the project settings refuses a server whose certificate it cannot verify."""
+"""TLS: a crawl with the project settings talks only to a server whose certificate a trusted authority issued for
+the very host it asked for."""
 
 from __future__ import annotations
 
@@ -39,28 +40,62 @@ SPIDER = textwrap.dedent(
     """
 )
 
+Chave = ec.EllipticCurvePrivateKey
 
-def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tribunal-falso")])
+
+def _pem(path: Path, cert: x509.Certificate) -> Path:
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def _certificado(
+    nome: str, chave: Chave, *, emissor: tuple[x509.Name, Chave] | None = None, ip: str | None = None
+) -> x509.Certificate:
+    """A certificate for ``nome`` (and ``ip`` in its names): self-signed, or issued by ``emissor`` (a CA when none)."""
     now = dt.datetime.now(dt.UTC)
-    cert = (
+    sujeito = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, nome)])
+    issuer_name, issuer_key = emissor or (sujeito, chave)
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
+        .subject_name(sujeito)
+        .issuer_name(issuer_name)
+        .public_key(chave.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return cert_path, key_path
+    if emissor is None and ip is None:  # the authority
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    else:
+        nomes: list[x509.GeneralName] = [x509.DNSName(nome)]
+        if ip is not None:
+            nomes.append(x509.IPAddress(ipaddress.ip_address(ip)))
+        builder = builder.add_extension(x509.SubjectAlternativeName(nomes), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+@pytest.fixture
+def pki(tmp_path: Path) -> dict[str, tuple[Path, Path]]:
+    """An authority (its certificate to trust) and three server identities: issued for 127.0.0.1, issued for
+    another host, and self-signed for 127.0.0.1. Each as (certificate, key) files."""
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _certificado("autoridade-de-teste", ca_key)
+    out = {"ca": (_pem(tmp_path / "ca.pem", ca), tmp_path / "ca.pem")}
+    for nome, emissor, ip in (
+        ("certo", (ca.subject, ca_key), "127.0.0.1"),
+        ("outro-host", (ca.subject, ca_key), None),
+        ("auto", None, "127.0.0.1"),
+    ):
+        chave = ec.generate_private_key(ec.SECP256R1())
+        cert = _certificado("pje.trt3.jus.br" if nome == "outro-host" else nome, chave, emissor=emissor, ip=ip)
+        key_path = tmp_path / f"{nome}.key"
+        key_path.write_bytes(
+            chave.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        out[nome] = (_pem(tmp_path / f"{nome}.pem", cert), key_path)
+    return out
 
 
 class _Ok(http.server.BaseHTTPRequestHandler):
@@ -75,26 +110,32 @@ class _Ok(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def https_url(tmp_path: Path) -> Iterator[str]:
-    """An HTTPS server on loopback with a self-signed certificate (no CA vouches for it)."""
-    cert, key = _self_signed(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}/pje-comum-api/api"
-    finally:
+def servidor(pki: dict[str, tuple[Path, Path]]) -> Iterator[object]:
+    """``servidor(nome)``: the URL of an HTTPS server on loopback presenting identity ``nome``."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(nome: str) -> str:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*pki[nome])
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"https://127.0.0.1:{server.server_address[1]}/pje-comum-api/api"
+
+    yield start
+    for server in servers:
         server.shutdown()
         server.server_close()
 
 
-def _probe(tmp_path: Path, url: str, *settings: str) -> str:
+def _probe(tmp_path: Path, url: str, ca: Path, *settings: str) -> str:
+    """One request from a crawl with the project settings that trusts ``ca`` (through OpenSSL's SSL_CERT_FILE)."""
     (tmp_path / "probe.py").write_text(SPIDER, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
-    env.update(SINESYS_VAR_DIR=str(tmp_path / "var"), SCRAPY_SETTINGS_MODULE="sinesys_spiders.settings")
+    env.update(
+        SINESYS_VAR_DIR=str(tmp_path / "var"), SCRAPY_SETTINGS_MODULE="sinesys_spiders.settings", SSL_CERT_FILE=str(ca)
+    )
     argv = [sys.executable, "-m", "scrapy", "runspider", "probe.py", "-a", f"url={url}", "-s", "LOG_LEVEL=ERROR"]
     for setting in settings:
         argv += ["-s", setting]
@@ -104,8 +145,13 @@ def _probe(tmp_path: Path, url: str, *settings: str) -> str:
     return line
 
 
-def test_a_certificate_no_authority_vouches_for_is_refused(tmp_path: Path, https_url: str) -> None:
-    """A man in the middle with his own certificate gets no request (and so no session cookie) from a crawl."""
-    assert _probe(tmp_path, https_url).startswith("RESULT refused")
-    # The same server is reached once verification is switched off: what refused it was the certificate.
-    assert _probe(tmp_path, https_url, "DOWNLOAD_VERIFY_CERTIFICATES=False") == "RESULT fetched 200"
+def test_only_a_trusted_certificate_for_the_host_asked_for_is_accepted(tmp_path: Path, pki, servidor) -> None:
+    """A certificate from a trusted authority for this host is accepted; one for another host, or one no authority
+    vouches for (a man in the middle with his own), gets no request, and so no session cookie."""
+    ca = pki["ca"][0]
+    assert _probe(tmp_path, servidor("certo"), ca) == "RESULT fetched 200"
+    assert _probe(tmp_path, servidor("outro-host"), ca).startswith("RESULT refused")
+    autoassinado = servidor("auto")
+    assert _probe(tmp_path, autoassinado, ca).startswith("RESULT refused")
+    # The same servers are reached once verification is switched off: what refused them was the certificate.
+    assert _probe(tmp_path, autoassinado, ca, "DOWNLOAD_VERIFY_CERTIFICATES=False") == "RESULT fetched 200"
