@@ -11,7 +11,7 @@ import weakref
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from sinesys_spiders.core.historico import ContadoresCaptura
+from sinesys_spiders.core.historico_contadores import ContadoresCaptura
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 from sinesys_spiders.core.db.engine import make_session_factory
 from sinesys_spiders.core.domain import StatusCaptura
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado, SenhaInvalida, TotalizadorDivergente
-from sinesys_spiders.core.historico import ContadoresCaptura, HistoricoService, TransicaoInvalida
+from sinesys_spiders.core.historico import HistoricoService, TransicaoInvalida
+from sinesys_spiders.core.historico_contadores import ContadoresCaptura
 
 
 @pytest.fixture
