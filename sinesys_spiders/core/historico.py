@@ -25,8 +25,8 @@ credential twice merges: counts add up, the last error wins. Item-level errors (
 validate or store) count in ``erros`` and keep up to :data:`MAX_ERROS_ITENS` reasons per credential
 under ``erros_itens``.
 
-:class:`ContadoresCaptura` is the in-memory accumulator the pipelines fill during a crawl and flush
-through :meth:`HistoricoService.record_result` at the end.
+:class:`~sinesys_spiders.core.historico_contadores.ContadoresCaptura` is the in-memory accumulator the pipelines
+fill during a crawl and flush through :meth:`HistoricoService.record_result` at the end.
 """
 
 from __future__ import annotations

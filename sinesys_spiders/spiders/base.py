@@ -202,10 +202,13 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 continue
             async for produced in self._capturar(credencial):
                 yield produced
-        limite = time.monotonic() + self._turnos.espera  # one wait for all of them, not one per credential
+        esperado = 0.0  # one wait for all of them (only the time spent waiting for a turn counts)
         for credencial in adiadas:
             await self._aguardar_mesma_sessao(credencial)
-            if not await self._tomar_sessao(credencial, espera=max(limite - time.monotonic(), 0.0)):
+            inicio = time.monotonic()
+            tomada = await self._tomar_sessao(credencial, espera=max(self._turnos.espera - esperado, 0.0))
+            esperado += time.monotonic() - inicio
+            if not tomada:
                 continue
             async for produced in self._capturar(credencial):
                 yield produced
@@ -216,6 +219,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         try:
             async for produced in self.requests_credencial(credencial):
                 yield produced
+        except Exception as exc:  # a bug or a database error fails this credential; the others still run
+            logger.exception("credencial %s: erro inesperado ao iniciar (%s)", credencial.id, type(exc).__name__)
+            self.credencial_falhou(credencial.id, SinesysError(f"erro inesperado ao iniciar ({type(exc).__name__})"))
         finally:
             self._iniciando.discard(credencial.id)
         self._talvez_terminou(credencial.id)
@@ -232,8 +238,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                     credencial.id,
                     LockOcupado(
                         f"a sessão do advogado no {credencial.tribunal} (1º e 2º grau compartilham a sessão do PJE) "
-                        f"continua em uso por outra captura após {self._turnos.espera:.0f} s "
-                        "(SINESYS_SESSAO_USO_ESPERA)"
+                        f"continua em uso por outra captura; esta captura já aguardou o limite de "
+                        f"{self._turnos.espera:.0f} s (SINESYS_SESSAO_USO_ESPERA)"
                     ),
                 )
             finally:
@@ -381,12 +387,12 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         try:
             if credencial_id not in self._falhas and credencial_id in self._contextos:
                 ctx = self._contextos[credencial_id]
-                captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
                 try:
-                    captura.verificar(ctx, self._estado[credencial_id])
+                    self._captura(self._endpoints[(ctx.tribunal, ctx.grau)]).verificar(ctx, self._estado[credencial_id])
                 except SinesysError as exc:
                     self.credencial_falhou(credencial_id, exc)
                 except Exception as exc:  # a plugin bug fails its credential, and never keeps the session held
+                    logger.exception("credencial %s: verificação final falhou", credencial_id)
                     motivo = f"verificação final falhou ({type(exc).__name__})"
                     self.credencial_falhou(credencial_id, RespostaInvalida(motivo))
         finally:

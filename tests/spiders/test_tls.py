@@ -75,15 +75,22 @@ def _certificado(
 
 
 @pytest.fixture
-def pki(tmp_path: Path) -> dict[str, tuple[Path, Path]]:
-    """An authority (its certificate to trust) and three server identities: issued for 127.0.0.1, issued for
-    another host, and self-signed for 127.0.0.1. Each as (certificate, key) files."""
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _certificado("autoridade-de-teste", ca_key)
-    out = {"ca": (_pem(tmp_path / "ca.pem", ca), tmp_path / "ca.pem")}
+def ca(tmp_path: Path) -> tuple[x509.Certificate, Chave, Path]:
+    """A private authority: its certificate, its key, and the file a client trusts it through."""
+    chave = ec.generate_private_key(ec.SECP256R1())
+    cert = _certificado("autoridade-de-teste", chave)
+    return cert, chave, _pem(tmp_path / "ca.pem", cert)
+
+
+@pytest.fixture
+def pki(tmp_path: Path, ca: tuple[x509.Certificate, Chave, Path]) -> dict[str, tuple[Path, Path]]:
+    """Three server identities as (certificate, key) files: issued by ``ca`` for 127.0.0.1, issued by ``ca`` for
+    another host, and self-signed for 127.0.0.1."""
+    ca_cert, ca_key, _ = ca
+    out = {}
     for nome, emissor, ip in (
-        ("certo", (ca.subject, ca_key), "127.0.0.1"),
-        ("outro-host", (ca.subject, ca_key), None),
+        ("certo", (ca_cert.subject, ca_key), "127.0.0.1"),
+        ("outro-host", (ca_cert.subject, ca_key), None),
         ("auto", None, "127.0.0.1"),
     ):
         chave = ec.generate_private_key(ec.SECP256R1())
@@ -145,13 +152,12 @@ def _probe(tmp_path: Path, url: str, ca: Path, *settings: str) -> str:
     return line
 
 
-def test_only_a_trusted_certificate_for_the_host_asked_for_is_accepted(tmp_path: Path, pki, servidor) -> None:
+def test_only_a_trusted_certificate_for_the_host_asked_for_is_accepted(tmp_path: Path, ca, servidor) -> None:
     """A certificate from a trusted authority for this host is accepted; one for another host, or one no authority
     vouches for (a man in the middle with his own), gets no request, and so no session cookie."""
-    ca = pki["ca"][0]
-    assert _probe(tmp_path, servidor("certo"), ca) == "RESULT fetched 200"
-    assert _probe(tmp_path, servidor("outro-host"), ca).startswith("RESULT refused")
-    autoassinado = servidor("auto")
-    assert _probe(tmp_path, autoassinado, ca).startswith("RESULT refused")
-    # The same servers are reached once verification is switched off: what refused them was the certificate.
-    assert _probe(tmp_path, autoassinado, ca, "DOWNLOAD_VERIFY_CERTIFICATES=False") == "RESULT fetched 200"
+    confiavel = ca[2]
+    assert _probe(tmp_path, servidor("certo"), confiavel) == "RESULT fetched 200"
+    for impostor in (servidor("outro-host"), servidor("auto")):
+        assert _probe(tmp_path, impostor, confiavel).startswith("RESULT refused")
+        # Reached once verification is switched off: what refused it was the certificate.
+        assert _probe(tmp_path, impostor, confiavel, "DOWNLOAD_VERIFY_CERTIFICATES=False") == "RESULT fetched 200"
