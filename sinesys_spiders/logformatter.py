@@ -63,8 +63,22 @@ class LogFormatter(logformatter.LogFormatter):
         return _descrito(super().item_error(item, exception, response, spider), item)
 
 
+class _Descricao:
+    """The item's description, made only when a handler formats the line (a scraped lote at DEBUG usually is not)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+
+    def __str__(self) -> str:
+        return descrever_item(self.item)
+
+    __repr__ = __str__
+
+
 def _descrito(result: logformatter.LogFormatterResult, item: Any) -> logformatter.LogFormatterResult:
     args = result.get("args")
     if isinstance(args, dict) and "item" in args:
-        result["args"] = {**args, "item": descrever_item(item)}
+        result["args"] = {**args, "item": _Descricao(item)}
     return result
