@@ -203,12 +203,14 @@ def _temporaria(
         return None
     what = "bloqueio do firewall (WAF)" if falha.codigo == BloqueioWaf.code else "tribunal em manutenção"
     setting = "SINESYS_LOGIN_COOLDOWN_WAF" if falha.codigo == BloqueioWaf.code else "SINESYS_LOGIN_COOLDOWN_MANUTENCAO"
-    origem_id = credencial_id if vizinha is None else vizinha[0]
-    if vizinha is not None:
-        what = f"{what} no {vizinha[1]} (registrado na credencial {origem_id})"
-    antes = f"`sinesys credenciais enable {origem_id}`"
-    if vizinha is not None:  # other credentials may carry the same block: `credenciais list` shows them
-        antes += " (e nas demais com o mesmo bloqueio, que `sinesys credenciais list` mostra)"
+    antes = f"`sinesys credenciais enable {credencial_id}`"
+    if vizinha is not None:  # recorded on another credential; others may carry it too: `credenciais list` shows them
+        origem_id, onde = vizinha
+        what = f"{what} no {onde} (registrado na credencial {origem_id})"
+        antes = (
+            f"`sinesys credenciais enable {origem_id}` "
+            "(e nas demais com o mesmo bloqueio, que `sinesys credenciais list` mostra)"
+        )
     message = (
         f"credencial {credencial_id}: {what} em {_quando(falha.em)}; nova tentativa de login a partir de "
         f"{_quando(ate)} ({setting}); para tentar antes, {antes}"
