@@ -12,8 +12,9 @@ rows in a fresh SQLite database, then measures, once each:
 3. the bare-client limit of the sandbox: the same two requests per case with an ``httpx.AsyncClient`` at 16
    requests in flight (the spiders' own ``CONCURRENT_REQUESTS``), nothing parsed or stored;
 4. the CPU of the crawl processes (user + system, from the kernel's accounting of the finished child) per case;
-5. where that CPU goes, per stage: each crawl once more under ``py-spy`` (sampling every thread, idle samples
-   left out), every sample attributed to the first stage of :data:`ETAPAS` its stack passes through.
+5. where that CPU goes, per stage: each crawl once more under ``py-spy`` (sampling every thread; samples of a
+   thread waiting, :data:`ESPERAS`, left out), every sample attributed to the first stage of :data:`ETAPAS` its
+   stack passes through, and the measured CPU per case shared out in proportion.
 
 Steps 1, 4 and 5 run twice in the same run, from the same database snapshot: ``antes`` is the tree of commit
 ``--antes`` (default :data:`ANTES`, the per-case path before issue 19), unpacked with ``git archive`` and put
@@ -182,12 +183,18 @@ def _arvore(commit: str, destino: Path) -> Path:
     return destino
 
 
+#: Innermost frames of a thread that waits (py-spy cannot tell idle threads apart in this container).
+ESPERAS = ("_worker (concurrent/futures/thread.py", "Condition.wait (", "Event.wait (", "EpollSelector.select (",
+           "_PollLikeSelector.select (", "Thread.join (")  # fmt: skip
+
+
 def _etapas(perfil: Path) -> dict[str, int]:
-    """Samples per stage of a ``py-spy --format raw`` file (one line per stack: ``frames;... count``)."""
+    """Busy samples per stage of a ``py-spy --format raw`` file (one line per stack: ``frames;... count``)."""
     out: collections.Counter[str] = collections.Counter()
     for line in perfil.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
+        folha = stack.rsplit(";", 1)[-1]
+        if not count.isdigit() or ";" not in stack or folha.startswith(ESPERAS):
             continue
         etapa = next((nome for nome, marcas in ETAPAS if any(m in stack for m in marcas)), "other (interpreter, ...)")
         out[etapa] += int(count)

@@ -11,7 +11,8 @@ next case only when it has room, so few locks are held at a time. For each case:
 2. the plugin's requests for the case go out (``iniciar_processo``), in the tribunal's download slot, with
    the usual retries; their answers go to the plugin (a 404 as ``None``, binary steps as bytes);
 3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
-   released when the last of them is done (also on error, and at the end of the crawl).
+   released when the last of them is done (also on error, and at the end of the crawl): the locks of the cases
+   finished in one turn of the event loop (a group the per-case pipeline stored) are released together.
 
 An error of one case (an HTTP error after the retries, an answer the plugin refuses, a malformed field that
 makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``TypeError``) is that case's
@@ -304,7 +305,7 @@ class ProcessoSpider(CapturaSpider):
 
     def _liberar(self, processo_id: int) -> None:
         if self._casos.pop(processo_id, None) is not None:
-            self._locks_casos.liberar(chave_lock(processo_id))
+            self._locks_casos.liberar_em_lote(chave_lock(processo_id))
 
     def _fechar(self, spider: scrapy.Spider, reason: str) -> None:
         self._casos.clear()
