@@ -71,6 +71,7 @@ class LoteTabela:
         self.novos: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.mudancas: dict[tuple[Any, ...], Mudanca] = {}
         self.ids: dict[tuple[Any, ...], int] = {}
+        self._leituras: list[tuple[str, set[Any], tuple[ColumnElement[bool], ...]]] = []
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -89,11 +90,16 @@ class LoteTabela:
 
     def ler_em(self, coluna: str, valores: Iterable[Any], *criterios: ColumnElement[bool]) -> list[dict[str, Any]]:
         """:meth:`ler` of the rows whose ``coluna`` is one of ``valores`` (integers inlined, text bound)."""
-        valores = sorted(set(valores))
+        valores = set(valores)
+        self._leituras.append((coluna, valores, criterios))
+        return self._ler_em(coluna, valores, criterios)
+
+    def _ler_em(self, coluna: str, valores: set[Any], criterios: tuple[ColumnElement[bool], ...]) -> list[dict]:
+        valores = sorted(valores)  # type: ignore[assignment]
         out: list[dict[str, Any]] = []
         column = self.table.c[coluna]
         for start in range(0, len(valores), _CHUNK):
-            chunk = valores[start : start + _CHUNK]
+            chunk = valores[start : start + _CHUNK]  # type: ignore[index]
             inteiros = all(isinstance(v, int) and not isinstance(v, bool) for v in chunk)
             out += self.ler(em_ids(column, chunk) if inteiros else column.in_(chunk), *criterios)
         return out
@@ -138,21 +144,21 @@ class LoteTabela:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def gravar(self, *, versionar: bool = True) -> None:
-        """INSERT the new keys (their ids in :attr:`ids`), UPDATE the changed rows and keep their versions.
+    def gravar(self, *, versionar: bool = True, ids: bool = False) -> None:
+        """INSERT the new keys, UPDATE the changed rows and keep their versions.
 
+        ``ids``: the new rows' ids are wanted (in :attr:`ids`): they are read back with the reads made before.
         ``versionar=False``: no ``registro_versoes`` rows (a table that keeps only the latest snapshot).
         """
         now = utcnow()
         if self.novos:
-            keys = list(self.novos)
-            rows = [{**self.novos[k], "created_at": now, **self._updated(now)} for k in keys]
-            rows = self._uniform(rows)
-            ids = self.session.execute(
-                insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-            for k, new_id in zip(keys, ids, strict=True):
-                self.ids[k] = new_id
+            rows = self._uniform([{**row, "created_at": now, **self._updated(now)} for row in self.novos.values()])
+            self.session.execute(insert(self.table), rows)  # one executemany (multi-row VALUES where supported)
+            if ids:
+                for coluna, valores, criterios in self._leituras:
+                    novos = {row[coluna] for row in self.novos.values()} & valores
+                    if novos:
+                        self._ler_em(coluna, novos, criterios)
         mudancas = [m for m in self.mudancas.values() if any(m.atual.get(n) != v for n, v in m.valores.items())]
         if mudancas:
             by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}

@@ -155,7 +155,7 @@ class _Pessoas:
 
     def gravar(self) -> None:
         for lote in (self.por_cpf, self.por_cnpj, self.por_pessoa, self.reps_cpf, self.reps_pessoa):
-            lote.gravar()
+            lote.gravar(ids=True)
 
 
 class PartesRepository(Repository):
@@ -230,7 +230,7 @@ class PartesRepository(Repository):
                 desejados.append((chave, reps))
                 out.representantes += len(reps)
         enderecos.gravar()
-        vinculos.gravar()
+        vinculos.gravar(ids=True)
         self._sincronizar(vinculos, stored, mantidos, desejados, links)
         processos = [item.processo_id for item in itens]
         if processos:
