@@ -66,7 +66,7 @@ def mundo(engine: Engine, database_url: str, tmp_path: Any) -> dict[str, Any]:
                 grau="primeiro_grau",
                 numero_processo=c["numeroProcesso"],
                 advogado_id=advogado.id,
-            )  # fmt: skip
+            )
             for c in casos
         ]
         session.add_all(processos)
@@ -213,7 +213,8 @@ def test_a_changed_party_and_address_are_updated_and_their_previous_versions_kep
         assert set(versoes) == {"partes", "enderecos"}
         row_parte = session.get(Parte, versoes["partes"].registro_id)
         row_endereco = session.get(Endereco, versoes["enderecos"].registro_id)
-    assert row_parte is not None and row_endereco is not None
+    assert row_parte is not None
+    assert row_endereco is not None
     assert row_parte.nome == f"{nome_antigo} JUNIOR"
     assert versoes["partes"].versao["nome"] == nome_antigo
     assert versoes["partes"].campos_alterados == ["nome"]
