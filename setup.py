@@ -54,6 +54,8 @@ setup(
             "ruff>=0.8",
             "import-linter>=2.1",
         ],
+        # Benchmarks' per-stage profiles (benchmarks/per_case.py).
+        "bench": ["py-spy>=0.4,<0.5"],
     },
     entry_points={
         # Scrapyd eggs find the project's settings through this entry point.

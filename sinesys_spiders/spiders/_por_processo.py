@@ -51,6 +51,7 @@ from sinesys_spiders.core.errors import (
     SinesysError,
     TribunalIndisponivel,
 )
+from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.items_processo import ItemProcesso, OcorrenciaProcesso
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
 from sinesys_spiders.core.timeutil import utcnow
@@ -233,13 +234,18 @@ class ProcessoSpider(CapturaSpider):
                 erro = erro_do_plugin(exc, pedido.etapa)
                 logger.warning("processo %s: %s", alvo.processo_id, erro.message)
                 produzidos = [self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)]
+            itens = []
             for produced in produzidos:
                 if isinstance(produced, Pedido):
                     yield self._request(ctx, produced)
                     continue
                 if isinstance(produced, ItemProcesso) and produced.processo_id in self._casos:
                     self._casos[produced.processo_id].pendentes += 1
-                yield produced
+                itens.append(produced)
+            if len(itens) > 1:  # the raw page and the case's item: one pass through Scrapy's item path
+                yield Lote(itens)
+            else:
+                yield from itens
         finally:
             self._done(ctx.credencial_id)
             self._um_a_menos(alvo.processo_id)
@@ -292,8 +298,9 @@ class ProcessoSpider(CapturaSpider):
     # -- locks ---------------------------------------------------------------------------------------
 
     def _item_concluido(self, item: Any, **_: Any) -> None:
-        if isinstance(item, ItemProcesso):
-            self._um_a_menos(item.processo_id)
+        for inner in item.itens if isinstance(item, Lote) else (item,):
+            if isinstance(inner, ItemProcesso):
+                self._um_a_menos(inner.processo_id)
 
     def _um_a_menos(self, processo_id: int) -> None:
         caso = self._casos.get(processo_id)
