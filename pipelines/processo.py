@@ -18,10 +18,10 @@ database refuses is written again item by item, so one bad case costs only itsel
 and then goes on to the feed exports, as the list spiders' items do (``scrapy crawl partes -O partes.jsonl``): the
 spider learns the case is done from the ``item_scraped`` signal and releases its lock. An item that was not stored
 (an :class:`OcorrenciaProcesso`, or a write that failed) is dropped at DEBUG instead. At close, each credential's
-result is recorded in the history with :meth:`~sinesys_spiders.core.historico.HistoricoService.record_result`
+result is reported with the ``resultado_credencial`` signal (:mod:`sinesys_spiders.sinais`) to the capture extension
 (``extra``: ``partes``: total_processos, total_partes, clientes, partes_contrarias, terceiros,
 representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``timeline``: totals of documents
-and movements, new ones, documents downloaded...), before the history pipeline finishes the row.
+and movements, new ones, documents downloaded...), which records it and finishes the row.
 
 Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the largest group, default 200),
 ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and ``DOCUMENT_STORE`` (store objects; default: the ones the
@@ -30,7 +30,6 @@ Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the larg
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import logging
@@ -41,9 +40,10 @@ from sqlalchemy.exc import IntegrityError
 
 from pipelines._batch import GroupWriter
 from pipelines._contexto import paginas
+from sinesys_spiders import sinais
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.documentos import DocumentStore, open_document_store
-from sinesys_spiders.core.historico import MAX_ERROS_ITENS, HistoricoService
+from sinesys_spiders.core.historico import MAX_ERROS_ITENS
 from sinesys_spiders.core.items_processo import (
     DocumentoBaixado,
     ItemProcesso,
@@ -353,29 +353,21 @@ class ProcessoPipeline:
 
     async def close_spider(self) -> None:
         try:
-            await asyncio.to_thread(self._registrar)
+            self._registrar()
         finally:
             if self._timelines is not None:
                 self._timelines.close()
 
     def _registrar(self) -> None:
-        if not self._credenciais:
-            return
-        service = HistoricoService(self.factory)
-        spider_captura = getattr(self.crawler.spider, "captura_id", None)
+        """Report each credential's result to the capture extension (the one writer of the history row)."""
         for credencial_id, conta in sorted(self._credenciais.items()):
-            captura_id = spider_captura if spider_captura is not None else conta.captura_id
-            if captura_id is None:
-                continue
-            try:
-                service.record_result(
-                    int(captura_id),
-                    credencial_id=credencial_id,
-                    tribunal=conta.tribunal,
-                    grau=conta.grau,
-                    contagem=conta.contagem(),
-                    erros_itens=conta.erros[:MAX_ERROS_ITENS],
-                    extra=conta.extra(),
-                )
-            except Exception:
-                logger.exception("histórico: resultado da credencial %s não registrado", credencial_id)
+            self.crawler.signals.send_catch_log(
+                signal=sinais.resultado_credencial,
+                captura_id=conta.captura_id,
+                credencial_id=credencial_id,
+                tribunal=conta.tribunal,
+                grau=conta.grau,
+                contagem=conta.contagem(),
+                erros_itens=conta.erros[:MAX_ERROS_ITENS],
+                extra=conta.extra(),
+            )
