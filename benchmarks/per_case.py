@@ -160,7 +160,7 @@ class _Mundo:
         for arg in args:
             argv += ["-a", arg]
         if perfil is not None:
-            argv = ["py-spy", "record", "--format", "raw", "--threads", "--rate", "250", "-o", str(perfil),
+            argv = ["py-spy", "record", "--format", "raw", "--threads", "--rate", "100", "-o", str(perfil),
                     "--", *argv]  # fmt: skip
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
