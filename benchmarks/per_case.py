@@ -175,9 +175,9 @@ class _Mundo:
         return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "resultado": entry["resultado"]}
 
 
-def _arvore(commit: str, destino: Path) -> Path:
-    """The project's tree at ``commit``, unpacked into ``destino``."""
-    data = subprocess.run(["git", "archive", commit], cwd=PROJECT, capture_output=True, check=True).stdout
+def _arvore(commit: str, destino: Path, repo: Path = PROJECT) -> Path:
+    """The project's tree at ``commit`` (from the git repository ``repo``), unpacked into ``destino``."""
+    data = subprocess.run(["git", "archive", commit], cwd=repo, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(destino, filter="data")
     return destino
@@ -277,6 +277,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.per_case")
     parser.add_argument("--antes", default=ANTES, help="commit of the 'before' tree (default: %(default)s)")
     parser.add_argument("--sem-antes", action="store_true", help="measure this tree only")
+    parser.add_argument("--repo", type=Path, default=PROJECT, help="git repository of --antes (default: this tree)")
     parser.add_argument("--sem-perfil", action="store_true", help="no per-stage profile")
     parser.add_argument("--sem-depois", action="store_true", help="measure the 'before' tree only")
     parser.add_argument("--saida", type=Path, default=RESULTS, help="results file (default: %(default)s)")
@@ -298,7 +299,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             limite_s, statuses = asyncio.run(_limite(api, mundo.cookies, ids))
             sequencial_s = asyncio.run(_sequencial(api, mundo.cookies, ids[:SEQUENTIAL_SAMPLE]))
             if not opts.sem_antes:
-                antes = _arvore(opts.antes, workdir / "antes")
+                antes = _arvore(opts.antes, workdir / "antes", opts.repo)
                 variantes["antes"] = {"commit": opts.antes, **_variante(mundo, n, antes, perfis)}
             if not opts.sem_depois:
                 variantes["depois"] = _variante(mundo, n, PROJECT, perfis)
