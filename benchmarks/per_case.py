@@ -36,6 +36,7 @@ import os
 import platform
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -145,10 +146,20 @@ class _Mundo:
         self.snapshot = workdir / "snapshot.db"
         shutil.copyfile(workdir / "sinesys.db", self.snapshot)
 
-    def restore(self) -> None:
-        """Back to the database as it was before any crawl (the same first capture for every variant)."""
+    def restore(self, tree: Path = PROJECT) -> None:
+        """Back to the database as it was before any crawl (the same first capture for every variant).
+
+        For an older tree, the database is marked at that tree's migration head: migrations since then only add
+        nullable columns and tables, which the older code does not read.
+        """
         self.engine.dispose()
         shutil.copyfile(self.snapshot, self.workdir / "sinesys.db")
+        if tree != PROJECT:
+            from alembic.script import ScriptDirectory
+
+            head = ScriptDirectory(str(tree / "sinesys_spiders" / "core" / "db" / "migrations")).get_current_head()
+            with sqlite3.connect(self.workdir / "sinesys.db") as db:
+                db.execute("UPDATE alembic_version SET version_num = ?", (head,))
 
     def crawl(self, spider: str, *args: str, tree: Path = PROJECT, perfil: Path | None = None) -> dict[str, Any]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
@@ -210,7 +221,7 @@ def _perfil_ms(amostras: dict[str, int], cpu_ms_por_processo: float) -> dict[str
 
 def _variante(mundo: _Mundo, n: int, tree: Path, perfis: Path | None) -> dict[str, Any]:
     """``partes`` then ``timeline`` on every case from the snapshot; then again under the profiler."""
-    mundo.restore()
+    mundo.restore(tree)
     partes = mundo.crawl("partes", tree=tree)
     timeline = mundo.crawl("timeline", tree=tree)
     wall = partes["wall_s"] + timeline["wall_s"]
@@ -225,7 +236,7 @@ def _variante(mundo: _Mundo, n: int, tree: Path, perfis: Path | None) -> dict[st
         "cpu_ms_por_processo_timeline": round(timeline["cpu_s"] * 1000 / n, 2),
     }
     if perfis is not None:
-        mundo.restore()
+        mundo.restore(tree)
         perfil: dict[str, Any] = {}
         for spider in ("partes", "timeline"):
             arquivo = perfis / f"{tree.name}-{spider}.txt"
