@@ -181,9 +181,16 @@ class _Mundo:
         if result.returncode != 0:
             raise RuntimeError(f"{spider} falhou: {result.stderr[-2000:]}")
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        [resumo] = HistoricoService(self.factory).list(limit=1, tipo_captura=spider)
-        [entry] = [e for e in resumo.resultados if e["credencial_id"] == self.credencial_id]
-        return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "resultado": entry["resultado"]}
+        out: dict[str, Any] = {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "resultado": None}
+        resumos = HistoricoService(self.factory).list(limit=1, tipo_captura=spider)
+        entries = [e for r in resumos for e in r.resultados if e["credencial_id"] == self.credencial_id]
+        if entries:
+            out["resultado"] = entries[0]["resultado"]
+        elif perfil is None:
+            raise RuntimeError(f"{spider}: nenhum resultado no histórico: {result.stderr[-2000:]}")
+        else:  # a profiled run only needs its samples
+            out["stderr"] = result.stderr[-1000:]
+        return out
 
 
 def _arvore(commit: str, destino: Path, repo: Path = PROJECT) -> Path:
