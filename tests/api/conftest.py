@@ -26,8 +26,8 @@ from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
 from sinesys_spiders.testing.credenciais_fixtures import ADVOGADO_CPF, ADVOGADO_CPF_2
 from sinesys_spiders.testing.postgres import PostgresServer
 
-JWT_SECRET = "test-jwt-secret-that-is-long-enough-0123456789"  # noqa: S105
-SENHA_USUARIO = "uma-senha-local-bem-longa"  # noqa: S105
+JWT_SECRET = "test-jwt-secret-that-is-long-enough-0123456789"
+SENHA_USUARIO = "uma-senha-local-bem-longa"
 
 
 @pytest.fixture(scope="module")

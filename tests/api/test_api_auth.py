@@ -64,7 +64,8 @@ async def test_health_and_docs_need_no_credentials_and_say_nothing_more(client: 
     """/api/health answers without auth and with no detail; the docs and their assets are local."""
     assert (await client.get("/api/health")).json() == {"status": "ok"}
     page = await client.get("/api/docs")
-    assert page.status_code == 200 and "/api/docs/static/swagger-ui-bundle.js" in page.text
+    assert page.status_code == 200
+    assert "/api/docs/static/swagger-ui-bundle.js" in page.text
     assert "http" not in page.text.split("<body>")[1].replace("/api/", "")  # no CDN
     assert (await client.get("/api/docs/static/swagger-ui-bundle.js")).status_code == 200
     assert (await client.get("/api/openapi.json")).json()["openapi"].startswith("3.1")
@@ -102,7 +103,8 @@ async def test_keys_carry_at_least_128_random_bits_and_are_stored_as_a_digest(fa
     assert re.fullmatch(r"snk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", key)
     with factory() as session:
         row = session.get(ChaveApi, resumo.id)
-        assert key not in (row.digest, row.prefixo) and len(row.digest) == 64
+        assert key not in (row.digest, row.prefixo)
+        assert len(row.digest) == 64
 
 
 async def test_scopes_are_ordered_leitura_captura_admin(client, como, dados):
@@ -186,7 +188,9 @@ async def test_login_sets_a_hardened_session_cookie_and_unsafe_methods_need_the_
     response = await _login(client, usuario)
     assert response.status_code == 200
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/api" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/api" in cookie
     csrf = response.json()["data"]["csrf_token"]
     assert (await client.get("/api/auth/eu")).json()["data"]["tipo"] == "usuario"
     body = {"advogado_id": dados["advogado"], "credencial_ids": [999999]}
@@ -236,5 +240,6 @@ async def test_a_wrong_password_is_401_and_repeated_failures_are_slowed_per_addr
         assert (await _login(c, "ninguem", "errada-errada-errada")).status_code == 401
         assert (await c.get("/api/auth/eu", headers={"x-service-api-key": "snk_bad"})).status_code == 401
         blocked = await _login(c, usuario)
-        assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+        assert blocked.status_code == 429
+        assert int(blocked.headers["retry-after"]) > 0
         assert (await c.get("/api/auth/eu", headers={"x-service-api-key": "snk_x"})).status_code == 429
