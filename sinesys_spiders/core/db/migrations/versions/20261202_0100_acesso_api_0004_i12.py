@@ -1,7 +1,7 @@
 """API access: usuarios_api, chaves_api, sessoes_api; advogados.ativo
 
 Revision ID: 0004_i12
-Revises: 0003
+Revises: 0004_i11
 Create Date: 2026-12-02 01:00:00+00:00
 
 Three new tables for the REST API's authentication (local users, service keys, cookie sessions) and a
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004_i12"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004_i11"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
