@@ -99,7 +99,7 @@ def gerar_openapi(routes: list[BaseRoute], *, title: str, version: str) -> dict[
             responses[str(op.status)] = {"description": "Sucesso"}
         erro_ref = {"application/json": {"schema": ref(ErroResposta, "serialization")}}
         for status, text in _ERROS.items():
-            if op.escopo is None and status in (401, 403):
+            if op.escopo is None and status in (401, 403) and status not in op.erros_extra:
                 continue
             responses[str(status)] = {"description": text, "content": erro_ref}
         operation["responses"] = responses

@@ -45,6 +45,7 @@ class Operacao:
     resposta: type[BaseModel] | None = None
     status: int = 200
     descricao: str = ""
+    erros_extra: tuple[int, ...] = ()
 
 
 @dataclasses.dataclass(slots=True)
@@ -109,9 +110,10 @@ def rota(
     resposta: type[BaseModel] | None = None,
     status: int = 200,
     descricao: str = "",
+    erros_extra: tuple[int, ...] = (),
 ) -> Route:
     """A Starlette ``Route`` whose endpoint checks the scope, validates and serialises."""
-    operacao = Operacao(metodo, escopo, resumo, tag, corpo, consulta, resposta, status, descricao)
+    operacao = Operacao(metodo, escopo, resumo, tag, corpo, consulta, resposta, status, descricao, erros_extra)
 
     async def endpoint(request: Request) -> Response:
         principal: Principal | None = request.scope.get("principal")

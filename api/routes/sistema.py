@@ -83,6 +83,7 @@ ROUTES = [
         tag="auth",
         corpo=Login,
         resposta=Envelope[LoginResposta],
+        erros_extra=(401,),
     ),
     rota(
         "/api/auth/logout",
