@@ -7,20 +7,19 @@ start a crawl.
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis import GenerationMode
 from starlette.applications import Starlette
 from starlette.routing import Route
 
