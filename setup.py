@@ -68,6 +68,7 @@ setup(
         "sinesys.commands": [
             "sandbox = plugins.pje_trt.sandbox.cli:sandbox",
             "demo = plugins.pje_trt.demo:demo",
+            "capturas = scheduler.cli:capturas",
             "api = api.cli:api",
             "api-keys = api.cli:api_keys",
             "usuarios = api.cli:usuarios",

@@ -197,24 +197,49 @@ class ServicoCapturas(HistoricoService):
             if row.job_id == RESERVADO:
                 row.job_id = None
 
-    def iniciar(self, captura_id: int | None = None, **kwargs: Any) -> int:
-        """``pending → in_progress`` (see :meth:`HistoricoService.start`), with a first heartbeat."""
+    def iniciar(
+        self,
+        captura_id: int | None = None,
+        *,
+        runner: str | None = None,
+        job_id: str | None = None,
+        node: str | None = None,
+        **kwargs: Any,
+    ) -> int:
+        """``pending → in_progress`` (see :meth:`HistoricoService.start`), with a first heartbeat and the job that
+        runs it when no runner recorded one (a crawl started by hand or straight through Scrapyd)."""
         captura_id = self.start(captura_id, **kwargs)
-        self.heartbeat(captura_id)
+        self.heartbeat(captura_id, runner=runner, job_id=job_id, node=node)
         return captura_id
 
-    def heartbeat(self, captura_id: int, *, job_id: str | None = None, node: str | None = None) -> bool:
+    def heartbeat(
+        self, captura_id: int, *, runner: str | None = None, job_id: str | None = None, node: str | None = None
+    ) -> bool:
         """The crawl is alive; return True when a cancel was asked (the crawl should stop)."""
         with self._factory.begin() as session:
             row = self._lock(session, captura_id)
             if StatusCaptura(row.status) in TERMINAIS:
                 return True
             row.heartbeat_em = utcnow()
-            if job_id and not row.job_id:
-                row.job_id = job_id
-            if node and not row.node:
-                row.node = node
+            if job_id and row.job_id in (None, RESERVADO):
+                row.runner, row.job_id, row.node = runner or row.runner, job_id, node
             return row.cancelamento_pedido_em is not None
+
+    def registrar_silenciosas(self, captura_id: int) -> None:
+        """Every credential of the capture that reported nothing gets a zero result (it is still reported)."""
+        with self._factory() as session:
+            row = self._lock(session, captura_id)
+            reported = {entry["credencial_id"] for entry in (row.resultado or {}).get("resultados", [])}
+            missing = sorted(set(row.credencial_ids or []) - reported)
+            found = (
+                session.execute(
+                    select(Credencial.id, Credencial.tribunal, Credencial.grau).where(Credencial.id.in_(missing))
+                ).all()
+                if missing
+                else []
+            )
+        for credencial_id, tribunal, grau in found:
+            self.record_result(captura_id, credencial_id=credencial_id, tribunal=tribunal, grau=grau, contagem={})
 
     # -- ending --------------------------------------------------------------------------------
 
