@@ -369,3 +369,51 @@ async def test_an_unexpected_error_is_500_with_an_id_that_is_in_the_log_and_no_t
     assert CANARY_SENHA_2 not in response.text
     assert body["error_id"] in caplog.text
     assert CANARY_SENHA_2 not in caplog.text
+
+
+async def test_cancelling_a_pending_capture_ends_it_and_a_finished_one_is_409(client, como, dados, factory):
+    """POST historico/{id}/cancelar goes through the capture service: pending -> cancelled; finished -> 409."""
+    from sinesys_spiders.core.capturas_jobs import ServicoCapturas
+
+    servico = ServicoCapturas(factory)
+    captura_id = servico.criar(
+        "acervo_geral", advogado_id=dados["advogado"], credencial_ids=dados["credenciais"], parametros={},
+        origem="api", solicitante="chave:teste",
+    )  # fmt: skip
+    assert (
+        await client.post(f"/api/captura/historico/{captura_id}/cancelar", headers=como("leitura"))
+    ).status_code == 403
+    response = await client.post(f"/api/captura/historico/{captura_id}/cancelar", headers=como("captura"))
+    assert response.status_code == 200, response.text
+    one = await client.get(f"/api/captura/historico/{captura_id}", headers=como("leitura"))
+    assert one.json()["data"]["status"] == "cancelled"
+    again = await client.post(f"/api/captura/historico/{captura_id}/cancelar", headers=como("captura"))
+    assert again.status_code == 409
+    missing = await client.post("/api/captura/historico/999999/cancelar", headers=como("captura"))
+    assert missing.status_code == 404
+
+
+async def test_an_unreachable_runner_is_503_and_leaves_no_capture_behind(
+    settings, api_settings, chaves, dados, factory
+):
+    """Start routes and executar answer 503 when the runner cannot take the job; no history row stays."""
+    from api.app import create_app
+
+    sem_runner = settings.model_copy(update={"runner": "scrapyd", "scrapyd_url": "http://127.0.0.1:9"})
+    app = create_app(sem_runner, api_settings=api_settings)
+    headers = {"x-service-api-key": chaves["captura"]}
+    with factory() as session:
+        before = session.query(CapturaLog).count()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        body = {"advogado_id": dados["advogado"], "credencial_ids": dados["credenciais"]}
+        started = await c.post("/api/captura/trt/acervo-geral", json=body, headers=headers)
+        assert started.status_code == 503, started.text
+        ag = await c.post(
+            "/api/captura/agendamentos",
+            json={**body, "tipo_captura": "arquivados", "periodicidade": "diario", "horario": "06:00"},
+            headers=headers,
+        )
+        executar = await c.post(f"/api/captura/agendamentos/{ag.json()['data']['id']}/executar", headers=headers)
+        assert executar.status_code == 503
+    with factory() as session:
+        assert session.query(CapturaLog).count() == before
