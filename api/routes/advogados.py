@@ -5,15 +5,16 @@ The CPF is shown in full only to the ``admin`` scope; everyone else sees ``123.*
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.escopos import Escopo
 from api.errors import ErroApi
+from api.paginas import contadores, paginar
 from api.routes.credenciais import cpf_visivel
 from api.routing import Pedido, rota
-from api.schemas.base import Envelope, total_paginas
+from api.schemas.base import Envelope
 from api.schemas.credenciais import (
     AdvogadoAtualizar,
     AdvogadoNovo,
@@ -50,12 +51,8 @@ def _get(session: Session, advogado_id: int) -> Advogado:
 def listar_advogados(factory: sessionmaker[Session], q: AdvogadosConsulta, admin: bool) -> AdvogadosLista:
     conds = [] if q.ativo is None else [Advogado.ativo == q.ativo]
     with factory() as session:
-        total = session.scalar(select(func.count()).select_from(Advogado).where(*conds)) or 0
-        rows = session.scalars(select(Advogado).where(*conds).order_by(Advogado.id).offset(q.offset).limit(q.limite))
-        itens = [_saida(r, admin) for r in rows]
-    return AdvogadosLista(
-        advogados=itens, total=total, pagina=q.pagina, limite=q.limite, totalPaginas=total_paginas(total, q.limite)
-    )
+        rows, total = paginar(session, Advogado, conds, [Advogado.id], q)
+        return AdvogadosLista(advogados=[_saida(r, admin) for r in rows], **contadores(q, total))
 
 
 def obter_advogado(factory: sessionmaker[Session], advogado_id: int, admin: bool) -> AdvogadoSaida:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import asc, desc, func, select
+from sqlalchemy import asc, desc
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import capturas
 from api.auth.escopos import Escopo
 from api.errors import ErroApi
-from api.routes.captura_trt import validar_ids
+from api.paginas import contadores, paginar
+from api.routes.captura_trt import iniciar, validar_ids
 from api.routing import Pedido, rota
 from api.schemas.agendamentos import (
     AgendamentoAtualizar,
@@ -25,7 +25,7 @@ from api.schemas.agendamentos import (
     AgendamentosConsulta,
     AgendamentosLista,
 )
-from api.schemas.base import Envelope, total_paginas
+from api.schemas.base import Envelope
 from api.schemas.capturas import CapturaIniciada
 from api.schemas.outros import Mensagem
 from sinesys_spiders.core.db.models import Agendamento
@@ -94,18 +94,9 @@ def listar_agendamentos(factory: sessionmaker[Session], q: AgendamentosConsulta)
         conds.append(Agendamento.proxima_execucao <= _aware(q.proxima_execucao_max))
     ordem = asc if q.ordem == "asc" else desc
     with factory() as session:
-        total = session.scalar(select(func.count()).select_from(Agendamento).where(*conds)) or 0
-        query = (
-            select(Agendamento)
-            .where(*conds)
-            .order_by(ordem(getattr(Agendamento, q.ordenar_por)), Agendamento.id)
-            .offset(q.offset)
-            .limit(q.limite)
-        )
-        itens = [_saida(r) for r in session.scalars(query)]
-    return AgendamentosLista(
-        agendamentos=itens, total=total, pagina=q.pagina, limite=q.limite, totalPaginas=total_paginas(total, q.limite)
-    )
+        order = [ordem(getattr(Agendamento, q.ordenar_por)), Agendamento.id]
+        rows, total = paginar(session, Agendamento, conds, order, q)
+        return AgendamentosLista(agendamentos=[_saida(r) for r in rows], **contadores(q, total))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -217,19 +208,9 @@ async def executar(p: Pedido) -> CapturaIniciada:
     if ag.advogado_id is None:
         raise ErroApi(400, f"Agendamento {ag.id} não tem advogado")
     ids = await p.run(validar_ids, st.session_factory, ag.advogado_id, ag.credencial_ids)
-    assert p.principal is not None
-    captura_id = await p.run(
-        capturas.iniciar,
-        st.settings,
-        ag.tipo_captura,
-        advogado_id=ag.advogado_id,
-        credencial_ids=ids,
-        parametros=parametros_de(ag.parametros_extras),
-        solicitante=p.principal.solicitante,
-        agendamento_id=ag.id,
+    return await iniciar(
+        p, ag.tipo_captura, ag.advogado_id, ids, parametros_de(ag.parametros_extras), agendamento_id=ag.id
     )
-    mensagem = "A captura está sendo processada em background. Consulte o histórico para acompanhar o progresso."
-    return CapturaIniciada(capture_id=captura_id, data={"credenciais_processadas": len(ids), "message": mensagem})  # type: ignore[arg-type]
 
 
 _T = "agendamentos"

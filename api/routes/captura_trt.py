@@ -27,9 +27,9 @@ from api.schemas.capturas import (
 )
 from sinesys_spiders.core.db.models import Advogado, Credencial
 
-__all__ = ["ROUTES", "validar_ids"]
+__all__ = ["ROUTES", "iniciar", "validar_ids"]
 
-_MENSAGEM = "A captura está sendo processada em background. Consulte o histórico para acompanhar o progresso."
+MENSAGEM_INICIADA = "A captura está sendo processada em background. Consulte o histórico para acompanhar o progresso."
 
 
 def validar_ids(factory: sessionmaker[Session], advogado_id: int, credencial_ids: list[int]) -> list[int]:
@@ -80,7 +80,16 @@ def credencial_de(factory: sessionmaker[Session], advogado_id: int, tribunal: st
     return cred.id
 
 
-async def _iniciar(p: Pedido, tipo: str, advogado_id: int, ids: list[int], parametros: dict[str, Any]) -> Any:
+async def iniciar(
+    p: Pedido,
+    tipo: str,
+    advogado_id: int,
+    ids: list[int],
+    parametros: dict[str, Any],
+    *,
+    agendamento_id: int | None = None,
+) -> CapturaIniciada:
+    """Start the capture as the caller (recorded as who asked) and answer as the existing routes do."""
     st = p.app_state
     assert p.principal is not None
     captura_id = await p.run(
@@ -91,10 +100,11 @@ async def _iniciar(p: Pedido, tipo: str, advogado_id: int, ids: list[int], param
         credencial_ids=ids,
         parametros=parametros,
         solicitante=p.principal.solicitante,
+        agendamento_id=agendamento_id,
     )
     return CapturaIniciada(
         capture_id=captura_id,
-        data={"credenciais_processadas": len(ids), "message": _MENSAGEM},  # type: ignore[arg-type]
+        data={"credenciais_processadas": len(ids), "message": MENSAGEM_INICIADA},  # type: ignore[arg-type]
     )
 
 
@@ -102,7 +112,7 @@ def _simples(tipo: str) -> Any:
     async def handler(p: Pedido) -> CapturaIniciada:
         corpo: CapturaCorpo = p.corpo
         ids = await p.run(validar_ids, p.app_state.session_factory, corpo.advogado_id, corpo.credencial_ids)
-        return await _iniciar(p, tipo, corpo.advogado_id, ids, _parametros(tipo, corpo))
+        return await iniciar(p, tipo, corpo.advogado_id, ids, _parametros(tipo, corpo))
 
     return handler
 
@@ -141,54 +151,23 @@ async def timeline(p: Pedido) -> CapturaIniciada:
     }
     if corpo.numeroProcesso:
         parametros["numero_processo"] = corpo.numeroProcesso
-    return await _iniciar(p, "timeline", corpo.advogadoId, ids, parametros)
+    return await iniciar(p, "timeline", corpo.advogadoId, ids, parametros)
 
 
-_T = "captura"
-_P = "/api/captura/trt/"
-_OPCOES = dict(escopo=Escopo.CAPTURA, tag=_T, resposta=CapturaIniciada)
+#: path under /api/captura/trt/ -> (tipo_captura, body, summary); timeline has its own handler.
+_INICIOS: dict[str, tuple[str, type[CapturaCorpo], str]] = {
+    "acervo-geral": ("acervo_geral", CapturaCorpo, "Capturar o acervo geral"),
+    "arquivados": ("arquivados", CapturaCorpo, "Capturar os arquivados"),
+    "audiencias": ("audiencias", AudienciasCorpo, "Capturar audiências"),
+    "pendentes-manifestacao": ("pendentes", PendentesCorpo, "Capturar expedientes pendentes"),
+    "partes": ("partes", PartesCorpo, "Capturar as partes dos processos"),
+}
 ROUTES = [
-    rota(
-        _P + "acervo-geral",
-        _simples("acervo_geral"),
-        "POST",
-        resumo="Capturar o acervo geral",
-        corpo=CapturaCorpo,
-        **_OPCOES,
-    ),  # type: ignore[arg-type]
-    rota(
-        _P + "arquivados",
-        _simples("arquivados"),
-        "POST",
-        resumo="Capturar os arquivados",
-        corpo=CapturaCorpo,
-        **_OPCOES,
-    ),  # type: ignore[arg-type]
-    rota(
-        _P + "audiencias",
-        _simples("audiencias"),
-        "POST",
-        resumo="Capturar audiências",
-        corpo=AudienciasCorpo,
-        **_OPCOES,
-    ),  # type: ignore[arg-type]
-    rota(
-        _P + "pendentes-manifestacao",
-        _simples("pendentes"),
-        "POST",
-        resumo="Capturar expedientes pendentes",
-        corpo=PendentesCorpo,
-        **_OPCOES,
-    ),  # type: ignore[arg-type]
-    rota(
-        _P + "partes",
-        _simples("partes"),
-        "POST",
-        resumo="Capturar as partes dos processos",
-        corpo=PartesCorpo,
-        **_OPCOES,
-    ),  # type: ignore[arg-type]
-    rota(
-        _P + "timeline", timeline, "POST", resumo="Capturar a timeline de um processo", corpo=TimelineCorpo, **_OPCOES
-    ),  # type: ignore[arg-type]
-]
+    *(
+        rota(f"/api/captura/trt/{slug}", _simples(tipo), "POST", escopo=Escopo.CAPTURA, resumo=resumo,
+             tag="captura", corpo=corpo, resposta=CapturaIniciada)
+        for slug, (tipo, corpo, resumo) in _INICIOS.items()
+    ),
+    rota("/api/captura/trt/timeline", timeline, "POST", escopo=Escopo.CAPTURA,
+         resumo="Capturar a timeline de um processo", tag="captura", corpo=TimelineCorpo, resposta=CapturaIniciada),
+]  # fmt: skip

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import capturas
 from api.auth.escopos import Escopo
 from api.errors import ErroApi
+from api.paginas import contadores, paginar
 from api.routing import Pedido, rota
-from api.schemas.base import Envelope, total_paginas
+from api.schemas.base import Envelope
 from api.schemas.historico import CapturaSaida, HistoricoConsulta, HistoricoLista
 from api.schemas.outros import Mensagem
 from sinesys_spiders.core.db.models import CapturaLog
@@ -54,14 +54,8 @@ def listar_historico(factory: sessionmaker[Session], q: HistoricoConsulta) -> Hi
     if q.data_fim is not None:
         conds.append(CapturaLog.created_at < _inicio_do_dia(q.data_fim + dt.timedelta(days=1)))
     with factory() as session:
-        total = session.scalar(select(func.count()).select_from(CapturaLog).where(*conds)) or 0
-        rows = session.scalars(
-            select(CapturaLog).where(*conds).order_by(CapturaLog.id.desc()).offset(q.offset).limit(q.limite)
-        ).all()
-        capturas_ = [captura_saida(r) for r in rows]
-    return HistoricoLista(
-        capturas=capturas_, total=total, pagina=q.pagina, limite=q.limite, totalPaginas=total_paginas(total, q.limite)
-    )
+        rows, total = paginar(session, CapturaLog, conds, [CapturaLog.id.desc()], q)
+        return HistoricoLista(capturas=[captura_saida(r) for r in rows], **contadores(q, total))
 
 
 def obter_captura(factory: sessionmaker[Session], captura_id: int) -> CapturaSaida:
