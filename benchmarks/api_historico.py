@@ -112,7 +112,8 @@ def _serve(url: str, workdir: Path, sizes: list[int]) -> tuple[subprocess.Popen[
     )
     command = [sys.executable, "-m", "uvicorn", "benchmarks._api_app:app", "--port", str(port), "--log-level",
                "warning", "--no-access-log"]  # fmt: skip
-    process = subprocess.Popen(command, env=env, cwd=Path(__file__).parents[1])
+    log = (workdir / f"uvicorn-{port}.log").open("wb")
+    process = subprocess.Popen(command, env=env, cwd=Path(__file__).parents[1], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -143,7 +144,11 @@ async def _load(base: str, key: str, paths: list[str], requests: int) -> dict[st
             while not queue.empty():
                 path = queue.get_nowait()
                 start = time.perf_counter()
-                response = await c.get(path)
+                try:
+                    response = await c.get(path)
+                except httpx.TransportError:
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - start)
                 if response.status_code != 200:
                     errors += 1
@@ -171,6 +176,7 @@ def measure(rows: int = ROWS, requests: int = REQUESTS) -> dict[str, Any]:
     if admin is None:
         server = start_postgres()
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    print(f"workdir: {workdir}", flush=True)
     process = None
     try:
         if server is not None:
@@ -224,7 +230,11 @@ def measure(rows: int = ROWS, requests: int = REQUESTS) -> dict[str, Any]:
                 "historico_um": round(out["historico_um"]["p99_ms"] / out[f"estatico_{size_uma}_bytes"]["p99_ms"], 2),
             },
             "server": "uvicorn, 1 worker; clients in another process on the same host",
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "load_average_1m": round(os.getloadavg()[0], 1),
+            },
         }
     finally:
         if process is not None:
