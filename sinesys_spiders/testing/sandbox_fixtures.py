@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyotp
 import pytest
+
+from sinesys_spiders.core.totp import TotpSpec, parse_totp
 
 __all__ = [
     "ADMIN_TOKEN_HEADER",
@@ -60,6 +61,16 @@ class DemoUser:
     id_usuario: int
     ids_advogado: dict[str, int]
     oab: str = ""
+
+    @property
+    def totp(self) -> TotpSpec:
+        """The secret, period and digits of ``totp_secret`` (a base32 secret or an ``otpauth://`` URI)."""
+        return parse_totp(self.totp_secret)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a log or output: password, TOTP secret (bare and as stored), full CPF."""
+        return (self.senha, self.totp_secret, self.totp.secret, self.cpf)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DemoUser:
@@ -119,7 +130,7 @@ class SandboxClient:
 
     def totp_code(self, user: DemoUser) -> str:
         """A TOTP code of a time step this process has not used for ``user`` (waits for one if needed)."""
-        totp = pyotp.TOTP(user.totp_secret)
+        totp = user.totp.totp()
         while True:
             with self._lock:
                 now = time.time()
@@ -227,9 +238,17 @@ def start_sandbox(
     faults: str | None = None,
     today: str | None = None,
     truth_file: bool = False,
+    totp_period: int = 30,
+    totp_digits: int = 6,
     timeout: float = 180.0,
 ) -> Iterator[SandboxClient]:
-    """Run ``sinesys sandbox --port 0`` in ``workdir`` until the block ends; yield its client."""
+    """Run ``sinesys sandbox --port 0`` in ``workdir`` until the block ends; yield its client.
+
+    ``totp_period`` (seconds per TOTP step, PJE's 30 by default) and ``totp_digits``: with a short
+    period a user can log in again after a couple of seconds instead of half a minute; every rule of
+    the SSO stays (a step accepted once, one step of tolerance either side). The users' ``totp_secret``
+    is then an ``otpauth://`` URI carrying the period, and a credential made from it uses it.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     users_file = workdir / "sandbox-users.json"
     args = ["sandbox", "--port", "0", "--seed", str(seed), "--scale", scale, "--users", str(users)]
@@ -242,6 +261,10 @@ def start_sandbox(
         args += ["--faults", faults]
     if today:
         args += ["--today", today]
+    if totp_period != 30:
+        args += ["--totp-period", str(totp_period)]
+    if totp_digits != 6:
+        args += ["--totp-digits", str(totp_digits)]
     stderr_path = workdir / "sandbox-stderr.log"
     command = [sys.executable, "-c", "from sinesys_spiders.cli import main; main()", *args]
     with stderr_path.open("w") as stderr:
