@@ -179,7 +179,7 @@ class CapturaE2E:
     def check_no_secrets(self, text: str) -> None:
         """No password, TOTP secret or full CPF of any sandbox user in command output."""
         for user in self.sandbox.users:
-            for name, value in (("senha", user.senha), ("totp_secret", user.totp_secret), ("cpf", user.cpf)):
+            for name, value in zip(("senha", "totp_secret", "totp_secret", "cpf"), user.secrets, strict=True):
                 assert value not in text, f"{name} of a sandbox user in the crawl output"
 
     def _last_captura(self) -> int | None:
