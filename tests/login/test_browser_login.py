@@ -28,6 +28,7 @@ from sinesys_spiders.core.errors import (
 )
 from sinesys_spiders.core.tribunais import LoginTimeouts
 from sinesys_spiders.login.manager import LoginRetry
+from sinesys_spiders.testing.db_fixtures import on_sqlite
 
 if TYPE_CHECKING:
     from conftest import LoginWorld
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 pytestmark = [
     pytest.mark.requires_browser,
     pytest.mark.slow,
-    pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True, scope="module"),
+    pytest.mark.e2e,
+    on_sqlite,
 ]
 
 

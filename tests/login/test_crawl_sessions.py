@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 
 if TYPE_CHECKING:
     from conftest import LoginWorld
 
     from sinesys_spiders.testing.sandbox_fixtures import DemoUser
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 SPIDER = Path(__file__).with_name("painel_spider.py")
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,9 +22,10 @@ from sqlalchemy import select
 from sinesys_spiders.core.db.models import Documento, Processo, Timeline, TimelineItem
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.documentos import PastaDocumentStore
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient, start_sandbox
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 
 @pytest.fixture(scope="module")
