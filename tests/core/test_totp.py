@@ -5,11 +5,11 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from sinesys_spiders.core.credenciais_input import CampoInvalido, normalize_totp_secret
+from sinesys_spiders.core.credenciais_input import CampoInvalido, NovaCredencial, normalize_totp_secret
 from sinesys_spiders.core.errors import ConfiguracaoInvalida
 from sinesys_spiders.core.otp import TotpProvider, otp_provider_for
 from sinesys_spiders.core.totp import TotpSpec, parse_totp
-from sinesys_spiders.testing.canary import CANARY_TOTP_SECRET
+from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
 
 URI = f"otpauth://totp/PJE:52998224725?secret={CANARY_TOTP_SECRET}&issuer=PJE&period=2&digits=8&algorithm=SHA1"
 
@@ -83,3 +83,14 @@ def test_a_spec_builds_the_generator_the_sso_checks_against():
     """``TotpSpec.totp()`` is the same generator on both sides (sandbox SSO and login)."""
     spec = TotpSpec(secret=CANARY_TOTP_SECRET, period=5, digits=7)
     assert spec.totp().at(100) == pyotp.TOTP(CANARY_TOTP_SECRET, interval=5, digits=7).at(100)
+
+
+def test_a_stored_uri_credential_gives_a_login_with_its_period(credenciais_service, advogado_id):
+    """A credential added with a URI keeps its period through encryption: the login's provider uses it."""
+    nova = NovaCredencial.from_values(
+        advogado_id=advogado_id, tribunal="TRT3", grau="primeiro_grau", senha=CANARY_SENHA, totp_secret=URI
+    )
+    credencial = credenciais_service.get(credenciais_service.add(nova))
+    provider = otp_provider_for(**credencial.otp_config())
+    assert (provider.period, provider.digits) == (2, 8)
+    assert CANARY_TOTP_SECRET not in repr(credencial)
