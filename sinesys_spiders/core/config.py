@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     pje_concurrency: int = Field(default=2, ge=1, description="Requests at once per real tribunal host.")
     pje_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to a real tribunal host.")
+    allow_insecure_http: bool = Field(
+        default=False, description="Accept http:// tribunal and SSO URLs on hosts other than loopback."
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -24,7 +24,9 @@ whether retrying can help. Messages never contain secrets: build them from ids, 
         ├── EntradaInvalida            ENTRADA_INVALIDA (bad user input)
         ├── NaoEncontrado              NAO_ENCONTRADO
         ├── ConfiguracaoInvalida       CONFIGURACAO_INVALIDA
-        └── ChaveInvalida              CHAVE_INVALIDA (secret key cannot decrypt)
+        ├── ChaveInvalida              CHAVE_INVALIDA (secret key cannot decrypt)
+        ├── SsoNaoConfiavel            SSO_NAO_CONFIAVEL (login led off the configured SSO)
+        └── HostNaoPermitido           HOST_NAO_PERMITIDO (a request left the tribunal's hosts)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "ChaveInvalida",
     "ConfiguracaoInvalida",
     "EntradaInvalida",
+    "HostNaoPermitido",
     "IdentidadeNaoEncontrada",
     "LockOcupado",
     "NaoEncontrado",
@@ -47,6 +50,7 @@ __all__ = [
     "SenhaInvalida",
     "SessaoExpirada",
     "SinesysError",
+    "SsoNaoConfiavel",
     "TimeoutError_",
     "TotalizadorDivergente",
     "TransientError",
@@ -195,6 +199,18 @@ class ChaveInvalida(PermanentError):
     """A chave secreta não decifra as credenciais armazenadas."""
 
     code = "CHAVE_INVALIDA"
+
+
+class SsoNaoConfiavel(PermanentError):
+    """O login levou a um servidor que não é o SSO configurado do tribunal: a senha não foi digitada."""
+
+    code = "SSO_NAO_CONFIAVEL"
+
+
+class HostNaoPermitido(PermanentError):
+    """Um pedido ou redirecionamento saiu dos hosts do tribunal: não foi seguido."""
+
+    code = "HOST_NAO_PERMITIDO"
 
 
 def _all_subclasses(cls: type[SinesysError]) -> list[type[SinesysError]]:
