@@ -21,6 +21,7 @@ whether retrying can help. Messages never contain secrets: build them from ids, 
         ├── IdentidadeNaoEncontrada    IDENTIDADE_NAO_ENCONTRADA (no lawyer id in the JWT)
         ├── TotalizadorDivergente      TOTALIZADOR_DIVERGENTE
         ├── RespostaInvalida           RESPOSTA_INVALIDA (not the shape PJE promises)
+        │   └── RespostaGrandeDemais   RESPOSTA_GRANDE_DEMAIS (an answer over the size limit)
         ├── EntradaInvalida            ENTRADA_INVALIDA (bad user input)
         ├── NaoEncontrado              NAO_ENCONTRADO
         ├── ConfiguracaoInvalida       CONFIGURACAO_INVALIDA
@@ -46,6 +47,7 @@ __all__ = [
     "OtpInvalido",
     "PermanentError",
     "RateLimited",
+    "RespostaGrandeDemais",
     "RespostaInvalida",
     "SenhaInvalida",
     "SessaoExpirada",
@@ -175,6 +177,12 @@ class RespostaInvalida(PermanentError):
     """O tribunal respondeu algo que não tem o formato esperado."""
 
     code = "RESPOSTA_INVALIDA"
+
+
+class RespostaGrandeDemais(RespostaInvalida):
+    """A resposta do tribunal passou do limite de tamanho: não foi lida."""
+
+    code = "RESPOSTA_GRANDE_DEMAIS"
 
 
 class EntradaInvalida(PermanentError, ValueError):
