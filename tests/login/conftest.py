@@ -117,7 +117,7 @@ class LoginWorld:
                 advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
                 self._advogados[user.cpf] = advogado_id
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal)
+                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal), sso_url=self.sandbox.sso_url
             )
         return self.service.add(
             NovaCredencial(

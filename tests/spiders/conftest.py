@@ -100,7 +100,7 @@ class CapturaE2E:
         advogado_id = self.advogado(user)
         with session_scope(factory=self.factory) as session:
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal)
+                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal), sso_url=self.sandbox.sso_url
             )
         return self.service.add(
             NovaCredencial(

@@ -62,7 +62,7 @@ class ProcessoE2E:
         with session_scope(factory=self.factory) as session:
             self.advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal)
+                tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal), sso_url=sandbox.sso_url
             )
         self.credencial_id = CredenciaisService(self.factory, self.cipher, cache_ttl=0).add(
             NovaCredencial(
