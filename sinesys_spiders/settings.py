@@ -54,6 +54,13 @@ PLAYWRIGHT_MAX_CONTEXTS = 4
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_VERIFY_CERTIFICATES = True  # Scrapy does not verify by default; a tribunal with a bad certificate fails
+# Only http and https are downloaded: no file://, data:, s3:// or ftp:// whatever a URL (or the database) says.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# A tribunal's answer is never allowed to exhaust memory: 64 MB for anything (a document's PDF), and
+# SINESYS_JSON_MAXSIZE for a JSON page (set per request by the spiders); Scrapy's default is 1 GiB.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+SINESYS_JSON_MAXSIZE = 16 * 1024 * 1024
 
 # The lawyer's own data behind a login: robots.txt does not apply to these API calls.
 ROBOTSTXT_OBEY = False
@@ -82,6 +89,9 @@ SINESYS_RETRY_BASE_DELAY = _settings.retry_base_delay
 SINESYS_RETRY_MAX_DELAY = _settings.retry_max_delay
 SINESYS_RETRY_AFTER_MAX = _settings.retry_after_max
 DOWNLOADER_MIDDLEWARES = {
+    # A capture request (or a redirect) that leaves its tribunal's host fails its credential (HOST_NAO_PERMITIDO),
+    # before the session middleware could attach the credential's cookies.
+    "sinesys_spiders.middlewares.hosts.HostsDoTribunalMiddleware": 640,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "sinesys_spiders.middlewares.retry.BackoffRetryMiddleware": 550,
     # Session cookies per credential and one re-login on expiry: before CookiesMiddleware (700) on the

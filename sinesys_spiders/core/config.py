@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     processo_lock_ttl: float = Field(
         default=300.0, gt=0, description="Seconds a per-case capture holds a case unless renewed."
     )
+    allow_insecure_http: bool = Field(
+        default=False, description="Accept http:// tribunal and SSO URLs on hosts other than loopback."
+    )
 
     @field_validator("log_level")
     @classmethod
