@@ -27,7 +27,14 @@ from sinesys_spiders.core.credenciais_input import (
     validate_senha,
     validate_usuario,
 )
-from sinesys_spiders.core.crypto import Cipher, generate_key, load_cipher, read_key_file, write_key_file
+from sinesys_spiders.core.crypto import (
+    Cipher,
+    generate_key,
+    load_cipher,
+    read_key_file,
+    stored_fingerprint,
+    write_key_file,
+)
 from sinesys_spiders.core.errors import EntradaInvalida
 
 __all__ = ["command"]
@@ -301,7 +308,9 @@ def rotate_key(new_key_file: Path | None) -> None:
     if env_mode and new_key_file is None:
         fail("com SINESYS_SECRET_KEY definida, informe --new-key-file ARQUIVO (a nova chave é gravada nele)")
     if not env_mode and not key_file.exists():
-        fail(f"não há chave para trocar: {key_file} não existe e SINESYS_SECRET_KEY não está definida")
+        esperada = stored_fingerprint(settings.effective_database_url)
+        onde = f"; os dados cifrados do banco usam a chave {esperada}" if esperada else ""
+        fail(f"não há chave para trocar: {key_file} não existe e SINESYS_SECRET_KEY não está definida{onde}")
     staged = new_key_file or key_file.with_name(key_file.name + ".new")
     if not env_mode and staged.resolve() == key_file.resolve():
         fail("--new-key-file não pode ser o próprio arquivo de chave atual")
