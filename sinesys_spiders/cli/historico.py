@@ -78,8 +78,9 @@ def _summary(resumo: CapturaResumo) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole row as JSON.")
 def show_command(captura_id: str, as_json: bool) -> None:
     """One capture run: status, times, and each credential's result or error (code and message)."""
-    if not captura_id.strip().isdigit() or int(captura_id) < 1:
-        fail(f"id de captura inválido: {captura_id!r} (use o número mostrado por `sinesys historico list`)")
+    texto = captura_id.strip()
+    if not texto.isascii() or not texto.isdigit() or len(texto) > 19 or not 1 <= int(texto) < 2**63:
+        fail("id de captura inválido (use o número mostrado por `sinesys historico list`)")
     resumo = _service().get(int(captura_id))
     if as_json:
         echo_json(resumo.as_dict())
