@@ -15,6 +15,9 @@ from pydantic import ValidationError
 
 from sinesys_spiders.core.browser import resolve_browser
 from sinesys_spiders.core.config import get_settings
+from sinesys_spiders.core.logsafe import install as _escape_log_values
+
+_escape_log_values()  # a value from a tribunal (an id_pje with a newline) never forges a log line
 
 try:
     _settings = get_settings()

@@ -26,6 +26,9 @@ __all__ = ["main"]
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
 def main(verbose: bool) -> None:
     """Sinesys Captura: capture a lawyer's cases from Brazil's court systems."""
+    from sinesys_spiders.core.logsafe import install
+
+    install()  # values from a tribunal or a user never forge a log line
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sinesys_spiders.core.config import get_settings, mask_url
 from sinesys_spiders.core.domain import StatusCaptura
 from sinesys_spiders.core.errors import NaoEncontrado
+from sinesys_spiders.core.logsafe import ecoar
 from sinesys_spiders.params import describe_validation_error
 
 if TYPE_CHECKING:
@@ -44,8 +45,7 @@ class Command(ScrapyCrawlCommand):
         try:
             spidercls = get_spider_loader(self.settings).load(args[0])
         except KeyError:
-            nome = args[0].encode("unicode_escape").decode("ascii")[:80]
-            print(f"erro: spider desconhecido: {nome!r} (`scrapy list` mostra os disponíveis)", file=sys.stderr)
+            print(f"erro: spider desconhecido: {ecoar(args[0])} (`scrapy list` mostra os disponíveis)", file=sys.stderr)
             raise SystemExit(2) from None
         if not issubclass(spidercls, Args):
             return
