@@ -162,7 +162,7 @@ class ProcessoE2E:
             assert result.returncode == 0, f"{spider}: exit {result.returncode}\n{result.stderr[-4000:]}"
             assert resumo is not None, result.stderr[-4000:]
             text = result.stdout + result.stderr
-            for secret in (self.user.senha, self.user.totp_secret, self.user.cpf):
+            for secret in self.user.secrets:
                 assert secret not in text, "a secret or the full CPF reached the crawl's output"
         return result, resumo
 
