@@ -16,6 +16,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import make_url
 
 from sinesys_spiders.core.db.engine import make_engine, normalize_url
+from sinesys_spiders.core.privado import pasta_privada
 
 __all__ = ["ALEMBIC_INI", "alembic_config", "check_revision", "current", "ensure_sqlite_dir", "head", "upgrade"]
 
@@ -35,7 +36,7 @@ def ensure_sqlite_dir(url: str) -> None:
     """Create the folder of a SQLite file URL (``var/`` by default); nothing for other back ends."""
     sa_url = make_url(normalize_url(url))
     if sa_url.get_backend_name() == "sqlite" and sa_url.database and sa_url.database != ":memory:":
-        Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        pasta_privada(Path(sa_url.database).parent)
 
 
 def check_revision(revision: str) -> None:
