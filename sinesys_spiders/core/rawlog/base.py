@@ -139,6 +139,8 @@ class FiltroRawLog:
     credencial_id: int | None = None
     processado: bool | None = None
     desde: dt.datetime | None = None
+    #: Entries created before this time (exclusive), e.g. the midnight after a ``data_fim``.
+    antes: dt.datetime | None = None
 
     def equalities(self) -> dict[str, Any]:
         """The plain equality filters, with enum values as text."""

@@ -143,8 +143,13 @@ class MongoRawLogStore:
             query["resultado_processado"] = {"$ne": None}
         elif filtro.processado is False:
             query["resultado_processado"] = None
+        criado_em: dict[str, Any] = {}
         if filtro.desde is not None:
-            query["criado_em"] = {"$gte": filtro.desde}
+            criado_em["$gte"] = filtro.desde
+        if filtro.antes is not None:
+            criado_em["$lt"] = filtro.antes
+        if criado_em:
+            query["criado_em"] = criado_em
         cursor = (
             self._collection.find(query)
             .sort([("criado_em", DESCENDING), ("_id", DESCENDING)])

@@ -120,6 +120,8 @@ class SqlRawLogStore:
             query = query.where(vazio)
         if filtro.desde is not None:
             query = query.where(CapturaLogBruto.criado_em >= filtro.desde)
+        if filtro.antes is not None:
+            query = query.where(CapturaLogBruto.criado_em < filtro.antes)
         query = query.order_by(CapturaLogBruto.criado_em.desc(), CapturaLogBruto.id.desc()).limit(limit).offset(offset)
         with self._factory() as session:
             registros = [_registro(row, self.cipher, strict=False) for row in session.execute(query).scalars()]

@@ -1,0 +1,252 @@
+"""Gaps: what a stored payload's items hold that the database does not (read only).
+
+- list pages (:func:`lacunas_lista`): each item (case, expediente, hearing) against its table on the upsert's
+  natural key (:func:`~sinesys_spiders.core.upsert.table_for`), so "stored" means what the upsert would match;
+- ``partes`` pages (:func:`lacunas_partes`): the case's parties, representatives, addresses, party links
+  (``processo_partes``, with the classification the capture's rule gives) and representative links, found
+  the way :func:`~sinesys_spiders.core.persistencia_processo.persistir_partes` finds them (CPF, else CNPJ,
+  else PJE person id; addresses by PJE id and entity).
+
+Elements are named by PJE ids and names, never by a CPF or CNPJ.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sinesys_spiders.core.db.consultas import em_ids
+from sinesys_spiders.core.db.models import (
+    Endereco,
+    Parte,
+    Processo,
+    ProcessoParte,
+    ProcessoParteRepresentante,
+    Representante,
+)
+from sinesys_spiders.core.items import ItemCaptura
+from sinesys_spiders.core.items_processo import ParteProcesso, PartesProcesso, RepresentanteParte
+from sinesys_spiders.core.recovery.modelos import ElementoRecuperavel, Totais
+from sinesys_spiders.core.upsert import table_for
+
+__all__ = ["TIPO_DA_TABELA", "Lacunas", "lacunas_lista", "lacunas_partes", "processo_do_acervo"]
+
+#: Element type of each upsert table.
+TIPO_DA_TABELA = {"acervo": "processo", "expedientes": "expediente", "audiencias": "audiencia"}
+
+
+@dataclasses.dataclass(slots=True)
+class Lacunas:
+    """Expected vs stored per element type, the missing elements, and the list items that are missing."""
+
+    esperados: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    persistidos: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    faltantes: dict[str, list[ElementoRecuperavel]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    itens_faltantes: list[ItemCaptura] = dataclasses.field(default_factory=list)
+    classificacao: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    #: Every element of the payload, stored or not (``status_persistencia`` says which).
+    elementos: list[ElementoRecuperavel] = dataclasses.field(default_factory=list)
+
+    def conta(self, tipo: str, presente: bool, elemento: ElementoRecuperavel) -> bool:
+        self.esperados[tipo] += 1
+        if presente:
+            self.persistidos[tipo] += 1
+            elemento = elemento.model_copy(update={"status_persistencia": "persistido"})
+        else:
+            self.faltantes[tipo].append(elemento)
+        self.elementos.append(elemento)
+        return presente
+
+    def totais(self) -> dict[str, Totais]:
+        return {t: Totais(esperados=n, persistidos=self.persistidos.get(t, 0)) for t, n in self.esperados.items()}
+
+    def gaps(self) -> dict[str, list[ElementoRecuperavel]]:
+        return {t: list(v) for t, v in self.faltantes.items() if v}
+
+    def contagem(self, tipos: Sequence[str] | None = None) -> int:
+        """How many elements of ``tipos`` (all when ``None``) are missing."""
+        return sum(len(v) for t, v in self.faltantes.items() if tipos is None or t in tipos)
+
+
+def _valor(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _chave(item: ItemCaptura) -> tuple[Any, ...]:
+    spec = table_for(item)
+    out = []
+    for name in spec.chave:
+        value = _valor(getattr(item, name, None))
+        if value is None and name in spec.key_defaults:
+            value = spec.key_defaults[name]
+        out.append(value)
+    return tuple(out)
+
+
+def lacunas_lista(session: Session, itens: Sequence[ItemCaptura]) -> Lacunas:
+    """Each item of a list page against its table, on the natural key."""
+    out = Lacunas()
+    grupos: dict[tuple[str, str, str], list[ItemCaptura]] = defaultdict(list)
+    for item in itens:
+        grupos[(table_for(item).name, _valor(item.tribunal), _valor(item.grau))].append(item)
+    for (tabela, tribunal, grau), grupo in grupos.items():
+        spec = table_for(grupo[0])
+        table = spec.table
+        ids = sorted({int(item.id_pje) for item in grupo})
+        query = select(*(table.c[name] for name in spec.chave)).where(
+            table.c.tribunal == tribunal, table.c.grau == grau, em_ids(table.c.id_pje, ids)
+        )
+        existentes = {tuple(row) for row in session.execute(query)}
+        vistos: set[tuple[Any, ...]] = set()
+        tipo = TIPO_DA_TABELA[tabela]
+        for item in grupo:
+            chave = _chave(item)
+            if chave in vistos:  # the same row twice in a page: the upsert stores it once
+                continue
+            vistos.add(chave)
+            elemento = ElementoRecuperavel(
+                tipo=tipo,
+                identificador=f"id_pje:{item.id_pje}",
+                nome=getattr(item, "numero_processo", None),
+                contexto={"tribunal": tribunal, "grau": grau},
+            )
+            if not out.conta(tipo, chave in existentes, elemento):
+                out.itens_faltantes.append(item)
+    return out
+
+
+def processo_do_acervo(session: Session, item: PartesProcesso) -> int | None:
+    """The ``acervo`` id of the item's case now (a recovered case may have a new id)."""
+    return session.scalar(
+        select(Processo.id).where(
+            Processo.id_pje == item.id_processo_pje,
+            Processo.tribunal == _valor(item.tribunal),
+            Processo.grau == _valor(item.grau),
+        )
+    )
+
+
+def _doc(value: str | None, size: int) -> str | None:
+    return value if value is not None and len(value) == size else None
+
+
+def _parte_row(session: Session, parte: ParteProcesso, tribunal: str) -> Parte | None:
+    cpf = _doc(parte.cpf, 11) if parte.tipo_pessoa == "F" else None
+    cnpj = _doc(parte.cnpj, 14) if parte.tipo_pessoa == "J" else None
+    if cpf:
+        query = select(Parte).where(Parte.cpf == cpf)
+    elif cnpj:
+        query = select(Parte).where(Parte.cnpj == cnpj)
+    elif parte.id_pessoa_pje is not None:
+        query = select(Parte).where(
+            Parte.cpf.is_(None), Parte.cnpj.is_(None), Parte.id_pessoa_pje == parte.id_pessoa_pje,
+            Parte.tribunal == tribunal,
+        )  # fmt: skip
+    else:
+        return None
+    return session.execute(query.limit(1)).scalars().first()
+
+
+def _rep_row(session: Session, rep: RepresentanteParte) -> Representante | None:
+    cpf = _doc(rep.cpf, 11)
+    if cpf:
+        query = select(Representante).where(Representante.cpf == cpf)
+    else:
+        query = select(Representante).where(
+            Representante.cpf.is_(None), Representante.id_pessoa_pje == rep.id_pessoa_pje,
+            Representante.nome == rep.nome,
+        )  # fmt: skip
+    return session.execute(query.limit(1)).scalars().first()
+
+
+def _endereco_existe(session: Session, id_pje: int, entidade_tipo: str, entidade_id: int | None) -> bool:
+    if entidade_id is None:
+        return False
+    query = select(Endereco.id).where(
+        Endereco.id_pje == id_pje, Endereco.entidade_tipo == entidade_tipo, Endereco.entidade_id == entidade_id
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def _pessoa_id(pessoa: ParteProcesso | RepresentanteParte) -> str:
+    if pessoa.id_pessoa_pje is not None:
+        return f"pessoa_pje:{pessoa.id_pessoa_pje}"
+    return f"id_pje:{pessoa.id_pje}" if pessoa.id_pje is not None else "sem_id"
+
+
+def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | None) -> Lacunas:
+    """A case's parties, representatives, addresses and links against what is stored for it."""
+    out = Lacunas()
+    tribunal = _valor(item.tribunal)
+    caso = {"numero_processo": item.numero_processo, "id_processo_pje": item.id_processo_pje}
+    vinculos = {}
+    links: dict[int, set[int]] = defaultdict(set)
+    if processo_id is not None:
+        vinculos = {
+            (pp.parte_id, pp.polo, pp.tipo_parte): pp
+            for pp in session.scalars(select(ProcessoParte).where(ProcessoParte.processo_id == processo_id))
+        }
+        if vinculos:
+            for pp_id, rep_id in session.execute(
+                select(ProcessoParteRepresentante.processo_parte_id, ProcessoParteRepresentante.representante_id).where(
+                    ProcessoParteRepresentante.processo_parte_id.in_([pp.id for pp in vinculos.values()])
+                )
+            ):
+                links[pp_id].add(rep_id)
+    vistos: set[tuple[Any, ...]] = set()
+    for parte in item.partes:
+        row = _parte_row(session, parte, tribunal)
+        chave = (row.id if row is not None else _pessoa_id(parte), parte.polo, parte.tipo_parte)
+        if chave in vistos:  # the same party twice in one case: stored once
+            continue
+        vistos.add(chave)
+        classificacao = parte.classificacao.value
+        out.classificacao[classificacao] += 1
+        ctx = {**caso, "polo": parte.polo, "tipo_parte": parte.tipo_parte, "classificacao": classificacao}
+        ident = _pessoa_id(parte)
+        out.conta("parte", row is not None, ElementoRecuperavel(tipo="parte", identificador=ident, nome=parte.nome,
+                                                               contexto=caso))  # fmt: skip
+        if parte.endereco is not None:
+            out.conta(
+                "endereco",
+                _endereco_existe(session, parte.endereco.id_pje, "parte", row.id if row else None),
+                ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{parte.endereco.id_pje}",
+                                    nome=parte.nome, contexto={**caso, "entidade": "parte"}),
+            )  # fmt: skip
+        vinculo = vinculos.get(chave) if row is not None else None
+        ligado = vinculo is not None and vinculo.classificacao == classificacao
+        erro = None
+        if vinculo is not None and not ligado:
+            erro = f"classificação armazenada {vinculo.classificacao}, a regra da captura dá {classificacao}"
+        out.conta("vinculo", ligado, ElementoRecuperavel(tipo="vinculo", identificador=ident, nome=parte.nome,
+                                                         erro=erro, contexto=ctx))  # fmt: skip
+        reps_vistos: set[Any] = set()
+        for rep in parte.representantes:
+            rep_row = _rep_row(session, rep)
+            rep_ident = _pessoa_id(rep)
+            rep_ctx = {**caso, "parte": ident}
+            out.conta("representante", rep_row is not None,
+                      ElementoRecuperavel(tipo="representante", identificador=rep_ident, nome=rep.nome,
+                                          contexto=rep_ctx))  # fmt: skip
+            if rep.endereco is not None:
+                out.conta(
+                    "endereco",
+                    _endereco_existe(session, rep.endereco.id_pje, "representante", rep_row.id if rep_row else None),
+                    ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{rep.endereco.id_pje}",
+                                        nome=rep.nome, contexto={**caso, "entidade": "representante"}),
+                )  # fmt: skip
+            rep_key = rep_row.id if rep_row is not None else rep_ident
+            if rep_key in reps_vistos:
+                continue
+            reps_vistos.add(rep_key)
+            ligado_rep = vinculo is not None and rep_row is not None and rep_row.id in links.get(vinculo.id, set())
+            out.conta("vinculo_representante", ligado_rep,
+                      ElementoRecuperavel(tipo="vinculo_representante", identificador=f"{ident}>{rep_ident}",
+                                          nome=rep.nome, contexto=rep_ctx))  # fmt: skip
+    return out

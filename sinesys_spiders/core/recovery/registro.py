@@ -1,0 +1,95 @@
+"""The one place a recovery run is recorded as a capture (``capturas_log``), with its origin and counts.
+
+Until the capture service (``ServicoCapturas``, origin ``recovery``) is on main, the run is a history row of
+:class:`~sinesys_spiders.core.historico.HistoricoService` whose ``parametros`` say ``origem: recovery`` and
+what was asked; each credential's counts are its result, as for a crawl.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from sinesys_spiders.core.historico import HistoricoService
+
+__all__ = ["ORIGEM", "RegistroRecovery"]
+
+ORIGEM = "recovery"
+
+
+@dataclasses.dataclass(slots=True)
+class _Conta:
+    tribunal: str
+    grau: str
+    contagem: dict[str, int] = dataclasses.field(default_factory=dict)
+    extra: dict[str, int] = dataclasses.field(default_factory=dict)
+    erros: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def soma(self, destino: dict[str, int], valores: Mapping[str, int]) -> None:
+        for key, value in valores.items():
+            destino[key] = destino.get(key, 0) + int(value)
+
+
+class RegistroRecovery:
+    """One capture row per capture type a run touches, opened on first use and finished by :meth:`concluir`."""
+
+    def __init__(self, session_factory: sessionmaker[Session], parametros: Mapping[str, Any]) -> None:
+        self._historico = HistoricoService(session_factory)
+        self._parametros = {**parametros, "origem": ORIGEM}
+        self._capturas: dict[str, int] = {}
+        self._contas: dict[tuple[str, int], _Conta] = {}
+
+    def captura_id(self, tipo_captura: str, advogado_id: int | None, credencial_id: int | None) -> int:
+        """The run's capture row for ``tipo_captura`` (created and started the first time)."""
+        if tipo_captura not in self._capturas:
+            self._capturas[tipo_captura] = self._historico.start(
+                tipo_captura=tipo_captura,
+                advogado_id=advogado_id,
+                credencial_ids=[credencial_id] if credencial_id else [],
+                parametros=self._parametros,
+            )
+        return self._capturas[tipo_captura]
+
+    def registrar(
+        self, tipo_captura: str, credencial_id: int | None, tribunal: str | None, grau: str | None, *,
+        contagem: Mapping[str, int], extra: Mapping[str, int], erro: Mapping[str, Any] | None = None,
+    ) -> None:  # fmt: skip
+        """Add one page's outcome to its credential's counts."""
+        conta = self._contas.setdefault((tipo_captura, credencial_id or 0), _Conta(tribunal or "", grau or ""))
+        conta.soma(conta.contagem, contagem)
+        conta.soma(conta.extra, extra)
+        if erro is not None:
+            conta.erros.append(dict(erro))
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(self._capturas.values())
+
+    def concluir(self) -> None:
+        """Record every credential's counts and finish each row."""
+        for (tipo, credencial_id), conta in sorted(self._contas.items()):
+            captura_id = self._capturas.get(tipo)
+            if captura_id is None or not credencial_id:
+                continue
+            self._historico.record_result(
+                captura_id,
+                credencial_id=credencial_id,
+                tribunal=conta.tribunal,
+                grau=conta.grau,
+                contagem=conta.contagem,
+                erros_itens=conta.erros[:50],
+                extra={**conta.extra, "origem": ORIGEM},  # type: ignore[dict-item]
+            )
+        for captura_id in self._capturas.values():
+            self._historico.finish(captura_id)
+
+    def falhar(self, exc: BaseException) -> None:
+        """The run stopped on an unexpected error: its rows fail (with the error's class, no free text)."""
+        for captura_id in self._capturas.values():
+            try:
+                self._historico.fail(captura_id, {"codigo": "ERRO_RECOVERY", "mensagem": type(exc).__name__})
+            except Exception:  # noqa: S112 - already finished: nothing more to record
+                continue
