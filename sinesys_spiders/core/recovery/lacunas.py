@@ -110,9 +110,10 @@ def lacunas_lista(session: Session, itens: Sequence[ItemCaptura]) -> Lacunas:
             if chave in vistos:  # the same row twice in a page: the upsert stores it once
                 continue
             vistos.add(chave)
+            documento = getattr(item, "id_documento", None)
             elemento = ElementoRecuperavel(
                 tipo=tipo,
-                identificador=f"id_pje:{item.id_pje}",
+                identificador=f"id_pje:{item.id_pje}" + (f"/id_documento:{documento}" if documento else ""),
                 nome=getattr(item, "numero_processo", None),
                 contexto={"tribunal": tribunal, "grau": grau},
             )
