@@ -15,9 +15,11 @@ from typing import Any
 
 import mongomock
 import pytest
+from click.testing import CliRunner
 from processo_e2e import ProcessoE2E, enderecos_esperados, partes_esperadas
 from sqlalchemy import delete, select, update
 
+from sinesys_spiders.cli import main
 from sinesys_spiders.core.db.models import (
     Audiencia,
     CapturaLogBruto,
@@ -30,12 +32,13 @@ from sinesys_spiders.core.db.models import (
     Representante,
 )
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.errors import ChaveInvalida, NaoEncontrado, RespostaInvalida
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import FiltroRawLog, RawLogStore
 from sinesys_spiders.core.rawlog.mongo import MongoRawLogStore
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
-from sinesys_spiders.core.recovery import FiltroRecovery, RecoveryService
+from sinesys_spiders.core.recovery import FiltroRecovery, PayloadInvalido, RecoveryService, SemRegraRecovery
 from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
@@ -130,6 +133,8 @@ class Recovery:
     backend: str
     #: Replace one entry's sealed payload by another entry's (it no longer decrypts); returns the undo.
     trocar_blob: Callable[[str, str], Callable[[], None]]
+    #: Remove entries a test appended.
+    remover: Callable[[list[str]], None]
 
 
 @pytest.fixture(params=["sql", "mongomock"])
@@ -153,6 +158,10 @@ def recovery(request: pytest.FixtureRequest, cenario: Cenario) -> Iterator[Recov
                                     .values(payload_cifrado=blobs[alvo]))  # fmt: skip
 
             return desfazer
+
+        def remover(ids: list[str]) -> None:
+            with e2e.factory.begin() as session:
+                session.execute(delete(CapturaLogBruto).where(CapturaLogBruto.raw_log_id.in_(ids)))
     else:
         collection = mongomock.MongoClient(tz_aware=True)["sinesys"]["captura_logs_brutos"]
         store = MongoRawLogStore(collection, cipher=e2e.cipher)
@@ -164,8 +173,11 @@ def recovery(request: pytest.FixtureRequest, cenario: Cenario) -> Iterator[Recov
             collection.update_one({"raw_log_id": alvo}, {"$set": {"payload_cifrado": blob}})
             return lambda: collection.update_one({"raw_log_id": alvo}, {"$set": {"payload_cifrado": antes}})
 
+        def remover(ids: list[str]) -> None:
+            collection.delete_many({"raw_log_id": {"$in": ids}})
+
     servico = RecoveryService(e2e.factory, store)
-    yield Recovery(servico, store, request.param, trocar)
+    yield Recovery(servico, store, request.param, trocar, remover)
     servico.close()
 
 
@@ -354,3 +366,105 @@ def test_deleted_rows_are_reported_exactly_and_restored_from_the_raw_log(
         assert segunda.sucesso
         assert segunda.inseridos == segunda.atualizados == segunda.total_elementos == 0
     assert _contagens(cenario) == contagens
+
+
+def _quebrar_ultima_parte(payload: Any) -> Any:
+    """The same answer with its last party stripped of CPF, CNPJ and PJE person id (the upsert refuses it)."""
+    copia = json.loads(json.dumps(payload))
+    lista = (
+        copia if isinstance(copia, list) else next(copia[p] for p in ("TERCEIROS", "PASSIVO", "ATIVO") if copia.get(p))
+    )
+    for key in ("documento", "cpf", "pessoaFisica", "pessoaJuridica", "idPessoa", "tipoDocumento"):
+        lista[-1].pop(key, None)
+    lista[-1]["tipoPessoa"] = "F"
+    return copia
+
+
+def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cenario: Cenario) -> None:
+    """Unknown id, undecryptable page, corrupt payload, failing write, type without rule: each its reason, rest done."""
+    servico, e2e, store = recovery.servico, cenario.e2e, recovery.store
+    itens, _ = servico.listar(FiltroRecovery(captura_log_id=cenario.capturas["partes"]), limite=100)
+    com_partes = [i for i in itens if len(store.get(i.id).payload_bruto or {}) > 0]
+    boa, trocada = com_partes[0], com_partes[1]
+    registro = store.get(boa.id)
+    parte_a = next(e for e in servico.elementos(boa.id) if e.tipo == "endereco" and e.contexto["entidade"] == "parte")
+    with e2e.factory.begin() as session:
+        endereco = session.scalars(select(Endereco).where(Endereco.id_pje == int(parte_a.identificador.split(":")[1]),
+                                                          Endereco.entidade_tipo == "parte")).first()  # fmt: skip
+        session.delete(endereco)
+    contagens = _contagens(cenario)
+
+    def pagina(tipo: TipoCaptura, payload: Any) -> str:
+        return store.append(PaginaBruta(tipo_captura=tipo, advogado_id=registro.advogado_id,
+                                        credencial_id=registro.credencial_id, tribunal=Tribunal.TRT3,
+                                        grau=Grau.PRIMEIRO_GRAU, requisicao=registro.requisicao or {},
+                                        payload_bruto=payload))  # fmt: skip
+
+    corrompida = pagina(TipoCaptura.PARTES, {"ATIVO": "não é uma lista"})
+    meia = pagina(TipoCaptura.PARTES, _quebrar_ultima_parte(registro.payload_bruto))
+    sem_regra = pagina(TipoCaptura.TIMELINE, [])
+    desfazer = recovery.trocar_blob(trocada.id, boa.id)
+    try:
+        with pytest.raises(ChaveInvalida):
+            servico.analisar(trocada.id)
+        conjunto = servico.analisar_captura(cenario.capturas["partes"])
+        assert [a.id for a in conjunto.documentos if a.erro] == [trocada.id]
+        assert conjunto.gaps == {"endereco": 1}
+
+        primeira = servico.reprocessar(raw_log_ids=["nao-existe", trocada.id, corrompida, meia, sem_regra])
+        assert not primeira.sucesso
+        erros = {d.id: d.erro for d in primeira.documentos}
+        assert erros["nao-existe"].startswith(NaoEncontrado.code)
+        assert erros[trocada.id].startswith(ChaveInvalida.code)
+        assert erros[corrompida].startswith(PayloadInvalido.code)
+        assert erros[meia].startswith(RespostaInvalida.code)
+        assert erros[sem_regra].startswith(SemRegraRecovery.code)
+        assert _contagens(cenario) == contagens  # the failing write left nothing behind
+        assert servico.analisar_captura(cenario.capturas["partes"]).gaps == {"endereco": 1}
+
+        segunda = servico.reprocessar(raw_log_ids=[trocada.id, boa.id])
+        assert {d.id: d.sucesso for d in segunda.documentos} == {trocada.id: False, boa.id: True}
+        assert segunda.inseridos == 1
+        assert partes_armazenadas_ok(cenario)
+        [captura_id] = segunda.captura_ids
+        resumo = HistoricoService(e2e.factory).get(captura_id)
+        assert resumo.totais["inseridos"] == 1
+        assert segunda.total_erros == 1
+    finally:
+        desfazer()
+        recovery.remover([corrompida, meia, sem_regra])
+
+
+def test_cli_lists_analyses_and_reprocesses(cenario: Cenario) -> None:
+    """`sinesys recovery list|analisar|reprocessar`: JSON out, a gap found and restored, bad input one line, exit 2."""
+    e2e = cenario.e2e
+    runner = CliRunner()
+    env = {"SINESYS_DATABASE_URL": e2e.database_url, "SINESYS_SECRET_KEY": e2e.secret_key}
+
+    def sinesys(*args: str) -> Any:
+        return runner.invoke(main, ["recovery", *args], env=env, catch_exceptions=False)
+
+    lista = sinesys("list", "--captura", str(cenario.capturas["audiencias"]), "--estatisticas", "--json")
+    assert lista.exit_code == 0, lista.output
+    data = json.loads(lista.output)
+    assert data["total"] == len(data["itens"]) >= 1
+    assert data["estatisticas"]["porTrt"] == {"TRT3": data["total"]}
+    with e2e.factory.begin() as session:
+        aud = session.scalars(select(Audiencia).order_by(Audiencia.id.desc())).first()
+        session.delete(aud)
+    analise = sinesys("analisar", "--captura", str(cenario.capturas["audiencias"]), "--json")
+    assert analise.exit_code == 0, analise.output
+    assert json.loads(analise.output)["gaps"] == {"audiencia": 1}
+    texto = sinesys("reprocessar", "--captura", str(cenario.capturas["audiencias"]), "--tipos", "audiencia")
+    assert texto.exit_code == 0, texto.output
+    assert "inseridos=1" in texto.output
+    assert _sem_escrita(db_registros(e2e.factory)) == cenario.registros
+
+    ruim = sinesys("reprocessar", "--captura", "1", "--tipos", "parte,nada")
+    assert ruim.exit_code == 2
+    assert "nada" in ruim.output
+    ambos = sinesys("analisar", "--captura", "1", "--raw-log", "x")
+    assert ambos.exit_code == 2
+    desconhecida = sinesys("analisar", "--captura", "999999")
+    assert desconhecida.exit_code == 2
+    assert NaoEncontrado.code in desconhecida.output
