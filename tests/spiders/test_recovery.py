@@ -20,6 +20,8 @@ from processo_e2e import ProcessoE2E, enderecos_esperados, partes_esperadas
 from sqlalchemy import delete, select, update
 
 from sinesys_spiders.cli import main
+from sinesys_spiders.core.config import reset_settings
+from sinesys_spiders.core.db.engine import dispose_engines
 from sinesys_spiders.core.db.models import (
     Audiencia,
     CapturaLogBruto,
@@ -435,14 +437,26 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
         recovery.remover([corrompida, meia, sem_regra])
 
 
+@pytest.fixture
+def cli_env(cenario: Cenario, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process settings pointed at the scenario's database and key (reset before and after)."""
+    monkeypatch.setenv("SINESYS_DATABASE_URL", cenario.e2e.database_url)
+    monkeypatch.setenv("SINESYS_SECRET_KEY", cenario.e2e.secret_key)
+    reset_settings()
+    dispose_engines()
+    yield
+    reset_settings()
+    dispose_engines()
+
+
+@pytest.mark.usefixtures("cli_env")
 def test_cli_lists_analyses_and_reprocesses(cenario: Cenario) -> None:
     """`sinesys recovery list|analisar|reprocessar`: JSON out, a gap found and restored, bad input one line, exit 2."""
     e2e = cenario.e2e
     runner = CliRunner()
-    env = {"SINESYS_DATABASE_URL": e2e.database_url, "SINESYS_SECRET_KEY": e2e.secret_key}
 
     def sinesys(*args: str) -> Any:
-        return runner.invoke(main, ["recovery", *args], env=env, catch_exceptions=False)
+        return runner.invoke(main, ["recovery", *args], catch_exceptions=False)
 
     lista = sinesys("list", "--captura", str(cenario.capturas["audiencias"]), "--estatisticas", "--json")
     assert lista.exit_code == 0, lista.output
