@@ -65,6 +65,7 @@ setup(
         "sinesys.commands": [
             "sandbox = plugins.pje_trt.sandbox.cli:sandbox",
             "demo = plugins.pje_trt.demo:demo",
+            "capturas = scheduler.cli:capturas",
         ],
         # Test helpers for plugin authors (sandbox fixtures, contract tests).
         "pytest11": ["sinesys = sinesys_spiders.testing.pytest_plugin"],

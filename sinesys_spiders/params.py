@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from sinesys_spiders.core.domain import BRASILIA, Grau, Tribunal, check_tribunal_grau, parse_grau
 
 __all__ = [
+    "PARAMS_POR_TIPO",
     "AudienciasParams",
     "CapturaParams",
     "PartesParams",
@@ -159,3 +160,14 @@ class TimelineParams(PartesParams):
             raise ValueError("informe credenciais=ID,ID ou advogado=ID (um dos dois)")
         check_tribunal_grau(self.tribunal, self.grau)
         return self
+
+
+#: The arguments model of each capture type's spider (callers that only know the type by name validate with it).
+PARAMS_POR_TIPO: dict[str, type[CapturaParams]] = {
+    "acervo_geral": CapturaParams,
+    "arquivados": CapturaParams,
+    "audiencias": AudienciasParams,
+    "pendentes": PendentesParams,
+    "partes": PartesParams,
+    "timeline": TimelineParams,
+}

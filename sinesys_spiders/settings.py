@@ -76,14 +76,14 @@ DOWNLOADER_MIDDLEWARES = {
     "sinesys_spiders.middlewares.session.SessionMiddleware": 650,
 }
 
-# Items: validated, raw page logged, upserted on natural keys, counted into the history (pipelines/).
+# Items: validated, raw page logged, upserted on natural keys, counted per credential (pipelines/); the capture
+# extension (EXTENSIONS below) is the one writer of the history row.
 ITEM_PIPELINES = {
     # Per-case items (partes, timeline) are persisted one case at a time before the list items' chain.
     "pipelines.processo.ProcessoPipeline": 50,
     "pipelines.validacao.ValidacaoPipeline": 100,
     "pipelines.rawlog.RawLogPipeline": 200,
     "pipelines.persistencia.PersistenciaPipeline": 300,
-    "pipelines.historico.HistoricoPipeline": 900,
 }
 
 # List spiders yield the items of one answer as one Lote (a page of up to 100 rows): the processor hands each item
@@ -98,6 +98,8 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "sinesys_spiders.feeds.FeedExporter": 0,
+    # The one writer of the capture's capturas_log row: start, heartbeat, results, end (sinesys_spiders.sinais).
+    "sinesys_spiders.extensions.capturas.CapturaExtension": 10,
 }
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _settings.log_level

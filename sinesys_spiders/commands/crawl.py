@@ -87,7 +87,11 @@ class Command(ScrapyCrawlCommand):
             captura_id = spargs.get("captura_id")
             if captura_id:
                 resumo = HistoricoService.from_url(url).get(int(captura_id))
-                if StatusCaptura(resumo.status) in (StatusCaptura.COMPLETED, StatusCaptura.FAILED):
+                if StatusCaptura(resumo.status) in (
+                    StatusCaptura.COMPLETED,
+                    StatusCaptura.FAILED,
+                    StatusCaptura.CANCELLED,
+                ):
                     return f"captura {captura_id} já terminou ({resumo.status}): abra outra"
         except NaoEncontrado:
             return f"captura {spargs.get('captura_id')} não existe no histórico"

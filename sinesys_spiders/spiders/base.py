@@ -17,9 +17,10 @@ or Scrapyd job that needs that lawyer at that tribunal works on its other creden
 The lock is renewed every ``SINESYS_SESSAO_USO_TTL / 3`` seconds (default TTL 120 s, so a crashed crawl frees it
 within two minutes) and released when the credential is done.
 
-A credential that fails (login refused, blocked, session rejected twice, incomplete capture) is recorded in the
-history with its code and reason; the others go on. Requests are picklable (spider-method callbacks, plain
-``meta``), so scrapy-redis can share them between workers.
+A credential that fails (login refused, blocked, session rejected twice, incomplete capture) is reported with the
+``credencial_falhou`` signal (:mod:`sinesys_spiders.sinais`); the capture extension records it in the history with
+its code and reason, and the others go on. The spider never writes the history row itself.
+Requests are picklable (spider-method callbacks, plain ``meta``), so scrapy-redis can share them between workers.
 
 Politeness: each tribunal is its own download slot (:mod:`sinesys_spiders.spiders._politeness`).
 """
@@ -38,6 +39,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy_spider_metadata import Args
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
 from sinesys_spiders.core.credenciais import CredenciaisService, CredencialResumo
 from sinesys_spiders.core.db.engine import get_session_factory
@@ -52,7 +54,6 @@ from sinesys_spiders.core.errors import (
     SinesysError,
     TribunalIndisponivel,
 )
-from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend, SqlLockBackend
 from sinesys_spiders.core.tribunais import get_registry
@@ -175,20 +176,19 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
 
     # -- the crawl -----------------------------------------------------------------------------------
 
+    def descricao_captura(self) -> dict[str, Any]:
+        """What this crawl captures, for the capture extension (which starts the ``capturas_log`` row and sets
+        ``captura_id``): type, lawyer, credentials, options, and the credentials that failed before the crawl."""
+        return {
+            "captura_id": self.captura_id,
+            "tipo_captura": self.tipo_captura,
+            "advogado_id": self.args.advogado,
+            "credencial_ids": [c.id for c in self._credenciais] + sorted(self._falhas),
+            "parametros": self._parametros_historico(),
+            "falhas": dict(self._falhas),
+        }
+
     async def start(self) -> AsyncIterator[Any]:
-        historico = HistoricoService.from_url()
-        credencial_ids = [c.id for c in self._credenciais] + sorted(self._falhas)
-        self.captura_id = historico.start(
-            self.captura_id,
-            tipo_captura=self.tipo_captura,
-            advogado_id=self.args.advogado,
-            credencial_ids=credencial_ids,
-            parametros=self._parametros_historico(),
-        )
-        for credencial_id, error in self._falhas.items():
-            historico.record_failure(
-                self.captura_id, credencial_id=credencial_id, tribunal=None, grau=None, error=error
-            )
         if not self._credenciais and not self._falhas:
             logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
         adiadas: list[CredencialResumo] = []  # their session is in use by another crawl: after the others
@@ -406,10 +406,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._falhas[credencial_id] = error
         credencial = next((c for c in self._credenciais if c.id == credencial_id), None)
         logger.warning("credencial %s falhou: %s", credencial_id, error)
-        if self.captura_id is None:
-            return
-        HistoricoService.from_url().record_failure(
-            self.captura_id,
+        self.crawler.signals.send_catch_log(
+            signal=sinais.credencial_falhou,
             credencial_id=credencial_id,
             tribunal=credencial.tribunal if credencial else None,
             grau=credencial.grau if credencial else None,
