@@ -20,6 +20,7 @@ from processo_e2e import ProcessoE2E, enderecos_esperados, partes_esperadas
 from sqlalchemy import delete, select, update
 
 from sinesys_spiders.cli import main
+from sinesys_spiders.core.capturas_jobs import ServicoCapturas
 from sinesys_spiders.core.config import reset_settings
 from sinesys_spiders.core.db.engine import dispose_engines
 from sinesys_spiders.core.db.models import (
@@ -352,6 +353,7 @@ def test_deleted_rows_are_reported_exactly_and_restored_from_the_raw_log(
         assert resumo.status == "completed"
         assert resumo.tipo_captura == spider
         assert resumo.parametros["origem"] == "recovery"
+        assert ServicoCapturas(e2e.factory).obter(captura_id).origem == "recovery"
         assert resumo.parametros["captura_log_id"] == capturas[spider]
         assert resumo.totais["inseridos"] == resultado.inseridos
         inseridos += resultado.inseridos

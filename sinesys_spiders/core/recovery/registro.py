@@ -1,8 +1,10 @@
 """The one place a recovery run is recorded as a capture (``capturas_log``), with its origin and counts.
 
-Until the capture service (``ServicoCapturas``, origin ``recovery``) is on main, the run is a history row of
-:class:`~sinesys_spiders.core.historico.HistoricoService` whose ``parametros`` say ``origem: recovery`` and
-what was asked; each credential's counts are its result, as for a crawl.
+Each capture type a run touches is one capture of the capture service
+(:class:`~sinesys_spiders.core.capturas_jobs.ServicoCapturas`) with ``origem = recovery``, runner
+``recovery``, ``parametros`` saying what was asked (and ``origem`` again, for readers of the parameters only);
+it is started at once, kept alive by heartbeats while pages are re-persisted, and each credential's counts are
+its result, as for a crawl.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sinesys_spiders.core.historico import HistoricoService
+from sinesys_spiders.core.capturas_jobs import Origem, ServicoCapturas
 
 __all__ = ["ORIGEM", "RegistroRecovery"]
 
-ORIGEM = "recovery"
+ORIGEM = Origem.RECOVERY.value
+#: Pages between two heartbeats of the run's captures.
+_HEARTBEAT_PAGINAS = 20
 
 
 @dataclasses.dataclass(slots=True)
@@ -36,21 +40,29 @@ class _Conta:
 class RegistroRecovery:
     """One capture row per capture type a run touches, opened on first use and finished by :meth:`concluir`."""
 
-    def __init__(self, session_factory: sessionmaker[Session], parametros: Mapping[str, Any]) -> None:
-        self._historico = HistoricoService(session_factory)
+    def __init__(
+        self, session_factory: sessionmaker[Session], parametros: Mapping[str, Any], *, solicitante: str | None = None
+    ) -> None:
+        self._servico = ServicoCapturas(session_factory)
         self._parametros = {**parametros, "origem": ORIGEM}
+        self._solicitante = solicitante
         self._capturas: dict[str, int] = {}
         self._contas: dict[tuple[str, int], _Conta] = {}
+        self._paginas = 0
 
     def captura_id(self, tipo_captura: str, advogado_id: int | None, credencial_id: int | None) -> int:
         """The run's capture row for ``tipo_captura`` (created and started the first time)."""
         if tipo_captura not in self._capturas:
-            self._capturas[tipo_captura] = self._historico.start(
-                tipo_captura=tipo_captura,
+            captura_id = self._servico.criar(
+                tipo_captura,
                 advogado_id=advogado_id,
                 credencial_ids=[credencial_id] if credencial_id else [],
                 parametros=self._parametros,
+                origem=Origem.RECOVERY,
+                solicitante=self._solicitante,
             )
+            self._capturas[tipo_captura] = captura_id
+            self._servico.iniciar(captura_id, runner=ORIGEM, job_id=f"recovery-{captura_id}")
         return self._capturas[tipo_captura]
 
     def registrar(
@@ -63,6 +75,10 @@ class RegistroRecovery:
         conta.soma(conta.extra, extra)
         if erro is not None:
             conta.erros.append(dict(erro))
+        self._paginas += 1
+        if self._paginas % _HEARTBEAT_PAGINAS == 0:  # a long run is not reaped as a dead crawl
+            for captura_id in self._capturas.values():
+                self._servico.heartbeat(captura_id)
 
     @property
     def ids(self) -> list[int]:
@@ -74,7 +90,7 @@ class RegistroRecovery:
             captura_id = self._capturas.get(tipo)
             if captura_id is None or not credencial_id:
                 continue
-            self._historico.record_result(
+            self._servico.record_result(
                 captura_id,
                 credencial_id=credencial_id,
                 tribunal=conta.tribunal,
@@ -84,12 +100,12 @@ class RegistroRecovery:
                 extra={**conta.extra, "origem": ORIGEM},  # type: ignore[dict-item]
             )
         for captura_id in self._capturas.values():
-            self._historico.finish(captura_id)
+            self._servico.concluir(captura_id)
 
     def falhar(self, exc: BaseException) -> None:
         """The run stopped on an unexpected error: its rows fail (with the error's class, no free text)."""
         for captura_id in self._capturas.values():
             try:
-                self._historico.fail(captura_id, {"codigo": "ERRO_RECOVERY", "mensagem": type(exc).__name__})
+                self._servico.fail(captura_id, {"codigo": "ERRO_RECOVERY", "mensagem": type(exc).__name__})
             except Exception:  # noqa: S112 - already finished: nothing more to record
                 continue

@@ -234,12 +234,14 @@ class RecoveryService:
         captura_log_id: int | None = None,
         tipos: Iterable[str] | None = None,
         forcar: bool = False,
+        solicitante: str | None = None,
     ) -> ResultadoReprocesso:
         """Re-persist pages from the raw log: only the gaps (default) or everything (``forcar``).
 
         ``tipos`` limits the element types considered (:data:`TIPOS_ELEMENTO`); a ``partes`` page with a gap
         of those types is stored again as a whole case (the capture's own storing path). The run is recorded
-        as a capture of origin ``recovery`` per capture type touched.
+        as a capture of origin ``recovery`` per capture type touched (``solicitante``: who asked, as for any
+        capture).
         """
         if bool(raw_log_ids) == (captura_log_id is not None):
             raise EntradaInvalida("informe os ids do log bruto ou o id da captura (um dos dois)")
@@ -258,7 +260,7 @@ class RecoveryService:
             registros.sort(key=lambda r: (_ORDEM.get(r.tipo_captura, 3), r.criado_em, r.raw_log_id))
         parametros = {"raw_log_ids": list(raw_log_ids), "captura_log_id": captura_log_id,
                       "tipos": list(escolhidos) if escolhidos else None, "forcar": forcar}  # fmt: skip
-        registro_run = RegistroRecovery(self._factory, parametros)
+        registro_run = RegistroRecovery(self._factory, parametros, solicitante=solicitante)
         try:
             for registro in registros:
                 documentos.append(self._reprocessar_um(registro, escolhidos, forcar, registro_run))
