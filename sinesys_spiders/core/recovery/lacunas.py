@@ -166,13 +166,19 @@ def _rep_row(session: Session, rep: RepresentanteParte) -> Representante | None:
     return session.execute(query.limit(1)).scalars().first()
 
 
-def _endereco_existe(session: Session, id_pje: int, entidade_tipo: str, entidade_id: int | None) -> bool:
-    if entidade_id is None:
-        return False
-    query = select(Endereco.id).where(
-        Endereco.id_pje == id_pje, Endereco.entidade_tipo == entidade_tipo, Endereco.entidade_id == entidade_id
-    )
-    return session.execute(query.limit(1)).first() is not None
+def _conta_endereco(session: Session, out: Lacunas, pessoa: ParteProcesso | RepresentanteParte, entidade_tipo: str,
+                    entidade_id: int | None, caso: dict[str, Any]) -> None:  # fmt: skip
+    """A person's address, stored under its entity (``None``: the entity itself is missing)."""
+    if pessoa.endereco is None:
+        return
+    id_pje = pessoa.endereco.id_pje
+    presente = entidade_id is not None and session.execute(
+        select(Endereco.id).where(Endereco.id_pje == id_pje, Endereco.entidade_tipo == entidade_tipo,
+                                  Endereco.entidade_id == entidade_id).limit(1)
+    ).first() is not None  # fmt: skip
+    out.conta("endereco", presente, ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{id_pje}",
+                                                        nome=pessoa.nome,
+                                                        contexto={**caso, "entidade": entidade_tipo}))  # fmt: skip
 
 
 def _pessoa_id(pessoa: ParteProcesso | RepresentanteParte) -> str:
@@ -213,13 +219,7 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
         ident = _pessoa_id(parte)
         out.conta("parte", row is not None, ElementoRecuperavel(tipo="parte", identificador=ident, nome=parte.nome,
                                                                contexto=caso))  # fmt: skip
-        if parte.endereco is not None:
-            out.conta(
-                "endereco",
-                _endereco_existe(session, parte.endereco.id_pje, "parte", row.id if row else None),
-                ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{parte.endereco.id_pje}",
-                                    nome=parte.nome, contexto={**caso, "entidade": "parte"}),
-            )  # fmt: skip
+        _conta_endereco(session, out, parte, "parte", row.id if row else None, caso)
         vinculo = vinculos.get(chave) if row is not None else None
         ligado = vinculo is not None and vinculo.classificacao == classificacao
         erro = None
@@ -235,13 +235,7 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
             out.conta("representante", rep_row is not None,
                       ElementoRecuperavel(tipo="representante", identificador=rep_ident, nome=rep.nome,
                                           contexto=rep_ctx))  # fmt: skip
-            if rep.endereco is not None:
-                out.conta(
-                    "endereco",
-                    _endereco_existe(session, rep.endereco.id_pje, "representante", rep_row.id if rep_row else None),
-                    ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{rep.endereco.id_pje}",
-                                        nome=rep.nome, contexto={**caso, "entidade": "representante"}),
-                )  # fmt: skip
+            _conta_endereco(session, out, rep, "representante", rep_row.id if rep_row else None, caso)
             rep_key = rep_row.id if rep_row is not None else rep_ident
             if rep_key in reps_vistos:
                 continue
