@@ -329,7 +329,9 @@ class RecoveryService:
                 return ResultadoDocumento(**base, sucesso=True)
             if leitura.processo is None or leitura.processo["id"] is None:
                 raise NaoEncontrado(f"processo {item.numero_processo} não está no acervo: recupere antes a sua lista")
-            partes = persistir_partes(session, item)
+            gravado = persistir_partes(session, item)
+            # the batched storing path answers one result per case given (a list), the per-case one a result
+            partes = gravado[0] if isinstance(gravado, list) else gravado
             return ResultadoDocumento(**base, sucesso=True, total_elementos=elementos, inseridos=partes.inseridos,
                                       atualizados=partes.atualizados, inalterados=partes.inalterados)  # fmt: skip
         escolhidos = set(tipos or TIPOS_ELEMENTO) & _TIPOS_LISTA
