@@ -108,9 +108,9 @@ class RecoveryService:
         """One page of matching entries (newest first) and how many match."""
         if pagina < 1 or not 1 <= limite <= 1000:
             raise EntradaInvalida("pagina deve ser >= 1 e limite entre 1 e 1000")
-        registros = list(percorrer(self._store, filtro_rawlog(filtro or FiltroRecovery())))
-        inicio = (pagina - 1) * limite
-        return [item_de(r) for r in registros[inicio : inicio + limite]], len(registros)
+        filtro_store = filtro_rawlog(filtro or FiltroRecovery())
+        registros = self._store.list(filtro_store, limit=limite, offset=(pagina - 1) * limite)
+        return [item_de(r) for r in registros], self._store.count(filtro_store)
 
     def estatisticas(self, filtro: FiltroRecovery | None = None, *, com_gaps: bool = True) -> EstatisticasRecovery:
         """Counts per status, tribunal and type; with ``com_gaps``, every entry analysed and its gaps summed."""
