@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -136,6 +136,24 @@ class AnaliseCaptura(_Modelo):
     @property
     def tem_gaps(self) -> bool:
         return any(self.gaps.values())
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def partes_faltantes(self) -> list[ElementoRecuperavel]:
+        """The existing API's ``gaps.partesFaltantes`` (also under ``gaps["parte"]``)."""
+        return list(self.gaps.get("parte", []))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def enderecos_faltantes(self) -> list[ElementoRecuperavel]:
+        """The existing API's ``gaps.enderecosFaltantes``."""
+        return list(self.gaps.get("endereco", []))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def representantes_faltantes(self) -> list[ElementoRecuperavel]:
+        """The existing API's ``gaps.representantesFaltantes``."""
+        return list(self.gaps.get("representante", []))
 
 
 class AnaliseConjunto(_Modelo):
