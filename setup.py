@@ -50,6 +50,7 @@ setup(
         "test": [
             "pytest>=8.3",
             "pytest-asyncio>=0.24",
+            "pytest-xdist>=3.6,<4",
             "mongomock>=4.2",
             "ruff>=0.8",
             "import-linter>=2.1",

@@ -63,6 +63,8 @@ class _Paginada:
     """Shared paging: page 1 says how many pages there are; the others are asked at once."""
 
     tipo: TipoCaptura
+    #: The counter (``totalizadores``) that bounds this listing's rows, if any.
+    agrupamento: int | None = None
 
     def _pagina(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
         filtro = pje.FiltroPrazo(pedido.dados["filtro"]) if pedido.dados.get("filtro") else None
@@ -73,7 +75,8 @@ class _Paginada:
         estado[chave] = estado.get(chave, 0) + len(pagina.envelope.resultado)
         estado["paginas"] = estado.get("paginas", 0) + 1
         if pedido.dados.get("pagina", 1) == 1:
-            for numero in pje.proximas_paginas(pagina.envelope):
+            contador = estado.get("totalizadores", {}).get(str(self.agrupamento)) if self.agrupamento else None
+            for numero in pje.proximas_paginas(pagina.envelope, contador=contador):
                 yield Pedido(pje.page_url(pedido.url, numero), PAGINA, {**pedido.dados, "pagina": numero})
 
     def _totalizadores(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> PaginaBruta:
@@ -109,6 +112,8 @@ class ListaPainel(_Paginada):
         if tipo not in (TipoCaptura.ACERVO_GERAL, TipoCaptura.ARQUIVADOS):
             raise ValueError(f"ListaPainel does not capture {tipo}")
         self.tipo = tipo
+        if tipo is TipoCaptura.ACERVO_GERAL:  # the archived list is not checked against its counter
+            self.agrupamento = pje.AgrupamentoPainel.ACERVO_GERAL.value
 
     def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
         yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_pje), TOTALIZADORES)
@@ -137,6 +142,7 @@ class Pendentes(_Paginada):
     """``pendentes``: one listing per deadline filter; rows of all filters at most counter 2."""
 
     tipo = TipoCaptura.PENDENTES
+    agrupamento = pje.AgrupamentoPainel.PENDENTES.value
 
     def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
         yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_pje), TOTALIZADORES)

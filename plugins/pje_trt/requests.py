@@ -266,8 +266,37 @@ def total_paginas(envelope: Envelope) -> int:
     return envelope.qtd_paginas
 
 
-def proximas_paginas(primeira: Envelope) -> range:
-    """The page numbers still to fetch after the first page."""
+#: No lawyer's listing has more pages than this (200,000 rows at 100 a page): a larger ``qtdPaginas`` is a lie.
+MAX_PAGINAS = 2_000
+
+
+def limite_paginas(primeira: Envelope, *, contador: int | None = None) -> int:
+    """The most pages the listing can have, from what page 1 and the counters say, and :data:`MAX_PAGINAS`.
+
+    A listing of ``N`` rows at ``len(resultado)`` rows a page (page 1 is full when there are others) has at
+    most ``ceil(N / len(resultado))`` pages; ``N`` is ``totalRegistros`` and, when known, the tribunal's own
+    counter (``totalizadores``), plus one page of slack for rows added while the crawl runs.
+    """
+    limite = MAX_PAGINAS
+    por_pagina = max(len(primeira.resultado), 1)
+    for total in (primeira.total_registros, contador):
+        if total is not None and total >= 0:
+            limite = min(limite, -(-total // por_pagina) + 1)
+    return max(limite, 1)
+
+
+def proximas_paginas(primeira: Envelope, *, contador: int | None = None) -> range:
+    """The page numbers still to fetch after the first page.
+
+    Raises :class:`RespostaInvalida` when ``qtdPaginas`` passes :func:`limite_paginas`: an absurd page count
+    ends that credential at once instead of queueing millions of requests.
+    """
+    limite = limite_paginas(primeira, contador=contador)
+    if primeira.qtd_paginas > limite:
+        raise RespostaInvalida(
+            f"o tribunal declarou {primeira.qtd_paginas} páginas (qtdPaginas), mais do que os totais permitem "
+            f"({limite}); a listagem não foi seguida"
+        )
     return range(2, primeira.qtd_paginas + 1)
 
 

@@ -88,7 +88,7 @@ def add(
         senha = click.prompt("Senha do tribunal", hide_input=True, confirmation_prompt="Repita a senha")
         totp_secret = twofauth = None
         if otp == "totp":
-            totp_secret = click.prompt("Segredo TOTP (base32)", hide_input=True)
+            totp_secret = click.prompt("Segredo TOTP (base32 ou otpauth://totp/...)", hide_input=True)
         elif otp == "2fauth":
             token = click.prompt("Token da API do 2FAuth", hide_input=True)
             twofauth = {"url": twofauth_url, "token": token, "account_id": twofauth_account_id}
@@ -211,7 +211,7 @@ def update(
                 prompt = click.prompt("Nova senha do tribunal", hide_input=True, confirmation_prompt="Repita a senha")
                 changes["senha"] = validate_senha(prompt)
             if otp == "totp":
-                secret = click.prompt("Novo segredo TOTP (base32)", hide_input=True)
+                secret = click.prompt("Novo segredo TOTP (base32 ou otpauth://totp/...)", hide_input=True)
                 changes["totp_secret"] = SecretStr(normalize_totp_secret(secret))
             elif otp == "2fauth":
                 token = click.prompt("Token da API do 2FAuth", hide_input=True)

@@ -95,6 +95,21 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     pje_concurrency: int = Field(default=2, ge=1, description="Requests at once per real tribunal host.")
     pje_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to a real tribunal host.")
+    retry_base_delay: float = Field(default=0.5, ge=0, description="First HTTP retry backoff, seconds (doubles).")
+    retry_max_delay: float = Field(default=30.0, ge=0, description="Longest HTTP retry backoff, seconds.")
+    retry_after_max: float = Field(default=300.0, ge=0, description="Longest Retry-After honoured, seconds.")
+    sessao_uso_ttl: float = Field(
+        default=120.0, gt=0, description="Seconds a crawl's turn on a lawyer's PJE session lasts unless renewed."
+    )
+    sessao_uso_espera: float = Field(
+        default=1800.0, ge=0, description="Seconds a crawl waits for a lawyer's PJE session in use elsewhere."
+    )
+    processo_lock_ttl: float = Field(
+        default=300.0, gt=0, description="Seconds a per-case capture holds a case unless renewed."
+    )
+    allow_insecure_http: bool = Field(
+        default=False, description="Accept http:// tribunal and SSO URLs on hosts other than loopback."
+    )
 
     @field_validator("log_level")
     @classmethod

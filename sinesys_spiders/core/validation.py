@@ -8,6 +8,7 @@ in a message).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TypedDict
 from urllib.parse import urlsplit
@@ -17,10 +18,12 @@ from sinesys_spiders.core.errors import EntradaInvalida
 __all__ = [
     "UFS",
     "Oab",
+    "is_loopback_host",
     "mask_cpf",
     "validate_cnpj",
     "validate_cpf",
     "validate_oab",
+    "validate_tribunal_url",
     "validate_url",
 ]
 
@@ -133,3 +136,30 @@ def validate_url(value: str, *, field: str = "URL") -> str:
     if any(ch.isspace() for ch in text):
         raise EntradaInvalida(f"{field} inválida: contém espaços")
     return text.rstrip("/")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """``localhost`` or a loopback IP address (127.0.0.0/8, ::1): traffic that never leaves the machine."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_tribunal_url(value: str, *, field: str = "base_url", allow_http: bool = False) -> str:
+    """:func:`validate_url` for where a tribunal or its SSO is reached: no query or fragment, and
+    ``https`` unless the host is loopback (the sandbox) or ``allow_http`` (``SINESYS_ALLOW_INSECURE_HTTP``)."""
+    text = validate_url(value, field=field)
+    parts = urlsplit(text)
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise EntradaInvalida(f"{field} inválida: não inclua consulta (?) nem fragmento (#) na URL")
+    if parts.scheme == "http" and not allow_http and not is_loopback_host(parts.hostname):
+        raise EntradaInvalida(
+            f"{field} inválida: http:// só é aceito para endereços locais (127.0.0.1); use https:// "
+            "ou defina SINESYS_ALLOW_INSECURE_HTTP=1"
+        )
+    return text

@@ -25,6 +25,10 @@ from sinesys_spiders.testing.scrapyd import ScrapydServer, deploy, start_scrapyd
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
+#: Every API answer takes ~4 s: a crawl is still running when the test cancels or kills it.
+LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
+         "targets": ["api"]}  # fmt: skip
+
 pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e]
 
 
@@ -126,7 +130,7 @@ def _locks_of(e2e: Any, captura_id: int) -> list[str]:
 def test_cancel_through_scrapyd(implantado: tuple[Any, ScrapydServer], captura_sandbox: SandboxClient) -> None:
     """`capturas cancelar` of a Scrapyd job: cancel.json, the crawl closes, the row is cancelled, locks free."""
     e2e, server = implantado
-    with captura_sandbox.faults_applied("slow"):
+    with captura_sandbox.faults_applied(LENTO):
         result = _sinesys(e2e, server, "capturas", "iniciar", "acervo_geral", "--credenciais", str(e2e.grande),
                           "--runner", "scrapyd")  # fmt: skip
         assert result.returncode == 0, result.stderr

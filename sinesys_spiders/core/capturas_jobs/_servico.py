@@ -381,6 +381,19 @@ class ServicoCapturas(HistoricoService):
             )
             return int(session.scalar(query) or 0)
 
+    def pendentes_com_job(self, *, desde_antes_de: dt.datetime) -> list[Captura]:
+        """Pending captures handed to a runner before ``desde_antes_de`` whose crawl has not started yet."""
+        with self._factory() as session:
+            rows = session.scalars(
+                select(CapturaLog).where(
+                    CapturaLog.status == StatusCaptura.PENDING.value,
+                    CapturaLog.job_id.is_not(None),
+                    CapturaLog.job_id != RESERVADO,
+                    CapturaLog.updated_at < desde_antes_de,
+                )
+            )
+            return [_captura(row) for row in rows]
+
     def pendentes_sem_job(self, *, limite: int = 100) -> list[Captura]:
         """Pending captures not yet handed to a runner (oldest first): what a dispatcher starts next."""
         with self._factory() as session:
