@@ -484,3 +484,39 @@ def test_cli_lists_analyses_and_reprocesses(cenario: Cenario) -> None:
     desconhecida = sinesys("analisar", "--captura", "999999")
     assert desconhecida.exit_code == 2
     assert NaoEncontrado.code in desconhecida.output
+
+
+def test_the_capture_rule_classifies_and_a_wrong_classification_is_a_gap(recovery: Recovery, cenario: Cenario) -> None:
+    """Clients, opposing parties and third parties as the capture's rule says; a link stored otherwise is a gap."""
+    servico, e2e = recovery.servico, cenario.e2e
+    analise = servico.analisar_captura(cenario.capturas["partes"])
+    classificacao: dict[str, int] = {}
+    for doc in analise.documentos:
+        for chave, n in doc.classificacao.items():
+            classificacao[chave] = classificacao.get(chave, 0) + n
+    esperado: dict[str, int] = {}
+    for caso in cenario.truth:
+        for parte in caso["partes"]:
+            esperado[parte["classificacao"]] = esperado.get(parte["classificacao"], 0) + 1
+    assert classificacao == esperado
+    assert esperado.get("cliente")
+    assert esperado.get("parte_contraria")
+
+    with e2e.factory.begin() as session:
+        alvo = session.scalars(
+            select(ProcessoParte).order_by(ProcessoParte.classificacao.desc(), ProcessoParte.id)
+        ).first()
+        certa = alvo.classificacao
+        alvo.classificacao = "cliente" if certa != "cliente" else "terceiro"
+        pessoa = session.get(Parte, alvo.parte_id).id_pessoa_pje
+    [gap] = [
+        e for d in servico.analisar_captura(cenario.capturas["partes"]).documentos for e in d.gaps.get("vinculo", [])
+    ]
+    assert gap.identificador == _pessoa(pessoa)
+    assert gap.erro is not None
+    assert certa in gap.erro
+
+    resultado = servico.reprocessar(captura_log_id=cenario.capturas["partes"], tipos=["vinculo"])
+    assert resultado.sucesso
+    assert resultado.atualizados >= 1
+    assert partes_armazenadas_ok(cenario)
