@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from sinesys_spiders.core.db.consultas import em_ids
@@ -137,45 +137,74 @@ def _doc(value: str | None, size: int) -> str | None:
     return value if value is not None and len(value) == size else None
 
 
-def _parte_row(session: Session, parte: ParteProcesso, tribunal: str) -> Parte | None:
-    cpf = _doc(parte.cpf, 11) if parte.tipo_pessoa == "F" else None
-    cnpj = _doc(parte.cnpj, 14) if parte.tipo_pessoa == "J" else None
-    if cpf:
-        query = select(Parte).where(Parte.cpf == cpf)
-    elif cnpj:
-        query = select(Parte).where(Parte.cnpj == cnpj)
-    elif parte.id_pessoa_pje is not None:
-        query = select(Parte).where(
-            Parte.cpf.is_(None), Parte.cnpj.is_(None), Parte.id_pessoa_pje == parte.id_pessoa_pje,
-            Parte.tribunal == tribunal,
-        )  # fmt: skip
-    else:
-        return None
-    return session.execute(query.limit(1)).scalars().first()
+def _cpf(pessoa: ParteProcesso | RepresentanteParte) -> str | None:
+    return _doc(pessoa.cpf, 11) if pessoa.tipo_pessoa == "F" or isinstance(pessoa, RepresentanteParte) else None
 
 
-def _rep_row(session: Session, rep: RepresentanteParte) -> Representante | None:
-    cpf = _doc(rep.cpf, 11)
-    if cpf:
-        query = select(Representante).where(Representante.cpf == cpf)
-    else:
-        query = select(Representante).where(
-            Representante.cpf.is_(None), Representante.id_pessoa_pje == rep.id_pessoa_pje,
-            Representante.nome == rep.nome,
-        )  # fmt: skip
-    return session.execute(query.limit(1)).scalars().first()
+def _cnpj(parte: ParteProcesso) -> str | None:
+    return _doc(parte.cnpj, 14) if parte.tipo_pessoa == "J" else None
 
 
-def _conta_endereco(session: Session, out: Lacunas, pessoa: ParteProcesso | RepresentanteParte, entidade_tipo: str,
+class _Indice:
+    """The rows one case's payload may match, read in a few queries (the way the capture finds them)."""
+
+    def __init__(self, session: Session, item: PartesProcesso, tribunal: str) -> None:
+        partes = list(item.partes)
+        reps = [r for p in partes for r in p.representantes]
+        cpfs = {c for p in partes if (c := _cpf(p))}
+        cnpjs = {c for p in partes if (c := _cnpj(p))}
+        pessoas = {p.id_pessoa_pje for p in partes if not _cpf(p) and not _cnpj(p) and p.id_pessoa_pje is not None}
+        rep_cpfs = {c for r in reps if (c := _cpf(r))}
+        rep_pessoas = {r.id_pessoa_pje for r in reps if not _cpf(r)}
+        enderecos = {p.endereco.id_pje for p in [*partes, *reps] if p.endereco is not None}
+        self.partes_cpf = {r.cpf: r for r in session.scalars(select(Parte).where(Parte.cpf.in_(cpfs)))} if cpfs else {}
+        self.partes_cnpj = (
+            {r.cnpj: r for r in session.scalars(select(Parte).where(Parte.cnpj.in_(cnpjs)))} if cnpjs else {}
+        )
+        self.partes_pessoa: dict[int | None, Parte] = {}
+        if pessoas:
+            query = select(Parte).where(Parte.cpf.is_(None), Parte.cnpj.is_(None), Parte.tribunal == tribunal,
+                                        Parte.id_pessoa_pje.in_(pessoas))  # fmt: skip
+            for row in session.scalars(query.order_by(Parte.id)):
+                self.partes_pessoa.setdefault(row.id_pessoa_pje, row)
+        self.reps_cpf = (
+            {r.cpf: r for r in session.scalars(select(Representante).where(Representante.cpf.in_(rep_cpfs)))}
+            if rep_cpfs
+            else {}
+        )
+        self.reps_pessoa: dict[tuple[int | None, str], Representante] = {}
+        if rep_pessoas:
+            cond = Representante.id_pessoa_pje.in_([i for i in rep_pessoas if i is not None])
+            if None in rep_pessoas:
+                cond = or_(cond, Representante.id_pessoa_pje.is_(None))
+            query = select(Representante).where(Representante.cpf.is_(None), cond).order_by(Representante.id)
+            for row in session.scalars(query):
+                self.reps_pessoa.setdefault((row.id_pessoa_pje, row.nome), row)
+        self.enderecos: set[tuple[int, str, int]] = set()
+        if enderecos:
+            query = select(Endereco.id_pje, Endereco.entidade_tipo, Endereco.entidade_id)
+            self.enderecos = {tuple(row) for row in session.execute(query.where(Endereco.id_pje.in_(enderecos)))}
+
+    def parte(self, parte: ParteProcesso) -> Parte | None:
+        if cpf := _cpf(parte):
+            return self.partes_cpf.get(cpf)
+        if cnpj := _cnpj(parte):
+            return self.partes_cnpj.get(cnpj)
+        return self.partes_pessoa.get(parte.id_pessoa_pje) if parte.id_pessoa_pje is not None else None
+
+    def representante(self, rep: RepresentanteParte) -> Representante | None:
+        if cpf := _cpf(rep):
+            return self.reps_cpf.get(cpf)
+        return self.reps_pessoa.get((rep.id_pessoa_pje, rep.nome))
+
+
+def _conta_endereco(out: Lacunas, indice: _Indice, pessoa: ParteProcesso | RepresentanteParte, entidade_tipo: str,
                     entidade_id: int | None, caso: dict[str, Any]) -> None:  # fmt: skip
     """A person's address, stored under its entity (``None``: the entity itself is missing)."""
     if pessoa.endereco is None:
         return
     id_pje = pessoa.endereco.id_pje
-    presente = entidade_id is not None and session.execute(
-        select(Endereco.id).where(Endereco.id_pje == id_pje, Endereco.entidade_tipo == entidade_tipo,
-                                  Endereco.entidade_id == entidade_id).limit(1)
-    ).first() is not None  # fmt: skip
+    presente = entidade_id is not None and (id_pje, entidade_tipo, entidade_id) in indice.enderecos
     out.conta("endereco", presente, ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{id_pje}",
                                                         nome=pessoa.nome,
                                                         contexto={**caso, "entidade": entidade_tipo}))  # fmt: skip
@@ -206,9 +235,10 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
                 )
             ):
                 links[pp_id].add(rep_id)
+    indice = _Indice(session, item, tribunal)
     vistos: set[tuple[Any, ...]] = set()
     for parte in item.partes:
-        row = _parte_row(session, parte, tribunal)
+        row = indice.parte(parte)
         chave = (row.id if row is not None else _pessoa_id(parte), parte.polo, parte.tipo_parte)
         if chave in vistos:  # the same party twice in one case: stored once
             continue
@@ -219,7 +249,7 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
         ident = _pessoa_id(parte)
         out.conta("parte", row is not None, ElementoRecuperavel(tipo="parte", identificador=ident, nome=parte.nome,
                                                                contexto=caso))  # fmt: skip
-        _conta_endereco(session, out, parte, "parte", row.id if row else None, caso)
+        _conta_endereco(out, indice, parte, "parte", row.id if row else None, caso)
         vinculo = vinculos.get(chave) if row is not None else None
         ligado = vinculo is not None and vinculo.classificacao == classificacao
         erro = None
@@ -229,13 +259,13 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
                                                          erro=erro, contexto=ctx))  # fmt: skip
         reps_vistos: set[Any] = set()
         for rep in parte.representantes:
-            rep_row = _rep_row(session, rep)
+            rep_row = indice.representante(rep)
             rep_ident = _pessoa_id(rep)
             rep_ctx = {**caso, "parte": ident}
             out.conta("representante", rep_row is not None,
                       ElementoRecuperavel(tipo="representante", identificador=rep_ident, nome=rep.nome,
                                           contexto=rep_ctx))  # fmt: skip
-            _conta_endereco(session, out, rep, "representante", rep_row.id if rep_row else None, caso)
+            _conta_endereco(out, indice, rep, "representante", rep_row.id if rep_row else None, caso)
             rep_key = rep_row.id if rep_row is not None else rep_ident
             if rep_key in reps_vistos:
                 continue
