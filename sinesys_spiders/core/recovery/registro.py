@@ -56,7 +56,9 @@ class RegistroRecovery:
             captura_id = self._servico.criar(
                 tipo_captura,
                 advogado_id=advogado_id,
-                credencial_ids=[credencial_id] if credencial_id else [],
+                # the lawyer is enough: a credential deactivated since the crawl does not block re-persisting
+                # what it captured (its results still name it)
+                credencial_ids=[credencial_id] if credencial_id and advogado_id is None else [],
                 parametros=self._parametros,
                 origem=Origem.RECOVERY,
                 solicitante=self._solicitante,
