@@ -30,7 +30,13 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
          "targets": ["api"]}  # fmt: skip
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.requires_scrapyd, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
+pytestmark = [
+    pytest.mark.requires_browser,
+    pytest.mark.requires_scrapyd,
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    on_postgresql,
+]
 
 
 @pytest.fixture(scope="module")
