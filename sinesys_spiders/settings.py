@@ -20,6 +20,11 @@ from pydantic import ValidationError
 
 from sinesys_spiders.core.browser import resolve_browser
 from sinesys_spiders.core.config import get_settings
+from sinesys_spiders.core.logsafe import install as _escape_log_values
+from sinesys_spiders.core.privado import forcar_umask as _forcar_umask
+
+_escape_log_values()  # a value from a tribunal (an id_pje with a newline) never forges a log line
+_forcar_umask()  # the SQLite file, documents, feeds and logs a crawl creates are owner-only (0600/0700)
 
 try:
     _settings = get_settings()
@@ -60,7 +65,7 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 # SINESYS_JSON_MAXSIZE for a JSON page (set per request by the spiders); Scrapy's default is 1 GiB.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
-SINESYS_JSON_MAXSIZE = 16 * 1024 * 1024
+SINESYS_JSON_MAXSIZE = _settings.json_maxsize
 
 # The lawyer's own data behind a login: robots.txt does not apply to these API calls.
 ROBOTSTXT_OBEY = False

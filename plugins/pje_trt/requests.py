@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.errors import EntradaInvalida, RespostaInvalida, TotalizadorDivergente
+from sinesys_spiders.core.logsafe import ecoar
 
 __all__ = [
     "AGRUPAMENTO_POR_TIPO",
@@ -75,7 +76,7 @@ class FiltroPrazo(enum.StrEnum):
         try:
             return cls(value.strip().lower())
         except ValueError:
-            raise EntradaInvalida(f"filtro de prazo desconhecido: {value!r} (use no_prazo ou sem_prazo)") from None
+            raise EntradaInvalida(f"filtro de prazo desconhecido: {ecoar(value)} (use no_prazo ou sem_prazo)") from None
 
 
 class SituacaoAudiencia(enum.StrEnum):
@@ -90,7 +91,7 @@ class SituacaoAudiencia(enum.StrEnum):
         try:
             return cls(value.strip().upper())
         except ValueError:
-            raise EntradaInvalida(f"situação de audiência desconhecida: {value!r} (use M, C ou F)") from None
+            raise EntradaInvalida(f"situação de audiência desconhecida: {ecoar(value)} (use M, C ou F)") from None
 
 
 def _url(api_url: str, path: str, params: Sequence[tuple[str, Any]]) -> str:
@@ -174,7 +175,7 @@ def pauta_url(
     if data_fim < data_inicio:
         raise EntradaInvalida(f"data_fim ({data_fim.isoformat()}) anterior a data_inicio ({data_inicio.isoformat()})")
     if ordenacao not in ("asc", "desc"):
-        raise EntradaInvalida(f"ordenação desconhecida: {ordenacao!r} (use asc ou desc)")
+        raise EntradaInvalida(f"ordenação desconhecida: {ecoar(ordenacao)} (use asc ou desc)")
     return _url(
         api_url,
         "/pauta-usuarios-externos",

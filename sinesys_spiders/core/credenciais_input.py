@@ -105,12 +105,14 @@ def _positive_int(value: Any, campo: str) -> int:
         raise CampoInvalido(campo, "deve ser um número inteiro positivo")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 20:
         number = int(value.strip())
     else:
         raise CampoInvalido(campo, "deve ser um número inteiro positivo")
     if number <= 0:
         raise CampoInvalido(campo, "deve ser um número inteiro positivo")
+    if number >= 2**63:
+        raise CampoInvalido(campo, "grande demais para um id")
     return number
 
 

@@ -14,6 +14,7 @@ from typing import TypedDict
 from urllib.parse import urlsplit
 
 from sinesys_spiders.core.errors import EntradaInvalida
+from sinesys_spiders.core.logsafe import ecoar
 
 __all__ = [
     "UFS",
@@ -100,11 +101,11 @@ def validate_oab(value: str) -> Oab:
     elif match := _OAB_UF_LAST.match(text):
         numero, uf = match.groups()
     else:
-        raise EntradaInvalida(f"OAB inválida: {value!r} (use UF seguida do número, ex.: MG123456)")
+        raise EntradaInvalida(f"OAB inválida: {ecoar(value)} (use UF seguida do número, ex.: MG123456)")
     if uf not in UFS:
-        raise EntradaInvalida(f"OAB inválida: UF desconhecida {uf!r} (use uma das 27 UFs, ex.: MG, SP, DF)")
+        raise EntradaInvalida(f"OAB inválida: UF desconhecida {ecoar(uf)} (use uma das 27 UFs, ex.: MG, SP, DF)")
     if not numero.lstrip("0") or not numero.lstrip("0")[0].isdigit():
-        raise EntradaInvalida(f"OAB inválida: número {numero!r}")
+        raise EntradaInvalida(f"OAB inválida: número {ecoar(numero)}")
     return Oab(numero=numero, uf=uf)
 
 
