@@ -4,6 +4,9 @@ One module-wide scenario per database (SQLite, PostgreSQL): a sandbox user's ``a
 ``pendentes``, ``audiencias`` and ``partes`` captured by real ``scrapy crawl`` runs. Each test then runs on both
 raw-log back ends: the SQL table the crawls wrote, and a MongoDB collection (mongomock) holding the same entries.
 Each test deletes rows, checks what recovery reports, re-persists, and leaves the database equal to the sandbox's truth.
+
+Unlike most end-to-end modules this one runs on both databases (issue 15): the analysis compares natural keys read
+back from each database (dates, JSON, case-sensitive text), which is where the back ends differ.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from recovery_e2e import (
     copiar_para_mongo,
     gaps_das_capturas,
     partes_armazenadas_ok,
+    pessoa,
     quebrar_ultima_parte,
     sem_escrita,
 )
@@ -318,11 +322,11 @@ def test_the_capture_rule_classifies_and_a_wrong_classification_is_a_gap(recover
         ).first()
         certa = alvo.classificacao
         alvo.classificacao = "cliente" if certa != "cliente" else "terceiro"
-        pessoa = session.get(Parte, alvo.parte_id).id_pessoa_pje
+        id_pessoa = session.get(Parte, alvo.parte_id).id_pessoa_pje
     [gap] = [
         e for d in servico.analisar_captura(cenario.capturas["partes"]).documentos for e in d.gaps.get("vinculo", [])
     ]
-    assert gap.identificador == pessoa(pessoa)
+    assert gap.identificador == pessoa(id_pessoa)
     assert gap.erro is not None
     assert certa in gap.erro
 
