@@ -65,7 +65,7 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 # SINESYS_JSON_MAXSIZE for a JSON page (set per request by the spiders); Scrapy's default is 1 GiB.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
-SINESYS_JSON_MAXSIZE = 16 * 1024 * 1024
+SINESYS_JSON_MAXSIZE = _settings.json_maxsize
 
 # The lawyer's own data behind a login: robots.txt does not apply to these API calls.
 ROBOTSTXT_OBEY = False

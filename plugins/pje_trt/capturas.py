@@ -10,19 +10,22 @@ Each capture fetches what pje-api.md §3 says, in the order the real panel allow
 - ``audiencias``: the pauta between two dates in one situação (``numeroPagina`` pages, ``qtdPaginas`` 0 quirk).
 
 Every page answered becomes a raw-log entry (:class:`~sinesys_spiders.core.items.PaginaBruta`) and its rows
-become items that point back to it (``raw_ref``).
+become items that point back to it (``raw_ref``). ``reprocessar`` reads a stored page again (recovery,
+``sinesys_spiders.core.recovery``): the same parser, its items only, no request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt.parsers import ContextoPagina, parse_pagina
 from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.domain import TipoCaptura
+from sinesys_spiders.core.errors import EntradaInvalida
 from sinesys_spiders.core.items import PaginaBruta
 
 __all__ = ["CAPTURAS", "ListaPainel", "Pauta", "Pendentes"]
@@ -83,6 +86,23 @@ class _Paginada:
 
     def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
         return None
+
+    def reprocessar(
+        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
+    ) -> Iterator[Any]:
+        """The items of a stored page, as its capture made them (a totalizadores page has none)."""
+        path = str(requisicao.get("path") or "")
+        if path.rstrip("/").endswith("/totalizadores"):
+            return
+        params = requisicao.get("params") or {}
+        filtro = None
+        if self.tipo is TipoCaptura.PENDENTES:
+            agrupador = params.get("agrupadorExpediente")
+            filtro = next((f for f in pje.FiltroPrazo if f.agrupador == agrupador), None)
+            if filtro is None:
+                raise EntradaInvalida(f"pendentes: página sem agrupadorExpediente conhecido ({agrupador!r})")
+        url = f"{ctx.api_url.rstrip('/')}{path}?{urlencode(params)}"
+        yield from parse_pagina(payload, _contexto_pagina(ctx, filtro), url=url).itens
 
 
 class ListaPainel(_Paginada):

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     pje_concurrency: int = Field(default=2, ge=1, description="Requests at once per real tribunal host.")
     pje_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to a real tribunal host.")
+    json_maxsize: int = Field(
+        default=16 * 1024 * 1024, gt=0, description="Largest JSON answer accepted from a tribunal, bytes."
+    )
     retry_base_delay: float = Field(default=0.5, ge=0, description="First HTTP retry backoff, seconds (doubles).")
     retry_max_delay: float = Field(default=30.0, ge=0, description="Longest HTTP retry backoff, seconds.")
     retry_after_max: float = Field(default=300.0, ge=0, description="Longest Retry-After honoured, seconds.")

@@ -85,6 +85,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     args: CapturaParams
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        #: The Scrapyd job running this crawl (Scrapyd passes it as the ``_job`` argument), for the history.
+        self.job_scrapyd: str | None = kwargs.get("_job")
         kwargs = {k: v for k, v in kwargs.items() if not k.startswith("_")}  # Scrapyd adds _job
         super().__init__(*args, **kwargs)
         self.captura_id: int | None = self.args.captura_id

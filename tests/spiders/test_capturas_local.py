@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from sinesys_spiders.core.db.models import Lock
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
          "targets": ["api"]}  # fmt: skip
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e]
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 #: Records, in every Python process started with it on PYTHONPATH, who wrote a capturas_log row: the innermost
 #: frame of the project outside the core (the capture service's caller), per process kind.

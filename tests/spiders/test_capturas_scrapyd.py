@@ -20,6 +20,7 @@ from sinesys_spiders.core.credenciais_input import NovaCredencial
 from sinesys_spiders.core.db.models import Lock
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 from sinesys_spiders.testing.scrapyd import ScrapydServer, deploy, start_scrapyd
 
@@ -29,7 +30,13 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
          "targets": ["api"]}  # fmt: skip
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e]
+pytestmark = [
+    pytest.mark.requires_browser,
+    pytest.mark.requires_scrapyd,
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    on_postgresql,
+]
 
 
 @pytest.fixture(scope="module")
