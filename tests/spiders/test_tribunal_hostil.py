@@ -10,6 +10,7 @@ loopback address (the session's cookies still apply). The proxy spoils the paged
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
 import signal
@@ -34,6 +35,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 _FORA_HOST = "127.0.2.9"
 _CHUNK = b" " * (1 << 20)
 _ENORME_MAX = 400  # MB the proxy would send if nobody stopped reading
+_BOMBA = gzip.compress(b'{"resultado": [], "x": "' + b" " * (100 << 20) + b'"}', compresslevel=9)
 
 
 class _Fora(http.server.BaseHTTPRequestHandler):
@@ -71,6 +73,14 @@ class _Hostil(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", f"{self.fora}/pje-comum-api/api/roubo?{self.path.split('?', 1)[1]}")
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if paginado and self.modo == "bomba":  # 100 MB of spaces, gzip-compressed to about 100 KB
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(_BOMBA)))
+            self.end_headers()
+            self.wfile.write(_BOMBA)
             return
         if paginado and self.modo == "gotejando":  # one byte every 0.2 s, never finished
             self.send_response(200)
@@ -137,10 +147,16 @@ def e2e(pje_sandbox: SandboxClient, database_url: str, tmp_path: Path) -> Iterat
 
 @pytest.mark.parametrize(
     ("modo", "codigo"),
-    [("paginas", "RESPOSTA_INVALIDA"), ("enorme", "RESPOSTA_GRANDE_DEMAIS"), ("fora", "HOST_NAO_PERMITIDO")],
+    [
+        ("paginas", "RESPOSTA_INVALIDA"),
+        ("enorme", "RESPOSTA_GRANDE_DEMAIS"),
+        ("bomba", "RESPOSTA_GRANDE_DEMAIS"),
+        ("fora", "HOST_NAO_PERMITIDO"),
+    ],
 )
 def test_a_hostile_list_answer_ends_the_credential_with_a_clear_code(e2e: ProcessoE2E, modo: str, codigo: str) -> None:
-    """The lie, the flood and the redirect each end that credential with its code; nothing reaches another host,
+    """The lie, the flood, a decompression bomb and the redirect each end that credential with its code; nothing
+    reaches another host,
     at most the first page of the lie is asked, and the flood is cut off at the JSON size limit."""
     host = e2e.sandbox.base_url("TRT3").split("//")[1].split(":")[0]
     fora = _server(_FORA_HOST, _Fora)
