@@ -45,14 +45,18 @@ setup(
         "stamina>=24.3",
         "scrapyd>=1.5",
         "scrapyd-client>=2.0",
+        "argon2-cffi>=23.1,<26",
+        "swagger-ui-py>=25,<26",
     ],
     extras_require={
         "test": [
             "pytest>=8.3",
             "pytest-asyncio>=0.24",
+            "pytest-xdist>=3.6,<4",
             "mongomock>=4.2",
             "ruff>=0.8",
             "import-linter>=2.1",
+            "schemathesis>=4.32,<5",
         ],
         # Benchmarks' per-stage profiles (benchmarks/per_case.py).
         "bench": ["py-spy>=0.4,<0.5"],
@@ -68,6 +72,9 @@ setup(
             "sandbox = plugins.pje_trt.sandbox.cli:sandbox",
             "demo = plugins.pje_trt.demo:demo",
             "capturas = scheduler.cli:capturas",
+            "api = api.cli:api",
+            "api-keys = api.cli:api_keys",
+            "usuarios = api.cli:usuarios",
         ],
         # Test helpers for plugin authors (sandbox fixtures, contract tests).
         "pytest11": ["sinesys = sinesys_spiders.testing.pytest_plugin"],

@@ -14,7 +14,8 @@ The fingerprint lets a wrong key be told apart from a tampered or misplaced ciph
 
 The key is ``SINESYS_SECRET_KEY`` (url-safe base64 of 32 bytes, Fernet-style). Without it, the
 embedded default reads ``var/secret.key`` (``Settings.effective_secret_key_file``), generating it
-with mode 0600 and a WARNING the first time. :func:`generate_key` makes a new key.
+with mode 0600 and a WARNING the first time, and only while the database holds no encrypted value
+(otherwise the command stops and names the expected key by its fingerprint). :func:`generate_key` makes a new key.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sinesys_spiders.core.errors import ChaveInvalida, ConfiguracaoInvalida
 
 __all__ = [
     "BLOB_VERSION",
+    "BLOB_VERSION_VINCULADO",
     "Cipher",
     "associated_data",
     "credencial_aad",
@@ -46,12 +48,17 @@ __all__ = [
     "rawlog_aad",
     "read_key_file",
     "sessao_aad",
+    "stored_fingerprint",
     "write_key_file",
 ]
 
 logger = logging.getLogger(__name__)
 
 BLOB_VERSION = 1
+#: A credential secret sealed with its tribunal and grau in the associated data (issue 17): a row moved to
+#: another tribunal does not decrypt. The version byte is authenticated, so a blob cannot be relabelled.
+BLOB_VERSION_VINCULADO = 2
+_VERSIONS = frozenset({BLOB_VERSION, BLOB_VERSION_VINCULADO})
 KEY_BYTES = 32
 _FINGERPRINT_BYTES = 8
 _NONCE_BYTES = 12
@@ -73,9 +80,19 @@ def associated_data(table: str, row_uuid: str, field: str) -> bytes:
     return f"sinesys:{table}:{row_uuid}:{field}".encode()
 
 
-def credencial_aad(row_uuid: str, field: str) -> bytes:
-    """Associated data of a credential secret; ``field`` is ``senha``, ``totp_secret`` or ``twofauth``."""
-    return associated_data("credenciais", row_uuid, field)
+def credencial_aad(row_uuid: str, field: str, tribunal: str | None = None, grau: str | None = None) -> bytes:
+    """Associated data of a credential secret; ``field`` is ``senha``, ``totp_secret`` or ``twofauth``.
+
+    With ``tribunal`` and ``grau`` (blobs of version :data:`BLOB_VERSION_VINCULADO`) the secret is also bound to
+    where it may be used; without them, the legacy form (version 1 blobs written before issue 17).
+    """
+    base = associated_data("credenciais", row_uuid, field)
+    if tribunal is None and grau is None:
+        return base
+    for part in (str(tribunal or ""), str(grau or "")):
+        if not part or ":" in part:
+            raise ValueError("tribunal and grau must be non-empty and contain no ':'")
+    return base + f":{tribunal}:{grau}".encode()
 
 
 def sessao_aad(row_uuid: str) -> bytes:
@@ -133,10 +150,12 @@ class Cipher:
     def __repr__(self) -> str:
         return f"Cipher(fingerprint={self.fingerprint})"
 
-    def encrypt(self, plaintext: str | bytes, *, aad: bytes) -> bytes:
+    def encrypt(self, plaintext: str | bytes, *, aad: bytes, version: int = BLOB_VERSION) -> bytes:
         """Encrypt ``plaintext`` (str is UTF-8) bound to ``aad`` (see :func:`associated_data`)."""
+        if version not in _VERSIONS:
+            raise ValueError(f"unknown blob version {version}")
         data = plaintext.encode("utf-8") if isinstance(plaintext, str) else plaintext
-        header = bytes([BLOB_VERSION]) + self._fingerprint
+        header = bytes([version]) + self._fingerprint
         nonce = secrets.token_bytes(_NONCE_BYTES)
         return header + nonce + self._aead.encrypt(nonce, data, header + aad)
 
@@ -148,9 +167,9 @@ class Cipher:
         ciphertext that does not belong to this row and field (copied or altered).
         """
         blob = bytes(blob)
-        if len(blob) < _MIN_BLOB or blob[0] != BLOB_VERSION:
+        if len(blob) < _MIN_BLOB or blob[0] not in _VERSIONS:
             version = blob[0] if blob else None
-            raise ChaveInvalida(f"{what} não está num formato de cifra conhecido (versão {version}, esperada 1)")
+            raise ChaveInvalida(f"{what} não está num formato de cifra conhecido (versão {version}, esperada 1 ou 2)")
         nonce_end = _HEADER_BYTES + _NONCE_BYTES
         header, nonce, body = blob[:_HEADER_BYTES], blob[_HEADER_BYTES:nonce_end], blob[nonce_end:]
         if header[1:] != self._fingerprint:
@@ -168,6 +187,12 @@ class Cipher:
     def decrypt_text(self, blob: bytes, *, aad: bytes, what: str = "o dado cifrado") -> str:
         """:meth:`decrypt` and decode UTF-8."""
         return self.decrypt(blob, aad=aad, what=what).decode("utf-8")
+
+    @staticmethod
+    def version_of(blob: bytes) -> int | None:
+        """The format version of a blob (its first byte), or ``None`` for an empty one."""
+        blob = bytes(blob)
+        return blob[0] if blob else None
 
     def owns(self, blob: bytes) -> bool:
         """Whether ``blob`` was encrypted under this key (by fingerprint; no decryption)."""
@@ -212,6 +237,48 @@ def write_key_file(path: Path, key_text: str, *, replace: bool = False) -> None:
         raise
 
 
+#: Columns holding ciphertexts, whose header names the key that sealed them.
+_CIFRADOS = (
+    ("credenciais", "senha_cifrada"),
+    ("sessoes", "dados_cifrados"),
+    ("captura_logs_brutos", "payload_cifrado"),
+)
+
+
+def stored_fingerprint(database_url: str) -> str | None:
+    """The fingerprint of the key that sealed a value already in the database (``None``: nothing sealed yet).
+
+    Reads one ciphertext's header; a database that does not exist yet, or has no such tables, has none.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = make_url(database_url)
+    if url.drivername.startswith("sqlite") and (
+        not url.database or url.database == ":memory:" or not Path(url.database).exists()
+    ):
+        return None
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            for table, column in _CIFRADOS:
+                try:
+                    blob = conn.execute(
+                        text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1")  # noqa: S608 - constants
+                    ).scalar()
+                except SQLAlchemyError:
+                    conn.rollback()
+                    continue
+                if blob is not None and len(bytes(blob)) >= _HEADER_BYTES:
+                    return bytes(blob)[1:_HEADER_BYTES].hex()
+    except SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+    return None
+
+
 def load_cipher(settings: Settings | None = None) -> Cipher:
     """The cipher of the configured key: ``SINESYS_SECRET_KEY``, else the key file (generated once)."""
     settings = settings or get_settings()
@@ -219,6 +286,12 @@ def load_cipher(settings: Settings | None = None) -> Cipher:
         return Cipher.from_text(settings.secret_key.get_secret_value())
     path = settings.effective_secret_key_file
     if not path.exists():
+        esperada = stored_fingerprint(settings.effective_database_url)
+        if esperada is not None:  # a new key would read none of it: never generate one over existing data
+            raise ConfiguracaoInvalida(
+                f"nenhuma chave configurada, mas o banco já guarda dados cifrados sob a chave {esperada}: "
+                f"defina SINESYS_SECRET_KEY ou restaure o arquivo de chave {path} (a chave de impressão {esperada})"
+            )
         try:
             write_key_file(path, generate_key())
         except FileExistsError:

@@ -48,10 +48,11 @@ __all__ = ["CapturaExtension"]
 logger = logging.getLogger(__name__)
 
 
-def _job() -> tuple[str, str, str]:
-    """(runner, job id, node) of this process: a Scrapyd job says so in its environment; else a local process."""
-    if os.environ.get("SCRAPY_JOB"):
-        return "scrapyd", os.environ["SCRAPY_JOB"], socket.gethostname()
+def _job(spider: Spider) -> tuple[str, str, str]:
+    """(runner, job id, node) of this crawl: a Scrapyd job passes its id (argument ``_job``); else a local process."""
+    job = getattr(spider, "job_scrapyd", None) or getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+    if job:
+        return "scrapyd", str(job), socket.gethostname()
     return "local", str(os.getpid()), socket.gethostname()
 
 
@@ -98,7 +99,7 @@ class CapturaExtension:
             self.servico.reap()
         except Exception:  # reaping others' captures never stops this one
             logger.exception("capturas: reaper falhou")
-        runner, job_id, node = _job()
+        runner, job_id, node = _job(spider)
         try:
             self.captura_id = self.servico.iniciar(
                 descricao.pop("captura_id", None), runner=runner, job_id=job_id, node=node, **descricao

@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy_spider_metadata import Args
+from twisted.internet.defer import CancelledError
 
 from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
@@ -50,6 +51,7 @@ from sinesys_spiders.core.errors import (
     LockOcupado,
     NaoEncontrado,
     NetworkError,
+    RespostaGrandeDemais,
     RespostaInvalida,
     SinesysError,
     TribunalIndisponivel,
@@ -57,6 +59,7 @@ from sinesys_spiders.core.errors import (
 from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend, SqlLockBackend
 from sinesys_spiders.core.tribunais import get_registry
+from sinesys_spiders.middlewares.hosts import origem
 from sinesys_spiders.params import CapturaParams
 from sinesys_spiders.spiders._politeness import slot_do_tribunal
 from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
@@ -82,6 +85,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     args: CapturaParams
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        #: The Scrapyd job running this crawl (Scrapyd passes it as the ``_job`` argument), for the history.
+        self.job_scrapyd: str | None = kwargs.get("_job")
         kwargs = {k: v for k, v in kwargs.items() if not k.startswith("_")}  # Scrapyd adds _job
         super().__init__(*args, **kwargs)
         self.captura_id: int | None = self.args.captura_id
@@ -98,12 +103,14 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._terminadas: dict[int, asyncio.Event] = {}
         self._lock_backend: LockBackend | None = None
         self._turnos = TurnosSessao(lambda: self.locks)
+        self._json_maxsize = 16 * 1024 * 1024
 
     # -- set-up --------------------------------------------------------------------------------------
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._json_maxsize = crawler.settings.getint("SINESYS_JSON_MAXSIZE", 16 * 1024 * 1024)
         spider._resolve(crawler)
         spider._turnos.ttl = crawler.settings.getfloat("SINESYS_SESSAO_USO_TTL", 120.0)
         spider._turnos.espera = crawler.settings.getfloat("SINESYS_SESSAO_USO_ESPERA", 1800.0)
@@ -139,11 +146,19 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._credenciais = sorted(selecionadas, key=lambda c: (_GRAU_ORDEM[Grau(c.grau)], Tribunal(c.tribunal).ordem))
         resolver = EndpointResolver.from_settings()
         slots: dict[str, dict[str, Any]] = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
+        recusadas: dict[tuple[Tribunal, Grau], SinesysError] = {}
         for credencial in self._credenciais:
             key = (Tribunal(credencial.tribunal), Grau(credencial.grau))
-            if key not in self._endpoints:
-                self._endpoints[key] = resolver.get(*key)
+            if key not in self._endpoints and key not in recusadas:
+                try:
+                    self._endpoints[key] = resolver.get(*key)
+                except ConfiguracaoInvalida as exc:  # a tampered override: that tribunal's credentials fail
+                    recusadas[key] = exc
+            if key in recusadas:
+                self._falhas[credencial.id] = recusadas[key]
+                continue
             slots.setdefault(key[0].value, slot_do_tribunal(crawler.settings, self._endpoints[key]))
+        self._credenciais = [c for c in self._credenciais if c.id not in self._falhas]
         crawler.settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @property
@@ -316,6 +331,10 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 "captura": ctx.to_meta(),
                 "etapa": pedido.etapa,
                 "dados": dict(pedido.dados),
+                # Every request and redirect stays on the tribunal's host (middlewares.hosts).
+                "origem_permitida": origem(self._endpoints[(ctx.tribunal, ctx.grau)].endpoint.base_url),
+                # A JSON page is small: far below DOWNLOAD_MAXSIZE, which a document's PDF may need.
+                **({"download_maxsize": self._json_maxsize} if _pede_json(pedido) else {}),
             },
         )
 
@@ -362,11 +381,19 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         credencial_id = int(request.meta["credencial_id"])
         error = getattr(failure.value, "error", None)
+        etapa = request.meta.get("etapa")
         if isinstance(error, SinesysError):
             self.credencial_falhou(credencial_id, error)
+        elif _grande_demais(failure):
+            limite = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            self.credencial_falhou(
+                credencial_id,
+                RespostaGrandeDemais(
+                    f"{etapa}: a resposta de {request.meta.get('download_slot')} passou do limite de {limite} bytes"
+                ),
+            )
         elif not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
             status = getattr(getattr(failure.value, "response", None), "status", None)
-            etapa = request.meta.get("etapa")
             if status is None:
                 error: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
@@ -418,3 +445,18 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         out = self.args.model_dump(mode="json", exclude_none=True)
         out.update(self.parametros())
         return out
+
+
+def _pede_json(pedido: Pedido) -> bool:
+    """Whether a request asks for JSON (every PJE API call but a document's content)."""
+    return "json" in str(pedido.headers.get("Accept", "application/json")).lower()
+
+
+def _grande_demais(failure: Failure) -> bool:
+    """An answer over ``download_maxsize``: a download Scrapy cancelled (declared, or received so far; Scrapy
+    cancels for no other reason that reaches an errback), or a compressed body that passed it while being
+    decompressed (``HttpCompressionMiddleware`` ignores the request, which would otherwise drop the page silently).
+    """
+    if failure.check(DownloadCancelledError, CancelledError) is not None:
+        return True
+    return failure.check(IgnoreRequest) is not None and "DOWNLOAD_MAXSIZE" in failure.getErrorMessage()

@@ -62,7 +62,7 @@ class ProcessoE2E:
         with session_scope(factory=self.factory) as session:
             self.advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal)
+                tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal), sso_url=sandbox.sso_url
             )
         self.credencial_id = CredenciaisService(self.factory, self.cipher, cache_ttl=0).add(
             NovaCredencial(
@@ -162,7 +162,7 @@ class ProcessoE2E:
             assert result.returncode == 0, f"{spider}: exit {result.returncode}\n{result.stderr[-4000:]}"
             assert resumo is not None, result.stderr[-4000:]
             text = result.stdout + result.stderr
-            for secret in (self.user.senha, self.user.totp_secret, self.user.cpf):
+            for secret in self.user.secrets:
                 assert secret not in text, "a secret or the full CPF reached the crawl's output"
         return result, resumo
 
@@ -174,6 +174,11 @@ class ProcessoE2E:
         result = subprocess.run(argv, cwd=PROJECT_DIR, env=self.env, capture_output=True, text=True, timeout=900)
         assert result.returncode == 0, result.stderr[-4000:]
         return [json.loads(line) for line in destino.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def resumo_ultimo(self) -> CapturaResumo | None:
+        """The newest history row, if any."""
+        last = self._last_captura()
+        return None if last is None else HistoricoService(self.factory).get(last)
 
     def resultado(self, resumo: CapturaResumo) -> dict[str, Any]:
         """The credential's entry in the history row."""

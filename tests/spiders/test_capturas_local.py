@@ -22,11 +22,16 @@ import pytest
 from sqlalchemy import select
 
 from sinesys_spiders.core.db.models import Lock
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e]
+#: Every API answer takes ~4 s: a crawl is still running when the test cancels or kills it.
+LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
+         "targets": ["api"]}  # fmt: skip
+
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 #: Records, in every Python process started with it on PYTHONPATH, who wrote a capturas_log row: the innermost
 #: frame of the project outside the core (the capture service's caller), per process kind.
@@ -138,7 +143,7 @@ def test_local_capture_equals_ground_truth_and_only_the_extension_writes_its_row
 
 def test_cancel_stops_the_crawl_and_frees_its_locks(local: Any, captura_sandbox: SandboxClient) -> None:
     """`capturas cancelar` on a running crawl: the process ends, the row is cancelled, its locks are released."""
-    with captura_sandbox.faults_applied("slow"):
+    with captura_sandbox.faults_applied(LENTO):
         result = _sinesys(local, "capturas", "iniciar", "acervo_geral", "--credenciais", str(local.grande))
         assert result.returncode == 0, result.stderr
         captura_id = int(result.stdout.split()[0])
@@ -171,7 +176,7 @@ def test_killed_crawl_is_failed_by_the_next_look_and_its_locks_are_free(
 ) -> None:
     """SIGKILL of a crawl (and its browser): the next `capturas show` fails it CAPTURA_INTERROMPIDA once its
     heartbeat lapsed, frees its locks, and the next capture of the same credential completes."""
-    with captura_sandbox.faults_applied("slow"):
+    with captura_sandbox.faults_applied(LENTO):
         result = _sinesys(local, "capturas", "iniciar", "acervo_geral", "--credenciais", str(local.grande))
         assert result.returncode == 0, result.stderr
         captura_id = int(result.stdout.split()[0])

@@ -20,12 +20,23 @@ from sinesys_spiders.core.credenciais_input import NovaCredencial
 from sinesys_spiders.core.db.models import Lock
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 from sinesys_spiders.testing.scrapyd import ScrapydServer, deploy, start_scrapyd
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e]
+#: Every API answer takes ~4 s: a crawl is still running when the test cancels or kills it.
+LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
+         "targets": ["api"]}  # fmt: skip
+
+pytestmark = [
+    pytest.mark.requires_browser,
+    pytest.mark.requires_scrapyd,
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    on_postgresql,
+]
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +137,7 @@ def _locks_of(e2e: Any, captura_id: int) -> list[str]:
 def test_cancel_through_scrapyd(implantado: tuple[Any, ScrapydServer], captura_sandbox: SandboxClient) -> None:
     """`capturas cancelar` of a Scrapyd job: cancel.json, the crawl closes, the row is cancelled, locks free."""
     e2e, server = implantado
-    with captura_sandbox.faults_applied("slow"):
+    with captura_sandbox.faults_applied(LENTO):
         result = _sinesys(e2e, server, "capturas", "iniciar", "acervo_geral", "--credenciais", str(e2e.grande),
                           "--runner", "scrapyd")  # fmt: skip
         assert result.returncode == 0, result.stderr

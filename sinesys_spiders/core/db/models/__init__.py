@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sinesys_spiders.core.db.base import Base
+from sinesys_spiders.core.db.models._acesso import ChaveApi, SessaoApi, UsuarioApi
 from sinesys_spiders.core.db.models._advogados import Advogado, Credencial
 from sinesys_spiders.core.db.models._agendamentos import PERIODICIDADES, Agendamento
 from sinesys_spiders.core.db.models._catalogos import ClasseJudicial, OrgaoJulgador, SalaAudiencia, TipoAudiencia
@@ -35,6 +36,7 @@ __all__ = [
     "Base",
     "CapturaLog",
     "CapturaLogBruto",
+    "ChaveApi",
     "ClasseJudicial",
     "Credencial",
     "Documento",
@@ -50,8 +52,10 @@ __all__ = [
     "Representante",
     "SalaAudiencia",
     "Sessao",
+    "SessaoApi",
     "Timeline",
     "TimelineItem",
     "TipoAudiencia",
     "TribunalConfig",
+    "UsuarioApi",
 ]
