@@ -53,6 +53,7 @@ setup(
             "mongomock>=4.2",
             "ruff>=0.8",
             "import-linter>=2.1",
+            "time-machine>=2.15",
         ],
     },
     entry_points={
@@ -65,6 +66,8 @@ setup(
         "sinesys.commands": [
             "sandbox = plugins.pje_trt.sandbox.cli:sandbox",
             "demo = plugins.pje_trt.demo:demo",
+            "agendamentos = scheduler.cli_agendamentos:agendamentos",
+            "scheduler = scheduler.cli_scheduler:scheduler",
         ],
         # Test helpers for plugin authors (sandbox fixtures, contract tests).
         "pytest11": ["sinesys = sinesys_spiders.testing.pytest_plugin"],

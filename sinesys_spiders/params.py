@@ -17,6 +17,7 @@ from sinesys_spiders.core.domain import BRASILIA, Grau, Tribunal, check_tribunal
 __all__ = [
     "AudienciasParams",
     "CapturaParams",
+    "CombinadaParams",
     "PartesParams",
     "PendentesParams",
     "TimelineParams",
@@ -159,3 +160,11 @@ class TimelineParams(PartesParams):
             raise ValueError("informe credenciais=ID,ID ou advogado=ID (um dos dois)")
         check_tribunal_grau(self.tribunal, self.grau)
         return self
+
+
+class CombinadaParams(CapturaParams):
+    """``combinada``: hearings, pending notices, then partes and timeline of the cases found, in one session."""
+
+    horas_para_recaptura: float = Field(
+        default=24.0, ge=0, description="Skip partes and timeline of cases captured less than N hours ago"
+    )

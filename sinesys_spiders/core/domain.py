@@ -30,6 +30,7 @@ class TipoCaptura(enum.StrEnum):
     PENDENTES = "pendentes"
     PARTES = "partes"
     TIMELINE = "timeline"
+    COMBINADA = "combinada"
 
 
 class Grau(enum.StrEnum):

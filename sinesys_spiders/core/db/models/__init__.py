@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from sinesys_spiders.core.db.base import Base
 from sinesys_spiders.core.db.models._advogados import Advogado, Credencial
-from sinesys_spiders.core.db.models._agendamentos import PERIODICIDADES, Agendamento
+from sinesys_spiders.core.db.models._agendamentos import (
+    ESTADOS_EXECUCAO,
+    PERIODICIDADES,
+    Agendamento,
+    AgendamentoExecucao,
+)
 from sinesys_spiders.core.db.models._catalogos import ClasseJudicial, OrgaoJulgador, SalaAudiencia, TipoAudiencia
 from sinesys_spiders.core.db.models._historico import CapturaLog, CapturaLogBruto, RegistroVersao
 from sinesys_spiders.core.db.models._partes import (
@@ -26,11 +31,13 @@ from sinesys_spiders.core.db.models._timeline import Documento, Timeline, Timeli
 from sinesys_spiders.core.db.models._tribunais import TribunalConfig
 
 __all__ = [
+    "ESTADOS_EXECUCAO",
     "PERIODICIDADES",
     "SEM_DATA_CRIACAO",
     "SEM_ID_DOCUMENTO",
     "Advogado",
     "Agendamento",
+    "AgendamentoExecucao",
     "Audiencia",
     "Base",
     "CapturaLog",
