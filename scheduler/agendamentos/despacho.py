@@ -10,7 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Despacho", "PedidoDespacho", "despachar_captura"]
 
@@ -49,3 +52,34 @@ def despachar_captura(pedido: PedidoDespacho, *, runner: str | None = None) -> i
         agendamento_id=pedido.agendamento_id,
         agendado_para=pedido.agendado_para,
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SituacaoCaptura:
+    """Where a dispatched capture stands: its status and its per-credential results."""
+
+    status: str
+    resultados: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def terminada(self) -> bool:
+        return self.status in ("completed", "failed", "cancelled")
+
+
+#: Reads a capture's status and results by id (``situacao_captura`` by default).
+Consulta = Callable[[int], SituacaoCaptura | None]
+
+
+def situacao_captura(
+    captura_id: int, *, session_factory: sessionmaker[Session] | None = None
+) -> SituacaoCaptura | None:
+    """The capture's status and per-credential results from the history; ``None`` when it is gone."""
+    from sinesys_spiders.core.errors import NaoEncontrado
+    from sinesys_spiders.core.historico import HistoricoService
+
+    servico = HistoricoService(session_factory) if session_factory is not None else HistoricoService.from_url()
+    try:
+        resumo = servico.get(captura_id)
+    except NaoEncontrado:
+        return None
+    return SituacaoCaptura(resumo.status, tuple(resumo.resultados))

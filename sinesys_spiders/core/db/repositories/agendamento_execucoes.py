@@ -34,7 +34,7 @@ class AgendamentoExecucoesRepository(Repository):
         self,
         *,
         agora: dt.datetime,
-        proxima: Callable[[Agendamento, dt.datetime], dt.datetime],
+        proxima: Callable[[Agendamento, dt.datetime], dt.datetime | None],
         tolerancia: dt.timedelta,
         limite: int = 100,
     ) -> list[AgendamentoExecucao]:
