@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from sinesys_spiders.core.domain import BRASILIA, Grau, Tribunal, check_tribunal_grau, parse_grau
 
 __all__ = [
+    "PARAMS_POR_TIPO",
     "AudienciasParams",
     "CapturaParams",
     "CombinadaParams",
@@ -168,3 +169,15 @@ class CombinadaParams(CapturaParams):
     horas_para_recaptura: float = Field(
         default=24.0, ge=0, description="Skip partes and timeline of cases captured less than N hours ago"
     )
+
+
+#: The arguments model of each capture type's spider (callers that only know the type by name validate with it).
+PARAMS_POR_TIPO: dict[str, type[CapturaParams]] = {
+    "acervo_geral": CapturaParams,
+    "arquivados": CapturaParams,
+    "audiencias": AudienciasParams,
+    "pendentes": PendentesParams,
+    "partes": PartesParams,
+    "timeline": TimelineParams,
+    "combinada": CombinadaParams,
+}

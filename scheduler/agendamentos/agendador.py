@@ -231,7 +231,13 @@ class Agendador:
                 situacao = self._consultar(row.captura_id) if row.captura_id is not None else None
                 if situacao is not None and not situacao.terminada:
                     continue
-                repetir = credenciais_a_repetir(situacao.resultados) if situacao is not None else []
+                repetir = (
+                    credenciais_a_repetir(
+                        situacao.resultados, credencial_ids=row.credencial_ids, erro_geral=situacao.erro
+                    )
+                    if situacao is not None
+                    else []
+                )
                 repetir = [c for c in repetir if c in row.credencial_ids]
                 repo.marcar_concluida(execucao_id=row.id, agora=agora)
                 if repetir and row.tentativa < self.politica.tentativas:

@@ -56,10 +56,11 @@ def despachar_captura(pedido: PedidoDespacho, *, runner: str | None = None) -> i
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SituacaoCaptura:
-    """Where a dispatched capture stands: its status and its per-credential results."""
+    """Where a dispatched capture stands: its status, per-credential results and whole-capture error."""
 
     status: str
     resultados: tuple[dict[str, Any], ...] = ()
+    erro: dict[str, Any] | None = None
 
     @property
     def terminada(self) -> bool:
@@ -73,13 +74,14 @@ Consulta = Callable[[int], SituacaoCaptura | None]
 def situacao_captura(
     captura_id: int, *, session_factory: sessionmaker[Session] | None = None
 ) -> SituacaoCaptura | None:
-    """The capture's status and per-credential results from the history; ``None`` when it is gone."""
+    """The capture's status and results from the capture service; ``None`` when it is gone."""
+    from sinesys_spiders.core.capturas_jobs import ServicoCapturas
     from sinesys_spiders.core.errors import NaoEncontrado
-    from sinesys_spiders.core.historico import HistoricoService
 
-    servico = HistoricoService(session_factory) if session_factory is not None else HistoricoService.from_url()
+    servico = ServicoCapturas(session_factory) if session_factory is not None else ServicoCapturas.from_settings()
     try:
-        resumo = servico.get(captura_id)
+        captura = servico.obter(captura_id)
     except NaoEncontrado:
         return None
-    return SituacaoCaptura(resumo.status, tuple(resumo.resultados))
+    erro = captura.resultado.get("erro")
+    return SituacaoCaptura(captura.status.value, tuple(captura.resultados), erro if isinstance(erro, dict) else None)

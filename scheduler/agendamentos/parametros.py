@@ -13,29 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sinesys_spiders.core.domain import BRASILIA, TipoCaptura
-from sinesys_spiders.params import (
-    AudienciasParams,
-    CapturaParams,
-    CombinadaParams,
-    PartesParams,
-    PendentesParams,
-    TimelineParams,
-    describe_validation_error,
-)
+from sinesys_spiders.core.domain import BRASILIA
+from sinesys_spiders.params import PARAMS_POR_TIPO, CapturaParams, describe_validation_error
 
-__all__ = ["PARAMS_POR_TIPO", "argumentos_spider", "validar_parametros"]
+__all__ = ["argumentos_spider", "validar_parametros"]
 
-#: The spider arguments model of each capture type a schedule may run.
-PARAMS_POR_TIPO: dict[str, type[CapturaParams]] = {
-    TipoCaptura.ACERVO_GERAL: CapturaParams,
-    TipoCaptura.ARQUIVADOS: CapturaParams,
-    TipoCaptura.AUDIENCIAS: AudienciasParams,
-    TipoCaptura.PENDENTES: PendentesParams,
-    TipoCaptura.PARTES: PartesParams,
-    TipoCaptura.TIMELINE: TimelineParams,
-    TipoCaptura.COMBINADA: CombinadaParams,
-}
 
 #: parametros_extras key -> spider argument.
 _ARGUMENTO = {

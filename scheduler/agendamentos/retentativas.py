@@ -45,11 +45,27 @@ class PoliticaRetentativas:
         return (rng or random).uniform(0.0, limite)
 
 
-def credenciais_a_repetir(resultados: Iterable[Mapping[str, Any]]) -> list[int]:
-    """The credentials of a capture's per-credential results that failed with a transient error."""
-    out = []
+def credenciais_a_repetir(
+    resultados: Iterable[Mapping[str, Any]],
+    *,
+    credencial_ids: Iterable[int] = (),
+    erro_geral: Mapping[str, Any] | None = None,
+) -> list[int]:
+    """The credentials of a finished capture to try again: those whose own error is transient, and, when the whole
+    capture failed with a transient error (its crawl died: ``CAPTURA_INTERROMPIDA``), those without a result."""
+    out = set()
+    com_resultado = set()
     for entrada in resultados:
+        if not entrada.get("credencial_id"):
+            continue
+        credencial_id = int(entrada["credencial_id"])
         erro = entrada.get("erro")
-        if isinstance(erro, Mapping) and erro.get("codigo") in CODIGOS_TRANSITORIOS and entrada.get("credencial_id"):
-            out.append(int(entrada["credencial_id"]))
-    return sorted(set(out))
+        if isinstance(erro, Mapping):
+            com_resultado.add(credencial_id)
+            if erro.get("codigo") in CODIGOS_TRANSITORIOS:
+                out.add(credencial_id)
+        elif entrada.get("resultado") is not None or entrada.get("contagem") is not None:
+            com_resultado.add(credencial_id)
+    if erro_geral is not None and erro_geral.get("codigo") in CODIGOS_TRANSITORIOS:
+        out.update(int(i) for i in credencial_ids if int(i) not in com_resultado)
+    return sorted(out)

@@ -63,6 +63,19 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = Field(default=None, description="Redis for locks, sessions and scrapy-redis.")
     scrapyd_url: str | None = Field(default=None, description="Scrapyd server that runs jobs.")
     scrapyd_project: str = "sinesys"
+    scrapyd_username: str | None = Field(default=None, description="Scrapyd basic-auth user.")
+    scrapyd_password: SecretStr | None = Field(default=None, description="Scrapyd basic-auth password.")
+    runner: str | None = Field(
+        default=None,
+        description="Runner of new captures: local or scrapyd (default: "
+        "scrapyd when SINESYS_SCRAPYD_URL is set, else local).",
+    )
+    runner_local_max: int = Field(default=2, ge=1, description="Captures at once through the local runner.")
+    runner_scrapyd_max: int = Field(default=8, ge=1, description="Captures at once through Scrapyd.")
+    captura_heartbeat: float = Field(default=30.0, gt=0, description="Seconds between a crawl's heartbeats.")
+    captura_heartbeat_limite: float = Field(
+        default=120.0, gt=0, description="Seconds without a heartbeat after which a capture is failed (interrompida)."
+    )
 
     secret_key: SecretStr | None = Field(default=None, description="Fernet-compatible base64 key (32 bytes).")
     secret_key_file: Path | None = Field(default=None, description="Key file; default var_dir/secret.key.")

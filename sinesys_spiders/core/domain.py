@@ -47,12 +47,13 @@ class Grau(enum.StrEnum):
 
 
 class StatusCaptura(enum.StrEnum):
-    """Life cycle of a ``capturas_log`` row: pending -> in_progress -> completed | failed."""
+    """Life cycle of a ``capturas_log`` row: pending -> in_progress -> completed | failed | cancelled."""
 
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class ClassificacaoParte(enum.StrEnum):

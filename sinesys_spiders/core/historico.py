@@ -57,7 +57,7 @@ CONTAGENS = ("inseridos", "atualizados", "inalterados", "duplicados", "erros")
 #: How many item-level error reasons are kept per credential (the count keeps going).
 MAX_ERROS_ITENS = 50
 
-_TERMINAL = frozenset({StatusCaptura.COMPLETED, StatusCaptura.FAILED})
+_TERMINAL = frozenset({StatusCaptura.COMPLETED, StatusCaptura.FAILED, StatusCaptura.CANCELLED})
 
 
 class TransicaoInvalida(PermanentError):

@@ -16,7 +16,12 @@ __all__ = ["CapturaLog", "CapturaLogBruto", "RegistroVersao"]
 
 
 class CapturaLog(TimestampMixin, Base):
-    """One capture run: pending -> in_progress -> completed | failed, with a result per credential."""
+    """One capture run: pending -> in_progress -> completed | failed | cancelled, with a result per credential.
+
+    The job columns (0004): who asked (``origem``, ``solicitante``, ``agendamento_id``, ``agendado_para``), the job
+    that runs it (``runner``, ``job_id``, ``node``), the crawl's ``heartbeat_em``, why a ``pending`` capture has not
+    started (``motivo_pendente``) and when a cancel was asked (``cancelamento_pedido_em``).
+    """
 
     __tablename__ = "capturas_log"
 
@@ -30,10 +35,22 @@ class CapturaLog(TimestampMixin, Base):
     erro: Mapped[str | None] = mapped_column(Text)
     iniciado_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     concluido_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    origem: Mapped[str] = mapped_column(String(20), nullable=False, default="cli", server_default="cli")
+    solicitante: Mapped[str | None] = mapped_column(String(200))
+    agendamento_id: Mapped[int | None] = mapped_column(ForeignKey("agendamentos.id", ondelete="SET NULL"), index=True)
+    agendado_para: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    runner: Mapped[str | None] = mapped_column(String(20))
+    job_id: Mapped[str | None] = mapped_column(String(100))
+    node: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    motivo_pendente: Mapped[str | None] = mapped_column(Text)
+    cancelamento_pedido_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'in_progress', 'completed', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'in_progress', 'completed', 'failed', 'cancelled')", name="status"),
+        CheckConstraint("origem IN ('cli', 'api', 'agendamento', 'recovery')", name="origem"),
         Index("ix_capturas_log_status_created_at", "status", "created_at"),
+        Index("ix_capturas_log_status_heartbeat_em", "status", "heartbeat_em"),
     )
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from sinesys_spiders.core.db.models import Lock
 from sinesys_spiders.core.db.repositories._base import Repository, insert_ignoring_conflicts
@@ -79,3 +79,12 @@ class LocksRepository(Repository):
         )
         self.session.expire_all()
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def release_of_captura(self, *, captura_id: int) -> list[str]:
+        """Delete every lock whose metadata names ``captura_id`` (a capture that died); return their keys."""
+        rows = self.session.scalars(select(Lock)).all()
+        keys = [row.key for row in rows if (row.metadados or {}).get("captura_id") == captura_id]
+        if keys:
+            self.session.execute(delete(Lock).where(Lock.key.in_(keys)).execution_options(synchronize_session=False))
+            self.session.expire_all()
+        return keys

@@ -1,8 +1,8 @@
 """agendamento_execucoes: one row per schedule run (schedule, scheduled time, attempt), claimed with a lease
 
 Revision ID: 0004_i13
-Revises: 0003
-Create Date: 2026-12-02 01:00:00+00:00
+Revises: 0004_i11
+Create Date: 2026-12-02 02:00:00+00:00
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004_i13"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004_i11"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

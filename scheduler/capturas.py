@@ -1,0 +1,157 @@
+"""Start and cancel captures: the facade the CLI, the API and the scheduler call.
+
+``iniciar_captura`` validates the request (type, spider options, lawyer and credential ids, runner), creates the
+capture (``pending``), hands it to a runner and returns its id at once; when the runner has no free slot the capture
+stays ``pending`` with the reason, and :func:`despachar_pendentes` (called by every ``iniciar_captura``, by
+``sinesys capturas`` and by the scheduler's loop) starts it later. Every entry point first reaps captures whose
+crawl died (:meth:`ServicoCapturas.reap`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from scheduler.runners import JobRef, Runner, RunnerIndisponivel, open_runner
+from sinesys_spiders.core.capturas_jobs import RESERVADO, Captura, Origem, ServicoCapturas
+from sinesys_spiders.core.config import Settings
+from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
+from sinesys_spiders.core.errors import EntradaInvalida
+from sinesys_spiders.params import PARAMS_POR_TIPO, describe_validation_error
+
+__all__ = ["cancelar_captura", "despachar_pendentes", "iniciar_captura", "validar_parametros"]
+
+logger = logging.getLogger(__name__)
+
+
+def validar_parametros(
+    tipo_captura: str, *, advogado_id: int | None, credencial_ids: Iterable[int], parametros: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The spider options as the spider will read them (JSON values); :class:`EntradaInvalida` when invalid."""
+    try:
+        tipo = TipoCaptura(tipo_captura)
+    except ValueError:
+        aceitos = ", ".join(t.value for t in TipoCaptura)
+        raise EntradaInvalida(f"tipo de captura desconhecido: {tipo_captura!r} (use {aceitos})") from None
+    reservados = {"captura_id", "credenciais", "advogado"} & set(parametros)
+    if reservados:
+        raise EntradaInvalida(f"parâmetro reservado: {', '.join(sorted(reservados))}")
+    ids = list(credencial_ids)
+    model = PARAMS_POR_TIPO[tipo.value]
+    try:
+        model(**parametros, credenciais=ids or None, advogado=None if ids else advogado_id)
+    except ValidationError as exc:
+        raise EntradaInvalida(describe_validation_error(exc)) from None
+    except TypeError as exc:
+        raise EntradaInvalida(f"parâmetros inválidos ({exc})") from None
+    return dict(parametros)
+
+
+def iniciar_captura(
+    settings: Settings,
+    tipo_captura: str,
+    *,
+    advogado_id: int | None,
+    credencial_ids: Iterable[int],
+    parametros: Mapping[str, Any],
+    origem: Origem | str,
+    solicitante: str | None = None,
+    runner: str | None = None,
+    agendamento_id: int | None = None,
+    agendado_para: dt.datetime | None = None,
+) -> int:
+    """Create a capture and dispatch it; return its id (it runs, or waits ``pending`` for a slot).
+
+    Bad input (unknown type, option, lawyer, credential or runner) and an unreachable runner raise before anything
+    is written, with one clear message.
+    """
+    ids = sorted({int(i) for i in credencial_ids})
+    opcoes = validar_parametros(tipo_captura, advogado_id=advogado_id, credencial_ids=ids, parametros=parametros)
+    executor = open_runner(settings, runner)
+    servico = ServicoCapturas.from_settings(settings)
+    servico.reap()
+    _verificar(executor)
+    captura_id = servico.criar(
+        tipo_captura,
+        advogado_id=advogado_id,
+        credencial_ids=ids,
+        parametros=opcoes,
+        origem=origem,
+        solicitante=solicitante,
+        agendamento_id=agendamento_id,
+        agendado_para=agendado_para,
+    )
+    try:
+        _despachar(servico, executor, servico.obter(captura_id))
+    except RunnerIndisponivel:
+        servico.descartar(captura_id)
+        raise
+    despachar_pendentes(settings, servico=servico)
+    return captura_id
+
+
+def _verificar(executor: Runner) -> None:
+    disponivel = getattr(executor, "disponivel", None)
+    if disponivel is not None:
+        disponivel()
+
+
+def _despachar(servico: ServicoCapturas, executor: Runner, captura: Captura) -> bool:
+    """Start ``captura`` on ``executor`` if it has a free slot; else leave it pending with the reason."""
+    ocupadas = servico.ocupadas(executor.nome)
+    if ocupadas >= executor.limite:
+        motivo = f"aguardando vaga no runner {executor.nome} ({ocupadas} de {executor.limite} capturas em andamento)"
+        servico.aguardar_vaga(captura.id, runner=executor.nome, motivo=motivo)
+        return False
+    if not servico.reservar(captura.id, runner=executor.nome):
+        return False  # another process is starting it
+    try:
+        job = executor.iniciar(captura)
+    except RunnerIndisponivel as exc:
+        servico.aguardar_vaga(captura.id, runner=executor.nome, motivo=exc.message)
+        raise
+    servico.registrar_job(captura.id, runner=job.runner, job_id=job.job_id, node=job.node)
+    logger.info("captura %s: job %s no runner %s", captura.id, job.job_id, job.runner)
+    return True
+
+
+def despachar_pendentes(settings: Settings, *, servico: ServicoCapturas | None = None) -> list[int]:
+    """Reap dead captures, then start the pending ones that now have a slot on their runner; return those started."""
+    servico = servico or ServicoCapturas.from_settings(settings)
+    servico.reap()
+    iniciadas: list[int] = []
+    runners: dict[str, Runner] = {}
+    for captura in servico.pendentes_sem_job():
+        if captura.cancelamento_pedido_em is not None:
+            continue
+        nome = captura.runner or settings.runner or ("scrapyd" if settings.scrapyd_url else "local")
+        try:
+            executor = runners.get(nome) or runners.setdefault(nome, open_runner(settings, nome))
+            if _despachar(servico, executor, captura):
+                iniciadas.append(captura.id)
+        except (RunnerIndisponivel, EntradaInvalida) as exc:
+            logger.warning("captura %s continua pendente: %s", captura.id, exc)
+    return iniciadas
+
+
+def cancelar_captura(settings: Settings, captura_id: int) -> StatusCaptura:
+    """Cancel a capture: ``pending`` → ``cancelled`` at once; ``in_progress`` → its job is asked to stop and the
+    crawl marks it ``cancelled`` when it closes (or the reaper does, if the crawl is already gone).
+
+    A capture already finished raises :class:`~sinesys_spiders.core.historico.TransicaoInvalida`.
+    """
+    servico = ServicoCapturas.from_settings(settings)
+    servico.reap()
+    antes = servico.obter(captura_id)
+    status = servico.cancelar(captura_id)
+    if antes.runner and antes.job_id and antes.job_id != RESERVADO:
+        job = JobRef(runner=antes.runner, job_id=antes.job_id, node=antes.node)
+        try:
+            open_runner(settings, antes.runner).cancelar(job)
+        except RunnerIndisponivel as exc:  # a running crawl still sees the cancel at its next heartbeat
+            logger.warning("captura %s: %s; o crawl encerra no próximo heartbeat", captura_id, exc)
+    return status

@@ -1,0 +1,87 @@
+"""The runner interface: start a capture's crawl somewhere, ask its state, cancel it.
+
+A runner passes ids only (``captura_id``, credential or lawyer ids, spider options): never a secret. The crawl
+finds everything else (credentials, sessions, configuration) through the settings of the process that runs it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from sinesys_spiders.core.errors import TransientError
+
+if TYPE_CHECKING:
+    from sinesys_spiders.core.capturas_jobs import Captura
+
+__all__ = ["EstadoJob", "JobRef", "Runner", "RunnerIndisponivel", "spider_args"]
+
+
+class RunnerIndisponivel(TransientError):
+    """The runner cannot be reached or refused the job (Scrapyd down, bad credentials...)."""
+
+    code = "RUNNER_INDISPONIVEL"
+
+
+class EstadoJob(enum.StrEnum):
+    """What a runner knows of a job."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    FINISHED = "finished"
+    UNKNOWN = "unknown"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JobRef:
+    """A job as its runner knows it."""
+
+    runner: str
+    job_id: str
+    node: str | None = None
+
+
+@runtime_checkable
+class Runner(Protocol):
+    """Start, watch and cancel capture jobs (``local``: a subprocess; ``scrapyd``: Scrapyd's HTTP API)."""
+
+    nome: str
+    #: How many captures this runner runs at once; the next ones wait ``pending`` with a reason.
+    limite: int
+
+    def iniciar(self, captura: Captura) -> JobRef:
+        """Start the capture's crawl; raise :class:`RunnerIndisponivel` when the runner cannot."""
+        ...
+
+    def estado(self, job: JobRef) -> EstadoJob:
+        """The job's state as the runner sees it."""
+        ...
+
+    def cancelar(self, job: JobRef) -> None:
+        """Ask the job to stop (gracefully: the crawl closes, records its counts and frees its locks)."""
+        ...
+
+
+def _arg(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(_arg(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def spider_args(captura: Captura) -> dict[str, str]:
+    """The spider arguments of a capture: its id, who to capture and its options (ids and plain values only)."""
+    args: dict[str, str] = {"captura_id": str(captura.id)}
+    if captura.credencial_ids:
+        args["credenciais"] = _arg(captura.credencial_ids)
+    elif captura.advogado_id is not None:
+        args["advogado"] = str(captura.advogado_id)
+    opcoes: Mapping[str, Any] = captura.parametros
+    for key, value in opcoes.items():
+        if key in args or key in {"credenciais", "advogado", "captura_id"} or value is None:
+            continue
+        args[key] = _arg(value)
+    return args

@@ -1,0 +1,93 @@
+"""The ``scrapyd`` runner: captures as Scrapyd jobs, through Scrapyd's HTTP API.
+
+``schedule.json`` (project, spider, ``captura_id`` and the spider arguments: ids and options, never a secret),
+``status.json`` / ``listjobs.json`` for state, ``cancel.json`` to stop (Scrapyd sends the crawl SIGTERM, Scrapy
+closes it gracefully and the capture extension marks the capture ``cancelled``).
+
+Settings: ``SINESYS_SCRAPYD_URL``, ``SINESYS_SCRAPYD_PROJECT`` (default ``sinesys``), ``SINESYS_SCRAPYD_USERNAME``
+and ``SINESYS_SCRAPYD_PASSWORD`` (basic auth), ``SINESYS_RUNNER_SCRAPYD_MAX`` (captures at once, default 8).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from scheduler.runners.base import EstadoJob, JobRef, RunnerIndisponivel, spider_args
+from sinesys_spiders.core.config import mask_url
+from sinesys_spiders.core.errors import ConfiguracaoInvalida
+
+if TYPE_CHECKING:
+    from sinesys_spiders.core.capturas_jobs import Captura
+    from sinesys_spiders.core.config import Settings
+
+__all__ = ["ScrapydRunner"]
+
+_ESTADOS = {"pending": EstadoJob.PENDING, "running": EstadoJob.RUNNING, "finished": EstadoJob.FINISHED}
+
+
+class ScrapydRunner:
+    """Schedule, watch and cancel captures on a Scrapyd server."""
+
+    nome = "scrapyd"
+
+    def __init__(self, settings: Settings, *, timeout: float = 10.0) -> None:
+        if not settings.scrapyd_url:
+            raise ConfiguracaoInvalida("runner scrapyd: defina SINESYS_SCRAPYD_URL")
+        self.url = settings.scrapyd_url.rstrip("/")
+        self.project = settings.scrapyd_project
+        self.limite = settings.runner_scrapyd_max
+        auth = None
+        if settings.scrapyd_username:
+            password = settings.scrapyd_password.get_secret_value() if settings.scrapyd_password else ""
+            auth = httpx.BasicAuth(settings.scrapyd_username, password)
+        self._client = httpx.Client(base_url=self.url, auth=auth, timeout=timeout)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+        where = mask_url(self.url)
+        try:
+            response = self._client.request(method, f"/{endpoint}", **kwargs)
+        except httpx.HTTPError as exc:
+            raise RunnerIndisponivel(f"Scrapyd inacessível em {where} ({type(exc).__name__})") from None
+        if response.status_code == 401:
+            raise RunnerIndisponivel(f"Scrapyd em {where} recusou o acesso (SINESYS_SCRAPYD_USERNAME/PASSWORD)")
+        try:
+            body = response.json()
+        except ValueError:
+            status = response.status_code
+            raise RunnerIndisponivel(f"Scrapyd em {where}: resposta inválida a {endpoint} (HTTP {status})") from None
+        if body.get("status") != "ok":
+            mensagem = str(body.get("message", "erro")).strip().splitlines()[-1:] or ["erro"]
+            raise RunnerIndisponivel(f"Scrapyd em {where} recusou {endpoint}: {mensagem[0][:200]}")
+        return dict(body)
+
+    def disponivel(self) -> None:
+        """Raise :class:`RunnerIndisponivel` when Scrapyd cannot be reached (``daemonstatus.json``)."""
+        self._call("GET", "daemonstatus.json")
+
+    def spiders(self) -> list[str]:
+        """The spiders of the deployed project (``listspiders.json``)."""
+        return list(self._call("GET", "listspiders.json", params={"project": self.project})["spiders"])
+
+    def iniciar(self, captura: Captura) -> JobRef:
+        data = {"project": self.project, "spider": captura.tipo_captura, **spider_args(captura)}
+        body = self._call("POST", "schedule.json", data=data)
+        return JobRef(runner=self.nome, job_id=str(body["jobid"]), node=body.get("node_name"))
+
+    def estado(self, job: JobRef) -> EstadoJob:
+        try:
+            body = self._call("GET", "status.json", params={"job": job.job_id, "project": self.project})
+            return _ESTADOS.get(str(body.get("currstate")), EstadoJob.UNKNOWN)
+        except RunnerIndisponivel:
+            body = self._call("GET", "listjobs.json", params={"project": self.project})
+            for key, estado in _ESTADOS.items():
+                if any(j.get("id") == job.job_id for j in body.get(key, [])):
+                    return estado
+            return EstadoJob.UNKNOWN
+
+    def cancelar(self, job: JobRef) -> None:
+        self._call("POST", "cancel.json", data={"project": self.project, "job": job.job_id})
