@@ -41,9 +41,9 @@ from scheduler.agendamentos.regras import proxima_execucao
 from scheduler.agendamentos.retentativas import PoliticaRetentativas, credenciais_a_repetir
 from scheduler.agendamentos.servico import regra_de
 from sinesys_spiders.core.db.engine import session_scope
-from sinesys_spiders.core.db.models import Agendamento
+from sinesys_spiders.core.db.models import Agendamento, AgendamentoExecucao
 from sinesys_spiders.core.db.repositories import AgendamentoExecucoesRepository, AgendamentosRepository
-from sinesys_spiders.core.errors import LockOcupado
+from sinesys_spiders.core.errors import LockOcupado, TransientError
 from sinesys_spiders.core.locks import Lease, SqlLockBackend
 from sinesys_spiders.core.timeutil import utcnow
 
@@ -203,6 +203,8 @@ class Agendador:
                 return False
         try:
             captura_id = self._despachar(pedido)
+        except TransientError as exc:  # the runner is unreachable: the run is due again after a backoff
+            return self._devolver(execucao_id, exc)
         except Exception as exc:  # the capture service refused it (unknown credential...): visible, not retried
             logger.warning("execução %s: despacho falhou (%s: %s)", execucao_id, type(exc).__name__, exc)
             with session_scope(factory=self._factory) as session:
@@ -220,6 +222,24 @@ class Agendador:
             logger.error("execução %s: captura %s iniciada depois de a reivindicação expirar", execucao_id, captura_id)
         logger.info("agendamento %s (%s): captura %s iniciada", pedido.agendamento_id, pedido.agendado_para, captura_id)
         return True
+
+    def _devolver(self, execucao_id: int, exc: TransientError) -> bool:
+        agora = self._relogio()
+        with session_scope(factory=self._factory) as session:
+            repo = AgendamentoExecucoesRepository(session)
+            row = repo.session.get(AgendamentoExecucao, execucao_id)
+            vezes = row.reivindicacoes if row is not None else 1
+            if vezes >= self.politica.despachos:
+                repo.marcar_falha(
+                    execucao_id=execucao_id, dono=self.dono, erro=f"{exc.code}: {exc.message}", agora=agora
+                )
+                logger.warning("execução %s: despacho falhou %s vezes (%s); desistindo", execucao_id, vezes, exc.code)
+                return False
+            espera = dt.timedelta(seconds=self.politica.espera(vezes))
+            repo.devolver(execucao_id=execucao_id, dono=self.dono, nao_antes_de=agora + espera,
+                          erro=f"{exc.code}: {exc.message}", agora=agora)  # fmt: skip
+        logger.warning("execução %s: despacho adiado %.0f s (%s)", execucao_id, espera.total_seconds(), exc.message)
+        return False
 
     def _acertar(self) -> int:
         """Settle dispatched runs whose capture ended; schedule retries of transient failures."""

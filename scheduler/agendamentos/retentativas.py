@@ -33,11 +33,16 @@ CODIGOS_TRANSITORIOS = frozenset(
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PoliticaRetentativas:
-    """At most ``tentativas`` attempts per run (the first included); backoff ``base`` doubling up to ``teto`` s."""
+    """At most ``tentativas`` attempts per run (the first included); backoff ``base`` doubling up to ``teto`` s.
+
+    The same backoff spaces the dispatches of a run whose runner was unreachable, at most ``despachos`` of them.
+    """
 
     tentativas: int = 3
     base: float = 60.0
     teto: float = 1800.0
+    #: Claims of one run whose dispatch failed for a transient reason (runner unreachable) before it fails.
+    despachos: int = 10
 
     def espera(self, tentativa: int, *, rng: random.Random | None = None) -> float:
         """Seconds to wait after attempt ``tentativa`` failed (full jitter)."""

@@ -150,11 +150,37 @@ class AgendamentoExecucoesRepository(Repository):
         return found is not None
 
     def marcar_despachada(self, *, execucao_id: int, dono: str, captura_id: int, agora: dt.datetime) -> bool:
-        """Record the capture a run started; ``False`` when the claim was no longer ``dono``'s."""
+        """Record the capture a run started; ``False`` when another scheduler claimed the run meanwhile.
+
+        A lease that lapsed while the dispatch went on is still ``dono``'s if nobody took it over.
+        """
+        result = self.session.execute(
+            update(AgendamentoExecucao)
+            .where(
+                AgendamentoExecucao.id == execucao_id,
+                AgendamentoExecucao.status == "reivindicada",
+                AgendamentoExecucao.dono == dono,
+            )
+            .values(status="despachada", captura_id=captura_id, despachada_em=ensure_utc(agora), updated_at=agora)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def devolver(
+        self, *, execucao_id: int, dono: str, nao_antes_de: dt.datetime, erro: str, agora: dt.datetime
+    ) -> bool:
+        """Give a claimed run back (its dispatch failed for a transient reason): due again at ``nao_antes_de``."""
         result = self.session.execute(
             update(AgendamentoExecucao)
             .where(self._do_dono(execucao_id, dono, agora))
-            .values(status="despachada", captura_id=captura_id, despachada_em=ensure_utc(agora), updated_at=agora)
+            .values(
+                status="pendente",
+                dono=None,
+                reivindicada_ate=None,
+                nao_antes_de=ensure_utc(nao_antes_de),
+                erro=erro[:2000],
+                updated_at=ensure_utc(agora),
+            )
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
