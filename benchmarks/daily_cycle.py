@@ -52,7 +52,7 @@ def main() -> dict[str, Any]:
                 advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
                 for tribunal, grau in ONDE:
                     TribunaisConfigRepository(session).set_override(
-                        tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal)
+                        tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal), sso_url=sandbox.sso_url
                     )
             service = CredenciaisService(factory, Cipher.from_text(key), cache_ttl=0)
             ids = [

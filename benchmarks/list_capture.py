@@ -137,7 +137,7 @@ class _Setup:
             advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
             for tribunal, grau in onde:
                 TribunaisConfigRepository(session).set_override(
-                    tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal)
+                    tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal), sso_url=self.sandbox.sso_url
                 )
         return [
             self.service.add(

@@ -69,7 +69,7 @@ class _Bench:
         self.browser = resolve_browser(Settings())
         with session_scope(factory=self.factory) as session:
             TribunaisConfigRepository(session).set_override(
-                tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL)
+                tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL), sso_url=sandbox.sso_url
             )
 
     def credencial(self, user: DemoUser) -> int:

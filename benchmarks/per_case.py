@@ -70,7 +70,7 @@ class _Mundo:
         with session_scope(factory=self.factory) as session:
             self.advogado_id = AdvogadosRepository(session).add(nome_completo=self.user.nome, cpf=self.user.cpf).id
             TribunaisConfigRepository(session).set_override(
-                tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL)
+                tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL), sso_url=sandbox.sso_url
             )
         self.credencial_id = CredenciaisService(self.factory, cipher, cache_ttl=0).add(
             NovaCredencial(

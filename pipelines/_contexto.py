@@ -1,7 +1,8 @@
 """State shared by the pipelines of one crawl: per-credential counters and the raw pages in flight.
 
 Scrapy builds each pipeline on its own; the state of a crawl is kept per crawler object (weakly, so a
-finished crawler frees it) and reached with :func:`contadores` and :func:`paginas`.
+finished crawler frees it) and reached with :func:`contadores` (owned by :mod:`sinesys_spiders.sinais`, read by
+the capture extension) and :func:`paginas`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import weakref
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from sinesys_spiders.core.historico_contadores import ContadoresCaptura
+from sinesys_spiders.sinais import contadores
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,16 +76,7 @@ class PaginasEmAndamento:
             return len(self._registradas)
 
 
-_contadores: weakref.WeakKeyDictionary[Crawler, ContadoresCaptura] = weakref.WeakKeyDictionary()
 _paginas: weakref.WeakKeyDictionary[Crawler, PaginasEmAndamento] = weakref.WeakKeyDictionary()
-
-
-def contadores(crawler: Crawler) -> ContadoresCaptura:
-    """The counters of ``crawler``'s capture (created on first use)."""
-    found = _contadores.get(crawler)
-    if found is None:
-        found = _contadores[crawler] = ContadoresCaptura()
-    return found
 
 
 def paginas(crawler: Crawler) -> PaginasEmAndamento:

@@ -14,10 +14,10 @@ Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else
 Each item is written in its own transaction, off the reactor thread, one at a time (a unique violation from
 another worker is retried). The item is then dropped (at DEBUG, like raw pages): the spider learns the case
 is done from the ``item_dropped`` signal and releases its lock. At close, each credential's result is
-recorded in the history with :meth:`~sinesys_spiders.core.historico.HistoricoService.record_result`
+reported with the ``resultado_credencial`` signal (:mod:`sinesys_spiders.sinais`) to the capture extension
 (``extra``: ``partes``: total_processos, total_partes, clientes, partes_contrarias, terceiros,
 representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``timeline``: totals of documents
-and movements, new ones, documents downloaded...), before the history pipeline finishes the row.
+and movements, new ones, documents downloaded...), which records it and finishes the row.
 
 Settings: ``PROCESSO_ENABLED`` (default True), ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and
 ``DOCUMENT_STORE`` (store objects; default: the ones the ``SINESYS_*`` settings choose).
@@ -36,9 +36,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import IntegrityError
 
 from pipelines._contexto import paginas
+from sinesys_spiders import sinais
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.documentos import DocumentStore, open_document_store
-from sinesys_spiders.core.historico import MAX_ERROS_ITENS, HistoricoService
+from sinesys_spiders.core.historico import MAX_ERROS_ITENS
 from sinesys_spiders.core.items_processo import (
     DocumentoBaixado,
     ItemProcesso,
@@ -304,29 +305,21 @@ class ProcessoPipeline:
 
     async def close_spider(self) -> None:
         try:
-            await asyncio.to_thread(self._registrar)
+            self._registrar()
         finally:
             if self._timelines is not None:
                 self._timelines.close()
 
     def _registrar(self) -> None:
-        if not self._credenciais:
-            return
-        service = HistoricoService(self.factory)
-        spider_captura = getattr(self.crawler.spider, "captura_id", None)
+        """Report each credential's result to the capture extension (the one writer of the history row)."""
         for credencial_id, conta in sorted(self._credenciais.items()):
-            captura_id = spider_captura if spider_captura is not None else conta.captura_id
-            if captura_id is None:
-                continue
-            try:
-                service.record_result(
-                    int(captura_id),
-                    credencial_id=credencial_id,
-                    tribunal=conta.tribunal,
-                    grau=conta.grau,
-                    contagem=conta.contagem(),
-                    erros_itens=conta.erros[:MAX_ERROS_ITENS],
-                    extra=conta.extra(),
-                )
-            except Exception:
-                logger.exception("histórico: resultado da credencial %s não registrado", credencial_id)
+            self.crawler.signals.send_catch_log(
+                signal=sinais.resultado_credencial,
+                captura_id=conta.captura_id,
+                credencial_id=credencial_id,
+                tribunal=conta.tribunal,
+                grau=conta.grau,
+                contagem=conta.contagem(),
+                erros_itens=conta.erros[:MAX_ERROS_ITENS],
+                extra=conta.extra(),
+            )

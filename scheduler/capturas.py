@@ -16,11 +16,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scheduler.runners import JobRef, Runner, RunnerIndisponivel, open_runner
-from sinesys_spiders.core.capturas_jobs import RESERVADO, Captura, Origem, ServicoCapturas
+from scheduler.runners import EstadoJob, JobRef, Runner, RunnerIndisponivel, open_runner
+from sinesys_spiders.core.capturas_jobs import CAPTURA_INTERROMPIDA, RESERVADO, Captura, Origem, ServicoCapturas
 from sinesys_spiders.core.config import Settings
 from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
 from sinesys_spiders.core.errors import EntradaInvalida
+from sinesys_spiders.core.timeutil import utcnow
 from sinesys_spiders.params import PARAMS_POR_TIPO, describe_validation_error
 
 __all__ = ["cancelar_captura", "despachar_pendentes", "iniciar_captura", "validar_parametros"]
@@ -123,8 +124,9 @@ def despachar_pendentes(settings: Settings, *, servico: ServicoCapturas | None =
     """Reap dead captures, then start the pending ones that now have a slot on their runner; return those started."""
     servico = servico or ServicoCapturas.from_settings(settings)
     servico.reap()
-    iniciadas: list[int] = []
     runners: dict[str, Runner] = {}
+    _jobs_perdidos(settings, servico, runners)
+    iniciadas: list[int] = []
     for captura in servico.pendentes_sem_job():
         if captura.cancelamento_pedido_em is not None:
             continue
@@ -136,6 +138,27 @@ def despachar_pendentes(settings: Settings, *, servico: ServicoCapturas | None =
         except (RunnerIndisponivel, EntradaInvalida) as exc:
             logger.warning("captura %s continua pendente: %s", captura.id, exc)
     return iniciadas
+
+
+def _jobs_perdidos(settings: Settings, servico: ServicoCapturas, runners: dict[str, Runner]) -> None:
+    """A pending capture whose job ended (or vanished) without starting its crawl is failed, not left pending."""
+    limite = utcnow() - dt.timedelta(seconds=servico.heartbeat_limite)
+    for captura in servico.pendentes_com_job(desde_antes_de=limite):
+        if not captura.runner or not captura.job_id:
+            continue
+        try:
+            executor = runners.get(captura.runner) or runners.setdefault(
+                captura.runner, open_runner(settings, captura.runner)
+            )
+            estado = executor.estado(JobRef(captura.runner, captura.job_id, captura.node))
+        except (RunnerIndisponivel, EntradaInvalida):
+            continue
+        if estado in (EstadoJob.FINISHED, EstadoJob.UNKNOWN) and servico.obter(captura.id).status is (
+            StatusCaptura.PENDING
+        ):
+            mensagem = f"o job {captura.job_id} ({captura.runner}) terminou sem iniciar a captura; veja o log do job"
+            servico.fail(captura.id, {"codigo": CAPTURA_INTERROMPIDA, "mensagem": mensagem})
+            logger.warning("captura %s: %s", captura.id, mensagem)
 
 
 def cancelar_captura(settings: Settings, captura_id: int) -> StatusCaptura:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: set up what is missing, then lint, check import layers and run the
 # whole suite (SQLite and PostgreSQL back ends, headless Chromium, the sandbox).
-#   scripts/test.sh [PYTEST_ARGS ...]
+#   scripts/test.sh [PYTEST_ARGS ...]        e.g. scripts/test.sh -m "not e2e" (the fast subset)
+# The suite runs on pytest-xdist workers (SINESYS_TEST_WORKERS, default: one per CPU, at least 2),
+# each taking whole test files; pass -n 0 (or -p no:xdist) to run in this process.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -15,4 +17,11 @@ echo "== import layers (DESIGN.md §2)" && lint-imports
 echo "== pytest"
 # Services the suite needs are required here, not skipped.
 export SINESYS_TEST_REQUIRE_SERVICES=1
-exec python -m pytest "$@"
+# Whole files per worker (module fixtures set up once, a file's tests in order), in collection order:
+# tests/conftest.py puts the files with end-to-end tests first so the long ones start early.
+workers=${SINESYS_TEST_WORKERS:-$(python -c 'import os; print(max(2, len(os.sched_getaffinity(0))))')}
+xdist=(-n "$workers" --dist loadfile --no-loadscope-reorder)
+for arg in "$@"; do
+  case "$arg" in -n | -n[0-9]* | --numprocesses* | --dist* | no:xdist) xdist=() ;; esac
+done
+exec python -m pytest "${xdist[@]}" "$@"

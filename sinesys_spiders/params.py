@@ -42,7 +42,10 @@ def _parse_graus(value: Any) -> Any:
     return [parse_grau(v) if isinstance(v, str) else v for v in _split_csv(value)]
 
 
-CsvInts = Annotated[list[Annotated[int, Field(gt=0)]], BeforeValidator(_split_csv)]
+#: The largest id a database row can have (a signed 64-bit integer, PostgreSQL ``bigint`` and SQLite).
+MAX_ID = 2**63 - 1
+
+CsvInts = Annotated[list[Annotated[int, Field(gt=0, le=MAX_ID)]], BeforeValidator(_split_csv)]
 CsvTribunais = Annotated[list[Tribunal], BeforeValidator(_parse_tribunais)]
 CsvGraus = Annotated[list[Grau], BeforeValidator(_parse_graus)]
 FiltroPrazo = Literal["no_prazo", "sem_prazo"]
@@ -58,10 +61,12 @@ class CapturaParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     credenciais: CsvInts | None = Field(default=None, description="Credential ids, comma-separated: 1,2")
-    advogado: int | None = Field(default=None, gt=0, description="Every active credential of this lawyer")
+    advogado: int | None = Field(default=None, gt=0, le=MAX_ID, description="Every active credential of this lawyer")
     tribunais: CsvTribunais | None = Field(default=None, description="Only these tribunals: TRT3,TRT5")
     graus: CsvGraus | None = Field(default=None, description="Only these graus: primeiro_grau,segundo_grau")
-    captura_id: int | None = Field(default=None, gt=0, description="History row opened by the API or the scheduler")
+    captura_id: int | None = Field(
+        default=None, gt=0, le=MAX_ID, description="History row opened by the API or the scheduler"
+    )
 
     @model_validator(mode="after")
     def _one_selector(self) -> CapturaParams:
@@ -119,7 +124,9 @@ class PartesParams(CapturaParams):
     """``partes``: given cases (``acervo`` ids), or every case not captured within ``horas_para_recaptura``."""
 
     processos: CsvInts | None = Field(default=None, description="acervo ids, comma-separated: 10,11")
-    horas_para_recaptura: float = Field(default=24.0, ge=0, description="Skip cases captured less than N hours ago")
+    horas_para_recaptura: float = Field(
+        default=24.0, ge=0, le=100_000, allow_inf_nan=False, description="Skip cases captured less than N hours ago"
+    )
 
 
 class TimelineParams(PartesParams):
@@ -129,7 +136,7 @@ class TimelineParams(PartesParams):
     ``acervo``; its credential is used unless ``credenciais`` or ``advogado`` says otherwise).
     """
 
-    processo: int | None = Field(default=None, gt=0, description="PJE id of one case")
+    processo: int | None = Field(default=None, gt=0, le=MAX_ID, description="PJE id of one case")
     numero_processo: str | None = Field(default=None, description="CNJ number of that case")
     tribunal: Tribunal | None = Field(default=None, description="Tribunal of that case: TRT3")
     grau: Grau | None = Field(default=None, description="Grau of that case: primeiro_grau")

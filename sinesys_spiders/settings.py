@@ -1,5 +1,10 @@
 """Scrapy settings of the Sinesys project (thin: values come from ``core.config``).
 
+One configuration channel: every ``SINESYS_*`` value is read from the environment by the settings model
+(:class:`~sinesys_spiders.core.config.Settings`, listed by ``sinesys config show``), so a terminal run, a ``local``
+runner subprocess and a Scrapyd job see the same configuration; the ``SINESYS_*`` Scrapy settings below only hand
+those values to the components (``-s`` still overrides one crawl).
+
 Logins run in Chromium through Playwright (``sinesys_spiders.login``, on the crawl's asyncio loop); every data
 request goes through Scrapy's ordinary HTTP downloader. scrapy-playwright's download handler is configured below
 but not installed: it starts two Playwright drivers in every crawl (a second per list capture) for requests no
@@ -15,6 +20,11 @@ from pydantic import ValidationError
 
 from sinesys_spiders.core.browser import resolve_browser
 from sinesys_spiders.core.config import get_settings
+from sinesys_spiders.core.logsafe import install as _escape_log_values
+from sinesys_spiders.core.privado import forcar_umask as _forcar_umask
+
+_escape_log_values()  # a value from a tribunal (an id_pje with a newline) never forges a log line
+_forcar_umask()  # the SQLite file, documents, feeds and logs a crawl creates are owner-only (0600/0700)
 
 try:
     _settings = get_settings()
@@ -49,6 +59,13 @@ PLAYWRIGHT_MAX_CONTEXTS = 4
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_VERIFY_CERTIFICATES = True  # Scrapy does not verify by default; a tribunal with a bad certificate fails
+# Only http and https are downloaded: no file://, data:, s3:// or ftp:// whatever a URL (or the database) says.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# A tribunal's answer is never allowed to exhaust memory: 64 MB for anything (a document's PDF), and
+# SINESYS_JSON_MAXSIZE for a JSON page (set per request by the spiders); Scrapy's default is 1 GiB.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+SINESYS_JSON_MAXSIZE = _settings.json_maxsize
 
 # The lawyer's own data behind a login: robots.txt does not apply to these API calls.
 ROBOTSTXT_OBEY = False
@@ -65,10 +82,21 @@ DOWNLOAD_TIMEOUT = 60
 SINESYS_PJE_CONCURRENCY = _settings.pje_concurrency
 SINESYS_PJE_DELAY = _settings.pje_delay
 
+# Session turns and case locks (sinesys_spiders.spiders._turnos, _por_processo); from SINESYS_* like every value.
+SINESYS_SESSAO_USO_TTL = _settings.sessao_uso_ttl
+SINESYS_SESSAO_USO_ESPERA = _settings.sessao_uso_espera
+SINESYS_PROCESSO_LOCK_TTL = _settings.processo_lock_ttl
+
 # Retries: 429 and 5xx with exponential backoff, full jitter and Retry-After (sinesys_spiders.middlewares.retry).
 RETRY_TIMES = 5
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]
+SINESYS_RETRY_BASE_DELAY = _settings.retry_base_delay
+SINESYS_RETRY_MAX_DELAY = _settings.retry_max_delay
+SINESYS_RETRY_AFTER_MAX = _settings.retry_after_max
 DOWNLOADER_MIDDLEWARES = {
+    # A capture request (or a redirect) that leaves its tribunal's host fails its credential (HOST_NAO_PERMITIDO),
+    # before the session middleware could attach the credential's cookies.
+    "sinesys_spiders.middlewares.hosts.HostsDoTribunalMiddleware": 640,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "sinesys_spiders.middlewares.retry.BackoffRetryMiddleware": 550,
     # Session cookies per credential and one re-login on expiry: before CookiesMiddleware (700) on the
@@ -76,14 +104,14 @@ DOWNLOADER_MIDDLEWARES = {
     "sinesys_spiders.middlewares.session.SessionMiddleware": 650,
 }
 
-# Items: validated, raw page logged, upserted on natural keys, counted into the history (pipelines/).
+# Items: validated, raw page logged, upserted on natural keys, counted per credential (pipelines/); the capture
+# extension (EXTENSIONS below) is the one writer of the history row.
 ITEM_PIPELINES = {
     # Per-case items (partes, timeline) are persisted one case at a time before the list items' chain.
     "pipelines.processo.ProcessoPipeline": 50,
     "pipelines.validacao.ValidacaoPipeline": 100,
     "pipelines.rawlog.RawLogPipeline": 200,
     "pipelines.persistencia.PersistenciaPipeline": 300,
-    "pipelines.historico.HistoricoPipeline": 900,
 }
 
 # List spiders yield the items of one answer as one Lote (a page of up to 100 rows): the processor hands each item
@@ -98,6 +126,8 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "sinesys_spiders.feeds.FeedExporter": 0,
+    # The one writer of the capture's capturas_log row: start, heartbeat, results, end (sinesys_spiders.sinais).
+    "sinesys_spiders.extensions.capturas.CapturaExtension": 10,
 }
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _settings.log_level

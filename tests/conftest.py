@@ -1,8 +1,24 @@
 """Suite-wide fixtures. Each fixture family lives in ``sinesys_spiders.testing`` (shipped to plugin authors)."""
 
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
 pytest_plugins = [
     "sinesys_spiders.testing.db_fixtures",
     "sinesys_spiders.testing.sandbox_fixtures",
     "sinesys_spiders.testing.canary",
     "sinesys_spiders.testing.credenciais_fixtures",
 ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with the most end-to-end tests first, every file's tests in their own order.
+
+    ``scripts/test.sh`` hands whole files to pytest-xdist workers in this order, so the long files start
+    early and the many short ones fill the gaps at the end, instead of one long file starting last.
+    """
+    e2e = Counter(item.path for item in items if item.get_closest_marker("e2e"))
+    items.sort(key=lambda item: -e2e[item.path])

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e]
 
 
 def test_demo_captures_the_four_list_types_and_summarises_them(tmp_path):

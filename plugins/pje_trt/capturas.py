@@ -10,19 +10,22 @@ Each capture fetches what pje-api.md §3 says, in the order the real panel allow
 - ``audiencias``: the pauta between two dates in one situação (``numeroPagina`` pages, ``qtdPaginas`` 0 quirk).
 
 Every page answered becomes a raw-log entry (:class:`~sinesys_spiders.core.items.PaginaBruta`) and its rows
-become items that point back to it (``raw_ref``).
+become items that point back to it (``raw_ref``). ``reprocessar`` reads a stored page again (recovery,
+``sinesys_spiders.core.recovery``): the same parser, its items only, no request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt.parsers import ContextoPagina, parse_pagina
 from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.domain import TipoCaptura
+from sinesys_spiders.core.errors import EntradaInvalida
 from sinesys_spiders.core.items import PaginaBruta
 
 __all__ = ["CAPTURAS", "ListaPainel", "Pauta", "Pendentes"]
@@ -60,6 +63,8 @@ class _Paginada:
     """Shared paging: page 1 says how many pages there are; the others are asked at once."""
 
     tipo: TipoCaptura
+    #: The counter (``totalizadores``) that bounds this listing's rows, if any.
+    agrupamento: int | None = None
 
     def _pagina(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
         filtro = pje.FiltroPrazo(pedido.dados["filtro"]) if pedido.dados.get("filtro") else None
@@ -70,7 +75,8 @@ class _Paginada:
         estado[chave] = estado.get(chave, 0) + len(pagina.envelope.resultado)
         estado["paginas"] = estado.get("paginas", 0) + 1
         if pedido.dados.get("pagina", 1) == 1:
-            for numero in pje.proximas_paginas(pagina.envelope):
+            contador = estado.get("totalizadores", {}).get(str(self.agrupamento)) if self.agrupamento else None
+            for numero in pje.proximas_paginas(pagina.envelope, contador=contador):
                 yield Pedido(pje.page_url(pedido.url, numero), PAGINA, {**pedido.dados, "pagina": numero})
 
     def _totalizadores(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> PaginaBruta:
@@ -81,6 +87,23 @@ class _Paginada:
     def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
         return None
 
+    def reprocessar(
+        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
+    ) -> Iterator[Any]:
+        """The items of a stored page, as its capture made them (a totalizadores page has none)."""
+        path = str(requisicao.get("path") or "")
+        if path.rstrip("/").endswith("/totalizadores"):
+            return
+        params = requisicao.get("params") or {}
+        filtro = None
+        if self.tipo is TipoCaptura.PENDENTES:
+            agrupador = params.get("agrupadorExpediente")
+            filtro = next((f for f in pje.FiltroPrazo if f.agrupador == agrupador), None)
+            if filtro is None:
+                raise EntradaInvalida(f"pendentes: página sem agrupadorExpediente conhecido ({agrupador!r})")
+        url = f"{ctx.api_url.rstrip('/')}{path}?{urlencode(params)}"
+        yield from parse_pagina(payload, _contexto_pagina(ctx, filtro), url=url).itens
+
 
 class ListaPainel(_Paginada):
     """``acervo_geral`` (agrupamento 1, checked against its counter) and ``arquivados`` (agrupamento 5)."""
@@ -89,6 +112,8 @@ class ListaPainel(_Paginada):
         if tipo not in (TipoCaptura.ACERVO_GERAL, TipoCaptura.ARQUIVADOS):
             raise ValueError(f"ListaPainel does not capture {tipo}")
         self.tipo = tipo
+        if tipo is TipoCaptura.ACERVO_GERAL:  # the archived list is not checked against its counter
+            self.agrupamento = pje.AgrupamentoPainel.ACERVO_GERAL.value
 
     def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
         yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_pje), TOTALIZADORES)
@@ -117,6 +142,7 @@ class Pendentes(_Paginada):
     """``pendentes``: one listing per deadline filter; rows of all filters at most counter 2."""
 
     tipo = TipoCaptura.PENDENTES
+    agrupamento = pje.AgrupamentoPainel.PENDENTES.value
 
     def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
         yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_pje), TOTALIZADORES)

@@ -10,11 +10,15 @@
   PDF becomes a :class:`~sinesys_spiders.core.items_processo.DocumentoBaixado`. An answer that is not a
   PDF is that document's error (:class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso`);
   the case's other documents go on.
+
+``PartesCaptura.reprocessar`` reads a stored ``partes`` page again (recovery): the same reading and
+classification, the case taken from the page's ``requisicao``, no request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from plugins.pje_trt import requests as pje
@@ -23,7 +27,7 @@ from plugins.pje_trt.partes import ler_partes, partes_url
 from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria, alvo_de
 from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import NaoEncontrado, SinesysError
+from sinesys_spiders.core.errors import NaoEncontrado, RespostaInvalida, SinesysError
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.items_processo import (
     DocumentoBaixado,
@@ -99,6 +103,26 @@ class PartesCaptura:
 
     def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
         return None
+
+    def reprocessar(
+        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
+    ) -> Iterator[Any]:
+        """The :class:`PartesProcesso` of a stored page (``estado["cpf_advogado"]`` classifies, as in a crawl)."""
+        found = _ID_PROCESSO.search(str(requisicao.get("path") or ""))
+        if found is None or requisicao.get("processo_id") is None or requisicao.get("numero_processo") is None:
+            raise RespostaInvalida("partes: página sem o processo na requisição")
+        alvo = ProcessoAlvo(
+            processo_id=int(requisicao["processo_id"]),
+            id_pje=int(found.group(1)),
+            numero_processo=str(requisicao["numero_processo"]),
+        )
+        pedido = Pedido(partes_url(ctx.api_url, alvo.id_pje), PARTES, {"processo": alvo.to_dados()})
+        for produced in self.processar(ctx, pedido, payload, estado):
+            if isinstance(produced, PartesProcesso):
+                yield produced
+
+
+_ID_PROCESSO = re.compile(r"/processos/id/(\d+)/partes")
 
 
 class TimelineCaptura:

@@ -87,7 +87,9 @@ def _register(info: dict[str, Any]) -> list[int]:
     )
     resolver = EndpointResolver.from_settings()
     for tribunal, grau in TRIBUNAIS:
-        resolver.set_override(Tribunal(tribunal), Grau(grau), base_url=info["tribunais"][tribunal]["base_url"])
+        resolver.set_override(
+            Tribunal(tribunal), Grau(grau), base_url=info["tribunais"][tribunal]["base_url"], sso_url=info["sso_url"]
+        )
     return ids
 
 

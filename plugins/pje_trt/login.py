@@ -1,7 +1,9 @@
 """The PJE-TRT login flow (pje-api.md §1): login.seam -> SSO (Keycloak) -> password -> OTP -> PJe.
 
-Hosts come from the endpoint (its effective base URL, which may be an override pointing at the
-sandbox); the SSO is recognised by leaving the tribunal's host, not by its name. Every wait is
+Hosts come from the endpoint (its effective base URL and SSO URL, which may be overrides pointing at
+the sandbox). The CPF, password and codes are typed only on the endpoint's configured SSO (scheme,
+host and port; ``https://sso.cloud.pje.jus.br`` by default): a login that lands anywhere else stops
+with ``SSO_NAO_CONFIAVEL`` before a field is filled. Every wait is
 bounded by :class:`~sinesys_spiders.core.tribunais.LoginTimeouts`. Failures are ``core.errors``
 with stable codes; no message carries the CPF, password, code or a cookie.
 """
@@ -14,12 +16,13 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import jwt
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from plugins.pje_trt.tribunais import SSO_URL
 from sinesys_spiders.core.errors import (
     BloqueioWaf,
     IdentidadeNaoEncontrada,
@@ -27,6 +30,7 @@ from sinesys_spiders.core.errors import (
     OtpInvalido,
     SenhaInvalida,
     SinesysError,
+    SsoNaoConfiavel,
     TimeoutError_,
     TribunalEmManutencao,
 )
@@ -44,6 +48,7 @@ __all__ = [
     "classify_block",
     "feedback_kind",
     "looks_like_login_page",
+    "on_sso",
 ]
 
 logger = logging.getLogger(__name__)
@@ -75,6 +80,22 @@ _LOGIN_MARKERS = (b"btnSsoPdpj", b"login.seam", b"/auth/realms/", b"kc-form-logi
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def _origin(parts: SplitResult) -> tuple[str, str, int | None]:
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is None:
+        port = {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def on_sso(url: str, sso_url: str) -> bool:
+    """Whether ``url`` is on the configured SSO: the same scheme, host and port (``http``/``https`` only)."""
+    got = urlsplit(url)
+    return got.scheme in ("http", "https") and _origin(got) == _origin(urlsplit(sso_url))
 
 
 def classify_block(*, url: str, title: str, text: str, strict: bool = False) -> SinesysError | None:
@@ -152,6 +173,16 @@ class PjeTrtLoginFlow:
     ) -> LoginResult:
         tribunal_host = _host(endpoint.base_url)
         where = f"{endpoint.tribunal} {endpoint.grau}"
+        sso_url = endpoint.sso_url or SSO_URL
+
+        def check_sso() -> None:
+            """Stop before typing anything unless the page is on the configured SSO."""
+            if not on_sso(page.url, sso_url):
+                raise SsoNaoConfiavel(
+                    f"o login em {where} levou a {_where_to(page.url)}, que não é o SSO configurado "
+                    f"({_where_to(sso_url)}); nada foi digitado. Confira com sinesys tribunais list"
+                )
+
         started = time.monotonic()
 
         def step(name: str) -> None:
@@ -178,6 +209,7 @@ class PjeTrtLoginFlow:
             lambda url: _host(url) != tribunal_host, wait_until="domcontentloaded", timeout=_ms(t.redirect)
         )
         await self._raise_if_blocked(page)
+        check_sso()
         step("on the SSO")
 
         # 5. Username and password.
@@ -186,8 +218,10 @@ class PjeTrtLoginFlow:
         except PlaywrightTimeout:
             await self._raise_if_blocked(page, strict=True)
             raise TimeoutError_(f"o formulário de login do SSO não apareceu ({where})") from None
+        check_sso()
         await page.fill(SELECTORS["username"], usuario)
         await _pause(t)
+        check_sso()
         await page.fill(SELECTORS["password"], senha)
         await _pause(t)
         await self._submit(page, t.form_submit)
@@ -204,6 +238,7 @@ class PjeTrtLoginFlow:
         if outcome == _Outcome.OTP:
             code = await otp.first()
             for tentativa in (1, 2):
+                check_sso()
                 await page.locator(SELECTORS["otp"]).filter(visible=True).first.fill(code)
                 await _pause(t)
                 await self._submit(page, t.form_submit)
@@ -325,6 +360,13 @@ class PjeTrtLoginFlow:
                 await self._raise_if_blocked(page, strict=True)
                 raise IdentidadeNaoEncontrada(f"o PJe não entregou o cookie access_token em {where}")
             await asyncio.sleep(0.25)
+
+
+def _where_to(url: str) -> str:
+    """A URL's scheme, host and port only (never its path or query, which may carry tokens)."""
+    parts = urlsplit(url)
+    scheme, host, port = _origin(parts)
+    return f"{scheme}://{host}:{port}" if scheme else "uma página sem endereço"
 
 
 def _token_cookie(cookies: Sequence[Mapping[str, object]], host: str | None) -> Mapping[str, object] | None:

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.errors import EntradaInvalida, RespostaInvalida, TotalizadorDivergente
+from sinesys_spiders.core.logsafe import ecoar
 
 __all__ = [
     "AGRUPAMENTO_POR_TIPO",
@@ -75,7 +76,7 @@ class FiltroPrazo(enum.StrEnum):
         try:
             return cls(value.strip().lower())
         except ValueError:
-            raise EntradaInvalida(f"filtro de prazo desconhecido: {value!r} (use no_prazo ou sem_prazo)") from None
+            raise EntradaInvalida(f"filtro de prazo desconhecido: {ecoar(value)} (use no_prazo ou sem_prazo)") from None
 
 
 class SituacaoAudiencia(enum.StrEnum):
@@ -90,7 +91,7 @@ class SituacaoAudiencia(enum.StrEnum):
         try:
             return cls(value.strip().upper())
         except ValueError:
-            raise EntradaInvalida(f"situação de audiência desconhecida: {value!r} (use M, C ou F)") from None
+            raise EntradaInvalida(f"situação de audiência desconhecida: {ecoar(value)} (use M, C ou F)") from None
 
 
 def _url(api_url: str, path: str, params: Sequence[tuple[str, Any]]) -> str:
@@ -174,7 +175,7 @@ def pauta_url(
     if data_fim < data_inicio:
         raise EntradaInvalida(f"data_fim ({data_fim.isoformat()}) anterior a data_inicio ({data_inicio.isoformat()})")
     if ordenacao not in ("asc", "desc"):
-        raise EntradaInvalida(f"ordenação desconhecida: {ordenacao!r} (use asc ou desc)")
+        raise EntradaInvalida(f"ordenação desconhecida: {ecoar(ordenacao)} (use asc ou desc)")
     return _url(
         api_url,
         "/pauta-usuarios-externos",
@@ -266,8 +267,37 @@ def total_paginas(envelope: Envelope) -> int:
     return envelope.qtd_paginas
 
 
-def proximas_paginas(primeira: Envelope) -> range:
-    """The page numbers still to fetch after the first page."""
+#: No lawyer's listing has more pages than this (200,000 rows at 100 a page): a larger ``qtdPaginas`` is a lie.
+MAX_PAGINAS = 2_000
+
+
+def limite_paginas(primeira: Envelope, *, contador: int | None = None) -> int:
+    """The most pages the listing can have, from what page 1 and the counters say, and :data:`MAX_PAGINAS`.
+
+    A listing of ``N`` rows at ``len(resultado)`` rows a page (page 1 is full when there are others) has at
+    most ``ceil(N / len(resultado))`` pages; ``N`` is ``totalRegistros`` and, when known, the tribunal's own
+    counter (``totalizadores``), plus one page of slack for rows added while the crawl runs.
+    """
+    limite = MAX_PAGINAS
+    por_pagina = max(len(primeira.resultado), 1)
+    for total in (primeira.total_registros, contador):
+        if total is not None and total >= 0:
+            limite = min(limite, -(-total // por_pagina) + 1)
+    return max(limite, 1)
+
+
+def proximas_paginas(primeira: Envelope, *, contador: int | None = None) -> range:
+    """The page numbers still to fetch after the first page.
+
+    Raises :class:`RespostaInvalida` when ``qtdPaginas`` passes :func:`limite_paginas`: an absurd page count
+    ends that credential at once instead of queueing millions of requests.
+    """
+    limite = limite_paginas(primeira, contador=contador)
+    if primeira.qtd_paginas > limite:
+        raise RespostaInvalida(
+            f"o tribunal declarou {primeira.qtd_paginas} páginas (qtdPaginas), mais do que os totais permitem "
+            f"({limite}); a listagem não foi seguida"
+        )
     return range(2, primeira.qtd_paginas + 1)
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.tribunais import TribunalEndpoint
 
-__all__ = ["API_PATH", "LOGIN_PATHS", "UF_POR_REGIAO", "endpoints", "sso_client_id"]
+__all__ = ["API_PATH", "LOGIN_PATHS", "SSO_URL", "UF_POR_REGIAO", "endpoints", "sso_client_id"]
 
 API_PATH = "/pje-comum-api/api"
+
+#: The PDPJ single sign-on (Keycloak) every PJE-TRT tribunal sends its users to (pje-api.md §1).
+SSO_URL = "https://sso.cloud.pje.jus.br"
 
 LOGIN_PATHS: dict[Grau, str] = {
     Grau.PRIMEIRO_GRAU: "/primeirograu/login.seam",
@@ -63,6 +66,7 @@ def endpoints() -> list[TribunalEndpoint]:
                         else f"Tribunal Regional do Trabalho da {regiao}ª Região"
                     ),
                     uf=UF_POR_REGIAO.get(regiao) if regiao else "DF",
+                    sso_url=SSO_URL,
                 )
             )
     return out

@@ -26,6 +26,11 @@ __all__ = ["main"]
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
 def main(verbose: bool) -> None:
     """Sinesys Captura: capture a lawyer's cases from Brazil's court systems."""
+    from sinesys_spiders.core.logsafe import install
+    from sinesys_spiders.core.privado import forcar_umask
+
+    install()  # values from a tribunal or a user never forge a log line
+    forcar_umask()  # the database, documents, key and logs it creates are owner-only (0600/0700)
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -37,7 +42,7 @@ def _add_builtin_commands() -> None:
     from sinesys_spiders.cli import config
 
     main.add_command(config.config)
-    for module_name in ("db", "advogados", "credenciais", "tribunais", "historico"):
+    for module_name in ("db", "advogados", "credenciais", "tribunais", "historico", "recovery"):
         try:
             module = __import__(f"sinesys_spiders.cli.{module_name}", fromlist=["command"])
         except ModuleNotFoundError as exc:

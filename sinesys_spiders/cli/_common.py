@@ -65,6 +65,8 @@ class SinesysGroup(click.Group):
                 "sem terminal use `sinesys credenciais import --from-json -`",
                 code=1,
             )
+        except OverflowError:  # a number no database column holds, from anywhere it was not checked first
+            fail("número grande demais")
         except ValidationError as exc:  # the SINESYS_* settings
             fail(f"configuração inválida: {describe_settings_error(exc)}")
         except DBAPIError as exc:

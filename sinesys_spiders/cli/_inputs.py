@@ -12,7 +12,10 @@ from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.db import get_session_factory
 from sinesys_spiders.core.domain import Grau, Tribunal, check_tribunal_grau, parse_grau
 
-__all__ = ["OneLineGroup", "parse_tribunal_grau", "session_factory"]
+__all__ = ["DB_ID", "OneLineGroup", "parse_tribunal_grau", "session_factory"]
+
+#: A row id: 1 up to the largest signed 64-bit integer (PostgreSQL ``bigint``, SQLite's INTEGER).
+DB_ID = click.IntRange(1, 2**63 - 1)
 
 
 class OneLineGroup(SinesysGroup):

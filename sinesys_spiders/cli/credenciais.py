@@ -16,7 +16,7 @@ import click
 from pydantic import SecretStr
 
 from sinesys_spiders.cli._common import echo_json, fail
-from sinesys_spiders.cli._inputs import OneLineGroup, parse_tribunal_grau
+from sinesys_spiders.cli._inputs import DB_ID, OneLineGroup, parse_tribunal_grau
 from sinesys_spiders.cli._rawlog import RawLogReencryption
 from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.credenciais import CredenciaisService, NovaCredencial, TwoFAuth
@@ -27,7 +27,14 @@ from sinesys_spiders.core.credenciais_input import (
     validate_senha,
     validate_usuario,
 )
-from sinesys_spiders.core.crypto import Cipher, generate_key, load_cipher, read_key_file, write_key_file
+from sinesys_spiders.core.crypto import (
+    Cipher,
+    generate_key,
+    load_cipher,
+    read_key_file,
+    stored_fingerprint,
+    write_key_file,
+)
 from sinesys_spiders.core.errors import EntradaInvalida
 
 __all__ = ["command"]
@@ -88,7 +95,7 @@ def add(
         senha = click.prompt("Senha do tribunal", hide_input=True, confirmation_prompt="Repita a senha")
         totp_secret = twofauth = None
         if otp == "totp":
-            totp_secret = click.prompt("Segredo TOTP (base32)", hide_input=True)
+            totp_secret = click.prompt("Segredo TOTP (base32 ou otpauth://totp/...)", hide_input=True)
         elif otp == "2fauth":
             token = click.prompt("Token da API do 2FAuth", hide_input=True)
             twofauth = {"url": twofauth_url, "token": token, "account_id": twofauth_account_id}
@@ -126,7 +133,7 @@ def _option_message(exc: EntradaInvalida) -> str:
 
 
 @command.command("list")
-@click.option("--advogado", "advogado_id", type=int, metavar="ID", help="Only this lawyer's credentials.")
+@click.option("--advogado", "advogado_id", type=DB_ID, metavar="ID", help="Only this lawyer's credentials.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_(advogado_id: int | None, as_json: bool) -> None:
     """List credentials without any secret: OTP kind, whether active, and a login failure that stops logins."""
@@ -166,7 +173,7 @@ def list_(advogado_id: int | None, as_json: bool) -> None:
 
 
 @command.command("update")
-@click.argument("credencial_id", type=int)
+@click.argument("credencial_id", type=DB_ID)
 @click.option("--senha", "ask_senha", is_flag=True, help="Ask for a new password at a hidden prompt.")
 @click.option("--usuario", help="A new SSO login.")
 @click.option("--usuario-cpf", is_flag=True, help="Log in with the lawyer's CPF again (drop --usuario).")
@@ -211,7 +218,7 @@ def update(
                 prompt = click.prompt("Nova senha do tribunal", hide_input=True, confirmation_prompt="Repita a senha")
                 changes["senha"] = validate_senha(prompt)
             if otp == "totp":
-                secret = click.prompt("Novo segredo TOTP (base32)", hide_input=True)
+                secret = click.prompt("Novo segredo TOTP (base32 ou otpauth://totp/...)", hide_input=True)
                 changes["totp_secret"] = SecretStr(normalize_totp_secret(secret))
             elif otp == "2fauth":
                 token = click.prompt("Token da API do 2FAuth", hide_input=True)
@@ -231,7 +238,7 @@ def _cleared(falha: str | None) -> str:
 
 
 @command.command("disable")
-@click.argument("credencial_id", type=int)
+@click.argument("credencial_id", type=DB_ID)
 def disable(credencial_id: int) -> None:
     """Disable a credential: captures skip it until it is enabled again."""
     changed = _service().set_active(credencial_id, False)
@@ -239,7 +246,7 @@ def disable(credencial_id: int) -> None:
 
 
 @command.command("enable")
-@click.argument("credencial_id", type=int)
+@click.argument("credencial_id", type=DB_ID)
 def enable(credencial_id: int) -> None:
     """Enable a disabled credential, or clear its recorded login failure so that the next run logs in."""
     service = _service()
@@ -265,6 +272,10 @@ def import_(source: IO[str]) -> None:
         fail(f"JSON inválido (linha {exc.lineno}, coluna {exc.colno}): {exc.msg}")
     except UnicodeDecodeError:
         fail("o arquivo não é texto UTF-8")
+    except RecursionError:
+        fail("JSON inválido: aninhamento profundo demais")
+    except ValueError:  # a number of thousands of digits (Python's int limit)
+        fail("JSON inválido: número grande demais")
     if not isinstance(data, list) or not data:
         fail("o JSON deve ser uma lista não vazia de objetos de credencial")
     novas = []
@@ -301,7 +312,9 @@ def rotate_key(new_key_file: Path | None) -> None:
     if env_mode and new_key_file is None:
         fail("com SINESYS_SECRET_KEY definida, informe --new-key-file ARQUIVO (a nova chave é gravada nele)")
     if not env_mode and not key_file.exists():
-        fail(f"não há chave para trocar: {key_file} não existe e SINESYS_SECRET_KEY não está definida")
+        esperada = stored_fingerprint(settings.effective_database_url)
+        onde = f"; os dados cifrados do banco usam a chave {esperada}" if esperada else ""
+        fail(f"não há chave para trocar: {key_file} não existe e SINESYS_SECRET_KEY não está definida{onde}")
     staged = new_key_file or key_file.with_name(key_file.name + ".new")
     if not env_mode and staged.resolve() == key_file.resolve():
         fail("--new-key-file não pode ser o próprio arquivo de chave atual")

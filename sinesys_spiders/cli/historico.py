@@ -11,6 +11,7 @@ from sinesys_spiders.cli._common import SinesysGroup, echo_json, fail
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
 from sinesys_spiders.core.historico import CONTAGENS, CapturaResumo, HistoricoService
+from sinesys_spiders.core.logsafe import limpar
 
 __all__ = ["command", "historico_group"]
 
@@ -78,37 +79,43 @@ def _summary(resumo: CapturaResumo) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole row as JSON.")
 def show_command(captura_id: str, as_json: bool) -> None:
     """One capture run: status, times, and each credential's result or error (code and message)."""
-    if not captura_id.strip().isdigit() or int(captura_id) < 1:
-        fail(f"id de captura inválido: {captura_id!r} (use o número mostrado por `sinesys historico list`)")
+    texto = captura_id.strip()
+    if not texto.isascii() or not texto.isdigit() or len(texto) > 19 or not 1 <= int(texto) < 2**63:
+        fail("id de captura inválido (use o número mostrado por `sinesys historico list`)")
     resumo = _service().get(int(captura_id))
     if as_json:
         echo_json(resumo.as_dict())
         return
-    click.echo(f"captura {resumo.id}: {resumo.tipo_captura} — {resumo.status}")
+    _echo(f"captura {resumo.id}: {resumo.tipo_captura} — {resumo.status}")
     inicio, fim = _when(resumo.iniciado_em), _when(resumo.concluido_em)
-    click.echo(f"  criada {_when(resumo.criado_em)}  início {inicio}  fim {fim} (UTC)")
+    _echo(f"  criada {_when(resumo.criado_em)}  início {inicio}  fim {fim} (UTC)")
     if resumo.parametros:
         params = ", ".join(f"{k}={v}" for k, v in sorted(resumo.parametros.items()))
-        click.echo(f"  parâmetros: {params}")
-    click.echo(f"  totais: {_totais(resumo)}")
+        _echo(f"  parâmetros: {params}")
+    _echo(f"  totais: {_totais(resumo)}")
     if not resumo.resultados:
         click.echo("  nenhuma credencial registrou resultado")
     for entry in resumo.resultados:
         where = " ".join(str(v) for v in (entry.get("tribunal"), entry.get("grau")) if v)
         onde = f"credencial {entry['credencial_id']}" + (f" ({where})" if where else "")
         if "erro" in entry:
-            click.echo(f"  {onde}: ERRO {entry['erro']['codigo']}: {entry['erro']['mensagem']}")
+            _echo(f"  {onde}: ERRO {entry['erro']['codigo']}: {entry['erro']['mensagem']}")
         if "resultado" in entry:
             counts = entry["resultado"]
             text = " ".join(
                 f"{key}={counts.get(key, 0)}" for key in CONTAGENS if key != "duplicados" or counts.get(key)
             )
-            click.echo(f"  {onde}: {text}")
+            _echo(f"  {onde}: {text}")
         for item in entry.get("erros_itens", [])[:10]:
-            click.echo(f"      item {item.get('id_pje')}: {item.get('motivo')}")
+            _echo(f"      item {item.get('id_pje')}: {item.get('motivo')}")
     global_error = resumo.resultado.get("erro")
     if global_error:
-        click.echo(f"  falha da captura: {global_error['codigo']}: {global_error['mensagem']}")
+        _echo(f"  falha da captura: {global_error['codigo']}: {global_error['mensagem']}")
+
+
+def _echo(text: str) -> None:
+    """One line for the terminal: values stored from a tribunal or a user have their control characters escaped."""
+    click.echo(limpar(text))
 
 
 command = historico_group

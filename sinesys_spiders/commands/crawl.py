@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sinesys_spiders.core.config import get_settings, mask_url
 from sinesys_spiders.core.domain import StatusCaptura
 from sinesys_spiders.core.errors import NaoEncontrado
+from sinesys_spiders.core.logsafe import ecoar
 from sinesys_spiders.params import describe_validation_error
 
 if TYPE_CHECKING:
@@ -44,7 +45,8 @@ class Command(ScrapyCrawlCommand):
         try:
             spidercls = get_spider_loader(self.settings).load(args[0])
         except KeyError:
-            return  # Scrapy's own message for an unknown spider
+            print(f"erro: spider desconhecido: {ecoar(args[0])} (`scrapy list` mostra os disponíveis)", file=sys.stderr)
+            raise SystemExit(2) from None
         if not issubclass(spidercls, Args):
             return
         error = self._argument_error(spidercls, opts.spargs) or self._database_error(opts.spargs)
@@ -84,10 +86,22 @@ class Command(ScrapyCrawlCommand):
             if revision != head():
                 state = "não migrado" if revision is None else f"na revisão {revision}, o código espera {head()}"
                 return f"banco de dados {state} ({mask_url(url)}): rode `sinesys db upgrade`"
+            advogado = spargs.get("advogado")
+            if advogado:
+                from sinesys_spiders.core.db import get_session_factory, session_scope
+                from sinesys_spiders.core.db.models import Advogado
+
+                with session_scope(factory=get_session_factory(url)) as session:
+                    if session.get(Advogado, int(advogado)) is None:
+                        return f"advogado {int(advogado)} não existe (sinesys advogados list)"
             captura_id = spargs.get("captura_id")
             if captura_id:
                 resumo = HistoricoService.from_url(url).get(int(captura_id))
-                if StatusCaptura(resumo.status) in (StatusCaptura.COMPLETED, StatusCaptura.FAILED):
+                if StatusCaptura(resumo.status) in (
+                    StatusCaptura.COMPLETED,
+                    StatusCaptura.FAILED,
+                    StatusCaptura.CANCELLED,
+                ):
                     return f"captura {captura_id} já terminou ({resumo.status}): abra outra"
         except NaoEncontrado:
             return f"captura {spargs.get('captura_id')} não existe no histórico"

@@ -28,11 +28,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 __all__ = ["Settings", "get_settings", "mask_url", "mask_url_text", "reset_settings"]
 
 _USERINFO_PASSWORD = re.compile(r"(//[^/@:\s]*:)[^/@\s]*@")
+#: The value of every query parameter of a URL in text (``?password=x&token=y``): names cannot be trusted.
+_QUERY_VALUE = re.compile(r"([?&;][^=\s&#;?]+=)[^&\s#;]+")
 
 
 def mask_url_text(text: str) -> str:
-    """Mask ``user:password@`` in any text, even a URL too malformed to parse."""
-    return _USERINFO_PASSWORD.sub(r"\1***@", text)
+    """Mask ``user:password@`` and every query parameter's value in any text, even a URL too malformed to parse."""
+    return _QUERY_VALUE.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1***@", text))
 
 
 def mask_url(url: str | None) -> str | None:
@@ -48,7 +50,7 @@ def mask_url(url: str | None) -> str | None:
         return mask_url_text(url)  # a malformed URL may still carry user:password@
     netloc = parts.netloc.rsplit("@", 1)[1]
     user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+    return mask_url_text(urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}")))
 
 
 class Settings(BaseSettings):
@@ -95,6 +97,24 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     pje_concurrency: int = Field(default=2, ge=1, description="Requests at once per real tribunal host.")
     pje_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to a real tribunal host.")
+    json_maxsize: int = Field(
+        default=16 * 1024 * 1024, gt=0, description="Largest JSON answer accepted from a tribunal, bytes."
+    )
+    retry_base_delay: float = Field(default=0.5, ge=0, description="First HTTP retry backoff, seconds (doubles).")
+    retry_max_delay: float = Field(default=30.0, ge=0, description="Longest HTTP retry backoff, seconds.")
+    retry_after_max: float = Field(default=300.0, ge=0, description="Longest Retry-After honoured, seconds.")
+    sessao_uso_ttl: float = Field(
+        default=120.0, gt=0, description="Seconds a crawl's turn on a lawyer's PJE session lasts unless renewed."
+    )
+    sessao_uso_espera: float = Field(
+        default=1800.0, ge=0, description="Seconds a crawl waits for a lawyer's PJE session in use elsewhere."
+    )
+    processo_lock_ttl: float = Field(
+        default=300.0, gt=0, description="Seconds a per-case capture holds a case unless renewed."
+    )
+    allow_insecure_http: bool = Field(
+        default=False, description="Accept http:// tribunal and SSO URLs on hosts other than loopback."
+    )
 
     @field_validator("log_level")
     @classmethod

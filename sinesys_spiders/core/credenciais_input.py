@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import pyotp
 from pydantic import SecretStr
 
 from sinesys_spiders.core.domain import Grau, Tribunal, check_tribunal_grau, parse_grau
 from sinesys_spiders.core.errors import EntradaInvalida
+from sinesys_spiders.core.totp import parse_totp
 from sinesys_spiders.core.validation import validate_cpf, validate_url
 
 __all__ = [
@@ -52,11 +52,19 @@ class CampoInvalido(EntradaInvalida):
 
 
 def normalize_totp_secret(value: str, *, campo: str = "totp_secret") -> str:
-    """A base32 TOTP secret without spaces or padding, upper case; ``CampoInvalido`` otherwise."""
-    text = re.sub(r"[\s-]", "", value or "").upper()
+    """A TOTP secret in its stored form; ``CampoInvalido`` otherwise.
+
+    A bare base32 secret (30 s steps, 6 digits, as PJE) comes back without spaces or padding, upper
+    case; an ``otpauth://totp/`` URI comes back as the bare secret when its period and digits are
+    the defaults, else as a canonical URI keeping them (:mod:`sinesys_spiders.core.totp`).
+    """
+    try:
+        spec = parse_totp(value if isinstance(value, str) else "")
+    except ValueError as exc:
+        raise CampoInvalido(campo, str(exc)) from None
+    text = spec.secret
     if not text or not _BASE32.match(text):
         raise CampoInvalido(campo, "não é base32 (use só letras A-Z e dígitos 2-7)")
-    text = text.rstrip("=")
     try:
         raw = base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError):
@@ -64,10 +72,10 @@ def normalize_totp_secret(value: str, *, campo: str = "totp_secret") -> str:
     if len(raw) < _MIN_TOTP_BYTES:
         raise CampoInvalido(campo, "curto demais (mínimo 112 bits: 23 caracteres base32)")
     try:
-        pyotp.TOTP(text).at(0)  # the library the login uses must accept it as is
+        spec.totp().at(0)  # the library the login uses must accept it as is
     except Exception:
         raise CampoInvalido(campo, "não é aceito como segredo TOTP") from None
-    return text
+    return spec.text()
 
 
 def _secret_text(value: Any, campo: str, *, max_len: int = _MAX_SENHA) -> SecretStr:
@@ -97,12 +105,14 @@ def _positive_int(value: Any, campo: str) -> int:
         raise CampoInvalido(campo, "deve ser um número inteiro positivo")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 20:
         number = int(value.strip())
     else:
         raise CampoInvalido(campo, "deve ser um número inteiro positivo")
     if number <= 0:
         raise CampoInvalido(campo, "deve ser um número inteiro positivo")
+    if number >= 2**63:
+        raise CampoInvalido(campo, "grande demais para um id")
     return number
 
 

@@ -14,7 +14,8 @@ The fingerprint lets a wrong key be told apart from a tampered or misplaced ciph
 
 The key is ``SINESYS_SECRET_KEY`` (url-safe base64 of 32 bytes, Fernet-style). Without it, the
 embedded default reads ``var/secret.key`` (``Settings.effective_secret_key_file``), generating it
-with mode 0600 and a WARNING the first time. :func:`generate_key` makes a new key.
+with mode 0600 and a WARNING the first time, and only while the database holds no encrypted value
+(otherwise the command stops and names the expected key by its fingerprint). :func:`generate_key` makes a new key.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "rawlog_aad",
     "read_key_file",
     "sessao_aad",
+    "stored_fingerprint",
     "write_key_file",
 ]
 
@@ -212,6 +214,48 @@ def write_key_file(path: Path, key_text: str, *, replace: bool = False) -> None:
         raise
 
 
+#: Columns holding ciphertexts, whose header names the key that sealed them.
+_CIFRADOS = (
+    ("credenciais", "senha_cifrada"),
+    ("sessoes", "dados_cifrados"),
+    ("captura_logs_brutos", "payload_cifrado"),
+)
+
+
+def stored_fingerprint(database_url: str) -> str | None:
+    """The fingerprint of the key that sealed a value already in the database (``None``: nothing sealed yet).
+
+    Reads one ciphertext's header; a database that does not exist yet, or has no such tables, has none.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = make_url(database_url)
+    if url.drivername.startswith("sqlite") and (
+        not url.database or url.database == ":memory:" or not Path(url.database).exists()
+    ):
+        return None
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            for table, column in _CIFRADOS:
+                try:
+                    blob = conn.execute(
+                        text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1")  # noqa: S608 - constants
+                    ).scalar()
+                except SQLAlchemyError:
+                    conn.rollback()
+                    continue
+                if blob is not None and len(bytes(blob)) >= _HEADER_BYTES:
+                    return bytes(blob)[1:_HEADER_BYTES].hex()
+    except SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+    return None
+
+
 def load_cipher(settings: Settings | None = None) -> Cipher:
     """The cipher of the configured key: ``SINESYS_SECRET_KEY``, else the key file (generated once)."""
     settings = settings or get_settings()
@@ -219,6 +263,12 @@ def load_cipher(settings: Settings | None = None) -> Cipher:
         return Cipher.from_text(settings.secret_key.get_secret_value())
     path = settings.effective_secret_key_file
     if not path.exists():
+        esperada = stored_fingerprint(settings.effective_database_url)
+        if esperada is not None:  # a new key would read none of it: never generate one over existing data
+            raise ConfiguracaoInvalida(
+                f"nenhuma chave configurada, mas o banco já guarda dados cifrados sob a chave {esperada}: "
+                f"defina SINESYS_SECRET_KEY ou restaure o arquivo de chave {path} (a chave de impressão {esperada})"
+            )
         try:
             write_key_file(path, generate_key())
         except FileExistsError:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from sinesys_spiders.core.config import Settings, get_settings
+from sinesys_spiders.core.privado import pasta_privada
 
 __all__ = ["DocumentStore", "DocumentoGuardado", "PastaDocumentStore", "open_document_store"]
 
@@ -67,9 +68,10 @@ class PastaDocumentStore:
     ) -> DocumentoGuardado:
         caminho = f"{tribunal}/{grau}/{int(id_processo)}/{int(id_documento)}.pdf"
         path = self._path(caminho)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        pasta_privada(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
             fh.write(conteudo)
             fh.flush()
             os.fsync(fh.fileno())

@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 from zoneinfo import ZoneInfo
 
+from sinesys_spiders.core.logsafe import ecoar
+
 __all__ = [
     "BRASILIA",
     "ClassificacaoParte",
@@ -119,7 +121,7 @@ class Tribunal(enum.StrEnum):
         try:
             return cls(text)
         except ValueError:
-            raise ValueError(f"tribunal desconhecido: {value!r} (use TRT1..TRT24 ou TST)") from None
+            raise ValueError(f"tribunal desconhecido: {ecoar(value)} (use TRT1..TRT24 ou TST)") from None
 
 
 def parse_grau(value: str) -> Grau:
@@ -128,7 +130,7 @@ def parse_grau(value: str) -> Grau:
         return Grau(value.strip().lower())
     except ValueError:
         accepted = ", ".join(g.value for g in Grau)
-        raise ValueError(f"grau desconhecido: {value!r} (use {accepted})") from None
+        raise ValueError(f"grau desconhecido: {ecoar(value)} (use {accepted})") from None
 
 
 def check_tribunal_grau(tribunal: Tribunal, grau: Grau) -> None:

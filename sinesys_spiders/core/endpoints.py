@@ -23,9 +23,9 @@ from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.db import get_session_factory, session_scope
 from sinesys_spiders.core.db.repositories import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal, check_tribunal_grau
-from sinesys_spiders.core.errors import EntradaInvalida
+from sinesys_spiders.core.errors import ConfiguracaoInvalida, EntradaInvalida
 from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint, get_registry
-from sinesys_spiders.core.validation import validate_url
+from sinesys_spiders.core.validation import validate_tribunal_url
 
 __all__ = ["OVERRIDE_FIELDS", "EndpointEfetivo", "EndpointResolver", "validate_override"]
 
@@ -63,15 +63,23 @@ def _check(tribunal: Tribunal, grau: Grau) -> None:
 
 def _path(value: str, field: str) -> str:
     text = value.strip()
-    if not text.startswith("/") or any(ch.isspace() for ch in text) or "://" in text:
+    if not text.startswith("/") or any(ch.isspace() for ch in text) or "://" in text or text.startswith("//"):
         raise EntradaInvalida(f"{field} inválido: use um caminho que começa com / (ex.: /primeirograu/login.seam)")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text) or "?" in text or "#" in text or "\\" in text:
+        raise EntradaInvalida(f"{field} inválido: o caminho não pode ter ?, #, \\ ou caracteres de controle")
+    if any(segment in (".", "..") for segment in text.split("/")) or "%2e" in text.lower():
+        raise EntradaInvalida(f"{field} inválido: o caminho não pode ter segmentos . ou ..")
     return text
 
 
-def validate_override(field: str, value: str) -> str:
-    """Validate one override value: URLs for ``base_url``/``sso_url``, absolute paths for the others."""
+def validate_override(field: str, value: str, *, allow_http: bool = False) -> str:
+    """Validate one override value: URLs for ``base_url``/``sso_url``, absolute paths for the others.
+
+    A tribunal or SSO URL is ``https`` unless its host is loopback (the sandbox) or ``allow_http``
+    (``SINESYS_ALLOW_INSECURE_HTTP``), with no query or fragment.
+    """
     if field in ("base_url", "sso_url"):
-        return validate_url(value, field=field)
+        return validate_tribunal_url(value, field=field, allow_http=allow_http)
     if field in ("login_path", "api_path"):
         return _path(value, field)
     raise EntradaInvalida(f"campo de override desconhecido: {field}")
@@ -80,16 +88,25 @@ def validate_override(field: str, value: str) -> str:
 class EndpointResolver:
     """Effective endpoints from a plugin registry and the ``tribunais_config`` table."""
 
-    def __init__(self, session_factory: sessionmaker[Session], registry: PluginRegistry | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        registry: PluginRegistry | None = None,
+        *,
+        allow_http: bool = False,
+    ) -> None:
         self._factory = session_factory
         self._registry = registry
+        self._allow_http = allow_http
 
     @classmethod
     def from_settings(
         cls, settings: Settings | None = None, registry: PluginRegistry | None = None
     ) -> EndpointResolver:
         settings = settings or get_settings()
-        return cls(get_session_factory(settings.effective_database_url), registry)
+        return cls(
+            get_session_factory(settings.effective_database_url), registry, allow_http=settings.allow_insecure_http
+        )
 
     @property
     def registry(self) -> PluginRegistry:
@@ -104,7 +121,7 @@ class EndpointResolver:
         plugin = self.registry.plugin_for(tribunal, grau).name
         with session_scope(factory=self._factory) as session:
             row = TribunaisConfigRepository(session).get(tribunal=tribunal, grau=grau)
-            return _apply(padrao, plugin, row)
+            return _apply(padrao, plugin, row, allow_http=self._allow_http)
 
     def all(self) -> list[EndpointEfetivo]:
         """Every tribunal and grau of the installed plugins, in tribunal order, overrides applied."""
@@ -113,7 +130,14 @@ class EndpointResolver:
             out = []
             for padrao in self.registry.endpoints():
                 plugin = self.registry.plugin_for(padrao.tribunal, padrao.grau).name
-                out.append(_apply(padrao, plugin, rows.get((padrao.tribunal.value, padrao.grau.value))))
+                out.append(
+                    _apply(
+                        padrao,
+                        plugin,
+                        rows.get((padrao.tribunal.value, padrao.grau.value)),
+                        allow_http=self._allow_http,
+                    )
+                )
             return out
 
     def set_override(self, tribunal: Tribunal, grau: Grau, **values: str) -> EndpointEfetivo:
@@ -122,7 +146,7 @@ class EndpointResolver:
         self.registry.endpoint(tribunal, grau)
         if not values:
             raise EntradaInvalida("informe ao menos um de --base-url, --login-path, --api-path, --sso-url")
-        clean = {field: validate_override(field, value) for field, value in values.items()}
+        clean = {field: validate_override(field, value, allow_http=self._allow_http) for field, value in values.items()}
         with session_scope(factory=self._factory) as session:
             TribunaisConfigRepository(session).set_override(tribunal=tribunal, grau=grau, **clean)
         return self.get(tribunal, grau)
@@ -144,19 +168,36 @@ class EndpointResolver:
             return had
 
 
-def _apply(padrao: TribunalEndpoint, plugin: str, row: Any) -> EndpointEfetivo:
+def _stored(row: Any, field: str, *, allow_http: bool) -> str | None:
+    """An override read back from the database, validated like one typed in (the table may have been edited)."""
+    value = getattr(row, field)
+    if not value:
+        return None
+    try:
+        return validate_override(field, value, allow_http=allow_http)
+    except EntradaInvalida as exc:
+        raise ConfiguracaoInvalida(
+            f"override de {row.tribunal} {row.grau} em tribunais_config recusado: {exc.message}; "
+            f"corrija com sinesys tribunais set-url ou unset-url"
+        ) from None
+
+
+def _apply(padrao: TribunalEndpoint, plugin: str, row: Any, *, allow_http: bool = False) -> EndpointEfetivo:
     if row is None:
-        return EndpointEfetivo(endpoint=padrao, padrao=padrao, plugin=plugin)
-    changes = {field: getattr(row, field) for field in ("base_url", "login_path", "api_path") if getattr(row, field)}
+        return EndpointEfetivo(endpoint=padrao, padrao=padrao, plugin=plugin, sso_url=None)
+    stored = {field: _stored(row, field, allow_http=allow_http) for field in OVERRIDE_FIELDS}
+    changes = {field: stored[field] for field in ("base_url", "login_path", "api_path") if stored[field]}
+    if stored["sso_url"]:
+        changes["sso_url"] = stored["sso_url"]
     endpoint = dataclasses.replace(padrao, **changes)
     if "base_url" in changes:
         endpoint = endpoint.with_base_url(changes["base_url"])
-    overridden = tuple(field for field in OVERRIDE_FIELDS if getattr(row, field))
+    overridden = tuple(field for field in OVERRIDE_FIELDS if stored[field])
     return EndpointEfetivo(
         endpoint=endpoint,
         padrao=padrao,
         plugin=plugin,
         overridden=overridden,
-        sso_url=row.sso_url or None,
+        sso_url=stored["sso_url"],
         opcoes=dict(row.opcoes or {}),
     )

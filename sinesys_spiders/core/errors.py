@@ -21,10 +21,13 @@ whether retrying can help. Messages never contain secrets: build them from ids, 
         ├── IdentidadeNaoEncontrada    IDENTIDADE_NAO_ENCONTRADA (no lawyer id in the JWT)
         ├── TotalizadorDivergente      TOTALIZADOR_DIVERGENTE
         ├── RespostaInvalida           RESPOSTA_INVALIDA (not the shape PJE promises)
+        │   └── RespostaGrandeDemais   RESPOSTA_GRANDE_DEMAIS (an answer over the size limit)
         ├── EntradaInvalida            ENTRADA_INVALIDA (bad user input)
         ├── NaoEncontrado              NAO_ENCONTRADO
         ├── ConfiguracaoInvalida       CONFIGURACAO_INVALIDA
-        └── ChaveInvalida              CHAVE_INVALIDA (secret key cannot decrypt)
+        ├── ChaveInvalida              CHAVE_INVALIDA (secret key cannot decrypt)
+        ├── SsoNaoConfiavel            SSO_NAO_CONFIAVEL (login led off the configured SSO)
+        └── HostNaoPermitido           HOST_NAO_PERMITIDO (a request left the tribunal's hosts)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = [
     "ChaveInvalida",
     "ConfiguracaoInvalida",
     "EntradaInvalida",
+    "HostNaoPermitido",
     "IdentidadeNaoEncontrada",
     "LockOcupado",
     "NaoEncontrado",
@@ -43,10 +47,12 @@ __all__ = [
     "OtpInvalido",
     "PermanentError",
     "RateLimited",
+    "RespostaGrandeDemais",
     "RespostaInvalida",
     "SenhaInvalida",
     "SessaoExpirada",
     "SinesysError",
+    "SsoNaoConfiavel",
     "TimeoutError_",
     "TotalizadorDivergente",
     "TransientError",
@@ -173,6 +179,12 @@ class RespostaInvalida(PermanentError):
     code = "RESPOSTA_INVALIDA"
 
 
+class RespostaGrandeDemais(RespostaInvalida):
+    """A resposta do tribunal passou do limite de tamanho: não foi lida."""
+
+    code = "RESPOSTA_GRANDE_DEMAIS"
+
+
 class EntradaInvalida(PermanentError, ValueError):
     """Entrada inválida."""
 
@@ -195,6 +207,18 @@ class ChaveInvalida(PermanentError):
     """A chave secreta não decifra as credenciais armazenadas."""
 
     code = "CHAVE_INVALIDA"
+
+
+class SsoNaoConfiavel(PermanentError):
+    """O login levou a um servidor que não é o SSO configurado do tribunal: a senha não foi digitada."""
+
+    code = "SSO_NAO_CONFIAVEL"
+
+
+class HostNaoPermitido(PermanentError):
+    """Um pedido ou redirecionamento saiu dos hosts do tribunal: não foi seguido."""
+
+    code = "HOST_NAO_PERMITIDO"
 
 
 def _all_subclasses(cls: type[SinesysError]) -> list[type[SinesysError]]:

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sinesys_spiders.core.db.models import CapturaLog
 from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado, PermanentError, SinesysError
+from sinesys_spiders.core.logsafe import ecoar
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = [
@@ -356,7 +357,7 @@ class HistoricoService:
             return TipoCaptura(_text(tipo)).value
         except ValueError:
             accepted = ", ".join(t.value for t in TipoCaptura)
-            raise EntradaInvalida(f"tipo de captura desconhecido: {tipo!r} (use {accepted})") from None
+            raise EntradaInvalida(f"tipo de captura desconhecido: {ecoar(tipo)} (use {accepted})") from None
 
     @staticmethod
     def _failure_text(entry: Mapping[str, Any]) -> str:

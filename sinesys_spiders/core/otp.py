@@ -1,9 +1,10 @@
 """One-time codes for the tribunal's second factor: a stored TOTP secret, or a 2FAuth server.
 
-A TOTP code belongs to a *time step* (``floor(unix_time / 30)``). The real SSO accepts a code once,
-so the session manager records the step it is about to use (``sessoes.otp_ultimo_passo``, under the
-credential's lock) and never submits a step twice; :func:`first_step` says which step the next login
-may use and how long to wait for it.
+A TOTP code belongs to a *time step* (``floor(unix_time / period)``, 30 s unless the credential's
+secret is an ``otpauth://`` URI with another period: :mod:`sinesys_spiders.core.totp`). The real
+SSO accepts a code once, so the session manager records the step it is about to use
+(``sessoes.otp_ultimo_passo``, under the credential's lock) and never submits a step twice;
+:func:`first_step` says which step the next login may use and how long to wait for it.
 
 Providers answer :class:`OtpCodes`: the code of a step and the code of the following step (used
 once when the first is rejected). Codes never reach a repr, a log line or an exception message.
@@ -21,6 +22,7 @@ import httpx
 import pyotp
 
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, NetworkError, TimeoutError_
+from sinesys_spiders.core.totp import TOTP_PERIOD, parse_totp
 
 __all__ = [
     "TOTP_PERIOD",
@@ -32,9 +34,6 @@ __all__ = [
     "otp_provider_for",
     "time_step",
 ]
-
-#: Seconds per TOTP time step (RFC 6238 default, and PJE's).
-TOTP_PERIOD = 30
 
 
 def time_step(at: float, period: int = TOTP_PERIOD) -> int:
@@ -80,18 +79,29 @@ class OtpProvider(Protocol):
 
 
 class TotpProvider:
-    """Codes computed locally from the credential's stored TOTP secret (pyotp)."""
+    """Codes computed locally from the credential's stored TOTP secret (pyotp).
 
-    def __init__(self, secret: str, *, digits: int = 6, period: int = TOTP_PERIOD) -> None:
+    ``secret`` is a base32 secret (30 s, 6 digits) or an ``otpauth://totp/`` URI carrying its own
+    period and digits; ``digits`` and ``period``, when given, override both.
+    """
+
+    def __init__(self, secret: str, *, digits: int | None = None, period: int | None = None) -> None:
         try:
-            self._totp = pyotp.TOTP(secret.replace(" ", "").upper(), digits=digits, interval=period)
+            spec = parse_totp(secret)
+        except ValueError as exc:
+            raise ConfiguracaoInvalida(f"segredo TOTP da credencial é inválido: {exc}") from None
+        digits = spec.digits if digits is None else digits
+        period = spec.period if period is None else period
+        try:
+            self._totp = pyotp.TOTP(spec.secret, digits=digits, interval=period)
             self._totp.at(0)
         except Exception:
             raise ConfiguracaoInvalida("segredo TOTP da credencial é inválido (esperado base32)") from None
         self.period = period
+        self.digits = digits
 
     def __repr__(self) -> str:
-        return f"TotpProvider(period={self.period}, secret=***)"
+        return f"TotpProvider(period={self.period}, digits={self.digits}, secret=***)"
 
     async def codes(self, *, passo: int) -> OtpCodes:
         return OtpCodes(

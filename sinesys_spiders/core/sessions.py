@@ -205,7 +205,7 @@ class SqlSessionStore:
             if self._idle_ttl is not None and last is not None and last + self._idle_ttl <= now:
                 return None
             sessao = self._decrypt(row)
-            if sessao is None:  # unreadable (another key): log in again rather than fail the capture
+            if sessao is None:  # altered or misplaced under this very key: a new login replaces it
                 repo.invalidate(credencial_id=credencial_id)
                 return None
         return sessao if sessao.is_valid(now) else None
@@ -252,11 +252,17 @@ class SqlSessionStore:
             return 0 if row is None else int(row.logins or 0)
 
     def _decrypt(self, row: Sessao) -> SessaoPje | None:
+        """The stored session; ``None`` if it was altered under this key.
+
+        A session sealed under another key raises :class:`ChaveInvalida` and is left as it is: a wrong
+        ``SINESYS_SECRET_KEY`` must stop the capture, never replace (delete) what the right key can read.
+        """
         assert row.dados_cifrados is not None
+        what = f"a sessão da credencial {row.credencial_id}"
+        if not self._cipher.owns(row.dados_cifrados):
+            self._cipher.decrypt_text(row.dados_cifrados, aad=sessao_aad(row.uuid), what=what)  # raises, says why
         try:
-            text = self._cipher.decrypt_text(
-                row.dados_cifrados, aad=sessao_aad(row.uuid), what=f"a sessão da credencial {row.credencial_id}"
-            )
+            text = self._cipher.decrypt_text(row.dados_cifrados, aad=sessao_aad(row.uuid), what=what)
         except ChaveInvalida:
             return None
         return SessaoPje.from_json(text)

@@ -50,7 +50,8 @@ class TribunalEndpoint:
 
     ``base_url`` is the scheme and host (``https://pje.trt3.jus.br``); ``login_path`` the path of
     the login page (``/primeirograu/login.seam``); ``api_path`` the REST prefix
-    (``/pje-comum-api/api``).
+    (``/pje-comum-api/api``); ``sso_url`` the single sign-on server where the password and codes
+    may be typed (``https://sso.cloud.pje.jus.br``; ``None``: the plugin logs in on the tribunal's host).
     """
 
     tribunal: Tribunal
@@ -61,6 +62,7 @@ class TribunalEndpoint:
     api_path: str
     nome: str = ""
     uf: str | None = None
+    sso_url: str | None = None
 
     @property
     def login_url(self) -> str:

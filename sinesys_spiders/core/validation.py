@@ -8,19 +8,23 @@ in a message).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TypedDict
 from urllib.parse import urlsplit
 
 from sinesys_spiders.core.errors import EntradaInvalida
+from sinesys_spiders.core.logsafe import ecoar
 
 __all__ = [
     "UFS",
     "Oab",
+    "is_loopback_host",
     "mask_cpf",
     "validate_cnpj",
     "validate_cpf",
     "validate_oab",
+    "validate_tribunal_url",
     "validate_url",
 ]
 
@@ -97,11 +101,11 @@ def validate_oab(value: str) -> Oab:
     elif match := _OAB_UF_LAST.match(text):
         numero, uf = match.groups()
     else:
-        raise EntradaInvalida(f"OAB inválida: {value!r} (use UF seguida do número, ex.: MG123456)")
+        raise EntradaInvalida(f"OAB inválida: {ecoar(value)} (use UF seguida do número, ex.: MG123456)")
     if uf not in UFS:
-        raise EntradaInvalida(f"OAB inválida: UF desconhecida {uf!r} (use uma das 27 UFs, ex.: MG, SP, DF)")
+        raise EntradaInvalida(f"OAB inválida: UF desconhecida {ecoar(uf)} (use uma das 27 UFs, ex.: MG, SP, DF)")
     if not numero.lstrip("0") or not numero.lstrip("0")[0].isdigit():
-        raise EntradaInvalida(f"OAB inválida: número {numero!r}")
+        raise EntradaInvalida(f"OAB inválida: número {ecoar(numero)}")
     return Oab(numero=numero, uf=uf)
 
 
@@ -133,3 +137,30 @@ def validate_url(value: str, *, field: str = "URL") -> str:
     if any(ch.isspace() for ch in text):
         raise EntradaInvalida(f"{field} inválida: contém espaços")
     return text.rstrip("/")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """``localhost`` or a loopback IP address (127.0.0.0/8, ::1): traffic that never leaves the machine."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_tribunal_url(value: str, *, field: str = "base_url", allow_http: bool = False) -> str:
+    """:func:`validate_url` for where a tribunal or its SSO is reached: no query or fragment, and
+    ``https`` unless the host is loopback (the sandbox) or ``allow_http`` (``SINESYS_ALLOW_INSECURE_HTTP``)."""
+    text = validate_url(value, field=field)
+    parts = urlsplit(text)
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise EntradaInvalida(f"{field} inválida: não inclua consulta (?) nem fragmento (#) na URL")
+    if parts.scheme == "http" and not allow_http and not is_loopback_host(parts.hostname):
+        raise EntradaInvalida(
+            f"{field} inválida: http:// só é aceito para endereços locais (127.0.0.1); use https:// "
+            "ou defina SINESYS_ALLOW_INSECURE_HTTP=1"
+        )
+    return text

@@ -17,9 +17,10 @@ or Scrapyd job that needs that lawyer at that tribunal works on its other creden
 The lock is renewed every ``SINESYS_SESSAO_USO_TTL / 3`` seconds (default TTL 120 s, so a crashed crawl frees it
 within two minutes) and released when the credential is done.
 
-A credential that fails (login refused, blocked, session rejected twice, incomplete capture) is recorded in the
-history with its code and reason; the others go on. Requests are picklable (spider-method callbacks, plain
-``meta``), so scrapy-redis can share them between workers.
+A credential that fails (login refused, blocked, session rejected twice, incomplete capture) is reported with the
+``credencial_falhou`` signal (:mod:`sinesys_spiders.sinais`); the capture extension records it in the history with
+its code and reason, and the others go on. The spider never writes the history row itself.
+Requests are picklable (spider-method callbacks, plain ``meta``), so scrapy-redis can share them between workers.
 
 Politeness: each tribunal is its own download slot (:mod:`sinesys_spiders.spiders._politeness`).
 """
@@ -35,9 +36,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy_spider_metadata import Args
+from twisted.internet.defer import CancelledError
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
 from sinesys_spiders.core.credenciais import CredenciaisService, CredencialResumo
 from sinesys_spiders.core.db.engine import get_session_factory
@@ -48,14 +51,15 @@ from sinesys_spiders.core.errors import (
     LockOcupado,
     NaoEncontrado,
     NetworkError,
+    RespostaGrandeDemais,
     RespostaInvalida,
     SinesysError,
     TribunalIndisponivel,
 )
-from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend, SqlLockBackend
 from sinesys_spiders.core.tribunais import get_registry
+from sinesys_spiders.middlewares.hosts import origem
 from sinesys_spiders.params import CapturaParams
 from sinesys_spiders.spiders._politeness import slot_do_tribunal
 from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
@@ -81,6 +85,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     args: CapturaParams
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        #: The Scrapyd job running this crawl (Scrapyd passes it as the ``_job`` argument), for the history.
+        self.job_scrapyd: str | None = kwargs.get("_job")
         kwargs = {k: v for k, v in kwargs.items() if not k.startswith("_")}  # Scrapyd adds _job
         super().__init__(*args, **kwargs)
         self.captura_id: int | None = self.args.captura_id
@@ -97,12 +103,14 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._terminadas: dict[int, asyncio.Event] = {}
         self._lock_backend: LockBackend | None = None
         self._turnos = TurnosSessao(lambda: self.locks)
+        self._json_maxsize = 16 * 1024 * 1024
 
     # -- set-up --------------------------------------------------------------------------------------
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._json_maxsize = crawler.settings.getint("SINESYS_JSON_MAXSIZE", 16 * 1024 * 1024)
         spider._resolve(crawler)
         spider._turnos.ttl = crawler.settings.getfloat("SINESYS_SESSAO_USO_TTL", 120.0)
         spider._turnos.espera = crawler.settings.getfloat("SINESYS_SESSAO_USO_ESPERA", 1800.0)
@@ -138,11 +146,19 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._credenciais = sorted(selecionadas, key=lambda c: (_GRAU_ORDEM[Grau(c.grau)], Tribunal(c.tribunal).ordem))
         resolver = EndpointResolver.from_settings()
         slots: dict[str, dict[str, Any]] = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
+        recusadas: dict[tuple[Tribunal, Grau], SinesysError] = {}
         for credencial in self._credenciais:
             key = (Tribunal(credencial.tribunal), Grau(credencial.grau))
-            if key not in self._endpoints:
-                self._endpoints[key] = resolver.get(*key)
+            if key not in self._endpoints and key not in recusadas:
+                try:
+                    self._endpoints[key] = resolver.get(*key)
+                except ConfiguracaoInvalida as exc:  # a tampered override: that tribunal's credentials fail
+                    recusadas[key] = exc
+            if key in recusadas:
+                self._falhas[credencial.id] = recusadas[key]
+                continue
             slots.setdefault(key[0].value, slot_do_tribunal(crawler.settings, self._endpoints[key]))
+        self._credenciais = [c for c in self._credenciais if c.id not in self._falhas]
         crawler.settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @property
@@ -175,8 +191,20 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
 
     # -- the crawl -----------------------------------------------------------------------------------
 
+    def descricao_captura(self) -> dict[str, Any]:
+        """What this crawl captures, for the capture extension (which starts the ``capturas_log`` row and sets
+        ``captura_id``): type, lawyer, credentials, options, and the credentials that failed before the crawl."""
+        return {
+            "captura_id": self.captura_id,
+            "tipo_captura": self.tipo_captura,
+            "advogado_id": self.args.advogado,
+            "credencial_ids": [c.id for c in self._credenciais] + sorted(self._falhas),
+            "parametros": self._parametros_historico(),
+            "falhas": dict(self._falhas),
+        }
+
     async def start(self) -> AsyncIterator[Any]:
-        self._abrir_historico()
+        self._avisar_sem_credenciais()
         adiadas: list[CredencialResumo] = []  # their session is in use by another crawl: after the others
         for credencial in self._credenciais:
             if any(mesma_sessao(a, credencial) for a in adiadas):
@@ -199,21 +227,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             async for produced in self._capturar(credencial):
                 yield produced
 
-    def _abrir_historico(self) -> None:
-        """Open (or take over) the history row, recording the credentials that failed before starting."""
-        historico = HistoricoService.from_url()
-        credencial_ids = [c.id for c in self._credenciais] + sorted(self._falhas)
-        self.captura_id = historico.start(
-            self.captura_id,
-            tipo_captura=self.tipo_captura,
-            advogado_id=self.args.advogado,
-            credencial_ids=credencial_ids,
-            parametros=self._parametros_historico(),
-        )
-        for credencial_id, error in self._falhas.items():
-            historico.record_failure(
-                self.captura_id, credencial_id=credencial_id, tribunal=None, grau=None, error=error
-            )
+    def _avisar_sem_credenciais(self) -> None:
         if not self._credenciais and not self._falhas:
             logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
 
@@ -337,6 +351,10 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 "captura": ctx.to_meta(),
                 "etapa": pedido.etapa,
                 "dados": dict(pedido.dados),
+                # Every request and redirect stays on the tribunal's host (middlewares.hosts).
+                "origem_permitida": origem(self._endpoints[(ctx.tribunal, ctx.grau)].endpoint.base_url),
+                # A JSON page is small: far below DOWNLOAD_MAXSIZE, which a document's PDF may need.
+                **({"download_maxsize": self._json_maxsize} if _pede_json(pedido) else {}),
             },
         )
 
@@ -388,8 +406,13 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         elif not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
             status = getattr(getattr(failure.value, "response", None), "status", None)
             etapa = request.meta.get("etapa")
-            if status is None:
-                error: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+            if _grande_demais(failure):
+                limite = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+                error: SinesysError = RespostaGrandeDemais(
+                    f"{etapa}: a resposta de {request.meta.get('download_slot')} passou do limite de {limite} bytes"
+                )
+            elif status is None:
+                error = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
                 error = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:
@@ -434,10 +457,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._falhas[credencial_id] = error
         credencial = next((c for c in self._credenciais if c.id == credencial_id), None)
         logger.warning("credencial %s falhou: %s", credencial_id, error)
-        if self.captura_id is None:
-            return
-        HistoricoService.from_url().record_failure(
-            self.captura_id,
+        self.crawler.signals.send_catch_log(
+            signal=sinais.credencial_falhou,
             credencial_id=credencial_id,
             tribunal=credencial.tribunal if credencial else None,
             grau=credencial.grau if credencial else None,
@@ -448,3 +469,16 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         out = self.args.model_dump(mode="json", exclude_none=True)
         out.update(self.parametros())
         return out
+
+
+def _pede_json(pedido: Pedido) -> bool:
+    """Whether a request asks for JSON (every PJE API call but a document's content)."""
+    return "json" in str(pedido.headers.get("Accept", "application/json")).lower()
+
+
+def _grande_demais(failure: Failure) -> bool:
+    """A download Scrapy cancelled: the answer passed ``download_maxsize`` (declared, or received so far).
+
+    Scrapy cancels a download for no other reason that reaches an errback (timeouts are their own error).
+    """
+    return failure.check(DownloadCancelledError, CancelledError) is not None

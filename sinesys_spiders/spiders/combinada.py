@@ -13,7 +13,8 @@ stored one, or one login), two phases:
 Credentials at different tribunals run at the same time (each tribunal keeps its download slot's politeness); a
 lawyer's 1º and 2º grau at one tribunal share one PJE session and run one after the other. The items and raw log
 are those of the parts (their ``tipo_captura`` is the part's); the history row is ``combinada``, and each credential's
-result carries ``partes``: every part's counts (rows listed, cases captured).
+result carries ``combinada``: every part's counts (rows listed per list part, cases found, cases due for partes and
+timeline), beside the per-case pipeline's ``partes`` and ``timeline`` results.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_spider_metadata import Args
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import ProcessoAlvo
 from sinesys_spiders.core.credenciais import CredencialResumo
@@ -109,7 +111,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
 
     async def start(self) -> AsyncIterator[Any]:
         """One task per PJE session (a lawyer at a tribunal), its graus in order; their requests merged lazily."""
-        self._abrir_historico()
+        self._avisar_sem_credenciais()
         grupos: list[list[CredencialResumo]] = []
         for credencial in self._credenciais:
             grupo = next((g for g in grupos if mesma_sessao(g[0], credencial)), None)
@@ -184,10 +186,15 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         estado = self._estado[credencial.id]
         estado["iniciada_em"] = utcnow().isoformat()
         estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
-        fase.contagem.update(processos_encontrados=len(fase.processos), partes=0, timeline=0)
         devidos: dict[TipoCaptura, list[ProcessoAlvo]] = {}
         for tipo, coluna in _COLUNAS.items():
             devidos[tipo] = await asyncio.to_thread(self._devidos, credencial, coluna, sorted(fase.processos))
+        fase.contagem.update(
+            processos_encontrados=len(fase.processos),
+            processos_partes=len(devidos[TipoCaptura.PARTES]),
+            processos_timeline=len(devidos[TipoCaptura.TIMELINE]),
+        )
+        self._reportar(ctx, fase)
         alvos = {a.processo_id: a for lista in devidos.values() for a in lista}
         tipos_de = {
             pid: [t for t, lista in devidos.items() if any(a.processo_id == pid for a in lista)] for pid in alvos
@@ -215,11 +222,23 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                     self._casos[processo_id].pendentes += 1
                     yield self._ocorrencia(pctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
                     continue
-                fase.contagem[tipo.value] += 1
             if not pedidos and not self._casos[processo_id].pendentes:
                 self._liberar(processo_id)
             for pctx, pedido in pedidos:
                 yield self._request(pctx, pedido)
+
+    def _reportar(self, ctx: ContextoCaptura, fase: _Credencial) -> None:
+        """The credential's part counts to the capture extension (recorded in its history entry as ``combinada``;
+        the per-case pipeline adds ``partes`` and ``timeline``)."""
+        self.crawler.signals.send_catch_log(
+            signal=sinais.resultado_credencial,
+            captura_id=self.captura_id,
+            credencial_id=ctx.credencial_id,
+            tribunal=ctx.tribunal.value,
+            grau=ctx.grau.value,
+            contagem={},
+            extra={"combinada": dict(fase.contagem)},
+        )
 
     def _devidos(self, credencial: CredencialResumo, coluna: str, ids_pje: list[int]) -> list[ProcessoAlvo]:
         with get_session_factory()() as session:

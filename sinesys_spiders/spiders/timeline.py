@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy_spider_metadata import Args
 from sqlalchemy import select
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.db.models import Credencial, Processo
 from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.errors import NaoEncontrado
-from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.params import TimelineParams
 from sinesys_spiders.spiders._por_processo import ProcessoSpider
 
@@ -88,9 +88,9 @@ class TimelineSpider(ProcessoSpider, Args[TimelineParams]):
     async def start(self) -> AsyncIterator[Any]:
         async for produced in super().start():
             yield produced
-        if self._sem_processo is not None and self.captura_id is not None:
+        if self._sem_processo is not None:
             logger.error("timeline: %s", self._sem_processo.message)
-            HistoricoService.from_url().fail(self.captura_id, self._sem_processo)
+            self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=self._sem_processo)
 
     def parametros(self) -> dict[str, Any]:
         return {

@@ -5,6 +5,14 @@ database of its own already at the migrations' head. The migrations run once per
 session into a template; each test gets a copy (a file copy for SQLite, ``CREATE DATABASE ...
 TEMPLATE`` for PostgreSQL), so tests are isolated and still fast.
 
+Where the back end matters: the storage code's own tests (repositories, stores, SQL) run on both;
+an end-to-end test (a crawl, a browser login, a server) runs once, on PostgreSQL, by marking its
+module ``pytestmark = [on_postgresql]`` (or one test ``@on_postgresql``), unless it is about a
+difference between back ends. ``on_sqlite`` is the same for SQLite.
+
+Under pytest-xdist every worker has its own cluster, templates and databases (names carry the
+worker id and the process id), so workers never share a database.
+
 Fixtures: ``postgres_server`` (session), ``db_backend`` ("sqlite" | "postgresql"),
 ``create_database`` (a callable ``(name=None, *, migrated=True) -> url`` for the current back end),
 ``database_url``, ``engine``, ``db_session`` and ``database_env`` (``SINESYS_DATABASE_URL`` set to
@@ -30,12 +38,22 @@ from sinesys_spiders.core.db.engine import dispose_engines, make_engine, make_se
 from sinesys_spiders.core.db.migrate import upgrade
 from sinesys_spiders.testing.postgres import PostgresServer, PostgresUnavailable, start_postgres
 
-__all__ = ["BACKENDS", "CreateDatabase", "services_required"]
+__all__ = ["BACKENDS", "CreateDatabase", "on_postgresql", "on_sqlite", "services_required"]
 
 BACKENDS = ("sqlite", "postgresql")
 CreateDatabase = Callable[..., str]
 
 _counter = itertools.count(1)
+
+#: Run the marked module (``pytestmark``) or test on PostgreSQL only: end-to-end tests, where one back end suffices.
+on_postgresql = pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True, scope="module")
+#: Run the marked module or test on SQLite only.
+on_sqlite = pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True, scope="module")
+
+
+def _worker() -> str:
+    """``gw0``, ``gw1``... under pytest-xdist, ``main`` otherwise (part of every database name)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def services_required() -> bool:
@@ -67,7 +85,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
-    name = f"sinesys_template_{os.getpid()}"
+    name = f"sinesys_template_{_worker()}_{os.getpid()}"
     postgres_server.drop_database(name)
     upgrade(postgres_server.create_database(name))
     yield name
@@ -108,7 +126,7 @@ def create_database(
     folder = tmp_path_factory.mktemp("sqlite-dbs")
 
     def _create(name: str | None = None, *, migrated: bool = True) -> str:
-        name = name or f"sinesys_test_{os.getpid()}_{next(_counter)}"
+        name = name or f"sinesys_test_{_worker()}_{os.getpid()}_{next(_counter)}"
         if server is not None:
             url = server.create_database(name, template=str(template) if migrated else None)
             created.append(name)

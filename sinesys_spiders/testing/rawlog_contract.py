@@ -212,6 +212,12 @@ class RawLogStoreContract:
         assert listed(credencial_id=12) == [ids[3]]
         assert listed(status="error") == [ids[4]]
         assert listed(desde=base + dt.timedelta(seconds=3)) == [ids[4], ids[3]]
+        assert listed(antes=base + dt.timedelta(seconds=1)) == [ids[0]]
+        assert listed(desde=base + dt.timedelta(seconds=1), antes=base + dt.timedelta(seconds=3)) == [ids[2], ids[1]]
+        assert store.count() == 5
+        assert store.count(FiltroRawLog(captura_log_id=first)) == 3
+        assert store.count(FiltroRawLog(status="error", desde=base)) == 1
+        assert store.count(FiltroRawLog(antes=base)) == 0
         assert [r.raw_log_id for r in store.list(limit=2, offset=1)] == [ids[3], ids[2]]
         assert listed(captura_log_id=first, tipo_captura="audiencias") == []
 

@@ -1,13 +1,20 @@
 """Sandbox fixtures: the simulated PJE-TRT as a subprocess on a free port.
 
-``pje_sandbox`` (session scope) starts ``sinesys sandbox --port 0 --scale tiny --users 16`` once per
-test run and yields a ``SandboxClient``: the demo users, the URL of every tribunal and grau, the
-admin calls (counters, faults, advance, truth) and a plain-HTTP login. Tests that change the world
-(``advance``) or need other options start their own with ``start_sandbox(...)``.
+``pje_sandbox`` (session scope: once per test run, or once per pytest-xdist worker) starts
+``sinesys sandbox --port 0 --scale tiny --users 64 --totp-period 3`` and yields a ``SandboxClient``:
+the demo users, the URL of every tribunal and grau, the admin calls (counters, faults, advance,
+truth) and a plain-HTTP login. Its users have 3-second TOTP steps, so a user logs in again after a
+few seconds instead of half a minute; the SSO's rules are PJE's (a step accepted once, one step of
+tolerance either side). ``pje_sandbox_real_totp`` has PJE's own 30-second steps, for the few tests
+about that timing. Tests that change the world (``advance``) or need other options start their own
+with ``start_sandbox(...)``.
+
+Sharing a sandbox: take a user of your own with ``take_user()`` (users are handed out in turn),
+measure counters as differences, and put faults on only inside ``faults_applied(...)``.
 
 Talks to the sandbox only over HTTP and through its users file: ``sinesys_spiders`` never imports
-``plugins``. A TOTP code is accepted once per user, so ``take_user()`` hands users out in turn and
-``totp_code()`` never returns a code this process already used.
+``plugins``. A TOTP code is accepted once per user, so ``totp_code()`` never returns a code this
+process already used.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import queue
 import re
 import subprocess
@@ -27,11 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyotp
 import pytest
+
+from sinesys_spiders.core.totp import TotpSpec, parse_totp
 
 __all__ = [
     "ADMIN_TOKEN_HEADER",
+    "TEST_TOTP_PERIOD",
     "DemoUser",
     "SandboxClient",
     "SandboxError",
@@ -40,6 +50,10 @@ __all__ = [
 ]
 
 ADMIN_TOKEN_HEADER = "X-Sandbox-Token"  # noqa: S105 (a header name)
+#: Seconds per TOTP step of the shared test sandbox's users (``SINESYS_TEST_TOTP_PERIOD`` overrides):
+#: short enough that a second login of a user barely waits, long enough for a browser on a busy
+#: machine to submit a code within the SSO's window (at least one step).
+TEST_TOTP_PERIOD = int(os.environ.get("SINESYS_TEST_TOTP_PERIOD", "3"))
 _FORM_ACTION = re.compile(r'<form[^>]*\baction="([^"]*)"', re.I)
 _FEEDBACK = re.compile(r'class="[^"]*kc-feedback-text[^"]*">([^<]*)<', re.I)
 _GRAU_PREFIX = {"primeiro_grau": "primeirograu", "segundo_grau": "segundograu", "tribunal_superior": "tst"}
@@ -60,6 +74,16 @@ class DemoUser:
     id_usuario: int
     ids_advogado: dict[str, int]
     oab: str = ""
+
+    @property
+    def totp(self) -> TotpSpec:
+        """The secret, period and digits of ``totp_secret`` (a base32 secret or an ``otpauth://`` URI)."""
+        return parse_totp(self.totp_secret)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a log or output: password, TOTP secret (bare and as stored), full CPF."""
+        return (self.senha, self.totp_secret, self.totp.secret, self.cpf)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DemoUser:
@@ -119,7 +143,7 @@ class SandboxClient:
 
     def totp_code(self, user: DemoUser) -> str:
         """A TOTP code of a time step this process has not used for ``user`` (waits for one if needed)."""
-        totp = pyotp.TOTP(user.totp_secret)
+        totp = user.totp.totp()
         while True:
             with self._lock:
                 now = time.time()
@@ -227,9 +251,17 @@ def start_sandbox(
     faults: str | None = None,
     today: str | None = None,
     truth_file: bool = False,
+    totp_period: int = 30,
+    totp_digits: int = 6,
     timeout: float = 180.0,
 ) -> Iterator[SandboxClient]:
-    """Run ``sinesys sandbox --port 0`` in ``workdir`` until the block ends; yield its client."""
+    """Run ``sinesys sandbox --port 0`` in ``workdir`` until the block ends; yield its client.
+
+    ``totp_period`` (seconds per TOTP step, PJE's 30 by default) and ``totp_digits``: with a short
+    period a user can log in again after a couple of seconds instead of half a minute; every rule of
+    the SSO stays (a step accepted once, one step of tolerance either side). The users' ``totp_secret``
+    is then an ``otpauth://`` URI carrying the period, and a credential made from it uses it.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     users_file = workdir / "sandbox-users.json"
     args = ["sandbox", "--port", "0", "--seed", str(seed), "--scale", scale, "--users", str(users)]
@@ -242,6 +274,10 @@ def start_sandbox(
         args += ["--faults", faults]
     if today:
         args += ["--today", today]
+    if totp_period != 30:
+        args += ["--totp-period", str(totp_period)]
+    if totp_digits != 6:
+        args += ["--totp-digits", str(totp_digits)]
     stderr_path = workdir / "sandbox-stderr.log"
     command = [sys.executable, "-c", "from sinesys_spiders.cli import main; main()", *args]
     with stderr_path.open("w") as stderr:
@@ -278,6 +314,17 @@ def start_sandbox(
 
 @pytest.fixture(scope="session")
 def pje_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
-    """A sandbox shared by the whole test run (scale tiny, 16 users, every tribunal, no faults)."""
-    with start_sandbox(tmp_path_factory.mktemp("pje-sandbox")) as client:
+    """The sandbox shared by the whole run (per xdist worker): scale tiny, 64 users, every tribunal, no faults,
+    ``TEST_TOTP_PERIOD``-second TOTP steps. Take users with ``take_user()``; faults only in ``faults_applied``."""
+    folder = tmp_path_factory.mktemp("pje-sandbox")
+    with start_sandbox(folder, users=64, totp_period=TEST_TOTP_PERIOD) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def pje_sandbox_real_totp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
+    """A small sandbox whose users have PJE's real TOTP (30-second steps, 6 digits): TRT3 and the TST, 8 users.
+
+    For the few tests that keep the real timing covered (a second login waits for the next 30-second step)."""
+    with start_sandbox(tmp_path_factory.mktemp("pje-sandbox-30s"), users=8, tribunais="TRT3,TST") as client:
         yield client

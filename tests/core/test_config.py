@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sinesys_spiders.core.config import Settings, mask_url, mask_url_text
 
 
@@ -49,3 +51,18 @@ def test_url_masking_handles_malformed_urls():
     assert mask_url("redis://:pw@h:6379/0") == "redis://:***@h:6379/0"
     assert mask_url_text("see postgresql//u:pw@h/x now") == "see postgresql//u:***@h/x now"
     assert mask_url("sqlite:///var/x.db") == "sqlite:///var/x.db"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u@h/db?password=segredo1",
+        "redis://h:6379/0?token=segredo1&db=1",
+        "mongodb://h/x?authSource=admin&x=segredo1",
+        "https://scrapyd.local/?api_key=segredo1#frag",
+    ],
+)
+def test_every_query_value_is_masked_whatever_its_name(url):
+    """A secret in a query parameter is masked whatever the parameter is called (issue 17, item 6)."""
+    assert "segredo1" not in mask_url(url)
+    assert "segredo1" not in mask_url_text(f"erro ao conectar em {url}: recusado")

@@ -73,3 +73,56 @@ def test_bad_override_values_are_refused(field, value):
     """URLs must be http(s) with a host; paths must be absolute paths."""
     with pytest.raises(EntradaInvalida, match=field):
         validate_override(field, value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("base_url", "http://pje.trt3.example", "http:// só é aceito"),
+        ("sso_url", "http://sso.example/auth", "http:// só é aceito"),
+        ("base_url", "https://pje.trt3.jus.br/?x=1", "consulta"),
+        ("base_url", "https://pje.trt3.jus.br/#frag", "fragmento"),
+        ("api_path", "/pje-comum-api/../../evil", "segmentos"),
+        ("api_path", "/a/%2e%2e/b", "segmentos"),
+        ("login_path", "//evil.test/login.seam", "caminho"),
+        ("login_path", "/a\nb", "caminho"),
+    ],
+)
+def test_hostile_override_values_are_refused(field, value, fragment):
+    """A remote http:// URL (unless allowed), a query, a fragment or a path climbing out with .. is refused."""
+    with pytest.raises(EntradaInvalida, match=fragment):
+        validate_override(field, value)
+
+
+def test_remote_http_is_accepted_only_when_the_setting_allows_it(engine):
+    """``SINESYS_ALLOW_INSECURE_HTTP`` lets an operator use a remote http:// tribunal; loopback always may."""
+    assert validate_override("base_url", "http://127.0.1.3:8800") == "http://127.0.1.3:8800"
+    assert validate_override("base_url", "http://pje.lan:8080", allow_http=True) == "http://pje.lan:8080"
+    resolver = EndpointResolver(make_session_factory(engine), PluginRegistry([_OnlyTrt3()]), allow_http=True)
+    assert resolver.set_override(Tribunal.TRT3, Grau.PRIMEIRO_GRAU, base_url="http://pje.lan").endpoint.base_url == (
+        "http://pje.lan"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("base_url", "http://evil.example"), ("sso_url", "file:///etc/passwd"), ("api_path", "/../x")],
+)
+def test_a_tampered_database_override_is_refused_when_read(resolver, engine, field, value):
+    """URLs read back from ``tribunais_config`` are validated like typed ones: a hand-edited row stops the
+    capture with a configuration error instead of sending credentials or requests there."""
+    with session_scope(factory=make_session_factory(engine)) as session:
+        TribunaisConfigRepository(session).set_override(
+            tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU, **{field: value}
+        )
+    with pytest.raises(ConfiguracaoInvalida, match="tribunais_config"):
+        resolver.get(Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    with pytest.raises(ConfiguracaoInvalida):
+        resolver.all()
+
+
+def test_the_sso_override_is_applied_to_the_endpoint(resolver):
+    """``--sso-url`` is not only stored: the effective endpoint carries it, for the login flow to enforce."""
+    item = resolver.set_override(Tribunal.TRT3, Grau.PRIMEIRO_GRAU, sso_url="http://127.0.0.1:8800/auth/realms/pje")
+    assert item.endpoint.sso_url == "http://127.0.0.1:8800/auth/realms/pje"
+    assert item.sso_url == item.endpoint.sso_url

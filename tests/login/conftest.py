@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from sinesys_spiders.core.sessions import SqlSessionStore
 from sinesys_spiders.core.tribunais import LoginTimeouts, get_registry
 from sinesys_spiders.login.manager import LoginRetry, SessionManager
 from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
-from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient, start_sandbox
+from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient
 
 
 @pytest.fixture
@@ -82,13 +81,6 @@ def locks(factory: sessionmaker[Session]) -> SqlLockBackend:
 # -- the sandbox, Chromium and a manager wired to both -------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def login_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
-    """A sandbox of the login tests, with enough users that no two tests share one (a code is used once)."""
-    with start_sandbox(tmp_path_factory.mktemp("login-sandbox"), users=40) as client:
-        yield client
-
-
 @pytest.fixture
 def browser_choice() -> BrowserChoice:
     choice = resolve_browser(Settings())
@@ -125,7 +117,7 @@ class LoginWorld:
                 advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
                 self._advogados[user.cpf] = advogado_id
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal)
+                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal), sso_url=self.sandbox.sso_url
             )
         return self.service.add(
             NovaCredencial(
@@ -179,7 +171,7 @@ def _count(table: dict[str, Any], name: str, user: DemoUser) -> int:
 
 @pytest.fixture
 def world(
-    login_sandbox: SandboxClient,
+    pje_sandbox: SandboxClient,
     factory: sessionmaker[Session],
     service: CredenciaisService,
     store: SqlSessionStore,
@@ -187,5 +179,25 @@ def world(
     browser_choice: BrowserChoice,
 ) -> LoginWorld:
     return LoginWorld(
-        sandbox=login_sandbox, factory=factory, service=service, store=store, locks=locks, browser=browser_choice
+        sandbox=pje_sandbox, factory=factory, service=service, store=store, locks=locks, browser=browser_choice
+    )
+
+
+@pytest.fixture
+def world_real_totp(
+    pje_sandbox_real_totp: SandboxClient,
+    factory: sessionmaker[Session],
+    service: CredenciaisService,
+    store: SqlSessionStore,
+    locks: SqlLockBackend,
+    browser_choice: BrowserChoice,
+) -> LoginWorld:
+    """Like ``world``, on the sandbox whose users have PJE's real 30-second TOTP steps (TRT3 and the TST)."""
+    return LoginWorld(
+        sandbox=pje_sandbox_real_totp,
+        factory=factory,
+        service=service,
+        store=store,
+        locks=locks,
+        browser=browser_choice,
     )

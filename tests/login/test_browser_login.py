@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-import pyotp
 import pytest
 
 from sinesys_spiders.core.browser import BrowserChoice
@@ -27,9 +26,9 @@ from sinesys_spiders.core.errors import (
     TimeoutError_,
     TribunalEmManutencao,
 )
-from sinesys_spiders.core.otp import TOTP_PERIOD
 from sinesys_spiders.core.tribunais import LoginTimeouts
 from sinesys_spiders.login.manager import LoginRetry
+from sinesys_spiders.testing.db_fixtures import on_sqlite
 
 if TYPE_CHECKING:
     from conftest import LoginWorld
@@ -39,7 +38,8 @@ if TYPE_CHECKING:
 pytestmark = [
     pytest.mark.requires_browser,
     pytest.mark.slow,
-    pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True, scope="module"),
+    pytest.mark.e2e,
+    on_sqlite,
 ]
 
 
@@ -162,8 +162,11 @@ async def test_both_codes_rejected_is_otp_invalido(world: LoginWorld) -> None:
     assert world.store.get(credencial_id) is None
 
 
-async def test_no_code_is_ever_sent_twice(world: LoginWorld) -> None:
-    """Two logins in a row for one user use two time steps; the sandbox, which refuses replays, rejects none."""
+async def test_no_code_is_ever_sent_twice(world_real_totp: LoginWorld) -> None:
+    """Two logins in a row for one user use two time steps; the sandbox, which refuses replays, rejects none.
+
+    On PJE's real 30-second steps (the second login waits for the next one): the real timing stays covered."""
+    world = world_real_totp
     user = _user_at(world, Tribunal.TRT3)
     credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
     manager = world.manager()
@@ -211,9 +214,9 @@ async def test_secrets_never_reach_the_logs(world: LoginWorld, caplog: pytest.Lo
 
     last = world.store.otp_ultimo_passo(credencial_id)
     assert last is not None
-    totp = pyotp.TOTP(user.totp_secret)
-    codes = [totp.at(step * TOTP_PERIOD) for step in (last - 1, last)]
-    secrets = [user.senha, user.totp_secret, user.cpf, *codes, *(str(c["value"]) for c in sessao.cookies)]
+    spec = user.totp
+    codes = [spec.totp().at(step * spec.period) for step in (last - 1, last)]
+    secrets = [*user.secrets, *codes, *(str(c["value"]) for c in sessao.cookies)]
     text = caplog.text + "\n".join(repr(r.args) for r in caplog.records)
     assert caplog.records  # the login did log
     for secret in secrets:

@@ -14,18 +14,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyotp
 import pytest
 
 from sinesys_spiders.core.domain import Grau, Tribunal
-from sinesys_spiders.core.otp import TOTP_PERIOD
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 
 if TYPE_CHECKING:
     from conftest import LoginWorld
 
     from sinesys_spiders.testing.sandbox_fixtures import DemoUser
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 SPIDER = Path(__file__).with_name("painel_spider.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,10 +107,10 @@ async def test_a_session_expiring_mid_crawl_costs_exactly_one_relogin(
     last = world.store.otp_ultimo_passo(credencial_id)
     assert sessao is not None
     assert last is not None
-    totp = pyotp.TOTP(user.totp_secret)
-    codes = [totp.at(step * TOTP_PERIOD) for step in range(last - 3, last + 1)]
+    spec = user.totp
+    codes = [spec.totp().at(step * spec.period) for step in range(last - 3, last + 1)]
     cookies = [str(c["value"]) for c in sessao.cookies]
-    for secret in (user.senha, user.totp_secret, user.cpf, *cookies):
+    for secret in (*user.secrets, *cookies):
         assert secret not in result["log"]
     for code in codes:  # a code alone, not six digits inside a longer number of the stats dump
         assert re.search(rf"(?<!\d){code}(?!\d)", result["log"]) is None

@@ -30,6 +30,7 @@ from sinesys_spiders.core.timeutil import utcnow
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.login.manager import SessionManager
 from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 
 if TYPE_CHECKING:
     from conftest import LoginWorld
@@ -241,6 +242,8 @@ def _manager(world: LoginWorld, **kwargs: Any) -> SessionManager:
 
 @pytest.mark.requires_browser
 @pytest.mark.slow
+@pytest.mark.e2e
+@on_postgresql
 async def test_a_wrong_password_is_tried_once_across_processes(world: LoginWorld) -> None:
     """Wrong password in one process; the next makes no SSO request at all; after update --senha it logs in."""
     user = _user(world)
@@ -273,6 +276,8 @@ async def test_a_wrong_password_is_tried_once_across_processes(world: LoginWorld
 
 @pytest.mark.requires_browser
 @pytest.mark.slow
+@pytest.mark.e2e
+@on_postgresql
 async def test_a_waf_block_waits_for_its_cool_down_then_one_attempt(world: LoginWorld) -> None:
     """WAF: refused without a request during the cool-down; after it one attempt; a success clears the record."""
     user = _user(world)

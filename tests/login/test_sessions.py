@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sinesys_spiders.core.crypto import Cipher, generate_key
 from sinesys_spiders.core.db.models import Sessao
+from sinesys_spiders.core.errors import ChaveInvalida
 from sinesys_spiders.core.sessions import SessaoPje, SqlSessionStore
 from sinesys_spiders.core.timeutil import utcnow
 
@@ -48,7 +50,7 @@ def test_a_saved_session_comes_back_and_counts_one_login(store: SqlSessionStore,
 def test_the_session_is_encrypted_at_rest(
     store: SqlSessionStore, credencial_ids: list[int], factory: sessionmaker[Session]
 ) -> None:
-    """No cookie value is readable in the ``sessoes`` row, and another key cannot read it."""
+    """No cookie value is readable in the ``sessoes`` row; another key cannot read it and never deletes it."""
     cid = credencial_ids[0]
     store.save(_sessao(cid))
     with factory() as db:
@@ -57,7 +59,11 @@ def test_the_session_is_encrypted_at_rest(
         assert COOKIE_VALUE.encode() not in row.dados_cifrados
         assert COOKIE_VALUE not in repr(row)
     other = SqlSessionStore(factory, Cipher.from_text(generate_key()))
-    assert other.get(cid) is None  # unreadable: log in again rather than crash
+    with pytest.raises(ChaveInvalida, match="chave"):
+        other.get(cid)
+    with pytest.raises(ChaveInvalida):
+        other.invalidate(cid, session_id="x")
+    assert store.get(cid) is not None  # the right key still reads it: nothing was deleted
 
 
 def test_cookies_for_a_request_are_the_tribunal_host_ones(credencial_ids: list[int]) -> None:

@@ -53,8 +53,8 @@ PIPELINES = {
     "pipelines.validacao.ValidacaoPipeline": 100,
     "pipelines.rawlog.RawLogPipeline": 200,
     "pipelines.persistencia.PersistenciaPipeline": 300,
-    "pipelines.historico.HistoricoPipeline": 400,
 }
+EXTENSIONS = {"sinesys_spiders.extensions.capturas.CapturaExtension": 10}
 
 
 def test_crawl_exports_items_and_persists(tmp_path: Path, database_url: str, seeded: dict[str, Any]) -> None:
@@ -69,6 +69,7 @@ def test_crawl_exports_items_and_persists(tmp_path: Path, database_url: str, see
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider", "spider.py", "-O", "items.jsonl",
          "-a", f"captura_id={seeded['captura']}", "-s", f"ITEM_PIPELINES={json.dumps(PIPELINES)}",
+         "-s", f"EXTENSIONS={json.dumps(EXTENSIONS)}",
          "-s", "LOG_LEVEL=INFO", "-s", "TELNETCONSOLE_ENABLED=False"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip

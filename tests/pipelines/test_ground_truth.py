@@ -17,7 +17,6 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.historico import HistoricoPipeline
 from pipelines.persistencia import PersistenciaPipeline
 from pipelines.rawlog import RawLogPipeline
 from pipelines.validacao import ValidacaoPipeline
@@ -31,6 +30,7 @@ from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.rawlog import FiltroRawLog
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
+from sinesys_spiders.testing.capturas import conectar_capturas
 from sinesys_spiders.testing.registros import db_registros as _db_records
 
 API = "https://sandbox.invalid/pje-comum-api/api"
@@ -85,18 +85,18 @@ async def _capture(world: World, seeded: dict[str, Any], database_url: str) -> d
     """One capture of both credentials through the four pipelines; return the history totals."""
     factory: sessionmaker[Session] = seeded["factory"]
     captura_id = HistoricoService(factory).start(tipo_captura="acervo_geral", credencial_ids=[seeded["a"], seeded["b"]])
-    settings = {"PERSISTENCIA_DATABASE_URL": database_url, "HISTORICO_DATABASE_URL": database_url}
+    settings = {"PERSISTENCIA_DATABASE_URL": database_url, "CAPTURAS_DATABASE_URL": database_url}
     crawler = get_crawler(CapturaSpider, {**settings, "PERSISTENCIA_BATCH_SIZE": 50})
     spider = CapturaSpider.from_crawler(crawler)
     spider.captura_id = captura_id
     crawler.spider = spider
     crawler.stats.open_spider()
     crawler.signals.send_catch_log(signal=signals.spider_opened, spider=spider)
+    conectar_capturas(crawler)
     pipes = [
         ValidacaoPipeline.from_crawler(crawler),
         RawLogPipeline(crawler, SqlRawLogStore(factory), 10),
         PersistenciaPipeline.from_crawler(crawler),
-        HistoricoPipeline.from_crawler(crawler),
     ]
     for pipe in pipes:
         if hasattr(pipe, "open_spider"):

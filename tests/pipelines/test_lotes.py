@@ -75,8 +75,8 @@ PIPELINES = {
     "pipelines.rawlog.RawLogPipeline": 200,
     "spider.Trouble": 250,
     "pipelines.persistencia.PersistenciaPipeline": 300,
-    "pipelines.historico.HistoricoPipeline": 400,
 }
+EXTENSIONS = {"sinesys_spiders.extensions.capturas.CapturaExtension": 10}
 
 _STAT = re.compile(r"'(item_scraped_count|item_dropped_count)': (\d+)")
 
@@ -97,6 +97,7 @@ def _crawl(
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider", "spider.py", "-O", output,
          "-a", f"captura_id={seeded['captura']}", "-s", f"ITEM_PIPELINES={json.dumps(PIPELINES)}",
+         "-s", f"EXTENSIONS={json.dumps(EXTENSIONS)}",
          "-s", f"LOG_LEVEL={log_level}"],
         cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip

@@ -13,7 +13,6 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
-from pipelines.historico import HistoricoPipeline
 from pipelines.persistencia import PersistenciaPipeline
 from pipelines.rawlog import RawLogPipeline
 from pipelines.validacao import ValidacaoPipeline
@@ -28,6 +27,8 @@ from sinesys_spiders.core.items import ItemInvalido, PaginaBruta, Processo
 from sinesys_spiders.core.rawlog import FiltroRawLog
 from sinesys_spiders.core.rawlog.mongo import COLLECTION, MongoRawLogStore
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
+from sinesys_spiders.extensions.capturas import CapturaExtension
+from sinesys_spiders.testing.capturas import conectar_capturas
 
 API = "https://pje.trt3.jus.br/pje-comum-api/api"
 
@@ -67,7 +68,7 @@ def crawler_for(database_url: str, **settings: Any) -> tuple[Crawler, Spider]:
         AcervoGeralSpider,
         {
             "PERSISTENCIA_DATABASE_URL": database_url,
-            "HISTORICO_DATABASE_URL": database_url,
+            "CAPTURAS_DATABASE_URL": database_url,
             "PERSISTENCIA_BATCH_SIZE": 3,
             "RAWLOG_BATCH_SIZE": 2,
             **settings,
@@ -109,17 +110,18 @@ async def run_chain(pipes: list[Any], items: list[Any]) -> tuple[list[Any], list
 
 
 def build(crawler: Crawler, store: Any) -> list[Any]:
+    conectar_capturas(crawler)  # the history row's one writer, on the crawl's signals
     return [
         ValidacaoPipeline.from_crawler(crawler),
         RawLogPipeline(crawler, store, 2),
         PersistenciaPipeline.from_crawler(crawler),
-        HistoricoPipeline.from_crawler(crawler),
     ]
 
 
 async def test_full_chain_stores_rows_raw_pages_and_history(database_url: str, seeded: dict[str, Any]) -> None:
     """Items reach the database, raw pages the raw log, counts the history row; bad rows become errors."""
     crawler, spider = crawler_for(database_url)
+    spider.captura_id = seeded["captura"]
     store = SqlRawLogStore(seeded["factory"])
     first = page(seeded, [row(n) for n in range(1, 6)] + [row(99, numeroProcesso="x")])
     second = page(seeded, [row(n) for n in range(10, 13)], cred="b")
@@ -201,6 +203,7 @@ async def test_failed_credential_and_silent_credential(database_url: str, seeded
 async def test_interrupted_crawl_fails_the_row(database_url: str, seeded: dict[str, Any]) -> None:
     """A crawl closed for another reason than 'finished' fails its row with the reason, counts kept."""
     crawler, spider = crawler_for(database_url)
+    spider.captura_id = seeded["captura"]
     current = page(seeded, [row(1)])
     pipes = build(crawler, SqlRawLogStore(seeded["factory"]))
     await run_chain(pipes, [current.bruta, *current.itens])
@@ -281,10 +284,10 @@ def test_pipelines_can_be_switched_off() -> None:
             "VALIDACAO_ENABLED": False,
             "RAWLOG_ENABLED": False,
             "PERSISTENCIA_ENABLED": False,
-            "HISTORICO_ENABLED": False,
+            "CAPTURAS_ENABLED": False,
         },
     )
-    for cls in (ValidacaoPipeline, RawLogPipeline, PersistenciaPipeline, HistoricoPipeline):
+    for cls in (ValidacaoPipeline, RawLogPipeline, PersistenciaPipeline, CapturaExtension):
         with pytest.raises(NotConfigured):
             cls.from_crawler(crawler)
 

@@ -22,6 +22,7 @@ from sinesys_spiders.core.documentos import PastaDocumentStore
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items_processo import DocumentoBaixado, OcorrenciaProcesso, TimelineProcesso
 from sinesys_spiders.core.timelines import COLLECTION, MongoTimelineStore
+from sinesys_spiders.testing.capturas import conectar_capturas, fechar_crawl
 
 
 class TimelineSpider(Spider):
@@ -79,6 +80,7 @@ async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_histor
     crawler = get_crawler(TimelineSpider, {"PERSISTENCIA_DATABASE_URL": mundo["database_url"]})
     crawler.spider = TimelineSpider.from_crawler(crawler)
     crawler.stats.open_spider()
+    conectar_capturas(crawler, mundo["database_url"])
     pipeline = ProcessoPipeline(crawler, mundo["database_url"], mundo["timelines"], mundo["documentos"])
     world, caso = mundo["world"], mundo["caso"]
     itens = ler_timeline(world.timeline("TRT3", "primeiro_grau", caso["id"]))
@@ -98,6 +100,7 @@ async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_histor
             await pipeline.process_item(item)
     assert await pipeline.process_item({"outro": 1}) == {"outro": 1}
     await pipeline.close_spider()
+    fechar_crawl(crawler)
 
     stored = mundo["collection"].find_one({"processoId": caso["id"], "trtCodigo": "TRT3", "grau": "primeiro_grau"})
     assert stored is not None

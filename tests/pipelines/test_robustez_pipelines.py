@@ -19,7 +19,6 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, func, select
 
-from pipelines.historico import HistoricoPipeline
 from pipelines.processo import ProcessoPipeline
 from pipelines.rawlog import FALHA_LOG_BRUTO, RawLogPipeline
 from plugins.pje_trt.partes import ler_partes
@@ -34,6 +33,7 @@ from sinesys_spiders.core.items_processo import PartesProcesso, TimelineProcesso
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 from sinesys_spiders.core.timelines import COLLECTION, MongoTimelineStore
+from sinesys_spiders.testing.capturas import conectar_capturas, fechar_crawl
 from sinesys_spiders.testing.db_fixtures import CreateDatabase
 
 
@@ -109,6 +109,7 @@ def _crawler(mundo: dict[str, Any], captura: int) -> Any:
     crawler.spider = _Spider.from_crawler(crawler)
     crawler.spider.captura_id = captura
     crawler.stats.open_spider()
+    conectar_capturas(crawler, mundo["database_url"])
     return crawler
 
 
@@ -118,7 +119,8 @@ async def test_a_timeline_the_store_did_not_save_leaves_the_case_due_for_capture
     captura = HistoricoService(factory).start(tipo_captura="timeline", credencial_ids=[mundo["ids"]["credencial"]])
     client: mongomock.MongoClient = mongomock.MongoClient(tz_aware=True)
     store = MongoTimelineStore(MongoForaDoAr(client["sinesys"][COLLECTION]))
-    pipeline = ProcessoPipeline(_crawler(mundo, captura), mundo["database_url"], store, mundo["documentos"])
+    crawler = _crawler(mundo, captura)
+    pipeline = ProcessoPipeline(crawler, mundo["database_url"], store, mundo["documentos"])
     itens = ler_timeline(mundo["world"].timeline("TRT3", "primeiro_grau", mundo["caso"]["id"]))
     documentos, movimentos = contar(itens)
     item = TimelineProcesso(**_comum(mundo, "timeline", captura), itens=itens, total_documentos=documentos,
@@ -127,6 +129,7 @@ async def test_a_timeline_the_store_did_not_save_leaves_the_case_due_for_capture
     with pytest.raises(DropItem):
         await pipeline.process_item(item)
     await pipeline.close_spider()
+    fechar_crawl(crawler)
 
     with factory() as session:
         assert session.get(Processo, mundo["ids"]["processo"]).timeline_capturada_em is None
@@ -201,14 +204,14 @@ async def test_a_raw_log_batch_that_cannot_be_written_is_an_item_error_in_the_hi
     crawler.stats.open_spider()
     quebrado = SqlRawLogStore(make_session_factory(create_database(migrated=False)))
     rawlog = RawLogPipeline(crawler, quebrado, batch_size=20)
-    historico = HistoricoPipeline(crawler, database_url)
+    conectar_capturas(crawler, database_url)
     pagina = PaginaBruta(captura_id=seeded["captura"], tipo_captura="acervo_geral", credencial_id=seeded["a"],
                          tribunal="TRT3", grau="primeiro_grau", payload_bruto={"resultado": []})  # fmt: skip
 
     with pytest.raises(DropItem):
         await rawlog.process_item(pagina)
     await rawlog.close_spider()
-    historico.spider_closed(crawler.spider, "finished")
+    fechar_crawl(crawler)
 
     resumo = HistoricoService(seeded["factory"]).get(seeded["captura"])
     [entry] = [e for e in resumo.resultados if e["credencial_id"] == seeded["a"]]

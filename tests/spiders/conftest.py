@@ -100,7 +100,7 @@ class CapturaE2E:
         advogado_id = self.advogado(user)
         with session_scope(factory=self.factory) as session:
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal)
+                tribunal=tribunal, grau=grau, base_url=self.sandbox.base_url(tribunal), sso_url=self.sandbox.sso_url
             )
         return self.service.add(
             NovaCredencial(
@@ -179,7 +179,7 @@ class CapturaE2E:
     def check_no_secrets(self, text: str) -> None:
         """No password, TOTP secret or full CPF of any sandbox user in command output."""
         for user in self.sandbox.users:
-            for name, value in (("senha", user.senha), ("totp_secret", user.totp_secret), ("cpf", user.cpf)):
+            for name, value in zip(("senha", "totp_secret", "totp_secret", "cpf"), user.secrets, strict=True):
                 assert value not in text, f"{name} of a sandbox user in the crawl output"
 
     def _last_captura(self) -> int | None:
@@ -240,11 +240,17 @@ def _diferencas(db: Registros, truth: Registros) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def captura_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
-    """This module's sandbox: a firm-sized first lawyer on TRT5 (several pages), TRT9 and the TST; six users."""
-    from sinesys_spiders.testing.sandbox_fixtures import start_sandbox
+    """This module's sandbox: a firm-sized first lawyer on TRT5 (several pages), TRT9 and the TST; six users.
+
+    Short TOTP steps: one user's logins at three tribunals take three steps, a few seconds instead of a minute."""
+    from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, start_sandbox
 
     with start_sandbox(
-        tmp_path_factory.mktemp("captura-sandbox"), scale="firm", users=6, tribunais="TRT5,TRT9,TST"
+        tmp_path_factory.mktemp("captura-sandbox"),
+        scale="firm",
+        users=6,
+        tribunais="TRT5,TRT9,TST",
+        totp_period=TEST_TOTP_PERIOD,
     ) as client:
         yield client
 

@@ -62,7 +62,7 @@ class ProcessoE2E:
         with session_scope(factory=self.factory) as session:
             self.advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal)
+                tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal), sso_url=sandbox.sso_url
             )
         self.credencial_id = CredenciaisService(self.factory, self.cipher, cache_ttl=0).add(
             NovaCredencial(
@@ -162,7 +162,7 @@ class ProcessoE2E:
             assert result.returncode == 0, f"{spider}: exit {result.returncode}\n{result.stderr[-4000:]}"
             assert resumo is not None, result.stderr[-4000:]
             text = result.stdout + result.stderr
-            for secret in (self.user.senha, self.user.totp_secret, self.user.cpf):
+            for secret in self.user.secrets:
                 assert secret not in text, "a secret or the full CPF reached the crawl's output"
         return result, resumo
 

@@ -1,7 +1,9 @@
-"""The four list captures end to end: `scrapy crawl` against the sandbox into SQLite and PostgreSQL.
+"""The four list captures end to end: `scrapy crawl` against the sandbox into PostgreSQL.
 
-One sandbox for the module (a firm-sized lawyer: several pages on TRT5, a small TRT9 and the TST) and, per back end,
-one database whose stored sessions every test reuses, so logins stay few. The tests run in order: the first capture,
+One sandbox for the module (a firm-sized lawyer: several pages on TRT5, a small TRT9 and the TST) and one database
+whose stored sessions every test reuses, so logins stay few. An end-to-end crawl runs once, on PostgreSQL; the storage
+code it goes through (upsert, versions, history, sessions) is proven on SQLite too by its own tests (tests/core,
+tests/pipelines), and ``tests/test_demo.py`` crawls into SQLite end to end. The tests run in order: the first capture,
 a second one that changes nothing, one after the world advanced, then the failure cases.
 """
 
@@ -15,9 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from sinesys_spiders.core.db.models import RegistroVersao
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 ONDE = (("TRT5", "primeiro_grau"), ("TRT9", "primeiro_grau"), ("TST", "tribunal_superior"))
 FAULTS = {

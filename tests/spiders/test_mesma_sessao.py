@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sinesys_spiders.core.db.models import CapturaLog
 from sinesys_spiders.core.locks import SqlLockBackend
 from sinesys_spiders.spiders._turnos import chave_sessao
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 
-pytestmark = [pytest.mark.requires_browser, pytest.mark.slow]
+pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 
 def _logins_of(sandbox: Any, cpf: str) -> int:

@@ -1,7 +1,7 @@
 """`scrapy crawl partes` against the sandbox: every party, lawyer, address and link as the ground truth says.
 
-Each test has its own database (SQLite and PostgreSQL) holding a sandbox user's lawyer, credential, acervo
-(from the ground truth) and a stored session; the crawls are real Scrapy processes.
+Each test has its own PostgreSQL database (an end-to-end crawl runs once, on PostgreSQL) holding a sandbox
+user's lawyer, credential, acervo (from the ground truth) and a stored session; the crawls are real Scrapy processes.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from sinesys_spiders.core.db.models import (
 from sinesys_spiders.core.db.repositories.locks import LocksRepository
 from sinesys_spiders.core.locks import SqlLockBackend
 from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 TABELAS = (Parte, Representante, Endereco, ProcessoParte, ProcessoParteRepresentante)
 

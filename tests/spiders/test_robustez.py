@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 
 from sinesys_spiders import settings as projeto
 from sinesys_spiders.core.db.models import ProcessoParte
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 _MIDDLEWARES = {**projeto.DOWNLOADER_MIDDLEWARES, rm.CAMINHO: rm.ORDEM}
 

@@ -22,14 +22,16 @@ from sqlalchemy import select
 from sinesys_spiders.core.db.models import Documento, Processo, Timeline, TimelineItem
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.documentos import PastaDocumentStore
-from sinesys_spiders.testing.sandbox_fixtures import SandboxClient, start_sandbox
+from sinesys_spiders.testing.db_fixtures import on_postgresql
+from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
 
 @pytest.fixture(scope="module")
 def timeline_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
-    with start_sandbox(tmp_path_factory.mktemp("timeline-sandbox"), scale="tiny", users=3, tribunais="TRT3") as client:
+    folder = tmp_path_factory.mktemp("timeline-sandbox")
+    with start_sandbox(folder, scale="tiny", users=3, tribunais="TRT3", totp_period=TEST_TOTP_PERIOD) as client:
         yield client
 
 

@@ -17,7 +17,6 @@ written to the users file (mode 0600), never printed.
 
 from __future__ import annotations
 
-import dataclasses
 import hmac
 import json
 from typing import TYPE_CHECKING, Any
@@ -153,7 +152,7 @@ async def truth(request: Request) -> Response:
 @_protected
 async def users(request: Request) -> Response:
     sandbox = _sandbox(request)
-    return JSONResponse({"users": [dataclasses.asdict(u) for u in sandbox.world.users], **sandbox.urls()})
+    return JSONResponse({"users": [u.as_dict() for u in sandbox.world.users], **sandbox.urls()})
 
 
 @_protected

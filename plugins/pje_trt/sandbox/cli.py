@@ -52,6 +52,16 @@ def _check_writable(path: Path, option: str) -> None:
 @click.option("--faults", "faults_spec", default=None, help="Fault profile: a JSON file or a bundled profile name.")
 @click.option("--tribunais", default=None, help="Serve only these tribunals, e.g. TRT3,TRT5 (default: all).")
 @click.option("--today", default=None, help="The world's today (AAAA-MM-DD), for reproducible dates.")
+@click.option(
+    "--totp-period",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 300),
+    help="Seconds per TOTP step of the users (PJE: 30); a short one lets tests log in again without waiting.",
+)
+@click.option(
+    "--totp-digits", default=6, show_default=True, type=click.IntRange(6, 8), help="Digits of a TOTP code (PJE: 6)."
+)
 def sandbox(
     host: str,
     port: int,
@@ -63,14 +73,21 @@ def sandbox(
     faults_spec: str | None,
     tribunais: str | None,
     today: str | None,
+    totp_period: int,
+    totp_digits: int,
 ) -> None:
-    """Serve a simulated PJE-TRT: the SSO login, the REST API, fault injection and an admin API."""
+    """Serve a simulated PJE-TRT: the SSO login, the REST API, fault injection and an admin API.
+
+    With ``--totp-period`` or ``--totp-digits`` other than 30 and 6, the users file gives each TOTP
+    secret as an ``otpauth://`` URI carrying them; a credential stores it as it is.
+    """
     from sinesys_spiders.cli._common import fail
 
     try:
         config = _validate(host, tribunais, faults_spec, today, users_file, truth_file)
     except (ValueError, click.UsageError) as exc:
         fail(str(exc.message if isinstance(exc, click.UsageError) else exc))
+    config["totp"] = {"totp_period": totp_period, "totp_digits": totp_digits}
     _run(config, host=host, port=port, seed=seed, scale=scale, n_users=n_users)
 
 
@@ -113,7 +130,6 @@ def _validate(
 
 
 def _run(config: dict[str, Any], *, host: str, port: int, seed: int, scale: str, n_users: int) -> None:
-    import dataclasses
 
     from plugins.pje_trt.sandbox import hosts
     from plugins.pje_trt.sandbox.app import create_app
@@ -124,7 +140,12 @@ def _run(config: dict[str, Any], *, host: str, port: int, seed: int, scale: str,
 
     selected = config["tribunais"]
     world = World.generate(
-        seed=seed, scale=scale, users=n_users, tribunais=[t.value for t in selected], today=config["today"]
+        seed=seed,
+        scale=scale,
+        users=n_users,
+        tribunais=[t.value for t in selected],
+        today=config["today"],
+        **config.get("totp", {}),
     )
     addresses = [host] + [hosts.tribunal_address(t) for t in selected]
     try:
@@ -150,7 +171,7 @@ def _run(config: dict[str, Any], *, host: str, port: int, seed: int, scale: str,
             "today": world.today.isoformat(),
             **urls,
             "admin_token": admin_token,
-            "users": [dataclasses.asdict(u) for u in world.users],
+            "users": [u.as_dict() for u in world.users],
         },
     )
     truth_path: Path | None = config["truth_file"]
@@ -160,6 +181,9 @@ def _run(config: dict[str, Any], *, host: str, port: int, seed: int, scale: str,
     def on_ready() -> None:
         out = sys.stdout
         out.write(f"sandbox PJE-TRT: seed {seed}, scale {scale}, {len(world.users)} users, {len(selected)} tribunais\n")
+        totp = world.users[0].totp
+        if not totp.is_default:
+            out.write(f"TOTP   {totp.period} s steps, {totp.digits} digits (PJE: 30 s, 6)\n")
         out.write(f"SSO    {urls['sso_url']}\n")
         out.write(f"admin  {urls['admin_url']}/  (token in {users_path})\n")
         for code, info in urls["tribunais"].items():

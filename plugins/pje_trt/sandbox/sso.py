@@ -17,7 +17,6 @@ import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode
 
-import pyotp
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -159,10 +158,12 @@ def _otp_step(sandbox: Sandbox, flow: AuthFlow, form: dict[str, str]) -> Respons
 
 
 def _check_totp(sandbox: Sandbox, user: SandboxUser, code: str) -> bool:
-    """A right code for the current time step or one step either side, never used before."""
-    if not (code.isdigit() and len(code) == 6):
+    """A right code for the current time step or one step either side, never used before.
+
+    The step is the user's own (30 s unless the sandbox was started with ``--totp-period``)."""
+    if not (code.isdigit() and len(code) == user.totp_digits):
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = user.totp.totp()
     now = int(time.time())
     step = totp.timecode(now)
     for candidate in (step, step - 1, step + 1):

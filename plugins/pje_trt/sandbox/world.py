@@ -151,8 +151,10 @@ class World:
 
     @classmethod
     def generate(cls, *, seed: int, scale: str, users: int = 2, tribunais: Sequence[str] | None = None,
-                 today: dt.date | None = None) -> World:  # fmt: skip
-        """A world for ``seed`` and ``scale``; ``today`` (default: the real date) anchors every date."""
+                 today: dt.date | None = None, totp_period: int = 30, totp_digits: int = 6) -> World:  # fmt: skip
+        """A world for ``seed`` and ``scale``; ``today`` (default: the real date) anchors every date.
+
+        ``totp_period`` and ``totp_digits`` are the users' TOTP parameters (PJE's 30 s and 6 by default)."""
         if scale not in SCALES:
             raise ValueError(f"escala desconhecida: {scale!r} (use {', '.join(SCALES)})")
         if users < 1:
@@ -161,7 +163,8 @@ class World:
         if not lista:
             raise ValueError("nenhum tribunal informado")
         hoje = today or dt.date.today()
-        return cls(seed=seed, scale=scale, users=gerar_usuarios(seed, users, lista), tribunais=lista, today=hoje)
+        usuarios = gerar_usuarios(seed, users, lista, totp_period=totp_period, totp_digits=totp_digits)
+        return cls(seed=seed, scale=scale, users=usuarios, tribunais=lista, today=hoje)
 
     # -- time -------------------------------------------------------------------------------------
 
@@ -458,7 +461,7 @@ class World:
             "scale": self.scale,
             "today": self.today.isoformat(),
             "tribunais": base_urls,
-            "users": [dataclasses.asdict(u) for u in self.users],
+            "users": [u.as_dict() for u in self.users],
         }
         _write_json(Path(path), data, private=True)
 

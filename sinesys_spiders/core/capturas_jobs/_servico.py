@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from sinesys_spiders.core.capturas_jobs._consultas import RESERVADO, ConsultasCapturas, _origem
 from sinesys_spiders.core.capturas_jobs._modelo import (
     CAPTURA_CANCELADA,
     CAPTURA_INTERROMPIDA,
     TERMINAIS,
-    Captura,
     Origem,
 )
 from sinesys_spiders.core.config import Settings, get_settings
@@ -34,45 +34,8 @@ __all__ = ["ServicoCapturas"]
 
 logger = logging.getLogger(__name__)
 
-#: ``job_id`` of a capture claimed by a dispatcher whose job is being started.
-RESERVADO = "reservado"
 
-
-def _captura(row: CapturaLog) -> Captura:
-    return Captura(
-        id=row.id,
-        tipo_captura=row.tipo_captura,
-        advogado_id=row.advogado_id,
-        credencial_ids=list(row.credencial_ids or []),
-        status=StatusCaptura(row.status),
-        parametros=dict(row.parametros or {}),
-        resultado=dict(row.resultado or {}),
-        erro=row.erro,
-        criado_em=row.created_at,
-        iniciado_em=row.iniciado_em,
-        concluido_em=row.concluido_em,
-        origem=Origem(row.origem or Origem.CLI),
-        solicitante=row.solicitante,
-        runner=row.runner,
-        job_id=row.job_id,
-        node=row.node,
-        heartbeat_em=row.heartbeat_em,
-        agendamento_id=row.agendamento_id,
-        agendado_para=row.agendado_para,
-        motivo_pendente=row.motivo_pendente,
-        cancelamento_pedido_em=row.cancelamento_pedido_em,
-    )
-
-
-def _origem(origem: Origem | str) -> str:
-    try:
-        return Origem(str(getattr(origem, "value", origem))).value
-    except ValueError:
-        aceitas = ", ".join(o.value for o in Origem)
-        raise EntradaInvalida(f"origem desconhecida: {origem!r} (use {aceitas})") from None
-
-
-class ServicoCapturas(HistoricoService):
+class ServicoCapturas(ConsultasCapturas, HistoricoService):
     """Create, dispatch, watch, cancel, finish and reap captures (see the package docstring)."""
 
     def __init__(self, session_factory: sessionmaker[Session], *, heartbeat_limite: float | None = None) -> None:
@@ -197,24 +160,49 @@ class ServicoCapturas(HistoricoService):
             if row.job_id == RESERVADO:
                 row.job_id = None
 
-    def iniciar(self, captura_id: int | None = None, **kwargs: Any) -> int:
-        """``pending → in_progress`` (see :meth:`HistoricoService.start`), with a first heartbeat."""
+    def iniciar(
+        self,
+        captura_id: int | None = None,
+        *,
+        runner: str | None = None,
+        job_id: str | None = None,
+        node: str | None = None,
+        **kwargs: Any,
+    ) -> int:
+        """``pending → in_progress`` (see :meth:`HistoricoService.start`), with a first heartbeat and the job that
+        runs it when no runner recorded one (a crawl started by hand or straight through Scrapyd)."""
         captura_id = self.start(captura_id, **kwargs)
-        self.heartbeat(captura_id)
+        self.heartbeat(captura_id, runner=runner, job_id=job_id, node=node)
         return captura_id
 
-    def heartbeat(self, captura_id: int, *, job_id: str | None = None, node: str | None = None) -> bool:
+    def heartbeat(
+        self, captura_id: int, *, runner: str | None = None, job_id: str | None = None, node: str | None = None
+    ) -> bool:
         """The crawl is alive; return True when a cancel was asked (the crawl should stop)."""
         with self._factory.begin() as session:
             row = self._lock(session, captura_id)
             if StatusCaptura(row.status) in TERMINAIS:
                 return True
             row.heartbeat_em = utcnow()
-            if job_id and not row.job_id:
-                row.job_id = job_id
-            if node and not row.node:
-                row.node = node
+            if job_id and row.job_id in (None, RESERVADO):
+                row.runner, row.job_id, row.node = runner or row.runner, job_id, node
             return row.cancelamento_pedido_em is not None
+
+    def registrar_silenciosas(self, captura_id: int) -> None:
+        """Every credential of the capture that reported nothing gets a zero result (it is still reported)."""
+        with self._factory() as session:
+            row = self._lock(session, captura_id)
+            reported = {entry["credencial_id"] for entry in (row.resultado or {}).get("resultados", [])}
+            missing = sorted(set(row.credencial_ids or []) - reported)
+            found = (
+                session.execute(
+                    select(Credencial.id, Credencial.tribunal, Credencial.grau).where(Credencial.id.in_(missing))
+                ).all()
+                if missing
+                else []
+            )
+        for credencial_id, tribunal, grau in found:
+            self.record_result(captura_id, credencial_id=credencial_id, tribunal=tribunal, grau=grau, contagem={})
 
     # -- ending --------------------------------------------------------------------------------
 
@@ -301,71 +289,6 @@ class ServicoCapturas(HistoricoService):
             _liberar_locks(self._factory, captura_id)
         logger.warning("captura %s: sem sinal do crawl, marcada %s", captura_id, "cancelled" if cancelada else "failed")
         return True
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def obter(self, captura_id: int) -> Captura:
-        """The capture ``captura_id``; :class:`NaoEncontrado` when there is none."""
-        with self._factory() as session:
-            row = session.get(CapturaLog, captura_id)
-            if row is None:
-                raise NaoEncontrado(f"captura {captura_id} não encontrada")
-            return _captura(row)
-
-    def listar(
-        self,
-        *,
-        status: StatusCaptura | str | Iterable[StatusCaptura | str] | None = None,
-        tipo_captura: str | None = None,
-        advogado_id: int | None = None,
-        origem: Origem | str | None = None,
-        agendamento_id: int | None = None,
-        runner: str | None = None,
-        limite: int = 50,
-        offset: int = 0,
-    ) -> tuple[list[Captura], int]:
-        """Newest first, with the total matching the filters (for pagination)."""
-        query = select(CapturaLog)
-        if status is not None:
-            values = [status] if isinstance(status, str) else list(status)
-            query = query.where(CapturaLog.status.in_([StatusCaptura(str(v)).value for v in values]))
-        if tipo_captura is not None:
-            query = query.where(CapturaLog.tipo_captura == self._tipo(tipo_captura))
-        if advogado_id is not None:
-            query = query.where(CapturaLog.advogado_id == advogado_id)
-        if origem is not None:
-            query = query.where(CapturaLog.origem == _origem(origem))
-        if agendamento_id is not None:
-            query = query.where(CapturaLog.agendamento_id == agendamento_id)
-        if runner is not None:
-            query = query.where(CapturaLog.runner == runner)
-        with self._factory() as session:
-            total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-            rows = session.scalars(query.order_by(CapturaLog.id.desc()).limit(limite).offset(offset))
-            return [_captura(row) for row in rows], total
-
-    def ocupadas(self, runner: str) -> int:
-        """Captures holding a slot on ``runner``: in progress, or pending with a job already handed to it."""
-        with self._factory() as session:
-            query = select(func.count()).where(
-                CapturaLog.runner == runner,
-                or_(
-                    CapturaLog.status == StatusCaptura.IN_PROGRESS.value,
-                    (CapturaLog.status == StatusCaptura.PENDING.value) & CapturaLog.job_id.is_not(None),
-                ),
-            )
-            return int(session.scalar(query) or 0)
-
-    def pendentes_sem_job(self, *, limite: int = 100) -> list[Captura]:
-        """Pending captures not yet handed to a runner (oldest first): what a dispatcher starts next."""
-        with self._factory() as session:
-            rows = session.scalars(
-                select(CapturaLog)
-                .where(CapturaLog.status == StatusCaptura.PENDING.value, CapturaLog.job_id.is_(None))
-                .order_by(CapturaLog.id)
-                .limit(limite)
-            )
-            return [_captura(row) for row in rows]
 
 
 def _liberar_locks(factory: sessionmaker[Session], captura_id: int) -> None:

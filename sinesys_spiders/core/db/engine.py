@@ -11,6 +11,7 @@ import contextlib
 import functools
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from sinesys_spiders.core.config import get_settings
+from sinesys_spiders.core.privado import arquivo_privado
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_MS",
@@ -61,6 +63,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if sa_url.get_backend_name() == "sqlite":
         engine = create_engine(sa_url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if sa_url.database and sa_url.database != ":memory:":
+            arquivo = Path(sa_url.database)
+
+            def _privado(_connection: Any, _record: Any) -> None:
+                # Personal data: the database and its WAL files owner-only, whatever umask created them.
+                for path in (
+                    arquivo,
+                    arquivo.with_name(arquivo.name + "-wal"),
+                    arquivo.with_name(arquivo.name + "-shm"),
+                ):
+                    arquivo_privado(path)
+
+            event.listen(engine, "connect", _privado)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(sa_url, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +16,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import make_url
 
 from sinesys_spiders.core.db.engine import make_engine, normalize_url
+from sinesys_spiders.core.privado import pasta_privada
 
 __all__ = ["ALEMBIC_INI", "alembic_config", "check_revision", "current", "ensure_sqlite_dir", "head", "upgrade"]
 
@@ -33,7 +36,7 @@ def ensure_sqlite_dir(url: str) -> None:
     """Create the folder of a SQLite file URL (``var/`` by default); nothing for other back ends."""
     sa_url = make_url(normalize_url(url))
     if sa_url.get_backend_name() == "sqlite" and sa_url.database and sa_url.database != ":memory:":
-        Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        pasta_privada(Path(sa_url.database).parent)
 
 
 def check_revision(revision: str) -> None:
@@ -56,12 +59,38 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def head() -> str:
-    """The newest revision shipped with the code."""
+    """The newest revision shipped with the code.
+
+    Read from the migration files themselves when the package runs from a zipped egg (a Scrapyd deployment),
+    where Alembic cannot open its scripts folder.
+    """
+    if not ALEMBIC_INI.with_name("migrations").is_dir():
+        return _head_from_resources()
     script = ScriptDirectory.from_config(alembic_config())
     revision = script.get_current_head()
     if revision is None:  # pragma: no cover - the package always ships migrations
         raise RuntimeError("no migrations found")
     return revision
+
+
+_REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision(?:: [^=]+)? = ['\"]([^'\"]+)['\"]", re.M)
+
+
+def _head_from_resources() -> str:
+    versions = resources.files(__package__) / "migrations" / "versions"
+    revisions, parents = set(), set()
+    for entry in versions.iterdir():
+        if entry.name.endswith(".py"):
+            text = entry.read_text(encoding="utf-8")
+            if found := _REVISION.search(text):
+                revisions.add(found.group(1))
+            if down := _DOWN.search(text):
+                parents.add(down.group(1))
+    heads = sorted(revisions - parents)
+    if len(heads) != 1:  # pragma: no cover - the package always ships one head
+        raise RuntimeError(f"migrations with {len(heads)} heads: {heads}")
+    return heads[0]
 
 
 def current(url: str) -> str | None:

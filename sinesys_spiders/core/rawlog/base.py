@@ -1,6 +1,6 @@
 """The raw-log contract: one entry per page fetched from a tribunal, replayable without calling it again.
 
-A store has five operations (``append``, ``append_many``, ``get``, ``list``, ``mark_processed``) plus
+A store has six operations (``append``, ``append_many``, ``get``, ``list``, ``count``, ``mark_processed``) plus
 ``reencrypt`` (key rotation, legacy pages) and ``close``; :class:`RawLogStore` is the Protocol,
 :class:`RegistroBruto` what a store returns and :class:`FiltroRawLog` what ``list`` accepts. Entries are written as
 :class:`~sinesys_spiders.core.items.PaginaBruta` (their ``raw_log_id`` is chosen before writing, so
@@ -139,6 +139,8 @@ class FiltroRawLog:
     credencial_id: int | None = None
     processado: bool | None = None
     desde: dt.datetime | None = None
+    #: Entries created before this time (exclusive), e.g. the midnight after a ``data_fim``.
+    antes: dt.datetime | None = None
 
     def equalities(self) -> dict[str, Any]:
         """The plain equality filters, with enum values as text."""
@@ -168,6 +170,10 @@ class RawLogStore(Protocol):
 
     def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
         """Entries matching ``filtro``, newest first; one whose payload does not decrypt has ``payload_ilegivel``."""
+        ...
+
+    def count(self, filtro: FiltroRawLog | None = None) -> int:
+        """How many entries match ``filtro`` (nothing is decrypted)."""
         ...
 
     def mark_processed(self, raw_log_id: str, resultado: Any = None, *, erro: str | None = None) -> bool:

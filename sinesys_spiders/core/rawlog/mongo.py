@@ -136,17 +136,25 @@ class MongoRawLogStore:
         doc = self._collection.find_one({"raw_log_id": raw_log_id})
         return None if doc is None else _registro(doc, self.cipher, strict=True)
 
-    def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
-        filtro = filtro or FiltroRawLog()
+    @staticmethod
+    def _query(filtro: FiltroRawLog) -> dict[str, Any]:
         query: dict[str, Any] = dict(filtro.equalities())
         if filtro.processado is True:
             query["resultado_processado"] = {"$ne": None}
         elif filtro.processado is False:
             query["resultado_processado"] = None
+        criado_em: dict[str, Any] = {}
         if filtro.desde is not None:
-            query["criado_em"] = {"$gte": filtro.desde}
+            criado_em["$gte"] = filtro.desde
+        if filtro.antes is not None:
+            criado_em["$lt"] = filtro.antes
+        if criado_em:
+            query["criado_em"] = criado_em
+        return query
+
+    def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
         cursor = (
-            self._collection.find(query)
+            self._collection.find(self._query(filtro or FiltroRawLog()))
             .sort([("criado_em", DESCENDING), ("_id", DESCENDING)])
             .skip(offset)
             .limit(limit)
@@ -154,6 +162,10 @@ class MongoRawLogStore:
         registros = [_registro(doc, self.cipher, strict=False) for doc in cursor]
         warn_ilegiveis([r.raw_log_id for r in registros if r.payload_ilegivel is not None])
         return registros
+
+    def count(self, filtro: FiltroRawLog | None = None) -> int:
+        """How many entries match ``filtro`` (nothing decrypted)."""
+        return int(self._collection.count_documents(self._query(filtro or FiltroRawLog())))
 
     def mark_processed(self, raw_log_id: str, resultado: Any = None, *, erro: str | None = None) -> bool:
         values: dict[str, Any] = {

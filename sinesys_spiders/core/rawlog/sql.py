@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, insert, not_, null, or_, select, update
+from sqlalchemy import Select, Text, bindparam, cast, func, insert, not_, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -106,9 +106,8 @@ class SqlRawLogStore:
             ).scalar_one_or_none()
             return None if row is None else _registro(row, self.cipher, strict=True)
 
-    def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
-        filtro = filtro or FiltroRawLog()
-        query = select(CapturaLogBruto)
+    @staticmethod
+    def _where(query: Select[Any], filtro: FiltroRawLog) -> Select[Any]:
         for name, value in filtro.equalities().items():
             query = query.where(getattr(CapturaLogBruto, name) == value)
         # Not processed = SQL NULL or JSON 'null' (how the NOT NULL JSON column stores None).
@@ -120,11 +119,23 @@ class SqlRawLogStore:
             query = query.where(vazio)
         if filtro.desde is not None:
             query = query.where(CapturaLogBruto.criado_em >= filtro.desde)
+        if filtro.antes is not None:
+            query = query.where(CapturaLogBruto.criado_em < filtro.antes)
+        return query
+
+    def list(self, filtro: FiltroRawLog | None = None, *, limit: int = 100, offset: int = 0) -> list[RegistroBruto]:
+        query = self._where(select(CapturaLogBruto), filtro or FiltroRawLog())
         query = query.order_by(CapturaLogBruto.criado_em.desc(), CapturaLogBruto.id.desc()).limit(limit).offset(offset)
         with self._factory() as session:
             registros = [_registro(row, self.cipher, strict=False) for row in session.execute(query).scalars()]
         warn_ilegiveis([r.raw_log_id for r in registros if r.payload_ilegivel is not None])
         return registros
+
+    def count(self, filtro: FiltroRawLog | None = None) -> int:
+        """How many entries match ``filtro`` (nothing decrypted)."""
+        query = self._where(select(func.count()).select_from(CapturaLogBruto), filtro or FiltroRawLog())
+        with self._factory() as session:
+            return int(session.scalar(query) or 0)
 
     def mark_processed(self, raw_log_id: str, resultado: Any = None, *, erro: str | None = None) -> bool:
         values: dict[str, Any] = {

@@ -194,3 +194,28 @@ def test_describe_request_masks_secret_looking_parameters() -> None:
     """A token or password in a query string never reaches the raw log."""
     described = describe_request(f"{API}/x?pagina=1&access_token=abc.def&senhaUsuario=hunter2")
     assert described["params"] == {"pagina": "1", "access_token": "***", "senhaUsuario": "***"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "contador"),
+    [
+        ({"qtdPaginas": 2_000_000, "totalRegistros": 250, "resultado": [{"id": 1}] * 100}, None),
+        ({"qtdPaginas": 2_000_000, "resultado": [{"id": 1}] * 100}, None),
+        ({"qtdPaginas": 50, "totalRegistros": 9_999_999, "resultado": [{"id": 1}] * 100}, 250),
+        ({"qtdPaginas": 5, "totalRegistros": 250, "resultado": [{"id": 1}] * 100}, None),
+    ],
+)
+def test_an_absurd_page_count_is_refused(payload: dict, contador: int | None) -> None:
+    """qtdPaginas above what totalRegistros, the counter or the hard maximum allow: RESPOSTA_INVALIDA, no pages."""
+    envelope = read_envelope({"pagina": 1, "tamanhoPagina": 100, **payload})
+    with pytest.raises(RespostaInvalida, match="qtdPaginas") as info:
+        proximas_paginas(envelope, contador=contador)
+    assert info.value.code == "RESPOSTA_INVALIDA"
+
+
+def test_a_page_count_within_the_totals_is_followed() -> None:
+    """The usual answer (3 pages of 250 rows, counter 250) and one page of slack are followed."""
+    envelope = read_envelope(
+        {"pagina": 1, "tamanhoPagina": 100, "qtdPaginas": 4, "totalRegistros": 250, "resultado": [{"id": 1}] * 100}
+    )
+    assert list(proximas_paginas(envelope, contador=250)) == [2, 3, 4]

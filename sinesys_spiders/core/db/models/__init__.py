@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sinesys_spiders.core.db.base import Base
+from sinesys_spiders.core.db.models._acesso import ChaveApi, SessaoApi, UsuarioApi
 from sinesys_spiders.core.db.models._advogados import Advogado, Credencial
 from sinesys_spiders.core.db.models._agendamentos import (
     ESTADOS_EXECUCAO,
@@ -42,6 +43,7 @@ __all__ = [
     "Base",
     "CapturaLog",
     "CapturaLogBruto",
+    "ChaveApi",
     "ClasseJudicial",
     "Credencial",
     "Documento",
@@ -57,8 +59,10 @@ __all__ = [
     "Representante",
     "SalaAudiencia",
     "Sessao",
+    "SessaoApi",
     "Timeline",
     "TimelineItem",
     "TipoAudiencia",
     "TribunalConfig",
+    "UsuarioApi",
 ]

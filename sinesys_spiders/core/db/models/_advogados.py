@@ -32,6 +32,8 @@ class Advogado(TimestampMixin, Base):
     nome_completo: Mapped[str] = mapped_column(String(255), nullable=False)
     cpf: Mapped[str] = mapped_column(String(11), nullable=False, unique=True)
     oabs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
+    #: A disabled lawyer keeps their history; no capture starts for them (API onboarding).
+    ativo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
 
     credenciais: Mapped[list[Credencial]] = relationship(back_populates="advogado", passive_deletes=True)
 

@@ -32,6 +32,8 @@ def _run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
         (["--faults", "perfil.json"], "perfil.json"),
         (["--today", "2026-02-30"], "--today"),
         (["--scale", "huge"], "huge"),
+        (["--totp-period", "0"], "--totp-period"),
+        (["--totp-digits", "9"], "--totp-digits"),
     ],
 )
 def test_bad_input_is_one_line_nonzero_and_nothing_written(tmp_path, args, message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +13,7 @@ import jwt
 import pyotp
 import pytest
 
-from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
+from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient
 
 CHROMIUM = "/usr/bin/chromium"
 FORM_ACTION = re.compile(r'<form[^>]*\baction="([^"]*)"')
@@ -103,8 +104,16 @@ def test_wrong_password_shows_the_keycloak_message_and_no_otp_page(pje_sandbox: 
         assert _feedback(unknown) == "Usuário ou senha inválidos."
 
 
-def test_otp_code_is_accepted_once_and_a_replay_is_refused(pje_sandbox: SandboxClient):
+@pytest.fixture(params=["short-period", "pje-30s"])
+def any_sandbox(request: pytest.FixtureRequest) -> SandboxClient:
+    """The shared sandbox (short TOTP steps) and the one with PJE's real 30-second steps: the rules hold on both."""
+    name = "pje_sandbox" if request.param == "short-period" else "pje_sandbox_real_totp"
+    return request.getfixturevalue(name)
+
+
+def test_otp_code_is_accepted_once_and_a_replay_is_refused(any_sandbox: SandboxClient):
     """The same TOTP code works for one login only: a replay gets "Código autenticador inválido."."""
+    pje_sandbox = any_sandbox
     user = pje_sandbox.take_user()
     code = pje_sandbox.totp_code(user)
     outcomes = []
@@ -119,16 +128,47 @@ def test_otp_code_is_accepted_once_and_a_replay_is_refused(pje_sandbox: SandboxC
     assert 'id="otp"' in outcomes[1].text
 
 
-def test_wrong_otp_is_refused_and_the_next_right_code_accepted(pje_sandbox: SandboxClient):
+def test_wrong_otp_is_refused_and_the_next_right_code_accepted(any_sandbox: SandboxClient):
     """A wrong code shows the OTP page again with the error; a right one then completes the login."""
+    pje_sandbox = any_sandbox
     user = pje_sandbox.take_user()
-    wrong = str((int(pyotp.TOTP(user.totp_secret).now()) + 1) % 1_000_000).zfill(6)
+    wrong = str((int(user.totp.totp().now()) + 1) % 1_000_000).zfill(6)
     with httpx.Client(timeout=30) as http:
         form = _sso_form(http, pje_sandbox, "TRT3", "primeiro_grau")
         otp_page = http.post(_action(form), data={"username": user.cpf, "password": user.senha})
         refused = http.post(_action(otp_page), data={"otp": wrong})
         assert _feedback(refused) == "Código autenticador inválido."
         accepted = http.post(_action(refused), data={"otp": pje_sandbox.totp_code(user)})
+        assert accepted.status_code == 302
+
+
+def _otp_page(http: httpx.Client, sandbox: SandboxClient, user) -> httpx.Response:
+    form = _sso_form(http, sandbox, "TRT3", "primeiro_grau")
+    return http.post(_action(form), data={"username": user.cpf, "password": user.senha})
+
+
+def test_short_totp_steps_keep_the_sso_rules(pje_sandbox: SandboxClient):
+    """Users of a ``--totp-period`` sandbox carry the period in an otpauth URI; codes of PJE's 30 s steps are refused;
+    a step is still accepted once, and the next step's code (a few seconds later) is accepted."""
+    user = pje_sandbox.take_user()
+    spec = user.totp
+    assert user.totp_secret.startswith("otpauth://totp/")
+    assert (spec.period, spec.digits) == (TEST_TOTP_PERIOD, 6)
+    short = spec.totp()
+    now = time.time()
+    window = {short.at(now + k * spec.period) for k in (-1, 0, 1)}
+    thirty = pyotp.TOTP(spec.secret).now()  # the same secret with PJE's period
+    with httpx.Client(timeout=30) as http:
+        otp_page = _otp_page(http, pje_sandbox, user)
+        if thirty not in window:  # one chance in ~300,000 that the two generators agree
+            otp_page = http.post(_action(otp_page), data={"otp": thirty})
+            assert _feedback(otp_page) == "Código autenticador inválido."
+        code = pje_sandbox.totp_code(user)
+        assert http.post(_action(otp_page), data={"otp": code}).status_code == 302
+    with httpx.Client(timeout=30) as http:
+        replay = http.post(_action(_otp_page(http, pje_sandbox, user)), data={"otp": code})
+        assert _feedback(replay) == "Código autenticador inválido."
+        accepted = http.post(_action(replay), data={"otp": pje_sandbox.totp_code(user)})
         assert accepted.status_code == 302
 
 

@@ -1,7 +1,7 @@
 """agendamento_execucoes: one row per schedule run (schedule, scheduled time, attempt), claimed with a lease
 
 Revision ID: 0004_i13
-Revises: 0004_i11
+Revises: 0004_i12
 Create Date: 2026-12-02 02:00:00+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004_i13"
-down_revision: str | Sequence[str] | None = "0004_i11"
+down_revision: str | Sequence[str] | None = "0004_i12"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Routes per resource, each module exporting ``ROUTES`` (explicit ``Route`` lists)."""

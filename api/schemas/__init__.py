@@ -1,0 +1,1 @@
+"""Pydantic models of the API: the same classes validate requests, shape responses and make the OpenAPI."""

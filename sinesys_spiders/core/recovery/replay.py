@@ -1,0 +1,122 @@
+"""A stored raw page read again into items, by its tribunal plugin's own parser, without any request.
+
+A plugin's capture offers recovery by implementing :class:`CapturaReprocessavel` (``reprocessar``: the items a
+stored page gives, as its capture made them). A capture type without it has no recovery rule
+(:class:`SemRegraRecovery`). The lawyer's CPF, which the ``partes`` rule classifies parties with, is read as
+the per-case spiders read it (the lawyer's CPF, else the credential's user).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sinesys_spiders.core.capturas import ContextoCaptura
+from sinesys_spiders.core.db.models import Advogado, Credencial
+from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.errors import PermanentError, SinesysError
+from sinesys_spiders.core.items import describe_validation_error
+from sinesys_spiders.core.rawlog import RegistroBruto
+from sinesys_spiders.core.tribunais import PluginRegistry
+
+__all__ = ["CapturaReprocessavel", "PayloadInvalido", "Releitor", "SemRegraRecovery"]
+
+
+@runtime_checkable
+class CapturaReprocessavel(Protocol):
+    """The recovery part of a capture: the items of one stored page (never a request)."""
+
+    def reprocessar(
+        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
+    ) -> Iterable[Any]: ...
+
+
+class SemRegraRecovery(PermanentError):
+    """The page's capture type (or tribunal) has no recovery rule."""
+
+    code = "SEM_REGRA_RECOVERY"
+
+
+class PayloadInvalido(PermanentError):
+    """The stored payload is not what the capture's parser reads (corrupt or truncated)."""
+
+    code = "PAYLOAD_INVALIDO"
+
+
+class Releitor:
+    """Reads stored pages into items with the installed plugins (loaded once)."""
+
+    def __init__(self, session_factory: sessionmaker[Session], registry: PluginRegistry | None = None) -> None:
+        self._factory = session_factory
+        self._registry = registry
+        self._cpfs: dict[tuple[int | None, int | None], str | None] = {}
+
+    @property
+    def registry(self) -> PluginRegistry:
+        if self._registry is None:
+            self._registry = PluginRegistry.from_entry_points()
+        return self._registry
+
+    def _captura(self, registro: RegistroBruto) -> tuple[CapturaReprocessavel, ContextoCaptura]:
+        try:
+            tipo = TipoCaptura(registro.tipo_captura)
+            tribunal, grau = Tribunal(registro.tribunal), Grau(registro.grau)
+        except ValueError:
+            raise SemRegraRecovery(
+                f"página de {registro.tipo_captura} em {registro.tribunal} {registro.grau}: "
+                "tipo ou tribunal desconhecido"
+            ) from None
+        try:
+            plugin = self.registry.plugin_for(tribunal, grau)
+            endpoint = self.registry.endpoint(tribunal, grau)
+        except SinesysError:
+            raise SemRegraRecovery(f"nenhum plugin instalado atende {tribunal.value} {grau.value}") from None
+        captura = getattr(plugin, "captura", lambda _tipo: None)(tipo)
+        if captura is None or not isinstance(captura, CapturaReprocessavel):
+            raise SemRegraRecovery(f"o tipo {tipo.value} não tem regra de recuperação no plugin {plugin.name}")
+        ctx = ContextoCaptura(
+            tipo_captura=tipo,
+            credencial_id=registro.credencial_id or 0,
+            advogado_id=registro.advogado_id or 0,
+            tribunal=tribunal,
+            grau=grau,
+            api_url=endpoint.api_url,
+            id_advogado_pje=0,
+        )
+        return captura, ctx
+
+    def verificar(self, registro: RegistroBruto) -> None:
+        """Raise :class:`SemRegraRecovery` when the page cannot be read again."""
+        self._captura(registro)
+
+    def itens(self, registro: RegistroBruto, *, captura_id: int | None = None) -> list[Any]:
+        """The items the page gives (``captura_id`` stamped on them); :class:`PayloadInvalido` if it does not read."""
+        captura, ctx = self._captura(registro)
+        if captura_id is not None:
+            ctx = dataclasses.replace(ctx, captura_id=captura_id)
+        estado: dict[str, Any] = {"cpf_advogado": self._cpf(registro.advogado_id, registro.credencial_id)}
+        try:
+            return list(captura.reprocessar(ctx, registro.requisicao or {}, registro.payload_bruto, estado))
+        except ValidationError as exc:
+            raise PayloadInvalido(f"payload inválido: {describe_validation_error(exc)}") from None
+        except SinesysError as exc:
+            raise PayloadInvalido(f"payload inválido: {exc.message}") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise PayloadInvalido(f"payload inválido ({type(exc).__name__})") from None
+
+    def _cpf(self, advogado_id: int | None, credencial_id: int | None) -> str | None:
+        key = (advogado_id, credencial_id)
+        if key not in self._cpfs:
+            cpf = None
+            with self._factory() as session:
+                if advogado_id is not None:
+                    cpf = session.scalar(select(Advogado.cpf).where(Advogado.id == advogado_id))
+                if not cpf and credencial_id is not None:
+                    cpf = session.scalar(select(Credencial.usuario).where(Credencial.id == credencial_id))
+            self._cpfs[key] = cpf
+        return self._cpfs[key]

@@ -1,0 +1,40 @@
+"""What a crawl's components report to the capture extension (the one writer of the ``capturas_log`` row).
+
+Spiders, middlewares and pipelines never write the row: they send these signals (``crawler.signals.send_catch_log``)
+or count into the crawl's :func:`contadores`, and :class:`~sinesys_spiders.extensions.capturas.CapturaExtension`
+records them:
+
+- :data:`credencial_falhou` (``credencial_id``, ``tribunal``, ``grau``, ``error``): a credential failed (login
+  refused, blocked, incomplete capture...); the others go on;
+- :data:`resultado_credencial` (``captura_id``, ``credencial_id``, ``tribunal``, ``grau``, ``contagem``,
+  ``erros_itens``, ``extra``): a credential's result computed by a component (the per-case pipeline);
+- :data:`captura_falhou` (``error``): the whole run failed (no case to capture...); recorded when the crawl closes.
+
+:func:`contadores` is the per-credential count the list pipelines fill (inserted, updated, unchanged, errors...).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+from sinesys_spiders.core.historico_contadores import ContadoresCaptura
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+__all__ = ["captura_falhou", "contadores", "credencial_falhou", "resultado_credencial"]
+
+credencial_falhou = object()
+resultado_credencial = object()
+captura_falhou = object()
+
+_contadores: weakref.WeakKeyDictionary[Crawler, ContadoresCaptura] = weakref.WeakKeyDictionary()
+
+
+def contadores(crawler: Crawler) -> ContadoresCaptura:
+    """The counters of ``crawler``'s capture (created on first use)."""
+    found = _contadores.get(crawler)
+    if found is None:
+        found = _contadores[crawler] = ContadoresCaptura()
+    return found

@@ -1,0 +1,161 @@
+"""A tribunal that lies, floods or sends requests elsewhere ends its credential with a clear code (issue 17).
+
+A real ``scrapy crawl acervo_geral`` runs against the sandbox through a hostile proxy on the tribunal's
+loopback address (the session's cookies still apply). The proxy spoils the paged list answer:
+
+- ``paginas``: ``qtdPaginas`` of 2,000,000 (the counter says a few hundred cases);
+- ``enorme``: a body that never ends (no Content-Length), as a flood of hundreds of MB would;
+- ``fora``: a redirect to another host, which records any request it receives.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from processo_e2e import ProcessoE2E
+
+from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
+from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+_FORA_HOST = "127.0.2.9"
+_CHUNK = b" " * (1 << 20)
+_ENORME_MAX = 400  # MB the proxy would send if nobody stopped reading
+
+
+class _Fora(http.server.BaseHTTPRequestHandler):
+    """Another host: records every request that reaches it."""
+
+    recebidos: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.recebidos.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+class _Hostil(http.server.BaseHTTPRequestHandler):
+    """Forwards to the sandbox tribunal; spoils the acervo list's paged answer as ``modo`` says."""
+
+    upstream = ""
+    modo = ""
+    fora = ""
+    paginados: ClassVar[list[str]] = []
+    enviados_mb: ClassVar[list[int]] = []
+
+    def do_GET(self) -> None:
+        paginado = "/processos?" in self.path and "idAgrupamentoProcessoTarefa=1" in self.path
+        if paginado:
+            self.paginados.append(self.path)
+        if paginado and self.modo == "fora":
+            self.send_response(302)
+            self.send_header("Location", f"{self.fora}/pje-comum-api/api/roubo?{self.path.split('?', 1)[1]}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if paginado and self.modo == "enorme":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            sent = 0
+            try:
+                self.wfile.write(b'{"resultado": [], "x": "')
+                for sent in range(1, _ENORME_MAX + 1):  # noqa: B007 - counted
+                    self.wfile.write(_CHUNK)
+            except OSError:
+                pass
+            self.enviados_mb.append(sent)
+            self.close_connection = True
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("cookie", "accept")}
+        answer = httpx.get(self.upstream + self.path, headers=headers, timeout=60)
+        body = answer.content
+        if paginado and self.modo == "paginas":
+            payload = json.loads(body)
+            payload["qtdPaginas"] = 2_000_000
+            body = json.dumps(payload).encode()
+        self.send_response(answer.status_code)
+        self.send_header("Content-Type", answer.headers.get("content-type", "application/json"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+def _server(host: str, handler: type[http.server.BaseHTTPRequestHandler]) -> http.server.ThreadingHTTPServer:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def e2e(pje_sandbox: SandboxClient, database_url: str, tmp_path: Path) -> Iterator[ProcessoE2E]:
+    user = pje_sandbox.take_user()
+    e2e = ProcessoE2E(sandbox=pje_sandbox, database_url=database_url, workdir=tmp_path, user=user, tribunal="TRT3")
+    yield e2e
+    e2e.close()
+
+
+@pytest.mark.parametrize(
+    ("modo", "codigo"),
+    [("paginas", "RESPOSTA_INVALIDA"), ("enorme", "RESPOSTA_GRANDE_DEMAIS"), ("fora", "HOST_NAO_PERMITIDO")],
+)
+def test_a_hostile_list_answer_ends_the_credential_with_a_clear_code(e2e: ProcessoE2E, modo: str, codigo: str) -> None:
+    """The lie, the flood and the redirect each end that credential with its code; nothing reaches another host,
+    at most the first page of the lie is asked, and the flood is cut off at the JSON size limit."""
+    host = e2e.sandbox.base_url("TRT3").split("//")[1].split(":")[0]
+    fora = _server(_FORA_HOST, _Fora)
+    _Fora.recebidos.clear()
+    _Hostil.paginados.clear()
+    _Hostil.enviados_mb.clear()
+    handler = type(
+        "Hostil",
+        (_Hostil,),
+        {
+            "upstream": e2e.sandbox.base_url("TRT3"),
+            "modo": modo,
+            "fora": f"http://{_FORA_HOST}:{fora.server_address[1]}",
+        },
+    )
+    proxy = _server(host, handler)
+    try:
+        with e2e.factory.begin() as session:
+            TribunaisConfigRepository(session).set_override(
+                tribunal="TRT3", grau="primeiro_grau", base_url=f"http://{host}:{proxy.server_address[1]}"
+            )
+        result, resumo = e2e.crawl("acervo_geral", check=False)
+    finally:
+        proxy.shutdown()
+        fora.shutdown()
+
+    assert resumo is not None, result.stderr[-3000:]
+    entry = e2e.resultado(resumo)
+    assert entry["erro"]["codigo"] == codigo, entry
+    assert "Traceback" not in result.stderr
+    assert _Fora.recebidos == []
+    assert len(_Hostil.paginados) == 1  # the first page only: no page of the lie was queued
+    if modo == "enorme":
+        assert _Hostil.enviados_mb, "the flood was not sent"
+        assert max(_Hostil.enviados_mb) < 64  # cut off near the 16 MB JSON limit, far below the 400 MB offered
