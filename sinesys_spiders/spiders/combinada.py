@@ -174,8 +174,8 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
     def _contar_lista(self, fase: _Credencial, parte: str) -> None:
         estado = fase.estados[parte]
         if parte == "pendentes":
-            fase.contagem["pendentes_no_prazo"] = int(estado.get("linhas:N", 0))
-            fase.contagem["pendentes_sem_prazo"] = int(estado.get("linhas:I", 0))
+            fase.contagem["pendentes_no_prazo"] = int(estado.get("linhas:no_prazo", 0))
+            fase.contagem["pendentes_sem_prazo"] = int(estado.get("linhas:sem_prazo", 0))
         else:
             fase.contagem[parte] = int(estado.get("linhas", 0))
 
