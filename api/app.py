@@ -59,7 +59,7 @@ class _State:
         self.credenciais = CredenciaisService(
             self.session_factory, lambda: _cipher(settings), cache_ttl=settings.credential_cache_ttl
         )
-        self.endpoints = EndpointResolver(self.session_factory)
+        self.endpoints = EndpointResolver(self.session_factory, allow_http=settings.allow_insecure_http)
 
 
 def _cipher(settings: Settings) -> Any:

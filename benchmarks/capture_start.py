@@ -9,8 +9,9 @@ request a crawl sends is a PJE API call, not a login):
   project deployed by ``scrapyd-deploy``.
 
 The clock starts just before the call (or the ``Popen``) and stops when the sandbox's request counter moves
-(polled every 10 ms). Each run waits for its capture to end before the next. Several runs per way; median, min,
-max, and the overhead of each runner over ``bare`` (median against median).
+(polled every 10 ms); ``iniciar_returns_s`` is how long ``iniciar_captura`` itself took (what an API caller
+waits). Each run waits for its capture to end before the next; the three ways are interleaved round by round.
+Median, min, max, and the overhead of each runner over ``bare`` (median against median).
 
 Writes ``benchmarks/results/capture_start.json``. Run: ``python -m benchmarks capture_start``.
 """
@@ -88,20 +89,12 @@ def main() -> None:
         with start_sandbox(folder / "sandbox", scale="small", users=4, tribunais=TRIBUNAL) as sandbox:
             credencial_id = _setup(sandbox, env["SINESYS_DATABASE_URL"])
             bare_cmd = [sys.executable, "-m", "scrapy", "crawl", "acervo_geral", "-a", f"credenciais={credencial_id}"]
-            subprocess.run(bare_cmd, cwd=PROJECT_DIR, env=env, capture_output=True, check=True)  # logs in once
-            figures: dict[str, Any] = {}
-            bare = []
-            for _ in range(RUNS):
-                before = _requests(sandbox)
-                t0 = time.perf_counter()
-                process = subprocess.Popen(
-                    bare_cmd, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-                )
-                bare.append(_until_request(sandbox, before, t0))
-                process.wait()
-            figures["bare_scrapy_crawl"] = _stats(bare)
-            settings = Settings()
-            figures["local"] = _runner(sandbox, settings, credencial_id, "local")
+            primeira = subprocess.run(bare_cmd, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+            if primeira.returncode != 0:  # the first one logs in (the others reuse its session)
+                raise RuntimeError(f"first crawl failed: {primeira.stderr[-3000:]}")
+            tempos: dict[str, list[float]] = {"bare_scrapy_crawl": [], "local": [], "scrapyd": []}
+            retorno: dict[str, list[float]] = {"local": [], "scrapyd": []}
+            status: dict[str, list[str]] = {"local": [], "scrapyd": []}
             with start_scrapyd(folder / "scrapyd", env=env) as server:
                 t0 = time.perf_counter()
                 result = deploy(server, PROJECT_DIR, env=env)
@@ -109,12 +102,28 @@ def main() -> None:
                 deploy_s = time.perf_counter() - t0
                 os.environ.update(server.env())
                 reset_settings()
-                figures["scrapyd"] = _runner(sandbox, Settings(), credencial_id, "scrapyd")
-                figures["scrapyd"]["deploy_s"] = round(deploy_s, 1)
+                settings = Settings()
+                for _ in range(RUNS):  # the three ways interleaved, so the machine's load drifts over all of them
+                    before = _requests(sandbox)
+                    t0 = time.perf_counter()
+                    process = subprocess.Popen(
+                        bare_cmd, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                    )
+                    tempos["bare_scrapy_crawl"].append(_until_request(sandbox, before, t0))
+                    process.wait()
+                    for runner in ("local", "scrapyd"):
+                        primeiro, devolvido, fim = _runner(sandbox, settings, credencial_id, runner)
+                        tempos[runner].append(primeiro)
+                        retorno[runner].append(devolvido)
+                        status[runner].append(fim)
+            figures: dict[str, Any] = {name: _stats(values) for name, values in tempos.items()}
             for runner in ("local", "scrapyd"):
+                figures[runner]["iniciar_returns_s"] = _stats(retorno[runner])
+                figures[runner]["status"] = status[runner]
                 figures[runner]["overhead_vs_bare_s"] = round(
                     figures[runner]["median_s"] - figures["bare_scrapy_crawl"]["median_s"], 3
                 )
+            figures["scrapyd"]["deploy_s"] = round(deploy_s, 1)
     out = {
         "benchmark": "capture_start",
         "what": "seconds from starting a capture to its first request at the sandbox (session already stored)",
@@ -127,22 +136,20 @@ def main() -> None:
     print(json.dumps(out, indent=2))
 
 
-def _runner(sandbox: Any, settings: Any, credencial_id: int, runner: str) -> dict[str, Any]:
+def _runner(sandbox: Any, settings: Any, credencial_id: int, runner: str) -> tuple[float, float, str]:
+    """One capture through ``runner``: (seconds to the first request, seconds until iniciar returned, status)."""
     from scheduler.capturas import iniciar_captura
     from sinesys_spiders.core.capturas_jobs import ServicoCapturas
 
-    servico = ServicoCapturas.from_settings(settings)
-    tempos, status = [], []
-    for _ in range(RUNS):
-        before = _requests(sandbox)
-        t0 = time.perf_counter()
-        captura_id = iniciar_captura(
-            settings, "acervo_geral", advogado_id=None, credencial_ids=[credencial_id], parametros={},
-            origem="cli", solicitante="benchmark", runner=runner,
-        )  # fmt: skip
-        tempos.append(_until_request(sandbox, before, t0))
-        status.append(_until_done(servico, captura_id))
-    return {**_stats(tempos), "status": status}
+    before = _requests(sandbox)
+    t0 = time.perf_counter()
+    captura_id = iniciar_captura(
+        settings, "acervo_geral", advogado_id=None, credencial_ids=[credencial_id], parametros={},
+        origem="cli", solicitante="benchmark", runner=runner,
+    )  # fmt: skip
+    devolvido = time.perf_counter() - t0
+    primeiro = _until_request(sandbox, before, t0)
+    return primeiro, devolvido, _until_done(ServicoCapturas.from_settings(settings), captura_id)
 
 
 def _setup(sandbox: Any, url: str) -> int:
@@ -159,7 +166,7 @@ def _setup(sandbox: Any, url: str) -> int:
     user = sandbox.users[0]
     with session_scope(factory=factory) as session:
         TribunaisConfigRepository(session).set_override(
-            tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL)
+            tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL), sso_url=sandbox.sso_url
         )
         advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
     return CredenciaisService.from_settings().add(

@@ -25,6 +25,7 @@ from api.schemas.credenciais import (
     CredencialSaida,
 )
 from sinesys_spiders.core.credenciais import CampoInvalido, CredenciaisService, NovaCredencial, TwoFAuth
+from sinesys_spiders.core.credenciais_input import normalize_totp_secret, validate_senha
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.db.repositories import UNSET
 from sinesys_spiders.core.domain import Grau, Tribunal
@@ -141,8 +142,6 @@ def atualizar_credencial(
     servico: CredenciaisService, factory: sessionmaker[Session], credencial_id: int, corpo: CredencialAtualizar
 ) -> CredencialSaida:
     _uma(factory, credencial_id)
-    from sinesys_spiders.core.credenciais_input import normalize_totp_secret, validate_senha
-
     try:
         senha: Any = validate_senha(corpo.senha.get_secret_value()) if corpo.senha is not None else UNSET
         totp: Any = (

@@ -42,6 +42,24 @@ def upgrade_command(revision: str, url: str | None) -> None:
     except SQLAlchemyError as exc:
         fail(_driver_error(exc, target), code=1)
     click.echo(f"{mask_url(target)}: revisão {reached}")
+    reselados = _reselar_credenciais(target)
+    if reselados:
+        click.echo(f"{reselados} credenciais re-cifradas vinculadas ao seu tribunal e grau")
+
+
+def _reselar_credenciais(target: str) -> int:
+    """Bind credential secrets written before issue 17 to their tribunal and grau, when the key is at hand.
+
+    Without a key (no SINESYS_SECRET_KEY, no key file) nothing is done here: each credential is re-sealed the
+    first time a capture reads it.
+    """
+    settings = get_settings()
+    if settings.secret_key is None and not settings.effective_secret_key_file.exists():
+        return 0
+    from sinesys_spiders.core.credenciais import CredenciaisService
+    from sinesys_spiders.core.db import get_session_factory
+
+    return CredenciaisService(get_session_factory(target), load_cipher(settings), cache_ttl=0).reselar_legado()
 
 
 @db_group.command("current")

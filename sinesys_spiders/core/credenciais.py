@@ -29,7 +29,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.credenciais_input import CampoInvalido, NovaCredencial, TwoFAuth
 from sinesys_spiders.core.credenciais_types import Credencial, CredencialResumo, OtpKind, RotationReport, mask_usuario
-from sinesys_spiders.core.crypto import Cipher, credencial_aad, load_cipher, sessao_aad
+from sinesys_spiders.core.crypto import (
+    BLOB_VERSION,
+    BLOB_VERSION_VINCULADO,
+    Cipher,
+    credencial_aad,
+    load_cipher,
+    sessao_aad,
+)
 from sinesys_spiders.core.db import get_session_factory, session_scope
 from sinesys_spiders.core.db.models import Sessao
 from sinesys_spiders.core.db.repositories import (
@@ -161,16 +168,16 @@ class CredenciaisService:
                 )
 
     def _encrypt_secrets(self, row_uuid: str, nova: NovaCredencial) -> dict[str, bytes | None]:
-        enc = self.cipher.encrypt
+        def enc(text: str, field: str) -> bytes:
+            return _selar(self.cipher, text, row_uuid, field, nova.tribunal, nova.grau)
+
         twofauth = json.dumps(nova.twofauth.as_config(), sort_keys=True) if nova.twofauth else None
         return {
-            "senha_cifrada": enc(nova.senha.get_secret_value(), aad=credencial_aad(row_uuid, "senha")),
-            "totp_secret_cifrado": (
-                enc(nova.totp_secret.get_secret_value(), aad=credencial_aad(row_uuid, "totp_secret"))
-                if nova.totp_secret
-                else None
-            ),
-            "twofauth_cifrado": enc(twofauth, aad=credencial_aad(row_uuid, "twofauth")) if twofauth else None,
+            "senha_cifrada": enc(nova.senha.get_secret_value(), "senha"),
+            "totp_secret_cifrado": enc(nova.totp_secret.get_secret_value(), "totp_secret")
+            if nova.totp_secret
+            else None,
+            "twofauth_cifrado": enc(twofauth, "twofauth") if twofauth else None,
         }
 
     def update(
@@ -198,18 +205,19 @@ class CredenciaisService:
             row = repo.get(credencial_id=credencial_id)
             if row is None:
                 raise NaoEncontrado(f"credencial {credencial_id} não existe")
-            enc, row_uuid = self.cipher.encrypt, row.uuid
+
+            def enc(text: str, field: str) -> bytes:
+                return _selar(self.cipher, text, row.uuid, field, row.tribunal, row.grau)
+
             changes: dict[str, Any] = {"usuario": usuario}
             if isinstance(senha, SecretStr):
-                changes["senha_cifrada"] = enc(senha.get_secret_value(), aad=credencial_aad(row_uuid, "senha"))
+                changes["senha_cifrada"] = enc(senha.get_secret_value(), "senha")
             if isinstance(totp_secret, SecretStr):
-                secret = totp_secret.get_secret_value()
-                changes["totp_secret_cifrado"] = enc(secret, aad=credencial_aad(row_uuid, "totp_secret"))
+                changes["totp_secret_cifrado"] = enc(totp_secret.get_secret_value(), "totp_secret")
             elif totp_secret is None:
                 changes["totp_secret_cifrado"] = None
             if isinstance(twofauth, TwoFAuth):
-                config = json.dumps(twofauth.as_config(), sort_keys=True)
-                changes["twofauth_cifrado"] = enc(config, aad=credencial_aad(row_uuid, "twofauth"))
+                changes["twofauth_cifrado"] = enc(json.dumps(twofauth.as_config(), sort_keys=True), "twofauth")
             elif twofauth is None:
                 changes["twofauth_cifrado"] = None
             repo.update_ciphertexts(credencial_id=credencial_id, **changes)
@@ -240,15 +248,20 @@ class CredenciaisService:
                 raise NaoEncontrado(f"credencial {credencial_id} não existe")
         self._cache.drop([credencial_id])
 
-    def _stored_ciphertexts(self, session: Session) -> Iterator[tuple[Any, str, bytes, str]]:
-        """Every stored ciphertext as ``(row, attribute, aad, what)``: credential secrets, then sessions."""
+    def _stored_ciphertexts(self, session: Session) -> Iterator[tuple[Any, str, bytes, str, bytes, int]]:
+        """Every stored ciphertext as ``(row, attribute, aad, what, new_aad, new_version)``: credential secrets
+        (re-sealed bound to their tribunal and grau), then sessions."""
         for row in CredenciaisRepository(session).iter_all():
             for field, column in _SECRET_COLUMNS:
-                if getattr(row, column) is not None:
-                    yield row, column, credencial_aad(row.uuid, field), f"o campo {field} da credencial {row.id}"
+                blob = getattr(row, column)
+                if blob is not None:
+                    what = f"o campo {field} da credencial {row.id}"
+                    vinculado = _aad_vinculado(row.uuid, field, row.tribunal, row.grau)
+                    yield row, column, _aad_do_blob(row, field, blob), what, vinculado, BLOB_VERSION_VINCULADO
         for sessao in session.scalars(select(Sessao).where(Sessao.dados_cifrados.is_not(None))):
             what = f"a sessão da credencial {sessao.credencial_id}"
-            yield sessao, "dados_cifrados", sessao_aad(sessao.uuid), what
+            aad = sessao_aad(sessao.uuid)
+            yield sessao, "dados_cifrados", aad, what, aad, BLOB_VERSION
 
     def check_rotation(self, old: Cipher, new: Cipher) -> None:
         """Raise what :meth:`rotate_key` would raise (``ChaveInvalida``), writing nothing.
@@ -256,7 +269,7 @@ class CredenciaisService:
         Lets a caller that re-encrypts other stores first (the raw log) refuse before changing anything.
         """
         with session_scope(factory=self._factory) as session:
-            for row, column, aad, what in self._stored_ciphertexts(session):
+            for row, column, aad, what, _aad_novo, _versao in self._stored_ciphertexts(session):
                 blob = getattr(row, column)
                 if not new.owns(blob):
                     old.decrypt(blob, aad=aad, what=what)
@@ -276,11 +289,12 @@ class CredenciaisService:
         credenciais: set[int] = set()
         sessoes = 0
         with session_scope(factory=self._factory) as session:
-            for row, column, aad, what in self._stored_ciphertexts(session):
+            for row, column, aad, what, aad_novo, versao in self._stored_ciphertexts(session):
                 blob = getattr(row, column)
                 if new.owns(blob):
                     continue
-                setattr(row, column, new.encrypt(old.decrypt(blob, aad=aad, what=what), aad=aad))
+                plaintext = old.decrypt(blob, aad=aad, what=what)
+                setattr(row, column, new.encrypt(plaintext, aad=aad_novo, version=versao))
                 if isinstance(row, Sessao):
                     sessoes += 1
                 else:
@@ -306,8 +320,30 @@ class CredenciaisService:
             if row is None:
                 raise NaoEncontrado(f"credencial {credencial_id} não existe")
             credencial = self._decrypt(row)
+            self._reselar(row)  # a secret written before issue 17: bind it to its tribunal and grau now
         self._cache.put(credencial.id, credencial)
         return credencial
+
+    def reselar_legado(self) -> int:
+        """Re-seal every credential secret still in the legacy form (version 1, not bound to its tribunal and
+        grau) in one transaction; return how many credentials changed. ``sinesys db upgrade`` runs it when the
+        key is at hand; otherwise each credential is re-sealed the first time it is read."""
+        with session_scope(factory=self._factory) as session:
+            changed = sum(self._reselar(row) for row in CredenciaisRepository(session).iter_all())
+        self._cache.drop()
+        return changed
+
+    def _reselar(self, row: Any) -> bool:
+        changed = False
+        for field, column in _SECRET_COLUMNS:
+            blob = getattr(row, column)
+            if blob is None or Cipher.version_of(blob) == BLOB_VERSION_VINCULADO:
+                continue
+            what = f"o campo {field} da credencial {row.id}"
+            plaintext = self.cipher.decrypt(blob, aad=credencial_aad(row.uuid, field), what=what)
+            setattr(row, column, _selar(self.cipher, plaintext, row.uuid, field, row.tribunal, row.grau))
+            changed = True
+        return changed
 
     def for_advogado(
         self,
@@ -357,24 +393,18 @@ class CredenciaisService:
             ]
 
     def _decrypt(self, row: Any) -> Credencial:
-        dec = self.cipher.decrypt_text
-        senha = dec(row.senha_cifrada, aad=credencial_aad(row.uuid, "senha"), what=f"a senha da credencial {row.id}")
+        def dec(field: str, blob: bytes, what: str) -> str:
+            return self.cipher.decrypt_text(blob, aad=_aad_do_blob(row, field, blob), what=what)
+
+        senha = dec("senha", row.senha_cifrada, f"a senha da credencial {row.id}")
         totp = (
-            dec(
-                row.totp_secret_cifrado,
-                aad=credencial_aad(row.uuid, "totp_secret"),
-                what=f"o segredo TOTP da credencial {row.id}",
-            )
+            dec("totp_secret", row.totp_secret_cifrado, f"o segredo TOTP da credencial {row.id}")
             if row.totp_secret_cifrado is not None
             else None
         )
         twofauth = None
         if row.twofauth_cifrado is not None:
-            text = dec(
-                row.twofauth_cifrado,
-                aad=credencial_aad(row.uuid, "twofauth"),
-                what=f"a configuração 2FAuth da credencial {row.id}",
-            )
+            text = dec("twofauth", row.twofauth_cifrado, f"a configuração 2FAuth da credencial {row.id}")
             twofauth = TwoFAuth.from_config(_load_json_object(text))
         return Credencial(
             id=row.id,
@@ -388,6 +418,29 @@ class CredenciaisService:
             twofauth=twofauth,
             active=row.active,
         )
+
+
+def _valor(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _aad_vinculado(row_uuid: str, field: str, tribunal: Any, grau: Any) -> bytes:
+    """The associated data binding a credential secret to its row, field, tribunal and grau."""
+    return credencial_aad(row_uuid, field, _valor(tribunal), _valor(grau))
+
+
+def _aad_do_blob(row: Any, field: str, blob: bytes) -> bytes:
+    """The associated data a stored blob was sealed with: bound (version 2) or legacy (version 1)."""
+    if Cipher.version_of(blob) == BLOB_VERSION_VINCULADO:
+        return _aad_vinculado(row.uuid, field, row.tribunal, row.grau)
+    return credencial_aad(row.uuid, field)
+
+
+def _selar(cipher: Cipher, plaintext: str | bytes, row_uuid: str, field: str, tribunal: Any, grau: Any) -> bytes:
+    """Seal a credential secret bound to its row, field, tribunal and grau (version 2)."""
+    return cipher.encrypt(
+        plaintext, aad=_aad_vinculado(row_uuid, field, tribunal, grau), version=BLOB_VERSION_VINCULADO
+    )
 
 
 def _load_json_object(text: str) -> Mapping[str, Any]:

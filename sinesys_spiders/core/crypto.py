@@ -38,6 +38,7 @@ from sinesys_spiders.core.errors import ChaveInvalida, ConfiguracaoInvalida
 
 __all__ = [
     "BLOB_VERSION",
+    "BLOB_VERSION_VINCULADO",
     "Cipher",
     "associated_data",
     "credencial_aad",
@@ -54,6 +55,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 BLOB_VERSION = 1
+#: A credential secret sealed with its tribunal and grau in the associated data (issue 17): a row moved to
+#: another tribunal does not decrypt. The version byte is authenticated, so a blob cannot be relabelled.
+BLOB_VERSION_VINCULADO = 2
+_VERSIONS = frozenset({BLOB_VERSION, BLOB_VERSION_VINCULADO})
 KEY_BYTES = 32
 _FINGERPRINT_BYTES = 8
 _NONCE_BYTES = 12
@@ -75,9 +80,19 @@ def associated_data(table: str, row_uuid: str, field: str) -> bytes:
     return f"sinesys:{table}:{row_uuid}:{field}".encode()
 
 
-def credencial_aad(row_uuid: str, field: str) -> bytes:
-    """Associated data of a credential secret; ``field`` is ``senha``, ``totp_secret`` or ``twofauth``."""
-    return associated_data("credenciais", row_uuid, field)
+def credencial_aad(row_uuid: str, field: str, tribunal: str | None = None, grau: str | None = None) -> bytes:
+    """Associated data of a credential secret; ``field`` is ``senha``, ``totp_secret`` or ``twofauth``.
+
+    With ``tribunal`` and ``grau`` (blobs of version :data:`BLOB_VERSION_VINCULADO`) the secret is also bound to
+    where it may be used; without them, the legacy form (version 1 blobs written before issue 17).
+    """
+    base = associated_data("credenciais", row_uuid, field)
+    if tribunal is None and grau is None:
+        return base
+    for part in (str(tribunal or ""), str(grau or "")):
+        if not part or ":" in part:
+            raise ValueError("tribunal and grau must be non-empty and contain no ':'")
+    return base + f":{tribunal}:{grau}".encode()
 
 
 def sessao_aad(row_uuid: str) -> bytes:
@@ -135,10 +150,12 @@ class Cipher:
     def __repr__(self) -> str:
         return f"Cipher(fingerprint={self.fingerprint})"
 
-    def encrypt(self, plaintext: str | bytes, *, aad: bytes) -> bytes:
+    def encrypt(self, plaintext: str | bytes, *, aad: bytes, version: int = BLOB_VERSION) -> bytes:
         """Encrypt ``plaintext`` (str is UTF-8) bound to ``aad`` (see :func:`associated_data`)."""
+        if version not in _VERSIONS:
+            raise ValueError(f"unknown blob version {version}")
         data = plaintext.encode("utf-8") if isinstance(plaintext, str) else plaintext
-        header = bytes([BLOB_VERSION]) + self._fingerprint
+        header = bytes([version]) + self._fingerprint
         nonce = secrets.token_bytes(_NONCE_BYTES)
         return header + nonce + self._aead.encrypt(nonce, data, header + aad)
 
@@ -150,9 +167,9 @@ class Cipher:
         ciphertext that does not belong to this row and field (copied or altered).
         """
         blob = bytes(blob)
-        if len(blob) < _MIN_BLOB or blob[0] != BLOB_VERSION:
+        if len(blob) < _MIN_BLOB or blob[0] not in _VERSIONS:
             version = blob[0] if blob else None
-            raise ChaveInvalida(f"{what} não está num formato de cifra conhecido (versão {version}, esperada 1)")
+            raise ChaveInvalida(f"{what} não está num formato de cifra conhecido (versão {version}, esperada 1 ou 2)")
         nonce_end = _HEADER_BYTES + _NONCE_BYTES
         header, nonce, body = blob[:_HEADER_BYTES], blob[_HEADER_BYTES:nonce_end], blob[nonce_end:]
         if header[1:] != self._fingerprint:
@@ -170,6 +187,12 @@ class Cipher:
     def decrypt_text(self, blob: bytes, *, aad: bytes, what: str = "o dado cifrado") -> str:
         """:meth:`decrypt` and decode UTF-8."""
         return self.decrypt(blob, aad=aad, what=what).decode("utf-8")
+
+    @staticmethod
+    def version_of(blob: bytes) -> int | None:
+        """The format version of a blob (its first byte), or ``None`` for an empty one."""
+        blob = bytes(blob)
+        return blob[0] if blob else None
 
     def owns(self, blob: bytes) -> bool:
         """Whether ``blob`` was encrypted under this key (by fingerprint; no decryption)."""

@@ -401,18 +401,21 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         credencial_id = int(request.meta["credencial_id"])
         error = getattr(failure.value, "error", None)
+        etapa = request.meta.get("etapa")
         if isinstance(error, SinesysError):
             self.credencial_falhou(credencial_id, error)
+        elif _grande_demais(failure):
+            limite = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            self.credencial_falhou(
+                credencial_id,
+                RespostaGrandeDemais(
+                    f"{etapa}: a resposta de {request.meta.get('download_slot')} passou do limite de {limite} bytes"
+                ),
+            )
         elif not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
             status = getattr(getattr(failure.value, "response", None), "status", None)
-            etapa = request.meta.get("etapa")
-            if _grande_demais(failure):
-                limite = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
-                error: SinesysError = RespostaGrandeDemais(
-                    f"{etapa}: a resposta de {request.meta.get('download_slot')} passou do limite de {limite} bytes"
-                )
-            elif status is None:
-                error = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+            if status is None:
+                error: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
                 error = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:
@@ -477,8 +480,10 @@ def _pede_json(pedido: Pedido) -> bool:
 
 
 def _grande_demais(failure: Failure) -> bool:
-    """A download Scrapy cancelled: the answer passed ``download_maxsize`` (declared, or received so far).
-
-    Scrapy cancels a download for no other reason that reaches an errback (timeouts are their own error).
+    """An answer over ``download_maxsize``: a download Scrapy cancelled (declared, or received so far; Scrapy
+    cancels for no other reason that reaches an errback), or a compressed body that passed it while being
+    decompressed (``HttpCompressionMiddleware`` ignores the request, which would otherwise drop the page silently).
     """
-    return failure.check(DownloadCancelledError, CancelledError) is not None
+    if failure.check(DownloadCancelledError, CancelledError) is not None:
+        return True
+    return failure.check(IgnoreRequest) is not None and "DOWNLOAD_MAXSIZE" in failure.getErrorMessage()

@@ -243,3 +243,29 @@ async def test_a_wrong_password_is_401_and_repeated_failures_are_slowed_per_addr
         assert blocked.status_code == 429
         assert int(blocked.headers["retry-after"]) > 0
         assert (await c.get("/api/auth/eu", headers={"x-service-api-key": "snk_x"})).status_code == 429
+
+
+async def test_a_jwks_file_verifies_es256_tokens_by_kid(settings, tmp_path):
+    """The key is chosen by ``kid``; an unknown kid or another key's signature is refused."""
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    other = ec.generate_private_key(ec.SECP256R1())
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "ES256", "use": "sig"}]}))
+    app = create_app(settings, api_settings=ApiSettings(jwt_jwks_file=tmp_path / "jwks.json", _env_file=None))  # type: ignore[call-arg]
+    now = int(time.time())
+    claims = {"sub": "svc", "iat": now, "exp": now + 60, "scope": "admin"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        good = jwt.encode(claims, key, algorithm="ES256", headers={"kid": "k1"})
+        response = await c.get("/api/auth/eu", headers=_bearer(good))
+        assert response.status_code == 200
+        assert response.json()["data"]["escopos"] == ["admin"]
+        unknown_kid = jwt.encode(claims, key, algorithm="ES256", headers={"kid": "k2"})
+        assert (await c.get("/api/auth/eu", headers=_bearer(unknown_kid))).status_code == 401
+        forged = jwt.encode(claims, other, algorithm="ES256", headers={"kid": "k1"})
+        assert (await c.get("/api/auth/eu", headers=_bearer(forged))).status_code == 401
+        hs = jwt.encode(claims, "segredo-qualquer-com-tamanho-suficiente-000", algorithm="HS256", headers={"kid": "k1"})
+        assert (await c.get("/api/auth/eu", headers=_bearer(hs))).status_code == 401

@@ -25,7 +25,7 @@ from sinesys_spiders.core.db.models import Advogado, TribunalConfig
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.testing.postgres import PostgresServer
 from sinesys_spiders.testing.registros import db_registros
-from sinesys_spiders.testing.sandbox_fixtures import SandboxClient, start_sandbox
+from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.requires_postgres, pytest.mark.requires_browser]
 
@@ -52,7 +52,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
     _needs_chromium()
-    with start_sandbox(tmp_path_factory.mktemp("api-sandbox"), scale="tiny", users=2, tribunais=TRIBUNAL) as client:
+    with start_sandbox(
+        tmp_path_factory.mktemp("api-sandbox"), scale="tiny", users=2, tribunais=TRIBUNAL, totp_period=TEST_TOTP_PERIOD
+    ) as client:
         yield client
 
 
@@ -71,7 +73,11 @@ def servidor(
     with factory.begin() as session:
         adv = Advogado(nome_completo=user.nome, cpf=user.cpf, oabs=[])
         session.add(adv)
-        session.add(TribunalConfig(tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL), opcoes={}))
+        session.add(
+            TribunalConfig(
+                tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL), sso_url=sandbox.sso_url, opcoes={}
+            )
+        )
         session.flush()
         advogado_id = adv.id
     cred = CredenciaisService(factory, Cipher.from_text(key)).add(
@@ -167,5 +173,5 @@ def test_the_frontend_flow_ends_completed_with_the_database_equal_to_the_ground_
         diffs = {f: (stored[chave].get(f), v) for f, v in esperado.items() if stored[chave].get(f) != v}
         assert diffs == {}, chave
     for text in (servidor["log"].read_text(), crawl_log.read_text()):
-        for secret in (user.senha, user.totp_secret, user.cpf, SENHA):
+        for secret in (*user.secrets, SENHA):
             assert secret not in text

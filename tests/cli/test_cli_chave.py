@@ -51,3 +51,26 @@ def test_no_key_over_encrypted_data_is_one_line_naming_the_expected_key(
     assert fingerprint in line
     assert not (tmp_path / "var" / "secret.key").exists()
     assert row_counts(engine) == before
+
+
+def test_db_upgrade_binds_legacy_credentials_to_their_tribunal(sinesys, credencial_cifrada, secret_key, engine):
+    """``sinesys db upgrade`` re-seals a credential written the pre-issue-17 way; it still decrypts afterwards."""
+    from sqlalchemy import select
+
+    from sinesys_spiders.core.credenciais import CredenciaisService
+    from sinesys_spiders.core.crypto import credencial_aad
+    from sinesys_spiders.core.db import make_session_factory, session_scope
+    from sinesys_spiders.core.db.models import Credencial as CredencialRow
+    from sinesys_spiders.testing.canary import CANARY_SENHA
+
+    cipher = Cipher.from_text(secret_key)
+    with session_scope(factory=make_session_factory(engine)) as session:
+        row = session.scalars(select(CredencialRow)).one()
+        row.senha_cifrada = cipher.encrypt(CANARY_SENHA, aad=credencial_aad(row.uuid, "senha"))
+    result = sinesys("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert "1 credenciais re-cifradas" in result.stdout
+    with session_scope(factory=make_session_factory(engine)) as session:
+        assert bytes(session.scalars(select(CredencialRow.senha_cifrada)).one())[0] == 2
+    service = CredenciaisService(make_session_factory(engine), cipher, cache_ttl=0)
+    assert service.get(int(credencial_cifrada)).senha.get_secret_value() == CANARY_SENHA

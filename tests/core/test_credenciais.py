@@ -371,3 +371,42 @@ def test_update_replaces_secrets_and_switches_the_second_factor(credenciais_serv
     assert reverted.usuario == ADVOGADO_CPF
     with pytest.raises(NaoEncontrado):
         credenciais_service.update(999, usuario=None)
+
+
+def test_a_credential_moved_to_another_tribunal_does_not_decrypt(credenciais_service, advogado_id, engine):
+    """Secrets are bound to the row's tribunal and grau: an UPDATE that points the row elsewhere (to harvest the
+    password at another, configured tribunal) makes it unreadable, as does a grau change (issue 17, item 1)."""
+    credencial_id = credenciais_service.add(_nova(advogado_id))
+    for mudanca in ({"tribunal": "TRT5"}, {"grau": "segundo_grau"}):
+        with session_scope(factory=make_session_factory(engine)) as session:
+            original = session.get(CredencialRow, credencial_id)
+            antes = {"tribunal": original.tribunal, "grau": original.grau}
+            session.execute(update(CredencialRow).where(CredencialRow.id == credencial_id).values(**mudanca))
+        credenciais_service.invalidate()
+        with pytest.raises(ChaveInvalida, match="não confere"):
+            credenciais_service.get(credencial_id)
+        with session_scope(factory=make_session_factory(engine)) as session:
+            session.execute(update(CredencialRow).where(CredencialRow.id == credencial_id).values(**antes))
+    credenciais_service.invalidate()
+    assert credenciais_service.get(credencial_id).senha.get_secret_value() == CANARY_SENHA
+
+
+def test_a_credential_written_before_the_binding_still_decrypts_and_is_resealed(
+    credenciais_service, advogado_id, engine, cipher
+):
+    """A secret sealed the pre-issue-17 way (row and field only) decrypts after the upgrade, and is re-sealed
+    bound to its tribunal and grau (on first read, or by ``reselar_legado`` which ``sinesys db upgrade`` runs)."""
+    ids = [credenciais_service.add(_nova(advogado_id, tribunal=t)) for t in ("TRT1", "TRT2")]
+    with session_scope(factory=make_session_factory(engine)) as session:
+        for row in session.scalars(select(CredencialRow).where(CredencialRow.id.in_(ids))):
+            row.senha_cifrada = cipher.encrypt(CANARY_SENHA, aad=credencial_aad(row.uuid, "senha"))
+    credenciais_service.invalidate()
+
+    assert credenciais_service.get(ids[0]).senha.get_secret_value() == CANARY_SENHA
+    assert credenciais_service.reselar_legado() == 1  # the second; the first was re-sealed when read
+    with session_scope(factory=make_session_factory(engine)) as session:
+        versions = {bytes(r.senha_cifrada)[0] for r in session.scalars(select(CredencialRow))}
+    assert versions == {2}
+    assert credenciais_service.reselar_legado() == 0
+    credenciais_service.invalidate()
+    assert [credenciais_service.get(i).senha.get_secret_value() for i in ids] == [CANARY_SENHA] * 2

@@ -106,7 +106,11 @@ def test_repr_shows_the_fingerprint_not_the_key():
     assert not Cipher.from_text(generate_key()).owns(cipher.encrypt("x", aad=b"a"))
 
 
-@pytest.mark.parametrize("text", ["", "abc", "not base64 at all!!", generate_key()[:20]])
+@pytest.mark.parametrize(
+    "text",
+    ["", "abc", "not base64 at all!!", generate_key()[:20]],
+    ids=["empty", "short", "not-base64", "truncated-key"],  # stable ids: pytest-xdist workers must collect the same
+)
 def test_malformed_key_is_a_clear_configuration_error(text):
     """A SINESYS_SECRET_KEY that is not 32 bytes of url-safe base64 says how to make one."""
     with pytest.raises(ConfiguracaoInvalida, match="SINESYS_SECRET_KEY não é uma chave válida") as info:

@@ -166,6 +166,11 @@ class ProcessoE2E:
                 assert secret not in text, "a secret or the full CPF reached the crawl's output"
         return result, resumo
 
+    def resumo_ultimo(self) -> CapturaResumo | None:
+        """The newest history row, if any."""
+        last = self._last_captura()
+        return None if last is None else HistoricoService(self.factory).get(last)
+
     def resultado(self, resumo: CapturaResumo) -> dict[str, Any]:
         """The credential's entry in the history row."""
         [entry] = [e for e in resumo.resultados if e["credencial_id"] == self.credencial_id]

@@ -4,11 +4,13 @@ One module-wide scenario per database (SQLite, PostgreSQL): a sandbox user's ``a
 ``pendentes``, ``audiencias`` and ``partes`` captured by real ``scrapy crawl`` runs. Each test then runs on both
 raw-log back ends: the SQL table the crawls wrote, and a MongoDB collection (mongomock) holding the same entries.
 Each test deletes rows, checks what recovery reports, re-persists, and leaves the database equal to the sandbox's truth.
+
+Unlike most end-to-end modules this one runs on both databases (issue 15): the analysis compares natural keys read
+back from each database (dates, JSON, case-sensitive text), which is where the back ends differ.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,7 +18,19 @@ from typing import Any
 import mongomock
 import pytest
 from click.testing import CliRunner
-from processo_e2e import ProcessoE2E, enderecos_esperados, partes_esperadas
+from processo_e2e import ProcessoE2E
+from recovery_e2e import (
+    Cenario,
+    Recovery,
+    apagar_subconjunto,
+    contar_linhas,
+    copiar_para_mongo,
+    gaps_das_capturas,
+    partes_armazenadas_ok,
+    pessoa,
+    quebrar_ultima_parte,
+    sem_escrita,
+)
 from sqlalchemy import delete, select, update
 
 from sinesys_spiders.cli import main
@@ -27,18 +41,14 @@ from sinesys_spiders.core.db.models import (
     Audiencia,
     CapturaLogBruto,
     Endereco,
-    Expediente,
     Parte,
-    Processo,
     ProcessoParte,
-    ProcessoParteRepresentante,
-    Representante,
 )
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import ChaveInvalida, NaoEncontrado, RespostaInvalida
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items import PaginaBruta
-from sinesys_spiders.core.rawlog import FiltroRawLog, RawLogStore
+from sinesys_spiders.core.rawlog import RawLogStore
 from sinesys_spiders.core.rawlog.mongo import MongoRawLogStore
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 from sinesys_spiders.core.recovery import FiltroRecovery, PayloadInvalido, RecoveryService, SemRegraRecovery
@@ -46,20 +56,6 @@ from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
-
-TABELAS = (Processo, Expediente, Audiencia, Parte, Representante, Endereco, ProcessoParte, ProcessoParteRepresentante)
-#: Columns that say when and by which run a row was written (a recovered row has new ones).
-ESCRITA = {"id", "created_at", "updated_at", "ultima_captura_id", "partes_capturadas_em", "processo_id"}
-
-Gap = tuple[str, str, str | None]
-
-
-@dataclasses.dataclass
-class Cenario:
-    e2e: ProcessoE2E
-    capturas: dict[str, int]
-    registros: dict[str, dict[Any, dict[str, Any]]]
-    truth: list[dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -85,59 +81,12 @@ def cenario(pje_sandbox: SandboxClient, create_database: Callable[[], str],
         assert resumo is not None, spider
         assert resumo.status == "completed", spider
         capturas[spider] = resumo.id
-    cenario = Cenario(e2e, capturas, _sem_escrita(db_registros(e2e.factory)), e2e.truth("partes")["partes"])
+    cenario = Cenario(e2e, capturas, sem_escrita(db_registros(e2e.factory)), e2e.truth("partes")["partes"])
     assert cenario.registros["expedientes"]
     assert cenario.registros["audiencias"]
     assert partes_armazenadas_ok(cenario)
     yield cenario
     e2e.close()
-
-
-def _sem_escrita(registros: dict[str, dict[Any, dict[str, Any]]]) -> dict[str, dict[Any, dict[str, Any]]]:
-    return {t: {k: {c: v for c, v in row.items() if c not in ESCRITA} for k, row in rows.items()}
-            for t, rows in registros.items()}  # fmt: skip
-
-
-def _sem_ordem(partes: dict[int, list[dict[str, Any]]]) -> dict[int, list[str]]:
-    """Parties per case as a sorted list (rows written again come later in id order: order is not data)."""
-    out = {}
-    for caso, lista in partes.items():
-        linhas = []
-        for parte in lista:
-            reps = sorted(json.dumps(r, sort_keys=True, default=str) for r in parte["representantes"])
-            linhas.append(json.dumps({**parte, "representantes": reps}, sort_keys=True, default=str))
-        out[caso] = sorted(linhas)
-    return out
-
-
-def partes_armazenadas_ok(cenario: Cenario) -> bool:
-    """The stored parties, lawyers, links and addresses equal the sandbox's truth."""
-    e2e = cenario.e2e
-    partes = _sem_ordem(e2e.partes_armazenadas()) == _sem_ordem(partes_esperadas(cenario.truth))
-    return partes and e2e.enderecos_armazenados() == enderecos_esperados(cenario.truth)
-
-
-def _copiar_para_mongo(sql: SqlRawLogStore, mongo: MongoRawLogStore) -> None:
-    for r in sql.list(FiltroRawLog(), limit=100_000):
-        mongo.append(PaginaBruta(
-            raw_log_id=r.raw_log_id, captura_id=r.captura_log_id, tipo_captura=TipoCaptura(r.tipo_captura),
-            advogado_id=r.advogado_id, credencial_id=r.credencial_id, tribunal=Tribunal(r.tribunal),
-            grau=Grau(r.grau), status=r.status, requisicao=r.requisicao or {}, payload_bruto=r.payload_bruto,
-            erro=r.erro, criado_em=r.criado_em,
-        ))  # fmt: skip
-        if r.processado:
-            mongo.mark_processed(r.raw_log_id, r.resultado_processado)
-
-
-@dataclasses.dataclass
-class Recovery:
-    servico: RecoveryService
-    store: RawLogStore
-    backend: str
-    #: Replace one entry's sealed payload by another entry's (it no longer decrypts); returns the undo.
-    trocar_blob: Callable[[str, str], Callable[[], None]]
-    #: Remove entries a test appended.
-    remover: Callable[[list[str]], None]
 
 
 @pytest.fixture(params=["sql", "mongomock"])
@@ -168,7 +117,7 @@ def recovery(request: pytest.FixtureRequest, cenario: Cenario) -> Iterator[Recov
     else:
         collection = mongomock.MongoClient(tz_aware=True)["sinesys"]["captura_logs_brutos"]
         store = MongoRawLogStore(collection, cipher=e2e.cipher)
-        _copiar_para_mongo(sql, store)
+        copiar_para_mongo(sql, store)
 
         def trocar(alvo: str, origem: str) -> Callable[[], None]:
             blob = collection.find_one({"raw_log_id": origem})["payload_cifrado"]
@@ -182,129 +131,6 @@ def recovery(request: pytest.FixtureRequest, cenario: Cenario) -> Iterator[Recov
     servico = RecoveryService(e2e.factory, store)
     yield Recovery(servico, store, request.param, trocar, remover)
     servico.close()
-
-
-def _pessoa(id_pessoa_pje: int | None) -> str:
-    return f"pessoa_pje:{id_pessoa_pje}"
-
-
-def _apagar(cenario: Cenario) -> set[Gap]:
-    """Delete a known subset of stored rows; the gaps recovery must report, as (tipo, identificador, processo).
-
-    What each deletion leaves missing is read from the sandbox's truth (every appearance of a person in every case).
-    """
-    e2e, truth = cenario.e2e, cenario.truth
-    esperado: set[Gap] = set()
-
-    def aparicoes() -> Iterator[tuple[str, dict[str, Any], dict[str, Any] | None]]:
-        for caso in truth:
-            for parte in caso["partes"]:
-                yield caso["numero_processo"], parte, None
-                for rep in parte["representantes"]:
-                    yield caso["numero_processo"], parte, rep
-
-    def vinculos_do_caso(numero: str) -> None:
-        for caso, parte, rep in aparicoes():
-            if caso == numero and rep is None:
-                esperado.add(("vinculo", _pessoa(parte["id_pessoa"]), caso))
-            elif caso == numero:
-                esperado.add(("vinculo_representante", f"{_pessoa(parte['id_pessoa'])}>{_pessoa(rep['id_pessoa'])}",
-                              caso))  # fmt: skip
-
-    with e2e.factory.begin() as session:
-        numero = dict(session.execute(select(Processo.id, Processo.numero_processo)).all())
-        pps = session.scalars(select(ProcessoParte).order_by(ProcessoParte.id)).all()
-        links = session.execute(select(ProcessoParteRepresentante.processo_parte_id,
-                                       ProcessoParteRepresentante.representante_id)).all()  # fmt: skip
-        partes = {p.id: p for p in session.scalars(select(Parte))}
-        reps = {r.id: r for r in session.scalars(select(Representante))}
-        com_lista = set(session.scalars(select(Expediente.processo_id))) | set(
-            session.scalars(select(Audiencia.processo_id))
-        )
-        # 1. a case without expedientes or hearings: the case, and (by cascade) its party and lawyer links
-        caso = next(pid for pid in sorted(numero) if pid not in com_lista and any(pp.processo_id == pid for pp in pps))
-        esperado.add(("processo", f"id_pje:{session.get(Processo, caso).id_pje}", None))
-        vinculos_do_caso(numero[caso])
-        # 2. a party with an address, in another case: wherever it appears, the party, its address, its links
-        pa = next(pp for pp in pps if pp.processo_id != caso and partes[pp.parte_id].id_pessoa_pje
-                  and session.scalar(select(Endereco.id).where(Endereco.entidade_tipo == "parte",
-                                                               Endereco.entidade_id == pp.parte_id)))  # fmt: skip
-        parte_a = partes[pa.parte_id]
-        for caso_n, parte, rep in aparicoes():
-            if parte["id_pessoa"] != parte_a.id_pessoa_pje:
-                continue
-            if rep is None:
-                esperado.add(("parte", _pessoa(parte["id_pessoa"]), caso_n))
-                esperado.add(("vinculo", _pessoa(parte["id_pessoa"]), caso_n))
-                if parte["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{parte['endereco']['id_pje']}", caso_n))
-            else:
-                esperado.add(("vinculo_representante", f"{_pessoa(parte['id_pessoa'])}>{_pessoa(rep['id_pessoa'])}",
-                              caso_n))  # fmt: skip
-        # 3. the lawyer with the fewest links (not only of that party): the lawyer, its addresses, its links
-        por_rep: dict[int, list[int]] = {}
-        for pp_id, rep_id in links:
-            por_rep.setdefault(rep_id, []).append(pp_id)
-        rep_id = min((r for r in por_rep if reps[r].id_pessoa_pje and set(por_rep[r]) - {pa.id}),
-                     key=lambda r: (len(por_rep[r]), r))  # fmt: skip
-        id_rep = reps[rep_id].id_pessoa_pje
-        for caso_n, parte, rep in aparicoes():
-            if rep is not None and rep["id_pessoa"] == id_rep:
-                esperado.add(("representante", _pessoa(id_rep), caso_n))
-                esperado.add(("vinculo_representante", f"{_pessoa(parte['id_pessoa'])}>{_pessoa(id_rep)}", caso_n))
-                if rep["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{rep['endereco']['id_pje']}", caso_n))
-        # 4. a link of another party (its lawyer links go with it), and 5. one lawyer link elsewhere
-        pb = next(pp for pp in pps if pp.processo_id != caso and pp.parte_id != parte_a.id
-                  and any(pp_id == pp.id and r != rep_id for pp_id, r in links))  # fmt: skip
-        ident_b = _pessoa(partes[pb.parte_id].id_pessoa_pje)
-        esperado.add(("vinculo", ident_b, numero[pb.processo_id]))
-        for pp_id, r in links:
-            if pp_id == pb.id:
-                esperado.add(("vinculo_representante", f"{ident_b}>{_pessoa(reps[r].id_pessoa_pje)}",
-                              numero[pb.processo_id]))  # fmt: skip
-        by_id = {pp.id: pp for pp in pps}
-        pk_id, rk_id = next((pp_id, r) for pp_id, r in links if r != rep_id and pp_id != pb.id
-                            and by_id[pp_id].processo_id != caso and by_id[pp_id].parte_id != parte_a.id)  # fmt: skip
-        pk = by_id[pk_id]
-        esperado.add(("vinculo_representante", f"{_pessoa(partes[pk.parte_id].id_pessoa_pje)}>"
-                      f"{_pessoa(reps[rk_id].id_pessoa_pje)}", numero[pk.processo_id]))  # fmt: skip
-        # 6. an expediente and 7. a hearing
-        exp = session.scalars(select(Expediente).order_by(Expediente.id)).first()
-        esperado.add(("expediente", f"id_pje:{exp.id_pje}/id_documento:{exp.id_documento}", None))
-        aud = session.scalars(select(Audiencia).order_by(Audiencia.id)).first()
-        esperado.add(("audiencia", f"id_pje:{aud.id_pje}", None))
-
-        session.execute(delete(Processo).where(Processo.id == caso))
-        session.execute(delete(Endereco).where(Endereco.entidade_tipo == "parte", Endereco.entidade_id == parte_a.id))
-        session.execute(delete(Parte).where(Parte.id == parte_a.id))
-        session.execute(delete(Endereco).where(Endereco.entidade_tipo == "representante",
-                                               Endereco.entidade_id == rep_id))  # fmt: skip
-        session.execute(delete(Representante).where(Representante.id == rep_id))
-        session.execute(delete(ProcessoParte).where(ProcessoParte.id == pb.id))
-        session.execute(delete(ProcessoParteRepresentante).where(
-            ProcessoParteRepresentante.processo_parte_id == pk_id, ProcessoParteRepresentante.representante_id == rk_id
-        ))  # fmt: skip
-        session.delete(exp)
-        session.delete(aud)
-    return esperado
-
-
-def _gaps(servico: RecoveryService, capturas: dict[str, int]) -> set[Gap]:
-    out: set[Gap] = set()
-    for captura_id in capturas.values():
-        analise = servico.analisar_captura(captura_id)
-        assert analise.documentos_com_erro == 0, [a.erro for a in analise.documentos if a.erro]
-        for doc in analise.documentos:
-            for tipo, elementos in doc.gaps.items():
-                for e in elementos:
-                    out.add((tipo, e.identificador, e.contexto.get("numero_processo") if tipo not in (
-                        "processo", "expediente", "audiencia") else None))  # fmt: skip
-    return out
-
-
-def _contagens(cenario: Cenario) -> dict[str, int]:
-    return cenario.e2e.contagens(*TABELAS)
 
 
 def test_list_filters_and_statistics(recovery: Recovery, cenario: Cenario) -> None:
@@ -336,10 +162,10 @@ def test_deleted_rows_are_reported_exactly_and_restored_from_the_raw_log(
 ) -> None:
     """Deleted rows of every kind reported exactly; reprocessing restores the truth, asks no tribunal, idempotent."""
     servico, capturas, e2e = recovery.servico, cenario.capturas, cenario.e2e
-    contagens = _contagens(cenario)
+    contagens = contar_linhas(cenario)
     pedidos = pje_sandbox.counters()["requests"]
-    esperado = _apagar(cenario)
-    assert _gaps(servico, capturas) == esperado
+    esperado = apagar_subconjunto(cenario)
+    assert gaps_das_capturas(servico, capturas) == esperado
     stats = servico.estatisticas()
     assert set(stats.gaps) == {tipo for tipo, _, _ in esperado}
     assert stats.com_gaps > 0
@@ -359,29 +185,17 @@ def test_deleted_rows_are_reported_exactly_and_restored_from_the_raw_log(
         inseridos += resultado.inseridos
     assert inseridos >= len({g for g in esperado if g[0] in ("processo", "expediente", "audiencia", "parte")})
 
-    assert _gaps(servico, capturas) == set()
-    assert _contagens(cenario) == contagens
+    assert gaps_das_capturas(servico, capturas) == set()
+    assert contar_linhas(cenario) == contagens
     assert partes_armazenadas_ok(cenario)
-    assert _sem_escrita(db_registros(e2e.factory)) == cenario.registros
+    assert sem_escrita(db_registros(e2e.factory)) == cenario.registros
     assert pje_sandbox.counters()["requests"] == pedidos
 
     for captura_id in capturas.values():
         segunda = servico.reprocessar(captura_log_id=captura_id)
         assert segunda.sucesso
         assert segunda.inseridos == segunda.atualizados == segunda.total_elementos == 0
-    assert _contagens(cenario) == contagens
-
-
-def _quebrar_ultima_parte(payload: Any) -> Any:
-    """The same answer with its last party stripped of CPF, CNPJ and PJE person id (the upsert refuses it)."""
-    copia = json.loads(json.dumps(payload))
-    lista = (
-        copia if isinstance(copia, list) else next(copia[p] for p in ("TERCEIROS", "PASSIVO", "ATIVO") if copia.get(p))
-    )
-    for key in ("documento", "cpf", "pessoaFisica", "pessoaJuridica", "idPessoa", "tipoDocumento"):
-        lista[-1].pop(key, None)
-    lista[-1]["tipoPessoa"] = "F"
-    return copia
+    assert contar_linhas(cenario) == contagens
 
 
 def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cenario: Cenario) -> None:
@@ -396,7 +210,7 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
         endereco = session.scalars(select(Endereco).where(Endereco.id_pje == int(parte_a.identificador.split(":")[1]),
                                                           Endereco.entidade_tipo == "parte")).first()  # fmt: skip
         session.delete(endereco)
-    contagens = _contagens(cenario)
+    contagens = contar_linhas(cenario)
 
     def pagina(tipo: TipoCaptura, payload: Any) -> str:
         return store.append(PaginaBruta(tipo_captura=tipo, advogado_id=registro.advogado_id,
@@ -405,7 +219,7 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
                                         payload_bruto=payload))  # fmt: skip
 
     corrompida = pagina(TipoCaptura.PARTES, {"ATIVO": "não é uma lista"})
-    meia = pagina(TipoCaptura.PARTES, _quebrar_ultima_parte(registro.payload_bruto))
+    meia = pagina(TipoCaptura.PARTES, quebrar_ultima_parte(registro.payload_bruto))
     sem_regra = pagina(TipoCaptura.TIMELINE, [])
     desfazer = recovery.trocar_blob(trocada.id, boa.id)
     try:
@@ -423,7 +237,7 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
         assert erros[corrompida].startswith(PayloadInvalido.code)
         assert erros[meia].startswith(RespostaInvalida.code)
         assert erros[sem_regra].startswith(SemRegraRecovery.code)
-        assert _contagens(cenario) == contagens  # the failing write left nothing behind
+        assert contar_linhas(cenario) == contagens  # the failing write left nothing behind
         assert servico.analisar_captura(cenario.capturas["partes"]).gaps == {"endereco": 1}
 
         segunda = servico.reprocessar(raw_log_ids=[trocada.id, boa.id])
@@ -474,7 +288,7 @@ def test_cli_lists_analyses_and_reprocesses(cenario: Cenario) -> None:
     texto = sinesys("reprocessar", "--captura", str(cenario.capturas["audiencias"]), "--tipos", "audiencia")
     assert texto.exit_code == 0, texto.output
     assert "inseridos=1" in texto.output
-    assert _sem_escrita(db_registros(e2e.factory)) == cenario.registros
+    assert sem_escrita(db_registros(e2e.factory)) == cenario.registros
 
     ruim = sinesys("reprocessar", "--captura", "1", "--tipos", "parte,nada")
     assert ruim.exit_code == 2
@@ -508,11 +322,11 @@ def test_the_capture_rule_classifies_and_a_wrong_classification_is_a_gap(recover
         ).first()
         certa = alvo.classificacao
         alvo.classificacao = "cliente" if certa != "cliente" else "terceiro"
-        pessoa = session.get(Parte, alvo.parte_id).id_pessoa_pje
+        id_pessoa = session.get(Parte, alvo.parte_id).id_pessoa_pje
     [gap] = [
         e for d in servico.analisar_captura(cenario.capturas["partes"]).documentos for e in d.gaps.get("vinculo", [])
     ]
-    assert gap.identificador == _pessoa(pessoa)
+    assert gap.identificador == pessoa(id_pessoa)
     assert gap.erro is not None
     assert certa in gap.erro
 

@@ -10,10 +10,15 @@ loopback address (the session's cookies still apply). The proxy spoils the paged
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,6 +35,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 _FORA_HOST = "127.0.2.9"
 _CHUNK = b" " * (1 << 20)
 _ENORME_MAX = 400  # MB the proxy would send if nobody stopped reading
+_BOMBA = gzip.compress(b'{"resultado": [], "x": "' + b" " * (100 << 20) + b'"}', compresslevel=9)
 
 
 class _Fora(http.server.BaseHTTPRequestHandler):
@@ -67,6 +73,27 @@ class _Hostil(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", f"{self.fora}/pje-comum-api/api/roubo?{self.path.split('?', 1)[1]}")
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if paginado and self.modo == "bomba":  # 100 MB of spaces, gzip-compressed to about 100 KB
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(_BOMBA)))
+            self.end_headers()
+            self.wfile.write(_BOMBA)
+            return
+        if paginado and self.modo == "gotejando":  # one byte every 0.2 s, never finished
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(10**9))
+            self.end_headers()
+            try:
+                for _ in range(3000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
             return
         if paginado and self.modo == "enorme":
             self.send_response(200)
@@ -120,10 +147,16 @@ def e2e(pje_sandbox: SandboxClient, database_url: str, tmp_path: Path) -> Iterat
 
 @pytest.mark.parametrize(
     ("modo", "codigo"),
-    [("paginas", "RESPOSTA_INVALIDA"), ("enorme", "RESPOSTA_GRANDE_DEMAIS"), ("fora", "HOST_NAO_PERMITIDO")],
+    [
+        ("paginas", "RESPOSTA_INVALIDA"),
+        ("enorme", "RESPOSTA_GRANDE_DEMAIS"),
+        ("bomba", "RESPOSTA_GRANDE_DEMAIS"),
+        ("fora", "HOST_NAO_PERMITIDO"),
+    ],
 )
 def test_a_hostile_list_answer_ends_the_credential_with_a_clear_code(e2e: ProcessoE2E, modo: str, codigo: str) -> None:
-    """The lie, the flood and the redirect each end that credential with its code; nothing reaches another host,
+    """The lie, the flood, a decompression bomb and the redirect each end that credential with its code; nothing
+    reaches another host,
     at most the first page of the lie is asked, and the flood is cut off at the JSON size limit."""
     host = e2e.sandbox.base_url("TRT3").split("//")[1].split(":")[0]
     fora = _server(_FORA_HOST, _Fora)
@@ -159,3 +192,44 @@ def test_a_hostile_list_answer_ends_the_credential_with_a_clear_code(e2e: Proces
     if modo == "enorme":
         assert _Hostil.enviados_mb, "the flood was not sent"
         assert max(_Hostil.enviados_mb) < 64  # cut off near the 16 MB JSON limit, far below the 400 MB offered
+
+
+@pytest.mark.parametrize("parada", ["sigterm", "closespider_timeout"])
+def test_a_crawl_stops_while_the_tribunal_drips_an_endless_answer(e2e: ProcessoE2E, parada: str) -> None:
+    """SIGTERM, or CLOSESPIDER_TIMEOUT, during an answer that never ends (declared 1 GB, a byte at a time): the
+    crawl exits long before the download timeout, and its history row is closed, not left in progress."""
+    host = e2e.sandbox.base_url("TRT3").split("//")[1].split(":")[0]
+    _Hostil.paginados.clear()
+    handler = type("Hostil", (_Hostil,), {"upstream": e2e.sandbox.base_url("TRT3"), "modo": "gotejando", "fora": ""})
+    proxy = _server(host, handler)
+    try:
+        with e2e.factory.begin() as session:
+            TribunaisConfigRepository(session).set_override(
+                tribunal="TRT3", grau="primeiro_grau", base_url=f"http://{host}:{proxy.server_address[1]}"
+            )
+        argv = [sys.executable, "-m", "scrapy", "crawl", "acervo_geral", "-a", f"credenciais={e2e.credencial_id}",
+                "-s", "DOWNLOAD_TIMEOUT=600"]  # fmt: skip
+        if parada == "closespider_timeout":
+            argv += ["-s", "CLOSESPIDER_TIMEOUT=5"]
+        crawl = subprocess.Popen(argv, cwd=Path(__file__).resolve().parents[2], env=e2e.env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            for _ in range(600):
+                if _Hostil.paginados or crawl.poll() is not None:
+                    break
+                time.sleep(0.1)
+            assert _Hostil.paginados, "the crawl never asked for the list"
+            time.sleep(1.0)
+            if parada == "sigterm":
+                crawl.send_signal(signal.SIGTERM)
+            _, stderr = crawl.communicate(timeout=120)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+                crawl.communicate()
+    finally:
+        proxy.shutdown()
+    assert "Traceback" not in stderr
+    resumo = e2e.resumo_ultimo()
+    assert resumo is not None
+    assert resumo.status != "in_progress", resumo.status
