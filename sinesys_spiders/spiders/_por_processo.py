@@ -224,10 +224,10 @@ class ProcessoSpider(CapturaSpider):
         try:
             if ctx.credencial_id in self._falhas:
                 return
-            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
+            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
             try:
                 payload = self._payload(response, pedido, captura.etapas_binarias, ctx)
-                produzidos = list(captura.processar(ctx, pedido, payload, self._estado[ctx.credencial_id]))
+                produzidos = list(captura.processar(ctx, pedido, payload, self._estado_de(ctx)))
             except SinesysError as exc:
                 produzidos = [self._ocorrencia(ctx, alvo, tipo="erro", codigo=exc.code, mensagem=exc.message)]
             except ERROS_DE_LEITURA as exc:  # a malformed field: this case's error, named by field, never value
