@@ -1,4 +1,4 @@
-"""The agendamentos routes go through the scheduler's service: its validation, its next-run rule, its runs."""
+"""Routes served by the scheduler: agendamentos (its service: validation, next-run rule, runs) and combinada."""
 
 from __future__ import annotations
 
@@ -84,3 +84,34 @@ async def test_executar_is_a_manual_run_of_the_scheduler_with_its_capture(client
         await client.post(f"/api/captura/historico/{captura_id}/cancelar", headers=como("captura"))
     missing = await client.post("/api/captura/agendamentos/999999/executar", headers=como("captura"))
     assert missing.status_code == 404
+
+
+@pytest.mark.e2e
+async def test_combinada_starts_through_the_capture_facade_with_its_options(client, como, dados, factory):
+    """POST combinada answers at once with the capture id; the history row is a combinada of the API with
+    horas_para_recaptura as the spider reads it; another lawyer's credential is 400 and a bad option 400."""
+    corpo = {"advogado_id": dados["advogado"], "credencial_ids": dados["credenciais"], "horasParaRecaptura": 6}
+    response = await client.post("/api/captura/trt/combinada", json=corpo, headers=como("captura"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["data"]["credenciais_processadas"] == 2
+    captura_id = body["capture_id"]
+    try:
+        with factory() as session:
+            captura = session.get(CapturaLog, captura_id)
+            assert (captura.tipo_captura, captura.origem) == ("combinada", "api")
+            assert captura.parametros == {"horas_para_recaptura": "6"}  # text, as Scrapyd passes it
+    finally:
+        await client.post(f"/api/captura/historico/{captura_id}/cancelar", headers=como("captura"))
+    alheia = await client.post(
+        "/api/captura/trt/combinada",
+        json={**corpo, "credencial_ids": [dados["credencial_alheia"]]},
+        headers=como("captura"),
+    )
+    assert alheia.status_code == 400
+    negativa = await client.post(
+        "/api/captura/trt/combinada", json={**corpo, "horasParaRecaptura": -1}, headers=como("captura")
+    )
+    assert negativa.json()["detalhes"][0]["campo"] == "horasParaRecaptura"
+    leitura = await client.post("/api/captura/trt/combinada", json=corpo, headers=como("leitura"))
+    assert leitura.status_code == 403
