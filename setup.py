@@ -59,6 +59,8 @@ setup(
             "schemathesis>=4.32,<5",
             "time-machine>=2.15",
         ],
+        # Benchmarks' per-stage profiles (benchmarks/per_case.py).
+        "bench": ["py-spy>=0.4,<0.5"],
     },
     entry_points={
         # Scrapyd eggs find the project's settings through this entry point.
