@@ -156,8 +156,8 @@ def pelo_agendador(
         out.erros.append(f"agendamentos add: {criado.stderr.strip()[-300:]}")
         return
     out.agendamento, out.agendado_para = int(criado.stdout.split()[0]), horario
-    espera = (alvo - dt.datetime.now(BRASILIA)).total_seconds()
-    click.echo(f"$ sinesys scheduler run --intervalo 2   (schedule {out.agendamento}: {horario}, in {espera:.0f} s)")
+    espera = max(0.0, (alvo - dt.datetime.now(BRASILIA)).total_seconds())
+    click.echo(f"$ sinesys scheduler run --intervalo 2   (schedule {out.agendamento} due {horario}, in {espera:.0f} s)")
     with (var_dir / "scheduler.log").open("w") as log:
         proc = subprocess.Popen([*_CLI, "scheduler", "run", "--intervalo", "2"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)  # fmt: skip
