@@ -174,6 +174,9 @@ class SessionManager:
         #: Logins this manager made (all processes: ``store.logins``), and their durations.
         self.logins = 0
         self.login_seconds: list[float] = []
+        #: Added to the metadata of the locks this manager takes (a crawl puts its ``captura_id`` here, so the
+        #: reaper frees them if the crawl dies while logging in).
+        self.metadados_locks: dict[str, Any] = {}
 
     @classmethod
     def from_settings(
@@ -234,7 +237,7 @@ class SessionManager:
             ttl=self._lock_ttl,
             timeout=self._lock_timeout,
             poll=0.2,
-            metadata={"credencial_id": credencial_id},
+            metadata={**self.metadados_locks, "credencial_id": credencial_id},
         ):
             self._raise_if_failed(credencial_id)
             sessao = self.store.get(credencial_id)  # the previous holder may have just logged in
@@ -366,7 +369,7 @@ class SessionManager:
                 ttl=self._lock_ttl,
                 timeout=self._lock_timeout,
                 poll=0.2,
-                metadata={"credencial_id": credencial_id},
+                metadata={**self.metadados_locks, "credencial_id": credencial_id},
             ),
             login_page(self._browser) as page,
         ):

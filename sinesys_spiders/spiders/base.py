@@ -179,6 +179,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             from sinesys_spiders.login.manager import SessionManager
 
             self._session_manager = SessionManager.from_settings()
+            self._session_manager.metadados_locks = {"captura_id": self.captura_id}
         return self._session_manager
 
     @session_manager.setter
