@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import secrets
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +53,10 @@ class LockBackend(Protocol):
         """Give the lock back; ``False`` if it was no longer ours (expired and taken over)."""
         ...
 
+    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
+        """Give many locks back at once (one round trip where the back end allows); :meth:`release`'s answers."""
+        ...
+
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
         """Push the expiry to ``ttl`` seconds from now; ``None`` if the lock is no longer ours."""
         ...
@@ -79,6 +83,11 @@ class SqlLockBackend:
     def release(self, lease: Lease) -> bool:
         with session_scope(factory=self._factory) as session:
             return LocksRepository(session).release(key=lease.key, owner=lease.owner)
+
+    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
+        with session_scope(factory=self._factory) as session:
+            repo = LocksRepository(session)
+            return [repo.release(key=lease.key, owner=lease.owner) for lease in leases]
 
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
         now = utcnow()
