@@ -43,7 +43,6 @@ from twisted.internet.defer import CancelledError
 from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
 from sinesys_spiders.core.credenciais import CredenciaisService, CredencialResumo
-from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.endpoints import EndpointEfetivo, EndpointResolver
 from sinesys_spiders.core.errors import (
@@ -57,7 +56,7 @@ from sinesys_spiders.core.errors import (
     TribunalIndisponivel,
 )
 from sinesys_spiders.core.items import Lote
-from sinesys_spiders.core.locks import LockBackend, SqlLockBackend
+from sinesys_spiders.core.locks import LockBackend, open_locks
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.middlewares.hosts import origem
 from sinesys_spiders.params import CapturaParams
@@ -163,9 +162,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
 
     @property
     def locks(self) -> LockBackend:
-        """Locks shared with every other process (the SQL database's ``locks`` table)."""
+        """Locks shared with every other process (Redis when ``SINESYS_REDIS_URL`` is set, else the SQL database)."""
         if self._lock_backend is None:
-            self._lock_backend = SqlLockBackend(get_session_factory())
+            self._lock_backend = open_locks()
         return self._lock_backend
 
     @locks.setter
