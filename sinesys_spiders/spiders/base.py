@@ -50,6 +50,7 @@ from sinesys_spiders.core.errors import (
     LockOcupado,
     NaoEncontrado,
     NetworkError,
+    RedisIndisponivel,
     RespostaGrandeDemais,
     RespostaInvalida,
     SinesysError,
@@ -243,8 +244,18 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool:
         """The credential's turn on its session (see :class:`TurnosSessao`); ``False``: not its turn, or failed."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        if isinstance(self._falhas.get(credencial.id), RedisIndisponivel):
+            return False  # put off, then Redis failed it: not retried in this crawl
         try:
             return await self._turnos.tomar(credencial, espera=espera, metadata=metadata)
+        except RedisIndisponivel as exc:  # the shared locks are out of reach: no credential can run safely
+            self._pendentes.setdefault(credencial.id, 0)
+            try:
+                self.credencial_falhou(credencial.id, exc)
+                self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=exc)
+            finally:
+                self._terminada(credencial.id).set()
+            return False
         except LockOcupado:
             self._pendentes.setdefault(credencial.id, 0)
             try:
