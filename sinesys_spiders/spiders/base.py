@@ -48,6 +48,7 @@ from sinesys_spiders.core.endpoints import EndpointEfetivo, EndpointResolver
 from sinesys_spiders.core.errors import (
     ConfiguracaoInvalida,
     LockOcupado,
+    LockPerdido,
     NaoEncontrado,
     NetworkError,
     RedisIndisponivel,
@@ -102,7 +103,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         #: Set when a credential has nothing left in flight (done or failed).
         self._terminadas: dict[int, asyncio.Event] = {}
         self._lock_backend: LockBackend | None = None
-        self._turnos = TurnosSessao(lambda: self.locks)
+        self._turnos = TurnosSessao(lambda: self.locks, perdido=self._turno_perdido)
         self._json_maxsize = 16 * 1024 * 1024
 
     # -- set-up --------------------------------------------------------------------------------------
@@ -271,6 +272,20 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 self._terminada(credencial.id).set()
             return False
 
+    def _turno_perdido(self, credencial_id: int, causa: BaseException | None) -> None:
+        """The credential's session turn lapsed (or its lock back end is out of reach): its work stops, failed."""
+        if isinstance(causa, RedisIndisponivel):
+            self.credencial_falhou(credencial_id, causa)
+            self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=causa)
+            return
+        self.credencial_falhou(
+            credencial_id,
+            LockPerdido(
+                f"a vez da credencial {credencial_id} na sessão do advogado expirou (lock perdido); "
+                "a captura desta credencial parou para não disputar a sessão com outra captura"
+            ),
+        )
+
     def _fechar_turnos(self, spider: scrapy.Spider, reason: str) -> None:
         self._turnos.fechar()
 
@@ -394,6 +409,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         etapa = request.meta.get("etapa")
         if isinstance(error, SinesysError):
             self.credencial_falhou(credencial_id, error)
+        elif isinstance(failure.value, RedisIndisponivel):  # the session store or a lock, not the tribunal
+            self.credencial_falhou(credencial_id, failure.value)
+            self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=failure.value)
         elif _grande_demais(failure):
             limite = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
             self.credencial_falhou(
