@@ -57,7 +57,10 @@ setup(
             "ruff>=0.8",
             "import-linter>=2.1",
             "schemathesis>=4.32,<5",
+            "time-machine>=2.15",
         ],
+        # Benchmarks' per-stage profiles (benchmarks/per_case.py).
+        "bench": ["py-spy>=0.4,<0.5"],
     },
     entry_points={
         # Scrapyd eggs find the project's settings through this entry point.
@@ -73,6 +76,8 @@ setup(
             "api = api.cli:api",
             "api-keys = api.cli:api_keys",
             "usuarios = api.cli:usuarios",
+            "agendamentos = scheduler.cli_agendamentos:agendamentos",
+            "scheduler = scheduler.cli_scheduler:scheduler",
         ],
         # Test helpers for plugin authors (sandbox fixtures, contract tests).
         "pytest11": ["sinesys = sinesys_spiders.testing.pytest_plugin"],

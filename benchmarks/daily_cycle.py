@@ -1,15 +1,24 @@
-"""A firm's daily cycle with the real spiders: logins and time for the six capture types, two credentials.
+"""A firm's daily cycle: (a) the existing system's design replayed, (b) ``combinada`` under the scheduler, (c) the
+politeness lower bound. Wall time and logins of each, on one sandbox with a latency profile.
 
-Runs, as an operator would, ``scrapy crawl`` of ``acervo_geral``, ``arquivados``, ``pendentes``, ``audiencias``,
-``partes`` and ``timeline`` (each a new Scrapy process) for two credentials of one lawyer on two tribunals, against
-the sandbox, on a fresh SQLite database. The sandbox counts the logins. The existing system's design logs in once
-per capture type and per deadline filter: 7 per credential (pje-api.md §6), 14 for this cycle.
+Set-up: ``--advogados`` lawyers (default 10), each with a credential at every tribunal of ``--tribunais`` (default
+TRT3,TRT5,TRT9) in both graus; their cases in ``acervo`` (from the sandbox's ground truth); every API request of the
+sandbox delayed uniformly in ``--latencia`` ms (default 150-400); each tribunal polite at 2 requests at once
+(``tribunais_config.opcoes``), on PostgreSQL.
 
-Writes ``benchmarks/results/daily_cycle.json``. Run: ``python -m benchmarks daily_cycle``.
+- (b) one ``combinada`` schedule per lawyer, due now; ``sinesys scheduler run --once`` dispatches them through the
+  local runner (one crawl per lawyer at once); the cycle ends when the last capture ends.
+- (a) the existing design on the same requests (:mod:`benchmarks._existente`): credentials one after another, a
+  login per capture type and filter (7 per credential), its pauses.
+- (c) the requests each tribunal served in (b) divided by its allowed concurrency, times the mean latency, plus one
+  (HTTP) login per credential of a lawyer at that tribunal (1º then 2º grau), for the busiest tribunal.
+
+Writes ``benchmarks/results/daily_cycle.json``. Run: ``python -m benchmarks daily_cycle [--advogados N ...]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -22,81 +31,167 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+from sqlalchemy import select
 
+from benchmarks._existente import Credencial, replay
 from sinesys_spiders.core.credenciais import CredenciaisService
 from sinesys_spiders.core.credenciais_input import NovaCredencial
 from sinesys_spiders.core.crypto import Cipher, generate_key
 from sinesys_spiders.core.db.engine import make_engine, make_session_factory, session_scope
 from sinesys_spiders.core.db.migrate import upgrade
-from sinesys_spiders.core.db.repositories import AdvogadosRepository, TribunaisConfigRepository
-from sinesys_spiders.core.domain import Grau, Tribunal
-from sinesys_spiders.testing.sandbox_fixtures import start_sandbox
+from sinesys_spiders.core.db.models import CapturaLog, Processo
+from sinesys_spiders.core.db.repositories import AdvogadosRepository, AgendamentosRepository, TribunaisConfigRepository
+from sinesys_spiders.core.domain import BRASILIA, Grau, Tribunal
+from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.testing.postgres import start_postgres
+from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "daily_cycle.json"
-SPIDERS = ("acervo_geral", "arquivados", "pendentes", "audiencias", "partes", "timeline")
-ONDE = (("TRT3", "primeiro_grau"), ("TRT5", "primeiro_grau"))
-EXISTING_SYSTEM_LOGINS_PER_CREDENTIAL = 7
+GRAUS = ("primeiro_grau", "segundo_grau")
+CONCORRENCIA = 2
 
 
-def main() -> dict[str, Any]:
+def _casos_nomeados(sandbox: SandboxClient, cpf: str, tribunal: str, grau: str, bloco: dict[str, Any]) -> set[int]:
+    hoje = dt.datetime.now(BRASILIA).date()
+    janelas = {"designada": (hoje, hoje + dt.timedelta(days=365)), "cancelada": (hoje, hoje + dt.timedelta(days=365)),
+               "realizada": (hoje - dt.timedelta(days=1),) * 2}  # fmt: skip
+    casos = {e["id_pje"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
+    for situacao, (inicio, fim) in janelas.items():
+        for a in bloco["audiencias"][situacao]:
+            dia = dt.datetime.fromisoformat(a["data_inicio"].replace("Z", "+00:00")).astimezone(BRASILIA).date()
+            if inicio <= dia <= fim:
+                casos.add(a["id_processo"])
+    no_acervo = {c["id_pje"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
+    return casos & no_acervo
+
+
+def _preparar(sandbox: SandboxClient, url: str, key: str, advogados: int, tribunais: list[str]) -> dict[str, Any]:
+    """Lawyers, credentials (every tribunal, both graus), overrides, acervo; the replay's credentials."""
+    factory = make_session_factory(make_engine(url))
+    service = CredenciaisService(factory, Cipher.from_text(key), cache_ttl=0)
+    por_advogado: dict[int, list[int]] = {}
+    replay_creds: list[Credencial] = []
+    with session_scope(factory=factory) as session:
+        for t in tribunais:
+            for g in GRAUS:
+                TribunaisConfigRepository(session).set_override(
+                    tribunal=t, grau=g, base_url=sandbox.base_url(t), sso_url=sandbox.sso_url,
+                    opcoes={"concurrency": CONCORRENCIA, "delay": 0.0},
+                )  # fmt: skip
+    for user in sandbox.users[:advogados]:
+        with session_scope(factory=factory) as session:
+            advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
+        for t in tribunais:
+            for g in GRAUS:
+                cid = service.add(NovaCredencial(
+                    advogado_id=advogado_id, tribunal=Tribunal(t), grau=Grau(g), senha=SecretStr(user.senha),
+                    usuario=user.cpf, totp_secret=SecretStr(user.totp_secret)))  # fmt: skip
+                por_advogado.setdefault(advogado_id, []).append(cid)
+                bloco = sandbox.truth(tribunal=t, grau=g, cpf=user.cpf)["tribunais"][t][g][user.cpf]
+                with session_scope(factory=factory) as session:
+                    for lista, origem in (("acervo_geral", "acervo_geral"), ("arquivados", "arquivado")):
+                        for caso in bloco[lista]:
+                            session.add(
+                                Processo(
+                                    id_pje=caso["id_pje"],
+                                    tribunal=t,
+                                    grau=g,
+                                    numero_processo=caso["numero_processo"],
+                                    numero=caso["numero"],
+                                    origem=origem,
+                                    advogado_id=advogado_id,
+                                    credencial_id=cid,
+                                )
+                            )
+                casos = _casos_nomeados(sandbox, user.cpf, t, g, bloco)
+                replay_creds.append(Credencial(user, t, g, tuple(sorted(casos))))
+    return {"factory": factory, "por_advogado": por_advogado, "replay": replay_creds}
+
+
+def _combinada(sandbox: SandboxClient, url: str, key: str, work: Path, prep: dict[str, Any]) -> dict[str, Any]:
+    factory = prep["factory"]
+    with session_scope(factory=factory) as session:
+        repo = AgendamentosRepository(session)
+        for advogado_id, ids in prep["por_advogado"].items():
+            repo.add(tipo_captura="combinada", periodicidade="diario", advogado_id=advogado_id, credencial_ids=ids,
+                     horario="06:00", proxima_execucao=utcnow() - dt.timedelta(seconds=1))  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
+    env.update(SINESYS_DATABASE_URL=url, SINESYS_SECRET_KEY=key, SINESYS_VAR_DIR=str(work / "var"),
+               SINESYS_RUNNER_LOCAL_MAX=str(len(prep["por_advogado"])))  # fmt: skip
+    sandbox.reset_counters()
+    inicio, t0 = utcnow(), time.monotonic()
+    subprocess.run([sys.executable, "-m", "sinesys_spiders.cli", "scheduler", "run", "--once", "--runner", "local"],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)  # fmt: skip
+    while True:
+        with factory() as session:
+            rows = session.scalars(select(CapturaLog).where(CapturaLog.created_at >= inicio)).all()
+            if rows and all(r.status in ("completed", "failed", "cancelled") for r in rows):
+                break
+        if time.monotonic() - t0 > 7200:
+            raise TimeoutError("the combined captures did not finish in 2 h")
+        time.sleep(1.0)
+    fim = max(r.concluido_em for r in rows if r.concluido_em)
+    contadores = sandbox.counters()
+    return {
+        "seconds": round((fim - inicio).total_seconds(), 1),
+        "logins": sum(contadores["logins"].values()),
+        "captures": {r.status: sum(x.status == r.status for x in rows) for r in rows},
+        "requests_by_tribunal": dict(contadores.get("requests_by_tribunal", {})),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="daily_cycle")
+    parser.add_argument("--advogados", type=int, default=10)
+    parser.add_argument("--tribunais", default="TRT3,TRT5,TRT9")
+    parser.add_argument("--scale", default="small")
+    parser.add_argument("--latencia", default="150-400", help="min-max ms added to each API request")
+    opts = parser.parse_args(argv or [])
+    tribunais = [t.strip() for t in opts.tribunais.split(",")]
+    lat_min, lat_max = (float(x) for x in opts.latencia.split("-"))
     with tempfile.TemporaryDirectory(prefix="daily-cycle-") as tmp:
         work = Path(tmp)
-        with start_sandbox(work / "sandbox", scale="small", users=2, tribunais="TRT3,TRT5") as sandbox:
-            url = f"sqlite:///{work / 'sinesys.db'}"
+        server = start_postgres()
+        try:
+            url = server.create_database("daily_cycle")
             upgrade(url)
             key = generate_key()
-            factory = make_session_factory(make_engine(url))
-            user = sandbox.users[0]
-            with session_scope(factory=factory) as session:
-                advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
-                for tribunal, grau in ONDE:
-                    TribunaisConfigRepository(session).set_override(
-                        tribunal=tribunal, grau=grau, base_url=sandbox.base_url(tribunal), sso_url=sandbox.sso_url
-                    )
-            service = CredenciaisService(factory, Cipher.from_text(key), cache_ttl=0)
-            ids = [
-                service.add(
-                    NovaCredencial(
-                        advogado_id=advogado_id, tribunal=Tribunal(t), grau=Grau(g), senha=SecretStr(user.senha),
-                        usuario=user.cpf, totp_secret=SecretStr(user.totp_secret),
-                    )
-                )
-                for t, g in ONDE
-            ]  # fmt: skip
-            env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
-            env.update(SINESYS_DATABASE_URL=url, SINESYS_SECRET_KEY=key, SINESYS_VAR_DIR=str(work / "var"))
-            sandbox.reset_counters()
-            runs = []
-            started = time.monotonic()
-            for spider in SPIDERS:
+            with start_sandbox(work / "sandbox", scale=opts.scale, users=opts.advogados, tribunais=opts.tribunais,
+                               totp_period=TEST_TOTP_PERIOD) as sandbox:  # fmt: skip
+                latencia_perfil = {"distribution": "uniform", "min_ms": lat_min, "max_ms": lat_max}
+                sandbox.set_faults({"name": "daily-cycle", "seed": 1, "targets": ["api"], "latency": latencia_perfil})
+                prep = _preparar(sandbox, url, key, opts.advogados, tribunais)
                 t0 = time.monotonic()
-                proc = subprocess.run(
-                    [sys.executable, "-m", "scrapy", "crawl", spider, "-a", "credenciais=" + ",".join(map(str, ids)),
-                     "-s", "LOG_LEVEL=WARNING"],
-                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False,
-                )  # fmt: skip
-                logins = sum(sandbox.counters()["logins"].values())
-                runs.append(
-                    {"spider": spider, "exit": proc.returncode, "seconds": round(time.monotonic() - t0, 2),
-                     "logins_so_far": logins}
-                )  # fmt: skip
-            total_logins = sum(sandbox.counters()["logins"].values())
+                sandbox.login(sandbox.users[0], tribunais[0], GRAUS[0]).close()
+                login_s = time.monotonic() - t0
+                b = _combinada(sandbox, url, key, work, prep)
+                sandbox.reset_counters()
+                a = replay(sandbox, prep["replay"])
+        finally:
+            server.stop()
+    latencia = (lat_min + lat_max) / 2000
+    por_tribunal = b["requests_by_tribunal"]
+    c = max(n / CONCORRENCIA * latencia + len(GRAUS) * login_s for n in por_tribunal.values()) if por_tribunal else 0
     figures = {
         "benchmark": "daily_cycle",
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average": os.getloadavg()},
         "setup": {
-            "sandbox": "scale small, seed 42",
-            "credentials": [f"{t} {g}" for t, g in ONDE],
-            "database": "SQLite",
+            "advogados": opts.advogados,
+            "tribunais": tribunais,
+            "graus": list(GRAUS),
+            "scale": opts.scale,
+            "credentials": len(prep["replay"]),
+            "latency_ms": [lat_min, lat_max],
+            "concurrency_per_tribunal": CONCORRENCIA,
+            "database": "PostgreSQL",
         },
-        "runs": runs,
-        "cycle_seconds": round(time.monotonic() - started, 2),
-        "logins": total_logins,
-        "logins_per_credential": total_logins / len(ONDE),
-        "existing_system_logins": EXISTING_SYSTEM_LOGINS_PER_CREDENTIAL * len(ONDE),
-        "ratio_existing_over_ours": round(EXISTING_SYSTEM_LOGINS_PER_CREDENTIAL * len(ONDE) / max(total_logins, 1), 1),
+        "a_existing_design": a,
+        "b_combinada_scheduler": b,
+        "c_politeness_lower_bound": {"seconds": round(c, 1), "login_seconds_http": round(login_s, 2)},
+        "a_over_b": round(a["seconds"] / b["seconds"], 1) if b["seconds"] else None,
+        "b_over_c": round(b["seconds"] / c, 2) if c else None,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
@@ -105,4 +200,4 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,4 +1,4 @@
-"""A buffer that writes in batches off the reactor thread, one batch at a time, in order, with back-pressure."""
+"""Writers in batches off the reactor thread, one batch at a time, in order: by size (back-pressure) or by arrival."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["BatchWriter"]
+__all__ = ["BatchWriter", "GroupWriter"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class BatchWriter(Generic[T]):
@@ -57,3 +58,53 @@ class BatchWriter(Generic[T]):
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
+
+
+class GroupWriter(Generic[T, R]):
+    """Write values in groups as they arrive, and answer each value's caller once its group is written.
+
+    :meth:`add` queues a value and waits for its result. When no group is being written, one starts at the next
+    turn of the event loop with everything queued so far (up to ``max_size``); values that arrive meanwhile form the
+    next group. So a group is one value when items come slowly, and grows by itself with the load: a database write
+    per group instead of per value, with no timer to wait for. ``write(values)`` runs in a worker thread, one group
+    at a time (never two at once), in arrival order, and returns one result per value. If it raises, every caller of
+    that group gets the exception.
+    """
+
+    def __init__(self, write: Callable[[list[T]], list[R]], *, max_size: int) -> None:
+        if max_size < 1:
+            raise ValueError("max_size must be at least 1")
+        self._write = write
+        self.max_size = max_size
+        self._pending: list[tuple[T, asyncio.Future[R]]] = []
+        self._task: asyncio.Task[None] | None = None
+        #: Sizes of the groups written, for the stats.
+        self.groups = 0
+        self.values = 0
+
+    async def add(self, value: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._pending.append((value, future))
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+        return await future
+
+    async def _run(self) -> None:
+        try:
+            while self._pending:
+                await asyncio.sleep(0)  # the values of this turn of the loop join the group
+                group, self._pending = self._pending[: self.max_size], self._pending[self.max_size :]
+                self.groups += 1
+                self.values += len(group)
+                try:
+                    results = await asyncio.to_thread(self._write, [value for value, _ in group])
+                except Exception as exc:
+                    for _, future in group:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), result in zip(group, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._task = None

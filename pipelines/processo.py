@@ -1,4 +1,4 @@
-"""Per-case pipeline: parties, timelines and documents persisted one case at a time, results per credential.
+"""Per-case pipeline: parties, timelines and documents persisted a group of cases at a time, results per credential.
 
 Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else passes through untouched):
 
@@ -11,22 +11,25 @@ Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else
 - :class:`DocumentoBaixado` -> the document store (``SINESYS_DOCUMENTS_DIR``) and its ``documentos`` row;
 - :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error.
 
-Each item is written in its own transaction, off the reactor thread, one at a time (a unique violation from
-another worker is retried). The item is then dropped (at DEBUG, like raw pages): the spider learns the case
-is done from the ``item_dropped`` signal and releases its lock. At close, each credential's result is
-reported with the ``resultado_credencial`` signal (:mod:`sinesys_spiders.sinais`) to the capture extension
+Items are written in groups (:class:`~pipelines._batch.GroupWriter`): whatever arrived while the previous group was
+being written goes in one transaction, off the reactor thread, through the batched repositories (a few statements
+per table for the whole group; a unique violation from another worker makes the group run again; a group the
+database refuses is written again item by item, so one bad case costs only itself). Each item waits for its group
+and then goes on to the feed exports, as the list spiders' items do (``scrapy crawl partes -O partes.jsonl``): the
+spider learns the case is done from the ``item_scraped`` signal and releases its lock. An item that was not stored
+(an :class:`OcorrenciaProcesso`, or a write that failed) is dropped at DEBUG instead. At close, each credential's
+result is reported with the ``resultado_credencial`` signal (:mod:`sinesys_spiders.sinais`) to the capture extension
 (``extra``: ``partes``: total_processos, total_partes, clientes, partes_contrarias, terceiros,
 representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``timeline``: totals of documents
 and movements, new ones, documents downloaded...), which records it and finishes the row.
 
-Settings: ``PROCESSO_ENABLED`` (default True), ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and
-``DOCUMENT_STORE`` (store objects; default: the ones the ``SINESYS_*`` settings choose).
-Stats: ``sinesys/processo/<tipo>``.
+Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the largest group, default 200),
+``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and ``DOCUMENT_STORE`` (store objects; default: the ones the
+``SINESYS_*`` settings choose). Stats: ``sinesys/processo/<tipo>``, ``sinesys/processo/grupos``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import logging
@@ -35,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import IntegrityError
 
+from pipelines._batch import GroupWriter
 from pipelines._contexto import paginas
 from sinesys_spiders import sinais
 from sinesys_spiders.core.db.engine import get_session_factory
@@ -61,6 +65,10 @@ __all__ = ["ProcessoPipeline"]
 logger = logging.getLogger(__name__)
 
 _TENTATIVAS = 3
+
+
+def _caso(item: ItemProcesso) -> tuple[int, str, str]:
+    return (item.id_processo_pje, item.tribunal.value, item.grau.value)
 
 
 @dataclasses.dataclass(slots=True)
@@ -122,7 +130,7 @@ class _Credencial:
 
 
 class ProcessoPipeline:
-    """Persist per-case items one at a time and record each credential's result at close."""
+    """Persist per-case items in groups, pass them on once stored, and record each credential's result at close."""
 
     def __init__(
         self,
@@ -130,14 +138,15 @@ class ProcessoPipeline:
         database_url: str | None,
         timeline_store: TimelineStore | None = None,
         document_store: DocumentStore | None = None,
+        batch_size: int = 200,
     ) -> None:
         self.crawler = crawler
         self._database_url = database_url
         self._factory: sessionmaker[Session] | None = None
         self._timelines = timeline_store
         self._documentos = document_store
-        self._lock: asyncio.Lock | None = None
         self._credenciais: dict[int, _Credencial] = {}
+        self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size)
         self.paginas = paginas(crawler)
 
     @classmethod
@@ -150,6 +159,7 @@ class ProcessoPipeline:
             settings.get("PERSISTENCIA_DATABASE_URL"),
             settings.get("TIMELINE_STORE"),
             settings.get("DOCUMENT_STORE"),
+            settings.getint("PROCESSO_BATCH_SIZE", 200),
         )
 
     # -- stores ----------------------------------------------------------------------------------
@@ -177,19 +187,24 @@ class ProcessoPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ItemProcesso):
             return item
-        if self._lock is None:
-            self._lock = asyncio.Lock()
         conta = self._conta(item)
-        async with self._lock:
-            try:
-                await asyncio.to_thread(self._gravar, item, conta)
-            except Exception as exc:
-                logger.warning("processo %s: falha ao gravar (%s)", item.processo_id, type(exc).__name__)
-                self._erro(conta, item, "ERRO_PERSISTENCIA", f"falha ao gravar no banco ({type(exc).__name__})")
+        stats = self.crawler.stats
+        if isinstance(item, OcorrenciaProcesso):
+            if item.tipo == "bloqueado":
+                conta.bloqueados.append(item.processo_id)
+            else:
+                self._erro(conta, item, item.codigo, item.mensagem)
+            gravado = False
+        else:
+            gravado = await self._grupos.add(item)
+            if stats is not None:
+                stats.set_value("sinesys/processo/grupos", self._grupos.groups)
         conta.fim = utcnow()
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"sinesys/processo/{type(item).__name__}")
-        raise DropItem(f"processo {item.processo_id}: {type(item).__name__} gravado", log_level="DEBUG")
+        if stats is not None:
+            stats.inc_value(f"sinesys/processo/{type(item).__name__}")
+        if not gravado:
+            raise DropItem(f"processo {item.processo_id}: {type(item).__name__} não gravado", log_level="DEBUG")
+        return item
 
     def _conta(self, item: ItemProcesso) -> _Credencial:
         conta = self._credenciais.get(item.credencial_id)
@@ -215,25 +230,55 @@ class ProcessoPipeline:
         }
         conta.erros.append(entry)
 
-    def _gravar(self, item: ItemProcesso, conta: _Credencial) -> None:
-        if isinstance(item, OcorrenciaProcesso):
-            if item.tipo == "bloqueado":
-                conta.bloqueados.append(item.processo_id)
-            else:
-                self._erro(conta, item, item.codigo, item.mensagem)
-            return
+    def _gravar(self, itens: list[ItemProcesso]) -> list[bool]:
+        """Write a group (in a worker thread): each kind of item in one transaction; whether each was stored."""
+        ok: dict[int, bool] = {}
+        for kind in (PartesProcesso, TimelineProcesso, DocumentoBaixado):
+            grupo = [item for item in itens if type(item) is kind or isinstance(item, kind)]
+            if grupo:
+                ok.update(self._gravar_grupo(grupo))
+        return [ok.get(id(item), False) for item in itens]
+
+    def _gravar_grupo(self, grupo: list[ItemProcesso]) -> dict[int, bool]:
+        try:
+            self._com_tentativas(grupo)
+            return {id(item): True for item in grupo}
+        except Exception as exc:
+            if len(grupo) > 1:
+                logger.info("processo: grupo de %d itens recusado (%s); gravando um a um", len(grupo),
+                            type(exc).__name__)  # fmt: skip
+        out = {}
+        for item in grupo:
+            try:
+                self._com_tentativas([item])
+                out[id(item)] = True
+            except Exception as exc:
+                logger.warning("processo %s: falha ao gravar (%s)", item.processo_id, type(exc).__name__)
+                self._erro(
+                    self._conta(item), item, "ERRO_PERSISTENCIA", f"falha ao gravar no banco ({type(exc).__name__})"
+                )
+                out[id(item)] = False
+        return out
+
+    def _com_tentativas(self, grupo: list[ItemProcesso]) -> None:
         for tentativa in range(1, _TENTATIVAS + 1):
             try:
-                self._gravar_uma_vez(item, conta)
+                if isinstance(grupo[0], PartesProcesso):
+                    self._gravar_partes(grupo)  # type: ignore[arg-type]
+                elif isinstance(grupo[0], TimelineProcesso):
+                    self._gravar_timelines(grupo)  # type: ignore[arg-type]
+                else:
+                    self._gravar_documentos(grupo)  # type: ignore[arg-type]
                 return
             except IntegrityError:  # another worker wrote the same party or row meanwhile: read again
                 if tentativa == _TENTATIVAS:
                     raise
 
-    def _gravar_uma_vez(self, item: ItemProcesso, conta: _Credencial) -> None:
-        if isinstance(item, PartesProcesso):
-            with self.factory.begin() as session:
-                resultado = persistir_partes(session, item)
+    def _gravar_partes(self, itens: list[PartesProcesso]) -> None:
+        with self.factory.begin() as session:
+            resultados = persistir_partes(session, itens)
+        for item, resultado in zip(itens, resultados, strict=True):
+            conta = self._conta(item)
             conta.partes.add(resultado)
             conta.capturados.add(item.processo_id)
             # The raw page counts this case as its one row: stored, so the page may be marked processed.
@@ -244,62 +289,65 @@ class ProcessoPipeline:
                 atualizados=resultado.atualizados,
                 inalterados=resultado.inalterados,
             )
-        elif isinstance(item, TimelineProcesso):
-            self._timeline(item, conta)
-        elif isinstance(item, DocumentoBaixado):
-            self._documento(item, conta)
 
-    def _timeline(self, item: TimelineProcesso, conta: _Credencial) -> None:
+    def _gravar_timelines(self, itens: list[TimelineProcesso]) -> None:
         store = self.timelines
         with self.factory.begin() as session:
-            resultado = persistir_timeline(session, item)
-            baixados = contar_documentos(
-                session, tribunal=item.tribunal.value, grau=item.grau.value, id_processo_pje=item.id_processo_pje
+            resultados = persistir_timeline(session, itens)
+            baixados = contar_documentos(session, [_caso(item) for item in itens])
+            registros = [
+                RegistroTimeline(
+                    id_processo_pje=item.id_processo_pje,
+                    tribunal=item.tribunal.value,
+                    grau=item.grau.value,
+                    capturado_em=item.capturado_em,
+                    timeline=item.itens,
+                    total_documentos=item.total_documentos,
+                    total_movimentos=item.total_movimentos,
+                    total_documentos_baixados=baixados[_caso(item)],
+                    advogado_id=item.advogado_id,
+                    processo_id=item.processo_id,
+                )
+                for item in itens
+            ]
+            if isinstance(store, SqlTimelineStore):
+                store.save_many_in(session, registros)
+            else:  # inside the transaction: if the store fails, the cases are not stamped and are captured again
+                for registro in registros:
+                    store.save(registro)
+        for item, resultado in zip(itens, resultados, strict=True):
+            conta = self._conta(item)
+            conta.capturados.add(item.processo_id)
+            novos = resultado.novos_documentos + resultado.novos_movimentos
+            conta.soma(
+                total_documentos=resultado.total_documentos,
+                total_movimentos=resultado.total_movimentos,
+                novos_documentos=resultado.novos_documentos,
+                novos_movimentos=resultado.novos_movimentos,
+                documentos_ja_baixados=len(item.documentos_ja_baixados),
+                inseridos=novos,
+                atualizados=resultado.itens_atualizados,
+                inalterados=len(item.itens) - novos - resultado.itens_atualizados,
             )
-            registro = RegistroTimeline(
-                id_processo_pje=item.id_processo_pje,
+
+    def _gravar_documentos(self, itens: list[DocumentoBaixado]) -> None:
+        guardados = [
+            self.documentos.put(
                 tribunal=item.tribunal.value,
                 grau=item.grau.value,
-                capturado_em=item.capturado_em,
-                timeline=item.itens,
-                total_documentos=item.total_documentos,
-                total_movimentos=item.total_movimentos,
-                total_documentos_baixados=baixados,
-                advogado_id=item.advogado_id,
-                processo_id=item.processo_id,
+                id_processo=item.id_processo_pje,
+                id_documento=item.id_documento_pje,
+                conteudo=item.conteudo,
             )
-            if isinstance(store, SqlTimelineStore):
-                store.save_in(session, registro)
-            else:  # inside the transaction: if the store fails, the case is not stamped and is captured again
-                store.save(registro)
-        conta.capturados.add(item.processo_id)
-        novos = resultado.novos_documentos + resultado.novos_movimentos
-        conta.soma(
-            total_documentos=resultado.total_documentos,
-            total_movimentos=resultado.total_movimentos,
-            novos_documentos=resultado.novos_documentos,
-            novos_movimentos=resultado.novos_movimentos,
-            documentos_ja_baixados=len(item.documentos_ja_baixados),
-            inseridos=novos,
-            atualizados=resultado.itens_atualizados,
-            inalterados=len(item.itens) - novos - resultado.itens_atualizados,
-        )
-
-    def _documento(self, item: DocumentoBaixado, conta: _Credencial) -> None:
-        guardado = self.documentos.put(
-            tribunal=item.tribunal.value,
-            grau=item.grau.value,
-            id_processo=item.id_processo_pje,
-            id_documento=item.id_documento_pje,
-            conteudo=item.conteudo,
-        )
+            for item in itens
+        ]
         with self.factory.begin() as session:
-            persistir_documento(session, item, guardado)
-            total = contar_documentos(
-                session, tribunal=item.tribunal.value, grau=item.grau.value, id_processo_pje=item.id_processo_pje
-            )
-        self.timelines.set_documentos_baixados(item.id_processo_pje, item.tribunal.value, item.grau.value, total)
-        conta.soma(documentos_baixados=1, bytes_baixados=guardado.tamanho)
+            persistir_documento(session, list(zip(itens, guardados, strict=True)))
+            totais = contar_documentos(session, [_caso(item) for item in itens])
+        for caso, total in totais.items():
+            self.timelines.set_documentos_baixados(*caso, total)
+        for item, guardado in zip(itens, guardados, strict=True):
+            self._conta(item).soma(documentos_baixados=1, bytes_baixados=guardado.tamanho)
 
     # -- close -----------------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@
   validation (``model_construct``, ``model_copy(update=...)``: ``item.validado`` is false) are
   validated again; a failure is recorded and the item dropped. The others were validated whole when
   built and on every assignment since, and pass as they are.
-- Raw pages (:class:`~sinesys_spiders.core.items.PaginaBruta`) pass through to the raw-log pipeline.
+- Raw pages (:class:`~sinesys_spiders.core.items.PaginaBruta`) pass through to the raw-log pipeline, and per-case
+  items (:mod:`sinesys_spiders.core.items_processo`, validated when built) on to the feeds.
 - Anything else is not a capture item: recorded as an error and dropped.
 
 Settings: ``VALIDACAO_ENABLED`` (default True). Stats: ``sinesys/validacao/invalidos``.
@@ -22,6 +23,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines._contexto import contadores, paginas
 from sinesys_spiders.core.items import ItemCaptura, ItemInvalido, PaginaBruta, describe_validation_error
+from sinesys_spiders.core.items_processo import ItemProcesso
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -46,7 +48,7 @@ class ValidacaoPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PaginaBruta):
+        if isinstance(item, PaginaBruta | ItemProcesso):  # per-case items: validated when built, already stored
             return item
         if isinstance(item, ItemInvalido):
             raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo, item.raw_ref)

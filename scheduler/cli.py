@@ -24,6 +24,7 @@ from sinesys_spiders.core.capturas_jobs import Captura, ServicoCapturas
 from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
 from sinesys_spiders.core.historico import CONTAGENS
+from sinesys_spiders.core.logsafe import ecoar
 
 __all__ = ["capturas"]
 
@@ -34,9 +35,9 @@ def _ids(value: str | None) -> list[int]:
     try:
         ids = [int(part) for part in value.split(",") if part.strip()]
     except ValueError:
-        fail(f"--credenciais: use ids separados por vírgula (ex.: 1,2), não {value!r}")
-    if any(i <= 0 for i in ids):
-        fail("--credenciais: ids são positivos")
+        fail(f"--credenciais: use ids separados por vírgula (ex.: 1,2), não {ecoar(value)}")
+    if any(i <= 0 or i >= 2**63 for i in ids):
+        fail("--credenciais: ids são positivos e menores que 2**63")
     return ids
 
 

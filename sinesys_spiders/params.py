@@ -18,6 +18,7 @@ __all__ = [
     "PARAMS_POR_TIPO",
     "AudienciasParams",
     "CapturaParams",
+    "CombinadaParams",
     "PartesParams",
     "PendentesParams",
     "TimelineParams",
@@ -169,6 +170,14 @@ class TimelineParams(PartesParams):
         return self
 
 
+class CombinadaParams(CapturaParams):
+    """``combinada``: hearings, pending notices, then partes and timeline of the cases found, in one session."""
+
+    horas_para_recaptura: float = Field(
+        default=24.0, ge=0, description="Skip partes and timeline of cases captured less than N hours ago"
+    )
+
+
 #: The arguments model of each capture type's spider (callers that only know the type by name validate with it).
 PARAMS_POR_TIPO: dict[str, type[CapturaParams]] = {
     "acervo_geral": CapturaParams,
@@ -177,4 +186,5 @@ PARAMS_POR_TIPO: dict[str, type[CapturaParams]] = {
     "pendentes": PendentesParams,
     "partes": PartesParams,
     "timeline": TimelineParams,
+    "combinada": CombinadaParams,
 }

@@ -107,7 +107,7 @@ DOWNLOADER_MIDDLEWARES = {
 # Items: validated, raw page logged, upserted on natural keys, counted per credential (pipelines/); the capture
 # extension (EXTENSIONS below) is the one writer of the history row.
 ITEM_PIPELINES = {
-    # Per-case items (partes, timeline) are persisted one case at a time before the list items' chain.
+    # Per-case items (partes, timeline) are stored in groups of cases before the list items' chain, then exported.
     "pipelines.processo.ProcessoPipeline": 50,
     "pipelines.validacao.ValidacaoPipeline": 100,
     "pipelines.rawlog.RawLogPipeline": 200,

@@ -1,8 +1,10 @@
 """``/api/captura/agendamentos``: schedules on the ``agendamentos`` table (CRUD and ``executar``).
 
 The scheduler engine (``sinesys scheduler run``) claims due rows; this module only writes them, setting
-``proxima_execucao`` to the next ``horario`` (Brasília time) when a schedule is created or its timing
-changes. ``executar`` starts the schedule's capture now through the capture service, like a start route.
+``proxima_execucao`` by the schedule's rule (:mod:`scheduler.agendamentos.regras`: diario, a_cada_N_dias,
+a_cada_N_horas in its window, Brasília time) whenever a schedule is created or changed, after checking its
+``parametros_extras`` as the spider will get them. ``executar`` starts the schedule's capture now through the
+capture service, like a start route (``dataRelativa`` resolved to that day).
 """
 
 from __future__ import annotations
@@ -28,31 +30,35 @@ from api.schemas.agendamentos import (
 from api.schemas.base import Envelope
 from api.schemas.capturas import CapturaIniciada
 from api.schemas.outros import Mensagem
+from scheduler.agendamentos.parametros import argumentos_spider, validar_parametros
+from scheduler.agendamentos.regras import primeira_execucao
+from scheduler.agendamentos.servico import regra_de
 from sinesys_spiders.core.db.models import Agendamento
 from sinesys_spiders.core.domain import BRASILIA
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["ROUTES", "proxima_execucao"]
 
-#: ``parametros_extras`` (frontend names) -> the spiders' argument names.
-_PARAMETROS = {
-    "dataInicio": "data_inicio",
-    "dataFim": "data_fim",
-    "codigoSituacao": "situacao",
-    "filtrosPrazo": "filtros_prazo",
-    "filtroPrazo": "filtros_prazo",
-    "horasParaRecaptura": "horas_para_recaptura",
-}
 
-
-def proxima_execucao(horario: str, agora: dt.datetime | None = None) -> dt.datetime:
-    """The next ``HH:MM`` in Brasília time strictly after ``agora``, in UTC."""
-    agora = (agora or utcnow()).astimezone(BRASILIA)
-    hora, minuto = (int(x) for x in horario.split(":"))
-    candidato = agora.replace(hour=hora, minute=minuto, second=0, microsecond=0)
-    if candidato <= agora:
-        candidato = (candidato + dt.timedelta(days=1)).replace(hour=hora, minute=minuto)
-    return candidato.astimezone(dt.UTC)
+def proxima_execucao(
+    tipo_captura: str,
+    periodicidade: str,
+    horario: str | None,
+    intervalo: int | None,
+    extras: dict[str, Any],
+    ativo: bool,
+) -> dt.datetime | None:
+    """The schedule's first run under its rule (scheduler.agendamentos); 400 when the rule or the
+    ``parametros_extras`` are not valid for its capture type (checked when saved, not when it fires)."""
+    try:
+        regra = regra_de(periodicidade, horario, intervalo, extras)
+        validar_parametros(tipo_captura, extras)
+    except ValueError as exc:
+        motivo = str(exc)
+        campo = next((c for c in ("horario", "dias_intervalo", "periodicidade") if motivo.startswith(c)), None)
+        campo = campo or ("parametros_extras.janela_execucao" if "janela" in motivo else "parametros_extras")
+        raise ErroApi(400, "Dados inválidos", detalhes=[{"campo": campo, "motivo": motivo}]) from None
+    return primeira_execucao(regra, utcnow()) if ativo else None
 
 
 def _saida(row: Agendamento) -> AgendamentoSaida:
@@ -105,6 +111,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def criar_agendamento(factory: sessionmaker[Session], corpo: AgendamentoNovo) -> AgendamentoSaida:
     ids = validar_ids(factory, corpo.advogado_id, corpo.credencial_ids)
+    extras = corpo.parametros_extras.model_dump(mode="json", exclude_none=True)
     with factory.begin() as session:
         row = Agendamento(
             tipo_captura=corpo.tipo_captura,
@@ -114,8 +121,10 @@ def criar_agendamento(factory: sessionmaker[Session], corpo: AgendamentoNovo) ->
             intervalo=corpo.dias_intervalo if corpo.periodicidade != "diario" else None,
             horario=corpo.horario,
             ativo=corpo.ativo,
-            parametros_extras=corpo.parametros_extras.model_dump(mode="json", exclude_none=True),
-            proxima_execucao=proxima_execucao(corpo.horario),
+            parametros_extras=extras,
+            proxima_execucao=proxima_execucao(
+                corpo.tipo_captura, corpo.periodicidade, corpo.horario, corpo.dias_intervalo, extras, corpo.ativo
+            ),
         )
         session.add(row)
         session.flush()
@@ -155,9 +164,10 @@ def atualizar_agendamento(
             row.ativo = corpo.ativo
         if corpo.parametros_extras is not None:
             row.parametros_extras = corpo.parametros_extras.model_dump(mode="json", exclude_none=True)
-        if corpo.horario is not None or corpo.periodicidade is not None or corpo.ativo:
-            row.horario = corpo.horario or row.horario
-            row.proxima_execucao = proxima_execucao(row.horario or "00:00")
+        row.horario = corpo.horario or row.horario
+        row.proxima_execucao = proxima_execucao(
+            row.tipo_captura, periodicidade, row.horario, row.intervalo, dict(row.parametros_extras or {}), row.ativo
+        )
         session.flush()
         return _saida(row)
 
@@ -165,16 +175,6 @@ def atualizar_agendamento(
 def apagar_agendamento(factory: sessionmaker[Session], agendamento_id: int) -> None:
     with factory.begin() as session:
         session.delete(_get(session, agendamento_id))
-
-
-def parametros_de(extras: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in extras.items():
-        name = _PARAMETROS.get(key)
-        if name is None or value is None:
-            continue
-        out[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-    return out
 
 
 async def listar(p: Pedido) -> Envelope[AgendamentosLista]:
@@ -208,9 +208,11 @@ async def executar(p: Pedido) -> CapturaIniciada:
     if ag.advogado_id is None:
         raise ErroApi(400, f"Agendamento {ag.id} não tem advogado")
     ids = await p.run(validar_ids, st.session_factory, ag.advogado_id, ag.credencial_ids)
-    return await iniciar(
-        p, ag.tipo_captura, ag.advogado_id, ids, parametros_de(ag.parametros_extras), agendamento_id=ag.id
-    )
+    try:  # dataRelativa becomes today's (or yesterday's) date in Brasília
+        parametros = argumentos_spider(ag.tipo_captura, ag.parametros_extras, utcnow())
+    except ValueError as exc:
+        raise ErroApi(400, f"Agendamento {ag.id}: {exc}") from None
+    return await iniciar(p, ag.tipo_captura, ag.advogado_id, ids, parametros, agendamento_id=ag.id)
 
 
 _T = "agendamentos"

@@ -48,7 +48,7 @@ def recovery_group() -> None:
 @click.option("--trt", default=None, help="Tribunal (TRT3...).")
 @click.option("--grau", default=None, help="primeiro_grau, segundo_grau or tribunal_superior.")
 @click.option("--advogado", "advogado_id", type=int, default=None, help="Lawyer id.")
-@click.option("--data-inicio", type=click.DateTime(["%Y-%m-%d"]), default=None, help="From this day (UTC).")
+@click.option("--data-inicio", type=click.DateTime(["%Y-%m-%d"]), default=None, help="From this day (Brasília).")
 @click.option("--data-fim", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Up to this day, inclusive.")
 @click.option("--pagina", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--limite", type=click.IntRange(1, 1000), default=50, show_default=True)

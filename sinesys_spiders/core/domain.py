@@ -32,6 +32,7 @@ class TipoCaptura(enum.StrEnum):
     PENDENTES = "pendentes"
     PARTES = "partes"
     TIMELINE = "timeline"
+    COMBINADA = "combinada"
 
 
 class Grau(enum.StrEnum):

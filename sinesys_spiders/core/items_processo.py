@@ -189,7 +189,7 @@ class DocumentoBaixado(ItemProcesso):
 
     id_documento_pje: int = Field(gt=0)
     url: str
-    conteudo: bytes = Field(repr=False)
+    conteudo: bytes = Field(repr=False, exclude=True)  # in the document store; not part of feeds
     content_type: OptStr = None
     md5_pje: OptStr = None
     baixado_em: PjeDateTime = Field(default_factory=utcnow)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlalchemy import select
@@ -136,20 +136,27 @@ class SqlTimelineStore:
     @staticmethod
     def save_in(session: Session, registro: RegistroTimeline) -> None:
         """Upsert inside the caller's transaction."""
-        row = session.execute(
-            select(Timeline).where(
-                Timeline.id_processo_pje == registro.id_processo_pje,
-                Timeline.tribunal == registro.tribunal,
-                Timeline.grau == registro.grau,
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            row = Timeline(id_processo_pje=registro.id_processo_pje, tribunal=registro.tribunal, grau=registro.grau)
-            session.add(row)
-        row.processo_id = registro.processo_id
-        row.capturado_em = truncate_ms(registro.capturado_em)
-        row.timeline = list(registro.timeline)
-        row.metadados = registro.metadata()
+        SqlTimelineStore.save_many_in(session, [registro])
+
+    @staticmethod
+    def save_many_in(session: Session, registros: Sequence[RegistroTimeline]) -> None:
+        """Upsert many cases' timelines inside the caller's transaction, in a few statements."""
+        from sinesys_spiders.core.db.repositories.timeline import TimelineRepository
+
+        TimelineRepository(session).gravar_timelines(
+            [
+                {
+                    "id_processo_pje": r.id_processo_pje,
+                    "tribunal": r.tribunal,
+                    "grau": r.grau,
+                    "processo_id": r.processo_id,
+                    "capturado_em": truncate_ms(r.capturado_em),
+                    "timeline": list(r.timeline),
+                    "metadata": r.metadata(),
+                }
+                for r in registros
+            ]
+        )
         session.flush()
 
     def get(self, id_processo_pje: int, tribunal: str, grau: str) -> RegistroTimeline | None:

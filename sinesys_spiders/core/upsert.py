@@ -28,8 +28,6 @@ reason (``erros``) instead of failing the batch. Counts are kept per credential
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import decimal
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +43,7 @@ from sinesys_spiders.core.db.models import SEM_DATA_CRIACAO, SEM_ID_DOCUMENTO, R
 from sinesys_spiders.core.db.models import Audiencia as AudienciaModel
 from sinesys_spiders.core.db.models import Expediente as ExpedienteModel
 from sinesys_spiders.core.db.models import Processo as ProcessoModel
+from sinesys_spiders.core.db.repositories.lotes import json_value
 from sinesys_spiders.core.items import Audiencia, Expediente, ItemCaptura, Processo
 from sinesys_spiders.core.persistence.catalogos import link_audiencias, link_processos
 from sinesys_spiders.core.persistence.copia import CopiaRecusada, copy_rows
@@ -175,16 +174,6 @@ def _db_value(value: Any) -> Any:
     return value
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return None
-    return value
-
-
 def _too_long(spec: TabelaUpsert, row: Mapping[str, Any]) -> str | None:
     for name, length in spec.lengths.items():
         value = row.get(name)
@@ -300,7 +289,7 @@ class _TableBatch:
                     RegistroVersao(
                         tabela=self.spec.name,
                         registro_id=current["id"],
-                        versao={name: _json_value(value) for name, value in current.items()},
+                        versao={name: json_value(value) for name, value in current.items()},
                         campos_alterados=changed,
                         captura_log_id=row.get("ultima_captura_id"),
                     )

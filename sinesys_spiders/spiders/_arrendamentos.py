@@ -4,9 +4,10 @@ A case being captured (``captura:processo:{id}``) or a lawyer's PJE session at a
 (``sessao:advogado:{id}:{tribunal}``) is held by one crawl at a time, across every process. The work outlives any
 one callback, so the lock cannot be an ``async with``: :class:`Arrendamentos` keeps the leases, extends all of
 them every ``ttl / 3`` seconds while the crawl runs (a crashed process loses them within ``ttl``), and releases
-each one when its work is done, and all of them when the spider closes. Database calls run off the reactor thread.
-A lease whose extend is refused, or cannot reach the back end past its expiry, is lost: ``perdido`` is called so
-that the work it protected stops.
+each one when its work is done (:meth:`~Arrendamentos.liberar`, or :meth:`~Arrendamentos.liberar_em_lote` to give back
+at once, off the reactor thread, every lock released in the same turn of the event loop), and all of them when the
+spider closes. Database calls run off the reactor thread. A lease whose extend is refused, or cannot reach the
+back end past its expiry, is lost: ``perdido`` is called so that the work it protected stops.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Arrendamentos:
         self._leases: dict[str, Lease] = {}
         self._renovador: asyncio.Task[None] | None = None
         self._fechado = False
+        self._a_liberar: list[Lease] = []
+        self._liberador: asyncio.Task[None] | None = None
 
     def __contains__(self, chave: object) -> bool:
         return chave in self._leases
@@ -90,6 +93,43 @@ class Arrendamentos:
         except Exception:
             logger.exception("não foi possível liberar o lock %s", chave)
 
+    def liberar_em_lote(self, chave: str) -> None:
+        """Give ``chave`` back soon: with the others released in this turn of the event loop, in one call.
+
+        The lock stops being ours at once (:meth:`tentar` may take it again: the pending release names the old
+        owner token, so it never frees the new lease); :meth:`fechar` gives back whatever is still pending.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop running (outside a crawl): give it back now
+            self.liberar(chave)
+            return
+        lease = self._leases.pop(chave, None)
+        if lease is None:
+            return
+        self._a_liberar.append(lease)
+        if self._liberador is None:
+            self._liberador = asyncio.ensure_future(self._liberar_pendentes())
+
+    async def _liberar_pendentes(self) -> None:
+        try:
+            while self._a_liberar:
+                await asyncio.sleep(0)  # the releases of this turn of the loop go together
+                leases, self._a_liberar = self._a_liberar, []
+                await asyncio.to_thread(self._devolver_varios, leases)
+        finally:
+            self._liberador = None
+
+    def _devolver_varios(self, leases: list[Lease]) -> None:
+        try:
+            devolvidos = self._locks().release_many(leases)
+        except Exception:
+            logger.exception("não foi possível liberar %d lock(s)", len(leases))
+            return
+        for lease, devolvido in zip(leases, devolvidos, strict=True):
+            if not devolvido:
+                logger.warning("lock %s expirou antes do fim da captura", lease.key)
+
     def _devolver(self, pedido: asyncio.Future[Lease | None]) -> None:
         if pedido.cancelled() or pedido.exception() is not None or pedido.result() is None:
             return
@@ -105,6 +145,9 @@ class Arrendamentos:
             self._renovador.cancel()
         for chave in list(self._leases):
             self.liberar(chave)
+        pendentes, self._a_liberar = self._a_liberar, []
+        if pendentes:
+            self._devolver_varios(pendentes)
 
     async def _renovar(self) -> None:
         while self._leases:

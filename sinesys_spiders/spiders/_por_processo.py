@@ -11,7 +11,8 @@ next case only when it has room, so few locks are held at a time. For each case:
 2. the plugin's requests for the case go out (``iniciar_processo``), in the tribunal's download slot, with
    the usual retries; their answers go to the plugin (a 404 as ``None``, binary steps as bytes);
 3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
-   released when the last of them is done (also on error, and at the end of the crawl).
+   released when the last of them is done (also on error, and at the end of the crawl): the locks of the cases
+   finished in one turn of the event loop (a group the per-case pipeline stored) are released together.
 
 An error of one case (an HTTP error after the retries, an answer the plugin refuses, a malformed field that
 makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``TypeError``) is that case's
@@ -50,6 +51,7 @@ from sinesys_spiders.core.errors import (
     SinesysError,
     TribunalIndisponivel,
 )
+from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.items_processo import ItemProcesso, OcorrenciaProcesso
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
 from sinesys_spiders.core.timeutil import utcnow
@@ -222,23 +224,28 @@ class ProcessoSpider(CapturaSpider):
         try:
             if ctx.credencial_id in self._falhas:
                 return
-            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
+            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
             try:
                 payload = self._payload(response, pedido, captura.etapas_binarias, ctx)
-                produzidos = list(captura.processar(ctx, pedido, payload, self._estado[ctx.credencial_id]))
+                produzidos = list(captura.processar(ctx, pedido, payload, self._estado_de(ctx)))
             except SinesysError as exc:
                 produzidos = [self._ocorrencia(ctx, alvo, tipo="erro", codigo=exc.code, mensagem=exc.message)]
             except ERROS_DE_LEITURA as exc:  # a malformed field: this case's error, named by field, never value
                 erro = erro_do_plugin(exc, pedido.etapa)
                 logger.warning("processo %s: %s", alvo.processo_id, erro.message)
                 produzidos = [self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)]
+            itens = []
             for produced in produzidos:
                 if isinstance(produced, Pedido):
                     yield self._request(ctx, produced)
                     continue
                 if isinstance(produced, ItemProcesso) and produced.processo_id in self._casos:
                     self._casos[produced.processo_id].pendentes += 1
-                yield produced
+                itens.append(produced)
+            if len(itens) > 1:  # the raw page and the case's item: one pass through Scrapy's item path
+                yield Lote(itens)
+            else:
+                yield from itens
         finally:
             self._done(ctx.credencial_id)
             self._um_a_menos(alvo.processo_id)
@@ -291,8 +298,9 @@ class ProcessoSpider(CapturaSpider):
     # -- locks ---------------------------------------------------------------------------------------
 
     def _item_concluido(self, item: Any, **_: Any) -> None:
-        if isinstance(item, ItemProcesso):
-            self._um_a_menos(item.processo_id)
+        for inner in item.itens if isinstance(item, Lote) else (item,):
+            if isinstance(inner, ItemProcesso):
+                self._um_a_menos(inner.processo_id)
 
     def _um_a_menos(self, processo_id: int) -> None:
         caso = self._casos.get(processo_id)
@@ -304,7 +312,7 @@ class ProcessoSpider(CapturaSpider):
 
     def _liberar(self, processo_id: int) -> None:
         if self._casos.pop(processo_id, None) is not None:
-            self._locks_casos.liberar(chave_lock(processo_id))
+            self._locks_casos.liberar_em_lote(chave_lock(processo_id))
 
     def _fechar(self, spider: scrapy.Spider, reason: str) -> None:
         self._casos.clear()

@@ -205,8 +205,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         }
 
     async def start(self) -> AsyncIterator[Any]:
-        if not self._credenciais and not self._falhas:
-            logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
+        self._avisar_sem_credenciais()
         adiadas: list[CredencialResumo] = []  # their session is in use by another crawl: after the others
         for credencial in self._credenciais:
             if any(mesma_sessao(a, credencial) for a in adiadas):
@@ -228,6 +227,10 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 continue
             async for produced in self._capturar(credencial):
                 yield produced
+
+    def _avisar_sem_credenciais(self) -> None:
+        if not self._credenciais and not self._falhas:
+            logger.warning("%s: nenhuma credencial ativa selecionada", self.name)
 
     async def _capturar(self, credencial: CredencialResumo) -> AsyncIterator[Any]:
         self._iniciando.add(credencial.id)
@@ -306,14 +309,29 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             yield request
 
     async def _start_credencial(self, credencial: CredencialResumo) -> list[scrapy.Request]:
-        tribunal, grau = Tribunal(credencial.tribunal), Grau(credencial.grau)
         try:
-            efetivo = self._endpoints[(tribunal, grau)]
-            captura = self._captura(efetivo)
-            sessao = await self.session_manager.get(credencial.id)
+            captura = self._captura(self._endpoints[(Tribunal(credencial.tribunal), Grau(credencial.grau))])
         except SinesysError as exc:
             self.credencial_falhou(credencial.id, exc)
             return []
+        ctx = await self._contexto_credencial(credencial)
+        if ctx is None:
+            return []
+        try:
+            return [self._request(ctx, pedido) for pedido in captura.iniciar(ctx)]
+        except SinesysError as exc:
+            self.credencial_falhou(credencial.id, exc)
+            return []
+
+    async def _contexto_credencial(self, credencial: CredencialResumo) -> ContextoCaptura | None:
+        """The credential's session (stored, or one login) and its capture context; ``None`` if it failed."""
+        tribunal, grau = Tribunal(credencial.tribunal), Grau(credencial.grau)
+        try:
+            efetivo = self._endpoints[(tribunal, grau)]
+            sessao = await self.session_manager.get(credencial.id)
+        except SinesysError as exc:
+            self.credencial_falhou(credencial.id, exc)
+            return None
         ctx = ContextoCaptura(
             tipo_captura=self.tipo_captura,
             credencial_id=credencial.id,
@@ -327,19 +345,21 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         )
         self._contextos[credencial.id] = ctx
         self._estado[credencial.id] = {}
-        try:
-            return [self._request(ctx, pedido) for pedido in captura.iniciar(ctx)]
-        except SinesysError as exc:
-            self.credencial_falhou(credencial.id, exc)
-            return []
+        return ctx
 
-    def _captura(self, efetivo: EndpointEfetivo) -> CapturaPlugin:
+    def _captura(self, efetivo: EndpointEfetivo, tipo: TipoCaptura | None = None) -> CapturaPlugin:
+        """The plugin's capture of ``tipo`` (default: this spider's type) at ``efetivo``."""
+        tipo = tipo or self.tipo_captura
         plugin = get_registry().plugins[efetivo.plugin]
         factory = getattr(plugin, "captura", None)
-        captura = factory(self.tipo_captura) if factory else None
+        captura = factory(tipo) if factory else None
         if captura is None:
-            raise ConfiguracaoInvalida(f"o plugin {efetivo.plugin} não captura {self.tipo_captura.value}")
+            raise ConfiguracaoInvalida(f"o plugin {efetivo.plugin} não captura {tipo.value}")
         return captura
+
+    def _estado_de(self, ctx: ContextoCaptura) -> dict[str, Any]:
+        """The plugin's state for the answers of ``ctx`` (one per credential; the combined capture has more)."""
+        return self._estado[ctx.credencial_id]
 
     def _request(self, ctx: ContextoCaptura, pedido: Pedido) -> scrapy.Request:
         self._pendentes[ctx.credencial_id] = self._pendentes.get(ctx.credencial_id, 0) + 1
@@ -388,8 +408,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 ) from None
             if response.status >= 400:
                 raise RespostaInvalida(f"HTTP {response.status} em {pedido.etapa} ({ctx.tribunal.value})")
-            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
-            for produced in captura.processar(ctx, pedido, payload, self._estado[credencial_id]):
+            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
+            for produced in captura.processar(ctx, pedido, payload, self._estado_de(ctx)):
                 if isinstance(produced, Pedido):
                     yield self._request(ctx, produced)
                 else:
@@ -441,18 +461,25 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             return
         try:
             if credencial_id not in self._falhas and credencial_id in self._contextos:
-                ctx = self._contextos[credencial_id]
-                try:
-                    self._captura(self._endpoints[(ctx.tribunal, ctx.grau)]).verificar(ctx, self._estado[credencial_id])
-                except SinesysError as exc:
-                    self.credencial_falhou(credencial_id, exc)
-                except Exception as exc:  # a plugin bug fails its credential, and never keeps the session held
-                    logger.exception("credencial %s: verificação final falhou", credencial_id)
-                    motivo = f"verificação final falhou ({type(exc).__name__})"
-                    self.credencial_falhou(credencial_id, RespostaInvalida(motivo))
+                self._verificar(self._contextos[credencial_id], self._estado[credencial_id])
         finally:
             self._turnos.soltar(credencial_id)
             self._terminada(credencial_id).set()
+
+    def _verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> bool:
+        """The plugin's completeness check of ``ctx``; a failure fails the credential (``False``)."""
+        try:
+            self._captura(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura).verificar(ctx, estado)
+        except SinesysError as exc:
+            self.credencial_falhou(ctx.credencial_id, exc)
+            return False
+        except Exception as exc:  # a plugin bug fails its credential, and never keeps the session held
+            logger.exception("credencial %s: verificação final falhou", ctx.credencial_id)
+            self.credencial_falhou(
+                ctx.credencial_id, RespostaInvalida(f"verificação final falhou ({type(exc).__name__})")
+            )
+            return False
+        return True
 
     def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None:
         """Record a credential's failure once (also called by the session middleware); the others go on."""

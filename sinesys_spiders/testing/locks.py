@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sinesys_spiders.core.locks import Lease
@@ -33,6 +33,9 @@ class MemoriaLocks:
             return False
         del self.donos[lease.key]
         return True
+
+    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
+        return [self.release(lease) for lease in leases]
 
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
         self.estendendo.set()

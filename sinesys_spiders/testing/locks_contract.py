@@ -84,6 +84,17 @@ class LockBackendContract:
         assert len(second.owner) >= 16
         assert second.owner not in repr(second)
 
+    def test_many_locks_are_given_back_at_once_only_by_their_owners(self, locks: LockBackend) -> None:
+        """``release_many`` frees each lease still ours and answers like ``release`` for each (a forged or lapsed
+        lease frees nothing)."""
+        mine = [locks.try_acquire(f"caso:{n}", ttl=60) for n in range(3)]
+        assert all(lease is not None for lease in mine)
+        forged = dataclasses.replace(mine[2], owner="someone-else")  # type: ignore[type-var]
+        assert locks.release_many([mine[0], mine[1], forged]) == [True, True, False]
+        assert locks.try_acquire("caso:0", ttl=60) is not None
+        assert locks.try_acquire("caso:2", ttl=60) is None
+        assert locks.release_many([]) == []
+
     def test_only_the_owner_releases_or_extends(self, locks: LockBackend) -> None:
         """A lease with another owner token neither releases nor extends the lock."""
         lease = locks.try_acquire("k", ttl=60)

@@ -215,7 +215,7 @@ async def test_historico_is_filtered_and_paged_as_the_frontend_expects(client, c
 async def test_agendamentos_crud_with_validation(client, como, dados):
     """Create (201, proxima_execucao), list with filters, read, change, delete; bad input is 400 per field."""
     body = {
-        "tipo_captura": "acervo_geral",
+        "tipo_captura": "pendentes",
         "advogado_id": dados["advogado"],
         "credencial_ids": dados["credenciais"],
         "periodicidade": "diario",
@@ -258,6 +258,13 @@ async def test_agendamentos_crud_with_validation(client, como, dados):
     )
     assert sem_intervalo.status_code == 400
     assert "dias_intervalo" in sem_intervalo.text
+    alheio = await client.post(
+        "/api/captura/agendamentos",
+        json={**body, "parametros_extras": {"dataInicio": "2026-02-01", "dataFim": "2026-01-01"}},
+        headers=como("captura"),
+    )
+    assert alheio.status_code == 400  # dates reversed, and pendentes takes no dates: refused when saved
+    assert alheio.json()["detalhes"][0]["campo"] == "parametros_extras"
     hora = await client.post("/api/captura/agendamentos", json={**body, "horario": "25:00"}, headers=como("captura"))
     assert hora.json()["detalhes"][0]["campo"] == "horario"
     vazio = await client.post("/api/captura/agendamentos", json={**body, "credencial_ids": []}, headers=como("captura"))

@@ -66,6 +66,10 @@ SINESYS_CASOS = [
     (("tribunais", "set-url", "TRT3", "--grau", "primeiro_grau", "--base-url", "https://pje.x.jus.br/#a"), "fragmento"),
     (("tribunais", "set-url", "TRT3", "--grau", "primeiro_grau", "--base-url", "http://pje.x.jus.br"), "http://"),
     (("tribunais", "set-url", "TRT3", "--grau", "primeiro_grau", "--api-path", "/a/../../b"), "segmentos"),
+    (("capturas", "iniciar", "acervo_geral", "--credenciais", "529.982.247-25"), "'***'"),
+    (("capturas", "iniciar", "acervo_geral", "--credenciais", ENORME), "menores que 2**63"),
+    (("advogados", "add", "--nome", "X", "--cpf", "52998224725", "--oab", "529.982.247-25"), "OAB inválida"),
+    (("tribunais", "set-url", "52998224725", "--grau", "primeiro_grau", "--base-url", "https://a.jus.br"), "***"),
 ]
 
 
@@ -83,6 +87,7 @@ def test_bad_sinesys_input_is_one_line_and_writes_nothing(sinesys, banco, argv, 
     else:
         assert fragmento in linha, linha
     assert "Traceback" not in result.output
+    assert "52998224725" not in linha.replace(".", "").replace("-", "")  # a CPF typed in the wrong field
     assert _contagens(banco["url"]) == antes
 
 

@@ -16,6 +16,7 @@ def test_tipo_captura_values_are_the_spider_names():
         "pendentes",
         "partes",
         "timeline",
+        "combinada",
     ]
 
 

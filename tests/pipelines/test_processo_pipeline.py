@@ -76,7 +76,10 @@ def _comum(mundo: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_history(mundo: dict[str, Any]) -> None:
-    """A timeline, one PDF and one failed document: stored where they belong, each item dropped, counts recorded."""
+    """A timeline, one PDF and one failed document: stored where they belong, counts recorded.
+
+    What was stored goes on to the feeds (the timeline, the PDF's metadata); the failed document is dropped.
+    """
     crawler = get_crawler(TimelineSpider, {"PERSISTENCIA_DATABASE_URL": mundo["database_url"]})
     crawler.spider = TimelineSpider.from_crawler(crawler)
     crawler.stats.open_spider()
@@ -95,9 +98,10 @@ async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_histor
             **_comum(mundo), tipo="erro", codigo="RESPOSTA_INVALIDA", mensagem="não é um PDF", id_documento_pje=123
         ),
     ]
-    for item in produzidos:
-        with pytest.raises(DropItem):
-            await pipeline.process_item(item)
+    for item in produzidos[:2]:
+        assert await pipeline.process_item(item) is item
+    with pytest.raises(DropItem):
+        await pipeline.process_item(produzidos[2])
     assert await pipeline.process_item({"outro": 1}) == {"outro": 1}
     await pipeline.close_spider()
     fechar_crawl(crawler)

@@ -142,8 +142,11 @@ async def test_a_timeline_the_store_did_not_save_leaves_the_case_due_for_capture
     assert entry["erros_itens"][0]["motivo"] == "ERRO_PERSISTENCIA: falha ao gravar no banco (AutoReconnect)"
 
 
-async def _capturar_partes(mundo: dict[str, Any], database_processo: str) -> tuple[str, SqlRawLogStore]:
-    """A partes page and its case's parties through the raw-log and per-case pipelines; the page's id and store."""
+async def _capturar_partes(mundo: dict[str, Any], database_processo: str) -> tuple[str, SqlRawLogStore, bool]:
+    """A partes page and its case's parties through the raw-log and per-case pipelines.
+
+    The page's id, the raw-log store, and whether the parties' item went on to the feeds (stored) or was dropped.
+    """
     factory = mundo["factory"]
     captura = HistoricoService(factory).start(tipo_captura="partes", credencial_ids=[mundo["ids"]["credencial"]])
     crawler = _crawler(mundo, captura)
@@ -159,19 +162,22 @@ async def _capturar_partes(mundo: dict[str, Any], database_processo: str) -> tup
                             raw_ref=pagina.raw_log_id)  # fmt: skip
     with pytest.raises(DropItem):
         await rawlog.process_item(pagina)
-    with pytest.raises(DropItem):
-        await processo.process_item(partes)
+    try:
+        passou = await processo.process_item(partes) is partes
+    except DropItem:
+        passou = False
     await rawlog.close_spider()
     await processo.close_spider()
     rawlog.spider_closed()
-    return pagina.raw_log_id, SqlRawLogStore(factory)
+    return pagina.raw_log_id, SqlRawLogStore(factory), passou
 
 
 async def test_a_partes_page_whose_parties_were_not_stored_stays_unprocessed(
     mundo: dict[str, Any], create_database: CreateDatabase
 ) -> None:
     """Persisting the parties fails (a database without tables): the raw page stays findable as not processed."""
-    raw_log_id, store = await _capturar_partes(mundo, create_database(migrated=False))
+    raw_log_id, store, passou = await _capturar_partes(mundo, create_database(migrated=False))
+    assert passou is False  # not stored: not exported either
 
     registro = store.get(raw_log_id)
     assert registro is not None
@@ -182,7 +188,8 @@ async def test_a_partes_page_is_marked_processed_with_its_counts_once_the_partie
     mundo: dict[str, Any],
 ) -> None:
     """Parties stored: the raw page is processed, its counts those of the rows written for the case."""
-    raw_log_id, store = await _capturar_partes(mundo, mundo["database_url"])
+    raw_log_id, store, passou = await _capturar_partes(mundo, mundo["database_url"])
+    assert passou is True  # stored: it goes on to the feeds
 
     registro = store.get(raw_log_id)
     assert registro is not None

@@ -166,6 +166,15 @@ class ProcessoE2E:
                 assert secret not in text, "a secret or the full CPF reached the crawl's output"
         return result, resumo
 
+    def crawl_feed(self, spider: str) -> list[dict[str, Any]]:
+        """``scrapy crawl <spider> -a credenciais=<id> -O <file>.jsonl`` as an operator runs it; the feed's records."""
+        destino = self.workdir / f"{spider}.jsonl"
+        argv = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"credenciais={self.credencial_id}",
+                "-O", str(destino)]  # fmt: skip
+        result = subprocess.run(argv, cwd=PROJECT_DIR, env=self.env, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stderr[-4000:]
+        return [json.loads(line) for line in destino.read_text(encoding="utf-8").splitlines() if line.strip()]
+
     def resumo_ultimo(self) -> CapturaResumo | None:
         """The newest history row, if any."""
         last = self._last_captura()

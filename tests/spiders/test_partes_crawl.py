@@ -215,3 +215,23 @@ def test_a_tribunal_answering_a_plain_array_gives_the_same_exact_parties(
         assert e2e.resultado(resumo)["resultado"]["total_processos"] == len(casos)
     finally:
         e2e.close()
+
+
+@pytest.mark.e2e
+def test_the_partes_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
+    """Every case once in the feed, with exactly the parties, polos and types stored for it."""
+    acervo = e2e.store_acervo()
+    registros = e2e.crawl_feed("partes")
+
+    armazenadas = e2e.partes_armazenadas()
+    assert registros
+    assert sorted(r["processo_id"] for r in registros) == sorted(acervo.values())
+    for registro in registros:
+        no_feed = sorted((p["id_pje"], p["nome"], p["polo"], p["tipo_parte"]) for p in registro["partes"])
+        guardado = sorted((p["id_pje"], p["nome"], p["polo"], p["tipo"])
+                          for p in armazenadas.get(registro["id_processo_pje"], []))  # fmt: skip
+        assert no_feed == guardado
+        reps_feed = sorted(r["nome"] for p in registro["partes"] for r in p["representantes"])
+        reps_guardados = sorted(r["nome"] for p in armazenadas.get(registro["id_processo_pje"], [])
+                                for r in p["representantes"])  # fmt: skip
+        assert reps_feed == reps_guardados

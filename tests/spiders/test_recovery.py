@@ -44,7 +44,7 @@ from sinesys_spiders.core.db.models import (
     Parte,
     ProcessoParte,
 )
-from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.domain import BRASILIA, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import ChaveInvalida, NaoEncontrado, RespostaInvalida
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items import PaginaBruta
@@ -144,7 +144,7 @@ def test_list_filters_and_statistics(recovery: Recovery, cenario: Cenario) -> No
     assert len(pagina) == 2
     assert total_todas > total
     assert servico.listar(FiltroRecovery(trt="TRT5"))[1] == 0
-    hoje = itens[0].criado_em.date()
+    hoje = itens[0].criado_em.astimezone(BRASILIA).date()  # the filters' days are Brasília's, as the API's
     assert servico.listar(FiltroRecovery(data_inicio=hoje, data_fim=hoje))[1] == total_todas
     assert servico.listar(FiltroRecovery(data_fim=hoje.replace(year=hoje.year - 1)))[1] == 0
     stats = servico.estatisticas()

@@ -215,3 +215,24 @@ def test_one_case_not_in_the_acervo_fails_the_capture_with_its_reason(e2e: Proce
     assert "capture o acervo antes" in resumo.erro
     assert "não está no acervo" in result.stderr
     assert _armazenado(e2e)["timelines"] == {}
+
+
+@pytest.mark.e2e
+def test_the_timeline_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
+    """Every case once in the feed; its items are the stored timeline and the stored item rows."""
+    acervo = e2e.store_acervo()
+    registros = e2e.crawl_feed("timeline")
+
+    assert sorted(r["processo_id"] for r in registros) == sorted(acervo.values())
+    with e2e.factory() as session:
+        timelines = {t.id_processo_pje: t.timeline for t in session.scalars(select(Timeline))}
+        linhas: dict[int, set[tuple[str, int]]] = {}
+        for row in session.scalars(select(TimelineItem)):
+            linhas.setdefault(row.id_processo_pje, set()).add((row.tipo, row.id_pje))
+        capturados = set(session.scalars(select(Processo.id).where(Processo.timeline_capturada_em.is_not(None))))
+    assert capturados == {r["processo_id"] for r in registros}
+    for registro in registros:
+        assert registro["itens"] == timelines[registro["id_processo_pje"]]
+        esperado = {("documento" if i.get("documento") else "movimento", i["id"]) for i in registro["itens"]}
+        assert esperado == linhas.get(registro["id_processo_pje"], set())
+        assert registro["total_documentos"] + registro["total_movimentos"] == len(registro["itens"])

@@ -18,7 +18,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from sinesys_spiders.core.errors import LockOcupado, LockPerdido
@@ -38,7 +38,7 @@ class Lease:
 
 @runtime_checkable
 class LockBackend(Protocol):
-    """Where locks live (SQL now, Redis later)."""
+    """Where locks live (the SQL database or Redis)."""
 
     def try_acquire(self, key: str, *, ttl: float, metadata: Mapping[str, Any] | None = None) -> Lease | None:
         """Take ``key`` for ``ttl`` seconds if it is free or expired; ``None`` if someone holds it."""
@@ -46,6 +46,10 @@ class LockBackend(Protocol):
 
     def release(self, lease: Lease) -> bool:
         """Give the lock back; ``False`` if it was no longer ours (expired and taken over)."""
+        ...
+
+    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
+        """Give many locks back at once (one round trip where the back end allows); :meth:`release`'s answers."""
         ...
 
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sinesys_spiders.core.locks.base import Lease
@@ -81,6 +81,16 @@ class RedisLockBackend:
     def release(self, lease: Lease) -> bool:
         with self._conexao.erros():
             return bool(self._release(keys=self._keys(lease.key), args=[lease.owner]))
+
+    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
+        """Every release in one round trip (a pipeline of the owner-checking script)."""
+        if not leases:
+            return []
+        with self._conexao.erros():
+            pipe = self._conexao.client.pipeline(transaction=False)
+            for lease in leases:
+                self._release(keys=self._keys(lease.key), args=[lease.owner], client=pipe)
+            return [bool(answer) for answer in pipe.execute()]
 
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
         ms = _ms(ttl)

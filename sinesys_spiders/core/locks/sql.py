@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +44,11 @@ class SqlLockBackend:
     def release(self, lease: Lease) -> bool:
         with session_scope(factory=self._factory) as session:
             return LocksRepository(session).release(key=lease.key, owner=lease.owner)
+
+    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
+        with session_scope(factory=self._factory) as session:
+            repo = LocksRepository(session)
+            return [repo.release(key=lease.key, owner=lease.owner) for lease in leases]
 
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
         now = utcnow()

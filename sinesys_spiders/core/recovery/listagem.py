@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 
+from sinesys_spiders.core.domain import BRASILIA
 from sinesys_spiders.core.rawlog import FiltroRawLog, RawLogStore, RegistroBruto
 from sinesys_spiders.core.recovery.modelos import EstatisticasRecovery, FiltroRecovery, ItemRecovery
 from sinesys_spiders.core.timeutil import UTC
@@ -22,11 +23,12 @@ LOTE = 500
 
 
 def _meia_noite(dia: dt.date) -> dt.datetime:
-    return dt.datetime(dia.year, dia.month, dia.day, tzinfo=UTC)
+    """Midnight of ``dia`` in Brasília (the days of the API's filters), in UTC."""
+    return dt.datetime.combine(dia, dt.time.min, tzinfo=BRASILIA).astimezone(UTC)
 
 
 def filtro_rawlog(filtro: FiltroRecovery) -> FiltroRawLog:
-    """The store's filter; ``data_fim`` includes its whole day."""
+    """The store's filter; ``data_inicio`` and ``data_fim`` are whole days in Brasília, both included."""
     return FiltroRawLog(
         captura_log_id=filtro.captura_log_id,
         tipo_captura=filtro.tipo_captura,

@@ -44,7 +44,7 @@ class _Modelo(BaseModel):
 
 
 class FiltroRecovery(_Modelo):
-    """Filters of the raw-log list (``None`` = any); ``data_inicio``/``data_fim`` are inclusive days (UTC)."""
+    """Filters of the raw-log list (``None`` = any); ``data_inicio``/``data_fim`` are inclusive days in Brasília."""
 
     captura_log_id: int | None = None
     tipo_captura: str | None = None

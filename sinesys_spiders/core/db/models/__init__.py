@@ -5,7 +5,12 @@ from __future__ import annotations
 from sinesys_spiders.core.db.base import Base
 from sinesys_spiders.core.db.models._acesso import ChaveApi, SessaoApi, UsuarioApi
 from sinesys_spiders.core.db.models._advogados import Advogado, Credencial
-from sinesys_spiders.core.db.models._agendamentos import PERIODICIDADES, Agendamento
+from sinesys_spiders.core.db.models._agendamentos import (
+    ESTADOS_EXECUCAO,
+    PERIODICIDADES,
+    Agendamento,
+    AgendamentoExecucao,
+)
 from sinesys_spiders.core.db.models._catalogos import ClasseJudicial, OrgaoJulgador, SalaAudiencia, TipoAudiencia
 from sinesys_spiders.core.db.models._historico import CapturaLog, CapturaLogBruto, RegistroVersao
 from sinesys_spiders.core.db.models._partes import (
@@ -27,11 +32,13 @@ from sinesys_spiders.core.db.models._timeline import Documento, Timeline, Timeli
 from sinesys_spiders.core.db.models._tribunais import TribunalConfig
 
 __all__ = [
+    "ESTADOS_EXECUCAO",
     "PERIODICIDADES",
     "SEM_DATA_CRIACAO",
     "SEM_ID_DOCUMENTO",
     "Advogado",
     "Agendamento",
+    "AgendamentoExecucao",
     "Audiencia",
     "Base",
     "CapturaLog",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sinesys_spiders.core.db.repositories._base import UNSET, Unset
 from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
+from sinesys_spiders.core.db.repositories.agendamento_execucoes import AgendamentoExecucoesRepository
 from sinesys_spiders.core.db.repositories.agendamentos import AgendamentosRepository
 from sinesys_spiders.core.db.repositories.capturas_log import CapturasLogRepository
 from sinesys_spiders.core.db.repositories.credenciais import CredenciaisRepository, new_credencial_uuid
@@ -16,6 +17,7 @@ __all__ = [
     "RAW_LOG_STATUS",
     "UNSET",
     "AdvogadosRepository",
+    "AgendamentoExecucoesRepository",
     "AgendamentosRepository",
     "CapturasLogRepository",
     "CredenciaisRepository",

@@ -1,0 +1,302 @@
+"""``combinada``: a lawyer's daily cycle in one session per credential (the existing system's combined route).
+
+``scrapy crawl combinada -a credenciais=1,2`` (or ``-a advogado=ID``). For each credential, after its session (the
+stored one, or one login), two phases:
+
+1. the lists, at once, in the tribunal's download slot: hearings ``designadas`` (today to today+365, Brasília),
+   ``realizadas`` (yesterday) and ``canceladas`` (today to today+365); pending notices ``no prazo`` and ``sem prazo``.
+   Each part is the plugin's own capture (``audiencias``, ``pendentes``), checked by its own ``verificar``;
+2. ``partes`` and ``timeline`` of every distinct case those lists named (by its PJE id, among the lawyer's cases in
+   ``acervo``) that was not captured within ``horas_para_recaptura`` hours (default 24), one lock per case, lazily,
+   as the per-case spiders do.
+
+Credentials at different tribunals run at the same time (each tribunal keeps its download slot's politeness); a
+lawyer's 1º and 2º grau at one tribunal share one PJE session and run one after the other. The items and raw log
+are those of the parts (their ``tipo_captura`` is the part's); the history row is ``combinada``, and each credential's
+result carries ``combinada``: every part's counts (rows listed per list part, cases found, cases due for partes and
+timeline), beside the per-case pipeline's ``partes`` and ``timeline`` results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any
+
+from scrapy_spider_metadata import Args
+
+from sinesys_spiders import sinais
+from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
+from sinesys_spiders.core.capturas_processo import ProcessoAlvo
+from sinesys_spiders.core.credenciais import CredencialResumo
+from sinesys_spiders.core.db.engine import get_session_factory
+from sinesys_spiders.core.domain import TipoCaptura
+from sinesys_spiders.core.errors import SinesysError
+from sinesys_spiders.core.items import Audiencia, Expediente, Lote
+from sinesys_spiders.core.persistencia_processo import selecionar_processos
+from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.params import CombinadaParams, today_brasilia
+from sinesys_spiders.spiders._por_processo import (
+    ERROS_DE_LEITURA,
+    ProcessoSpider,
+    _Caso,
+    chave_lock,
+    erro_do_plugin,
+)
+from sinesys_spiders.spiders._turnos import mesma_sessao
+from sinesys_spiders.spiders.base import CapturaSpider
+
+if TYPE_CHECKING:
+    import scrapy
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+__all__ = ["CombinadaSpider", "partes_lista"]
+
+logger = logging.getLogger(__name__)
+
+_COLUNAS = {TipoCaptura.PARTES: "partes_capturadas_em", TipoCaptura.TIMELINE: "timeline_capturada_em"}
+
+
+def partes_lista(hoje: dt.date) -> list[tuple[str, TipoCaptura, dict[str, Any]]]:
+    """The list parts of the combined capture on ``hoje`` (Brasília): name, capture type, its arguments."""
+    ano = (hoje + dt.timedelta(days=365)).isoformat()
+    ontem = (hoje - dt.timedelta(days=1)).isoformat()
+    return [
+        ("audiencias_designadas", TipoCaptura.AUDIENCIAS,
+         {"data_inicio": hoje.isoformat(), "data_fim": ano, "situacao": "M"}),
+        ("audiencias_realizadas", TipoCaptura.AUDIENCIAS, {"data_inicio": ontem, "data_fim": ontem, "situacao": "F"}),
+        ("audiencias_canceladas", TipoCaptura.AUDIENCIAS,
+         {"data_inicio": hoje.isoformat(), "data_fim": ano, "situacao": "C"}),
+        ("pendentes", TipoCaptura.PENDENTES, {"filtros_prazo": ["no_prazo", "sem_prazo"]}),
+    ]  # fmt: skip
+
+
+@dataclasses.dataclass(slots=True)
+class _Credencial:
+    """One credential's progress through the parts."""
+
+    lista_pronta: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    na_lista: bool = True
+    contextos: dict[str, ContextoCaptura] = dataclasses.field(default_factory=dict)
+    estados: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    processos: set[int] = dataclasses.field(default_factory=set)
+    contagem: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
+    """``scrapy crawl combinada -a credenciais=1,2 [-a horas_para_recaptura=24]``."""
+
+    name = "combinada"
+    tipo_captura = TipoCaptura.COMBINADA
+    coluna_capturado = "partes_capturadas_em"
+    args: CombinadaParams
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fases: dict[int, _Credencial] = {}
+
+    def parametros(self) -> dict[str, Any]:
+        return {"horas_para_recaptura": self.args.horas_para_recaptura}
+
+    def contagem_partes(self, credencial_id: int) -> dict[str, int]:
+        """Each part's counts of one credential so far (rows listed per part, cases per per-case part)."""
+        fase = self._fases.get(credencial_id)
+        return dict(fase.contagem) if fase else {}
+
+    # -- every credential group at once --------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        """One task per PJE session (a lawyer at a tribunal), its graus in order; their requests merged lazily."""
+        self._avisar_sem_credenciais()
+        grupos: list[list[CredencialResumo]] = []
+        for credencial in self._credenciais:
+            grupo = next((g for g in grupos if mesma_sessao(g[0], credencial)), None)
+            if grupo is None:
+                grupos.append([credencial])
+            else:
+                grupo.append(credencial)
+        fila: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)
+        fim = object()
+
+        async def _grupo(credenciais: list[CredencialResumo]) -> None:
+            for credencial in credenciais:
+                if not await self._tomar_sessao(credencial, espera=self._turnos.espera):
+                    continue
+                async for produced in self._capturar(credencial):
+                    await fila.put(produced)
+                await self._terminada(credencial.id).wait()
+
+        async def _todos() -> None:
+            try:
+                await asyncio.gather(*(_grupo(g) for g in grupos))
+            finally:
+                await fila.put(fim)
+
+        tarefa = asyncio.ensure_future(_todos())
+        while (produced := await fila.get()) is not fim:
+            yield produced
+        await tarefa
+
+    # -- one credential ------------------------------------------------------------------------------
+
+    async def requests_credencial(self, credencial: CredencialResumo) -> AsyncIterator[Any]:
+        ctx = await self._contexto_credencial(credencial)
+        if ctx is None:
+            return
+        fase = self._fases[credencial.id] = _Credencial()
+        efetivo = self._endpoints[(ctx.tribunal, ctx.grau)]
+        for parte, tipo, argumentos in partes_lista(today_brasilia()):
+            pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros={**argumentos, "parte": parte})
+            fase.contextos[parte], fase.estados[parte] = pctx, {}
+            try:
+                pedidos = list(self._captura(efetivo, tipo).iniciar(pctx))
+            except SinesysError as exc:
+                self.credencial_falhou(credencial.id, exc)
+                break
+            for pedido in pedidos:
+                yield self._request(pctx, pedido)
+        if self._pendentes.get(credencial.id, 0) > 0:
+            await fase.lista_pronta.wait()
+        fase.na_lista = False
+        if credencial.id in self._falhas:
+            return
+        for parte, pctx in fase.contextos.items():
+            if not self._verificar(pctx, fase.estados[parte]):
+                return
+            self._contar_lista(fase, parte)
+        async for produced in self._por_processo(credencial, ctx, fase):
+            yield produced
+
+    def _contar_lista(self, fase: _Credencial, parte: str) -> None:
+        estado = fase.estados[parte]
+        if parte == "pendentes":
+            fase.contagem["pendentes_no_prazo"] = int(estado.get("linhas:no_prazo", 0))
+            fase.contagem["pendentes_sem_prazo"] = int(estado.get("linhas:sem_prazo", 0))
+        else:
+            fase.contagem[parte] = int(estado.get("linhas", 0))
+
+    async def _por_processo(
+        self, credencial: CredencialResumo, ctx: ContextoCaptura, fase: _Credencial
+    ) -> AsyncIterator[Any]:
+        """Phase 2: partes and timeline of the cases the lists named, each due per its own column."""
+        estado = self._estado[credencial.id]
+        estado["iniciada_em"] = utcnow().isoformat()
+        estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
+        devidos: dict[TipoCaptura, list[ProcessoAlvo]] = {}
+        for tipo, coluna in _COLUNAS.items():
+            devidos[tipo] = await asyncio.to_thread(self._devidos, credencial, coluna, sorted(fase.processos))
+        fase.contagem.update(
+            processos_encontrados=len(fase.processos),
+            processos_partes=len(devidos[TipoCaptura.PARTES]),
+            processos_timeline=len(devidos[TipoCaptura.TIMELINE]),
+        )
+        self._reportar(ctx, fase)
+        alvos = {a.processo_id: a for lista in devidos.values() for a in lista}
+        tipos_de = {
+            pid: [t for t, lista in devidos.items() if any(a.processo_id == pid for a in lista)] for pid in alvos
+        }
+        logger.info("combinada: credencial %s: %d processo(s) para partes/timeline", credencial.id, len(alvos))
+        efetivo = self._endpoints[(ctx.tribunal, ctx.grau)]
+        for processo_id, alvo in alvos.items():
+            if credencial.id in self._falhas:
+                return
+            if processo_id in self._casos:
+                continue
+            metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+            if not await self._locks_casos.tentar(chave_lock(processo_id), metadata=metadata):
+                yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
+                                       mensagem="processo em captura por outra execução")  # fmt: skip
+                continue
+            self._casos[processo_id] = _Caso(credencial.id)
+            pedidos: list[tuple[ContextoCaptura, Pedido]] = []
+            for tipo in tipos_de[processo_id]:
+                pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros=self.parametros())
+                try:
+                    pedidos += [(pctx, p) for p in self._captura(efetivo, tipo).iniciar_processo(pctx, alvo, estado)]
+                except (SinesysError, *ERROS_DE_LEITURA) as exc:
+                    erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
+                    self._casos[processo_id].pendentes += 1
+                    yield self._ocorrencia(pctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
+                    continue
+            if not pedidos and not self._casos[processo_id].pendentes:
+                self._liberar(processo_id)
+            for pctx, pedido in pedidos:
+                yield self._request(pctx, pedido)
+
+    def _reportar(self, ctx: ContextoCaptura, fase: _Credencial) -> None:
+        """The credential's part counts to the capture extension (recorded in its history entry as ``combinada``;
+        the per-case pipeline adds ``partes`` and ``timeline``)."""
+        self.crawler.signals.send_catch_log(
+            signal=sinais.resultado_credencial,
+            captura_id=self.captura_id,
+            credencial_id=ctx.credencial_id,
+            tribunal=ctx.tribunal.value,
+            grau=ctx.grau.value,
+            contagem={},
+            extra={"combinada": dict(fase.contagem)},
+        )
+
+    def _devidos(self, credencial: CredencialResumo, coluna: str, ids_pje: list[int]) -> list[ProcessoAlvo]:
+        with get_session_factory()() as session:
+            return selecionar_processos(
+                session,
+                advogado_id=credencial.advogado_id,
+                tribunal=credencial.tribunal,
+                grau=credencial.grau,
+                coluna=coluna,
+                horas=self.args.horas_para_recaptura,
+                ids_pje=ids_pje,
+            )
+
+    # -- list answers and per-case answers share the spider --------------------------------------------
+
+    def _estado_de(self, ctx: ContextoCaptura) -> dict[str, Any]:
+        parte = ctx.parametros.get("parte")
+        fase = self._fases.get(ctx.credencial_id)
+        if parte is not None and fase is not None:
+            return fase.estados[parte]
+        return self._estado[ctx.credencial_id]
+
+    def _verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> bool:
+        if ctx.tipo_captura is TipoCaptura.COMBINADA:  # the credential's end: the parts were checked as they ended
+            return True
+        return super()._verificar(ctx, estado)
+
+    @staticmethod
+    def _por_caso(dados: Any) -> bool:
+        return isinstance(dados, dict) and "processo" in dados
+
+    def _request(self, ctx: ContextoCaptura, pedido: Pedido) -> scrapy.Request:
+        if self._por_caso(pedido.dados):
+            return super()._request(ctx, pedido)
+        return CapturaSpider._request(self, ctx, pedido)
+
+    def parse_pedido(self, response: Response) -> Iterable[Any]:
+        if self._por_caso(response.meta.get("dados")):
+            yield from super().parse_pedido(response)
+            return
+        fase = self._fases.get(int(response.meta["credencial_id"]))
+        for produced in CapturaSpider.parse_pedido(self, response):
+            if isinstance(produced, Lote) and fase is not None:
+                for item in produced.itens:
+                    if isinstance(item, Audiencia) and item.id_processo_pje:
+                        fase.processos.add(int(item.id_processo_pje))
+                    elif isinstance(item, Expediente):
+                        fase.processos.add(int(item.id_pje))
+            yield produced
+
+    def errback_pedido(self, failure: Failure) -> Iterable[Any]:
+        if self._por_caso(failure.request.meta.get("dados")):  # type: ignore[attr-defined]
+            yield from super().errback_pedido(failure)
+            return
+        CapturaSpider.errback_pedido(self, failure)
+
+    def _talvez_terminou(self, credencial_id: int) -> None:
+        fase = self._fases.get(credencial_id)
+        if fase is not None and fase.na_lista and self._pendentes.get(credencial_id, 0) <= 0:
+            fase.lista_pronta.set()
+        super()._talvez_terminou(credencial_id)
