@@ -21,6 +21,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -54,21 +55,35 @@ class RedisServer:
     acl_password: str
     process: subprocess.Popen[bytes] | None = None
     host: str = "127.0.0.1"
+    #: TLS only (``rediss://``): the CA that signed the server's certificate for 127.0.0.1.
+    tls_ca: Path | None = None
 
     def url(self, *, acl: bool = True, db: int = 0) -> str:
-        """``redis://sinesys:...@host:port/db`` (the ACL user) or ``redis://:...@host:port/db`` (AUTH)."""
+        """``redis://sinesys:...@host:port/db`` (the ACL user) or ``redis://:...@host:port/db`` (AUTH); with TLS,
+        ``rediss://...?ssl_ca_certs=CA`` (the certificate and the host name are checked)."""
         auth = f"{ACL_USER}:{self.acl_password}" if acl else f":{self.password}"
+        if self.tls_ca is not None:
+            return f"rediss://{auth}@{self.host}:{self.port}/{db}?ssl_ca_certs={self.tls_ca}"
         return f"redis://{auth}@{self.host}:{self.port}/{db}"
 
     def client(self) -> redis.Redis:
+        if self.tls_ca is not None:
+            return redis.Redis(
+                host=self.host, port=self.port, password=self.password, ssl=True, ssl_ca_certs=str(self.tls_ca)
+            )
         return redis.Redis(host=self.host, port=self.port, password=self.password)
 
     def start(self, *, timeout: float = 20.0) -> None:
         conf = self.folder / "redis.conf"
+        tls: list[str] = []
+        if self.tls_ca is not None:
+            cert, key = _certificado(self.folder, self.tls_ca)
+            tls = ["port 0", f"tls-port {self.port}", f"tls-cert-file {cert}", f"tls-key-file {key}"]
+            tls += [f"tls-ca-cert-file {self.tls_ca}", "tls-auth-clients no"]
         conf.write_text(
             "\n".join(
                 [
-                    f"port {self.port}",
+                    *(tls or [f"port {self.port}"]),
                     f"bind {self.host}",
                     "protected-mode yes",
                     'save ""',
@@ -110,15 +125,63 @@ class RedisServer:
         self.process = None
 
 
-def start_redis(folder: Path) -> RedisServer:
-    """A new ``redis-server`` in ``folder`` on a free loopback port (retried if the port was taken meanwhile)."""
+def _certificado(folder: Path, ca_path: Path) -> tuple[Path, Path]:
+    """A CA (written to ``ca_path``) and a server certificate for 127.0.0.1 signed by it; (cert, key) paths."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    agora = dt.datetime.now(dt.UTC)
+
+    def _emitir(nome: str, chave: ec.EllipticCurvePrivateKey, emissor: x509.Name, assinante: Any, ca: bool) -> Any:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, nome)]))
+            .issuer_name(emissor)
+            .public_key(chave.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(agora - dt.timedelta(minutes=5))
+            .not_valid_after(agora + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            alt = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+            builder = builder.add_extension(alt, critical=False)
+        return builder.sign(assinante, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sinesys test CA")])
+    ca_cert = _emitir("sinesys test CA", ca_key, ca_name, ca_key, True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _emitir("127.0.0.1", key, ca_name, ca_key, False)
+    ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
+    )
+    return folder / "server.pem", folder / "server.key"
+
+
+def start_redis(folder: Path, *, tls: bool = False) -> RedisServer:
+    """A new ``redis-server`` in ``folder`` on a free loopback port (retried if the port was taken meanwhile); with
+    ``tls`` it speaks only TLS, with a certificate for 127.0.0.1 from a CA of its own (``server.tls_ca``)."""
     if shutil.which("redis-server") is None:
         raise RedisIndisponivelNoTeste("redis-server is not installed (Debian package redis-server)")
     folder.mkdir(parents=True, exist_ok=True)
     error: Exception | None = None
     for _ in range(3):
         server = RedisServer(
-            folder=folder, port=_free_port(), password=secrets.token_hex(12), acl_password=secrets.token_hex(12)
+            folder=folder,
+            port=_free_port(),
+            password=secrets.token_hex(12),
+            acl_password=secrets.token_hex(12),
+            tls_ca=folder / "ca.pem" if tls else None,
         )
         try:
             server.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from pydantic import SecretStr
@@ -16,9 +16,9 @@ from sinesys_spiders.core.locks.redis import RedisLockBackend
 from sinesys_spiders.core.redis_conexao import RedisConexao
 from sinesys_spiders.core.sessions import DEFAULT_IDLE_TTL, SessionStore, SqlSessionStore, open_session_store
 from sinesys_spiders.core.sessions.redis import RedisSessionStore
-from sinesys_spiders.testing.db_fixtures import on_sqlite
+from sinesys_spiders.testing.db_fixtures import on_sqlite, services_required
 from sinesys_spiders.testing.locks_contract import LockBackendContract, LocksFactory
-from sinesys_spiders.testing.redis_fixtures import RedisServer
+from sinesys_spiders.testing.redis_fixtures import RedisIndisponivelNoTeste, RedisServer, start_redis
 from sinesys_spiders.testing.sessions_contract import SessionStoreContract, make_sessao
 
 pytestmark = pytest.mark.requires_redis
@@ -124,3 +124,33 @@ def test_an_unusable_redis_is_one_clear_error_without_the_password(
     for secret in (redis_server.acl_password, "senha-errada-123"):
         assert secret not in str(caught.value)
         assert secret not in repr(locks)
+
+
+@pytest.fixture(scope="module")
+def redis_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A ``redis-server`` that speaks only TLS, its certificate from a CA of the test's own."""
+    try:
+        server = start_redis(tmp_path_factory.mktemp("redis-tls"), tls=True)
+    except RedisIndisponivelNoTeste as exc:
+        if services_required():
+            pytest.fail(f"Redis required (SINESYS_TEST_REQUIRE_SERVICES=1) but unavailable: {exc}")
+        pytest.skip(f"Redis unavailable: {exc}")
+    yield server
+    server.stop()
+
+
+def test_rediss_urls_speak_tls_with_a_checked_certificate(redis_tls: RedisServer, cipher: Cipher) -> None:
+    """``rediss://`` with the deployment's CA: locks and sessions work over TLS; a plain ``redis://`` to the TLS
+    port is one clear ``REDIS_INDISPONIVEL``, never a hang or a cleartext password."""
+    conexao = RedisConexao.from_url(redis_tls.url(), prefix="tls")
+    locks = RedisLockBackend(conexao)
+    lease = locks.try_acquire("k", ttl=5)
+    assert lease is not None
+    assert locks.release(lease) is True
+    store = RedisSessionStore(conexao, cipher)
+    sessao = make_sessao(3)
+    store.save(sessao)
+    assert store.get(3) == sessao
+    plain = redis_tls.url().replace("rediss://", "redis://").split("?")[0]
+    with pytest.raises(RedisIndisponivel):
+        RedisLockBackend(RedisConexao.from_url(plain, prefix="tls", socket_timeout=3)).try_acquire("k", ttl=5)
