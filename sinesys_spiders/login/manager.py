@@ -182,14 +182,15 @@ class SessionManager:
     def from_settings(
         cls, settings: Settings | None = None, *, registry: PluginRegistry | None = None, **kwargs: Any
     ) -> SessionManager:
-        """A manager on the configured database, key, browser and installed plugins."""
+        """A manager on the configured database (sessions and locks in Redis when SINESYS_REDIS_URL is set), key,
+        browser and installed plugins."""
         from sinesys_spiders.core.credenciais import CredenciaisService
         from sinesys_spiders.core.crypto import load_cipher
         from sinesys_spiders.core.db.engine import get_session_factory
         from sinesys_spiders.core.endpoints import EndpointResolver
         from sinesys_spiders.core.falhas_login import SqlLoginFailureStore
-        from sinesys_spiders.core.locks import SqlLockBackend
-        from sinesys_spiders.core.sessions import SqlSessionStore
+        from sinesys_spiders.core.locks import open_locks
+        from sinesys_spiders.core.sessions import open_session_store
         from sinesys_spiders.core.tribunais import get_registry
 
         settings = settings or get_settings()
@@ -207,8 +208,8 @@ class SessionManager:
         kwargs.setdefault("falhas_login", SqlLoginFailureStore(factory))
         kwargs.setdefault("cooldowns", LoginCooldowns.from_settings(settings))
         return cls(
-            store=SqlSessionStore(factory, cipher),
-            locks=SqlLockBackend(factory),
+            store=open_session_store(settings, cipher=cipher),
+            locks=open_locks(settings),
             credenciais=service.get,
             registry=registry,
             irmas=irmas,
