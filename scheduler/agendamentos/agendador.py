@@ -80,8 +80,11 @@ class Agendador:
         lote: int = 20,
         politica: PoliticaRetentativas | None = None,
         relogio: Callable[[], dt.datetime] = utcnow,
+        manutencao: Callable[[], Any] | None = None,
     ) -> None:
         self._factory = session_factory
+        #: Run at every pass before settling: the captures' housekeeping (reap dead crawls, start pending ones).
+        self._manutencao = manutencao
         self._despachar = despachar or despachar_captura
         self._consultar = consultar or functools.partial(situacao_captura, session_factory=session_factory)
         self.lease = dt.timedelta(seconds=lease)
@@ -155,6 +158,11 @@ class Agendador:
                     resultado.falhas += 1
             if len(reivindicadas) < self.lote:
                 break
+        if self._manutencao is not None:
+            try:
+                self._manutencao()
+            except Exception:  # housekeeping must never stop dispatching; the next pass tries again
+                logger.exception("scheduler: manutenção das capturas falhou; nova tentativa no próximo passo")
         resultado.retentativas = self._acertar()
         return resultado
 

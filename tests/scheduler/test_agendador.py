@@ -228,3 +228,48 @@ def test_a_takeover_records_the_capture_a_dead_scheduler_created_instead_of_star
     with session_scope(factory=factory) as session:
         row = session.get(AgendamentoExecucao, run_id)
         assert (row.status, row.captura_id, row.reivindicacoes) == ("despachada", existente, 2)
+
+
+def test_every_pass_reaps_a_dead_crawl_so_no_capture_stays_in_progress(
+    factory, database_url: str, credenciais: list[int]
+) -> None:
+    """A crawl killed without a word (kill -9, OOM) is failed CAPTURA_INTERROMPIDA by the scheduler's next pass."""
+    import functools
+
+    from scheduler.capturas import despachar_pendentes
+    from sinesys_spiders.core.capturas_jobs import CAPTURA_INTERROMPIDA
+    from sinesys_spiders.core.config import Settings
+    from sinesys_spiders.core.db.models import CapturaLog
+    from sinesys_spiders.core.domain import StatusCaptura
+
+    servico = ServicoCapturas(factory)
+    captura_id = servico.criar(
+        "acervo_geral", advogado_id=None, credencial_ids=credenciais[:1], parametros={}, origem="cli"
+    )
+    servico.iniciar(captura_id)
+    settings = Settings(database_url=database_url)
+    agendador = Agendador(factory, manutencao=functools.partial(despachar_pendentes, settings, servico=servico))
+    agendador.passo()
+    assert servico.obter(captura_id).status is StatusCaptura.IN_PROGRESS  # its heartbeat is fresh
+    with session_scope(factory=factory) as session:
+        session.get(CapturaLog, captura_id).heartbeat_em = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=3)
+    agendador.passo()
+    captura = servico.obter(captura_id)
+    assert captura.status is StatusCaptura.FAILED
+    assert captura.resultado["erro"]["codigo"] == CAPTURA_INTERROMPIDA
+
+
+def test_a_failing_housekeeping_never_stops_dispatching(
+    factory, database_url: str, advogado_id: int, credenciais: list[int]
+) -> None:
+    """If reaping fails (a database hiccup), due runs are still dispatched in the same pass."""
+    relogio = Relogio(T0)
+    _criar(factory, advogado_id, credenciais[:1], relogio)
+    capturas = Capturas(database_url)
+
+    def _quebrada() -> None:
+        raise RuntimeError("banco fora do ar")
+
+    agendador = Agendador(factory, despachar=capturas, relogio=relogio, manutencao=_quebrada)
+    relogio.agora = dt.datetime(2026, 3, 11, 10, 0, 30, tzinfo=dt.UTC)
+    assert agendador.passo().despachadas == 1
