@@ -161,6 +161,7 @@ _INICIOS: dict[str, tuple[str, type[CapturaCorpo], str]] = {
     "audiencias": ("audiencias", AudienciasCorpo, "Capturar audiências"),
     "pendentes-manifestacao": ("pendentes", PendentesCorpo, "Capturar expedientes pendentes"),
     "partes": ("partes", PartesCorpo, "Capturar as partes dos processos"),
+    "combinada": ("combinada", CapturaCorpo, "Captura combinada: audiências, expedientes, partes e timeline, um login"),
 }
 ROUTES = [
     *(

@@ -1,10 +1,11 @@
-"""Named locks with an owner token and an expiry, shared by every process (DESIGN.md §7).
+"""Named locks with an owner token and an expiry, shared by every process (DESIGN.md §7): the interface.
 
-A lock is a row (``key``, random ``owner`` token, ``expires_at``): acquiring inserts it, releasing
-and extending only touch it when the owner token matches, and an expired lock is taken over by the
-next acquirer, so a crashed holder blocks others for at most its TTL. The interface is
-:class:`LockBackend` (three calls), so a Redis back end can follow; :class:`SqlLockBackend` is the
-embedded default on the SQL database. Correctness never rests on a lock alone.
+A lock is a ``key`` held by a random ``owner`` token until ``expires_at``: releasing and extending only act when
+the owner token matches, and an expired lock is taken over by the next acquirer, so a crashed holder blocks others
+for at most its TTL. The interface is :class:`LockBackend` (three calls); the back ends are
+:mod:`~sinesys_spiders.core.locks.sql` (the default) and :mod:`~sinesys_spiders.core.locks.redis`. An extend that
+fails means the lock was lost: :func:`hold` then stops the block with ``LockPerdido``. Correctness never rests on a
+lock alone.
 
 Waiting is done by :func:`acquire` / :func:`hold`, polling the back end without blocking the event
 loop; a lock not obtained in time raises ``LockOcupado``.
@@ -16,20 +17,14 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import secrets
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-
-from sinesys_spiders.core.db.engine import session_scope
-from sinesys_spiders.core.db.repositories.locks import LocksRepository
-from sinesys_spiders.core.errors import LockOcupado
+from sinesys_spiders.core.errors import LockOcupado, LockPerdido
 from sinesys_spiders.core.timeutil import utcnow
 
-__all__ = ["Lease", "LockBackend", "SqlLockBackend", "acquire", "hold"]
+__all__ = ["Lease", "LockBackend", "acquire", "hold"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -43,7 +38,7 @@ class Lease:
 
 @runtime_checkable
 class LockBackend(Protocol):
-    """Where locks live (SQL now, Redis later)."""
+    """Where locks live (the SQL database or Redis)."""
 
     def try_acquire(self, key: str, *, ttl: float, metadata: Mapping[str, Any] | None = None) -> Lease | None:
         """Take ``key`` for ``ttl`` seconds if it is free or expired; ``None`` if someone holds it."""
@@ -60,41 +55,6 @@ class LockBackend(Protocol):
     def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
         """Push the expiry to ``ttl`` seconds from now; ``None`` if the lock is no longer ours."""
         ...
-
-
-class SqlLockBackend:
-    """Locks in the ``locks`` table of the SQL database (SQLite or PostgreSQL), via ``LocksRepository``."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._factory = session_factory
-
-    def try_acquire(self, key: str, *, ttl: float, metadata: Mapping[str, Any] | None = None) -> Lease | None:
-        now = utcnow()
-        lease = Lease(key=key, owner=secrets.token_hex(16), expires_at=now + dt.timedelta(seconds=ttl))
-        try:
-            with session_scope(factory=self._factory) as session:
-                taken = LocksRepository(session).acquire(
-                    key=key, owner=lease.owner, ttl=ttl, metadata=dict(metadata or {}), now=now
-                )
-        except IntegrityError:  # a concurrent insert of the same key won
-            return None
-        return lease if taken else None
-
-    def release(self, lease: Lease) -> bool:
-        with session_scope(factory=self._factory) as session:
-            return LocksRepository(session).release(key=lease.key, owner=lease.owner)
-
-    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
-        with session_scope(factory=self._factory) as session:
-            repo = LocksRepository(session)
-            return [repo.release(key=lease.key, owner=lease.owner) for lease in leases]
-
-    def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
-        now = utcnow()
-        with session_scope(factory=self._factory) as session:
-            if not LocksRepository(session).extend(key=lease.key, owner=lease.owner, ttl=ttl, now=now):
-                return None
-        return dataclasses.replace(lease, expires_at=now + dt.timedelta(seconds=ttl))
 
 
 async def acquire(
@@ -131,25 +91,57 @@ async def hold(
     """``async with hold(...)``: the lock for the duration of the block, released even on error.
 
     With ``renew`` the lease is extended every ``ttl / 3`` seconds while the block runs, so a long
-    block keeps its lock and a crashed process loses it within ``ttl``.
+    block keeps its lock and a crashed process loses it within ``ttl``. An extend the back end refuses (the
+    lock lapsed and may be someone else's), or one that cannot reach the back end before the lease lapses,
+    means the lock is lost: the block is cancelled and ``hold`` raises ``LockPerdido``; the lost lock is not
+    released (it is no longer ours).
     """
     lease = await acquire(backend, key, ttl=ttl, timeout=timeout, poll=poll, metadata=metadata)
     current = [lease]
+    perdido: list[BaseException | None] = []
+    task = asyncio.current_task()
+
+    def _perder(causa: BaseException | None) -> None:
+        perdido.append(causa)
+        if task is not None:
+            task.cancel()
 
     async def _renew() -> None:
         while True:
             await asyncio.sleep(ttl / 3)
-            extended = backend.extend(current[0], ttl=ttl)
+            try:
+                extended = backend.extend(current[0], ttl=ttl)
+            except Exception as exc:  # the back end is unreachable: lost once the lease lapses
+                if utcnow() >= current[0].expires_at:
+                    _perder(exc)
+                    return
+                continue
             if extended is None:
+                _perder(None)
                 return
             current[0] = extended
+
+    def _erro() -> LockPerdido:
+        erro = LockPerdido(f"o lock {key} foi perdido (expirou ou foi tomado); o trabalho que dependia dele parou")
+        erro.__cause__ = perdido[0]
+        return erro
 
     renewer = asyncio.ensure_future(_renew()) if renew else None
     try:
         yield lease
+    except asyncio.CancelledError:
+        if perdido and task is not None:
+            task.uncancel()
+            raise _erro() from perdido[0]
+        raise
     finally:
         if renewer is not None:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
-        backend.release(current[0])
+        if not perdido:
+            backend.release(current[0])
+    if perdido:  # the block swallowed the cancellation
+        if task is not None:
+            task.uncancel()
+        raise _erro()
