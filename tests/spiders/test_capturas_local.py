@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from sinesys_spiders.core.db.models import Lock
+from sinesys_spiders.core.db.models import CapturaLog, Lock
+from sinesys_spiders.core.db.repositories import SessoesRepository
 from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
@@ -30,6 +31,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 #: Every API answer takes ~4 s: a crawl is still running when the test cancels or kills it.
 LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
          "targets": ["api"]}  # fmt: skip
+#: Every login page takes 20 s: a crawl is still logging in (holding its login lock) when the test kills it.
+LOGIN_LENTO = {"name": "login-lento", "seed": 1, "slow_login_ms": 20000}
 
 pytestmark = [pytest.mark.requires_browser, pytest.mark.slow, pytest.mark.e2e, on_postgresql]
 
@@ -105,12 +108,23 @@ def _locks_of(e2e: Any, captura_id: int) -> list[str]:
         return [lock.key for lock in session.scalars(select(Lock)) if lock.metadados.get("captura_id") == captura_id]
 
 
-def _until(what: str, check: Any, timeout: float = 300.0) -> Any:
+def _terminada(e2e: Any, captura_id: int) -> str | None:
+    """The capture's status and error if it already ended (a crawl that died at start), else ``None``."""
+    with e2e.factory() as session:
+        row = session.get(CapturaLog, captura_id)
+        ended = row is not None and row.status in ("completed", "failed", "cancelled")
+        return f"{row.status}: {row.erro}" if ended else None
+
+
+def _until(what: str, check: Any, timeout: float = 300.0, *, e2e: Any = None, captura_id: int = 0) -> Any:
+    """Poll ``check`` until it is true; with ``e2e``, stop at once if the capture already ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
+        if e2e is not None and (fim := _terminada(e2e, captura_id)):
+            raise AssertionError(f"the capture ended while waiting for {what}: {fim}")
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
 
@@ -147,7 +161,8 @@ def test_cancel_stops_the_crawl_and_frees_its_locks(local: Any, captura_sandbox:
         result = _sinesys(local, "capturas", "iniciar", "acervo_geral", "--credenciais", str(local.grande))
         assert result.returncode == 0, result.stderr
         captura_id = int(result.stdout.split()[0])
-        _until("the crawl to hold its session turn", lambda: _locks_of(local, captura_id))
+        _until("the crawl to hold its session turn", lambda: _locks_of(local, captura_id), e2e=local,
+               captura_id=captura_id)  # fmt: skip
         pid = int(_show(local, captura_id)["job_id"])
         cancel = _sinesys(local, "capturas", "cancelar", str(captura_id))
         assert cancel.returncode == 0, cancel.stderr
@@ -174,13 +189,18 @@ def _alive(pid: int) -> bool:
 def test_killed_crawl_is_failed_by_the_next_look_and_its_locks_are_free(
     local: Any, captura_sandbox: SandboxClient
 ) -> None:
-    """SIGKILL of a crawl (and its browser): the next `capturas show` fails it CAPTURA_INTERROMPIDA once its
-    heartbeat lapsed, frees its locks, and the next capture of the same credential completes."""
-    with captura_sandbox.faults_applied(LENTO):
+    """SIGKILL of a crawl (and its browser) in the middle of its login: the next `capturas show` fails it
+    CAPTURA_INTERROMPIDA once its heartbeat lapsed, frees its locks (session turn, login and OTP locks), and the
+    next capture of the same credential completes without waiting out the dead crawl's lock TTLs (10 min)."""
+    with local.factory.begin() as session:  # no stored session to reuse: this crawl must log in
+        SessoesRepository(session).invalidate(credencial_id=local.grande)
+    with captura_sandbox.faults_applied(LOGIN_LENTO):
         result = _sinesys(local, "capturas", "iniciar", "acervo_geral", "--credenciais", str(local.grande))
         assert result.returncode == 0, result.stderr
         captura_id = int(result.stdout.split()[0])
-        _until("the crawl to hold its session turn", lambda: _locks_of(local, captura_id))
+        locks = _until("the crawl to hold its login lock", lambda: [k for k in _locks_of(local, captura_id)
+                       if k.startswith("login:")], e2e=local, captura_id=captura_id)  # fmt: skip
+        assert locks == [f"login:credencial:{local.grande}"]
         pid = int(_show(local, captura_id)["job_id"])
         os.killpg(pid, signal.SIGKILL)
         _until("the crawl to die", lambda: not _alive(pid), timeout=30)
@@ -190,5 +210,7 @@ def test_killed_crawl_is_failed_by_the_next_look_and_its_locks_are_free(
     assert shown["status"] == "failed"
     assert shown["resultado"]["erro"]["codigo"] == "CAPTURA_INTERROMPIDA"
     assert _locks_of(local, captura_id) == []
+    with local.factory() as session:
+        assert session.scalars(select(Lock.key)).all() == []  # nothing left for the next run to wait for
     nova = _sinesys(local, "capturas", "iniciar", "acervo_geral", "--credenciais", str(local.grande), "--esperar")
     assert nova.returncode == 0, nova.stderr[-3000:]

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from sinesys_spiders.core.credenciais_input import NovaCredencial
-from sinesys_spiders.core.db.models import Lock
+from sinesys_spiders.core.db.models import CapturaLog, Lock
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET, find_canaries
 from sinesys_spiders.testing.db_fixtures import on_postgresql
@@ -134,6 +134,23 @@ def _locks_of(e2e: Any, captura_id: int) -> list[str]:
         return [lock.key for lock in session.scalars(select(Lock)) if lock.metadados.get("captura_id") == captura_id]
 
 
+def _terminada(e2e: Any, server: ScrapydServer, captura_id: int) -> str | None:
+    """Why waiting for the capture's crawl is pointless: it already ended, or its Scrapyd job finished (a job
+    that died at start leaves its capture pending); ``None`` while it may still run."""
+    with e2e.factory() as session:
+        row = session.get(CapturaLog, captura_id)
+        if row is None:
+            return None
+        if row.status in ("completed", "failed", "cancelled"):
+            return f"{row.status}: {row.erro}"
+        job_id = row.job_id
+    if job_id and job_id != "reservado":  # the runner's placeholder while it schedules the job
+        status = server.call("GET", "status.json", params={"job": job_id, "project": server.project})
+        if status.get("currstate") == "finished":
+            return f"Scrapyd job {job_id} finished; see its log in {server.logs_dir}"
+    return None
+
+
 def test_cancel_through_scrapyd(implantado: tuple[Any, ScrapydServer], captura_sandbox: SandboxClient) -> None:
     """`capturas cancelar` of a Scrapyd job: cancel.json, the crawl closes, the row is cancelled, locks free."""
     e2e, server = implantado
@@ -145,6 +162,8 @@ def test_cancel_through_scrapyd(implantado: tuple[Any, ScrapydServer], captura_s
         deadline = time.monotonic() + 300
         while not _locks_of(e2e, captura_id):
             assert time.monotonic() < deadline, "the crawl never took its session turn"
+            fim = _terminada(e2e, server, captura_id)
+            assert fim is None, f"the crawl ended before its session turn: {fim}"
             time.sleep(0.3)
         cancel = _sinesys(e2e, server, "capturas", "cancelar", str(captura_id))
         assert cancel.returncode == 0, cancel.stderr
