@@ -82,6 +82,10 @@ class _Credencial:
     inicio: dt.datetime
     fim: dt.datetime
     processos: set[int] = dataclasses.field(default_factory=set)
+    #: The cases the spider chose for this credential (``acervo`` id -> PJE id), from ``processos_selecionados``.
+    selecionados: dict[int, int] = dataclasses.field(default_factory=dict)
+    #: Why the credential stopped (``CODIGO: mensagem``), if it failed.
+    falha: str | None = None
     capturados: set[int] = dataclasses.field(default_factory=set)
     bloqueados: list[int] = dataclasses.field(default_factory=list)
     erros: list[dict[str, Any]] = dataclasses.field(default_factory=list)
@@ -94,7 +98,7 @@ class _Credencial:
 
     def extra(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "total_processos": len(self.processos),
+            "total_processos": len(self.processos | self.selecionados.keys()),
             "processos_capturados": len(self.capturados),
             "bloqueados": len(self.bloqueados),
             "processos_bloqueados": sorted(self.bloqueados),
@@ -115,6 +119,12 @@ class _Credencial:
                         "documentos_baixados", "documentos_ja_baixados", "bytes_baixados"):  # fmt: skip
                 out[key] = self.timeline.get(key, 0)
         return out
+
+    def sem_desfecho(self) -> list[int]:
+        """The chosen cases that ended neither stored, nor skipped, nor with an error of their own."""
+        com_erro = {e["processo_id"] for e in self.erros}
+        feitos = self.capturados | set(self.bloqueados) | com_erro
+        return sorted(set(self.selecionados) - feitos)
 
     def contagem(self) -> dict[str, int]:
         if self.tipo_captura == "partes":
@@ -148,6 +158,8 @@ class ProcessoPipeline:
         self._credenciais: dict[int, _Credencial] = {}
         self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size)
         self.paginas = paginas(crawler)
+        crawler.signals.connect(self._selecionados, signal=sinais.processos_selecionados)
+        crawler.signals.connect(self._credencial_falhou, signal=sinais.credencial_falhou)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProcessoPipeline:
@@ -205,6 +217,21 @@ class ProcessoPipeline:
         if not gravado:
             raise DropItem(f"processo {item.processo_id}: {type(item).__name__} não gravado", log_level="DEBUG")
         return item
+
+    def _selecionados(self, credencial_id: int, tipo_captura: str, tribunal: str, grau: str, captura_id: int | None,
+                      iniciada_em: dt.datetime, alvos: list[Any], **_: Any) -> None:  # fmt: skip
+        conta = self._credenciais.get(credencial_id)
+        if conta is None:
+            conta = self._credenciais[credencial_id] = _Credencial(
+                tipo_captura=tipo_captura, tribunal=tribunal, grau=grau, captura_id=captura_id,
+                inicio=iniciada_em, fim=utcnow(),
+            )  # fmt: skip
+        conta.selecionados.update((alvo.processo_id, alvo.id_pje) for alvo in alvos)
+
+    def _credencial_falhou(self, credencial_id: int, error: Any, **_: Any) -> None:
+        conta = self._credenciais.get(credencial_id)
+        if conta is not None and conta.falha is None:
+            conta.falha = f"{getattr(error, 'code', type(error).__name__)}: {getattr(error, 'message', error)}"
 
     def _conta(self, item: ItemProcesso) -> _Credencial:
         conta = self._credenciais.get(item.credencial_id)
@@ -359,8 +386,25 @@ class ProcessoPipeline:
                 self._timelines.close()
 
     def _registrar(self) -> None:
-        """Report each credential's result to the capture extension (the one writer of the history row)."""
+        """Report each credential's result to the capture extension (the one writer of the history row).
+
+        A chosen case that ended neither stored, nor skipped, nor with an error of its own (its credential failed
+        first, the crawl was stopped, or a path lost it) becomes an error here, with the reason: never missing silently.
+        """
         for credencial_id, conta in sorted(self._credenciais.items()):
+            faltando = conta.sem_desfecho()
+            if faltando:
+                motivo = (
+                    f"a credencial falhou antes de concluir o processo ({conta.falha})"
+                    if conta.falha
+                    else "a captura terminou sem gravar o processo nem registrar erro dele"
+                )
+                logger.warning("%s: credencial %s: %d processo(s) não concluído(s): %s", conta.tipo_captura,
+                               credencial_id, len(faltando), motivo)  # fmt: skip
+                conta.erros[:0] = [  # first: the history keeps the first MAX_ERROS_ITENS reasons
+                    {"id_pje": conta.selecionados[p], "processo_id": p, "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}"}
+                    for p in faltando
+                ]
             self.crawler.signals.send_catch_log(
                 signal=sinais.resultado_credencial,
                 captura_id=conta.captura_id,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -40,6 +41,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from sqlalchemy import select
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria
 from sinesys_spiders.core.credenciais import CredencialResumo
@@ -167,6 +169,17 @@ class ProcessoSpider(CapturaSpider):
         estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
         alvos = await asyncio.to_thread(self._alvos, credencial)
         self._selecionados.update(a.processo_id for a in alvos)
+        # Every chosen case must end stored, skipped or with its error: the pipeline checks it at the close.
+        self.crawler.signals.send_catch_log(
+            signal=sinais.processos_selecionados,
+            credencial_id=credencial.id,
+            tipo_captura=ctx.tipo_captura.value,
+            tribunal=ctx.tribunal.value,
+            grau=ctx.grau.value,
+            captura_id=ctx.captura_id,
+            iniciada_em=dt.datetime.fromisoformat(estado["iniciada_em"]),
+            alvos=alvos,
+        )
         logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
         captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
         for alvo in alvos:
@@ -275,12 +288,16 @@ class ProcessoSpider(CapturaSpider):
                 self.credencial_falhou(ctx.credencial_id, error)
                 return
             response = getattr(failure.value, "response", None)
-            if failure.check(IgnoreRequest) and response is None:
-                return
+            if failure.check(IgnoreRequest) and response is None and ctx.credencial_id in self._falhas:
+                return  # the credential failed: the pipeline reports its cases left undone with that reason
             etapa = request.meta.get("etapa")
             status = getattr(response, "status", None)
-            if status is None:
-                erro: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+            if status is None and failure.check(IgnoreRequest):  # dropped on the way, never silently
+                erro: SinesysError = NetworkError(
+                    f"{etapa}: pedido descartado sem resposta ({failure.getErrorMessage()})"
+                )
+            elif status is None:
+                erro = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
                 erro = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:
