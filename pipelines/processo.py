@@ -120,11 +120,9 @@ class _Credencial:
                 out[key] = self.timeline.get(key, 0)
         return out
 
-    def sem_desfecho(self) -> list[int]:
-        """The chosen cases that ended neither stored, nor skipped, nor with an error of their own."""
-        com_erro = {e["processo_id"] for e in self.erros}
-        feitos = self.capturados | set(self.bloqueados) | com_erro
-        return sorted(set(self.selecionados) - feitos)
+    def feitos(self) -> set[int]:
+        """The cases that ended stored, skipped or with an error of their own."""
+        return self.capturados | set(self.bloqueados) | {e["processo_id"] for e in self.erros}
 
     def contagem(self) -> dict[str, int]:
         if self.tipo_captura == "partes":
@@ -391,8 +389,10 @@ class ProcessoPipeline:
         A chosen case that ended neither stored, nor skipped, nor with an error of its own (its credential failed
         first, the crawl was stopped, or a path lost it) becomes an error here, with the reason: never missing silently.
         """
+        # A case chosen by two credentials is captured under the first one only: done is done under any of them.
+        feitos = set().union(*(conta.feitos() for conta in self._credenciais.values()))
         for credencial_id, conta in sorted(self._credenciais.items()):
-            faltando = conta.sem_desfecho()
+            faltando = sorted(set(conta.selecionados) - feitos)
             if faltando:
                 motivo = (
                     f"a credencial falhou antes de concluir o processo ({conta.falha})"

@@ -69,6 +69,9 @@ __all__ = ["ProcessoSpider", "chave_lock", "erro_do_plugin"]
 
 logger = logging.getLogger(__name__)
 
+#: Cases whose locks are taken together, in one transaction, before their requests go to the engine.
+LOCKS_POR_VEZ = 16
+
 #: What a plugin's parser raises on an answer it cannot read, besides our own errors: one case's error.
 ERROS_DE_LEITURA = (ValidationError, ValueError, KeyError, TypeError)
 
@@ -182,28 +185,41 @@ class ProcessoSpider(CapturaSpider):
         )
         logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
         captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
-        for alvo in alvos:
+        metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        for inicio in range(0, len(alvos), LOCKS_POR_VEZ):
             if credencial.id in self._falhas:
                 return
-            if alvo.processo_id in self._casos:  # the same case asked twice in one crawl
-                continue
-            metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
-            if not await self._locks_casos.tentar(chave_lock(alvo.processo_id), metadata=metadata):
-                yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
-                                       mensagem="processo em captura por outra execução")  # fmt: skip
-                continue
-            self._casos[alvo.processo_id] = _Caso(credencial.id)
+            grupo: dict[int, ProcessoAlvo] = {}
+            for alvo in alvos[inicio : inicio + LOCKS_POR_VEZ]:
+                if alvo.processo_id not in self._casos:  # else the same case asked twice in one crawl
+                    grupo.setdefault(alvo.processo_id, alvo)
+            # The locks of the next few cases in one transaction; the engine still pulls the cases one by one.
+            tomados = await self._locks_casos.tentar_varios([chave_lock(p) for p in grupo], metadata=metadata)
+            pendentes = [alvo.processo_id for alvo, tomado in zip(grupo.values(), tomados, strict=True) if tomado]
             try:
-                pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
-            except (SinesysError, *ERROS_DE_LEITURA) as exc:
-                erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
-                self._casos[alvo.processo_id].pendentes += 1
-                yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
-                continue
-            if not pedidos:
-                self._liberar(alvo.processo_id)
-            for pedido in pedidos:
-                yield self._request(ctx, pedido)
+                for alvo, tomado in zip(grupo.values(), tomados, strict=True):
+                    if credencial.id in self._falhas:
+                        return
+                    if not tomado:
+                        yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
+                                               mensagem="processo em captura por outra execução")  # fmt: skip
+                        continue
+                    pendentes.remove(alvo.processo_id)
+                    self._casos[alvo.processo_id] = _Caso(credencial.id)
+                    try:
+                        pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
+                    except (SinesysError, *ERROS_DE_LEITURA) as exc:
+                        erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
+                        self._casos[alvo.processo_id].pendentes += 1
+                        yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
+                        continue
+                    if not pedidos:
+                        self._liberar(alvo.processo_id)
+                    for pedido in pedidos:
+                        yield self._request(ctx, pedido)
+            finally:  # taken for a case never started (the credential failed, the crawl stopped): given back
+                for processo_id in pendentes:
+                    self._locks_casos.liberar_em_lote(chave_lock(processo_id))
 
     def _ocorrencia(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, **fields: Any) -> OcorrenciaProcesso:
         estado = self._estado.get(ctx.credencial_id, {})

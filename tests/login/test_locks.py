@@ -36,6 +36,26 @@ def test_only_the_owner_releases_or_extends(locks: SqlLockBackend) -> None:
     assert locks.try_acquire("k", ttl=60) is None
 
 
+def test_many_locks_are_taken_together_free_and_expired_ones_only(locks: SqlLockBackend) -> None:
+    """The per-case spiders take the locks of the next cases in one call: a free and an expired key are taken, a key
+    held by someone else is refused, and each lease taken is a real one (released and extended by its owner)."""
+    held = locks.try_acquire("captura:processo:2", ttl=60)
+    stale = locks.try_acquire("captura:processo:3", ttl=0.05)
+    assert held is not None
+    assert stale is not None
+    time.sleep(0.1)
+    chaves = ["captura:processo:1", "captura:processo:2", "captura:processo:3"]
+    livre, ocupado, expirado = locks.try_acquire_many(chaves, ttl=60, metadata={"spider": "partes"})
+    assert ocupado is None
+    assert livre is not None
+    assert expirado is not None
+    assert locks.try_acquire("captura:processo:1", ttl=60) is None
+    assert locks.release(stale) is False
+    assert locks.extend(expirado, ttl=120) is not None
+    assert locks.release_many([livre, expirado]) == [True, True]
+    assert locks.release(held) is True
+
+
 def test_an_expired_lock_is_taken_over(locks: SqlLockBackend) -> None:
     """A holder that died blocks the key only until its TTL; its stale lease then releases nothing."""
     stale = locks.try_acquire("k", ttl=0.05)
