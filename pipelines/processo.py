@@ -147,6 +147,7 @@ class ProcessoPipeline:
         timeline_store: TimelineStore | None = None,
         document_store: DocumentStore | None = None,
         batch_size: int = 200,
+        batch_wait: float = 0.0,
     ) -> None:
         self.crawler = crawler
         self._database_url = database_url
@@ -154,7 +155,7 @@ class ProcessoPipeline:
         self._timelines = timeline_store
         self._documentos = document_store
         self._credenciais: dict[int, _Credencial] = {}
-        self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size)
+        self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size, wait=batch_wait)
         self.paginas = paginas(crawler)
         crawler.signals.connect(self._selecionados, signal=sinais.processos_selecionados)
         crawler.signals.connect(self._credencial_falhou, signal=sinais.credencial_falhou)
@@ -170,6 +171,7 @@ class ProcessoPipeline:
             settings.get("TIMELINE_STORE"),
             settings.get("DOCUMENT_STORE"),
             settings.getint("PROCESSO_BATCH_SIZE", 200),
+            settings.getfloat("PROCESSO_BATCH_WAIT", 0.0),
         )
 
     # -- stores ----------------------------------------------------------------------------------
