@@ -9,7 +9,10 @@ Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else
   items as rows (:func:`~sinesys_spiders.core.persistencia_timeline.persistir_timeline`), in one
   transaction: the case is stamped (``timeline_capturada_em``) only when the store's save succeeded;
 - :class:`DocumentoBaixado` -> the document store (``SINESYS_DOCUMENTS_DIR``) and its ``documentos`` row;
-- :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error.
+- :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error;
+- every case the spider chose (``sinais.processos_selecionados``) that ended neither stored, nor skipped, nor with
+  an error of its own is reported at the close as an error ``PROCESSO_NAO_CONCLUIDO`` with the reason (the
+  credential's failure, or none known): never missing silently.
 
 Items are written in groups (:class:`~pipelines._batch.GroupWriter`): whatever arrived while the previous group was
 being written goes in one transaction, off the reactor thread, through the batched repositories (a few statements
@@ -24,13 +27,13 @@ representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``tim
 and movements, new ones, documents downloaded...), which records it and finishes the row.
 
 Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the largest group, default 200),
+``PROCESSO_BATCH_WAIT`` (seconds a group gathers before it is written, default 0),
 ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and ``DOCUMENT_STORE`` (store objects; default: the ones the
 ``SINESYS_*`` settings choose). Stats: ``sinesys/processo/<tipo>``, ``sinesys/processo/grupos``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
@@ -39,6 +42,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import IntegrityError
 
 from pipelines._batch import GroupWriter
+from pipelines._contas_processo import ContaCredencial
 from pipelines._contexto import paginas
 from sinesys_spiders import sinais
 from sinesys_spiders.core.db.engine import get_session_factory
@@ -51,7 +55,7 @@ from sinesys_spiders.core.items_processo import (
     PartesProcesso,
     TimelineProcesso,
 )
-from sinesys_spiders.core.persistencia_processo import ResultadoPartes, persistir_partes
+from sinesys_spiders.core.persistencia_processo import persistir_partes
 from sinesys_spiders.core.persistencia_timeline import contar_documentos, persistir_documento, persistir_timeline
 from sinesys_spiders.core.timelines import RegistroTimeline, SqlTimelineStore, TimelineStore, open_timeline_store
 from sinesys_spiders.core.timeutil import utcnow
@@ -71,72 +75,6 @@ def _caso(item: ItemProcesso) -> tuple[int, str, str]:
     return (item.id_processo_pje, item.tribunal.value, item.grau.value)
 
 
-@dataclasses.dataclass(slots=True)
-class _Credencial:
-    """What one credential's cases gave, for its history result."""
-
-    tipo_captura: str
-    tribunal: str
-    grau: str
-    captura_id: int | None
-    inicio: dt.datetime
-    fim: dt.datetime
-    processos: set[int] = dataclasses.field(default_factory=set)
-    #: The cases the spider chose for this credential (``acervo`` id -> PJE id), from ``processos_selecionados``.
-    selecionados: dict[int, int] = dataclasses.field(default_factory=dict)
-    #: Why the credential stopped (``CODIGO: mensagem``), if it failed.
-    falha: str | None = None
-    capturados: set[int] = dataclasses.field(default_factory=set)
-    bloqueados: list[int] = dataclasses.field(default_factory=list)
-    erros: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    partes: ResultadoPartes = dataclasses.field(default_factory=ResultadoPartes)
-    timeline: dict[str, int] = dataclasses.field(default_factory=dict)
-
-    def soma(self, **counts: int) -> None:
-        for key, value in counts.items():
-            self.timeline[key] = self.timeline.get(key, 0) + value
-
-    def extra(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "total_processos": len(self.processos | self.selecionados.keys()),
-            "processos_capturados": len(self.capturados),
-            "bloqueados": len(self.bloqueados),
-            "processos_bloqueados": sorted(self.bloqueados),
-            "duracao_ms": int((self.fim - self.inicio).total_seconds() * 1000),
-        }
-        if self.tipo_captura == "partes":
-            p = self.partes
-            out.update(
-                total_partes=p.total_partes,
-                clientes=p.clientes,
-                partes_contrarias=p.partes_contrarias,
-                terceiros=p.terceiros,
-                representantes=p.representantes,
-                vinculos=p.vinculos,
-            )
-        else:
-            for key in ("total_documentos", "total_movimentos", "novos_documentos", "novos_movimentos",
-                        "documentos_baixados", "documentos_ja_baixados", "bytes_baixados"):  # fmt: skip
-                out[key] = self.timeline.get(key, 0)
-        return out
-
-    def feitos(self) -> set[int]:
-        """The cases that ended stored, skipped or with an error of their own."""
-        return self.capturados | set(self.bloqueados) | {e["processo_id"] for e in self.erros}
-
-    def contagem(self) -> dict[str, int]:
-        if self.tipo_captura == "partes":
-            p = self.partes
-            return {"inseridos": p.inseridos, "atualizados": p.atualizados, "inalterados": p.inalterados,
-                    "erros": len(self.erros)}  # fmt: skip
-        return {
-            "inseridos": self.timeline.get("inseridos", 0),
-            "atualizados": self.timeline.get("atualizados", 0),
-            "inalterados": self.timeline.get("inalterados", 0),
-            "erros": len(self.erros),
-        }
-
-
 class ProcessoPipeline:
     """Persist per-case items in groups, pass them on once stored, and record each credential's result at close."""
 
@@ -154,7 +92,7 @@ class ProcessoPipeline:
         self._factory: sessionmaker[Session] | None = None
         self._timelines = timeline_store
         self._documentos = document_store
-        self._credenciais: dict[int, _Credencial] = {}
+        self._credenciais: dict[int, ContaCredencial] = {}
         self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size, wait=batch_wait)
         self.paginas = paginas(crawler)
         crawler.signals.connect(self._selecionados, signal=sinais.processos_selecionados)
@@ -222,7 +160,7 @@ class ProcessoPipeline:
                       iniciada_em: dt.datetime, alvos: list[Any], **_: Any) -> None:  # fmt: skip
         conta = self._credenciais.get(credencial_id)
         if conta is None:
-            conta = self._credenciais[credencial_id] = _Credencial(
+            conta = self._credenciais[credencial_id] = ContaCredencial(
                 tipo_captura=tipo_captura, tribunal=tribunal, grau=grau, captura_id=captura_id,
                 inicio=iniciada_em, fim=utcnow(),
             )  # fmt: skip
@@ -233,10 +171,10 @@ class ProcessoPipeline:
         if conta is not None and conta.falha is None:
             conta.falha = f"{getattr(error, 'code', type(error).__name__)}: {getattr(error, 'message', error)}"
 
-    def _conta(self, item: ItemProcesso) -> _Credencial:
+    def _conta(self, item: ItemProcesso) -> ContaCredencial:
         conta = self._credenciais.get(item.credencial_id)
         if conta is None:
-            conta = self._credenciais[item.credencial_id] = _Credencial(
+            conta = self._credenciais[item.credencial_id] = ContaCredencial(
                 tipo_captura=item.tipo_captura.value,
                 tribunal=item.tribunal.value,
                 grau=item.grau.value,
@@ -249,7 +187,7 @@ class ProcessoPipeline:
         return conta
 
     @staticmethod
-    def _erro(conta: _Credencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
+    def _erro(conta: ContaCredencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
         entry: dict[str, Any] = {
             "id_pje": item.id_processo_pje,
             "processo_id": item.processo_id,

@@ -6,13 +6,20 @@ case of the lawyer not captured within ``horas_para_recaptura``) and are sent la
 next case only when it has room, so few locks are held at a time. For each case:
 
 1. the lock ``captura:processo:{acervo.id}`` is taken (owner token, TTL ``SINESYS_PROCESSO_LOCK_TTL``,
-   default 300 s; an expired lock is taken over). A case held by another run is skipped and reported
+   default 300 s; an expired lock is taken over), those of the next :data:`LOCKS_POR_VEZ` cases in one
+   transaction. A case held by another run is skipped and reported
    (an :class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso` ``bloqueado``);
 2. the plugin's requests for the case go out (``iniciar_processo``), in the tribunal's download slot, with
    the usual retries; their answers go to the plugin (a 404 as ``None``, binary steps as bytes);
 3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
    released when the last of them is done (also on error, and at the end of the crawl): the locks of the cases
    finished in one turn of the event loop (a group the per-case pipeline stored) are released together.
+
+The chosen cases are announced to the per-case pipeline (``sinais.processos_selecionados``), which reports
+at the close every one of them that ended neither stored, nor skipped, nor with an error of its own
+(``PROCESSO_NAO_CONCLUIDO``, with the reason: its credential failed first, the crawl stopped...): a case is
+never missing silently from the history. A request dropped without an answer (an ``IgnoreRequest``) is its
+case's error.
 
 An error of one case (an HTTP error after the retries, an answer the plugin refuses, a malformed field that
 makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``TypeError``) is that case's
