@@ -23,7 +23,7 @@ from api.docs import docs_routes
 from api.errors import erro
 from api.middleware import Autenticacao, ErrosInternos, LimiteCorpo
 from api.openapi import gerar_openapi
-from api.routes import advogados, agendamentos, captura_trt, credenciais, historico, sistema, tribunais
+from api.routes import advogados, agendamentos, captura_trt, credenciais, historico, recovery, sistema, tribunais
 from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.credenciais import CredenciaisService
 from sinesys_spiders.core.db import get_session_factory
@@ -39,6 +39,7 @@ API_ROUTES: list[BaseRoute] = [
     *agendamentos.ROUTES,
     *historico.ROUTES,
     *captura_trt.ROUTES,
+    *recovery.ROUTES,
     *tribunais.ROUTES,
 ]
 

@@ -8,6 +8,7 @@ installed the routes answer 503. Reading the history uses ``capturas_log`` direc
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from api.errors import ErroApi
@@ -33,13 +34,17 @@ def iniciar(
     credencial_ids: list[int],
     parametros: dict[str, Any],
     solicitante: str,
+    origem: str = "api",
     agendamento_id: int | None = None,
+    agendado_para: dt.datetime | None = None,
 ) -> int:
     """Create the row and dispatch the job; return the capture id (the crawl runs elsewhere)."""
     servico = _servico()
     kwargs: dict[str, Any] = {}
     if agendamento_id is not None:
         kwargs["agendamento_id"] = agendamento_id
+    if agendado_para is not None:
+        kwargs["agendado_para"] = agendado_para
     try:
         return int(
             servico.iniciar_captura(
@@ -48,7 +53,7 @@ def iniciar(
                 advogado_id=advogado_id,
                 credencial_ids=credencial_ids,
                 parametros=parametros,
-                origem="api",
+                origem=origem,
                 solicitante=solicitante,
                 **kwargs,
             )

@@ -18,8 +18,10 @@ import click
 from scheduler.agendamentos.agendador import Agendador, Passo
 from scheduler.agendamentos.despacho import despachar_captura
 from scheduler.agendamentos.retentativas import PoliticaRetentativas
+from scheduler.capturas import despachar_pendentes
 from sinesys_spiders.cli._common import fail
 from sinesys_spiders.cli._inputs import OneLineGroup, session_factory
+from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.errors import LockOcupado
 
 __all__ = ["scheduler"]
@@ -67,6 +69,7 @@ def run(intervalo: float, lease: float, lote: int, runner: str | None, tentativa
         intervalo=intervalo,
         lote=lote,
         politica=PoliticaRetentativas(tentativas=tentativas),
+        manutencao=functools.partial(despachar_pendentes, get_settings()),
     )
     parar = threading.Event()
 

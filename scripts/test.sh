@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The README's test command: set up what is missing, then lint, check import layers and run the
-# whole suite (SQLite and PostgreSQL back ends, headless Chromium, the sandbox).
+# whole suite (SQLite and PostgreSQL back ends, Redis, headless Chromium, the sandbox).
 #   scripts/test.sh [PYTEST_ARGS ...]        e.g. scripts/test.sh -m "not e2e" (the fast subset)
 # The suite runs on pytest-xdist workers (SINESYS_TEST_WORKERS, default: one per CPU, at least 2),
 # each taking whole test files; pass -n 0 (or -p no:xdist) to run in this process.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-scripts/bootstrap.sh chromium postgresql
+scripts/bootstrap.sh chromium postgresql redis-server
 VENV=${SINESYS_VENV:-$ROOT/.venv}
 export PATH="$VENV/bin:$PATH"
 

@@ -11,6 +11,7 @@ pytest_plugins = [
     "sinesys_spiders.testing.sandbox_fixtures",
     "sinesys_spiders.testing.canary",
     "sinesys_spiders.testing.credenciais_fixtures",
+    "sinesys_spiders.testing.redis_fixtures",
 ]
 
 

@@ -1,10 +1,10 @@
-"""``/api/captura/agendamentos``: schedules on the ``agendamentos`` table (CRUD and ``executar``).
+"""``/api/captura/agendamentos``: schedules through the scheduler's :class:`AgendamentosService` (CRUD, executar).
 
-The scheduler engine (``sinesys scheduler run``) claims due rows; this module only writes them, setting
-``proxima_execucao`` by the schedule's rule (:mod:`scheduler.agendamentos.regras`: diario, a_cada_N_dias,
-a_cada_N_horas in its window, Brasília time) whenever a schedule is created or changed, after checking its
-``parametros_extras`` as the spider will get them. ``executar`` starts the schedule's capture now through the
-capture service, like a start route (``dataRelativa`` resolved to that day).
+The service owns every rule: the timing rule and ``proxima_execucao`` (:mod:`scheduler.agendamentos.regras`, Brasília
+time), the capture type's ``parametros_extras`` as the spider will get them, the lawyer's credentials, and
+``executar`` (a manual run recorded with the schedule's runs, its capture dispatched by the capture facade). This
+module only adapts HTTP: the body models for the OpenAPI document, the ids checked as on the start routes, and the
+service's :class:`EntradaInvalida` / :class:`NaoEncontrado` answered as 400 per field / 404.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import asc, desc
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import capturas
 from api.auth.escopos import Escopo
 from api.errors import ErroApi
-from api.paginas import contadores, paginar
-from api.routes.captura_trt import iniciar, validar_ids
+from api.paginas import contadores
+from api.routes.captura_trt import MENSAGEM_INICIADA, validar_ids
 from api.routing import Pedido, rota
 from api.schemas.agendamentos import (
     AgendamentoAtualizar,
@@ -30,151 +30,128 @@ from api.schemas.agendamentos import (
 from api.schemas.base import Envelope
 from api.schemas.capturas import CapturaIniciada
 from api.schemas.outros import Mensagem
-from scheduler.agendamentos.parametros import argumentos_spider, validar_parametros
-from scheduler.agendamentos.regras import primeira_execucao
-from scheduler.agendamentos.servico import regra_de
-from sinesys_spiders.core.db.models import Agendamento
+from scheduler.agendamentos import AgendamentosService, AgendamentoView, PedidoDespacho
+from sinesys_spiders.core.config import Settings
 from sinesys_spiders.core.domain import BRASILIA
-from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
 
-__all__ = ["ROUTES", "proxima_execucao"]
+__all__ = ["ROUTES", "campo_de"]
+
+#: The service's messages name their field first; the API's 400 lists it as ``campo``.
+_CAMPOS = (
+    ("dias_intervalo", "dias_intervalo"),
+    ("janela_execucao", "parametros_extras.janela_execucao"),
+    ("parametros_extras.dataRelativa", "parametros_extras.dataRelativa"),
+    ("parametros_extras", "parametros_extras"),
+    ("horario", "horario"),
+    ("periodicidade", "periodicidade"),
+    ("credencial", "credencial_ids"),
+    ("advogado", "advogado_id"),
+    ("tipo de captura", "tipo_captura"),
+)
 
 
-def proxima_execucao(
-    tipo_captura: str,
-    periodicidade: str,
-    horario: str | None,
-    intervalo: int | None,
-    extras: dict[str, Any],
-    ativo: bool,
-) -> dt.datetime | None:
-    """The schedule's first run under its rule (scheduler.agendamentos); 400 when the rule or the
-    ``parametros_extras`` are not valid for its capture type (checked when saved, not when it fires)."""
+def campo_de(motivo: str) -> str:
+    """The request field a service message is about (``corpo`` when it names none)."""
+    return next((campo for chave, campo in _CAMPOS if chave in motivo), "corpo")
+
+
+def _servico(factory: sessionmaker[Session], settings: Settings | None = None) -> AgendamentosService:
+    """The scheduler's service on the app's database; its runs dispatched with the app's settings."""
+
+    def despachar(pedido: PedidoDespacho) -> int:
+        assert settings is not None
+        assert pedido.advogado_id is not None
+        return capturas.iniciar(
+            settings,
+            pedido.tipo_captura,
+            advogado_id=pedido.advogado_id,
+            credencial_ids=list(pedido.credencial_ids),
+            parametros=dict(pedido.parametros),
+            solicitante=pedido.solicitante or "api",
+            origem="agendamento",
+            agendamento_id=pedido.agendamento_id,
+            agendado_para=pedido.agendado_para,
+        )
+
+    return AgendamentosService(factory, despachar=despachar)
+
+
+def _chamar(func: Any, *args: Any, **kwargs: Any) -> Any:
     try:
-        regra = regra_de(periodicidade, horario, intervalo, extras)
-        validar_parametros(tipo_captura, extras)
-    except ValueError as exc:
-        motivo = str(exc)
-        campo = next((c for c in ("horario", "dias_intervalo", "periodicidade") if motivo.startswith(c)), None)
-        campo = campo or ("parametros_extras.janela_execucao" if "janela" in motivo else "parametros_extras")
-        raise ErroApi(400, "Dados inválidos", detalhes=[{"campo": campo, "motivo": motivo}]) from None
-    return primeira_execucao(regra, utcnow()) if ativo else None
+        return func(*args, **kwargs)
+    except NaoEncontrado as exc:
+        raise ErroApi(404, exc.message[:1].upper() + exc.message[1:]) from None
+    except EntradaInvalida as exc:
+        detalhe = {"campo": campo_de(exc.message), "motivo": exc.message}
+        raise ErroApi(400, "Dados inválidos", detalhes=[detalhe]) from None
 
 
-def _saida(row: Agendamento) -> AgendamentoSaida:
-    return AgendamentoSaida(
-        id=row.id,
-        tipo_captura=row.tipo_captura,
-        advogado_id=row.advogado_id,
-        credencial_ids=list(row.credencial_ids or []),
-        periodicidade=row.periodicidade,
-        dias_intervalo=row.intervalo,
-        horario=row.horario,
-        ativo=row.ativo,
-        parametros_extras=dict(row.parametros_extras or {}),
-        ultima_execucao=row.ultima_execucao,
-        proxima_execucao=row.proxima_execucao,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+def _saida(view: AgendamentoView) -> AgendamentoSaida:
+    return AgendamentoSaida.model_validate(view.model_dump(exclude={"execucoes"}))
 
 
-def _get(session: Session, agendamento_id: int) -> Agendamento:
-    row = session.get(Agendamento, agendamento_id)
-    if row is None:
-        raise ErroApi(404, f"Agendamento {agendamento_id} não encontrado", detalhes={"id": agendamento_id})
-    return row
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value if value is None or value.tzinfo is not None else value.replace(tzinfo=BRASILIA)
 
 
 def listar_agendamentos(factory: sessionmaker[Session], q: AgendamentosConsulta) -> AgendamentosLista:
-    conds: list[Any] = []
-    if q.advogado_id is not None:
-        conds.append(Agendamento.advogado_id == q.advogado_id)
-    if q.tipo_captura is not None:
-        conds.append(Agendamento.tipo_captura == q.tipo_captura)
-    if q.ativo is not None:
-        conds.append(Agendamento.ativo == q.ativo)
-    if q.proxima_execucao_min is not None:
-        conds.append(Agendamento.proxima_execucao >= _aware(q.proxima_execucao_min))
-    if q.proxima_execucao_max is not None:
-        conds.append(Agendamento.proxima_execucao <= _aware(q.proxima_execucao_max))
-    ordem = asc if q.ordem == "asc" else desc
-    with factory() as session:
-        order = [ordem(getattr(Agendamento, q.ordenar_por)), Agendamento.id]
-        rows, total = paginar(session, Agendamento, conds, order, q)
-        return AgendamentosLista(agendamentos=[_saida(r) for r in rows], **contadores(q, total))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=BRASILIA)
+    views, total = _chamar(
+        _servico(factory).listar,
+        pagina=q.pagina,
+        limite=q.limite,
+        advogado_id=q.advogado_id,
+        tipo_captura=q.tipo_captura,
+        ativo=q.ativo,
+        proxima_execucao_min=_aware(q.proxima_execucao_min),
+        proxima_execucao_max=_aware(q.proxima_execucao_max),
+        ordenar_por=q.ordenar_por,
+        ordem=q.ordem,
+    )
+    return AgendamentosLista(agendamentos=[_saida(v) for v in views], **contadores(q, total))
 
 
 def criar_agendamento(factory: sessionmaker[Session], corpo: AgendamentoNovo) -> AgendamentoSaida:
     ids = validar_ids(factory, corpo.advogado_id, corpo.credencial_ids)
-    extras = corpo.parametros_extras.model_dump(mode="json", exclude_none=True)
-    with factory.begin() as session:
-        row = Agendamento(
-            tipo_captura=corpo.tipo_captura,
-            advogado_id=corpo.advogado_id,
-            credencial_ids=ids,
-            periodicidade=corpo.periodicidade,
-            intervalo=corpo.dias_intervalo if corpo.periodicidade != "diario" else None,
-            horario=corpo.horario,
-            ativo=corpo.ativo,
-            parametros_extras=extras,
-            proxima_execucao=proxima_execucao(
-                corpo.tipo_captura, corpo.periodicidade, corpo.horario, corpo.dias_intervalo, extras, corpo.ativo
-            ),
-        )
-        session.add(row)
-        session.flush()
-        return _saida(row)
+    dados = corpo.model_dump(mode="json", exclude={"parametros_extras"})
+    dados["credencial_ids"] = ids
+    dados["parametros_extras"] = corpo.parametros_extras.model_dump(mode="json", exclude_none=True)
+    return _saida(_chamar(_servico(factory).criar, dados))
 
 
 def obter_agendamento(factory: sessionmaker[Session], agendamento_id: int) -> AgendamentoSaida:
-    with factory() as session:
-        return _saida(_get(session, agendamento_id))
+    return _saida(_chamar(_servico(factory).obter, agendamento_id, execucoes=0))
 
 
 def atualizar_agendamento(
     factory: sessionmaker[Session], agendamento_id: int, corpo: AgendamentoAtualizar
 ) -> AgendamentoSaida:
-    with factory() as session:
-        atual = _get(session, agendamento_id)
-        advogado_id = corpo.advogado_id or atual.advogado_id
-        credencial_ids = corpo.credencial_ids or list(atual.credencial_ids or [])
-        periodicidade = corpo.periodicidade or atual.periodicidade
-    if corpo.advogado_id is not None or corpo.credencial_ids is not None:
-        if advogado_id is None:
-            raise ErroApi(400, "Dados inválidos", detalhes=[{"campo": "advogado_id", "motivo": "obrigatório"}])
-        credencial_ids = validar_ids(factory, advogado_id, credencial_ids)
-    with factory.begin() as session:
-        row = _get(session, agendamento_id)
-        intervalo = corpo.dias_intervalo if corpo.dias_intervalo is not None else row.intervalo
-        if periodicidade != "diario" and intervalo is None:
-            motivo = f"obrigatório (> 0) quando periodicidade é {periodicidade}"
-            raise ErroApi(400, "Dados inválidos", detalhes=[{"campo": "dias_intervalo", "motivo": motivo}])
-        if corpo.tipo_captura is not None:
-            row.tipo_captura = corpo.tipo_captura
-        row.advogado_id = advogado_id
-        row.credencial_ids = credencial_ids
-        row.periodicidade = periodicidade
-        row.intervalo = intervalo if periodicidade != "diario" else None
-        if corpo.ativo is not None:
-            row.ativo = corpo.ativo
-        if corpo.parametros_extras is not None:
-            row.parametros_extras = corpo.parametros_extras.model_dump(mode="json", exclude_none=True)
-        row.horario = corpo.horario or row.horario
-        row.proxima_execucao = proxima_execucao(
-            row.tipo_captura, periodicidade, row.horario, row.intervalo, dict(row.parametros_extras or {}), row.ativo
-        )
-        session.flush()
-        return _saida(row)
+    atual = obter_agendamento(factory, agendamento_id)
+    if corpo.advogado_id is not None and corpo.advogado_id != atual.advogado_id:
+        motivo = "não pode ser alterado (crie um agendamento para o outro advogado)"
+        raise ErroApi(400, "Dados inválidos", detalhes=[{"campo": "advogado_id", "motivo": motivo}])
+    dados = corpo.model_dump(mode="json", exclude_none=True, exclude={"advogado_id", "parametros_extras"})
+    if corpo.credencial_ids is not None and atual.advogado_id is not None:
+        dados["credencial_ids"] = validar_ids(factory, atual.advogado_id, corpo.credencial_ids)
+    if corpo.parametros_extras is not None:
+        dados["parametros_extras"] = corpo.parametros_extras.model_dump(mode="json", exclude_none=True)
+    return _saida(_chamar(_servico(factory).atualizar, agendamento_id, dados))
 
 
 def apagar_agendamento(factory: sessionmaker[Session], agendamento_id: int) -> None:
-    with factory.begin() as session:
-        session.delete(_get(session, agendamento_id))
+    _chamar(_servico(factory).remover, agendamento_id)
+
+
+def executar_agendamento(
+    factory: sessionmaker[Session], settings: Settings, agendamento_id: int, solicitante: str
+) -> tuple[int, int]:
+    """Run the schedule now through the scheduler (a manual run); the capture id and its credential count."""
+    servico = _servico(factory, settings)
+    ag = _chamar(servico.obter, agendamento_id, execucoes=0)
+    if ag.advogado_id is None:
+        raise ErroApi(400, f"Agendamento {ag.id} não tem advogado")
+    validar_ids(factory, ag.advogado_id, ag.credencial_ids)
+    return _chamar(servico.executar, agendamento_id, solicitante=solicitante), len(ag.credencial_ids)
 
 
 async def listar(p: Pedido) -> Envelope[AgendamentosLista]:
@@ -204,15 +181,14 @@ async def apagar(p: Pedido) -> Envelope[Mensagem]:
 
 async def executar(p: Pedido) -> CapturaIniciada:
     st = p.app_state
-    ag = await p.run(obter_agendamento, st.session_factory, p.path["id"])
-    if ag.advogado_id is None:
-        raise ErroApi(400, f"Agendamento {ag.id} não tem advogado")
-    ids = await p.run(validar_ids, st.session_factory, ag.advogado_id, ag.credencial_ids)
-    try:  # dataRelativa becomes today's (or yesterday's) date in Brasília
-        parametros = argumentos_spider(ag.tipo_captura, ag.parametros_extras, utcnow())
-    except ValueError as exc:
-        raise ErroApi(400, f"Agendamento {ag.id}: {exc}") from None
-    return await iniciar(p, ag.tipo_captura, ag.advogado_id, ids, parametros, agendamento_id=ag.id)
+    assert p.principal is not None
+    captura_id, n = await p.run(
+        executar_agendamento, st.session_factory, st.settings, p.path["id"], p.principal.solicitante
+    )
+    return CapturaIniciada(
+        capture_id=captura_id,
+        data={"credenciais_processadas": n, "message": MENSAGEM_INICIADA},  # type: ignore[arg-type]
+    )
 
 
 _T = "agendamentos"

@@ -21,6 +21,7 @@ from api.schemas.capturas import (
     AudienciasCorpo,
     CapturaCorpo,
     CapturaIniciada,
+    CombinadaCorpo,
     PartesCorpo,
     PendentesCorpo,
     TimelineCorpo,
@@ -131,6 +132,9 @@ def _parametros(tipo: str, corpo: Any) -> dict[str, Any]:
         }
     elif isinstance(corpo, PendentesCorpo):
         out = {"filtros_prazo": _csv(list(dict.fromkeys(corpo.filtrosPrazo)))}
+    elif isinstance(corpo, CombinadaCorpo):
+        horas = corpo.horasParaRecaptura
+        out = {"horas_para_recaptura": None if horas is None else f"{horas:g}"}
     elif isinstance(corpo, PartesCorpo):
         out = {"processos": _csv(corpo.processo_ids), "tribunais": _csv(corpo.trts), "graus": _csv(corpo.graus)}
     return {k: v for k, v in out.items() if v is not None}
@@ -161,6 +165,7 @@ _INICIOS: dict[str, tuple[str, type[CapturaCorpo], str]] = {
     "audiencias": ("audiencias", AudienciasCorpo, "Capturar audiências"),
     "pendentes-manifestacao": ("pendentes", PendentesCorpo, "Capturar expedientes pendentes"),
     "partes": ("partes", PartesCorpo, "Capturar as partes dos processos"),
+    "combinada": ("combinada", CombinadaCorpo, "Captura combinada (audiências, expedientes, partes, timeline)"),
 }
 ROUTES = [
     *(

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from api.schemas.base import Corpo, Id, Modelo, Paginacao
 
@@ -45,12 +45,6 @@ class AgendamentoNovo(Corpo):
     dias_intervalo: Annotated[int, Field(ge=1, le=3650)] | None = None
     ativo: bool = True
     parametros_extras: ParametrosExtras = Field(default_factory=ParametrosExtras)
-
-    @model_validator(mode="after")
-    def _intervalo(self) -> AgendamentoNovo:
-        if self.periodicidade != "diario" and self.dias_intervalo is None:
-            raise ValueError(f"dias_intervalo: obrigatório (> 0) quando periodicidade é {self.periodicidade}")
-        return self
 
 
 class AgendamentoAtualizar(Corpo):

@@ -13,6 +13,7 @@ __all__ = [
     "AudienciasCorpo",
     "CapturaCorpo",
     "CapturaIniciada",
+    "CombinadaCorpo",
     "PartesCorpo",
     "PendentesCorpo",
     "TimelineCorpo",
@@ -50,6 +51,12 @@ class PartesCorpo(CapturaCorpo):
     processo_ids: Annotated[list[Id], Field(max_length=5000)] | None = None
     trts: Annotated[list[TribunalCodigo], Field(max_length=25)] | None = None
     graus: Annotated[list[GrauNome], Field(max_length=3)] | None = None
+
+
+class CombinadaCorpo(CapturaCorpo):
+    horasParaRecaptura: Annotated[float, Field(ge=0, le=24 * 365)] | None = Field(
+        default=None, description="Não recapturar partes e timeline de processos capturados há menos de N horas (24)"
+    )
 
 
 class FiltroDocumentos(Corpo):

@@ -4,7 +4,10 @@
 2. builds a fresh SQLite database under ``var/demo/`` (its own key file), registers the sandbox's first demo
    lawyer and two credentials on two tribunals, and points those tribunals at the sandbox;
 3. runs ``scrapy crawl acervo_geral -a credenciais=1,2`` and the other three list spiders, as an operator would;
-4. prints what was captured and what failed, per credential, the next deadlines (pendentes) and the next hearings.
+4. serves the REST API (``sinesys api serve``) with a service key and starts one capture over HTTP, then adds a
+   schedule due in the next minute and runs ``sinesys scheduler run`` until it fires (:mod:`.demo_servicos`);
+5. prints what was captured and what failed, per credential, the next deadlines (pendentes) and the next hearings,
+   and what the API and the scheduler did.
 
 Everything the demo writes stays under ``--var-dir`` (default ``var/demo``); the real PJE is never contacted.
 """
@@ -24,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from plugins.pje_trt.demo_servicos import ResultadoServicos, pela_api, pelo_agendador, print_servicos
 
 SPIDERS = ("acervo_geral", "arquivados", "pendentes", "audiencias")
 TRIBUNAIS = (("TRT3", "primeiro_grau"), ("TRT5", "primeiro_grau"))
@@ -58,7 +63,7 @@ def _sandbox(var_dir: Path, seed: int, scale: str) -> Iterator[dict[str, Any]]:
         log.close()
 
 
-def _register(info: dict[str, Any]) -> list[int]:
+def _register(info: dict[str, Any]) -> tuple[int, list[int]]:
     """The demo lawyer, two credentials (secrets straight from the users file, never argv) and URL overrides."""
     from sinesys_spiders.core.config import get_settings
     from sinesys_spiders.core.credenciais import CredenciaisService
@@ -90,7 +95,7 @@ def _register(info: dict[str, Any]) -> list[int]:
         resolver.set_override(
             Tribunal(tribunal), Grau(grau), base_url=info["tribunais"][tribunal]["base_url"], sso_url=info["sso_url"]
         )
-    return ids
+    return advogado_id, ids
 
 
 def _crawl(spider: str, credenciais: list[int], env: dict[str, str], var_dir: Path) -> int:
@@ -130,12 +135,20 @@ def demo(var_dir: Path, seed: int, scale: str) -> None:
     reset_settings()
     click.echo(f"Sinesys Captura demo: sandbox PJE-TRT (seed {seed}, scale {scale}), data in {var_dir}")
     with _sandbox(var_dir, seed, scale) as info:
-        credenciais = _register(info)
+        advogado_id, credenciais = _register(info)
         click.echo(f"registered 1 lawyer and credentials {credenciais} on {', '.join(t for t, _ in TRIBUNAIS)}")
         codes = {spider: _crawl(spider, credenciais, env, var_dir) for spider in SPIDERS}
+        servicos = ResultadoServicos()
+        click.echo("The same captures as a service: the REST API, then the scheduler")
+        pela_api(env, var_dir, advogado_id, credenciais[0], servicos)
+        pelo_agendador(env, var_dir, advogado_id, credenciais, servicos)
     from plugins.pje_trt.demo_summary import print_summary
 
     print_summary(now=dt.datetime.now(dt.UTC))
+    print_servicos(servicos)
     failed = [spider for spider, code in codes.items() if code != 0]
-    if failed:
-        raise click.ClickException(f"captura com falha: {', '.join(failed)} (veja os logs em {var_dir})")
+    failed += [f"{nome} ({status})" for nome, status in (("API", servicos.api_status),
+               ("agendador", servicos.agendamento_status)) if status != "completed"]  # fmt: skip
+    if failed or servicos.erros:
+        motivos = ", ".join(failed + servicos.erros)
+        raise click.ClickException(f"captura com falha: {motivos} (veja os logs em {var_dir})")

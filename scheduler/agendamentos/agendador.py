@@ -33,6 +33,7 @@ from scheduler.agendamentos.despacho import (
     Consulta,
     Despacho,
     PedidoDespacho,
+    captura_existente,
     despachar_captura,
     situacao_captura,
 )
@@ -79,8 +80,11 @@ class Agendador:
         lote: int = 20,
         politica: PoliticaRetentativas | None = None,
         relogio: Callable[[], dt.datetime] = utcnow,
+        manutencao: Callable[[], Any] | None = None,
     ) -> None:
         self._factory = session_factory
+        #: Run at every pass before settling: the captures' housekeeping (reap dead crawls, start pending ones).
+        self._manutencao = manutencao
         self._despachar = despachar or despachar_captura
         self._consultar = consultar or functools.partial(situacao_captura, session_factory=session_factory)
         self.lease = dt.timedelta(seconds=lease)
@@ -147,19 +151,24 @@ class Agendador:
             resultado.criadas = len(criadas)
         while True:
             reivindicadas = self._reivindicar()
-            for execucao_id, pedido in reivindicadas:
-                if self._despachar_uma(execucao_id, pedido):
+            for execucao_id, pedido, retomada in reivindicadas:
+                if self._despachar_uma(execucao_id, pedido, retomada):
                     resultado.despachadas += 1
                 else:
                     resultado.falhas += 1
             if len(reivindicadas) < self.lote:
                 break
+        if self._manutencao is not None:
+            try:
+                self._manutencao()
+            except Exception:  # housekeeping must never stop dispatching; the next pass tries again
+                logger.exception("scheduler: manutenção das capturas falhou; nova tentativa no próximo passo")
         resultado.retentativas = self._acertar()
         return resultado
 
-    def _reivindicar(self) -> list[tuple[int, PedidoDespacho | str]]:
+    def _reivindicar(self) -> list[tuple[int, PedidoDespacho | str, dt.datetime | None]]:
         agora = self._relogio()
-        out: list[tuple[int, PedidoDespacho | str]] = []
+        out: list[tuple[int, PedidoDespacho | str, dt.datetime | None]] = []
         with session_scope(factory=self._factory) as session:
             rows = AgendamentoExecucoesRepository(session).reivindicar(
                 dono=self.dono, agora=agora, lease=self.lease, limite=self.lote
@@ -174,7 +183,7 @@ class Agendador:
                         agendamento.tipo_captura, agendamento.parametros_extras or {}, row.agendado_para
                     )
                 except ValueError as exc:
-                    out.append((row.id, f"parametros_extras inválidos: {exc}"))
+                    out.append((row.id, f"parametros_extras inválidos: {exc}", None))
                     continue
                 pedido = PedidoDespacho(
                     tipo_captura=agendamento.tipo_captura,
@@ -185,10 +194,11 @@ class Agendador:
                     agendado_para=row.agendado_para,
                     solicitante=f"scheduler:{self.dono}",
                 )
-                out.append((row.id, pedido))
+                retomada = row.created_at if row.reivindicacoes > 1 else None  # taken over after a lapsed lease
+                out.append((row.id, pedido, retomada))
         return out
 
-    def _despachar_uma(self, execucao_id: int, pedido: PedidoDespacho | str) -> bool:
+    def _despachar_uma(self, execucao_id: int, pedido: PedidoDespacho | str, retomada: dt.datetime | None) -> bool:
         if isinstance(pedido, str):
             with session_scope(factory=self._factory) as session:
                 AgendamentoExecucoesRepository(session).marcar_falha(
@@ -201,8 +211,9 @@ class Agendador:
             ):
                 logger.warning("execução %s: a reivindicação expirou antes do despacho", execucao_id)
                 return False
+        existente = captura_existente(pedido, desde=retomada, session_factory=self._factory) if retomada else None
         try:
-            captura_id = self._despachar(pedido)
+            captura_id = existente if existente is not None else self._despachar(pedido)
         except TransientError as exc:  # the runner is unreachable: the run is due again after a backoff
             return self._devolver(execucao_id, exc)
         except Exception as exc:  # the capture service refused it (unknown credential...): visible, not retried

@@ -85,3 +85,25 @@ def situacao_captura(
         return None
     erro = captura.resultado.get("erro")
     return SituacaoCaptura(captura.status.value, tuple(captura.resultados), erro if isinstance(erro, dict) else None)
+
+
+def captura_existente(
+    pedido: PedidoDespacho, *, desde: dt.datetime, session_factory: sessionmaker[Session] | None = None
+) -> int | None:
+    """A capture already created for this run (same schedule, scheduled time and credentials, since ``desde``).
+
+    Asked before dispatching a run taken over from a scheduler whose lease lapsed: that scheduler may have created
+    the capture and died before recording it; the run then records that capture instead of starting another.
+    """
+    from sinesys_spiders.core.capturas_jobs import ServicoCapturas
+
+    servico = ServicoCapturas(session_factory) if session_factory is not None else ServicoCapturas.from_settings()
+    capturas, _ = servico.listar(agendamento_id=pedido.agendamento_id, limite=50)
+    for captura in capturas:
+        if (
+            captura.agendado_para == pedido.agendado_para
+            and sorted(captura.credencial_ids) == sorted(pedido.credencial_ids)
+            and captura.criado_em >= desde
+        ):
+            return captura.id
+    return None

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     mongodb_uri: SecretStr | None = Field(default=None, description="MongoDB for raw logs and timelines.")
     mongodb_database: str = "sinesys"
     redis_url: SecretStr | None = Field(default=None, description="Redis for locks, sessions and scrapy-redis.")
+    redis_prefix: str = Field(default="sinesys", description="Prefix of every Redis key: one per deployment.")
     scrapyd_url: str | None = Field(default=None, description="Scrapyd server that runs jobs.")
     scrapyd_project: str = "sinesys"
     scrapyd_username: str | None = Field(default=None, description="Scrapyd basic-auth user.")

@@ -12,7 +12,9 @@ whether retrying can help. Messages never contain secrets: build them from ids, 
     │   ├── TribunalIndisponivel       TRIBUNAL_INDISPONIVEL (5xx)
     │   ├── RateLimited                RATE_LIMITED (429)
     │   ├── SessaoExpirada             SESSAO_EXPIRADA
-    │   └── LockOcupado                LOCK_OCUPADO
+    │   ├── LockOcupado                LOCK_OCUPADO
+    │   ├── LockPerdido                LOCK_PERDIDO (a lock lapsed while its work ran)
+    │   └── RedisIndisponivel          REDIS_INDISPONIVEL (SINESYS_REDIS_URL unreachable)
     └── PermanentError                 retrying the same thing fails the same way
         ├── SenhaInvalida              SENHA_INVALIDA
         ├── OtpInvalido                OTP_INVALIDO
@@ -42,11 +44,13 @@ __all__ = [
     "HostNaoPermitido",
     "IdentidadeNaoEncontrada",
     "LockOcupado",
+    "LockPerdido",
     "NaoEncontrado",
     "NetworkError",
     "OtpInvalido",
     "PermanentError",
     "RateLimited",
+    "RedisIndisponivel",
     "RespostaGrandeDemais",
     "RespostaInvalida",
     "SenhaInvalida",
@@ -128,6 +132,18 @@ class LockOcupado(TransientError):
     """Outro processo está trabalhando neste recurso."""
 
     code = "LOCK_OCUPADO"
+
+
+class LockPerdido(TransientError):
+    """O lock expirou e pode ter sido tomado por outro processo: o trabalho que dependia dele parou."""
+
+    code = "LOCK_PERDIDO"
+
+
+class RedisIndisponivel(TransientError):
+    """O Redis configurado (SINESYS_REDIS_URL) não respondeu ou recusou a conexão."""
+
+    code = "REDIS_INDISPONIVEL"
 
 
 class SenhaInvalida(PermanentError):

@@ -174,19 +174,23 @@ class SessionManager:
         #: Logins this manager made (all processes: ``store.logins``), and their durations.
         self.logins = 0
         self.login_seconds: list[float] = []
+        #: Added to the metadata of the locks this manager takes (a crawl puts its ``captura_id`` here, so the
+        #: reaper frees them if the crawl dies while logging in).
+        self.metadados_locks: dict[str, Any] = {}
 
     @classmethod
     def from_settings(
         cls, settings: Settings | None = None, *, registry: PluginRegistry | None = None, **kwargs: Any
     ) -> SessionManager:
-        """A manager on the configured database, key, browser and installed plugins."""
+        """A manager on the configured database (sessions and locks in Redis when SINESYS_REDIS_URL is set), key,
+        browser and installed plugins."""
         from sinesys_spiders.core.credenciais import CredenciaisService
         from sinesys_spiders.core.crypto import load_cipher
         from sinesys_spiders.core.db.engine import get_session_factory
         from sinesys_spiders.core.endpoints import EndpointResolver
         from sinesys_spiders.core.falhas_login import SqlLoginFailureStore
-        from sinesys_spiders.core.locks import SqlLockBackend
-        from sinesys_spiders.core.sessions import SqlSessionStore
+        from sinesys_spiders.core.locks import open_locks
+        from sinesys_spiders.core.sessions import open_session_store
         from sinesys_spiders.core.tribunais import get_registry
 
         settings = settings or get_settings()
@@ -204,8 +208,8 @@ class SessionManager:
         kwargs.setdefault("falhas_login", SqlLoginFailureStore(factory))
         kwargs.setdefault("cooldowns", LoginCooldowns.from_settings(settings))
         return cls(
-            store=SqlSessionStore(factory, cipher),
-            locks=SqlLockBackend(factory),
+            store=open_session_store(settings, cipher=cipher),
+            locks=open_locks(settings),
             credenciais=service.get,
             registry=registry,
             irmas=irmas,
@@ -234,7 +238,7 @@ class SessionManager:
             ttl=self._lock_ttl,
             timeout=self._lock_timeout,
             poll=0.2,
-            metadata={"credencial_id": credencial_id},
+            metadata={**self.metadados_locks, "credencial_id": credencial_id},
         ):
             self._raise_if_failed(credencial_id)
             sessao = self.store.get(credencial_id)  # the previous holder may have just logged in
@@ -366,7 +370,7 @@ class SessionManager:
                 ttl=self._lock_ttl,
                 timeout=self._lock_timeout,
                 poll=0.2,
-                metadata={"credencial_id": credencial_id},
+                metadata={**self.metadados_locks, "credencial_id": credencial_id},
             ),
             login_page(self._browser) as page,
         ):

@@ -6,7 +6,8 @@ one callback, so the lock cannot be an ``async with``: :class:`Arrendamentos` ke
 them every ``ttl / 3`` seconds while the crawl runs (a crashed process loses them within ``ttl``), and releases
 each one when its work is done (:meth:`~Arrendamentos.liberar`, or :meth:`~Arrendamentos.liberar_em_lote` to give back
 at once, off the reactor thread, every lock released in the same turn of the event loop), and all of them when the
-spider closes. Database calls run off the reactor thread.
+spider closes. Database calls run off the reactor thread. A lease whose extend is refused, or cannot reach the
+back end past its expiry, is lost: ``perdido`` is called so that the work it protected stops.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from sinesys_spiders.core.errors import LockOcupado
 from sinesys_spiders.core.locks import Lease, LockBackend
+from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["Arrendamentos"]
 
@@ -28,9 +30,17 @@ logger = logging.getLogger(__name__)
 class Arrendamentos:
     """The leases one crawl holds, by lock key, renewed together."""
 
-    def __init__(self, locks: Callable[[], LockBackend], *, ttl: float) -> None:
+    def __init__(
+        self,
+        locks: Callable[[], LockBackend],
+        *,
+        ttl: float,
+        perdido: Callable[[str, BaseException | None], None] | None = None,
+    ) -> None:
         self._locks = locks
         self.ttl = ttl
+        #: Called with the key (and the back end's error, if unreachable) when a lease is lost: its work must stop.
+        self.perdido = perdido
         self._leases: dict[str, Lease] = {}
         self._renovador: asyncio.Task[None] | None = None
         self._fechado = False
@@ -179,15 +189,22 @@ class Arrendamentos:
         while self._leases:
             await asyncio.sleep(self.ttl / 3)
             for chave, lease in list(self._leases.items()):
+                causa: BaseException | None = None
                 try:
                     novo = await asyncio.to_thread(self._locks().extend, lease, ttl=self.ttl)
-                except Exception:
-                    logger.exception("não foi possível renovar o lock %s", chave)
-                    continue
+                except Exception as exc:
+                    logger.warning("não foi possível renovar o lock %s: %s", chave, exc)
+                    if utcnow() < lease.expires_at:
+                        continue  # not lapsed yet: the next round tries again
+                    novo, causa = None, exc  # out of reach past its expiry: no longer ours
                 if self._leases.get(chave) is not lease:
                     continue  # released (and maybe taken again) while it was being extended: not this lease's
                 if novo is None:
-                    logger.warning("lock %s perdido (expirou e foi tomado)", chave)
+                    logger.warning(
+                        "lock %s perdido (expirou e pode ter sido tomado); o trabalho que dependia dele para", chave
+                    )
                     del self._leases[chave]
+                    if self.perdido is not None:
+                        self.perdido(chave, causa)
                 else:
                     self._leases[chave] = novo

@@ -39,10 +39,19 @@ class TurnosSessao:
     (default 1800 s) before its credential fails with ``LOCK_OCUPADO``.
     """
 
-    def __init__(self, locks: Callable[[], LockBackend], *, ttl: float = 120.0, espera: float = 1800.0) -> None:
+    def __init__(
+        self,
+        locks: Callable[[], LockBackend],
+        *,
+        ttl: float = 120.0,
+        espera: float = 1800.0,
+        perdido: Callable[[int, BaseException | None], None] | None = None,
+    ) -> None:
         self.espera = espera
-        self._arrendamentos = Arrendamentos(locks, ttl=ttl)
+        self._arrendamentos = Arrendamentos(locks, ttl=ttl, perdido=self._perdido)
         self._chaves: dict[int, str] = {}
+        #: Called with the credential (and the back end's error, if unreachable) whose session turn was lost.
+        self.perdido = perdido
 
     @property
     def ttl(self) -> float:
@@ -74,6 +83,12 @@ class TurnosSessao:
         chave = self._chaves.pop(credencial_id, None)
         if chave is not None:
             self._arrendamentos.liberar(chave)
+
+    def _perdido(self, chave: str, causa: BaseException | None) -> None:
+        for credencial_id in [c for c, k in self._chaves.items() if k == chave]:
+            del self._chaves[credencial_id]
+            if self.perdido is not None:
+                self.perdido(credencial_id, causa)
 
     def fechar(self) -> None:
         """The crawl is closing: every session it holds is freed, and none is taken after."""

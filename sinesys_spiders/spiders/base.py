@@ -43,21 +43,22 @@ from twisted.internet.defer import CancelledError
 from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
 from sinesys_spiders.core.credenciais import CredenciaisService, CredencialResumo
-from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.endpoints import EndpointEfetivo, EndpointResolver
 from sinesys_spiders.core.errors import (
     ConfiguracaoInvalida,
     LockOcupado,
+    LockPerdido,
     NaoEncontrado,
     NetworkError,
+    RedisIndisponivel,
     RespostaGrandeDemais,
     RespostaInvalida,
     SinesysError,
     TribunalIndisponivel,
 )
 from sinesys_spiders.core.items import Lote
-from sinesys_spiders.core.locks import LockBackend, SqlLockBackend
+from sinesys_spiders.core.locks import LockBackend, open_locks
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.middlewares.hosts import origem
 from sinesys_spiders.params import CapturaParams
@@ -102,7 +103,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         #: Set when a credential has nothing left in flight (done or failed).
         self._terminadas: dict[int, asyncio.Event] = {}
         self._lock_backend: LockBackend | None = None
-        self._turnos = TurnosSessao(lambda: self.locks)
+        self._turnos = TurnosSessao(lambda: self.locks, perdido=self._turno_perdido)
         self._json_maxsize = 16 * 1024 * 1024
 
     # -- set-up --------------------------------------------------------------------------------------
@@ -163,9 +164,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
 
     @property
     def locks(self) -> LockBackend:
-        """Locks shared with every other process (the SQL database's ``locks`` table)."""
+        """Locks shared with every other process (Redis when ``SINESYS_REDIS_URL`` is set, else the SQL database)."""
         if self._lock_backend is None:
-            self._lock_backend = SqlLockBackend(get_session_factory())
+            self._lock_backend = open_locks()
         return self._lock_backend
 
     @locks.setter
@@ -179,6 +180,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             from sinesys_spiders.login.manager import SessionManager
 
             self._session_manager = SessionManager.from_settings()
+            self._session_manager.metadados_locks = {"captura_id": self.captura_id}
         return self._session_manager
 
     @session_manager.setter
@@ -247,8 +249,18 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool:
         """The credential's turn on its session (see :class:`TurnosSessao`); ``False``: not its turn, or failed."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        if isinstance(self._falhas.get(credencial.id), RedisIndisponivel):
+            return False  # put off, then Redis failed it: not retried in this crawl
         try:
             return await self._turnos.tomar(credencial, espera=espera, metadata=metadata)
+        except RedisIndisponivel as exc:  # the shared locks are out of reach: no credential can run safely
+            self._pendentes.setdefault(credencial.id, 0)
+            try:
+                self.credencial_falhou(credencial.id, exc)
+                self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=exc)
+            finally:
+                self._terminada(credencial.id).set()
+            return False
         except LockOcupado:
             self._pendentes.setdefault(credencial.id, 0)
             try:
@@ -263,6 +275,20 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             finally:
                 self._terminada(credencial.id).set()
             return False
+
+    def _turno_perdido(self, credencial_id: int, causa: BaseException | None) -> None:
+        """The credential's session turn lapsed (or its lock back end is out of reach): its work stops, failed."""
+        if isinstance(causa, RedisIndisponivel):
+            self.credencial_falhou(credencial_id, causa)
+            self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=causa)
+            return
+        self.credencial_falhou(
+            credencial_id,
+            LockPerdido(
+                f"a vez da credencial {credencial_id} na sessão do advogado expirou (lock perdido); "
+                "a captura desta credencial parou para não disputar a sessão com outra captura"
+            ),
+        )
 
     def _fechar_turnos(self, spider: scrapy.Spider, reason: str) -> None:
         self._turnos.fechar()
@@ -404,6 +430,9 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         etapa = request.meta.get("etapa")
         if isinstance(error, SinesysError):
             self.credencial_falhou(credencial_id, error)
+        elif isinstance(failure.value, RedisIndisponivel):  # the session store or a lock, not the tribunal
+            self.credencial_falhou(credencial_id, failure.value)
+            self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=failure.value)
         elif _grande_demais(failure):
             limite = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
             self.credencial_falhou(

@@ -23,6 +23,7 @@ from sinesys_spiders.core.crypto import Cipher, generate_key
 from sinesys_spiders.core.db import make_engine, make_session_factory
 from sinesys_spiders.core.db.models import Advogado, TribunalConfig
 from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET, find_canaries
 from sinesys_spiders.testing.postgres import PostgresServer
 from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
@@ -72,15 +73,27 @@ def servidor(
     user = sandbox.users[0]
     with factory.begin() as session:
         adv = Advogado(nome_completo=user.nome, cpf=user.cpf, oabs=[])
-        session.add(adv)
+        canario = Advogado(nome_completo=sandbox.users[1].nome, cpf=sandbox.users[1].cpf, oabs=[])
+        session.add_all([adv, canario])
         session.add(
             TribunalConfig(
                 tribunal=TRIBUNAL, grau=GRAU, base_url=sandbox.base_url(TRIBUNAL), sso_url=sandbox.sso_url, opcoes={}
             )
         )
         session.flush()
-        advogado_id = adv.id
-    cred = CredenciaisService(factory, Cipher.from_text(key)).add(
+        advogado_id, canario_id = adv.id, canario.id
+    servico_credenciais = CredenciaisService(factory, Cipher.from_text(key))
+    cred_canario = servico_credenciais.add(  # the sandbox refuses its password: the capture fails at login
+        NovaCredencial(
+            advogado_id=canario_id,
+            tribunal=Tribunal(TRIBUNAL),
+            grau=Grau(GRAU),
+            senha=SecretStr(CANARY_SENHA),
+            usuario=sandbox.users[1].cpf,
+            totp_secret=SecretStr(CANARY_TOTP_SECRET),
+        )
+    )
+    cred = servico_credenciais.add(
         NovaCredencial(
             advogado_id=advogado_id,
             tribunal=Tribunal(TRIBUNAL),
@@ -128,6 +141,7 @@ def servidor(
             "factory": factory,
             "advogado_id": advogado_id,
             "credencial_id": cred,
+            "canario": (canario_id, cred_canario),
             "user": user,
             "log": workdir / "api.log",
             "var": workdir / "var",
@@ -175,3 +189,39 @@ def test_the_frontend_flow_ends_completed_with_the_database_equal_to_the_ground_
     for text in (servidor["log"].read_text(), crawl_log.read_text()):
         for secret in (*user.secrets, SENHA):
             assert secret not in text
+
+
+def test_a_canary_credential_leaves_no_secret_in_any_answer_or_log(servidor):
+    """A capture of a credential holding the canary password and TOTP secret, started and polled over HTTP with a
+    service key of every read route: no canary in any answer (start, history, credentials, recovery), in the
+    API's log or in the crawl's log, whatever the crawl's outcome (the sandbox refuses the password)."""
+    from api.auth.chaves import ChavesService
+
+    _, chave = ChavesService(servidor["factory"]).criar("canario", "admin")
+    advogado_id, credencial_id = servidor["canario"]
+    respostas: list[httpx.Response] = []
+    with httpx.Client(base_url=servidor["base"], timeout=30, headers={"x-service-api-key": chave}) as client:
+        started = client.post(
+            "/api/captura/trt/acervo-geral", json={"advogado_id": advogado_id, "credencial_ids": [credencial_id]}
+        )
+        assert started.status_code == 200, started.text
+        respostas.append(started)
+        captura_id = started.json()["capture_id"]
+        deadline = time.monotonic() + 600
+        while True:
+            one = client.get(f"/api/captura/historico/{captura_id}")
+            respostas.append(one)
+            if one.json()["data"]["status"] not in ("pending", "in_progress"):
+                break
+            assert time.monotonic() < deadline, one.text
+            time.sleep(1)
+        for path in ("/api/captura/historico", "/api/captura/credenciais", "/api/captura/credenciais-mapa",
+                     f"/api/captura/recovery?captura_log_id={captura_id}&incluir_estatisticas=true"):  # fmt: skip
+            respostas.append(client.get(path))
+    assert [r.status_code for r in respostas] == [200] * len(respostas), [r.text for r in respostas if r.is_error]
+    for response in respostas:
+        assert find_canaries(response.text) == [], response.request.url
+    crawl_log = servidor["var"] / "logs" / "capturas" / f"{captura_id}.log"
+    assert crawl_log.exists()
+    for log in (servidor["log"], crawl_log):
+        assert find_canaries(log.read_bytes()) == [], log.name

@@ -285,7 +285,7 @@ async def test_start_routes_check_the_ids_before_anything_is_created(client, com
     """Another lawyer's credential is 400 with the ids; an unknown one 404 with the ids; nothing written."""
     with factory() as session:
         before = session.query(CapturaLog).count()
-    for path in ("acervo-geral", "arquivados", "audiencias", "pendentes-manifestacao", "partes"):
+    for path in ("acervo-geral", "arquivados", "audiencias", "pendentes-manifestacao", "partes", "combinada"):
         alheia = await client.post(
             f"/api/captura/trt/{path}",
             json={"advogado_id": dados["advogado"], "credencial_ids": [dados["credencial_alheia"]]},

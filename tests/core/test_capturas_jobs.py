@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from sinesys_spiders.core.capturas_jobs import CAPTURA_INTERROMPIDA, Origem, ServicoCapturas
+from sinesys_spiders.core.config import reset_settings
 from sinesys_spiders.core.credenciais import CredenciaisService
 from sinesys_spiders.core.credenciais_input import NovaCredencial
 from sinesys_spiders.core.db.engine import make_session_factory
@@ -16,7 +18,10 @@ from sinesys_spiders.core.domain import Grau, StatusCaptura, Tribunal
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
 from sinesys_spiders.core.historico import TransicaoInvalida
 from sinesys_spiders.core.locks import SqlLockBackend
+from sinesys_spiders.core.locks.redis import RedisLockBackend
+from sinesys_spiders.core.redis_conexao import RedisConexao
 from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.testing.db_fixtures import on_sqlite
 
 
 @pytest.fixture
@@ -124,3 +129,32 @@ def test_reap_fails_silent_capture_and_frees_its_locks(
     assert captura.status is StatusCaptura.FAILED
     assert captura.resultado["erro"]["codigo"] == CAPTURA_INTERROMPIDA
     assert locks.try_acquire("sessao:advogado:1:TRT3", ttl=60) is not None
+
+
+@pytest.fixture
+def redis_env(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis_conexao: RedisConexao) -> Iterator[None]:
+    """SINESYS_REDIS_URL and SINESYS_REDIS_PREFIX of the test's Redis in the environment and the settings."""
+    monkeypatch.setenv("SINESYS_REDIS_URL", redis_url)
+    monkeypatch.setenv("SINESYS_REDIS_PREFIX", redis_conexao.prefix)
+    reset_settings()
+    yield
+    monkeypatch.undo()
+    reset_settings()
+
+
+@on_sqlite
+@pytest.mark.requires_redis
+def test_reap_frees_the_locks_a_dead_capture_held_in_redis(
+    servico: ServicoCapturas, credencial_id: int, redis_conexao: RedisConexao, redis_env: None
+) -> None:
+    """With the locks in Redis, the reaper frees the dead capture's locks there too (not another capture's), so
+    the next run does not wait for their TTL."""
+    captura_id = _nova(servico, credencial_id)
+    servico.iniciar(captura_id)
+    locks = RedisLockBackend(redis_conexao)
+    assert locks.try_acquire("sessao:advogado:1:TRT3", ttl=3600, metadata={"captura_id": captura_id})
+    other = locks.try_acquire("sessao:advogado:2:TRT3", ttl=3600, metadata={"captura_id": captura_id + 1})
+    assert servico.reap(agora=utcnow() + dt.timedelta(seconds=121)) == [captura_id]
+    assert locks.try_acquire("sessao:advogado:1:TRT3", ttl=60) is not None
+    assert other is not None
+    assert locks.release(other) is True

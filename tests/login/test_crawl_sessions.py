@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import func, select
 
+from sinesys_spiders.core.crypto import Cipher
+from sinesys_spiders.core.db.models import Lock
 from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.core.redis_conexao import RedisConexao
+from sinesys_spiders.core.sessions.redis import RedisSessionStore
 from sinesys_spiders.testing.db_fixtures import on_postgresql
 
 if TYPE_CHECKING:
@@ -48,7 +53,13 @@ def _user_with_cases(world: LoginWorld, tribunal: Tribunal, minimum: int) -> Dem
 
 
 def _start(
-    world: LoginWorld, credencial_id: int, out: Path, database_url: str, secret_key: str, *extra: str
+    world: LoginWorld,
+    credencial_id: int,
+    out: Path,
+    database_url: str,
+    secret_key: str,
+    *extra: str,
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
@@ -56,6 +67,7 @@ def _start(
         SINESYS_SECRET_KEY=secret_key,
         SINESYS_VAR_DIR=str(out.parent),
         SINESYS_LOG_LEVEL="INFO",
+        **(env_extra or {}),
     )
     if world.browser.executable:
         env["SINESYS_BROWSER_EXECUTABLE"] = str(world.browser.executable)
@@ -135,6 +147,41 @@ async def test_two_spiders_started_together_share_one_login(
     assert results[0]["ids"]
     assert sorted(results[0]["ids"]) == sorted(results[1]["ids"])
     assert world.store.logins(credencial_id) == 1
+
+
+@pytest.mark.requires_redis
+async def test_two_crawls_share_one_login_through_redis(
+    world: LoginWorld,
+    database_url: str,
+    secret_key: str,
+    cipher: Cipher,
+    tmp_path: Path,
+    redis_url: str,
+    redis_prefix: str,
+    redis_conexao: RedisConexao,
+) -> None:
+    """With SINESYS_REDIS_URL set, two crawls of one credential started at once log in once: the login lock and
+    the stored session are in Redis (nothing in the SQL ``sessoes`` and ``locks`` tables), and the sandbox saw
+    one login."""
+    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
+    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    before = world.logins(user)
+    env = {"SINESYS_REDIS_URL": redis_url, "SINESYS_REDIS_PREFIX": redis_prefix}
+
+    outs = [tmp_path / f"run{n}.json" for n in (1, 2)]
+    processes = [_start(world, credencial_id, out, database_url, secret_key, env_extra=env) for out in outs]
+    results = [_finish(process, out) for process, out in zip(processes, outs, strict=True)]
+
+    assert world.logins(user) == before + 1
+    assert sorted(r["logins"] for r in results) == [0, 1]
+    assert results[0]["ids"]
+    assert sorted(results[0]["ids"]) == sorted(results[1]["ids"])
+    redis_store = RedisSessionStore(redis_conexao, cipher)
+    assert redis_store.logins(credencial_id) == 1
+    assert redis_store.get(credencial_id) is not None
+    assert world.store.logins(credencial_id) == 0  # the SQL store was not used
+    with world.factory() as db:
+        assert db.scalar(select(func.count()).select_from(Lock)) == 0
 
 
 async def test_a_second_run_within_the_session_life_logs_in_zero_times(

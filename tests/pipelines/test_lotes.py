@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from sinesys_spiders.core.crypto import generate_key
 from sinesys_spiders.core.db.models import Processo
 from sinesys_spiders.core.historico import HistoricoService
 
@@ -76,8 +77,10 @@ PIPELINES = {
     "spider.Trouble": 250,
     "pipelines.persistencia.PersistenciaPipeline": 300,
 }
-EXTENSIONS = {"sinesys_spiders.extensions.capturas.CapturaExtension": 10}
 
+# One key for every crawl of the module, as a deployment has: raw pages are sealed under it, and a second crawl
+# run from another folder must not generate a key of its own (the store refuses one that cannot read the database).
+_SECRET_KEY = generate_key()
 _STAT = re.compile(r"'(item_scraped_count|item_dropped_count)': (\d+)")
 
 
@@ -89,15 +92,17 @@ def _crawl(
         **os.environ,
         **env,
         "SINESYS_DATABASE_URL": database_url,
+        "SINESYS_SECRET_KEY": _SECRET_KEY,
         "T_ADVOGADO": str(seeded["advogado"]),
         "T_CREDENCIAL": str(seeded["a"]),
         "PYTHONPATH": str(tmp_path),
-        "SCRAPY_SETTINGS_MODULE": "sinesys_spiders.settings",  # the project's item processor and exporters
+        # The project's item processor, its lote-aware feed exporter and the capture extension (the history's
+        # writer) all come from here: overriding EXTENSIONS on the command line would drop the feed exporter.
+        "SCRAPY_SETTINGS_MODULE": "sinesys_spiders.settings",
     }
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "runspider", "spider.py", "-O", output,
          "-a", f"captura_id={seeded['captura']}", "-s", f"ITEM_PIPELINES={json.dumps(PIPELINES)}",
-         "-s", f"EXTENSIONS={json.dumps(EXTENSIONS)}",
          "-s", f"LOG_LEVEL={log_level}"],
         cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip

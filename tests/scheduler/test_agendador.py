@@ -11,9 +11,10 @@ from sqlalchemy import Engine, select
 from scheduler.agendamentos import AgendamentosService, PedidoDespacho
 from scheduler.agendamentos.agendador import Agendador
 from scheduler.agendamentos.retentativas import PoliticaRetentativas
+from sinesys_spiders.core.capturas_jobs import ServicoCapturas
 from sinesys_spiders.core.db.engine import make_engine, make_session_factory, session_scope
 from sinesys_spiders.core.db.models import AgendamentoExecucao
-from sinesys_spiders.core.db.repositories import AgendamentosRepository
+from sinesys_spiders.core.db.repositories import AgendamentoExecucoesRepository, AgendamentosRepository
 from sinesys_spiders.core.errors import LockOcupado, NetworkError, SenhaInvalida
 from sinesys_spiders.core.historico import HistoricoService
 
@@ -200,3 +201,75 @@ def test_concurrent_schedulers_dispatch_each_run_once(
         assert len(rows) == 60
         assert {r.status for r in rows} == {"despachada"}
         assert len({r.dono for r in rows}) >= 2  # the work was shared
+
+
+def test_a_takeover_records_the_capture_a_dead_scheduler_created_instead_of_starting_another(
+    factory, database_url: str, advogado_id: int, credenciais: list[int]
+) -> None:
+    """A scheduler that created the capture and died before recording it: the scheduler taking the run over after
+    the lease finds that capture (same schedule, time and credentials) and records it; nothing is dispatched twice."""
+    relogio = Relogio(T0)
+    novo = _criar(factory, advogado_id, credenciais[:1], relogio, tipo_captura="acervo_geral")
+    relogio.agora = dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC)
+    with session_scope(factory=factory) as session:
+        repo = AgendamentoExecucoesRepository(session)
+        [run] = repo.criar_devidas(agora=relogio.agora, proxima=lambda _a, t: t + dt.timedelta(days=1),
+                                   tolerancia=dt.timedelta(minutes=2))  # fmt: skip
+        repo.reivindicar(dono="morto", agora=relogio.agora, lease=dt.timedelta(seconds=1))
+        run_id, agendado_para = run.id, run.agendado_para
+    existente = ServicoCapturas(factory).criar(
+        "acervo_geral", advogado_id=advogado_id, credencial_ids=credenciais[:1], parametros={},
+        origem="agendamento", agendamento_id=novo, agendado_para=agendado_para,
+    )  # fmt: skip
+    relogio.agora += dt.timedelta(seconds=5)
+    capturas = Capturas(database_url)
+    assert Agendador(factory, despachar=capturas, relogio=relogio).passo().despachadas == 1
+    assert capturas.pedidos == []
+    with session_scope(factory=factory) as session:
+        row = session.get(AgendamentoExecucao, run_id)
+        assert (row.status, row.captura_id, row.reivindicacoes) == ("despachada", existente, 2)
+
+
+def test_every_pass_reaps_a_dead_crawl_so_no_capture_stays_in_progress(
+    factory, database_url: str, credenciais: list[int]
+) -> None:
+    """A crawl killed without a word (kill -9, OOM) is failed CAPTURA_INTERROMPIDA by the scheduler's next pass."""
+    import functools
+
+    from scheduler.capturas import despachar_pendentes
+    from sinesys_spiders.core.capturas_jobs import CAPTURA_INTERROMPIDA
+    from sinesys_spiders.core.config import Settings
+    from sinesys_spiders.core.db.models import CapturaLog
+    from sinesys_spiders.core.domain import StatusCaptura
+
+    servico = ServicoCapturas(factory)
+    captura_id = servico.criar(
+        "acervo_geral", advogado_id=None, credencial_ids=credenciais[:1], parametros={}, origem="cli"
+    )
+    servico.iniciar(captura_id)
+    settings = Settings(database_url=database_url)
+    agendador = Agendador(factory, manutencao=functools.partial(despachar_pendentes, settings, servico=servico))
+    agendador.passo()
+    assert servico.obter(captura_id).status is StatusCaptura.IN_PROGRESS  # its heartbeat is fresh
+    with session_scope(factory=factory) as session:
+        session.get(CapturaLog, captura_id).heartbeat_em = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=3)
+    agendador.passo()
+    captura = servico.obter(captura_id)
+    assert captura.status is StatusCaptura.FAILED
+    assert captura.resultado["erro"]["codigo"] == CAPTURA_INTERROMPIDA
+
+
+def test_a_failing_housekeeping_never_stops_dispatching(
+    factory, database_url: str, advogado_id: int, credenciais: list[int]
+) -> None:
+    """If reaping fails (a database hiccup), due runs are still dispatched in the same pass."""
+    relogio = Relogio(T0)
+    _criar(factory, advogado_id, credenciais[:1], relogio)
+    capturas = Capturas(database_url)
+
+    def _quebrada() -> None:
+        raise RuntimeError("banco fora do ar")
+
+    agendador = Agendador(factory, despachar=capturas, relogio=relogio, manutencao=_quebrada)
+    relogio.agora = dt.datetime(2026, 3, 11, 10, 0, 30, tzinfo=dt.UTC)
+    assert agendador.passo().despachadas == 1

@@ -82,6 +82,8 @@ class CapturaE2E:
         self.factory: sessionmaker[Session] = make_session_factory(self.engine)
         self.service = CredenciaisService(self.factory, Cipher.from_text(self.secret_key), cache_ttl=0)
         self._advogados: dict[str, int] = {}
+        #: More environment for the commands (``SINESYS_REDIS_URL``...).
+        self.extra_env: dict[str, str] = {}
         (workdir / "var").mkdir(parents=True, exist_ok=True)
 
     def close(self) -> None:
@@ -124,6 +126,7 @@ class CapturaE2E:
             SINESYS_SECRET_KEY=self.secret_key,
             SINESYS_LOG_LEVEL="INFO",
         )
+        env.update(self.extra_env)
         return env
 
     def run(self, *argv: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sinesys_spiders.core.credenciais_input import NovaCredencial
 from sinesys_spiders.core.db.models import Lock
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
-from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET
+from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET, find_canaries
 from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 from sinesys_spiders.testing.scrapyd import ScrapydServer, deploy, start_scrapyd
@@ -155,16 +155,26 @@ def test_cancel_through_scrapyd(implantado: tuple[Any, ScrapydServer], captura_s
 
 
 def test_canary_secrets_absent_from_scrapyd(implantado: tuple[Any, ScrapydServer]) -> None:
-    """A job of the canary credential: its password and TOTP secret are in no job argument, list, log or item."""
+    """Jobs of the canary credential, one scheduled straight through schedule.json and one through the capture
+    facade's Scrapyd runner (the path of the API and the scheduler): no canary secret in Scrapyd's job list,
+    its logs or items folders, nor in what `capturas show --json` says of the capture."""
     e2e, server = implantado
     job = server.call(
         "POST", "schedule.json", data={"project": server.project, "spider": "acervo_geral", "credenciais": e2e.canario}
     )
     server.wait_job(job["jobid"])
+    iniciada = _sinesys(e2e, server, "capturas", "iniciar", "acervo_geral", "--credenciais", str(e2e.canario),
+                        "--runner", "scrapyd", "--esperar", "--intervalo", "0.5")  # fmt: skip
+    captura_id = int(iniciada.stdout.split()[0])
+    shown = _show(e2e, server, captura_id)
+    assert shown["runner"] == "scrapyd"
+    server.wait_job(shown["job_id"])
     listed = json.dumps(server.call("GET", "listjobs.json", params={"project": server.project}))
+    assert shown["job_id"] in listed
     files = [p for d in (server.logs_dir, server.items_dir) if d.exists() for p in d.rglob("*") if p.is_file()]
     assert any(p.suffix == ".log" for p in files)
-    for canary in (CANARY_SENHA, CANARY_TOTP_SECRET):
-        assert canary not in listed
-        for path in files:
-            assert canary.encode() not in path.read_bytes(), path.name
+    for name, text in (("listjobs", listed), ("capturas show", json.dumps(shown)),
+                       ("capturas iniciar", iniciada.stdout + iniciada.stderr)):  # fmt: skip
+        assert find_canaries(text) == [], name
+    for path in files:
+        assert find_canaries(path.read_bytes()) == [], path.name

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from sinesys_spiders.core.crypto import generate_key
 from sinesys_spiders.core.db.models import Sessao
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, on_postgresql]
 
 
 @pytest.fixture

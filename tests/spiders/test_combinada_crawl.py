@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CapturaE2E, _diferencas
 from sqlalchemy import func, select
 
 from sinesys_spiders.core.db.engine import session_scope
@@ -22,6 +21,7 @@ from sinesys_spiders.core.db.models import Processo, ProcessoParte, Timeline, Ti
 from sinesys_spiders.core.domain import BRASILIA
 from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient, start_sandbox
+from tests.spiders.conftest import CapturaE2E, _diferencas
 
 pytestmark = [pytest.mark.e2e]
 

@@ -28,9 +28,10 @@ import pytest
 from processo_e2e import ProcessoE2E
 
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, on_postgresql]
 
 _FORA_HOST = "127.0.2.9"
 _CHUNK = b" " * (1 << 20)

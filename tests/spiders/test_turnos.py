@@ -1,7 +1,9 @@
 """Turns on a lawyer's PJE session inside ``CapturaSpider.start``: deferral, one shared wait, failures that free it.
 
 The spider's own steps are replaced by stand-ins (no database, no tribunal): ``requests_credencial`` yields one
-marker per credential, the history is a fake, and the locks live in memory, so only the turn-taking is exercised.
+marker per credential, the locks live in memory, and the crawler is only its signals (the capture extension, the
+history's one writer, is not there: the failures it would record are observed on the signal), so only the
+turn-taking is exercised.
 """
 
 from __future__ import annotations
@@ -11,21 +13,26 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from scrapy.signalmanager import SignalManager
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.credenciais import CredencialResumo
 from sinesys_spiders.core.errors import SinesysError
-from sinesys_spiders.spiders import base
 from sinesys_spiders.spiders._turnos import chave_sessao
 from sinesys_spiders.spiders.acervo_geral import AcervoGeralSpider
 from sinesys_spiders.testing.locks import MemoriaLocks
 
 
-class _Historico:
-    def start(self, captura_id: Any, **_: Any) -> int:
-        return 1
+class _Crawler:
+    """A crawler's signals, with the credential failures sent on them (what the capture extension records)."""
 
-    def record_failure(self, *args: Any, **kwargs: Any) -> None:
-        pass
+    def __init__(self) -> None:
+        self.signals = SignalManager(self)
+        self.falhas: dict[int, str] = {}
+        self.signals.connect(self._falhou, signal=sinais.credencial_falhou)
+
+    def _falhou(self, credencial_id: int, tribunal: Any, grau: Any, error: SinesysError) -> None:
+        self.falhas[credencial_id] = error.code
 
 
 def _credencial(id_: int, advogado_id: int, tribunal: str, grau: str = "primeiro_grau") -> CredencialResumo:
@@ -46,9 +53,9 @@ class _Spider(AcervoGeralSpider):
 
 
 @pytest.fixture
-def spider(monkeypatch: pytest.MonkeyPatch) -> _Spider:
-    monkeypatch.setattr(base.HistoricoService, "from_url", classmethod(lambda cls, url=None: _Historico()))
+def spider() -> _Spider:
     spider = _Spider(credenciais="1")
+    spider.crawler = _Crawler()  # type: ignore[assignment]
     spider.locks = MemoriaLocks()
     spider._turnos.ttl = 0.3  # renewed and polled every 0.1 s
     return spider
@@ -70,6 +77,7 @@ async def test_a_busy_session_goes_last_and_runs_once_it_is_free(spider: _Spider
     produced = await _run(spider)
     assert produced == [("inicio", 2), ("inicio", 1), ("inicio", 3)]
     assert spider._falhas == {}
+    assert spider.crawler.falhas == {}
     assert spider.locks.donos == {}  # every session handed back
 
 
@@ -91,11 +99,13 @@ async def test_the_wait_is_shared_and_counts_only_waiting(spider: _Spider) -> No
     assert set(spider._falhas) == {3}
     assert spider._falhas[3].code == "LOCK_OCUPADO"
     assert "SINESYS_SESSAO_USO_ESPERA" in spider._falhas[3].message
+    assert spider.crawler.falhas == {3: "LOCK_OCUPADO"}  # sent once, for the capture extension to record
     assert nunca is not None
     assert locks.donos == {nunca.key: nunca.owner}  # the other holder's, untouched; ours all handed back
 
 
 async def test_a_credential_that_breaks_is_recorded_frees_its_session_and_the_others_run(spider: _Spider) -> None:
+    """A plugin bug starting credential 1 fails it with ERRO_INTERNO; its grau sibling then takes the session."""
     spider.quebra = 1
     spider._credenciais = [_credencial(1, 7, "TRT3"), _credencial(2, 7, "TRT3", "segundo_grau")]
     produced = await _run(spider)
@@ -103,4 +113,5 @@ async def test_a_credential_that_breaks_is_recorded_frees_its_session_and_the_ot
     assert isinstance(spider._falhas[1], SinesysError)
     assert spider._falhas[1].code == "ERRO_INTERNO"
     assert "RuntimeError" in spider._falhas[1].message
+    assert spider.crawler.falhas == {1: "ERRO_INTERNO"}
     assert spider.locks.donos == {}

@@ -26,7 +26,7 @@ from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.db.models import Advogado, CapturaLog, Credencial
 from sinesys_spiders.core.db.repositories.locks import LocksRepository
 from sinesys_spiders.core.domain import StatusCaptura
-from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
+from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado, RedisIndisponivel
 from sinesys_spiders.core.historico import HistoricoService, TransicaoInvalida
 from sinesys_spiders.core.timeutil import utcnow
 
@@ -295,5 +295,19 @@ def _liberar_locks(factory: sessionmaker[Session], captura_id: int) -> None:
     """Free the locks a finished-by-force capture still holds (session turns, case locks)."""
     with factory.begin() as session:
         keys = LocksRepository(session).release_of_captura(captura_id=captura_id)
+    keys += _liberar_locks_redis(captura_id)
     if keys:
         logger.info("captura %s: %d locks liberados", captura_id, len(keys))
+
+
+def _liberar_locks_redis(captura_id: int) -> list[str]:
+    """The same in Redis when ``SINESYS_REDIS_URL`` is set; a Redis that is down leaves them to lapse by their TTL."""
+    from sinesys_spiders.core.locks.redis import RedisLockBackend
+    from sinesys_spiders.core.redis_conexao import abrir_redis
+
+    try:
+        conexao = abrir_redis()
+        return [] if conexao is None else RedisLockBackend(conexao).release_of_captura(captura_id)
+    except RedisIndisponivel as exc:
+        logger.warning("captura %s: locks no Redis não liberados (expiram sozinhos): %s", captura_id, exc)
+        return []

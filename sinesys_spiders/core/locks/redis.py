@@ -1,0 +1,122 @@
+"""Locks in Redis (``SINESYS_REDIS_URL``): one key per lock, its value the owner token, its TTL always set.
+
+Acquiring is ``SET key owner NX PX ttl`` (with the lock's metadata in a sibling key of the same TTL, set by the
+same script); release and extend are Lua scripts that act only when the stored token is the caller's, so a
+holder whose lock lapsed and was taken over can neither free nor prolong the new holder's lock. Redis expires
+the key by itself: a crashed holder blocks the others for at most its TTL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sinesys_spiders.core.locks.base import Lease
+from sinesys_spiders.core.redis_conexao import RedisConexao
+from sinesys_spiders.core.timeutil import utcnow
+
+__all__ = ["RedisLockBackend"]
+
+_ACQUIRE = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  redis.call('set', KEYS[2], ARGV[3], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('del', KEYS[1], KEYS[2])
+  return 1
+end
+return 0
+"""
+_EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('pexpire', KEYS[1], ARGV[2])
+  redis.call('pexpire', KEYS[2], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+def _ms(ttl: float) -> int:
+    if ttl <= 0:
+        raise ValueError("ttl do lock deve ser positivo")
+    return max(1, int(ttl * 1000))
+
+
+class RedisLockBackend:
+    """Locks as Redis keys ``{prefix}:lock:{key}`` with the owner token as value."""
+
+    def __init__(self, conexao: RedisConexao) -> None:
+        self._conexao = conexao
+        client = conexao.client
+        self._acquire = client.register_script(_ACQUIRE)
+        self._release = client.register_script(_RELEASE)
+        self._extend = client.register_script(_EXTEND)
+
+    def __repr__(self) -> str:
+        return f"RedisLockBackend({self._conexao!r})"
+
+    def _keys(self, key: str) -> list[str]:
+        return [self._conexao.chave("lock", key), self._conexao.chave("lock-meta", key)]
+
+    def try_acquire(self, key: str, *, ttl: float, metadata: Mapping[str, Any] | None = None) -> Lease | None:
+        ms = _ms(ttl)
+        now = utcnow()
+        owner = secrets.token_hex(16)
+        meta = json.dumps({**dict(metadata or {}), "criado_em": now.isoformat()}, default=str)
+        with self._conexao.erros():
+            taken = self._acquire(keys=self._keys(key), args=[owner, ms, meta])
+        if not taken:
+            return None
+        return Lease(key=key, owner=owner, expires_at=now + dt.timedelta(milliseconds=ms))
+
+    def release(self, lease: Lease) -> bool:
+        with self._conexao.erros():
+            return bool(self._release(keys=self._keys(lease.key), args=[lease.owner]))
+
+    def release_many(self, leases: Sequence[Lease]) -> list[bool]:
+        """Every release in one round trip (a pipeline of the owner-checking script)."""
+        if not leases:
+            return []
+        with self._conexao.erros():
+            pipe = self._conexao.client.pipeline(transaction=False)
+            for lease in leases:
+                self._release(keys=self._keys(lease.key), args=[lease.owner], client=pipe)
+            return [bool(answer) for answer in pipe.execute()]
+
+    def extend(self, lease: Lease, *, ttl: float) -> Lease | None:
+        ms = _ms(ttl)
+        now = utcnow()
+        with self._conexao.erros():
+            if not self._extend(keys=self._keys(lease.key), args=[lease.owner, ms]):
+                return None
+        return dataclasses.replace(lease, expires_at=now + dt.timedelta(milliseconds=ms))
+
+    def metadata(self, key: str) -> dict[str, Any] | None:
+        """What the holder of ``key`` recorded when it took it (``None`` if the lock is free)."""
+        with self._conexao.erros():
+            raw = self._conexao.client.get(self._keys(key)[1])
+        return None if raw is None else dict(json.loads(raw))
+
+    def release_of_captura(self, captura_id: int) -> list[str]:
+        """Free every lock whose metadata names ``captura_id`` (a capture that died); return their keys."""
+        prefixo = self._conexao.chave("lock-meta", "")
+        freed: list[str] = []
+        with self._conexao.erros():
+            client = self._conexao.client
+            for meta_key in client.scan_iter(match=f"{prefixo}*", count=500):
+                raw = client.get(meta_key)
+                if raw is None or json.loads(raw).get("captura_id") != captura_id:
+                    continue
+                key = meta_key.decode()[len(prefixo) :]
+                client.delete(*self._keys(key))
+                freed.append(key)
+        return freed
