@@ -68,19 +68,14 @@ class GroupWriter(Generic[T, R]):
     next group. So a group is one value when items come slowly, and grows by itself with the load: a database write
     per group instead of per value, with no timer to wait for. ``write(values)`` runs in a worker thread, one group
     at a time (never two at once), in arrival order, and returns one result per value. If it raises, every caller of
-    that group gets the exception. ``wait`` (seconds, default 0) lets a group gather values for that long first:
-    fewer, larger groups when values trickle in one by one (each write has a fixed cost), at that much latency.
+    that group gets the exception.
     """
 
-    def __init__(self, write: Callable[[list[T]], list[R]], *, max_size: int, wait: float = 0.0) -> None:
+    def __init__(self, write: Callable[[list[T]], list[R]], *, max_size: int) -> None:
         if max_size < 1:
             raise ValueError("max_size must be at least 1")
-        if wait < 0:
-            raise ValueError("wait must not be negative")
         self._write = write
         self.max_size = max_size
-        #: Seconds a new group waits for more values before it is written (0: the values of this turn of the loop).
-        self.wait = wait
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
         self._task: asyncio.Task[None] | None = None
         #: Sizes of the groups written, for the stats.
@@ -97,11 +92,7 @@ class GroupWriter(Generic[T, R]):
     async def _run(self) -> None:
         try:
             while self._pending:
-                # The values of this turn of the loop join the group (or of the next ``wait`` seconds, unless full).
-                if self.wait > 0 and len(self._pending) < self.max_size:
-                    await asyncio.sleep(self.wait)
-                else:
-                    await asyncio.sleep(0)
+                await asyncio.sleep(0)  # the values of this turn of the loop join the group
                 group, self._pending = self._pending[: self.max_size], self._pending[self.max_size :]
                 self.groups += 1
                 self.values += len(group)

@@ -27,7 +27,6 @@ representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``tim
 and movements, new ones, documents downloaded...), which records it and finishes the row.
 
 Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the largest group, default 200),
-``PROCESSO_BATCH_WAIT`` (seconds a group gathers before it is written, default 0),
 ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and ``DOCUMENT_STORE`` (store objects; default: the ones the
 ``SINESYS_*`` settings choose). Stats: ``sinesys/processo/<tipo>``, ``sinesys/processo/grupos``.
 """
@@ -85,7 +84,6 @@ class ProcessoPipeline:
         timeline_store: TimelineStore | None = None,
         document_store: DocumentStore | None = None,
         batch_size: int = 200,
-        batch_wait: float = 0.0,
     ) -> None:
         self.crawler = crawler
         self._database_url = database_url
@@ -93,7 +91,7 @@ class ProcessoPipeline:
         self._timelines = timeline_store
         self._documentos = document_store
         self._credenciais: dict[int, ContaCredencial] = {}
-        self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size, wait=batch_wait)
+        self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size)
         self.paginas = paginas(crawler)
         crawler.signals.connect(self._selecionados, signal=sinais.processos_selecionados)
         crawler.signals.connect(self._credencial_falhou, signal=sinais.credencial_falhou)
@@ -109,7 +107,6 @@ class ProcessoPipeline:
             settings.get("TIMELINE_STORE"),
             settings.get("DOCUMENT_STORE"),
             settings.getint("PROCESSO_BATCH_SIZE", 200),
-            settings.getfloat("PROCESSO_BATCH_WAIT", 0.0),
         )
 
     # -- stores ----------------------------------------------------------------------------------
