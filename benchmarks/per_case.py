@@ -186,6 +186,13 @@ class _Mundo:
         entries = [e for r in resumos for e in r.resultados if e["credencial_id"] == self.credencial_id]
         if entries:
             out["resultado"] = entries[0]["resultado"]
+            # A case not stored is in the history with its reason: the status, a credential's failure and the first
+            # reasons go with the figures, so a run that lost cases says so.
+            out["status"] = resumos[0].status
+            if entries[0].get("erro"):
+                out["erro_credencial"] = entries[0]["erro"]
+            if entries[0].get("erros_itens"):
+                out["erros_itens"] = entries[0]["erros_itens"][:5]
         elif perfil is None:
             raise RuntimeError(f"{spider}: nenhum resultado no histórico: {result.stderr[-2000:]}")
         else:  # a profiled run only needs its samples
@@ -241,6 +248,11 @@ def _variante(mundo: _Mundo, n: int, tree: Path, perfis: Path | None) -> dict[st
         "cpu_ms_por_processo": round(cpu * 1000 / n, 2),
         "cpu_ms_por_processo_partes": round(partes["cpu_s"] * 1000 / n, 2),
         "cpu_ms_por_processo_timeline": round(timeline["cpu_s"] * 1000 / n, 2),
+        # Cases of the acervo a crawl did not store (each one is an error with its reason in the history).
+        "processos_nao_gravados": {
+            nome: n - int((crawl["resultado"] or {}).get("processos_capturados", 0))
+            for nome, crawl in (("partes", partes), ("timeline", timeline))
+        },
     }
     if perfis is not None:
         mundo.restore(tree)

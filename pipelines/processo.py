@@ -9,7 +9,10 @@ Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else
   items as rows (:func:`~sinesys_spiders.core.persistencia_timeline.persistir_timeline`), in one
   transaction: the case is stamped (``timeline_capturada_em``) only when the store's save succeeded;
 - :class:`DocumentoBaixado` -> the document store (``SINESYS_DOCUMENTS_DIR``) and its ``documentos`` row;
-- :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error.
+- :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error;
+- every case the spider chose (``sinais.processos_selecionados``) that ended neither stored, nor skipped, nor with
+  an error of its own is reported at the close as an error ``PROCESSO_NAO_CONCLUIDO`` with the reason (the
+  credential's failure, or none known): never missing silently.
 
 Items are written in groups (:class:`~pipelines._batch.GroupWriter`): whatever arrived while the previous group was
 being written goes in one transaction, off the reactor thread, through the batched repositories (a few statements
@@ -30,7 +33,6 @@ Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the larg
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import IntegrityError
 
 from pipelines._batch import GroupWriter
+from pipelines._contas_processo import ContaCredencial
 from pipelines._contexto import paginas
 from sinesys_spiders import sinais
 from sinesys_spiders.core.db.engine import get_session_factory
@@ -51,7 +54,7 @@ from sinesys_spiders.core.items_processo import (
     PartesProcesso,
     TimelineProcesso,
 )
-from sinesys_spiders.core.persistencia_processo import ResultadoPartes, persistir_partes
+from sinesys_spiders.core.persistencia_processo import persistir_partes
 from sinesys_spiders.core.persistencia_timeline import contar_documentos, persistir_documento, persistir_timeline
 from sinesys_spiders.core.timelines import RegistroTimeline, SqlTimelineStore, TimelineStore, open_timeline_store
 from sinesys_spiders.core.timeutil import utcnow
@@ -71,64 +74,6 @@ def _caso(item: ItemProcesso) -> tuple[int, str, str]:
     return (item.id_processo_pje, item.tribunal.value, item.grau.value)
 
 
-@dataclasses.dataclass(slots=True)
-class _Credencial:
-    """What one credential's cases gave, for its history result."""
-
-    tipo_captura: str
-    tribunal: str
-    grau: str
-    captura_id: int | None
-    inicio: dt.datetime
-    fim: dt.datetime
-    processos: set[int] = dataclasses.field(default_factory=set)
-    capturados: set[int] = dataclasses.field(default_factory=set)
-    bloqueados: list[int] = dataclasses.field(default_factory=list)
-    erros: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    partes: ResultadoPartes = dataclasses.field(default_factory=ResultadoPartes)
-    timeline: dict[str, int] = dataclasses.field(default_factory=dict)
-
-    def soma(self, **counts: int) -> None:
-        for key, value in counts.items():
-            self.timeline[key] = self.timeline.get(key, 0) + value
-
-    def extra(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "total_processos": len(self.processos),
-            "processos_capturados": len(self.capturados),
-            "bloqueados": len(self.bloqueados),
-            "processos_bloqueados": sorted(self.bloqueados),
-            "duracao_ms": int((self.fim - self.inicio).total_seconds() * 1000),
-        }
-        if self.tipo_captura == "partes":
-            p = self.partes
-            out.update(
-                total_partes=p.total_partes,
-                clientes=p.clientes,
-                partes_contrarias=p.partes_contrarias,
-                terceiros=p.terceiros,
-                representantes=p.representantes,
-                vinculos=p.vinculos,
-            )
-        else:
-            for key in ("total_documentos", "total_movimentos", "novos_documentos", "novos_movimentos",
-                        "documentos_baixados", "documentos_ja_baixados", "bytes_baixados"):  # fmt: skip
-                out[key] = self.timeline.get(key, 0)
-        return out
-
-    def contagem(self) -> dict[str, int]:
-        if self.tipo_captura == "partes":
-            p = self.partes
-            return {"inseridos": p.inseridos, "atualizados": p.atualizados, "inalterados": p.inalterados,
-                    "erros": len(self.erros)}  # fmt: skip
-        return {
-            "inseridos": self.timeline.get("inseridos", 0),
-            "atualizados": self.timeline.get("atualizados", 0),
-            "inalterados": self.timeline.get("inalterados", 0),
-            "erros": len(self.erros),
-        }
-
-
 class ProcessoPipeline:
     """Persist per-case items in groups, pass them on once stored, and record each credential's result at close."""
 
@@ -145,9 +90,11 @@ class ProcessoPipeline:
         self._factory: sessionmaker[Session] | None = None
         self._timelines = timeline_store
         self._documentos = document_store
-        self._credenciais: dict[int, _Credencial] = {}
+        self._credenciais: dict[int, ContaCredencial] = {}
         self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size)
         self.paginas = paginas(crawler)
+        crawler.signals.connect(self._selecionados, signal=sinais.processos_selecionados)
+        crawler.signals.connect(self._credencial_falhou, signal=sinais.credencial_falhou)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProcessoPipeline:
@@ -206,10 +153,25 @@ class ProcessoPipeline:
             raise DropItem(f"processo {item.processo_id}: {type(item).__name__} não gravado", log_level="DEBUG")
         return item
 
-    def _conta(self, item: ItemProcesso) -> _Credencial:
+    def _selecionados(self, credencial_id: int, tipo_captura: str, tribunal: str, grau: str, captura_id: int | None,
+                      iniciada_em: dt.datetime, alvos: list[Any], **_: Any) -> None:  # fmt: skip
+        conta = self._credenciais.get(credencial_id)
+        if conta is None:
+            conta = self._credenciais[credencial_id] = ContaCredencial(
+                tipo_captura=tipo_captura, tribunal=tribunal, grau=grau, captura_id=captura_id,
+                inicio=iniciada_em, fim=utcnow(),
+            )  # fmt: skip
+        conta.selecionados.update((alvo.processo_id, alvo.id_pje) for alvo in alvos)
+
+    def _credencial_falhou(self, credencial_id: int, error: Any, **_: Any) -> None:
+        conta = self._credenciais.get(credencial_id)
+        if conta is not None and conta.falha is None:
+            conta.falha = f"{getattr(error, 'code', type(error).__name__)}: {getattr(error, 'message', error)}"
+
+    def _conta(self, item: ItemProcesso) -> ContaCredencial:
         conta = self._credenciais.get(item.credencial_id)
         if conta is None:
-            conta = self._credenciais[item.credencial_id] = _Credencial(
+            conta = self._credenciais[item.credencial_id] = ContaCredencial(
                 tipo_captura=item.tipo_captura.value,
                 tribunal=item.tribunal.value,
                 grau=item.grau.value,
@@ -222,7 +184,7 @@ class ProcessoPipeline:
         return conta
 
     @staticmethod
-    def _erro(conta: _Credencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
+    def _erro(conta: ContaCredencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
         entry: dict[str, Any] = {
             "id_pje": item.id_processo_pje,
             "processo_id": item.processo_id,
@@ -359,8 +321,27 @@ class ProcessoPipeline:
                 self._timelines.close()
 
     def _registrar(self) -> None:
-        """Report each credential's result to the capture extension (the one writer of the history row)."""
+        """Report each credential's result to the capture extension (the one writer of the history row).
+
+        A chosen case that ended neither stored, nor skipped, nor with an error of its own (its credential failed
+        first, the crawl was stopped, or a path lost it) becomes an error here, with the reason: never missing silently.
+        """
+        # A case chosen by two credentials is captured under the first one only: done is done under any of them.
+        feitos = set().union(*(conta.feitos() for conta in self._credenciais.values()))
         for credencial_id, conta in sorted(self._credenciais.items()):
+            faltando = sorted(set(conta.selecionados) - feitos)
+            if faltando:
+                motivo = (
+                    f"a credencial falhou antes de concluir o processo ({conta.falha})"
+                    if conta.falha
+                    else "a captura terminou sem gravar o processo nem registrar erro dele"
+                )
+                logger.warning("%s: credencial %s: %d processo(s) não concluído(s): %s", conta.tipo_captura,
+                               credencial_id, len(faltando), motivo)  # fmt: skip
+                conta.erros[:0] = [  # first: the history keeps the first MAX_ERROS_ITENS reasons
+                    {"id_pje": conta.selecionados[p], "processo_id": p, "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}"}
+                    for p in faltando
+                ]
             self.crawler.signals.send_catch_log(
                 signal=sinais.resultado_credencial,
                 captura_id=conta.captura_id,

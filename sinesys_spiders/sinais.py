@@ -8,7 +8,11 @@ records them:
   refused, blocked, incomplete capture...); the others go on;
 - :data:`resultado_credencial` (``captura_id``, ``credencial_id``, ``tribunal``, ``grau``, ``contagem``,
   ``erros_itens``, ``extra``): a credential's result computed by a component (the per-case pipeline);
-- :data:`captura_falhou` (``error``): the whole run failed (no case to capture...); recorded when the crawl closes.
+- :data:`captura_falhou` (``error``): the whole run failed (no case to capture...); recorded when the crawl closes;
+- :data:`processos_selecionados` (``credencial_id``, ``tipo_captura``, ``tribunal``, ``grau``, ``captura_id``,
+  ``iniciada_em``, ``alvos``): the cases a per-case spider chose for a credential, sent before any of them is asked
+  for; the per-case pipeline reports, at the close, every one of them that ended neither stored, nor skipped, nor
+  with an error of its own as an error (never silently missing).
 
 :func:`contadores` is the per-credential count the list pipelines fill (inserted, updated, unchanged, errors...).
 """
@@ -23,11 +27,12 @@ from sinesys_spiders.core.historico_contadores import ContadoresCaptura
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["captura_falhou", "contadores", "credencial_falhou", "resultado_credencial"]
+__all__ = ["captura_falhou", "contadores", "credencial_falhou", "processos_selecionados", "resultado_credencial"]
 
 credencial_falhou = object()
 resultado_credencial = object()
 captura_falhou = object()
+processos_selecionados = object()
 
 _contadores: weakref.WeakKeyDictionary[Crawler, ContadoresCaptura] = weakref.WeakKeyDictionary()
 

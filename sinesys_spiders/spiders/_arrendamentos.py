@@ -72,6 +72,42 @@ class Arrendamentos:
             self._renovador = asyncio.ensure_future(self._renovar())
         return True
 
+    async def tentar_varios(self, chaves: list[str], *, metadata: Mapping[str, Any] | None = None) -> list[bool]:
+        """:meth:`tentar` for each of ``chaves`` (distinct, none held yet), in one call of the back end when it offers
+        ``try_acquire_many`` (one transaction instead of one per lock)."""
+        if self._fechado or not chaves:
+            return [False] * len(chaves)
+        backend = self._locks()
+        varios = getattr(backend, "try_acquire_many", None)
+
+        def tomar() -> list[Lease | None]:
+            if varios is not None:
+                return list(varios(chaves, ttl=self.ttl, metadata=metadata))
+            return [backend.try_acquire(chave, ttl=self.ttl, metadata=metadata) for chave in chaves]
+
+        pedido = asyncio.ensure_future(asyncio.to_thread(tomar))
+        try:
+            leases = await asyncio.shield(pedido)
+        except asyncio.CancelledError:  # the crawl is stopping: locks the thread still takes are given back
+            pedido.add_done_callback(self._devolver_lista)
+            raise
+        if self._fechado:  # closed while the locks were being taken
+            self._devolver_lista(pedido)
+            return [False] * len(chaves)
+        for chave, lease in zip(chaves, leases, strict=True):
+            if lease is not None:
+                self._leases[chave] = lease
+        if self._leases and (self._renovador is None or self._renovador.done()):
+            self._renovador = asyncio.ensure_future(self._renovar())
+        return [lease is not None for lease in leases]
+
+    def _devolver_lista(self, pedido: asyncio.Future[list[Lease | None]]) -> None:
+        if pedido.cancelled() or pedido.exception() is not None:
+            return
+        tomados = [lease for lease in pedido.result() if lease is not None]
+        if tomados:
+            self._devolver_varios(tomados)
+
     async def aguardar(
         self, chave: str, *, timeout: float, poll: float = 1.0, metadata: Mapping[str, Any] | None = None
     ) -> None:

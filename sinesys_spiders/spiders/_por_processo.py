@@ -6,13 +6,20 @@ case of the lawyer not captured within ``horas_para_recaptura``) and are sent la
 next case only when it has room, so few locks are held at a time. For each case:
 
 1. the lock ``captura:processo:{acervo.id}`` is taken (owner token, TTL ``SINESYS_PROCESSO_LOCK_TTL``,
-   default 300 s; an expired lock is taken over). A case held by another run is skipped and reported
+   default 300 s; an expired lock is taken over), those of the next :data:`LOCKS_POR_VEZ` cases in one
+   transaction. A case held by another run is skipped and reported
    (an :class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso` ``bloqueado``);
 2. the plugin's requests for the case go out (``iniciar_processo``), in the tribunal's download slot, with
    the usual retries; their answers go to the plugin (a 404 as ``None``, binary steps as bytes);
 3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
    released when the last of them is done (also on error, and at the end of the crawl): the locks of the cases
    finished in one turn of the event loop (a group the per-case pipeline stored) are released together.
+
+The chosen cases are announced to the per-case pipeline (``sinais.processos_selecionados``), which reports
+at the close every one of them that ended neither stored, nor skipped, nor with an error of its own
+(``PROCESSO_NAO_CONCLUIDO``, with the reason: its credential failed first, the crawl stopped...): a case is
+never missing silently from the history. A request dropped without an answer (an ``IgnoreRequest``) is its
+case's error.
 
 An error of one case (an HTTP error after the retries, an answer the plugin refuses, a malformed field that
 makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``TypeError``) is that case's
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -40,6 +48,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from sqlalchemy import select
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria
 from sinesys_spiders.core.credenciais import CredencialResumo
@@ -66,6 +75,9 @@ if TYPE_CHECKING:
 __all__ = ["ProcessoSpider", "chave_lock", "erro_do_plugin"]
 
 logger = logging.getLogger(__name__)
+
+#: Cases whose locks are taken together, in one transaction, before their requests go to the engine.
+LOCKS_POR_VEZ = 16
 
 #: What a plugin's parser raises on an answer it cannot read, besides our own errors: one case's error.
 ERROS_DE_LEITURA = (ValidationError, ValueError, KeyError, TypeError)
@@ -167,30 +179,54 @@ class ProcessoSpider(CapturaSpider):
         estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
         alvos = await asyncio.to_thread(self._alvos, credencial)
         self._selecionados.update(a.processo_id for a in alvos)
+        # Every chosen case must end stored, skipped or with its error: the pipeline checks it at the close.
+        self.crawler.signals.send_catch_log(
+            signal=sinais.processos_selecionados,
+            credencial_id=credencial.id,
+            tipo_captura=ctx.tipo_captura.value,
+            tribunal=ctx.tribunal.value,
+            grau=ctx.grau.value,
+            captura_id=ctx.captura_id,
+            iniciada_em=dt.datetime.fromisoformat(estado["iniciada_em"]),
+            alvos=alvos,
+        )
         logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
         captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
-        for alvo in alvos:
+        metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        for inicio in range(0, len(alvos), LOCKS_POR_VEZ):
             if credencial.id in self._falhas:
                 return
-            if alvo.processo_id in self._casos:  # the same case asked twice in one crawl
-                continue
-            metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
-            if not await self._locks_casos.tentar(chave_lock(alvo.processo_id), metadata=metadata):
-                yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
-                                       mensagem="processo em captura por outra execução")  # fmt: skip
-                continue
-            self._casos[alvo.processo_id] = _Caso(credencial.id)
+            grupo: dict[int, ProcessoAlvo] = {}
+            for alvo in alvos[inicio : inicio + LOCKS_POR_VEZ]:
+                if alvo.processo_id not in self._casos:  # else the same case asked twice in one crawl
+                    grupo.setdefault(alvo.processo_id, alvo)
+            # The locks of the next few cases in one transaction; the engine still pulls the cases one by one.
+            tomados = await self._locks_casos.tentar_varios([chave_lock(p) for p in grupo], metadata=metadata)
+            pendentes = [alvo.processo_id for alvo, tomado in zip(grupo.values(), tomados, strict=True) if tomado]
             try:
-                pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
-            except (SinesysError, *ERROS_DE_LEITURA) as exc:
-                erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
-                self._casos[alvo.processo_id].pendentes += 1
-                yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
-                continue
-            if not pedidos:
-                self._liberar(alvo.processo_id)
-            for pedido in pedidos:
-                yield self._request(ctx, pedido)
+                for alvo, tomado in zip(grupo.values(), tomados, strict=True):
+                    if credencial.id in self._falhas:
+                        return
+                    if not tomado:
+                        yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
+                                               mensagem="processo em captura por outra execução")  # fmt: skip
+                        continue
+                    pendentes.remove(alvo.processo_id)
+                    self._casos[alvo.processo_id] = _Caso(credencial.id)
+                    try:
+                        pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
+                    except (SinesysError, *ERROS_DE_LEITURA) as exc:
+                        erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
+                        self._casos[alvo.processo_id].pendentes += 1
+                        yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
+                        continue
+                    if not pedidos:
+                        self._liberar(alvo.processo_id)
+                    for pedido in pedidos:
+                        yield self._request(ctx, pedido)
+            finally:  # taken for a case never started (the credential failed, the crawl stopped): given back
+                for processo_id in pendentes:
+                    self._locks_casos.liberar_em_lote(chave_lock(processo_id))
 
     def _ocorrencia(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, **fields: Any) -> OcorrenciaProcesso:
         estado = self._estado.get(ctx.credencial_id, {})
@@ -275,12 +311,16 @@ class ProcessoSpider(CapturaSpider):
                 self.credencial_falhou(ctx.credencial_id, error)
                 return
             response = getattr(failure.value, "response", None)
-            if failure.check(IgnoreRequest) and response is None:
-                return
+            if failure.check(IgnoreRequest) and response is None and ctx.credencial_id in self._falhas:
+                return  # the credential failed: the pipeline reports its cases left undone with that reason
             etapa = request.meta.get("etapa")
             status = getattr(response, "status", None)
-            if status is None:
-                erro: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+            if status is None and failure.check(IgnoreRequest):  # dropped on the way, never silently
+                erro: SinesysError = NetworkError(
+                    f"{etapa}: pedido descartado sem resposta ({failure.getErrorMessage()})"
+                )
+            elif status is None:
+                erro = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
                 erro = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from scrapy import Spider
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, event, func, select
 
@@ -17,6 +18,8 @@ from pipelines.processo import ProcessoPipeline
 from plugins.pje_trt.partes import ler_partes
 from plugins.pje_trt.sandbox.world import World
 from plugins.pje_trt.timeline import contar, ler_timeline
+from sinesys_spiders import sinais
+from sinesys_spiders.core.capturas_processo import ProcessoAlvo
 from sinesys_spiders.core.db.engine import make_session_factory
 from sinesys_spiders.core.db.models import (
     Advogado,
@@ -29,10 +32,13 @@ from sinesys_spiders.core.db.models import (
     TimelineItem,
 )
 from sinesys_spiders.core.documentos import PastaDocumentStore
+from sinesys_spiders.core.errors import SessaoExpirada
 from sinesys_spiders.core.historico import HistoricoService
-from sinesys_spiders.core.items_processo import PartesProcesso, TimelineProcesso
+from sinesys_spiders.core.items_processo import OcorrenciaProcesso, PartesProcesso, TimelineProcesso
 from sinesys_spiders.core.persistencia_processo import persistir_partes
 from sinesys_spiders.core.persistencia_timeline import persistir_timeline
+from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.testing.capturas import conectar_capturas, fechar_crawl
 
 CASOS = 12
 
@@ -241,3 +247,48 @@ async def test_the_pipeline_stores_cases_arriving_together_as_one_group_and_pass
     assert crawler.stats.get_value("sinesys/processo/grupos") == 1
     with mundo["factory"]() as session:
         assert session.scalar(select(func.count()).select_from(TimelineItem)) == sum(len(i.itens) for i in itens)
+
+
+@pytest.mark.parametrize("falha", [None, SessaoExpirada("sessão recusada de novo")], ids=["sem_motivo", "credencial"])
+async def test_a_chosen_case_that_never_reaches_the_pipeline_is_an_error_with_its_reason(
+    mundo: dict[str, Any], falha: SessaoExpirada | None
+) -> None:
+    """Three cases chosen: one stored, one skipped (its lock held), one that never came back (a request lost on the
+    way, or its credential failed first). The third is in the history as an error with the reason, never missing."""
+    crawler = get_crawler(_Spider, {"PERSISTENCIA_DATABASE_URL": mundo["database_url"]})
+    crawler.spider = _Spider.from_crawler(crawler)
+    crawler.stats.open_spider()
+    conectar_capturas(crawler, mundo["database_url"])
+    pipeline = ProcessoPipeline(crawler, mundo["database_url"], None, mundo["documentos"])
+    alvos = [
+        ProcessoAlvo(processo_id=mundo["acervo"][i], id_pje=c["id"], numero_processo=c["numeroProcesso"])
+        for i, c in enumerate(mundo["casos"][:3])
+    ]
+    credencial = mundo["ids"]["credencial"]
+    crawler.signals.send_catch_log(
+        signal=sinais.processos_selecionados, credencial_id=credencial, tipo_captura="partes", tribunal="TRT3",
+        grau="primeiro_grau", captura_id=mundo["captura"], iniciada_em=utcnow(), alvos=alvos,
+    )  # fmt: skip
+    [guardado] = _partes(mundo, 1)
+    assert await pipeline.process_item(guardado) is guardado
+    bloqueado = OcorrenciaProcesso(**_comum(mundo, "partes", 1), tipo="bloqueado", codigo="LOCK_OCUPADO",
+                                   mensagem="processo em captura por outra execução")  # fmt: skip
+    with pytest.raises(DropItem):
+        await pipeline.process_item(bloqueado)
+    if falha is not None:
+        crawler.signals.send_catch_log(
+            signal=sinais.credencial_falhou, credencial_id=credencial, tribunal="TRT3", grau="primeiro_grau",
+            error=falha,
+        )  # fmt: skip
+    await pipeline.close_spider()
+    fechar_crawl(crawler)
+
+    [entry] = HistoricoService(mundo["factory"]).get(mundo["captura"]).resultados
+    resultado = entry["resultado"]
+    assert (resultado["total_processos"], resultado["processos_capturados"]) == (3, 1)
+    assert (resultado["bloqueados"], resultado["erros"]) == (1, 1)
+    [erro] = entry["erros_itens"]
+    assert (erro["processo_id"], erro["id_pje"]) == (mundo["acervo"][2], mundo["casos"][2]["id"])
+    assert erro["motivo"].startswith("PROCESSO_NAO_CONCLUIDO: ")
+    if falha is not None:
+        assert "SESSAO_EXPIRADA" in erro["motivo"]

@@ -5,7 +5,9 @@ It stands for a PJE answer our parsers did not expect, between the sandbox and t
 
 - ``partes:<id_pje>``: in that case's ``/partes`` answer, the first party's address gets ``dtAlteracao``
   ``"ontem"`` (not a PJE date);
-- ``pagina``: every page of a paged list becomes JSON nested deeper than Python's parser accepts.
+- ``pagina``: every page of a paged list becomes JSON nested deeper than Python's parser accepts;
+- ``descartar:<id_pje>``: that case's ``/partes`` answer is dropped on the way (``IgnoreRequest``, no response), as a
+  middleware refusing an answer would.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 from typing import Any
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 ENV = "TESTE_RESPOSTA_MALFORMADA"
@@ -40,6 +43,8 @@ class RespostaMalformada:
     def process_response(self, request: Request, response: Response) -> Response:
         alvo = os.environ.get(ENV, "")
         etapa = request.meta.get("etapa")
+        if alvo.startswith("descartar:") and etapa == "partes" and f"/processos/id/{alvo[10:]}/partes" in request.url:
+            raise IgnoreRequest("resposta descartada pelo teste")
         if alvo == "pagina" and etapa == "pagina":
             return response.replace(body=b"[" * 200_000 + b"]" * 200_000)
         if alvo.startswith("partes:") and etapa == "partes" and f"/processos/id/{alvo[7:]}/partes" in request.url:

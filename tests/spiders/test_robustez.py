@@ -70,6 +70,28 @@ def test_a_malformed_party_field_is_that_cases_error_naming_the_field_not_the_va
     assert casos_com_partes == sum(bool(c["partes"]) for c in truth) - 1
 
 
+def test_a_case_whose_answer_is_dropped_on_the_way_is_that_cases_error_never_missing(
+    e2e: ProcessoE2E, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One case's answer dropped without a response (IgnoreRequest): counted and listed as that case's error with the
+    reason; the other cases are stored. (Before issue 19's fix, such a case vanished from the history.)"""
+    acervo = e2e.store_acervo()
+    truth = e2e.truth("partes")["partes"]
+    perdido = truth[0]
+    monkeypatch.setenv(rm.ENV, f"descartar:{perdido['id_processo']}")
+
+    _, resumo = e2e.crawl("partes", settings={"DOWNLOADER_MIDDLEWARES": _MIDDLEWARES})
+
+    assert resumo is not None
+    resultado = e2e.resultado(resumo)
+    assert resultado["resultado"]["total_processos"] == len(truth)
+    assert resultado["resultado"]["processos_capturados"] == len(truth) - 1
+    assert resultado["resultado"]["erros"] == 1
+    [erro] = resultado["erros_itens"]
+    assert erro["processo_id"] == acervo[perdido["id_processo"]]
+    assert erro["motivo"].startswith("NETWORK_ERROR: partes: pedido descartado sem resposta")
+
+
 def test_an_unreadable_list_page_fails_the_credential_naming_the_exception_and_step(
     e2e: ProcessoE2E, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,6 +41,21 @@ class SqlLockBackend:
             return None
         return lease if taken else None
 
+    def try_acquire_many(
+        self, keys: Sequence[str], *, ttl: float, metadata: Mapping[str, Any] | None = None
+    ) -> list[Lease | None]:
+        """:meth:`try_acquire` for each of ``keys`` (distinct), in one transaction (one by one after a conflict)."""
+        now = utcnow()
+        leases = [Lease(key=k, owner=secrets.token_hex(16), expires_at=now + dt.timedelta(seconds=ttl)) for k in keys]
+        try:
+            with session_scope(factory=self._factory) as session:
+                taken = LocksRepository(session).acquire_many(
+                    {lease.key: lease.owner for lease in leases}, ttl=ttl, metadata=dict(metadata or {}), now=now
+                )
+        except IntegrityError:
+            return [self.try_acquire(key, ttl=ttl, metadata=metadata) for key in keys]
+        return [lease if taken.get(lease.key) else None for lease in leases]
+
     def release(self, lease: Lease) -> bool:
         with session_scope(factory=self._factory) as session:
             return LocksRepository(session).release(key=lease.key, owner=lease.owner)

@@ -48,6 +48,35 @@ class LocksRepository(Repository):
         statement = insert_ignoring_conflicts(self.session, Lock, values, index_elements=["key"])
         return self.session.execute(statement).first() is not None
 
+    def acquire_many(
+        self,
+        owners: dict[str, str],
+        *,
+        ttl: float,
+        metadata: dict[str, Any] | None = None,
+        now: dt.datetime | None = None,
+    ) -> dict[str, bool]:
+        """:meth:`acquire` for every ``key -> owner`` of ``owners`` in this transaction (one delete of the expired
+        ones); which were taken."""
+        if ttl <= 0:
+            raise ValueError("ttl do lock deve ser positivo")
+        if not owners:
+            return {}
+        now = ensure_utc(now) if now is not None else utcnow()
+        self.session.execute(
+            delete(Lock)
+            .where(Lock.key.in_(list(owners)), Lock.expires_at <= now)
+            .execution_options(synchronize_session=False)
+        )
+        expires_at = now + dt.timedelta(seconds=ttl)
+        out = {}
+        for key, owner in owners.items():
+            values = {"key": key, "owner": owner, "expires_at": expires_at, "created_at": now,
+                      "metadata": dict(metadata or {})}  # fmt: skip
+            statement = insert_ignoring_conflicts(self.session, Lock, values, index_elements=["key"])
+            out[key] = self.session.execute(statement).first() is not None
+        return out
+
     def release(self, *, key: str, owner: str) -> bool:
         """Free ``key`` if ``owner`` holds it; ``False`` otherwise (never frees someone else's lock)."""
         result = self.session.execute(

@@ -1,0 +1,77 @@
+"""What one credential's cases gave in a per-case crawl (:mod:`pipelines.processo`), for its history result."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from sinesys_spiders.core.persistencia_processo import ResultadoPartes
+
+__all__ = ["ContaCredencial"]
+
+
+@dataclasses.dataclass(slots=True)
+class ContaCredencial:
+    """What one credential's cases gave, for its history result."""
+
+    tipo_captura: str
+    tribunal: str
+    grau: str
+    captura_id: int | None
+    inicio: dt.datetime
+    fim: dt.datetime
+    processos: set[int] = dataclasses.field(default_factory=set)
+    #: The cases the spider chose for this credential (``acervo`` id -> PJE id), from ``processos_selecionados``.
+    selecionados: dict[int, int] = dataclasses.field(default_factory=dict)
+    #: Why the credential stopped (``CODIGO: mensagem``), if it failed.
+    falha: str | None = None
+    capturados: set[int] = dataclasses.field(default_factory=set)
+    bloqueados: list[int] = dataclasses.field(default_factory=list)
+    erros: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    partes: ResultadoPartes = dataclasses.field(default_factory=ResultadoPartes)
+    timeline: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def soma(self, **counts: int) -> None:
+        for key, value in counts.items():
+            self.timeline[key] = self.timeline.get(key, 0) + value
+
+    def extra(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "total_processos": len(self.processos | self.selecionados.keys()),
+            "processos_capturados": len(self.capturados),
+            "bloqueados": len(self.bloqueados),
+            "processos_bloqueados": sorted(self.bloqueados),
+            "duracao_ms": int((self.fim - self.inicio).total_seconds() * 1000),
+        }
+        if self.tipo_captura == "partes":
+            p = self.partes
+            out.update(
+                total_partes=p.total_partes,
+                clientes=p.clientes,
+                partes_contrarias=p.partes_contrarias,
+                terceiros=p.terceiros,
+                representantes=p.representantes,
+                vinculos=p.vinculos,
+            )
+        else:
+            for key in ("total_documentos", "total_movimentos", "novos_documentos", "novos_movimentos",
+                        "documentos_baixados", "documentos_ja_baixados", "bytes_baixados"):  # fmt: skip
+                out[key] = self.timeline.get(key, 0)
+        return out
+
+    def feitos(self) -> set[int]:
+        """The cases that ended stored, skipped or with an error of their own."""
+        return self.capturados | set(self.bloqueados) | {e["processo_id"] for e in self.erros}
+
+    def contagem(self) -> dict[str, int]:
+        if self.tipo_captura == "partes":
+            p = self.partes
+            return {"inseridos": p.inseridos, "atualizados": p.atualizados, "inalterados": p.inalterados,
+                    "erros": len(self.erros)}  # fmt: skip
+        return {
+            "inseridos": self.timeline.get("inseridos", 0),
+            "atualizados": self.timeline.get("atualizados", 0),
+            "inalterados": self.timeline.get("inalterados", 0),
+            "erros": len(self.erros),
+        }
