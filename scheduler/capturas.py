@@ -141,12 +141,9 @@ def despachar_pendentes(settings: Settings, *, servico: ServicoCapturas | None =
 
 
 def _jobs_perdidos(settings: Settings, servico: ServicoCapturas, runners: dict[str, Runner]) -> None:
-    """A pending capture whose job ended without starting its crawl is failed at once (its runner says so), one
-    whose job vanished (the runner does not know it) once it stayed so for ``heartbeat_limite`` seconds."""
-    agora = utcnow()
-    limite = agora - dt.timedelta(seconds=servico.heartbeat_limite)
-    antigas = {c.id for c in servico.pendentes_com_job(desde_antes_de=limite)}
-    for captura in servico.pendentes_com_job(desde_antes_de=agora):
+    """A pending capture whose job ended (or vanished) without starting its crawl is failed, not left pending."""
+    limite = utcnow() - dt.timedelta(seconds=servico.heartbeat_limite)
+    for captura in servico.pendentes_com_job(desde_antes_de=limite):
         if not captura.runner or not captura.job_id:
             continue
         try:
@@ -156,8 +153,9 @@ def _jobs_perdidos(settings: Settings, servico: ServicoCapturas, runners: dict[s
             estado = executor.estado(JobRef(captura.runner, captura.job_id, captura.node))
         except (RunnerIndisponivel, EntradaInvalida):
             continue
-        perdido = estado is EstadoJob.FINISHED or (estado is EstadoJob.UNKNOWN and captura.id in antigas)
-        if perdido and servico.obter(captura.id).status is StatusCaptura.PENDING:
+        if estado in (EstadoJob.FINISHED, EstadoJob.UNKNOWN) and servico.obter(captura.id).status is (
+            StatusCaptura.PENDING
+        ):
             mensagem = f"o job {captura.job_id} ({captura.runner}) terminou sem iniciar a captura; veja o log do job"
             servico.fail(captura.id, {"codigo": CAPTURA_INTERROMPIDA, "mensagem": mensagem})
             logger.warning("captura %s: %s", captura.id, mensagem)
