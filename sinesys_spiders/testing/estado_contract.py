@@ -88,4 +88,5 @@ class EstadoCredenciaisContract:
         a.terminar(1)
         b.limpar()
         assert a.contexto(1) is None
-        assert a.pendentes(1) == 0 and not a.terminada(1)
+        assert a.pendentes(1) == 0
+        assert not a.terminada(1)

@@ -37,7 +37,7 @@ __all__ = ["CHAVE_TOKEN", "FilaComArrendamento", "id_worker"]
 logger = logging.getLogger(__name__)
 
 #: ``request.meta`` key of the token of a popped request (its field in the processing hash).
-CHAVE_TOKEN = "sinesys_fila_token"
+CHAVE_TOKEN = "sinesys_fila_token"  # noqa: S105 - a meta key, not a secret
 
 # Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil.
 _POP = """

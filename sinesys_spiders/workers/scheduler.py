@@ -1,4 +1,4 @@
-"""The scheduler of a capture run by N workers: scrapy-redis's, on :class:`~sinesys_spiders.workers.fila.FilaComArrendamento`.
+"""The scheduler of a capture run by N workers: scrapy-redis's, on the leased queue of :mod:`.fila`.
 
 A capture spider switches to it when started with ``-a workers=N`` (N ≥ 2; ``sinesys capturas iniciar ...
 --workers N`` passes it to each of its N jobs) and Redis is configured (``SINESYS_REDIS_URL``): see

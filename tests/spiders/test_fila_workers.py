@@ -44,8 +44,10 @@ def test_a_popped_request_is_kept_until_handled_and_no_other_worker_gets_it(redi
 
     assert primeiro.url.endswith("/2")  # the highest priority first
     assert {segundo.url, terceiro.url} == {"https://trt.example/1", "https://trt.example/3"}
-    assert primeiro.meta["credencial_id"] == 7 and primeiro.callback == primeiro.callback
-    assert a.pop() is None and len(a) == 0
+    assert primeiro.meta["credencial_id"] == 7
+    assert primeiro.callback.__name__ == "parse"
+    assert a.pop() is None
+    assert len(a) == 0
     assert a.em_andamento() == 3
     a.concluir(primeiro.meta[CHAVE_TOKEN])
     b.concluir(segundo.meta[CHAVE_TOKEN])
