@@ -111,6 +111,8 @@ class ProcessoSpider(CapturaSpider):
 
     #: The ``acervo`` column stamped when a case is captured (``partes_capturadas_em``...).
     coluna_capturado: ClassVar[str]
+    #: Per-case locks and results are kept by the process that chose the cases: one process per capture.
+    aceita_workers = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -174,7 +176,7 @@ class ProcessoSpider(CapturaSpider):
         ctx = self._contextos.get(credencial.id)
         if ctx is None or credencial.id in self._falhas:
             return
-        estado = self._estado[credencial.id]
+        estado = self.estado_credenciais.estado(credencial.id)
         estado["iniciada_em"] = utcnow().isoformat()
         estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
         alvos = await asyncio.to_thread(self._alvos, credencial)
@@ -229,7 +231,7 @@ class ProcessoSpider(CapturaSpider):
                     self._locks_casos.liberar_em_lote(chave_lock(processo_id))
 
     def _ocorrencia(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, **fields: Any) -> OcorrenciaProcesso:
-        estado = self._estado.get(ctx.credencial_id, {})
+        estado = self.estado_credenciais.estado(ctx.credencial_id)
         extra = {"credencial_iniciada_em": estado["iniciada_em"]} if estado.get("iniciada_em") else {}
         return OcorrenciaProcesso(
             tipo_captura=ctx.tipo_captura,
@@ -283,7 +285,7 @@ class ProcessoSpider(CapturaSpider):
             else:
                 yield from itens
         finally:
-            self._done(ctx.credencial_id)
+            self._done(ctx.credencial_id, response.request)
             self._um_a_menos(alvo.processo_id)
 
     @staticmethod
@@ -332,7 +334,7 @@ class ProcessoSpider(CapturaSpider):
                     self._casos[alvo.processo_id].pendentes += 1
                 yield item
         finally:
-            self._done(ctx.credencial_id)
+            self._done(ctx.credencial_id, request)
             self._um_a_menos(alvo.processo_id)
 
     # -- locks ---------------------------------------------------------------------------------------

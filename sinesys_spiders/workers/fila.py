@@ -138,6 +138,10 @@ class FilaComArrendamento(PriorityQueue):  # type: ignore[misc]
             logger.warning("fila %s: %d pedido(s) de workers sem lease voltaram à fila", self.key, movidos)
         return movidos
 
+    def vivo(self, worker: str) -> bool:
+        """Whether ``worker`` still holds its lease."""
+        return bool(self.server.exists(f"{self.key}:lease:{worker}"))
+
     def sair(self) -> int:
         """Leave the queue (a graceful close): requests still in flight go back to it; return how many."""
         return int(
