@@ -64,6 +64,8 @@ class FechamentoCredenciais:
 
         def _captura(self, efetivo: Any, tipo: Any = None) -> Any: ...
 
+        def redis_indisponivel(self, erro: RedisIndisponivel) -> None: ...
+
         _endpoints: dict[Any, Any]
 
     def errback_pedido(self, failure: Failure) -> Any:
@@ -99,8 +101,11 @@ class FechamentoCredenciais:
     def _done(self, credencial_id: int, request: Request | None = None) -> None:
         """One request of the credential was handled (its answer or failure)."""
         rid = str(request.meta.get(CHAVE_RID, "")) if request is not None else ""
-        self.estado_credenciais.concluir_pendente(credencial_id, rid)
-        self._talvez_terminou(credencial_id)
+        try:
+            self.estado_credenciais.concluir_pendente(credencial_id, rid)
+            self._talvez_terminou(credencial_id)
+        except RedisIndisponivel as exc:  # workers: the shared state is out of reach, the worker stops
+            self.redis_indisponivel(exc)
 
     def _concluir_na_fila(self, request: Request, item: Any) -> None:
         """Workers: the request leaves its worker's processing set (see :mod:`~sinesys_spiders.spiders._workers`)."""

@@ -153,9 +153,7 @@ class TrabalhoEmWorkers:
                     return
                 await asyncio.sleep(INTERVALO)
         except RedisIndisponivel as exc:  # the shared state is out of reach: this worker's capture fails
-            for credencial in self._credenciais:
-                self.credencial_falhou(credencial.id, exc)
-            self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=exc)
+            self.redis_indisponivel(exc)
         finally:
             soltador.cancel()
             self._soltar_turnos_encerrados()
@@ -168,6 +166,21 @@ class TrabalhoEmWorkers:
             except RedisIndisponivel as exc:
                 logger.warning("workers: estado compartilhado inacessível: %s", exc)
 
+    def redis_indisponivel(self, erro: RedisIndisponivel) -> None:
+        """Redis went out of reach mid-crawl: every credential of this worker fails with ``REDIS_INDISPONIVEL``
+        and the worker closes (what it stored stays stored; a rerun of the capture continues from there)."""
+        if getattr(self, "_redis_caiu", False):
+            return
+        self._redis_caiu = True
+        logger.error("workers: %s; o worker encerra", erro)
+        for credencial in self._credenciais:
+            self.credencial_falhou(credencial.id, erro)
+        self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=erro)
+        if self.crawler.engine is not None:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_indisponivel"))
+
     def _worker(self) -> str:
         return self.fila.worker if self.fila is not None else f"sem-fila-{id(self)}"
 
@@ -177,9 +190,7 @@ class TrabalhoEmWorkers:
             return True
         # failed with nothing in flight and nothing being sent: nobody will end it otherwise
         return (
-            self._falhou(credencial_id)
-            and estado.pendentes(credencial_id) == 0
-            and not estado.iniciando(credencial_id)
+            self._falhou(credencial_id) and estado.pendentes(credencial_id) == 0 and not estado.iniciando(credencial_id)
         )
 
     def _pode_reivindicar(self, credencial_id: int) -> bool:

@@ -67,6 +67,7 @@ __all__ = ["CapturaSpider"]
 
 logger = logging.getLogger(__name__)
 
+
 class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorkers, Args[CapturaParams], scrapy.Spider):
     """Shared machinery of the capture spiders; subclasses set ``name``, ``tipo_captura`` and the params."""
 
@@ -280,8 +281,6 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
             self.credencial_falhou(credencial_id, RespostaInvalida(motivo))
         finally:
             self._done(credencial_id, response.request)
-
-
 
 
 def _colher(produzidos: Iterable[Any]) -> tuple[list[Any], Exception | None]:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import redis.exceptions
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from sinesys_spiders.core.errors import ConfiguracaoInvalida
-from sinesys_spiders.core.redis_conexao import RedisConexao, abrir_redis
+from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
+from sinesys_spiders.core.redis_conexao import RedisConexao, abrir_redis, erros_redis
 from sinesys_spiders.workers.fila import CHAVE_TOKEN, FilaComArrendamento
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def configurar_workers(settings: Settings, captura_id: int | None) -> None:
         raise ConfiguracaoInvalida("workers: defina SINESYS_REDIS_URL (a fila compartilhada fica no Redis)")
     settings.set("SCHEDULER", "sinesys_spiders.workers.scheduler.SchedulerWorkers", priority="spider")
     settings.set("SCHEDULER_PERSIST", True, priority="spider")
-    settings.set("SINESYS_CAPTURA_WORKERS_ID", int(captura_id), priority="spider")
+    settings.set("CAPTURA_WORKERS_ID", int(captura_id), priority="spider")
 
 
 class DupeFilterCredencial(RFPDupeFilter):  # type: ignore[misc]
@@ -75,7 +76,7 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
         conexao = abrir_redis()
         if conexao is None:
             raise ConfiguracaoInvalida("workers: defina SINESYS_REDIS_URL")
-        captura_id = crawler.settings.getint("SINESYS_CAPTURA_WORKERS_ID")
+        captura_id = crawler.settings.getint("CAPTURA_WORKERS_ID")
         chave = chave_fila(conexao, captura_id)
         with conexao.erros():
             conexao.client.ping()
@@ -122,9 +123,35 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
         token = request.meta.pop(CHAVE_TOKEN, None)
         if token is not None:
             request.dont_filter = True
-        enfileirado = bool(super().enqueue_request(request))
-        self.queue.concluir(token)
+        try:
+            enfileirado = bool(super().enqueue_request(request))
+            self.queue.concluir(token)
+        except redis.exceptions.RedisError as exc:
+            self._indisponivel(exc)
+            return False
         return enfileirado
 
+    def next_request(self) -> Request | None:
+        try:
+            return super().next_request()  # type: ignore[no-any-return]
+        except redis.exceptions.RedisError as exc:
+            self._indisponivel(exc)
+            return None
+
     def has_pending_requests(self) -> bool:
-        return len(self.queue) > 0
+        try:
+            return len(self.queue) > 0
+        except redis.exceptions.RedisError as exc:
+            self._indisponivel(exc)
+            return False
+
+    def _indisponivel(self, exc: Exception) -> None:
+        """Redis is out of reach: the worker stops, and its capture fails with ``REDIS_INDISPONIVEL``."""
+        parar = getattr(self.spider, "redis_indisponivel", None)
+        if parar is None:
+            raise exc
+        try:
+            with erros_redis():
+                raise exc
+        except RedisIndisponivel as erro:
+            parar(erro)
