@@ -180,14 +180,20 @@ class CapturaExtension:
             self._pulso.stop()
         fila = getattr(spider, "fila", None)
         if fila is not None and self.captura_id is not None:  # one of the capture's workers: the last one ends it
-            d = threads.deferToThread(self._fechar_worker, spider, reason, fila)
-            d.addErrback(lambda f: logger.error("capturas: não foi possível encerrar o worker: %s", f.value))
-            return d
+            return self._fechar_worker_async(spider, reason, fila)
         try:
             self._fechar(spider, reason)
         except Exception:
             logger.exception("capturas: não foi possível registrar o resultado da captura")
         return None
+
+    async def _fechar_worker_async(self, spider: Spider, reason: str, fila: Any) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(self._fechar_worker, spider, reason, fila))
+        except Exception:
+            logger.exception("capturas: não foi possível encerrar o worker")
 
     def _fechar_worker(self, spider: Spider, reason: str, fila: Any) -> None:
         """A worker closes: its own results are added to the row; the last worker (elected once in Redis, after

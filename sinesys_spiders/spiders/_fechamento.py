@@ -66,6 +66,8 @@ class FechamentoCredenciais:
 
         def redis_indisponivel(self, erro: RedisIndisponivel) -> None: ...
 
+        def _concluir_na_fila(self, request: Request, item: Any) -> None: ...
+
         _endpoints: dict[Any, Any]
 
     def errback_pedido(self, failure: Failure) -> Any:
@@ -106,9 +108,6 @@ class FechamentoCredenciais:
             self._talvez_terminou(credencial_id)
         except RedisIndisponivel as exc:  # workers: the shared state is out of reach, the worker stops
             self.redis_indisponivel(exc)
-
-    def _concluir_na_fila(self, request: Request, item: Any) -> None:
-        """Workers: the request leaves its worker's processing set (see :mod:`~sinesys_spiders.spiders._workers`)."""
 
     def _talvez_terminou(self, credencial_id: int) -> None:
         """When a credential has nothing in flight and nothing more to send: check it, and let the next go."""

@@ -68,6 +68,7 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
         self.chave = chave
         self.lease_ttl = lease_ttl
         self._pulso: task.LoopingCall | None = None
+        self.crawler_stats: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SchedulerWorkers:
@@ -82,7 +83,7 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
             conexao.client.ping()
         dupefilter = DupeFilterCredencial(conexao.client, key=f"{chave}:dupefilter")
         instance = cls(conexao.client, chave=chave, lease_ttl=get_settings().fila_lease_ttl, dupefilter=dupefilter)
-        instance.stats = crawler.stats
+        instance.crawler_stats = crawler.stats  # scrapy-redis's own stats calls use a deprecated signature
         return instance
 
     def open(self, spider: Spider) -> None:
@@ -125,6 +126,8 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
             request.dont_filter = True
         try:
             enfileirado = bool(super().enqueue_request(request))
+            if enfileirado and self.crawler_stats is not None:
+                self.crawler_stats.inc_value("scheduler/enqueued/redis")
             self.queue.concluir(token)
         except redis.exceptions.RedisError as exc:
             self._indisponivel(exc)
@@ -133,7 +136,10 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
 
     def next_request(self) -> Request | None:
         try:
-            return super().next_request()  # type: ignore[no-any-return]
+            request = super().next_request()
+            if request is not None and self.crawler_stats is not None:
+                self.crawler_stats.inc_value("scheduler/dequeued/redis")
+            return request  # type: ignore[no-any-return]
         except redis.exceptions.RedisError as exc:
             self._indisponivel(exc)
             return None

@@ -1,0 +1,169 @@
+"""N workers on one capture (``sinesys capturas iniciar ... --workers 2``): a shared scrapy-redis queue whose popped
+requests stay under the worker's lease, per-credential state in Redis, one login per credential, one end."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sinesys_spiders.core.capturas_jobs import ServicoCapturas
+from sinesys_spiders.testing.db_fixtures import on_postgresql
+from sinesys_spiders.testing.redis_fixtures import RedisServer, start_redis
+
+pytestmark = [pytest.mark.requires_browser, pytest.mark.requires_redis, pytest.mark.e2e, on_postgresql]
+
+ONDE = [("TRT5", "primeiro_grau"), ("TRT9", "primeiro_grau")]
+#: Every API answer of the sandbox takes 300 ms: a worker can be killed (or Redis stopped) mid-capture.
+LENTO = {"name": "lento-workers", "seed": 1, "latency": {"distribution": "fixed", "ms": 300}}
+
+
+def _masked(cpf: str) -> str:
+    return f"***.{cpf[3:6]}.{cpf[6:9]}-**"
+
+
+def _lista(counters: dict[str, Any]) -> int:
+    """Answers of the panel's list and counters (the acervo_geral capture's requests) so far."""
+    return sum(
+        sum(por_status.values())
+        for chave, por_status in counters["requests"].items()
+        if "/paineladvogado/" in chave and ("/processos" in chave or "/totalizadores" in chave)
+    )
+
+
+def _iniciar(e2e: Any, credenciais: list[int], *extra: str) -> Any:
+    ids = ",".join(str(c) for c in credenciais)
+    return e2e.run("-c", "from sinesys_spiders.cli import main; main()", "capturas", "iniciar", "acervo_geral",
+                   "--credenciais", ids, "--workers", "2", "--runner", "local", *extra)  # fmt: skip
+
+
+def _aguardar_fim(e2e: Any, captura_id: int, timeout: float = 300) -> Any:
+    servico = ServicoCapturas(e2e.factory, heartbeat_limite=600)
+    limite = time.monotonic() + timeout
+    while not (captura := servico.obter(captura_id)).terminada:
+        assert time.monotonic() < limite, f"captura {captura_id} não terminou em {timeout} s"
+        time.sleep(0.5)
+    return captura
+
+
+def _logs(e2e: Any, captura_id: int) -> list[str]:
+    pasta = Path(e2e.workdir) / "var" / "logs" / "capturas"
+    return [(pasta / f"{captura_id}-w{n}.log").read_text(encoding="utf-8", errors="replace") for n in (1, 2)]
+
+
+def _ativos(e2e: Any, user: Any) -> dict[str, Any]:
+    truth = e2e.truth(user, ONDE)
+    return {"acervo": {k: v for k, v in truth["acervo"].items() if v["origem"] == "acervo_geral"}}
+
+
+@pytest.fixture
+def workers_env(redis_server: RedisServer, redis_prefix: str) -> dict[str, str]:
+    return {
+        "SINESYS_REDIS_URL": redis_server.url(),
+        "SINESYS_REDIS_PREFIX": redis_prefix,
+        "SINESYS_FILA_LEASE_TTL": "3",  # a killed worker's requests go back within 3 s
+        "SINESYS_RUNNER_LOCAL_MAX": "4",
+    }
+
+
+def test_two_workers_share_one_capture_fetch_each_request_once_and_log_in_once_per_credential(
+    captura_factory, captura_sandbox, workers_env: dict[str, str]
+):
+    """Two workers on one firm-scale acervo_geral capture: the database equals the sandbox's truth, every page
+    is fetched exactly once across both workers, each credential logs in once, both workers did part of the
+    work, the capture records both jobs and ends ``completed`` once with the right counts."""
+    e2e = captura_factory()
+    e2e.extra_env = dict(workers_env)
+    user = captura_sandbox.take_user()
+    credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
+    antes = captura_sandbox.counters()
+    ativos = _ativos(e2e, user)
+    paginas = {t: len([k for k in ativos["acervo"] if k[0] == t]) for t, _ in ONDE}
+    esperado = sum(1 + max(1, math.ceil(n / 100)) for n in paginas.values())  # totalizadores + list pages
+
+    result = _iniciar(e2e, credenciais, "--esperar", "--intervalo", "0.5")
+
+    assert result.returncode == 0, result.stderr[-4000:]
+    captura_id = int(result.stdout.split()[0])
+    captura = ServicoCapturas(e2e.factory).obter(captura_id)
+    assert captura.status.value == "completed"
+    assert len(captura.job_id.split(",")) == 2
+    assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
+    depois = captura_sandbox.counters()
+    assert _lista(depois) - _lista(antes) == esperado  # no request fetched twice, none skipped
+    logins = depois["logins"].get(_masked(user.cpf), 0) - antes["logins"].get(_masked(user.cpf), 0)
+    assert logins == len(credenciais)
+    assert captura.totais["inseridos"] == len(ativos["acervo"])
+    assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
+    logs = _logs(e2e, captura_id)
+    assert all("downloader/response_count" in log for log in logs), "a worker fetched nothing"
+    assert sum("(último worker)" in log for log in logs) == 1
+    e2e.check_no_secrets(result.stdout + result.stderr + "".join(logs))
+    assert workers_env["SINESYS_REDIS_URL"].split("@")[0].split(":")[-1] not in "".join(logs)
+
+
+def test_a_worker_killed_mid_capture_loses_no_request(captura_factory, captura_sandbox, workers_env: dict[str, str]):
+    """``kill -9`` of one of two workers mid-capture: its leased requests go back to the queue, the other worker
+    finishes the capture ``completed`` and the database equals the sandbox's truth (0 requests lost)."""
+    e2e = captura_factory()
+    e2e.extra_env = dict(workers_env)
+    user = captura_sandbox.take_user()
+    credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
+    ativos = _ativos(e2e, user)
+    with captura_sandbox.faults_applied(LENTO):
+        inicio = _lista(captura_sandbox.counters())
+        result = _iniciar(e2e, credenciais)
+        assert result.returncode == 0, result.stderr[-4000:]
+        captura_id = int(result.stdout.split()[0])
+        limite = time.monotonic() + 180
+        while _lista(captura_sandbox.counters()) - inicio < 3:
+            assert time.monotonic() < limite, "no page fetched within 180 s"
+            time.sleep(0.1)
+        vitima = int(ServicoCapturas(e2e.factory).obter(captura_id).job_id.split(",")[0])
+        os.kill(vitima, signal.SIGKILL)
+        captura = _aguardar_fim(e2e, captura_id)
+
+    assert captura.status.value == "completed", captura.erro
+    assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
+    assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
+
+
+def test_redis_stopped_during_a_workers_capture_fails_it_and_a_rerun_completes(
+    captura_factory, captura_sandbox, redis_prefix: str, tmp_path: Path
+):
+    """Redis stops while two workers run a capture: the capture ends ``failed`` with ``REDIS_INDISPONIVEL``;
+    with Redis back (empty) a rerun with two workers completes and the database equals the sandbox's truth."""
+    server = start_redis(tmp_path / "redis")
+    try:
+        e2e = captura_factory()
+        e2e.extra_env = {"SINESYS_REDIS_URL": server.url(), "SINESYS_REDIS_PREFIX": redis_prefix,
+                         "SINESYS_FILA_LEASE_TTL": "3", "SINESYS_SESSAO_USO_TTL": "3"}  # fmt: skip
+        user = captura_sandbox.take_user()
+        credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
+        with captura_sandbox.faults_applied(LENTO):
+            inicio = _lista(captura_sandbox.counters())
+            result = _iniciar(e2e, credenciais)
+            assert result.returncode == 0, result.stderr[-4000:]
+            captura_id = int(result.stdout.split()[0])
+            limite = time.monotonic() + 180
+            while _lista(captura_sandbox.counters()) - inicio < 2:
+                assert time.monotonic() < limite, "no page fetched within 180 s"
+                time.sleep(0.1)
+            server.stop()
+            captura = _aguardar_fim(e2e, captura_id)
+
+        assert captura.status.value == "failed"
+        assert "REDIS_INDISPONIVEL" in (captura.erro or "")
+        assert server.acl_password not in "".join(_logs(e2e, captura_id))
+
+        server.start()
+        rerun = _iniciar(e2e, credenciais, "--esperar", "--intervalo", "0.5")
+        assert rerun.returncode == 0, rerun.stderr[-4000:]
+        assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, _ativos(e2e, user)) == []
+    finally:
+        server.stop()
