@@ -19,8 +19,8 @@ from sinesys_spiders.testing.redis_fixtures import RedisServer, start_redis
 pytestmark = [pytest.mark.requires_browser, pytest.mark.requires_redis, pytest.mark.e2e, on_postgresql]
 
 ONDE = [("TRT5", "primeiro_grau"), ("TRT9", "primeiro_grau")]
-#: Every API answer of the sandbox takes 300 ms: a worker can be killed (or Redis stopped) mid-capture.
-LENTO = {"name": "lento-workers", "seed": 1, "latency": {"distribution": "fixed", "ms": 300}}
+#: Every API answer of the sandbox takes 1.5 s: a worker can be killed (or Redis stopped) with requests in flight.
+LENTO = {"name": "lento-workers", "seed": 1, "latency": {"distribution": "fixed", "ms": 1500}}
 
 
 def _masked(cpf: str) -> str:
@@ -107,22 +107,33 @@ def test_two_workers_share_one_capture_fetch_each_request_once_and_log_in_once_p
     assert workers_env["SINESYS_REDIS_URL"].split("@")[0].split(":")[-1] not in "".join(logs)
 
 
-def test_a_worker_killed_mid_capture_loses_no_request(captura_factory, captura_sandbox, workers_env: dict[str, str]):
-    """``kill -9`` of one of two workers mid-capture: its leased requests go back to the queue, the other worker
-    finishes the capture ``completed`` and the database equals the sandbox's truth (0 requests lost)."""
+def _iniciadas(redis_server: RedisServer, prefix: str, captura_id: int, credenciais: list[int]) -> bool:
+    """Whether every credential was started by a worker and has its first requests out (the shared state)."""
+    client = redis_server.client()
+    base = f"{prefix}:captura:{captura_id}:cred"
+    return all(
+        client.exists(f"{base}:{c}:dono") and not client.exists(f"{base}:{c}:iniciando") for c in credenciais
+    )
+
+
+def test_a_worker_killed_mid_capture_loses_no_request(
+    captura_factory, captura_sandbox, workers_env: dict[str, str], redis_server: RedisServer, redis_prefix: str
+):
+    """``kill -9`` of one of two workers mid-capture (both credentials logged in, pages in flight): its leased
+    requests go back to the queue, the other worker finishes the capture ``completed`` and the database equals the
+    sandbox's truth (0 requests lost)."""
     e2e = captura_factory()
     e2e.extra_env = dict(workers_env)
     user = captura_sandbox.take_user()
     credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
     ativos = _ativos(e2e, user)
     with captura_sandbox.faults_applied(LENTO):
-        inicio = _lista(captura_sandbox.counters())
         result = _iniciar(e2e, credenciais)
         assert result.returncode == 0, result.stderr[-4000:]
         captura_id = int(result.stdout.split()[0])
         limite = time.monotonic() + 180
-        while _lista(captura_sandbox.counters()) - inicio < 3:
-            assert time.monotonic() < limite, "no page fetched within 180 s"
+        while not _iniciadas(redis_server, redis_prefix, captura_id, credenciais):
+            assert time.monotonic() < limite, "the workers did not start within 180 s"
             time.sleep(0.1)
         vitima = int(ServicoCapturas(e2e.factory).obter(captura_id).job_id.split(",")[0])
         os.kill(vitima, signal.SIGKILL)
