@@ -111,9 +111,7 @@ def _iniciadas(redis_server: RedisServer, prefix: str, captura_id: int, credenci
     """Whether every credential was started by a worker and has its first requests out (the shared state)."""
     client = redis_server.client()
     base = f"{prefix}:captura:{captura_id}:cred"
-    return all(
-        client.exists(f"{base}:{c}:dono") and not client.exists(f"{base}:{c}:iniciando") for c in credenciais
-    )
+    return all(client.exists(f"{base}:{c}:dono") and not client.exists(f"{base}:{c}:iniciando") for c in credenciais)
 
 
 def test_a_worker_killed_mid_capture_loses_no_request(
@@ -136,12 +134,18 @@ def test_a_worker_killed_mid_capture_loses_no_request(
             assert time.monotonic() < limite, "the workers did not start within 180 s"
             time.sleep(0.1)
         vitima = int(ServicoCapturas(e2e.factory).obter(captura_id).job_id.split(",")[0])
+        client = redis_server.client()
+        padrao = f"{redis_prefix}:captura:{captura_id}:fila:processando:*-{vitima}-*"
+        while not any(client.hlen(k) for k in client.scan_iter(match=padrao)):  # it holds requests in flight
+            assert time.monotonic() < limite, "the worker to kill never held a request"
+            time.sleep(0.05)
         os.kill(vitima, signal.SIGKILL)
         captura = _aguardar_fim(e2e, captura_id)
 
     assert captura.status.value == "completed", captura.erro
     assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
     assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
+    assert any("de workers sem lease voltaram à fila" in log for log in _logs(e2e, captura_id))
 
 
 def test_redis_stopped_during_a_workers_capture_fails_it_and_a_rerun_completes(
