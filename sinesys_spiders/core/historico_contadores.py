@@ -51,12 +51,12 @@ class ContadoresCaptura:
                 raise KeyError(f"contagem desconhecida: {key}")
             entry.contagem[key] += value
 
-    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_pje: Any, motivo: str) -> None:
+    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_externo: Any, motivo: str) -> None:
         """One item could not be stored: count it and keep its reason (up to :data:`MAX_ERROS_ITENS`)."""
         entry = self._get(credencial_id, tribunal, grau)
         entry.contagem["erros"] += 1
         if len(entry.erros_itens) < MAX_ERROS_ITENS:
-            entry.erros_itens.append({"id_pje": id_pje, "motivo": motivo})
+            entry.erros_itens.append({"id_externo": id_externo, "motivo": motivo})
 
     def credenciais(self) -> list[int]:
         return sorted(self._por_credencial)
@@ -104,12 +104,12 @@ class ContadoresRedis(ContadoresCaptura):
             pipe.expire(self.base, _TTL)
             pipe.execute()
 
-    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_pje: Any, motivo: str) -> None:
+    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_externo: Any, motivo: str) -> None:
         self.add(credencial_id, tribunal, grau, erros=1)
         chave = f"{self.base}:{int(credencial_id)}:erros"
         with self.conexao.erros():
             pipe = self.conexao.client.pipeline(transaction=True)
-            pipe.rpush(chave, json.dumps({"id_pje": id_pje, "motivo": motivo}, default=str))
+            pipe.rpush(chave, json.dumps({"id_externo": id_externo, "motivo": motivo}, default=str))
             pipe.ltrim(chave, 0, MAX_ERROS_ITENS - 1)
             pipe.expire(chave, _TTL)
             pipe.execute()

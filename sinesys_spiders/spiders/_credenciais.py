@@ -25,6 +25,7 @@ from sinesys_spiders.core.estado_captura import EstadoCredenciais
 from sinesys_spiders.core.locks import LockBackend, open_locks
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.middlewares.hosts import origem
+from sinesys_spiders.params import parametros_do_tipo
 from sinesys_spiders.spiders._politeness import slot_do_tribunal
 
 if TYPE_CHECKING:
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["ContextoCredenciais", "FalhaRegistrada", "request_id"]
 
 T = TypeVar("T")
-
-_GRAU_ORDEM = {grau: i for i, grau in enumerate(Grau)}
 
 #: ``request.meta`` key of a request's stable id.
 CHAVE_RID = "sinesys_rid"
@@ -109,9 +108,12 @@ class ContextoCredenciais:
             for c in candidatas
             if (not tribunais or Tribunal(c.tribunal) in tribunais) and (not graus or Grau(c.grau) in graus)
         ]
-        # 1º grau of every tribunal first, then 2º: a lawyer's 1º and 2º grau share one session at a tribunal
-        # (logging into one ends the other), so the second waits for the first (see _aguardar_mesma_sessao).
-        self._credenciais = sorted(selecionadas, key=lambda c: (_GRAU_ORDEM[Grau(c.grau)], Tribunal(c.tribunal).ordem))
+        # 1º grau of every tribunal first, then 2º: credentials sharing one session (the plugin's chave_sessao)
+        # run one after the other, so the second waits for the first (see _aguardar_mesma_sessao).
+        registry = get_registry()
+        self._credenciais = sorted(
+            selecionadas, key=lambda c: (registry.ordem_grau(c.grau), registry.ordem(c.tribunal))
+        )
         resolver = EndpointResolver.from_settings()
         slots: dict[str, dict[str, Any]] = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         recusadas: dict[tuple[Tribunal, Grau], SinesysError] = {}
@@ -155,8 +157,8 @@ class ContextoCredenciais:
         self._session_manager = value
 
     def parametros(self) -> dict[str, Any]:
-        """Type-specific arguments handed to the plugin as plain values (override in subclasses)."""
-        return {}
+        """Type-specific arguments handed to the plugin as plain values: every argument but the selectors."""
+        return parametros_do_tipo(self.args)
 
     def descricao_captura(self) -> dict[str, Any]:
         """What this crawl captures, for the capture extension (which starts the ``capturas_log`` row and sets
@@ -195,7 +197,7 @@ class ContextoCredenciais:
             tribunal=tribunal,
             grau=grau,
             api_url=efetivo.endpoint.api_url,
-            id_advogado_pje=sessao.id_advogado,
+            id_advogado_externo=sessao.id_advogado,
             captura_id=self.captura_id,
             parametros=self.parametros(),
         )
@@ -216,9 +218,7 @@ class ContextoCredenciais:
     def _captura(self, efetivo: EndpointEfetivo, tipo: TipoCaptura | None = None) -> CapturaPlugin:
         """The plugin's capture of ``tipo`` (default: this spider's type) at ``efetivo``."""
         tipo = tipo or self.tipo_captura
-        plugin = get_registry().plugins[efetivo.plugin]
-        factory = getattr(plugin, "captura", None)
-        captura = factory(tipo) if factory else None
+        captura = get_registry().plugins[efetivo.plugin].captura(tipo)
         if captura is None:
             raise ConfiguracaoInvalida(f"o plugin {efetivo.plugin} não captura {tipo.value}")
         return captura
@@ -271,5 +271,5 @@ class ContextoCredenciais:
 
 
 def _pede_json(pedido: Pedido) -> bool:
-    """Whether a request asks for JSON (every PJE API call but a document's content)."""
+    """Whether a request asks for JSON (every API call of a tribunal but a document's content)."""
     return "json" in str(pedido.headers.get("Accept", "application/json")).lower()

@@ -10,9 +10,10 @@ credential (found in the registry, never imported) provides the capture itself t
 3. every answer goes to the plugin, whose items go to the pipelines (validation, raw log, upsert, history);
 4. when the credential has no request left, the plugin checks completeness (totalizadores).
 
-A lawyer's 1º and 2º grau at one tribunal share one PJE session (logging into one ends the other), so a crawl holds
-the lock ``sessao:advogado:{id}:{tribunal}`` while it uses one of them, across processes: a second ``scrapy crawl``
-or Scrapyd job that needs that lawyer at that tribunal works on its other credentials first, then waits up to
+A lawyer's credentials that share one session (the plugin's ``chave_sessao``: at PJE, 1º and 2º grau at one tribunal,
+since logging into one ends the other) run one after the other, and a crawl holds the lock
+``sessao:advogado:{id}:{chave}`` while it uses one of them, across processes: a second ``scrapy crawl``
+or Scrapyd job that needs that session works on its other credentials first, then waits up to
 ``SINESYS_SESSAO_USO_ESPERA`` seconds (default 1800) for it, and fails that credential with ``LOCK_OCUPADO`` after.
 The lock is renewed every ``SINESYS_SESSAO_USO_TTL / 3`` seconds (default TTL 120 s, so a crashed crawl frees it
 within two minutes) and released when the credential is done.
@@ -26,7 +27,8 @@ The spider is split by concern: the credentials, their context and state (:mod:`
 :mod:`sinesys_spiders.core.estado_captura`), the verification and close path (:mod:`._fechamento`), and the
 capture's workers (:mod:`._workers`: ``-a workers=N``, N processes sharing one capture through Redis).
 
-Politeness: each tribunal is its own download slot (:mod:`sinesys_spiders.spiders._politeness`).
+Politeness: each tribunal is its own download slot, polite as its plugin says
+(:mod:`sinesys_spiders.spiders._politeness`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
+from pydantic import ValidationError
 from scrapy import signals
 from scrapy_spider_metadata import Args
 
@@ -51,7 +54,7 @@ from sinesys_spiders.core.errors import LockOcupado, LockPerdido, RedisIndisponi
 from sinesys_spiders.core.estado_captura import EstadoCredenciais, EstadoMemoria
 from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend
-from sinesys_spiders.params import CapturaParams
+from sinesys_spiders.params import CapturaParams, modelo_parametros
 from sinesys_spiders.spiders._credenciais import CHAVE_RID, ContextoCredenciais
 from sinesys_spiders.spiders._fechamento import FechamentoCredenciais
 from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
@@ -78,7 +81,12 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
         #: The Scrapyd job running this crawl (Scrapyd passes it as the ``_job`` argument), for the history.
         self.job_scrapyd: str | None = kwargs.get("_job")
         kwargs = {k: v for k, v in kwargs.items() if not k.startswith("_")}  # Scrapyd adds _job
-        super().__init__(*args, **kwargs)
+        try:  # the type's model extended by the installed plugins' (not only the class's Args[...] model)
+            self.args = self.modelo_argumentos()(**kwargs)
+        except ValidationError as exc:
+            logger.error("Spider parameter validation failed: %s", exc)
+            raise
+        scrapy.Spider.__init__(self, *args, **kwargs)
         self.captura_id: int | None = self.args.captura_id
         self._credenciais: list[CredencialResumo] = []
         self._endpoints: dict[tuple[Tribunal, Grau], EndpointEfetivo] = {}
@@ -97,6 +105,16 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
         self._iniciar_workers()
 
     # -- set-up --------------------------------------------------------------------------------------
+
+    @classmethod
+    def modelo_argumentos(cls) -> type[CapturaParams]:
+        """The arguments model of this capture type with the installed plugins' own arguments."""
+        return modelo_parametros(cls.tipo_captura.value)
+
+    @classmethod
+    def get_param_schema(cls, normalize: bool = False) -> dict[Any, Any]:
+        """The JSON schema of :meth:`modelo_argumentos` (scrapy-spider-metadata's spider metadata)."""
+        return cls.modelo_argumentos().model_json_schema()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
@@ -178,7 +196,8 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
                 self.credencial_falhou(
                     credencial.id,
                     LockOcupado(
-                        f"a sessão do advogado no {credencial.tribunal} (1º e 2º grau compartilham a sessão do PJE) "
+                        f"a sessão do advogado no {credencial.tribunal} (compartilhada entre graus pelo sistema do "
+                        "tribunal) "
                         f"continua em uso por outra captura; esta captura já aguardou o limite de "
                         f"{self._turnos.espera:.0f} s (SINESYS_SESSAO_USO_ESPERA)"
                     ),
@@ -205,7 +224,7 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
         self._turnos.fechar()
 
     async def _aguardar_mesma_sessao(self, credencial: CredencialResumo) -> None:
-        """Wait until the lawyer's other graus at this tribunal are done: they share one PJE session."""
+        """Wait until the lawyer's credentials sharing this one's session (the plugin's rule) are done."""
         for anterior in self._credenciais:
             if anterior.id == credencial.id:
                 return
