@@ -6,6 +6,9 @@ A capture spider switches to it when started with ``-a workers=N`` (N ≥ 2; ``s
 need); the keys are the capture's (``{SINESYS_REDIS_PREFIX}:captura:{id}:fila`` and ``...:dupefilter``), and the
 last worker to end removes them.
 
+A request is queued without its ``Cookie`` or ``Authorization`` header and without seeded cookies: no session
+secret reaches Redis (the session middleware adds them again at download time, from the encrypted store).
+
 The duplicate filter (scrapy-redis's ``RFPDupeFilter``) adds the credential to the fingerprint, so a request that
 a worker produced again (after another's crash) is dropped, while two credentials may still ask the same URL.
 """
@@ -58,6 +61,16 @@ class DupeFilterCredencial(RFPDupeFilter):  # type: ignore[misc]
         return f"{request.meta.get('credencial_id', '')}:{base}"
 
 
+def _sem_segredos(request: Request) -> None:
+    """A request goes to Redis without the session's cookies (a retry or a redirect carries the ``Cookie`` header
+    and the cookies the session middleware seeded): the worker that downloads it adds them again from the
+    encrypted session store."""
+    for nome in (b"Cookie", b"Authorization"):
+        if nome in request.headers:
+            del request.headers[nome]
+    request.cookies = {}
+
+
 class SchedulerWorkers(Scheduler):  # type: ignore[misc]
     """scrapy-redis's scheduler on the capture's queue, whose requests stay under the worker's lease."""
 
@@ -89,6 +102,8 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.queue = FilaComArrendamento(self.server, spider, self.chave, self.serializer, lease_ttl=self.lease_ttl)
+        if not self.df:
+            self.df = DupeFilterCredencial(self.server, key=f"{self.chave}:dupefilter")
         self.queue.registrar()
         self.queue.recuperar()
         usar = getattr(spider, "usar_fila", None)
@@ -124,6 +139,7 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
         token = request.meta.pop(CHAVE_TOKEN, None)
         if token is not None:
             request.dont_filter = True
+        _sem_segredos(request)
         try:
             enfileirado = bool(super().enqueue_request(request))
             if enfileirado and self.crawler_stats is not None:

@@ -88,3 +88,22 @@ def test_a_worker_that_leaves_gives_back_what_it_had_not_handled(redis_conexao: 
     assert saindo.sair() == 1
     assert ficando.pop().url == "https://trt.example/1"
     assert not redis_conexao.client.exists(saindo.chave_lease)
+
+
+def test_a_request_goes_to_redis_without_the_sessions_cookies(redis_conexao: RedisConexao) -> None:
+    """A retried request carries the session's ``Cookie`` header and seeded cookies: the workers' scheduler queues
+    it without them, so no session secret is stored (pickled) in Redis."""
+    from sinesys_spiders.workers.scheduler import SchedulerWorkers
+
+    scheduler = SchedulerWorkers(redis_conexao.client, chave=redis_conexao.chave("captura", 2, "fila"), lease_ttl=30)
+    scheduler.open(_Spider())
+    try:
+        request = _request(1).replace(headers={"Cookie": "JSESSIONID=segredo-da-sessao"},
+                                      cookies={"access_token": "token-secreto"})  # fmt: skip
+        assert scheduler.enqueue_request(request)
+        guardado = b"".join(redis_conexao.client.zrange(scheduler.chave, 0, -1))
+        assert b"segredo-da-sessao" not in guardado
+        assert b"token-secreto" not in guardado
+        assert scheduler.next_request().url == "https://trt.example/1"
+    finally:
+        scheduler.close("finished")
