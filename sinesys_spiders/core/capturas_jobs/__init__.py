@@ -24,7 +24,8 @@ from sinesys_spiders.core.capturas_jobs._modelo import (
     Captura,
     Origem,
 )
-from sinesys_spiders.core.capturas_jobs._servico import RESERVADO, ServicoCapturas
+from sinesys_spiders.core.capturas_jobs._consultas import RESERVADO
+from sinesys_spiders.core.capturas_jobs._servico import ServicoCapturas
 
 __all__ = [
     "CAPTURA_CANCELADA",
