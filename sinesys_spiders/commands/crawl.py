@@ -67,6 +67,8 @@ class Command(ScrapyCrawlCommand):
     @staticmethod
     def _argument_error(spidercls: type, spargs: dict[str, str]) -> str | None:
         model = get_generic_param(spidercls, Args)
+        if model is None:
+            return None
         values = {k: v for k, v in spargs.items() if not k.startswith("_")}
         try:
             model(**values)
