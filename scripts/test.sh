@@ -40,7 +40,7 @@ mypy_rc=0
 if [ -n "${mypy_log:-}" ]; then
   wait "$mypy_pid" || mypy_rc=$?
   mypy_pid=
-  echo "== mypy (pyproject.toml [tool.mypy]: strict for sinesys_spiders.plugin and sinesys_spiders.core)"
+  echo "== mypy (pyproject.toml [tool.mypy])"
   cat "$mypy_log"
 fi
 [ "$pytest_rc" = 0 ] || exit "$pytest_rc"
