@@ -216,7 +216,9 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
             for tipo in tipos_de[processo_id]:
                 pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros=self.parametros())
                 try:
-                    pedidos += [(pctx, p) for p in self._captura(efetivo, tipo).iniciar_processo(pctx, alvo, estado)]
+                    pedidos += [
+                        (pctx, p) for p in self._captura_processo(efetivo, tipo).iniciar_processo(pctx, alvo, estado)
+                    ]
                 except (SinesysError, *ERROS_DE_LEITURA) as exc:
                     erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
                     self._casos[processo_id].pendentes += 1
