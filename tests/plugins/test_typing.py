@@ -33,34 +33,41 @@ ARQUIVOS = {
         fluxo: LoginFlow = PjeTrtPlugin.login_flow
     """,
     "plugin_sem_hook": """
+        from plugins.pje_trt.login import PjeTrtLoginFlow
         from sinesys_spiders.plugin import TribunalPlugin
 
 
-        class SemEndpoints:
+        class SemEndpoints(TribunalPlugin):
             name = "sem_endpoints"
+            sistema = "EXEMPLO"
+            login_flow = PjeTrtLoginFlow()
+
+
+        class SoNome:
+            name = "so_nome"
             sistema = "EXEMPLO"
 
 
         plugin: TribunalPlugin = SemEndpoints()
+        outro: TribunalPlugin = SoNome()
     """,
     "plugin_assinatura_errada": """
         from plugins.pje_trt.login import PjeTrtLoginFlow
-        from plugins.pje_trt.plugin import PjeTrtPlugin
         from sinesys_spiders.plugin import LoginFlow, TribunalPlugin
 
 
-        class EndpointsComoTexto(PjeTrtPlugin):
-            def endpoints(self) -> list[str]:  # type: ignore[override]
+        class EndpointsComoTexto(TribunalPlugin):
+            name = "texto"
+            sistema = "EXEMPLO"
+            login_flow = PjeTrtLoginFlow()
+
+            def endpoints(self) -> list[str]:
                 return ["TRT1"]
 
 
-        class ExpiracaoSemCorpo(PjeTrtLoginFlow):
-            def sessao_expirada(self, status: int) -> bool:  # type: ignore[override]
+        class ExpiracaoSemCorpo(LoginFlow):
+            def sessao_expirada(self, status: int) -> bool:
                 return status == 401
-
-
-        plugin: TribunalPlugin = EndpointsComoTexto()
-        fluxo: LoginFlow = ExpiracaoSemCorpo()
     """,
 }
 
@@ -89,43 +96,35 @@ def relatorio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Mensag
     return mensagens
 
 
-def _na_linha_de(mensagens: list[Mensagem], erro: str) -> list[str]:
-    """The texts of the error matching ``erro`` and of the notes on its line (what mypy says about it)."""
-    linhas = [m.linha for m in mensagens if m.tipo == "error" and re.search(erro, m.texto)]
-    assert len(linhas) == 1, (erro, mensagens)
-    return [m.texto for m in mensagens if m.linha == linhas[0]]
-
-
 def test_pje_plugin_type_checks_against_the_protocols(relatorio: dict[str, list[Mensagem]]) -> None:
     """The first-party plugin and its login flow are a ``TribunalPlugin`` and a ``LoginFlow`` for mypy."""
     assert relatorio["plugin_pje"] == []
 
 
 def test_plugin_missing_a_hook_fails_type_check(relatorio: dict[str, list[Mensagem]]) -> None:
-    """A plugin class without ``endpoints`` cannot be used as a ``TribunalPlugin``: mypy names the missing hook."""
+    """A plugin without ``endpoints`` fails: built on the protocol class, mypy refuses to instantiate it and names
+    the missing hook; a class that only looks like a plugin is refused where it is used as one."""
     mensagens = relatorio["plugin_sem_hook"]
-    textos = _na_linha_de(mensagens, r'^Incompatible types in assignment \(expression has type "SemEndpoints", '
-                                     r'variable has type "TribunalPlugin"\)')  # fmt: skip
-    assert any(re.match(r'"SemEndpoints" is missing following "TribunalPlugin" protocol members?:', t) for t in textos)
-    assert any("endpoints" in re.split(r",\s*", t) for t in textos), textos
-    assert [m.tipo for m in mensagens].count("error") == 1, mensagens
+    erros = [m.texto for m in mensagens if m.tipo == "error"]
+    assert len(erros) == 2, mensagens
+    assert re.match(r'Cannot instantiate abstract class "SemEndpoints" with abstract attributes? "endpoints"', erros[0])
+    assert erros[0].endswith("[abstract]"), erros
+    assert re.match(r'Incompatible types in assignment \(expression has type "SoNome", variable has type '
+                    r'"TribunalPlugin"\)', erros[1]), erros  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("classe", "protocolo", "membro"),
-    [("EndpointsComoTexto", "TribunalPlugin", "endpoints"), ("ExpiracaoSemCorpo", "LoginFlow", "sessao_expirada")],
-)
-def test_hook_with_a_wrong_signature_fails_type_check(
-    relatorio: dict[str, list[Mensagem]], classe: str, protocolo: str, membro: str
-) -> None:
+def test_hook_with_a_wrong_signature_fails_type_check(relatorio: dict[str, list[Mensagem]]) -> None:
     """A hook implemented with another signature (a plugin's ``endpoints`` answering strings, a login flow's
-    ``sessao_expirada`` without the response's fields) is refused, and mypy shows the expected signature."""
+    ``sessao_expirada`` without the response's fields) is refused where it is written, against the protocol."""
     mensagens = relatorio["plugin_assinatura_errada"]
-    textos = _na_linha_de(mensagens, rf'^Incompatible types in assignment \(expression has type "{classe}", '
-                                     rf'variable has type "{protocolo}"\)')  # fmt: skip
-    assert f'Following member(s) of "{classe}" have conflicts:' in textos, textos
-    esperado, obtido = textos.index("Expected:"), textos.index("Got:")
-    assert textos[esperado + 1].startswith(f"def {membro}("), textos
-    assert textos[obtido + 1].startswith(f"def {membro}("), textos
-    assert textos[esperado + 1] != textos[obtido + 1]
-    assert [m.tipo for m in mensagens].count("error") == 2, mensagens
+    erros = [m.texto for m in mensagens if m.tipo == "error"]
+    assert len(erros) == 2, mensagens
+    endpoints = (
+        r'Return type "list\[str\]" of "endpoints" incompatible with return type "Sequence\[TribunalEndpoint\]" '
+        r'in supertype "([\w.]+\.)?TribunalPlugin"'
+    )
+    assert re.match(endpoints, erros[0]), erros
+    assert re.match(r'Signature of "sessao_expirada" incompatible with supertype "([\w.]+\.)?LoginFlow"', erros[1])
+    assert all(erro.endswith("[override]") for erro in erros), erros
+    notas = [m.texto for m in mensagens if m.tipo == "note"]
+    assert any(n.startswith("def sessao_expirada(self, *, status: int, url: str") for n in notas), notas
