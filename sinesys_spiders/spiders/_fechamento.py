@@ -9,6 +9,7 @@ whole capture and reported with the ``credencial_falhou`` signal (the capture ex
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
@@ -70,7 +71,7 @@ class FechamentoCredenciais:
 
         _endpoints: dict[Any, Any]
 
-    def errback_pedido(self, failure: Failure) -> Any:
+    def errback_pedido(self, failure: Failure) -> Iterable[Any] | None:
         request = failure.request  # type: ignore[attr-defined]
         credencial_id = int(request.meta["credencial_id"])
         error = getattr(failure.value, "error", None)
@@ -91,14 +92,15 @@ class FechamentoCredenciais:
         elif not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
             status = getattr(getattr(failure.value, "response", None), "status", None)
             if status is None:
-                error: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+                falha: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
-                error = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
+                falha = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:
-                error = RespostaInvalida(f"{etapa}: HTTP {status}")
-            self.credencial_falhou(credencial_id, error)
+                falha = RespostaInvalida(f"{etapa}: HTTP {status}")
+            self.credencial_falhou(credencial_id, falha)
         self._done(credencial_id, request)
         self._concluir_na_fila(request, None)
+        return None  # nothing to schedule (the per-case spiders' errbacks yield the case's outcome)
 
     def _done(self, credencial_id: int, request: Request | None = None) -> None:
         """One request of the credential was handled (its answer or failure)."""
