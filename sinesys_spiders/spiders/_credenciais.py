@@ -60,8 +60,6 @@ def request_id(credencial_id: int, pedido: Pedido) -> str:
 class ContextoCredenciais:
     """The credential side of :class:`~sinesys_spiders.spiders.base.CapturaSpider` (a mixin of it)."""
 
-    name: str
-    tipo_captura: TipoCaptura
     args: CapturaParams
     captura_id: int | None
     crawler: Crawler
@@ -81,6 +79,12 @@ class ContextoCredenciais:
         def parse_pedido(self, response: Any) -> Any: ...
 
         def errback_pedido(self, failure: Any) -> Any: ...
+
+    @property
+    def _tipo(self) -> TipoCaptura:
+        """This spider's capture type (the subclass's ``tipo_captura``)."""
+        tipo: TipoCaptura = getattr(self, "tipo_captura")  # noqa: B009 - declared by the spider class, not the mixin
+        return tipo
 
     # -- which credentials ---------------------------------------------------------------------------
 
@@ -165,7 +169,7 @@ class ContextoCredenciais:
         ``captura_id``): type, lawyer, credentials, options, and the credentials that failed before the crawl."""
         return {
             "captura_id": self.captura_id,
-            "tipo_captura": self.tipo_captura,
+            "tipo_captura": self._tipo,
             "advogado_id": self.args.advogado,
             "credencial_ids": [c.id for c in self._credenciais] + sorted(self._falhas),
             "parametros": self._parametros_historico(),
@@ -191,7 +195,7 @@ class ContextoCredenciais:
             self.credencial_falhou(credencial.id, exc)
             return None
         ctx = ContextoCaptura(
-            tipo_captura=self.tipo_captura,
+            tipo_captura=self._tipo,
             credencial_id=credencial.id,
             advogado_id=credencial.advogado_id,
             tribunal=tribunal,
@@ -217,7 +221,7 @@ class ContextoCredenciais:
 
     def _captura(self, efetivo: EndpointEfetivo, tipo: TipoCaptura | None = None) -> CapturaPlugin:
         """The plugin's capture of ``tipo`` (default: this spider's type) at ``efetivo``."""
-        tipo = tipo or self.tipo_captura
+        tipo = tipo or self._tipo
         captura = get_registry().plugins[efetivo.plugin].captura(tipo)
         if captura is None:
             raise ConfiguracaoInvalida(f"o plugin {efetivo.plugin} não captura {tipo.value}")

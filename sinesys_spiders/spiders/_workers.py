@@ -102,8 +102,8 @@ class TrabalhoEmWorkers:
 
     # -- the queue: a request is handled when its answer's items are -------------------------------------
 
-    def _concluir_na_fila(self, request: Request, item: Any) -> None:
-        if self.fila is None:
+    def _concluir_na_fila(self, request: Request | None, item: Any) -> None:
+        if self.fila is None or request is None:
             return
         token = request.meta.get(CHAVE_TOKEN)
         if item is not None and token:

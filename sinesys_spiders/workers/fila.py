@@ -26,7 +26,7 @@ import secrets
 import socket
 from typing import TYPE_CHECKING, Any
 
-from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
     import redis
@@ -91,7 +91,7 @@ def id_worker() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-class FilaComArrendamento(PriorityQueue):  # type: ignore[misc]
+class FilaComArrendamento(PriorityQueue):
     """scrapy-redis's priority queue, whose popped requests stay in a processing hash under the worker's lease."""
 
     def __init__(

@@ -19,8 +19,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import redis.exceptions
-from scrapy_redis.dupefilter import RFPDupeFilter
-from scrapy_redis.scheduler import Scheduler
+from scrapy_redis.dupefilter import RFPDupeFilter  # type: ignore[import-untyped]
+from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
 from twisted.internet import task
 
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
@@ -53,7 +53,7 @@ def configurar_workers(settings: Settings, captura_id: int | None) -> None:
     settings.set("CAPTURA_WORKERS_ID", int(captura_id), priority="spider")
 
 
-class DupeFilterCredencial(RFPDupeFilter):  # type: ignore[misc]
+class DupeFilterCredencial(RFPDupeFilter):
     """scrapy-redis's duplicate filter, with the request's credential in its fingerprint."""
 
     def request_fingerprint(self, request: Request) -> str:
@@ -71,10 +71,11 @@ def _sem_segredos(request: Request) -> None:
     request.cookies = {}
 
 
-class SchedulerWorkers(Scheduler):  # type: ignore[misc]
+class SchedulerWorkers(Scheduler):
     """scrapy-redis's scheduler on the capture's queue, whose requests stay under the worker's lease."""
 
     queue: FilaComArrendamento
+    df: Any
 
     def __init__(self, server: Any, *, chave: str, lease_ttl: float, **kwargs: Any) -> None:
         super().__init__(server, persist=True, queue_key=chave, dupefilter_key=f"{chave}:dupefilter", **kwargs)
@@ -155,7 +156,7 @@ class SchedulerWorkers(Scheduler):  # type: ignore[misc]
             request = super().next_request()
             if request is not None and self.crawler_stats is not None:
                 self.crawler_stats.inc_value("scheduler/dequeued/redis")
-            return request  # type: ignore[no-any-return]
+            return request
         except redis.exceptions.RedisError as exc:
             self._indisponivel(exc)
             return None

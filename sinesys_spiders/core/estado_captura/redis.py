@@ -111,7 +111,7 @@ class EstadoRedis:
         with self.conexao.erros(), self.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
-                    pipe.watch(chave, aplicados)
+                    pipe.watch(chave, aplicados)  # type: ignore[no-untyped-call]
                     valor = pipe.get(chave)
                     estado = {} if valor is None else dict(json.loads(valor))
                     if request_id is not None and pipe.sismember(aplicados, request_id):
