@@ -1,6 +1,7 @@
 """Workers on one capture: throughput of an ``acervo_geral`` capture with 1 and with 2 workers, logins per credential.
 
-One run, everything real: a private PostgreSQL cluster, a ``redis-server``, the sandbox (firm scale) with a latency
+One run, everything real: a private PostgreSQL cluster, a ``redis-server``, the sandbox (``--escala``, default
+large: the first lawyer has hundreds of list pages at ``--tribunais``, default TRT3) with a latency
 profile on its API answers (``--latencia`` ms, fixed) so that the capture is I/O bound, and the local runner
 (``sinesys capturas iniciar ... --workers N``). Steps:
 
@@ -8,6 +9,9 @@ profile on its API answers (``--latencia`` ms, fixed) so that the capture is I/O
 2. ``--workers 1`` and ``--workers 2`` alternated (``--rodadas`` rounds, sessions stored, the database emptied of
    captured rows before each run so every case is inserted again): wall time from ``iniciar`` to the capture's
    end, and cases (acervo rows) per second.
+
+Each tribunal's slot allows ``CONCORRENCIA`` (2) requests at once, PJE-TRT's politeness, **per worker**: two workers
+send up to twice as many requests at once to a tribunal (the politeness budget is not shared across workers).
 
 The ratio is 2 workers' median throughput over 1 worker's, measured in the same run (aim ≥ 1.7): from ``iniciar``
 (process start-up, about 8 s per ``scrapy crawl`` here, and the last worker's wait for the other are part of it, as
@@ -32,8 +36,10 @@ from typing import Any
 from pydantic import SecretStr
 
 RESULTS = Path(__file__).parent / "results" / "workers.json"
-TRIBUNAIS = ("TRT3", "TRT5", "TRT9", "TRT2")
 GRAU = "primeiro_grau"
+#: Requests at once per tribunal and worker: PJE-TRT's real politeness (the sandbox would otherwise get all of
+#: ``CONCURRENT_REQUESTS``, and one process would already overlap every page of this capture).
+CONCORRENCIA = 2
 
 
 def _masked(cpf: str) -> str:
@@ -42,9 +48,12 @@ def _masked(cpf: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks workers")
-    parser.add_argument("--latencia", type=float, default=2000.0, help="ms per API answer (fixed)")
+    parser.add_argument("--latencia", type=float, default=300.0, help="ms per API answer (fixed)")
     parser.add_argument("--rodadas", type=int, default=2, help="rounds of (1 worker, 2 workers)")
+    parser.add_argument("--escala", default="large", help="sandbox scale (the first lawyer carries it)")
+    parser.add_argument("--tribunais", default="TRT3", help="the lawyer's credentials, one per tribunal (1º grau)")
     opts = parser.parse_args(argv or [])
+    tribunais = [t.strip() for t in opts.tribunais.split(",") if t.strip()]
 
     from sinesys_spiders.core.config import reset_settings
     from sinesys_spiders.core.crypto import generate_key
@@ -71,9 +80,9 @@ def main(argv: list[str] | None = None) -> None:
                 SINESYS_LOG_LEVEL="INFO",
             )
             reset_settings()
-            with start_sandbox(work / "sandbox", scale="firm", users=2, tribunais=",".join(TRIBUNAIS),
+            with start_sandbox(work / "sandbox", scale=opts.escala, users=1, tribunais=",".join(tribunais),
                                totp_period=TEST_TOTP_PERIOD) as sandbox:  # fmt: skip
-                user, credenciais = _setup(sandbox, url)
+                user, credenciais = _setup(sandbox, url, tribunais)
                 sandbox.set_faults({"name": "bench-workers", "seed": 1, "targets": ["api"],
                                     "latency": {"distribution": "fixed", "ms": opts.latencia}})  # fmt: skip
                 antes = sandbox.counters()["logins"].get(_masked(user.cpf), 0)
@@ -104,12 +113,14 @@ def main(argv: list[str] | None = None) -> None:
     um, dois = resumo(corridas[1]), resumo(corridas[2])
     out = {
         "benchmark": "workers",
-        "what": "acervo_geral of one lawyer at 4 tribunals (firm scale), I/O bound by a fixed API latency: cases/s "
-        "with 1 and 2 workers (local runner, sessions stored), logins per credential with 2 workers from cold",
+        "what": f"acervo_geral of one lawyer at {','.join(tribunais)} ({opts.escala} scale), I/O bound by a fixed API "
+        "latency: cases/s with 1 and 2 workers (local runner, sessions stored), logins per credential with 2 workers "
+        "from cold",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "note": "2 shared CPU cores, busy with other work while measured: compare within this run",
         "latency_ms": opts.latencia,
+        "concurrency_per_tribunal_and_worker": CONCORRENCIA,
         "credentials": len(credenciais),
         "cold_two_workers": {**frio, "logins": logins, "logins_per_credential": round(logins / len(credenciais), 2)},
         "one_worker": um,
@@ -181,7 +192,7 @@ def _esvaziar(url: str) -> None:
         session.execute(delete(Processo))
 
 
-def _setup(sandbox: Any, url: str) -> tuple[Any, list[int]]:
+def _setup(sandbox: Any, url: str, tribunais: list[str]) -> tuple[Any, list[int]]:
     from sinesys_spiders.core.credenciais import CredenciaisService
     from sinesys_spiders.core.credenciais_input import NovaCredencial
     from sinesys_spiders.core.db.engine import get_session_factory, session_scope
@@ -192,9 +203,13 @@ def _setup(sandbox: Any, url: str) -> tuple[Any, list[int]]:
     factory = get_session_factory(url)
     user = sandbox.users[0]
     with session_scope(factory=factory) as session:
-        for tribunal in TRIBUNAIS:
+        for tribunal in tribunais:
             TribunaisConfigRepository(session).set_override(
-                tribunal=tribunal, grau=GRAU, base_url=sandbox.base_url(tribunal), sso_url=sandbox.sso_url
+                tribunal=tribunal,
+                grau=GRAU,
+                base_url=sandbox.base_url(tribunal),
+                sso_url=sandbox.sso_url,
+                opcoes={"concurrency": CONCORRENCIA, "delay": 0.0, "jitter": 0.0},
             )
         advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
     service = CredenciaisService.from_settings()
@@ -209,7 +224,7 @@ def _setup(sandbox: Any, url: str) -> tuple[Any, list[int]]:
                 totp_secret=SecretStr(user.totp_secret),
             )
         )
-        for tribunal in TRIBUNAIS
+        for tribunal in tribunais
     ]
     return user, ids
 
