@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sinesys_spiders.core.capturas import ContextoCaptura
+from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
+from sinesys_spiders.core.capturas_processo import RespostaBinaria
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import PermanentError, SinesysError
@@ -108,6 +109,22 @@ class Releitor:
             raise PayloadInvalido(f"payload inválido: {exc.message}") from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise PayloadInvalido(f"payload inválido ({type(exc).__name__})") from None
+
+    def documento(self, registro: RegistroBruto, pedido: Pedido, conteudo: bytes, *, captura_id: int | None = None
+                  ) -> list[Any]:  # fmt: skip
+        """What the page's capture makes of a document's PDF kept in the document store (its own check, no request).
+
+        ``pedido`` is one of the document requests the page gave (:meth:`itens`); the PDF is handed to the capture
+        as the answer it would have received.
+        """
+        captura, ctx = self._captura(registro)
+        processar = getattr(captura, "processar", None)
+        if processar is None:
+            raise SemRegraRecovery(f"o tipo {registro.tipo_captura} não lê documentos")
+        if captura_id is not None:
+            ctx = dataclasses.replace(ctx, captura_id=captura_id)
+        resposta = RespostaBinaria(pedido.url, 200, "application/pdf", conteudo)
+        return list(processar(ctx, pedido, resposta, {}))
 
     def _cpf(self, advogado_id: int | None, credencial_id: int | None) -> str | None:
         key = (advogado_id, credencial_id)
