@@ -20,10 +20,11 @@ from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import RespostaBinaria
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.errors import PermanentError, SinesysError
+from sinesys_spiders.core.endpoints import EndpointResolver
+from sinesys_spiders.core.errors import ConfiguracaoInvalida, PermanentError, SinesysError
 from sinesys_spiders.core.items import describe_validation_error
 from sinesys_spiders.core.rawlog import RegistroBruto
-from sinesys_spiders.core.tribunais import PluginRegistry
+from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint
 
 __all__ = ["CapturaReprocessavel", "PayloadInvalido", "Releitor", "SemRegraRecovery"]
 
@@ -56,6 +57,7 @@ class Releitor:
         self._factory = session_factory
         self._registry = registry
         self._cpfs: dict[tuple[int | None, int | None], str | None] = {}
+        self._endpoints: dict[tuple[Tribunal, Grau], TribunalEndpoint] = {}
 
     @property
     def registry(self) -> PluginRegistry:
@@ -74,7 +76,7 @@ class Releitor:
             ) from None
         try:
             plugin = self.registry.plugin_for(tribunal, grau)
-            endpoint = self.registry.endpoint(tribunal, grau)
+            endpoint = self._endpoint(tribunal, grau)
         except SinesysError:
             raise SemRegraRecovery(f"nenhum plugin instalado atende {tribunal.value} {grau.value}") from None
         captura = getattr(plugin, "captura", lambda _tipo: None)(tipo)
@@ -90,6 +92,17 @@ class Releitor:
             id_advogado_pje=0,
         )
         return captura, ctx
+
+    def _endpoint(self, tribunal: Tribunal, grau: Grau) -> TribunalEndpoint:
+        """The endpoint the captures used (the database's override applied): URLs a restored row names are the
+        ones it was fetched from. Only strings: nothing is requested, so an ``http`` override is taken as is."""
+        if (tribunal, grau) not in self._endpoints:
+            resolver = EndpointResolver(self._factory, self.registry, allow_http=True)
+            try:
+                self._endpoints[(tribunal, grau)] = resolver.get(tribunal, grau).endpoint
+            except ConfiguracaoInvalida:  # a tampered override: the plugin's default
+                self._endpoints[(tribunal, grau)] = self.registry.endpoint(tribunal, grau)
+        return self._endpoints[(tribunal, grau)]
 
     def verificar(self, registro: RegistroBruto) -> None:
         """Raise :class:`SemRegraRecovery` when the page cannot be read again."""
