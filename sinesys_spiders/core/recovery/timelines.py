@@ -117,9 +117,9 @@ def lacunas_timeline(session: Session, item: TimelineProcesso, pedidos: Sequence
     ))  # fmt: skip
     c = TimelineItem
     linhas = {
-        (tipo, int(id_pje))
-        for tipo, id_pje in session.execute(
-            select(c.tipo, c.id_pje).where(c.tribunal == tribunal, c.grau == grau, c.id_processo_pje == id_processo)
+        (tipo, int(id_externo))
+        for tipo, id_externo in session.execute(
+            select(c.tipo, c.id_externo).where(c.tribunal == tribunal, c.grau == grau, c.id_processo_pje == id_processo)
         )
     }
     faltantes: list[dict[str, Any]] = []
