@@ -275,8 +275,9 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
 
 @pytest.fixture
 def cli_env(cenario: Cenario, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The process settings pointed at the scenario's database and key (reset before and after)."""
+    """The process settings pointed at the scenario's database, key and files (reset before and after)."""
     monkeypatch.setenv("SINESYS_DATABASE_URL", cenario.e2e.database_url)
+    monkeypatch.setenv("SINESYS_VAR_DIR", str(cenario.e2e.workdir / "var"))  # where the crawls kept the PDFs
     monkeypatch.setenv("SINESYS_SECRET_KEY", cenario.e2e.secret_key)
     reset_settings()
     dispose_engines()
@@ -318,6 +319,19 @@ def test_cli_lists_analyses_and_reprocesses(cenario: Cenario) -> None:
     desconhecida = sinesys("analisar", "--captura", "999999")
     assert desconhecida.exit_code == 2
     assert NaoEncontrado.code in desconhecida.output
+
+    timeline = sinesys("analisar", "--captura", str(cenario.capturas["timeline"]), "--json")
+    assert timeline.exit_code == 0, timeline.output
+    dados = json.loads(timeline.output)
+    assert dados["gaps"] == {}
+    assert dados["totalDocumentos"] == len(cenario.truth_timeline)
+    itens = sum(len(c["itens"]) for c in cenario.truth_timeline)
+    assert dados["totais"]["timeline_item"] == {"esperados": itens, "persistidos": itens}
+    assert dados["totais"]["documento"]["esperados"] == sum(len(c["documentos_baixaveis"]) for c in
+                                                            cenario.truth_timeline)  # fmt: skip
+    so_docs = sinesys("reprocessar", "--captura", str(cenario.capturas["timeline"]), "--tipos", "documento,timeline")
+    assert so_docs.exit_code == 0, so_docs.output
+    assert "inseridos=0 atualizados=0" in so_docs.output
 
 
 def test_the_capture_rule_classifies_and_a_wrong_classification_is_a_gap(recovery: Recovery, cenario: Cenario) -> None:
