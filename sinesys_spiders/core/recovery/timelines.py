@@ -215,7 +215,7 @@ def gravar_timeline(session: Session, lt: LacunasTimeline, *, tipos: Sequence[st
     if "timeline" in tipos and precisa:
         out.elementos += 1
         antes = lt.timeline_capturada_em
-        if antes is not None and antes > item.capturado_em:  # a newer capture's timeline stays
+        if antes is not None and antes >= item.capturado_em:  # a newer capture's timeline stays
             out.inalterados += 1
         else:
             salvar_timelines(session, [item], timelines)
