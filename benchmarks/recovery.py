@@ -85,7 +85,7 @@ def _cenario(factory: Any, casos: int) -> tuple[Any, dict[str, int], int]:
         requisicao.update(processo_id=1, numero_processo=row["numeroProcesso"],
                           parametros={"baixar_documentos": False})  # fmt: skip
         brutas.append(PaginaBruta(captura_id=capturas["timeline"], tipo_captura=TipoCaptura.TIMELINE,
-                                  advogado_id=advogado_id, credencial_id=credencial_id, tribunal=Tribunal.TRT3,
+                                  advogado_id=advogado_id, credencial_id=credencial_id, tribunal=Tribunal("TRT3"),
                                   grau=Grau.PRIMEIRO_GRAU, requisicao=requisicao,
                                   payload_bruto=world.timeline("TRT3", "primeiro_grau", row["id"])))  # fmt: skip
     store.append_many(brutas)

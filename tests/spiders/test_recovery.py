@@ -404,7 +404,7 @@ def test_timeline_gaps_are_reported_exactly_and_restored_without_the_tribunal(
         modelo = store.get(paginas[0])
         corrompida = store.append(PaginaBruta(
             tipo_captura=TipoCaptura.TIMELINE, advogado_id=modelo.advogado_id, credencial_id=modelo.credencial_id,
-            tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU, requisicao=modelo.requisicao or {},
+            tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU, requisicao=modelo.requisicao or {},
             payload_bruto={"timeline": "não é uma lista"},
         ))  # fmt: skip
         so_itens = servico.reprocessar(raw_log_ids=[corrompida, *paginas], tipos=["timeline_item"])
