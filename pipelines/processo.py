@@ -193,7 +193,7 @@ class ProcessoPipeline:
         """Write a group (in a worker thread): each kind of item in one transaction; whether each was stored."""
         ok: dict[int, bool] = {}
         for kind in (PartesProcesso, TimelineProcesso, DocumentoBaixado):
-            grupo = [item for item in itens if type(item) is kind or isinstance(item, kind)]
+            grupo: list[ItemProcesso] = [item for item in itens if type(item) is kind or isinstance(item, kind)]
             if grupo:
                 ok.update(self._gravar_grupo(grupo))
         return [ok.get(id(item), False) for item in itens]

@@ -57,6 +57,8 @@ class Releitor:
 
     def _captura(self, registro: RegistroBruto) -> tuple[CapturaReprocessavel, ContextoCaptura]:
         try:
+            if registro.tribunal is None or registro.grau is None:
+                raise ValueError("página sem tribunal ou grau")
             tipo = TipoCaptura(registro.tipo_captura)
             tribunal, grau = Tribunal(registro.tribunal), Grau(registro.grau)
         except ValueError:

@@ -338,6 +338,13 @@ class RecoveryService:
         leitura = self._ler(session, registro, captura_id)
         lacunas = leitura.lacunas
         assert lacunas is not None
+
+        def feito(elementos: int = 0, inseridos: int = 0, atualizados: int = 0, inalterados: int = 0,
+                  erros: int = 0) -> ResultadoDocumento:  # fmt: skip
+            return ResultadoDocumento(id=registro.raw_log_id, tipo_captura=registro.tipo_captura, sucesso=True,
+                                      total_elementos=elementos, inseridos=inseridos, atualizados=atualizados,
+                                      inalterados=inalterados, erros=leitura.invalidos + erros)  # fmt: skip
+
         base = {"id": registro.raw_log_id, "tipo_captura": registro.tipo_captura, "erros": leitura.invalidos}
         if leitura.timeline is not None:
             return self._gravar_timeline(session, registro, leitura, captura_id, tipos, forcar, base)
@@ -346,24 +353,21 @@ class RecoveryService:
             elementos = sum(lacunas.esperados.get(t, 0) for t in (tipos or TIPOS_ELEMENTO)) if forcar else (
                 lacunas.contagem(tipos))  # fmt: skip
             if not elementos:
-                return ResultadoDocumento(**base, sucesso=True)
+                return feito()
             if leitura.processo is None or leitura.processo["id"] is None:
                 raise NaoEncontrado(f"processo {item.numero_processo} não está no acervo: recupere antes a sua lista")
             gravado = persistir_partes(session, item)
             # the batched storing path answers one result per case given (a list), the per-case one a result
             partes = gravado[0] if isinstance(gravado, list) else gravado
-            return ResultadoDocumento(**base, sucesso=True, total_elementos=elementos, inseridos=partes.inseridos,
-                                      atualizados=partes.atualizados, inalterados=partes.inalterados)  # fmt: skip
+            return feito(elementos, partes.inseridos, partes.atualizados, partes.inalterados)
         escolhidos = set(tipos or TIPOS_ELEMENTO) & _TIPOS_LISTA
         fonte = leitura.itens if forcar else lacunas.itens_faltantes
         itens = [i for i in fonte if _tipo_item(i) in escolhidos]
         if not itens:
-            return ResultadoDocumento(**base, sucesso=True)
+            return feito()
         upsert = upsert_items(session, itens, captura_id=captura_id)
         total = upsert.total
-        return ResultadoDocumento(**base | {"erros": leitura.invalidos + total.erros}, sucesso=True,
-                                  total_elementos=len(itens), inseridos=total.inseridos,
-                                  atualizados=total.atualizados, inalterados=total.inalterados)  # fmt: skip
+        return feito(len(itens), total.inseridos, total.atualizados, total.inalterados, total.erros)
 
     def _gravar_timeline(self, session: Session, registro: RegistroBruto, leitura: _Leitura, captura_id: int,
                          tipos: tuple[str, ...] | None, forcar: bool, base: dict[str, Any]
