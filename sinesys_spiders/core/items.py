@@ -141,8 +141,10 @@ class _Model(BaseModel):
             type(self).model_config.get("validate_assignment")
         )
 
+    # The pydantic mypy plugin re-types ``model_construct`` per model from its fields (no ``**values`` when
+    # extra fields are forbidden), which mypy then reports against pydantic's own signature.
     @classmethod
-    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:  # type: ignore[override]
         item = super().model_construct(_fields_set, **values)
         item._sem_validacao = True
         return item
@@ -154,7 +156,7 @@ class _Model(BaseModel):
         return copia
 
     def copy(self, **kwargs: Any) -> Self:  # pydantic v1's copy(update=...), deprecated: also unvalidated
-        copia = super().copy(**kwargs)  # type: ignore[misc]
+        copia = super().copy(**kwargs)
         copia._sem_validacao = True
         return copia
 

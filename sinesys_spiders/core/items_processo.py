@@ -182,6 +182,8 @@ class TimelineProcesso(ItemProcesso):
     #: Downloadable documents already stored by an earlier run (not downloaded again).
     documentos_ja_baixados: list[int] = Field(default_factory=list)
     capturado_em: DataHoraOrigem = Field(default_factory=utcnow)
+    #: The raw-log entry of the timeline's answer (concluded once the timeline is stored).
+    raw_ref: str | None = None
 
 
 class DocumentoBaixado(ItemProcesso):
