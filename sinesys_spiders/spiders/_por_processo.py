@@ -27,7 +27,7 @@ makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``Ty
 stop the credential, as for the list spiders.
 
 Politeness and retries are the list spiders' own: every request of a tribunal goes through its download slot
-(``SINESYS_PJE_CONCURRENCY``, default 2, and ``SINESYS_PJE_DELAY``, default 0.5 s with jitter, on real PJE hosts;
+(the plugin's ``cortesia`` on real hosts, PJE-TRT's 2 at once 0.5 s apart with jitter, or ``SINESYS_TRIBUNAL_*``;
 ``tribunais_config.opcoes`` ``concurrency``/``delay``/``jitter`` per tribunal and grau; a loopback sandbox gets
 ``CONCURRENT_REQUESTS`` and no delay), and 429/5xx are retried with backoff and ``Retry-After``.
 """

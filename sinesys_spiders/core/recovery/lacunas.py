@@ -31,7 +31,7 @@ from sinesys_spiders.core.db.models import (
     Representante,
 )
 from sinesys_spiders.core.items import ItemCaptura
-from sinesys_spiders.core.items_processo import ParteProcesso, PartesProcesso, RepresentanteParte
+from sinesys_spiders.core.items_processo import ItemProcesso, ParteProcesso, PartesProcesso, RepresentanteParte
 from sinesys_spiders.core.recovery.modelos import ElementoRecuperavel, Totais
 from sinesys_spiders.core.upsert import table_for
 
@@ -122,7 +122,7 @@ def lacunas_lista(session: Session, itens: Sequence[ItemCaptura]) -> Lacunas:
     return out
 
 
-def processo_do_acervo(session: Session, item: PartesProcesso) -> int | None:
+def processo_do_acervo(session: Session, item: ItemProcesso) -> int | None:
     """The ``acervo`` id of the item's case now (a recovered case may have a new id)."""
     return session.scalar(
         select(Processo.id).where(
