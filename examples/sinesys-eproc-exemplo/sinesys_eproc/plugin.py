@@ -1,0 +1,30 @@
+"""The eproc plugin object, registered under the ``sinesys.tribunais`` entry point (see ``pyproject.toml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sinesys_eproc import tribunais
+from sinesys_eproc.capturas import AcervoGeral, linhas_da_pagina
+from sinesys_eproc.login import EprocLoginFlow
+from sinesys_spiders.plugin import CapturaPlugin, TipoCaptura, TribunalEndpoint
+
+__all__ = ["EprocPlugin"]
+
+
+class EprocPlugin:
+    """eproc: TRF4 (1º and 2º grau), TJSC (1º and 2º grau) and TJTO (1º grau); ``acervo_geral``."""
+
+    name = "eproc"
+    sistema = "EPROC"
+    login_flow = EprocLoginFlow()
+
+    def endpoints(self) -> Sequence[TribunalEndpoint]:
+        return tribunais.endpoints()
+
+    def captura(self, tipo: TipoCaptura) -> CapturaPlugin | None:
+        return AcervoGeral() if tipo == TipoCaptura.ACERVO_GERAL else None
+
+    def linhas_brutas(self, payload: object) -> int:
+        """How many rows a stored page holds (the raw log's count)."""
+        return len(linhas_da_pagina(payload))
