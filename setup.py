@@ -80,7 +80,10 @@ setup(
             "scheduler = scheduler.cli_scheduler:scheduler",
         ],
         # Test helpers for plugin authors (sandbox fixtures, contract tests).
-        "pytest11": ["sinesys = sinesys_spiders.testing.pytest_plugin"],
+        "pytest11": [
+            "sinesys = sinesys_spiders.testing.pytest_plugin",
+            "sinesys_kit = sinesys_spiders.testing.kit.pytest_plugin",
+        ],
     },
     classifiers=["Programming Language :: Python :: 3.11", "Framework :: Scrapy"],
 )

@@ -24,7 +24,7 @@ from sinesys_spiders.plugin import (
     TotalizadorDivergente,
 )
 
-__all__ = ["AcervoGeral", "LIMITE", "linhas_da_pagina", "processos_da_pagina"]
+__all__ = ["LIMITE", "AcervoGeral", "linhas_da_pagina", "processos_da_pagina"]
 
 #: Rows per page (the simulated eproc's maximum).
 LIMITE = 25
@@ -135,4 +135,3 @@ class AcervoGeral:
     ) -> Iterator[Any]:
         """The items of a stored page, as its capture made them (recovery: no request is made)."""
         yield from processos_da_pagina(ctx, payload, None)
-

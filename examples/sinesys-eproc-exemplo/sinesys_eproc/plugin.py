@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sinesys_spiders.plugin import CapturaPlugin, TipoCaptura, TribunalEndpoint
+
 from sinesys_eproc import tribunais
 from sinesys_eproc.capturas import AcervoGeral, linhas_da_pagina
 from sinesys_eproc.login import EprocLoginFlow
-from sinesys_spiders.plugin import CapturaPlugin, TipoCaptura, TribunalEndpoint
 
 __all__ = ["EprocPlugin"]
 

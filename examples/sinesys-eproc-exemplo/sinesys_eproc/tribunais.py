@@ -14,9 +14,9 @@ __all__ = ["TABELA", "endpoints"]
 #: (tribunal, grau, base URL, path prefix, name, UF)
 TABELA: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("TRF4", "primeiro_grau", "https://eproc1g.trf4.jus.br", "/trf4/eproc1g", "Justiça Federal da 4ª Região", "RS"),
-    ("TRF4", "segundo_grau", "https://eproc2g.trf4.jus.br", "/trf4/eproc2g", "Tribunal Regional Federal da 4ª Região", "RS"),
-    ("TJSC", "primeiro_grau", "https://eproc1g.tjsc.jus.br", "/tjsc/eproc1g", "Tribunal de Justiça de Santa Catarina", "SC"),
-    ("TJSC", "segundo_grau", "https://eproc2g.tjsc.jus.br", "/tjsc/eproc2g", "Tribunal de Justiça de Santa Catarina", "SC"),
+    ("TRF4", "segundo_grau", "https://eproc2g.trf4.jus.br", "/trf4/eproc2g", "TRF da 4ª Região", "RS"),
+    ("TJSC", "primeiro_grau", "https://eproc1g.tjsc.jus.br", "/tjsc/eproc1g", "TJ de Santa Catarina", "SC"),
+    ("TJSC", "segundo_grau", "https://eproc2g.tjsc.jus.br", "/tjsc/eproc2g", "TJ de Santa Catarina", "SC"),
     ("TJTO", "primeiro_grau", "https://eproc1g.tjto.jus.br", "/tjto/eproc1g", "Tribunal de Justiça do Tocantins", "TO"),
 )  # fmt: skip
 

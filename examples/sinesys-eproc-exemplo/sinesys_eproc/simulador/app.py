@@ -15,7 +15,7 @@ Per installation (``{prefixo}`` = ``/trf4/eproc1g``...):
   envelope ``{"sucesso": true, "dados": {"processos": [...]}, "paginacao": {"total", "limite", "proximo"}}``;
   ``proximo`` is an opaque cursor for the next page (``null`` on the last). Without a live session: 401
   ``{"sucesso": false, "erro": {"codigo": "SESSAO_EXPIRADA", ...}}``.
-- ``/_admin/...`` (header ``X-Simulador-Token``): ``GET contadores``, ``POST contadores/zerar``,
+- ``/_admin/...`` (header ``X-Simulador-Token``): ``GET contadores[?cpf=]``, ``POST contadores/zerar``,
   ``POST sessoes/expirar``, ``GET verdade?tribunal=&grau=&cpf=``.
 """
 
@@ -56,7 +56,7 @@ class Simulador:
         self.sessoes: dict[str, tuple[str, str]] = {}  # PHPSESSID -> (cpf, prefixo)
         self.pre_2fa: dict[str, tuple[str, str, int]] = {}  # EPROC_2FA -> (cpf, prefixo, tentativas)
         self.passos_usados: dict[str, set[int]] = collections.defaultdict(set)
-        self.contadores: collections.Counter[str] = collections.Counter()
+        self.contadores: collections.Counter[tuple[str, str]] = collections.Counter()  # (evento, cpf)
         self.lock = threading.Lock()
 
     def totp(self, usuario: Usuario) -> pyotp.TOTP:
@@ -149,7 +149,7 @@ def criar_app(sim: Simulador) -> Starlette:
             usuario = sim.usuarios.get(str(form.get("txtUsuario", "")).strip())
             senha = str(form.get("pwdSenha", ""))
             if usuario is None or not secrets.compare_digest(usuario.senha.encode(), senha.encode()):
-                sim.contadores["senhas_recusadas"] += 1
+                sim.contadores["senhas_recusadas", str(form.get("txtUsuario", "")).strip()] += 1
                 return _form_login(inst, "Usuário ou senha inválida.")
             token = secrets.token_urlsafe(24)
             sim.pre_2fa[token] = (usuario.cpf, inst.prefixo, 0)
@@ -166,7 +166,7 @@ def criar_app(sim: Simulador) -> Starlette:
             form = await _form(request)
             usuario = sim.usuarios[pendente[0]]
             if not sim.aceitar_codigo(usuario, str(form.get("txtCodigoAcesso", ""))):
-                sim.contadores["otp_recusados"] += 1
+                sim.contadores["otp_recusados", usuario.cpf] += 1
                 tentativas = pendente[2] + 1
                 if tentativas >= _TENTATIVAS_OTP:
                     sim.pre_2fa.pop(token, None)
@@ -174,8 +174,8 @@ def criar_app(sim: Simulador) -> Starlette:
                 sim.pre_2fa[token] = (pendente[0], pendente[1], tentativas)
                 return _form_2fa(inst, "Código de acesso inválido.")
             sim.pre_2fa.pop(token, None)
-            sim.contadores["otp_aceitos"] += 1
-            sim.contadores["logins"] += 1
+            sim.contadores["otp_aceitos", usuario.cpf] += 1
+            sim.contadores["logins", usuario.cpf] += 1
             sessao = secrets.token_hex(16)
             sim.sessoes[sessao] = (usuario.cpf, inst.prefixo)
             response = RedirectResponse(f"{inst.prefixo}/controlador.php?acao=painel_advogado", status_code=303)
@@ -206,7 +206,7 @@ def criar_app(sim: Simulador) -> Starlette:
         if inst is None:
             return JSONResponse({"sucesso": False, "erro": {"codigo": "NAO_ENCONTRADO"}}, status_code=404)
         usuario = _sessao(request, inst)
-        sim.contadores["requisicoes_api"] += 1
+        sim.contadores["requisicoes_api", usuario.cpf if usuario else ""] += 1
         if usuario is None:
             erro = {"codigo": "SESSAO_EXPIRADA", "mensagem": "Sessão expirada. Entre novamente."}
             return JSONResponse({"sucesso": False, "erro": erro}, status_code=401)
@@ -237,15 +237,20 @@ def criar_app(sim: Simulador) -> Starlette:
         if not _admin(request):
             return JSONResponse({"erro": "token"}, status_code=403)
         acao = request.path_params["acao"]
-        if acao == "contadores":
-            return JSONResponse(dict(sim.contadores))
+        if acao == "contadores":  # ?cpf= one user's
+            cpf = request.query_params.get("cpf")
+            soma: collections.Counter[str] = collections.Counter()
+            for (evento, de), n in sim.contadores.items():
+                if cpf is None or de == cpf:
+                    soma[evento] += n
+            return JSONResponse(dict(soma))
         if acao == "contadores/zerar" and request.method == "POST":
             sim.contadores.clear()
             return JSONResponse({})
         if acao == "sessoes/expirar" and request.method == "POST":
             encerradas = len(sim.sessoes)
             sim.sessoes.clear()
-            sim.contadores["sessoes_expiradas"] += encerradas
+            sim.contadores["sessoes_expiradas", ""] += encerradas
             return JSONResponse({"encerradas": encerradas})
         if acao == "verdade":
             return JSONResponse(_verdade(sim, dict(request.query_params)))

@@ -154,9 +154,7 @@ def gerar_usuarios(seed: int, quantidade: int, *, totp_period: int = 30) -> list
     for index in range(quantidade):
         secret = pyotp.random_base32(length=32)
         totp = secret if totp_period == 30 else f"otpauth://totp/eproc?secret={secret}&period={totp_period}"
-        quantidades = {
-            f"{i.tribunal}:{i.grau}": (57 if index == 0 else rng.randrange(3, 40)) for i in INSTALACOES
-        }
+        quantidades = {f"{i.tribunal}:{i.grau}": (57 if index == 0 else rng.randrange(3, 40)) for i in INSTALACOES}
         out.append(
             Usuario(
                 cpf=_cpf(rng),
@@ -183,8 +181,13 @@ def processos_de(seed: int, usuario: Usuario, instalacao: Instalacao) -> list[Pr
         out.append(
             Processo(
                 id_processo=7_217_000_000_000 + rng.randrange(10**9) * 100 + n,
-                numero=numero_cnj(rng.randrange(10**6, 10**7), ano, instalacao.segmento,
-                                  instalacao.numero_tribunal, rng.randrange(1, 9999)),  # fmt: skip
+                numero=numero_cnj(
+                    rng.randrange(10**6, 10**7),
+                    ano,
+                    instalacao.segmento,
+                    instalacao.numero_tribunal,
+                    rng.randrange(1, 9999),
+                ),
                 classe=rng.choice(_CLASSES),
                 orgao=rng.choice(instalacao.orgaos),
                 autuacao=autuacao,

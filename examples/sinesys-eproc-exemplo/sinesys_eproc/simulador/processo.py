@@ -51,8 +51,9 @@ class ClienteSimulador:
         response.raise_for_status()
         return response.json()
 
-    def contadores(self) -> dict[str, int]:
-        return dict(self._call("GET", "contadores"))
+    def contadores(self, cpf: str | None = None) -> dict[str, int]:
+        """``logins``, ``otp_aceitos``, ``otp_recusados``, ``senhas_recusadas``, ``requisicoes_api`` (of one user)."""
+        return dict(self._call("GET", "contadores", params={"cpf": cpf} if cpf else {}))
 
     def expirar_sessoes(self) -> int:
         return int(self._call("POST", "sessoes/expirar")["encerradas"])
@@ -64,7 +65,7 @@ class ClienteSimulador:
 
 @contextlib.contextmanager
 def iniciar_simulador(
-    pasta: Path, *, usuarios: int = 4, seed: int = 7, totp_period: int = 30, timeout: float = 60.0
+    pasta: Path, *, usuarios: int = 4, seed: int = 7, totp_period: int = 30
 ) -> Iterator[ClienteSimulador]:
     """``sinesys eproc-simulador --port 0`` in ``pasta`` until the block ends."""
     pasta.mkdir(parents=True, exist_ok=True)
