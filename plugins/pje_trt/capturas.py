@@ -23,10 +23,7 @@ from urllib.parse import urlencode
 
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt.parsers import ContextoPagina, parse_pagina
-from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import EntradaInvalida
-from sinesys_spiders.core.items import PaginaBruta
+from sinesys_spiders.plugin import ContextoCaptura, EntradaInvalida, PaginaBruta, Pedido, TipoCaptura
 
 __all__ = ["CAPTURAS", "ListaPainel", "Pauta", "Pendentes"]
 

@@ -24,16 +24,21 @@ from typing import Any
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt import timeline as tl
 from plugins.pje_trt.partes import ler_partes, partes_url
-from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
-from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria, alvo_de
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import NaoEncontrado, RespostaInvalida, SinesysError
-from sinesys_spiders.core.items import PaginaBruta
-from sinesys_spiders.core.items_processo import (
+from sinesys_spiders.plugin import (
+    ContextoCaptura,
     DocumentoBaixado,
+    NaoEncontrado,
     OcorrenciaProcesso,
+    PaginaBruta,
     PartesProcesso,
+    Pedido,
+    ProcessoAlvo,
+    RespostaBinaria,
+    RespostaInvalida,
+    SinesysError,
     TimelineProcesso,
+    TipoCaptura,
+    alvo_de,
 )
 
 __all__ = ["CAPTURAS_PROCESSO", "PartesCaptura", "TimelineCaptura"]

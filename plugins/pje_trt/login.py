@@ -23,22 +23,20 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from plugins.pje_trt.tribunais import SSO_URL
-from sinesys_spiders.core.errors import (
+from sinesys_spiders.plugin import (
     BloqueioWaf,
+    Identidade,
     IdentidadeNaoEncontrada,
+    LoginResult,
+    LoginTimeouts,
     NetworkError,
     OtpInvalido,
+    OtpSource,
     SenhaInvalida,
     SinesysError,
     SsoNaoConfiavel,
     TimeoutError_,
     TribunalEmManutencao,
-)
-from sinesys_spiders.core.tribunais import (
-    Identidade,
-    LoginResult,
-    LoginTimeouts,
-    OtpSource,
     TribunalEndpoint,
 )
 

@@ -20,15 +20,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from plugins.pje_trt.requests import Envelope, FiltroPrazo, describe_request, read_envelope
-from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.errors import EntradaInvalida
-from sinesys_spiders.core.items import (
+from sinesys_spiders.plugin import (
     Audiencia,
+    EntradaInvalida,
     Expediente,
+    Grau,
     ItemCaptura,
     ItemInvalido,
     PaginaBruta,
     Processo,
+    TipoCaptura,
+    Tribunal,
     describe_validation_error,
 )
 

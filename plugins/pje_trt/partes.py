@@ -19,13 +19,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from sinesys_spiders.core.domain import ClassificacaoParte
-from sinesys_spiders.core.errors import RespostaInvalida
-from sinesys_spiders.core.items_processo import (
+from sinesys_spiders.plugin import (
+    ClassificacaoParte,
     EnderecoParte,
     Oab,
     ParteProcesso,
     RepresentanteParte,
+    RespostaInvalida,
     digits,
 )
 

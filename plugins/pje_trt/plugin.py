@@ -8,9 +8,7 @@ from plugins.pje_trt import tribunais
 from plugins.pje_trt.capturas import CAPTURAS
 from plugins.pje_trt.capturas_processo import CAPTURAS_PROCESSO
 from plugins.pje_trt.login import PjeTrtLoginFlow
-from sinesys_spiders.core.capturas import CapturaPlugin
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.tribunais import TribunalEndpoint
+from sinesys_spiders.plugin import CapturaPlugin, TipoCaptura, TribunalEndpoint
 
 __all__ = ["PjeTrtPlugin"]
 

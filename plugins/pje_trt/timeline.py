@@ -12,8 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from sinesys_spiders.core.domain import Grau
-from sinesys_spiders.core.errors import RespostaInvalida
+from sinesys_spiders.plugin import Grau, RespostaInvalida
 
 __all__ = [
     "check_pdf",

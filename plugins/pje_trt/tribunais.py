@@ -7,8 +7,7 @@ login ``/tst/login.seam``, grau ``tribunal_superior``.
 
 from __future__ import annotations
 
-from sinesys_spiders.core.domain import Grau, Tribunal
-from sinesys_spiders.core.tribunais import TribunalEndpoint
+from sinesys_spiders.plugin import Grau, Tribunal, TribunalEndpoint
 
 __all__ = ["API_PATH", "LOGIN_PATHS", "SSO_URL", "UF_POR_REGIAO", "endpoints", "sso_client_id"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 
 from plugins.pje_trt.tribunais import LOGIN_PATHS
-from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.plugin import Grau, Tribunal
 
 __all__ = [
     "ADMIN_PREFIX",

@@ -16,7 +16,7 @@ from typing import Any
 
 import jwt
 
-from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.plugin import Grau, Tribunal
 
 __all__ = ["AuthFlow", "Counters", "PjeSession", "SandboxState", "mask_cpf"]
 
