@@ -58,6 +58,8 @@ setup(
             "import-linter>=2.1",
             "schemathesis>=4.32,<5",
             "time-machine>=2.15",
+            # Builds the project and the example plugin into the fresh venv of tests/plugins without isolation.
+            "wheel>=0.43",
         ],
         # Benchmarks' per-stage profiles (benchmarks/per_case.py).
         "bench": ["py-spy>=0.4,<0.5"],

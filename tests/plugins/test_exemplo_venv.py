@@ -1,0 +1,60 @@
+"""The example tribunal family, installed by pip into a fresh venv, is found and captures there.
+
+``examples/sinesys-eproc-exemplo`` is a separate distribution: nothing in this tree names it. Installed next to
+Sinesys Captura it must add its tribunals to ``sinesys tribunais list``, and its own tests (the contract kit
+against its own simulator: login, OTP, pages, session expiry, a second run writing nothing, no secret) must pass
+in that environment, importing both packages from the venv, never from this tree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.conftest import PROJECT_DIR, VenvFresco, copiar_exemplo
+
+pytestmark = [pytest.mark.e2e]
+
+
+def test_instalado_do_venv_e_nao_da_arvore(venv_exemplo: VenvFresco) -> None:
+    """Both packages are imported from the venv's site-packages, and the plugin is registered by its entry point."""
+    script = (
+        "import json, sinesys_spiders, sinesys_eproc; from sinesys_spiders.core.tribunais import get_registry; "
+        "print(json.dumps([sinesys_spiders.__file__, sinesys_eproc.__file__, sorted(get_registry().plugins)]))"
+    )
+    result = venv_exemplo.run("-c", script)
+    assert result.returncode == 0, result.stderr[-3000:]
+    spiders, eproc, plugins = json.loads(result.stdout)
+    for arquivo in (spiders, eproc):
+        assert Path(arquivo).is_relative_to(venv_exemplo.raiz)
+        assert not Path(arquivo).is_relative_to(PROJECT_DIR)
+    assert plugins == ["eproc", "pje_trt"]
+
+
+def test_tribunais_list_mostra_o_exemplo(venv_exemplo: VenvFresco) -> None:
+    """``sinesys tribunais list`` lists the example's tribunals and graus (sistema EPROC) next to PJE's."""
+    db = venv_exemplo.trabalho / "tribunais.db"
+    env = {"SINESYS_DATABASE_URL": f"sqlite:///{db}", "SINESYS_VAR_DIR": str(venv_exemplo.trabalho / "var")}
+    assert venv_exemplo.sinesys("db", "upgrade", env=env).returncode == 0
+    result = venv_exemplo.sinesys("tribunais", "list", "--json", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    linhas = json.loads(result.stdout)
+    eproc = {(t["tribunal"], t["grau"]) for t in linhas if t["sistema"] == "EPROC"}
+    assert eproc == {
+        ("TRF4", "primeiro_grau"),
+        ("TRF4", "segundo_grau"),
+        ("TJSC", "primeiro_grau"),
+        ("TJSC", "segundo_grau"),
+        ("TJTO", "primeiro_grau"),
+    }
+    assert ("TRT3", "primeiro_grau") in {(t["tribunal"], t["grau"]) for t in linhas}
+
+
+def test_kit_do_exemplo_passa_no_venv(venv_exemplo: VenvFresco, tmp_path: Path) -> None:
+    """The example's own contract-kit tests pass in the fresh venv: its captures store its simulator's truth."""
+    pasta = copiar_exemplo(tmp_path / "exemplo")
+    result = venv_exemplo.run("-m", "pytest", "-q", "-p", "no:cacheprovider", "--sinesys-plugin", "eproc", cwd=pasta)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    assert "8 passed" in result.stdout
