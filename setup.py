@@ -18,6 +18,8 @@ setup(
     package_data={
         "sinesys_spiders.core.db": ["alembic.ini", "migrations/*.py", "migrations/versions/*.py"],
         "plugins.pje_trt.sandbox": ["templates/*.html", "profiles/*.json"],
+        # `sinesys plugin new`: the plugin package template.
+        "sinesys_spiders.templates": ["plugin/*.tmpl", "plugin/*/*.tmpl", "plugin/*/*/*.tmpl"],
     },
     # Compatible ranges here; the exact versions we test live in requirements/constraints.txt.
     install_requires=[

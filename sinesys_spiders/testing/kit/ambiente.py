@@ -153,7 +153,12 @@ class AmbienteKit:
         after = self._ultima_captura()
         output.with_suffix(".log").write_text(result.stderr, encoding="utf-8")  # for the author, on a failure
         return Crawl(
-            tipo, result.returncode, result.stdout, result.stderr, after if after != before else None, output,
+            tipo,
+            result.returncode,
+            result.stdout,
+            result.stderr,
+            after if after != before else None,
+            output,
             segundos=time.monotonic() - inicio,
         )
 

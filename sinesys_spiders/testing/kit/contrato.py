@@ -16,7 +16,7 @@ wider), that starts your simulator and returns a :class:`SimuladorKit`::
                 contadores=lambda usuario: meu_simulador.contadores(cpf=usuario.usuario),
             )
 
-The kit then runs two captures the way operators do (``scrapy crawl <tipo>`` in a subprocess, on a database of
+The kit then runs (at most) two captures the way operators do (``scrapy crawl <tipo>`` in a subprocess, on a database of
 its own: ``kit_database_url``, SQLite by default) and checks what they left:
 
 1. the first capture has three credentials at the tribunal: the right one, one with a wrong password and one
@@ -91,13 +91,18 @@ class ExecucaoKit:
     sim: SimuladorKit
     ambiente: AmbienteKit
     credenciais: dict[str, int]
+    papeis: dict[str, UsuarioKit]
     primeira: Crawl
-    segunda: Crawl
-    resumos: tuple[CapturaResumo, CapturaResumo]
+    resumos: list[CapturaResumo]
     contadores: dict[str, dict[str, dict[str, int]]]  # fase -> papel -> counters
-    registros: tuple[dict[str, Any], dict[str, Any]]
+    registros: list[dict[str, Any]]
     verdade: Mapping[str, Sequence[Mapping[str, Any]]]
     paginas_brutas: int
+    #: The second capture (after the simulator ended every session), once ``repeticao_kit`` ran it.
+    segunda: Crawl | None = None
+
+    def contar(self) -> dict[str, dict[str, int]]:
+        return {papel: dict(self.sim.contadores(u)) for papel, u in self.papeis.items()}
 
     def resultado(self, fase: int, papel: str) -> dict[str, Any]:
         credencial_id = self.credenciais[papel]
@@ -168,7 +173,7 @@ class ContratoPlugin:
         kit_env: dict[str, str],
         tmp_path_factory: pytest.TempPathFactory,
     ) -> Iterator[ExecucaoKit]:
-        """Run the kit's two captures once for the class."""
+        """The first capture (right credential, wrong password, refused codes), once for the class."""
         sim = simulador_kit
         assert len(sim.usuarios) >= 3, "the kit needs three users of the simulator"
         workdir: Path = tmp_path_factory.mktemp("kit")
@@ -193,29 +198,35 @@ class ContratoPlugin:
             contadores = {"antes": contar()}
             primeira = ambiente.crawl(sim.tipo, list(credenciais.values()), *sim.argumentos)
             contadores["primeira"] = contar()
-            registros_1 = ambiente.registros()
-            brutas = ambiente.paginas_de(primeira.captura_id, credenciais["certa"]) if primeira.captura_id else 0
-            sim.expirar_sessoes()
-            segunda = ambiente.crawl(sim.tipo, [credenciais["certa"]], *sim.argumentos)
-            contadores["segunda"] = contar()
-            for crawl in (primeira, segunda):
-                assert crawl.captura_id is not None, f"{crawl.tipo} opened no history row:\n{crawl.stderr[-3000:]}"
-            assert primeira.captura_id is not None
-            assert segunda.captura_id is not None
+            assert primeira.captura_id is not None, f"{primeira.tipo} opened no history row:\n{primeira.stderr[-3000:]}"
             yield ExecucaoKit(
                 sim=sim,
                 ambiente=ambiente,
                 credenciais=credenciais,
+                papeis=papeis,
                 primeira=primeira,
-                segunda=segunda,
-                resumos=(ambiente.resumo(primeira.captura_id), ambiente.resumo(segunda.captura_id)),
+                resumos=[ambiente.resumo(primeira.captura_id)],
                 contadores=contadores,
-                registros=(registros_1, ambiente.registros()),
+                registros=[ambiente.registros()],
                 verdade=sim.verdade(certo),
-                paginas_brutas=brutas,
+                paginas_brutas=ambiente.paginas_de(primeira.captura_id, credenciais["certa"]),
             )
         finally:
             ambiente.close()
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def repeticao_kit(cls, execucao_kit: ExecucaoKit) -> ExecucaoKit:
+        """The second capture of the right credential, after the simulator ended every session."""
+        k = execucao_kit
+        if k.segunda is None:
+            k.sim.expirar_sessoes()
+            k.segunda = k.ambiente.crawl(k.sim.tipo, [k.credenciais["certa"]], *k.sim.argumentos)
+            k.contadores["segunda"] = k.contar()
+            assert k.segunda.captura_id is not None, f"no history row:\n{k.segunda.stderr[-3000:]}"
+            k.resumos.append(k.ambiente.resumo(k.segunda.captura_id))
+            k.registros.append(k.ambiente.registros())
+        return k
 
     # -- login -----------------------------------------------------------------------------------
 
@@ -264,25 +275,26 @@ class ContratoPlugin:
 
     # -- session ---------------------------------------------------------------------------------
 
-    def test_sessao_expirada_um_novo_login(self, execucao_kit: ExecucaoKit) -> None:
+    def test_sessao_expirada_um_novo_login(self, repeticao_kit: ExecucaoKit) -> None:
         """A stored session the simulator ended is replaced by exactly one new login, and the capture completes."""
-        k = execucao_kit
+        k = repeticao_kit
+        assert k.segunda is not None
         assert k.segunda.returncode == 0, k.segunda.stderr[-3000:]
         assert "erro" not in k.resultado(1, "certa"), k.resultado(1, "certa")
         assert k.delta("certa", "logins", "primeira", "segunda") == 1
 
-    def test_segunda_execucao_nada_escreve(self, execucao_kit: ExecucaoKit) -> None:
+    def test_segunda_execucao_nada_escreve(self, repeticao_kit: ExecucaoKit) -> None:
         """The second capture of the same data inserts and updates nothing, and every stored row is unchanged."""
-        k = execucao_kit
+        k = repeticao_kit
         totais = k.resultado(1, "certa")["resultado"]
         assert (totais.get("inseridos", 0), totais.get("atualizados", 0)) == (0, 0), totais
         assert k.registros[1] == k.registros[0]
 
     # -- secrets ---------------------------------------------------------------------------------
 
-    def test_nenhum_segredo(self, execucao_kit: ExecucaoKit) -> None:
+    def test_nenhum_segredo(self, repeticao_kit: ExecucaoKit) -> None:
         """No password, TOTP secret or session cookie in the crawls' output or the raw log; no full CPF in output."""
-        k = execucao_kit
+        k = repeticao_kit
         segredos: dict[str, str] = {}
         for n, u in enumerate(k.sim.usuarios[:3]):
             segredos[f"senha do usuário {n}"] = u.senha
@@ -290,7 +302,7 @@ class ContratoPlugin:
             segredos[f"TOTP do usuário {n}"] = u.totp_secret
         for n, valor in enumerate(k.ambiente.cookies_de_sessao()):
             segredos[f"cookie de sessão {n}"] = valor
-        saida = "\n".join(c.stdout + c.stderr for c in (k.primeira, k.segunda))
+        saida = "\n".join(c.stdout + c.stderr for c in (k.primeira, k.segunda) if c is not None)
         brutos = "\n".join(k.ambiente.payloads_brutos())
         assert brutos, "the raw log is empty"
         assert [nome for nome, valor in segredos.items() if valor in saida] == []
