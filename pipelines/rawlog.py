@@ -144,6 +144,6 @@ class RawLogPipeline:
                 pagina.credencial_id,
                 pagina.tribunal,
                 pagina.grau,
-                id_pje=None,
+                id_externo=None,
                 motivo=f"{FALHA_LOG_BRUTO}: página {pagina.raw_log_id} não gravada no log bruto ({causa})",
             )

@@ -132,7 +132,7 @@ class PartesParams(CapturaParams):
 class TimelineParams(PartesParams):
     """``timeline``: like ``partes``, or one case by its PJE id; optionally downloading signed, non-secret PDFs.
 
-    One case: ``processo=ID_PJE numero_processo=... tribunal=TRT3 grau=primeiro_grau`` (the case must be in
+    One case: ``processo=ID_EXTERNO numero_processo=... tribunal=TRT3 grau=primeiro_grau`` (the case must be in
     ``acervo``; its credential is used unless ``credenciais`` or ``advogado`` says otherwise).
     """
 
@@ -158,12 +158,14 @@ class TimelineParams(PartesParams):
     def _one_selector(self) -> TimelineParams:
         if self.processo is None:
             if self.tribunal is not None or self.grau is not None or self.numero_processo is not None:
-                raise ValueError("tribunal, grau e numero_processo só valem com processo=ID_PJE")
+                raise ValueError("tribunal, grau e numero_processo só valem com processo=ID_EXTERNO")
             return CapturaParams._one_selector(self)  # type: ignore[return-value]
         if self.tribunal is None or self.grau is None:
-            raise ValueError("processo=ID_PJE pede tribunal=TRTn e grau=primeiro_grau|segundo_grau|tribunal_superior")
+            raise ValueError(
+                "processo=ID_EXTERNO pede tribunal=TRTn e grau=primeiro_grau|segundo_grau|tribunal_superior"
+            )
         if self.processos is not None:
-            raise ValueError("informe processo=ID_PJE ou processos=ID,ID (não os dois)")
+            raise ValueError("informe processo=ID_EXTERNO ou processos=ID,ID (não os dois)")
         if self.credenciais is not None and self.advogado is not None:
             raise ValueError("informe credenciais=ID,ID ou advogado=ID (um dos dois)")
         check_tribunal_grau(self.tribunal, self.grau)

@@ -23,7 +23,7 @@ from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.logsafe import install as _escape_log_values
 from sinesys_spiders.core.privado import forcar_umask as _forcar_umask
 
-_escape_log_values()  # a value from a tribunal (an id_pje with a newline) never forges a log line
+_escape_log_values()  # a value from a tribunal (an id_externo with a newline) never forges a log line
 _forcar_umask()  # the SQLite file, documents, feeds and logs a crawl creates are owner-only (0600/0700)
 
 try:

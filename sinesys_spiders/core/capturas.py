@@ -37,7 +37,7 @@ class ContextoCaptura:
     #: The effective REST base (``https://pje.trt3.jus.br/pje-comum-api/api``, or an override).
     api_url: str
     #: The lawyer's id in this tribunal, read from the session (the JWT's ``id`` claim for PJE).
-    id_advogado_pje: int
+    id_advogado_externo: int
     captura_id: int | None = None
     #: Type-specific spider arguments as plain values (``filtros_prazo``, ``data_inicio``, ``situacao``...).
     parametros: Mapping[str, Any] = dataclasses.field(default_factory=dict)

@@ -340,7 +340,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             tribunal=tribunal,
             grau=grau,
             api_url=efetivo.endpoint.api_url,
-            id_advogado_pje=sessao.id_advogado,
+            id_advogado_externo=sessao.id_advogado,
             captura_id=self.captura_id,
             parametros=self.parametros(),
         )

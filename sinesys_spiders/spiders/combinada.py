@@ -240,7 +240,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
             extra={"combinada": dict(fase.contagem)},
         )
 
-    def _devidos(self, credencial: CredencialResumo, coluna: str, ids_pje: list[int]) -> list[ProcessoAlvo]:
+    def _devidos(self, credencial: CredencialResumo, coluna: str, ids_externos: list[int]) -> list[ProcessoAlvo]:
         with get_session_factory()() as session:
             return selecionar_processos(
                 session,
@@ -249,7 +249,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 grau=credencial.grau,
                 coluna=coluna,
                 horas=self.args.horas_para_recaptura,
-                ids_pje=ids_pje,
+                ids_externos=ids_externos,
             )
 
     # -- list answers and per-case answers share the spider --------------------------------------------
@@ -286,7 +286,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                     if isinstance(item, Audiencia) and item.id_processo_pje:
                         fase.processos.add(int(item.id_processo_pje))
                     elif isinstance(item, Expediente):
-                        fase.processos.add(int(item.id_pje))
+                        fase.processos.add(int(item.id_externo))
             yield produced
 
     def errback_pedido(self, failure: Failure) -> Iterable[Any]:

@@ -22,7 +22,7 @@ from sinesys_spiders.core.items import (
 
 UTC = dt.UTC
 BASE = {
-    "id_pje": 2_345_678,
+    "id_externo": 2_345_678,
     "tribunal": "TRT3",
     "grau": "primeiro_grau",
     "advogado_id": 7,
@@ -81,7 +81,7 @@ def test_enums_and_natural_key() -> None:
         ("numero_processo", "10702-80.2025.5.03.0111"),
         ("tribunal", "TRT99"),
         ("grau", "terceiro_grau"),
-        ("id_pje", 0),
+        ("id_externo", 0),
         ("credencial_id", None),
         ("nao_existe", 1),
     ],

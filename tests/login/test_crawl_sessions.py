@@ -40,7 +40,7 @@ def _acervo(world: LoginWorld, tribunal: Tribunal, user: DemoUser) -> set[int]:
     """The ids of the user's active cases at ``tribunal`` (1º grau), from the sandbox's ground truth."""
     truth = world.sandbox.truth(tribunal=tribunal, grau=Grau.PRIMEIRO_GRAU.value, cpf=user.cpf, tipo="acervo_geral")
     casos = truth["tribunais"][tribunal.value][Grau.PRIMEIRO_GRAU.value][user.cpf]["acervo_geral"]
-    return {int(caso["id_pje"]) for caso in casos}
+    return {int(caso["id_externo"]) for caso in casos}
 
 
 def _user_with_cases(world: LoginWorld, tribunal: Tribunal, minimum: int) -> DemoUser:

@@ -93,7 +93,7 @@ def test_crawl_exports_items_and_persists(tmp_path: Path, database_url: str, see
     [entry] = [e for e in resumo.resultados if e["credencial_id"] == seeded["a"]]
     assert entry["resultado"]["inseridos"] == len(exported)
     assert entry["resultado"]["erros"] == 1
-    assert entry["erros_itens"][0]["id_pje"] == 1
+    assert entry["erros_itens"][0]["id_externo"] == 1
     assert "item inválido" in result.stderr
     [pagina] = SqlRawLogStore(factory).list()
     assert pagina.resultado_processado["inseridos"] == len(exported)

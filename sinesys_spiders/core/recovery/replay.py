@@ -86,7 +86,7 @@ class Releitor:
             tribunal=tribunal,
             grau=grau,
             api_url=endpoint.api_url,
-            id_advogado_pje=0,
+            id_advogado_externo=0,
         )
         return captura, ctx
 

@@ -105,7 +105,7 @@ def test_acervo_row_becomes_a_processo() -> None:
     page = parse_pagina(envelope([PROCESSO_ROW]), contexto(TipoCaptura.ACERVO_GERAL), url=acervo_geral_url(API, 29203))
     [item] = page.itens
     assert isinstance(item, Processo)
-    assert item.id_pje == 2345678
+    assert item.id_externo == 2345678
     assert item.numero_processo == "0010702-80.2025.5.03.0111"
     assert item.origem == "acervo_geral"
     assert item.nome_parte_autora == "MARIA APARECIDA DOS SANTOS"
@@ -189,7 +189,7 @@ def test_audiencia_is_flattened() -> None:
     [item] = page.validos
     assert isinstance(item, Audiencia)
     assert page.envelope.qtd_paginas == 1
-    assert item.id_pje == 4321987
+    assert item.id_externo == 4321987
     assert item.numero_processo == "0010702-80.2025.5.03.0111"
     assert item.id_processo_pje == 2345678
     assert item.data_inicio == dt.datetime(2026, 3, 4, 12, 30, tzinfo=UTC)
@@ -221,7 +221,7 @@ def test_a_bad_row_is_reported_and_the_rest_kept() -> None:
     assert len(page.validos) == 1
     [invalido] = page.invalidos
     assert isinstance(invalido, ItemInvalido)
-    assert invalido.id_pje == 999
+    assert invalido.id_externo == 999
     assert invalido.credencial_id == 11
     assert "numero_processo" in invalido.motivo
     assert invalido.raw_ref == page.bruta.raw_log_id
@@ -267,12 +267,12 @@ def _normalized(value: Any) -> Any:
 def _compare(truth_rows: list[dict[str, Any]], items: list[Any], rename: dict[str, str] | None = None) -> None:
     rename = rename or {}
     assert len(items) == len(truth_rows)
-    by_key = {(i.id_pje, getattr(i, "id_documento", None)): i for i in items}
+    by_key = {(i.id_externo, getattr(i, "id_documento", None)): i for i in items}
     assert len(by_key) == len(items), "duplicated natural keys"
     for expected in truth_rows:
-        item = by_key[(expected["id_pje"], expected.get("id_documento"))]
+        item = by_key[(expected["id_externo"], expected.get("id_documento"))]
         for field, value in expected.items():
-            assert _normalized(getattr(item, rename.get(field, field))) == value, (field, expected["id_pje"])
+            assert _normalized(getattr(item, rename.get(field, field))) == value, (field, expected["id_externo"])
 
 
 def _items(world: Any, tipo: TipoCaptura, tribunal: str, grau: str, rows: list[dict[str, Any]], **kw: Any) -> list:
