@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sinesys_spiders.plugin import CapturaPlugin, TipoCaptura, TribunalEndpoint
+from sinesys_spiders.plugin import CapturaPlugin, PaginaBruta, TipoCaptura, TribunalEndpoint, TribunalPlugin
 
 from sinesys_eproc import tribunais
 from sinesys_eproc.capturas import AcervoGeral, linhas_da_pagina
@@ -13,7 +13,7 @@ from sinesys_eproc.login import EprocLoginFlow
 __all__ = ["EprocPlugin"]
 
 
-class EprocPlugin:
+class EprocPlugin(TribunalPlugin):
     """eproc: TRF4 (1º and 2º grau), TJSC (1º and 2º grau) and TJTO (1º grau); ``acervo_geral``."""
 
     name = "eproc"
@@ -26,6 +26,9 @@ class EprocPlugin:
     def captura(self, tipo: TipoCaptura) -> CapturaPlugin | None:
         return AcervoGeral() if tipo == TipoCaptura.ACERVO_GERAL else None
 
-    def linhas_brutas(self, payload: object) -> int:
-        """How many rows a stored page holds (the raw log's count)."""
-        return len(linhas_da_pagina(payload))
+    def linhas(self, pagina: PaginaBruta) -> int:
+        """How many rows a raw page holds (the raw log marks the page processed once they all reached an outcome)."""
+        return len(linhas_da_pagina(pagina.payload_bruto))
+
+    # Every other hook keeps TribunalPlugin's default: each grau has its own session (``chave_sessao``), the
+    # capture types take the framework's arguments only (``parametros``), the default politeness (``cortesia``).

@@ -7,7 +7,7 @@ replaces the host, never the paths.
 
 from __future__ import annotations
 
-from sinesys_spiders.plugin import TribunalEndpoint
+from sinesys_spiders.plugin import Grau, Tribunal, TribunalEndpoint
 
 __all__ = ["TABELA", "endpoints"]
 
@@ -25,8 +25,8 @@ def endpoints() -> list[TribunalEndpoint]:
     """One endpoint per installation: the login form and the REST prefix under its path prefix."""
     return [
         TribunalEndpoint(
-            tribunal=tribunal,
-            grau=grau,
+            tribunal=Tribunal(tribunal),
+            grau=Grau(grau),
             sistema="EPROC",
             base_url=base_url,
             login_path=f"{prefixo}/externo_controlador.php?acao=login",
