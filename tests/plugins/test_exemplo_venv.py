@@ -76,3 +76,40 @@ def test_plugin_new_gera_pacote_que_captura(venv_exemplo: VenvFresco, tmp_path: 
     result = venv_exemplo.run("-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", primeira, cwd=pacote)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     assert "5 passed" in result.stdout
+
+
+_API = """
+import asyncio, json, sys
+import httpx
+from api.app import create_app
+from api.auth.chaves import ChavesService
+from api.config import ApiSettings
+from sinesys_spiders.core.config import Settings
+from sinesys_spiders.core.crypto import generate_key
+from sinesys_spiders.core.db import make_engine, make_session_factory
+settings = Settings(database_url=sys.argv[1], secret_key=generate_key(), var_dir=sys.argv[2], _env_file=None)
+chave = ChavesService(make_session_factory(make_engine(sys.argv[1]))).criar("kit", "leitura")[1]
+app = create_app(settings, api_settings=ApiSettings(jwt_secret="x" * 48, cookie_secure=False, _env_file=None))
+async def main():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        r = await c.get("/api/captura/tribunais", headers={"x-service-api-key": chave})
+        print(json.dumps([r.status_code, r.json()]))
+asyncio.run(main())
+"""
+
+
+def test_api_e_spiders_veem_o_exemplo(venv_exemplo: VenvFresco) -> None:
+    """In the fresh venv the API's ``/api/captura/tribunais`` lists the example's tribunals, and ``scrapy list``
+    (what Scrapyd's ``listspiders.json`` runs for the project) offers the capture the example implements."""
+    db = venv_exemplo.trabalho / "api.db"
+    env = {"SINESYS_DATABASE_URL": f"sqlite:///{db}", "SINESYS_VAR_DIR": str(venv_exemplo.trabalho / "var-api")}
+    assert venv_exemplo.sinesys("db", "upgrade", env=env).returncode == 0
+    api = venv_exemplo.run("-c", _API, f"sqlite:///{db}", str(venv_exemplo.trabalho / "var-api"))
+    assert api.returncode == 0, api.stderr[-3000:]
+    status, corpo = json.loads(api.stdout)
+    assert status == 200, corpo
+    listados = {(t["tribunal"], t["grau"]) for t in corpo["data"]["tribunais"]}
+    assert {("TRF4", "primeiro_grau"), ("TJSC", "segundo_grau"), ("TJTO", "primeiro_grau")} <= listados
+    spiders = venv_exemplo.run("-m", "scrapy", "list", env={**env, "SCRAPY_SETTINGS_MODULE": "sinesys_spiders.settings"})
+    assert spiders.returncode == 0, spiders.stderr[-3000:]
+    assert "acervo_geral" in spiders.stdout.split()
