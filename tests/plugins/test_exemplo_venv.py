@@ -110,6 +110,7 @@ def test_api_e_spiders_veem_o_exemplo(venv_exemplo: VenvFresco) -> None:
     assert status == 200, corpo
     listados = {(t["tribunal"], t["grau"]) for t in corpo["data"]["tribunais"]}
     assert {("TRF4", "primeiro_grau"), ("TJSC", "segundo_grau"), ("TJTO", "primeiro_grau")} <= listados
-    spiders = venv_exemplo.run("-m", "scrapy", "list", env={**env, "SCRAPY_SETTINGS_MODULE": "sinesys_spiders.settings"})
+    projeto = {**env, "SCRAPY_SETTINGS_MODULE": "sinesys_spiders.settings"}
+    spiders = venv_exemplo.run("-m", "scrapy", "list", env=projeto)
     assert spiders.returncode == 0, spiders.stderr[-3000:]
     assert "acervo_geral" in spiders.stdout.split()
