@@ -18,7 +18,7 @@ The first-party PJE-TRT plugin (``plugins/pje_trt``) uses exactly this module an
 
 from __future__ import annotations
 
-from sinesys_spiders.core.capturas import CapturaPlugin, ContextoCaptura, Pedido
+from sinesys_spiders.core.capturas import CapturaPlugin, CapturaReprocessavel, ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import CapturaProcessoPlugin, ProcessoAlvo, RespostaBinaria, alvo_de
 from sinesys_spiders.core.domain import BRASILIA, ClassificacaoParte, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import (
@@ -67,15 +67,25 @@ from sinesys_spiders.core.logsafe import ecoar
 from sinesys_spiders.core.totp import TOTP_DIGITS, TOTP_PERIOD, TotpSpec
 from sinesys_spiders.core.tribunais import (
     ENTRY_POINT_GROUP,
+    Cortesia,
     Identidade,
     LoginFlow,
     LoginResult,
     LoginTimeouts,
     OtpSource,
+    ParteCombinada,
     TribunalEndpoint,
     TribunalPlugin,
 )
-from sinesys_spiders.params import CapturaParams
+from sinesys_spiders.params import (
+    AudienciasParams,
+    CapturaParams,
+    CombinadaParams,
+    CsvLista,
+    PartesParams,
+    PendentesParams,
+    TimelineParams,
+)
 
 __all__ = [
     "BRASILIA",
@@ -83,13 +93,18 @@ __all__ = [
     "TOTP_DIGITS",
     "TOTP_PERIOD",
     "Audiencia",
+    "AudienciasParams",
     "BloqueioWaf",
     "CapturaParams",
     "CapturaPlugin",
     "CapturaProcessoPlugin",
+    "CapturaReprocessavel",
     "ClassificacaoParte",
+    "CombinadaParams",
     "ConfiguracaoInvalida",
     "ContextoCaptura",
+    "Cortesia",
+    "CsvLista",
     "DocumentoBaixado",
     "EnderecoParte",
     "EntradaInvalida",
@@ -109,9 +124,12 @@ __all__ = [
     "OtpInvalido",
     "OtpSource",
     "PaginaBruta",
+    "ParteCombinada",
     "ParteProcesso",
+    "PartesParams",
     "PartesProcesso",
     "Pedido",
+    "PendentesParams",
     "PermanentError",
     "Processo",
     "ProcessoAlvo",
@@ -124,6 +142,7 @@ __all__ = [
     "SessaoExpirada",
     "SinesysError",
     "SsoNaoConfiavel",
+    "TimelineParams",
     "TimelineProcesso",
     "TimeoutError_",
     "TipoCaptura",

@@ -79,8 +79,8 @@ DOWNLOAD_DELAY_JITTER = 0.5
 DOWNLOAD_TIMEOUT = 60
 
 # Politeness per real tribunal host (a download slot per tribunal; see sinesys_spiders.spiders.base).
-SINESYS_PJE_CONCURRENCY = _settings.pje_concurrency
-SINESYS_PJE_DELAY = _settings.pje_delay
+SINESYS_TRIBUNAL_CONCURRENCY = _settings.tribunal_concurrency
+SINESYS_TRIBUNAL_DELAY = _settings.tribunal_delay
 
 # Session turns and case locks (sinesys_spiders.spiders._turnos, _por_processo); from SINESYS_* like every value.
 SINESYS_SESSAO_USO_TTL = _settings.sessao_uso_ttl

@@ -27,6 +27,7 @@ from sinesys_spiders.plugin import (
     BloqueioWaf,
     Identidade,
     IdentidadeNaoEncontrada,
+    LoginFlow,
     LoginResult,
     LoginTimeouts,
     NetworkError,
@@ -136,7 +137,7 @@ class _Outcome:
     PASSWORD_FORM = "password_form"  # noqa: S105 - an outcome name
 
 
-class PjeTrtLoginFlow:
+class PjeTrtLoginFlow(LoginFlow):
     """Logs into one PJE-TRT tribunal and grau with a Playwright page."""
 
     poll_interval = 0.2

@@ -22,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 
-__all__ = ["CapturaPlugin", "ContextoCaptura", "Pedido"]
+__all__ = ["CapturaPlugin", "CapturaReprocessavel", "ContextoCaptura", "Pedido"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -89,4 +89,18 @@ class CapturaPlugin(Protocol):
 
     def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
         """Called once every request of the credential is answered: raise if the capture is incomplete."""
+        ...
+
+
+@runtime_checkable
+class CapturaReprocessavel(Protocol):
+    """A capture that recovery can re-read (optional: a capture implementing it is recognised by ``isinstance``).
+
+    ``reprocessar`` gives the items of one stored raw page as ``processar`` would, and never makes a request.
+    """
+
+    def reprocessar(
+        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
+    ) -> Iterable[Any]:
+        """The items of a stored page (``requisicao``: the page's recorded request; ``payload``: its body)."""
         ...

@@ -185,7 +185,7 @@ class ItemCaptura(_Model):
     raw_ref: str | None = None
 
     def natural_key(self) -> tuple[Any, ...]:
-        """The values of :attr:`chave_natural`, e.g. ``(Tribunal.TRT3, Grau.PRIMEIRO_GRAU, 123)``."""
+        """The values of :attr:`chave_natural`, e.g. ``(Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, 123)``."""
         return tuple(getattr(self, name) for name in self.chave_natural)
 
     def dados(self) -> dict[str, Any]:

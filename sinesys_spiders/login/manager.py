@@ -267,8 +267,7 @@ class SessionManager:
         """A URL that answers 200 only while the credential's session lives, if the plugin has one."""
         credencial = self._credenciais(credencial_id)
         flow = login_flow_of(self._registry.plugin_for(credencial.tribunal, credencial.grau))
-        probe = getattr(flow, "sessao_probe_url", None)
-        return probe(self._endpoint_for(credencial.tribunal, credencial.grau)) if callable(probe) else None
+        return flow.sessao_probe_url(self._endpoint_for(credencial.tribunal, credencial.grau))
 
     def fail(self, credencial_id: int, error: SinesysError) -> None:
         """Stop the credential for the rest of this manager's life (with its reason)."""

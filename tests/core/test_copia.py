@@ -41,7 +41,7 @@ def _itens(advogado_id: int, credencial_id: int) -> list[ItemCaptura]:
     itens: list[ItemCaptura] = []
     for tipo, filtro, rows in paginas:
         contexto = ContextoPagina(
-            tipo_captura=tipo, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU, advogado_id=advogado_id,
+            tipo_captura=tipo, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU, advogado_id=advogado_id,
             credencial_id=credencial_id, filtro=filtro,
         )  # fmt: skip
         payload = {"pagina": 1, "tamanhoPagina": 100, "qtdPaginas": 1, "totalRegistros": len(rows), "resultado": rows}

@@ -36,7 +36,7 @@ SPIDER = textwrap.dedent(
             adv = world.users[0].ids_advogado["TRT3"]
             rows = world.painel("TRT3", "primeiro_grau", adv, 1)
             contexto = ContextoPagina(
-                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU,
+                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU,
                 advogado_id=int(os.environ["T_ADVOGADO"]), credencial_id=int(os.environ["T_CREDENCIAL"]),
                 captura_id=self.captura_id,
             )

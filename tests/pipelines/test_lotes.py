@@ -55,7 +55,7 @@ SPIDER = textwrap.dedent(
             world = World.generate(seed=5, scale="small", users=1, tribunais=["TRT3"])
             adv = world.users[0].ids_advogado["TRT3"]
             contexto = ContextoPagina(
-                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU,
+                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU,
                 advogado_id=int(os.environ["T_ADVOGADO"]), credencial_id=int(os.environ["T_CREDENCIAL"]),
                 captura_id=self.captura_id,
             )

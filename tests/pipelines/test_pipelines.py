@@ -50,7 +50,7 @@ def row(n: int, **extra: Any) -> dict[str, Any]:
 
 
 def page(seeded: dict[str, Any], rows: list[dict[str, Any]], *, cred: str = "a") -> Any:
-    tribunal, grau = (Tribunal.TRT3, Grau.PRIMEIRO_GRAU) if cred == "a" else (Tribunal.TRT5, Grau.SEGUNDO_GRAU)
+    tribunal, grau = (Tribunal("TRT3"), Grau.PRIMEIRO_GRAU) if cred == "a" else (Tribunal("TRT5"), Grau.SEGUNDO_GRAU)
     contexto = ContextoPagina(
         tipo_captura=TipoCaptura.ACERVO_GERAL,
         tribunal=tribunal,

@@ -41,7 +41,7 @@ def _itens() -> list[object]:
         processo_id=1,
         id_processo_pje=2_345_678,
         numero_processo=CASO["numero_processo"],
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,
         credencial_id=11,
         partes=[

@@ -215,7 +215,7 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
 
     def pagina(tipo: TipoCaptura, payload: Any) -> str:
         return store.append(PaginaBruta(tipo_captura=tipo, advogado_id=registro.advogado_id,
-                                        credencial_id=registro.credencial_id, tribunal=Tribunal.TRT3,
+                                        credencial_id=registro.credencial_id, tribunal=Tribunal("TRT3"),
                                         grau=Grau.PRIMEIRO_GRAU, requisicao=registro.requisicao or {},
                                         payload_bruto=payload))  # fmt: skip
 

@@ -96,7 +96,7 @@ from plugins.pje_trt.sandbox._gen_partes import PARTES_EM_LISTA, Advogado, advog
 from plugins.pje_trt.sandbox._gen_timeline import documento_conteudo, documento_metadata, timeline_rows
 from plugins.pje_trt.sandbox._perfis import CASOS_POR_ADVOGADO
 from plugins.pje_trt.sandbox._usuarios import SandboxUser, gerar_usuarios
-from sinesys_spiders.plugin import Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 __all__ = ["SCALES", "TIPOS_TRUTH", "SandboxUser", "World"]
 

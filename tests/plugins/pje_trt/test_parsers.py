@@ -91,7 +91,7 @@ def envelope(rows: list[dict[str, Any]], qtd: int = 1) -> dict[str, Any]:
 def contexto(tipo: TipoCaptura, grau: Grau = Grau.PRIMEIRO_GRAU, filtro: FiltroPrazo | None = None) -> ContextoPagina:
     return ContextoPagina(
         tipo_captura=tipo,
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=grau,
         advogado_id=7,
         credencial_id=11,
@@ -114,7 +114,7 @@ def test_acervo_row_becomes_a_processo() -> None:
     assert item.codigo_status_processo == "DISTRIBUIDO"
     assert (item.qtde_parte_autora, item.qtde_parte_re, item.juizo_digital) == (1, 2, True)
     assert (item.tribunal, item.grau, item.advogado_id, item.credencial_id, item.captura_id) == (
-        Tribunal.TRT3, Grau.PRIMEIRO_GRAU, 7, 11, 42,
+        Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, 7, 11, 42,
     )  # fmt: skip
     assert item.raw_ref == page.bruta.raw_log_id
 
@@ -150,7 +150,7 @@ def test_second_grau_pendente_keeps_colegiado_relator_and_deadline() -> None:
     )
     [item] = page.validos
     assert isinstance(item, Expediente)
-    assert item.grau is Grau.SEGUNDO_GRAU
+    assert item.grau == Grau.SEGUNDO_GRAU
     assert item.agrupador == "N"
     assert item.id_documento == 198765432
     assert item.descricao_orgao_julgador_colegiado == "04ª Turma"

@@ -41,7 +41,7 @@ def _ctx(baixar: bool) -> ContextoCaptura:
         tipo_captura=TipoCaptura.TIMELINE,
         credencial_id=1,
         advogado_id=1,
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,
         api_url="http://127.0.1.3/pje-comum-api/api",
         id_advogado_externo=1,
