@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from sinesys_spiders.plugin import (
     Identidade,
     IdentidadeNaoEncontrada,
+    LoginFlow,
     LoginResult,
     LoginTimeouts,
     NetworkError,
@@ -62,7 +63,7 @@ def _ms(seconds: float) -> float:
     return max(1.0, seconds * 1000.0)
 
 
-class EprocLoginFlow:
+class EprocLoginFlow(LoginFlow):
     """Logs into one eproc installation with a Playwright page."""
 
     async def login(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sinesys_spiders.plugin import CapturaPlugin, PaginaBruta, TipoCaptura, TribunalEndpoint, TribunalPlugin
-
 from sinesys_eproc import tribunais
 from sinesys_eproc.capturas import AcervoGeral, linhas_da_pagina
 from sinesys_eproc.login import EprocLoginFlow
+from sinesys_spiders.plugin import CapturaPlugin, PaginaBruta, TipoCaptura, TribunalEndpoint, TribunalPlugin
 
 __all__ = ["EprocPlugin"]
 
