@@ -34,14 +34,14 @@ def test_instalado_do_venv_e_nao_da_arvore(venv_exemplo: VenvFresco) -> None:
 
 
 def test_tribunais_list_mostra_o_exemplo(venv_exemplo: VenvFresco) -> None:
-    """``sinesys tribunais list`` lists the example's tribunals and graus (sistema EPROC) next to PJE's."""
+    """``sinesys tribunais list`` lists the example's tribunals and graus (plugin eproc) next to PJE's."""
     db = venv_exemplo.trabalho / "tribunais.db"
     env = {"SINESYS_DATABASE_URL": f"sqlite:///{db}", "SINESYS_VAR_DIR": str(venv_exemplo.trabalho / "var")}
     assert venv_exemplo.sinesys("db", "upgrade", env=env).returncode == 0
     result = venv_exemplo.sinesys("tribunais", "list", "--json", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     linhas = json.loads(result.stdout)
-    eproc = {(t["tribunal"], t["grau"]) for t in linhas if t["sistema"] == "EPROC"}
+    eproc = {(t["tribunal"], t["grau"]) for t in linhas if t["plugin"] == "eproc"}
     assert eproc == {
         ("TRF4", "primeiro_grau"),
         ("TRF4", "segundo_grau"),

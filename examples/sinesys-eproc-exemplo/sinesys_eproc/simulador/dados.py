@@ -62,8 +62,10 @@ _NOMES = ("MARIA", "JOSÉ", "ANA", "JOÃO", "FRANCISCA", "ANTÔNIO", "LÚCIA", "
 _SOBRENOMES = ("DA SILVA", "DOS SANTOS", "OLIVEIRA", "SOUZA", "PEREIRA", "CONCEIÇÃO", "ARAÚJO", "D'ÁVILA")
 _REUS = ("UNIÃO - FAZENDA NACIONAL", "INSTITUTO NACIONAL DO SEGURO SOCIAL - INSS", "ESTADO DE SANTA CATARINA",
          "BANCO EXEMPLO S.A.", "MUNICÍPIO DE PALMAS", "COMPANHIA DE ÁGUAS LTDA.")  # fmt: skip
-_CLASSES = ((7, "PROCEDIMENTO COMUM"), (436, "PROCEDIMENTO DO JUIZADO ESPECIAL CÍVEL"), (1116, "EXECUÇÃO FISCAL"),
-            (198, "APELAÇÃO CÍVEL"), (202, "AGRAVO DE INSTRUMENTO"), (120, "MANDADO DE SEGURANÇA CÍVEL"))  # fmt: skip
+#: (code, sigla, description): the capture stores the sigla (the ``acervo`` column holds 30 characters).
+_CLASSES = ((7, "PROCOM", "PROCEDIMENTO COMUM"), (436, "JEC", "PROCEDIMENTO DO JUIZADO ESPECIAL CÍVEL"),
+            (1116, "EXFIS", "EXECUÇÃO FISCAL"), (198, "APCIV", "APELAÇÃO CÍVEL"),
+            (202, "AGINS", "AGRAVO DE INSTRUMENTO"), (120, "MS", "MANDADO DE SEGURANÇA CÍVEL"))  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ class Processo:
 
     id_processo: int
     numero: str  # 20 digits, unformatted, as eproc sends it
-    classe: tuple[int, str]
+    classe: tuple[int, str, str]
     orgao: str
     autuacao: dt.datetime  # Brasília wall time, as eproc sends it (no zone)
     polo_ativo: tuple[str, ...]
@@ -98,7 +100,7 @@ class Processo:
         return {
             "idProcesso": str(self.id_processo),
             "numeroProcesso": self.numero,
-            "classeProcesso": {"codigo": self.classe[0], "descricao": self.classe[1]},
+            "classeProcesso": {"codigo": self.classe[0], "sigla": self.classe[1], "descricao": self.classe[2]},
             "orgaoJulgador": {"descricao": self.orgao},
             "dataHoraAutuacao": self.autuacao.strftime("%Y-%m-%d %H:%M:%S"),
             "poloAtivo": [f"{nome}  " for nome in self.polo_ativo],
@@ -122,6 +124,7 @@ class Processo:
             "qtde_parte_re": len(self.polo_passivo),
             "data_autuacao": self.autuacao.replace(tzinfo=BRASILIA).astimezone(dt.UTC).isoformat(),
             "segredo_de_justica": self.sigilo > 0,
+            "codigo_status_processo": self.situacao,
             "origem": "acervo_geral",
         }
 
