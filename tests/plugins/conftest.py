@@ -25,12 +25,14 @@ EXEMPLO_DIR = PROJECT_DIR / "examples" / "sinesys-eproc-exemplo"
 #: What of the running environment is never carried over: this project's own install (editable or not) and any
 #: example plugin, which the fresh environment must get from pip.
 _PROPRIOS = ("__editable__", "sinesys_captura", "sinesys_eproc", "sinesys-")
+#: The project's top-level packages (setup.py), present in site-packages after a non-editable install.
+_PACOTES_DO_PROJETO = ("sinesys_spiders", "pipelines", "plugins", "api", "scheduler")
 
 
 def _dependencias(site: Path) -> list[Path]:
     out = []
     for entry in sorted(site.iterdir()):
-        if entry.name.startswith(_PROPRIOS) or entry.name in ("sinesys_spiders", "plugins", "pipelines", "api"):
+        if entry.name.startswith(_PROPRIOS) or entry.name in _PACOTES_DO_PROJETO:
             continue
         if entry.suffix == ".pth" and str(PROJECT_DIR) in entry.read_text(errors="replace"):
             continue
