@@ -12,8 +12,12 @@ Every command runs in the venv; they are few because each pays the interpreter's
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.plugins.conftest import PROJECT_DIR, VenvFresco, copiar_exemplo
@@ -118,3 +122,43 @@ def test_kits_do_exemplo_e_do_plugin_gerado(venv_exemplo: VenvFresco, tmp_path: 
     )  # fmt: skip
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     assert "13 passed" in result.stdout
+
+
+def test_scrapyd_do_venv_lista_os_spiders(venv_exemplo: VenvFresco, env_venv: dict[str, str]) -> None:
+    """Scrapyd run from the venv (the project by its settings module in ``scrapy.cfg``, no egg) lists
+    the capture spiders through ``listspiders.json``, ``acervo_geral`` among them: the example's capture."""
+    pasta = venv_exemplo.trabalho / "scrapyd"
+    pasta.mkdir()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        porta = sock.getsockname()[1]
+    (pasta / "scrapyd.conf").write_text(
+        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {porta}\neggs_dir = {pasta / 'eggs'}\n"
+        f"logs_dir = {pasta / 'logs'}\ndbs_dir = {pasta / 'dbs'}\n",
+        encoding="utf-8",
+    )
+    # Scrapyd and its runner read the project's settings module from scrapy.cfg in their folder.
+    (pasta / "scrapy.cfg").write_text("[settings]\nsinesys = sinesys_spiders.settings\n", encoding="utf-8")
+    env = {**venv_exemplo.env, **env_venv}
+    env.pop("SCRAPY_SETTINGS_MODULE")
+    with (pasta / "scrapyd.out").open("wb") as saida:
+        processo = subprocess.Popen(
+            [str(venv_exemplo.python), "-m", "scrapyd"], cwd=pasta, env=env, stdout=saida, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{porta}/listspiders.json"
+        resposta = None
+        for _ in range(300):
+            try:
+                resposta = httpx.get(url, params={"project": "sinesys"}, timeout=120)
+                break
+            except httpx.TransportError:
+                assert processo.poll() is None, (pasta / "scrapyd.out").read_text(errors="replace")[-2000:]
+                time.sleep(0.2)
+        assert resposta is not None
+        corpo = resposta.json()
+        assert corpo["status"] == "ok", corpo
+        assert "acervo_geral" in corpo["spiders"]
+    finally:
+        processo.terminate()
+        processo.wait(timeout=20)
