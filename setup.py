@@ -16,6 +16,8 @@ setup(
     ),
     include_package_data=True,
     package_data={
+        # PEP 561: the package ships its annotations (plugin authors type-check against them).
+        "sinesys_spiders": ["py.typed"],
         "sinesys_spiders.core.db": ["alembic.ini", "migrations/*.py", "migrations/versions/*.py"],
         "plugins.pje_trt.sandbox": ["templates/*.html", "profiles/*.json"],
         # `sinesys plugin new`: the plugin package template.
@@ -62,6 +64,7 @@ setup(
             "time-machine>=2.15",
             # Builds the project and the example plugin into the fresh venv of tests/plugins without isolation.
             "wheel>=0.43",
+            "mypy>=2.4,<3",
         ],
         # Benchmarks' per-stage profiles (benchmarks/per_case.py).
         "bench": ["py-spy>=0.4,<0.5"],
