@@ -1,8 +1,9 @@
-"""A fresh virtual environment with Sinesys Captura and the example plugin installed by pip, once per session.
+"""A fresh virtual environment with Sinesys Captura and the example plugins installed by pip, once per session.
 
 The environment is new (``python -m venv``, no system site-packages, no ``.pth`` back to this tree): Sinesys
-Captura and ``examples/sinesys-eproc-exemplo`` are built and installed into it by ``pip install --no-deps``, as a
-user installs them. Only their third-party dependencies are reused, hard-linked from the running environment
+Captura and every package under ``examples/`` are built and installed into it by ``pip install --no-deps``, as a
+user installs them. The tests know an example only by its folder and its ``pyproject.toml`` (no code outside
+``examples/`` names one). Only their third-party dependencies are reused, hard-linked from the running environment
 (as a wheel cache would give them), so that making it takes seconds instead of a full download.
 """
 
@@ -14,19 +15,26 @@ import subprocess
 import sys
 import sysconfig
 import time
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-EXEMPLO_DIR = PROJECT_DIR / "examples" / "sinesys-eproc-exemplo"
+#: The example plugin packages: every folder of ``examples/`` with a ``pyproject.toml``.
+EXEMPLOS = sorted(p.parent for p in (PROJECT_DIR / "examples").glob("*/pyproject.toml"))
 
 #: What of the running environment is never carried over: this project's own install (editable or not) and any
 #: example plugin, which the fresh environment must get from pip.
-_PROPRIOS = ("__editable__", "sinesys_captura", "sinesys_eproc", "sinesys-")
+_PROPRIOS = ("__editable__", "sinesys")
 #: The project's top-level packages (setup.py), present in site-packages after a non-editable install.
 _PACOTES_DO_PROJETO = ("sinesys_spiders", "pipelines", "plugins", "api", "scheduler")
+
+
+_IGNORAR = shutil.ignore_patterns(
+    ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "var"
+)
 
 
 def _dependencias(site: Path) -> list[Path]:
@@ -55,6 +63,13 @@ def criar_venv(destino: Path, pacotes: Sequence[Path]) -> Path:
     if copia.returncode != 0:  # another file system: copy instead of linking
         subprocess.run(["cp", "-a", *fontes, str(alvo)], check=True)
     env = _env_limpo(destino)
+    # Built from copies: pip builds in the source folder (build/, *.egg-info), which must stay untouched.
+    fontes_copiadas = []
+    for pacote in pacotes:
+        copia_fonte = destino.parent / "fontes" / pacote.name
+        shutil.copytree(pacote, copia_fonte, ignore=_IGNORAR)
+        fontes_copiadas.append(copia_fonte)
+    pacotes = fontes_copiadas
     # Built with the setuptools and wheel carried over (seconds); pip's own isolated build if that fails.
     for isolamento in (["--no-build-isolation"], []):
         instalacao = subprocess.run(
@@ -102,15 +117,21 @@ class VenvFresco:
 
 @pytest.fixture(scope="session")
 def venv_exemplo(tmp_path_factory: pytest.TempPathFactory) -> VenvFresco:
-    """Sinesys Captura and the eproc example installed by pip into a fresh venv (one per session and worker)."""
+    """Sinesys Captura and the examples installed by pip into a fresh venv (one per session and worker)."""
     raiz = tmp_path_factory.mktemp("venv-fresco") / "venv"
     inicio = time.monotonic()
-    python = criar_venv(raiz, [PROJECT_DIR, EXEMPLO_DIR])
+    python = criar_venv(raiz, [PROJECT_DIR, *EXEMPLOS])
     return VenvFresco(raiz, python, time.monotonic() - inicio)
 
 
-def copiar_exemplo(destino: Path) -> Path:
-    """The example's tests (and pytest config) copied out of the tree: they run against the installed package."""
-    shutil.copytree(EXEMPLO_DIR / "tests", destino / "tests")
-    shutil.copy(EXEMPLO_DIR / "pyproject.toml", destino / "pyproject.toml")
-    return destino
+def plugins_do_exemplo(exemplo: Path) -> list[str]:
+    """The tribunal plugins an example registers (its ``sinesys.tribunais`` entry points)."""
+    with (exemplo / "pyproject.toml").open("rb") as fh:
+        projeto = tomllib.load(fh)["project"]
+    return sorted(projeto.get("entry-points", {}).get("sinesys.tribunais", {}))
+
+
+def copiar_testes(exemplo: Path, destino: Path) -> Path:
+    """An example's tests copied out of the tree: they run against the installed package, not its sources."""
+    shutil.copytree(exemplo / "tests", destino / "tests")
+    return destino / "tests"

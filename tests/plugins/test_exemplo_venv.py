@@ -1,9 +1,11 @@
-"""The example tribunal family, installed by pip into a fresh venv, is found and captures there.
+"""The example tribunal families, installed by pip into a fresh venv, are found and capture there.
 
-``examples/sinesys-eproc-exemplo`` is a separate distribution: nothing in this tree names it. Installed next to
-Sinesys Captura it must add its tribunals to ``sinesys tribunais list``, the API and the capture spiders, and its
-own tests (the contract kit against its own simulator: login, OTP, pages, session expiry, a second run writing
-nothing, no secret) must pass in that environment, importing both packages from the venv, never from this tree.
+Each package under ``examples/`` is a separate distribution: nothing in this tree names it (these tests read
+its folder and its ``pyproject.toml``; what it serves comes from its plugin's own ``endpoints()`` in the venv).
+Installed next to Sinesys Captura it must add its tribunals to ``sinesys tribunais list``, the API and the capture
+spiders, and its own tests (the contract kit against its own simulator: login, OTP, pages, session expiry, a second
+run writing nothing, no secret) must pass in that environment, importing both packages from the venv, never from
+this tree.
 A package made there by ``sinesys plugin new`` (from the template the installed package ships) passes the kit too.
 
 Every command runs in the venv; they are few because each pays the interpreter's start-up.
@@ -20,23 +22,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.plugins.conftest import PROJECT_DIR, VenvFresco, copiar_exemplo
+from tests.plugins.conftest import EXEMPLOS, PROJECT_DIR, VenvFresco, copiar_testes, plugins_do_exemplo
 
 pytestmark = [pytest.mark.e2e]
 
-_EPROC = {
-    ("TRF4", "primeiro_grau"),
-    ("TRF4", "segundo_grau"),
-    ("TJSC", "primeiro_grau"),
-    ("TJSC", "segundo_grau"),
-    ("TJTO", "primeiro_grau"),
-}
+#: The example plugins' names (entry points), from their pyproject.toml.
+PLUGINS = [nome for exemplo in EXEMPLOS for nome in plugins_do_exemplo(exemplo)]
 
 #: In the venv: where both packages come from, the registry, the API's tribunal list and the spiders Scrapyd lists.
 _SONDA = """
 import asyncio, json, os, sys
 import httpx
-import sinesys_eproc, sinesys_spiders
+import sinesys_spiders
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 from api.app import create_app
@@ -56,9 +53,11 @@ async def api():
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         r = await c.get("/api/captura/tribunais", headers={"x-service-api-key": chave})
         return [r.status_code, r.json()]
+plugins = get_registry().plugins
 print(json.dumps({
-    "arquivos": [sinesys_spiders.__file__, sinesys_eproc.__file__],
-    "plugins": sorted(get_registry().plugins),
+    "arquivos": [sinesys_spiders.__file__] + [sys.modules[type(p).__module__].__file__ for p in plugins.values()],
+    "plugins": sorted(plugins),
+    "servidos": {n: sorted([e.tribunal.value, e.grau.value] for e in p.endpoints()) for n, p in plugins.items()},
     "api": asyncio.run(api()),
     "spiders": sorted(get_spider_loader(get_project_settings()).list()),
 }))
@@ -86,29 +85,42 @@ def test_exemplo_instalado_aparece_na_api_e_nos_spiders(venv_exemplo: VenvFresco
     for arquivo in sonda["arquivos"]:
         assert Path(arquivo).is_relative_to(venv_exemplo.raiz)
         assert not Path(arquivo).is_relative_to(PROJECT_DIR)
-    assert {"eproc", "pje_trt"} <= set(sonda["plugins"])
+    assert {"pje_trt", *PLUGINS} <= set(sonda["plugins"])
     status, corpo = sonda["api"]
     assert status == 200, corpo
-    assert {(t["tribunal"], t["grau"]) for t in corpo["data"]["tribunais"]} >= _EPROC
+    listados = {(t["tribunal"], t["grau"]) for t in corpo["data"]["tribunais"]}
+    for nome in PLUGINS:
+        assert sonda["servidos"][nome]
+        assert {tuple(par) for par in sonda["servidos"][nome]} <= listados
     assert "acervo_geral" in sonda["spiders"]
 
 
 def test_tribunais_list_mostra_o_exemplo(venv_exemplo: VenvFresco, env_venv: dict[str, str]) -> None:
-    """``sinesys tribunais list`` lists the example's tribunals and graus (plugin eproc) next to PJE's."""
+    """``sinesys tribunais list`` lists each example plugin's tribunals and graus, served by it, next to PJE's."""
     if not Path(env_venv["SINESYS_DATABASE_URL"].removeprefix("sqlite:///")).exists():
         assert venv_exemplo.sinesys("db", "upgrade", env=env_venv).returncode == 0
     result = venv_exemplo.sinesys("tribunais", "list", "--json", env=env_venv)
     assert result.returncode == 0, result.stderr[-3000:]
     linhas = json.loads(result.stdout)
-    assert {(t["tribunal"], t["grau"]) for t in linhas if t["plugin"] == "eproc"} == _EPROC
+    servidos = venv_exemplo.run(
+        "-c",
+        "import json; from sinesys_spiders.core.tribunais import get_registry; "
+        "print(json.dumps({n: sorted([e.tribunal.value, e.grau.value] for e in p.endpoints()) "
+        "for n, p in get_registry().plugins.items()}))",
+    )
+    por_plugin = json.loads(servidos.stdout)
+    for nome in PLUGINS:
+        listados = sorted([t["tribunal"], t["grau"]] for t in linhas if t["plugin"] == nome)
+        assert listados == por_plugin[nome]
+        assert listados
     assert ("TRT3", "primeiro_grau") in {(t["tribunal"], t["grau"]) for t in linhas}
 
 
 def test_kits_do_exemplo_e_do_plugin_gerado(venv_exemplo: VenvFresco, tmp_path: Path) -> None:
-    """In the fresh venv the example's contract-kit tests pass (its captures store its simulator's truth), and so
+    """In the fresh venv each example's contract-kit tests pass (its captures store its simulator's truth), and so
     does a package made by ``sinesys plugin new``, installed there: login with OTP, both failure codes, pages against
     its truth, valid items (the kit's first capture; the example runs the second too)."""
-    exemplo = copiar_exemplo(tmp_path / "exemplo")
+    exemplos = [copiar_testes(exemplo, tmp_path / "exemplos" / exemplo.name) for exemplo in EXEMPLOS]
     criado = venv_exemplo.sinesys("plugin", "new", "meusis", "--tribunal", "TJMEU", "--destino", str(tmp_path))
     assert criado.returncode == 0, criado.stderr
     gerado = Path(criado.stdout.strip())
@@ -117,11 +129,11 @@ def test_kits_do_exemplo_e_do_plugin_gerado(venv_exemplo: VenvFresco, tmp_path: 
     primeira = "login_com_otp or senha_errada or otp_recusado or paginas_e_totais or itens_validos"
     result = venv_exemplo.run(
         "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(tmp_path),
-        "-k", f"TestKitEproc or ({primeira})", str(exemplo / "tests"), str(gerado / "tests"),
+        "-k", f"exemplos or ({primeira})", *map(str, exemplos), str(gerado / "tests"),
         cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    assert "13 passed" in result.stdout
+    assert f"{8 * len(EXEMPLOS) + 5} passed" in result.stdout
 
 
 def test_scrapyd_do_venv_lista_os_spiders(venv_exemplo: VenvFresco, env_venv: dict[str, str]) -> None:
