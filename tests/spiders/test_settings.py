@@ -47,7 +47,7 @@ def test_security_defaults_and_the_asyncio_reactor(tmp_path):
     assert s["DOWNLOAD_VERIFY_CERTIFICATES"] is True  # behaviour: tests/spiders/test_tls.py
     # Data requests go through Scrapy's HTTP downloader: no Playwright driver started by a crawl that needs none.
     assert "scrapy_playwright" not in str(s["DOWNLOAD_HANDLERS"])
-    assert s["DOWNLOAD_HANDLERS"]["https"].startswith("scrapy.core.downloader.handlers.")
+    assert s["DOWNLOAD_HANDLERS"]["https"] == "sinesys_spiders.parada.HttpDownloadHandler"  # Scrapy's HTTP/1.1
     assert s["PLAYWRIGHT_DOWNLOAD_HANDLERS"]["https"] == "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 
