@@ -16,8 +16,8 @@ API = "http://127.0.1.3/pje-comum-api/api"
 
 def _ctx(janela: int = 16) -> ContextoCaptura:
     return ContextoCaptura(
-        tipo_captura=TipoCaptura.ACERVO_GERAL, credencial_id=1, advogado_id=1, tribunal=Tribunal.TRT3,
-        grau=Grau.PRIMEIRO_GRAU, api_url=API, id_advogado_pje=7, janela_paginas=janela,
+        tipo_captura=TipoCaptura.ACERVO_GERAL, credencial_id=1, advogado_id=1, tribunal=Tribunal("TRT3"),
+        grau=Grau.PRIMEIRO_GRAU, api_url=API, id_advogado_externo=7, janela_paginas=janela,
     )  # fmt: skip
 
 
