@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sinesys_spiders.core.capturas import CapturaPlugin, CapturaReprocessavel, ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import CapturaProcessoPlugin, ProcessoAlvo, RespostaBinaria, alvo_de
+from sinesys_spiders.core.dados_origem import campos, reduzir
 from sinesys_spiders.core.domain import BRASILIA, ClassificacaoParte, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import (
     BloqueioWaf,
@@ -157,8 +158,10 @@ __all__ = [
     "TribunalIndisponivel",
     "TribunalPlugin",
     "alvo_de",
+    "campos",
     "describe_validation_error",
     "digits",
     "ecoar",
     "paginas_seguintes",
+    "reduzir",
 ]
