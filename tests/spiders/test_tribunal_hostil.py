@@ -20,6 +20,7 @@ import json
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -247,22 +248,26 @@ def test_a_crawl_paces_a_long_listing_and_stops_while_the_tribunal_drips(e2e: Pr
     """A listing declaring 2,000 pages (totals that explain them, so within the bound), whose every 7th page drips
     for minutes: at most a window of 16 requests is ever pending (the stat ``sinesys/pedidos_pendentes_max``),
     never all the pages at once; SIGTERM, or CLOSESPIDER_TIMEOUT, ends the crawl with downloads still dripping
-    (they are cut after SINESYS_PARADA_ESPERA, not the 600 s download timeout), and its history row is closed."""
+    (they are cut after SINESYS_PARADA_ESPERA, not the 600 s download timeout), and its history row is closed.
+    Its log file, written under umask 022, is owner-only."""
     host = e2e.sandbox.base_url("TRT3").split("//")[1].split(":")[0]
     _Hostil.paginados.clear()
     handler = type("Hostil", (_Hostil,), {"upstream": e2e.sandbox.base_url("TRT3"), "modo": "longa", "fora": ""})
     proxy = _server(host, handler)
     log = e2e.workdir / f"crawl-{parada}.log"
+    saida = e2e.workdir / f"crawl-{parada}.stderr"
     try:
         with e2e.factory.begin() as session:
             TribunaisConfigRepository(session).set_override(
                 tribunal="TRT3", grau="primeiro_grau", base_url=f"http://{host}:{proxy.server_address[1]}"
             )
-        argv = [sys.executable, "-m", "scrapy", "crawl", "acervo_geral", "-a", f"credenciais={e2e.credencial_id}",
-                "-s", "DOWNLOAD_TIMEOUT=600"]  # fmt: skip
+        # Under a careless umask (022), with its log in a file: the log is still owner-only (issue 17, item 5).
+        argv = ["sh", "-c", 'umask 022 && exec "$@"', "sh", sys.executable, "-m", "scrapy", "crawl", "acervo_geral",
+                "-a", f"credenciais={e2e.credencial_id}", "-s", "DOWNLOAD_TIMEOUT=600",
+                "-s", f"LOG_FILE={log}"]  # fmt: skip
         if parada == "closespider_timeout":
             argv += ["-s", "CLOSESPIDER_TIMEOUT=5"]
-        with log.open("w") as stderr_file:
+        with saida.open("w") as stderr_file:
             crawl = subprocess.Popen(argv, cwd=Path(__file__).resolve().parents[2], env=e2e.env,
                                      stdout=subprocess.DEVNULL, stderr=stderr_file, text=True)  # fmt: skip
             try:
@@ -280,7 +285,8 @@ def test_a_crawl_paces_a_long_listing_and_stops_while_the_tribunal_drips(e2e: Pr
                     crawl.wait()
     finally:
         proxy.shutdown()
-    stderr = log.read_text()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    stderr = log.read_text() + saida.read_text()
     assert "Traceback" not in stderr, stderr[-4000:]
     resumo = e2e.resumo_ultimo()
     assert resumo is not None
