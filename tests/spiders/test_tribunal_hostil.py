@@ -7,7 +7,6 @@ loopback address (the session's cookies still apply). The proxy spoils the paged
 - ``enorme``: a body that never ends (no Content-Length), as a flood of hundreds of MB would;
 - ``bomba``: 100 MB of JSON gzip-compressed to about 100 KB;
 - ``fora``: a redirect to another host, which records any request it receives;
-- ``gotejando``: an answer that never ends (a byte every 0.2 s);
 - ``longa``: 2,000 pages and totals that explain them (within the bound), page 2 onwards answered by the proxy,
   empty, every 7th one dripping for minutes.
 """
@@ -91,19 +90,6 @@ class _Hostil(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(_BOMBA)))
             self.end_headers()
             self.wfile.write(_BOMBA)
-            return
-        if paginado and self.modo == "gotejando":  # one byte every 0.2 s, never finished
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(10**9))
-            self.end_headers()
-            try:
-                for _ in range(3000):
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.2)
-            except OSError:
-                pass
             return
         if paginado and self.modo == "enorme":
             self.send_response(200)
