@@ -234,7 +234,7 @@ def test_a_crawl_paces_a_long_listing_and_stops_while_the_tribunal_drips(e2e: Pr
     """A listing declaring 2,000 pages (totals that explain them, so within the bound), whose every 7th page drips
     for minutes: at most a window of 16 requests is ever pending (the stat ``sinesys/pedidos_pendentes_max``),
     never all the pages at once; SIGTERM, or CLOSESPIDER_TIMEOUT, ends the crawl with downloads still dripping
-    (they are cut after SINESYS_PARADA_ESPERA, not the 600 s download timeout), and its history row is closed.
+    (they are cut after SINESYS_PARADA_ESPERA, 1 s here, not the 600 s download timeout), and its history row is closed.
     Its log file, written under umask 022, is owner-only."""
     host = e2e.sandbox.base_url("TRT3").split("//")[1].split(":")[0]
     _Hostil.paginados.clear()
@@ -250,7 +250,7 @@ def test_a_crawl_paces_a_long_listing_and_stops_while_the_tribunal_drips(e2e: Pr
         # Under a careless umask (022), with its log in a file: the log is still owner-only (issue 17, item 5).
         argv = ["sh", "-c", 'umask 022 && exec "$@"', "sh", sys.executable, "-m", "scrapy", "crawl", "acervo_geral",
                 "-a", f"credenciais={e2e.credencial_id}", "-s", "DOWNLOAD_TIMEOUT=600",
-                "-s", f"LOG_FILE={log}"]  # fmt: skip
+                "-s", "SINESYS_PARADA_ESPERA=1", "-s", f"LOG_FILE={log}"]  # fmt: skip
         if parada == "closespider_timeout":
             argv += ["-s", "CLOSESPIDER_TIMEOUT=5"]
         with saida.open("w") as stderr_file:
