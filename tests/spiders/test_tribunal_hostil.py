@@ -135,7 +135,14 @@ class _Hostil(http.server.BaseHTTPRequestHandler):
     def _longa(self, pagina: int) -> None:
         """Page 2 onwards of the long listing: empty, a little slow, and every 7th one dripping (a byte every 0.2 s
         of a declared 1,000, below every size limit) for as long as the crawl waits. With a window of 16 every
-        chain of pages meets a multiple of 7: after 67 pages all 16 requests in flight drip, and the crawl stalls."""
+        chain of pages meets a multiple of 7: after about 60 pages every request in flight drips, and the crawl
+        stalls. Page 3 asks, with a 429, to come back in five minutes."""
+        if pagina == 3:  # come back in five minutes: the retry waits (SINESYS_RETRY_AFTER_MAX is 300 s)
+            self.send_response(429)
+            self.send_header("Retry-After", "300")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if pagina % 7 == 0:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -232,10 +239,11 @@ def test_a_hostile_list_answer_ends_the_credential_with_a_clear_code(e2e: Proces
 @pytest.mark.parametrize("parada", ["sigterm", "closespider_timeout"])
 def test_a_crawl_paces_a_long_listing_and_stops_while_the_tribunal_drips(e2e: ProcessoE2E, parada: str) -> None:
     """A listing declaring 2,000 pages (totals that explain them, so within the bound), whose every 7th page drips
-    for minutes: at most a window of 16 requests is ever pending (the stat ``sinesys/pedidos_pendentes_max``),
-    never all the pages at once; SIGTERM, or CLOSESPIDER_TIMEOUT, ends the crawl with downloads still dripping
-    (they are cut after SINESYS_PARADA_ESPERA, 1 s here, not the 600 s download timeout), and its history row is closed.
-    Its log file, written under umask 022, is owner-only."""
+    for minutes and whose page 3 asks (429) to retry in five minutes: at most a window of 16 requests is ever
+    pending (the stat ``sinesys/pedidos_pendentes_max``), never all the pages at once; SIGTERM, or
+    CLOSESPIDER_TIMEOUT, ends the crawl with downloads still dripping (cut after SINESYS_PARADA_ESPERA, 1 s here,
+    not the 600 s download timeout) and the retry still waiting, and its history row is closed. Its log file,
+    written under umask 022, is owner-only."""
     host = e2e.sandbox.base_url("TRT3").split("//")[1].split(":")[0]
     _Hostil.paginados.clear()
     handler = type("Hostil", (_Hostil,), {"upstream": e2e.sandbox.base_url("TRT3"), "modo": "longa", "fora": ""})
@@ -283,5 +291,6 @@ def test_a_crawl_paces_a_long_listing_and_stops_while_the_tribunal_drips(e2e: Pr
     assert pendentes is not None, stderr[-4000:]
     assert int(pendentes.group(1)) <= 16, pendentes.group(0)  # SINESYS_PAGINAS_EM_VOO, not 1,999
     assert "DownloadInterrompido" in stderr  # pages 7 and 14 were still dripping: cut, not waited for
+    assert "'sinesys/retry/wait_seconds': 300" in stderr  # page 3's retry was waiting its five minutes: cut too
     if parada == "sigterm":
         assert len(paginas) >= 48, len(paginas)
