@@ -291,6 +291,6 @@ def test_a_crawl_paces_a_long_listing_and_stops_while_the_tribunal_drips(e2e: Pr
     assert pendentes is not None, stderr[-4000:]
     assert int(pendentes.group(1)) <= 16, pendentes.group(0)  # SINESYS_PAGINAS_EM_VOO, not 1,999
     assert "DownloadInterrompido" in stderr  # pages 7 and 14 were still dripping: cut, not waited for
-    assert "'sinesys/retry/wait_seconds': 300" in stderr  # page 3's retry was waiting its five minutes: cut too
     if parada == "sigterm":
         assert len(paginas) >= 48, len(paginas)
+        assert "'sinesys/retry/wait_seconds': 300" in stderr  # page 3's retry was waiting its five minutes: cut too
