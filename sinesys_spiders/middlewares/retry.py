@@ -59,8 +59,8 @@ def backoff_delay(
     rng: random.Random | None = None,
 ) -> float:
     """Full-jitter exponential backoff for retry number ``attempt`` (1-based), at least ``retry_after``."""
-    rng = rng or random
-    delay = rng.uniform(0.0, min(cap, base * (2 ** (attempt - 1))))
+    uniform = rng.uniform if rng is not None else random.uniform
+    delay = uniform(0.0, min(cap, base * (2 ** (attempt - 1))))
     if retry_after is not None:
         delay = max(delay, min(retry_after, retry_after_max))
     return delay
@@ -110,7 +110,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         stats = self.crawler.stats
         if stats is not None:
-            stats.inc_value("sinesys/retry/wait_seconds", round(delay, 3))
+            # Scrapy annotates ``count`` as int; the collector adds any number (seconds here).
+            stats.inc_value("sinesys/retry/wait_seconds", round(delay, 3))  # type: ignore[arg-type]
         if delay > 0 and not await esperar(self.crawler, delay):
             # The crawl is stopping: no retry after the wait (it would hold the stop up to Retry-After).
             raise DownloadInterrompido("nova tentativa cancelada: a captura está parando")

@@ -102,17 +102,18 @@ def _reduzir(dados: Any, permitidos: Mapping[str, Any]) -> Any:
     return out
 
 
-def _por_lotes(conn: sa.Connection, tabela: sa.TableClause, coluna: str) -> Iterable[list[sa.Row[Any]]]:
+def _por_lotes(conn: sa.Connection, tabela: sa.TableClause, coluna: str) -> Iterable[list[tuple[Any, Any]]]:
     ultimo = 0
     while True:
-        linhas = list(
-            conn.execute(
+        linhas = [
+            (row[0], row[1])
+            for row in conn.execute(
                 sa.select(tabela.c.id, tabela.c[coluna])
                 .where(tabela.c.id > ultimo, tabela.c[coluna].is_not(None))
                 .order_by(tabela.c.id)
                 .limit(_LOTE)
             )
-        )
+        ]
         if not linhas:
             return
         yield linhas
@@ -143,14 +144,15 @@ def upgrade() -> None:
         permitidos = _campos(caminhos)
         ultimo = 0
         while True:
-            linhas = list(
-                conn.execute(
+            linhas = [
+                (row[0], row[1])
+                for row in conn.execute(
                     sa.select(versoes.c.id, versoes.c.versao)
                     .where(versoes.c.tabela == nome, versoes.c.id > ultimo)
                     .order_by(versoes.c.id)
                     .limit(_LOTE)
                 )
-            )
+            ]
             if not linhas:
                 break
             ultimo = linhas[-1][0]
