@@ -71,6 +71,7 @@ class ContextoCredenciais:
     _session_manager: SessionManager | None
     _lock_backend: LockBackend | None
     _json_maxsize: int
+    _janela_paginas: int
 
     if TYPE_CHECKING:  # the other parts of the spider
 
@@ -204,6 +205,7 @@ class ContextoCredenciais:
             id_advogado_externo=sessao.id_advogado,
             captura_id=self.captura_id,
             parametros=self.parametros(),
+            janela_paginas=self._janela_paginas,
         )
         self._contextos[credencial.id] = ctx
         if self.estado_credenciais.compartilhado:

@@ -54,6 +54,7 @@ from sinesys_spiders.core.errors import LockOcupado, LockPerdido, RedisIndisponi
 from sinesys_spiders.core.estado_captura import EstadoCredenciais, EstadoMemoria
 from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend
+from sinesys_spiders.core.paginacao import JANELA_PADRAO
 from sinesys_spiders.params import CapturaParams, modelo_parametros
 from sinesys_spiders.spiders._credenciais import CHAVE_RID, ContextoCredenciais
 from sinesys_spiders.spiders._fechamento import FechamentoCredenciais
@@ -102,6 +103,7 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
         self._lock_backend: LockBackend | None = None
         self._turnos = TurnosSessao(lambda: self.locks, perdido=self._turno_perdido)
         self._json_maxsize = 16 * 1024 * 1024
+        self._janela_paginas = JANELA_PADRAO
         self._iniciar_workers()
 
     # -- set-up --------------------------------------------------------------------------------------
@@ -120,6 +122,7 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._json_maxsize = crawler.settings.getint("SINESYS_JSON_MAXSIZE", 16 * 1024 * 1024)
+        spider._janela_paginas = max(crawler.settings.getint("SINESYS_PAGINAS_EM_VOO", JANELA_PADRAO), 1)
         spider._resolve(crawler)
         spider._configurar_workers(crawler)
         spider._turnos.ttl = crawler.settings.getfloat("SINESYS_SESSAO_USO_TTL", 120.0)
