@@ -51,6 +51,22 @@ def _aguardar_fim(e2e: Any, captura_id: int, timeout: float = 300) -> Any:
     return captura
 
 
+def _aguardar_saida(job_id: str | None, timeout: float = 120) -> None:
+    """Wait until every worker process of a capture has exited."""
+    limite = time.monotonic() + timeout
+    for pid in (job_id or "").split(","):
+        while pid and Path(f"/proc/{pid}").exists() and "Z" not in _estado_proc(pid):
+            assert time.monotonic() < limite, f"worker {pid} did not exit"
+            time.sleep(0.2)
+
+
+def _estado_proc(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
 def _logs(e2e: Any, captura_id: int) -> list[str]:
     pasta = Path(e2e.workdir) / "var" / "logs" / "capturas"
     return [(pasta / f"{captura_id}-w{n}.log").read_text(encoding="utf-8", errors="replace") for n in (1, 2)]
@@ -69,42 +85,6 @@ def workers_env(redis_server: RedisServer, redis_prefix: str) -> dict[str, str]:
         "SINESYS_FILA_LEASE_TTL": "3",  # a killed worker's requests go back within 3 s
         "SINESYS_RUNNER_LOCAL_MAX": "4",
     }
-
-
-def test_two_workers_share_one_capture_fetch_each_request_once_and_log_in_once_per_credential(
-    captura_factory, captura_sandbox, workers_env: dict[str, str]
-):
-    """Two workers on one firm-scale acervo_geral capture: the database equals the sandbox's truth, every page
-    is fetched exactly once across both workers, each credential logs in once, both workers did part of the
-    work, the capture records both jobs and ends ``completed`` once with the right counts."""
-    e2e = captura_factory()
-    e2e.extra_env = dict(workers_env)
-    user = captura_sandbox.take_user()
-    credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
-    antes = captura_sandbox.counters()
-    ativos = _ativos(e2e, user)
-    paginas = {t: len([k for k in ativos["acervo"] if k[0] == t]) for t, _ in ONDE}
-    esperado = sum(1 + max(1, math.ceil(n / 100)) for n in paginas.values())  # totalizadores + list pages
-
-    result = _iniciar(e2e, credenciais, "--esperar", "--intervalo", "0.5")
-
-    assert result.returncode == 0, result.stderr[-4000:]
-    captura_id = int(result.stdout.split()[0])
-    captura = ServicoCapturas(e2e.factory).obter(captura_id)
-    assert captura.status.value == "completed"
-    assert len(captura.job_id.split(",")) == 2
-    assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
-    depois = captura_sandbox.counters()
-    assert _lista(depois) - _lista(antes) == esperado  # no request fetched twice, none skipped
-    logins = depois["logins"].get(_masked(user.cpf), 0) - antes["logins"].get(_masked(user.cpf), 0)
-    assert logins == len(credenciais)
-    assert captura.totais["inseridos"] == len(ativos["acervo"])
-    assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
-    logs = _logs(e2e, captura_id)
-    assert all("downloader/response_count" in log for log in logs), "a worker fetched nothing"
-    assert sum("(último worker)" in log for log in logs) == 1
-    e2e.check_no_secrets(result.stdout + result.stderr + "".join(logs))
-    assert workers_env["SINESYS_REDIS_URL"].split("@")[0].split(":")[-1] not in "".join(logs)
 
 
 def _iniciadas(redis_server: RedisServer, prefix: str, captura_id: int, credenciais: list[int]) -> bool:
@@ -133,11 +113,16 @@ def test_a_worker_killed_mid_capture_loses_no_request(
         while not _iniciadas(redis_server, redis_prefix, captura_id, credenciais):
             assert time.monotonic() < limite, "the workers did not start within 180 s"
             time.sleep(0.1)
-        vitima = int(ServicoCapturas(e2e.factory).obter(captura_id).job_id.split(",")[0])
+        pids = ServicoCapturas(e2e.factory).obter(captura_id).job_id.split(",")
         client = redis_server.client()
-        padrao = f"{redis_prefix}:captura:{captura_id}:fila:processando:*-{vitima}-*"
-        while not any(client.hlen(k) for k in client.scan_iter(match=padrao)):  # it holds requests in flight
-            assert time.monotonic() < limite, "the worker to kill never held a request"
+        padrao = f"{redis_prefix}:captura:{captura_id}:fila:processando:*"
+        vitima = 0
+        while not vitima:  # a worker holding requests in flight
+            for chave in client.scan_iter(match=padrao):
+                pid = chave.decode().rsplit(":", 1)[1].split("-")[-2]
+                if pid in pids and client.hlen(chave):
+                    vitima = int(pid)
+            assert time.monotonic() < limite, "no worker ever held a request"
             time.sleep(0.05)
         os.kill(vitima, signal.SIGKILL)
         captura = _aguardar_fim(e2e, captura_id)
@@ -151,8 +136,10 @@ def test_a_worker_killed_mid_capture_loses_no_request(
 def test_redis_stopped_during_a_workers_capture_fails_it_and_a_rerun_completes(
     captura_factory, captura_sandbox, redis_prefix: str, tmp_path: Path
 ):
-    """Redis stops while two workers run a capture: the capture ends ``failed`` with ``REDIS_INDISPONIVEL``;
-    with Redis back (empty) a rerun with two workers completes and the database equals the sandbox's truth."""
+    """Redis stops while two workers run a capture: the capture ends ``failed`` with ``REDIS_INDISPONIVEL``.
+    With Redis back (empty), a rerun with two workers shares the capture: it ends ``completed`` once (one last
+    worker), records both jobs, the database equals the sandbox's truth, every page is fetched exactly once across
+    both workers, each credential logs in once, and both workers ran to the capture's end."""
     server = start_redis(tmp_path / "redis")
     try:
         e2e = captura_factory()
@@ -160,6 +147,7 @@ def test_redis_stopped_during_a_workers_capture_fails_it_and_a_rerun_completes(
                          "SINESYS_FILA_LEASE_TTL": "3", "SINESYS_SESSAO_USO_TTL": "3"}  # fmt: skip
         user = captura_sandbox.take_user()
         credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
+        ativos = _ativos(e2e, user)
         with captura_sandbox.faults_applied(LENTO):
             inicio = _lista(captura_sandbox.counters())
             result = _iniciar(e2e, credenciais)
@@ -171,14 +159,35 @@ def test_redis_stopped_during_a_workers_capture_fails_it_and_a_rerun_completes(
                 time.sleep(0.1)
             server.stop()
             captura = _aguardar_fim(e2e, captura_id)
+            _aguardar_saida(captura.job_id)  # the other worker may still be finishing its requests in flight
 
         assert captura.status.value == "failed"
         assert "REDIS_INDISPONIVEL" in (captura.erro or "")
         assert server.acl_password not in "".join(_logs(e2e, captura_id))
 
         server.start()
+        antes = captura_sandbox.counters()
         rerun = _iniciar(e2e, credenciais, "--esperar", "--intervalo", "0.5")
+
         assert rerun.returncode == 0, rerun.stderr[-4000:]
-        assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, _ativos(e2e, user)) == []
+        rerun_id = int(rerun.stdout.split()[0])
+        captura = ServicoCapturas(e2e.factory).obter(rerun_id)
+        assert captura.status.value == "completed"
+        assert len(captura.job_id.split(",")) == 2
+        assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
+        depois = captura_sandbox.counters()
+        paginas = {t: len([k for k in ativos["acervo"] if k[0] == t]) for t, _ in ONDE}
+        esperado = sum(1 + max(1, math.ceil(n / 100)) for n in paginas.values())  # totalizadores + list pages
+        assert _lista(depois) - _lista(antes) == esperado  # no request fetched twice, none skipped
+        logins = depois["logins"].get(_masked(user.cpf), 0) - antes["logins"].get(_masked(user.cpf), 0)
+        assert logins == len(credenciais)  # Redis came back empty: one new login per credential, not per worker
+        totais = captura.totais
+        assert totais["inseridos"] + totais["atualizados"] + totais["inalterados"] == len(ativos["acervo"])
+        assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
+        logs = _logs(e2e, rerun_id)
+        assert all("Spider closed (finished)" in log for log in logs)  # both workers ran the capture to its end
+        assert sum("(último worker)" in log for log in logs) == 1
+        e2e.check_no_secrets(rerun.stdout + rerun.stderr + "".join(logs))
+        assert server.acl_password not in "".join(logs)
     finally:
         server.stop()
