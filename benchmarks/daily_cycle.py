@@ -3,9 +3,10 @@ politeness lower bound. Wall time and logins of each, on one sandbox with a late
 
 Set-up: ``--advogados`` lawyers (default 10), each with a credential at every tribunal of ``--tribunais`` (default
 TRT3,TRT5,TRT9) in both graus; their cases in ``acervo`` (from the sandbox's ground truth); every API request of the
-sandbox delayed uniformly in ``--latencia`` ms (default 150-400); each tribunal polite at 2 requests at once
-(``tribunais_config.opcoes``), on PostgreSQL. Every arm logs in as a real run must: in Chromium, through the plugin's
-flow, with the production pauses (the real PJE has no plain HTTP login).
+sandbox delayed uniformly in ``--latencia`` ms (default 150-400); TOTP steps of ``SINESYS_TEST_TOTP_PERIOD`` seconds
+(3 by default: on a loaded machine a browser login may not submit a 3-second code in time, so 6 is safer); each
+tribunal polite at 2 requests at once (``tribunais_config.opcoes``), on PostgreSQL. Every arm logs in as a real run
+must: in Chromium, through the plugin's flow, with the production pauses (the real PJE has no plain HTTP login).
 
 - (b) one ``combinada`` schedule per lawyer, due now; ``sinesys scheduler run --once`` dispatches them through the
   local runner (one crawl per lawyer at once); the cycle ends when the last capture ends. Its logins' durations are
@@ -20,7 +21,8 @@ flow, with the production pauses (the real PJE has no plain HTTP login).
   measured in (a) (one request at a time), plus one browser login per credential of a lawyer at that tribunal (1º
   then 2º grau, one after the other: they share a session); the busiest tribunal's figure.
 
-Writes ``benchmarks/results/daily_cycle.json``. Run: ``python -m benchmarks.daily_cycle [--advogados N ...]`` (``python -m benchmarks daily_cycle`` runs the defaults).
+Writes ``benchmarks/results/daily_cycle.json``. Run: ``python -m benchmarks.daily_cycle [--advogados N ...]``
+(``python -m benchmarks daily_cycle`` runs the defaults).
 """
 
 from __future__ import annotations
@@ -232,6 +234,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "concurrency_per_tribunal": CONCORRENCIA,
             "database": "PostgreSQL",
             "login": "Chromium, the plugin's flow, production pauses (LoginTimeouts())",
+            "totp_period_s": TEST_TOTP_PERIOD,
         },
         "browser_login_sample": {
             "seconds": [round(x, 2) for x in amostra],
