@@ -53,7 +53,7 @@ def _cenario(factory: Any, casos: int) -> tuple[Any, dict[str, int], int]:
     with session_scope(factory=factory) as session:
         advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
     credencial_id = CredenciaisService(factory, cipher, cache_ttl=0).add(
-        NovaCredencial(advogado_id=advogado_id, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU,
+        NovaCredencial(advogado_id=advogado_id, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU,
                        senha=SecretStr(user.senha), usuario=user.cpf, totp_secret=SecretStr(user.totp_secret))
     )  # fmt: skip
     servico = ServicoCapturas(factory)
@@ -64,7 +64,7 @@ def _cenario(factory: Any, casos: int) -> tuple[Any, dict[str, int], int]:
     store = SqlRawLogStore(factory, cipher=cipher)
     adv = user.ids_advogado["TRT3"]
     rows = world.painel("TRT3", "primeiro_grau", adv, 1)
-    contexto = ContextoPagina(tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal.TRT3,
+    contexto = ContextoPagina(tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal("TRT3"),
                               grau=Grau.PRIMEIRO_GRAU, advogado_id=advogado_id, credencial_id=credencial_id,
                               captura_id=capturas["acervo_geral"])  # fmt: skip
     pages = -(-len(rows) // 100)
@@ -77,7 +77,7 @@ def _cenario(factory: Any, casos: int) -> tuple[Any, dict[str, int], int]:
         requisicao = describe_request(partes_url(API, row["id"]))
         requisicao.update(processo_id=1, numero_processo=row["numeroProcesso"])
         brutas.append(PaginaBruta(captura_id=capturas["partes"], tipo_captura=TipoCaptura.PARTES,
-                                  advogado_id=advogado_id, credencial_id=credencial_id, tribunal=Tribunal.TRT3,
+                                  advogado_id=advogado_id, credencial_id=credencial_id, tribunal=Tribunal("TRT3"),
                                   grau=Grau.PRIMEIRO_GRAU, requisicao=requisicao,
                                   payload_bruto=world.partes("TRT3", "primeiro_grau", row["id"])))  # fmt: skip
     store.append_many(brutas)

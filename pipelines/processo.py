@@ -161,7 +161,7 @@ class ProcessoPipeline:
                 tipo_captura=tipo_captura, tribunal=tribunal, grau=grau, captura_id=captura_id,
                 inicio=iniciada_em, fim=utcnow(),
             )  # fmt: skip
-        conta.selecionados.update((alvo.processo_id, alvo.id_pje) for alvo in alvos)
+        conta.selecionados.update((alvo.processo_id, alvo.id_externo) for alvo in alvos)
 
     def _credencial_falhou(self, credencial_id: int, error: Any, **_: Any) -> None:
         conta = self._credenciais.get(credencial_id)
@@ -186,7 +186,7 @@ class ProcessoPipeline:
     @staticmethod
     def _erro(conta: ContaCredencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
         entry: dict[str, Any] = {
-            "id_pje": item.id_processo_pje,
+            "id_externo": item.id_processo_pje,
             "processo_id": item.processo_id,
             "motivo": f"{codigo}: {mensagem}",
         }
@@ -339,7 +339,11 @@ class ProcessoPipeline:
                 logger.warning("%s: credencial %s: %d processo(s) não concluído(s): %s", conta.tipo_captura,
                                credencial_id, len(faltando), motivo)  # fmt: skip
                 conta.erros[:0] = [  # first: the history keeps the first MAX_ERROS_ITENS reasons
-                    {"id_pje": conta.selecionados[p], "processo_id": p, "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}"}
+                    {
+                        "id_externo": conta.selecionados[p],
+                        "processo_id": p,
+                        "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}",
+                    }
                     for p in faltando
                 ]
             self.crawler.signals.send_catch_log(

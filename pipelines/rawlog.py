@@ -32,6 +32,7 @@ from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.historico import CONTAGENS
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import RawLogStore, open_rawlog_store
+from sinesys_spiders.core.tribunais import get_registry
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -49,13 +50,10 @@ _POR_PROCESSO = frozenset({TipoCaptura.PARTES})
 
 
 def _rows(pagina: PaginaBruta) -> int:
-    """How many rows (future items) a page holds: one case, or the length of its envelope's ``resultado``."""
+    """How many rows (future items) a page holds: one case, or what the plugin serving its tribunal counts."""
     if TipoCaptura(pagina.tipo_captura) in _POR_PROCESSO:
         return 1
-    payload = pagina.payload_bruto
-    if isinstance(payload, dict) and isinstance(payload.get("resultado"), list):
-        return len(payload["resultado"])
-    return 0
+    return get_registry().linhas(pagina)
 
 
 class RawLogPipeline:
@@ -144,6 +142,6 @@ class RawLogPipeline:
                 pagina.credencial_id,
                 pagina.tribunal,
                 pagina.grau,
-                id_pje=None,
+                id_externo=None,
                 motivo=f"{FALHA_LOG_BRUTO}: página {pagina.raw_log_id} não gravada no log bruto ({causa})",
             )

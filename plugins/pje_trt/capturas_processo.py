@@ -24,16 +24,21 @@ from typing import Any
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt import timeline as tl
 from plugins.pje_trt.partes import ler_partes, partes_url
-from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
-from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria, alvo_de
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import NaoEncontrado, RespostaInvalida, SinesysError
-from sinesys_spiders.core.items import PaginaBruta
-from sinesys_spiders.core.items_processo import (
+from sinesys_spiders.plugin import (
+    ContextoCaptura,
     DocumentoBaixado,
+    NaoEncontrado,
     OcorrenciaProcesso,
+    PaginaBruta,
     PartesProcesso,
+    Pedido,
+    ProcessoAlvo,
+    RespostaBinaria,
+    RespostaInvalida,
+    SinesysError,
     TimelineProcesso,
+    TipoCaptura,
+    alvo_de,
 )
 
 __all__ = ["CAPTURAS_PROCESSO", "PartesCaptura", "TimelineCaptura"]
@@ -47,7 +52,7 @@ def _comum(ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> 
     out: dict[str, Any] = {
         "tipo_captura": ctx.tipo_captura,
         "processo_id": alvo.processo_id,
-        "id_processo_pje": alvo.id_pje,
+        "id_processo_pje": alvo.id_externo,
         "numero_processo": alvo.numero_processo,
         "tribunal": ctx.tribunal,
         "grau": ctx.grau,
@@ -77,7 +82,7 @@ class PartesCaptura:
         return ()
 
     def iniciar_processo(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> Iterable[Pedido]:
-        yield Pedido(partes_url(ctx.api_url, alvo.id_pje), PARTES, {"processo": alvo.to_dados()})
+        yield Pedido(partes_url(ctx.api_url, alvo.id_externo), PARTES, {"processo": alvo.to_dados()})
 
     def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
         alvo = alvo_de(pedido)
@@ -113,10 +118,10 @@ class PartesCaptura:
             raise RespostaInvalida("partes: página sem o processo na requisição")
         alvo = ProcessoAlvo(
             processo_id=int(requisicao["processo_id"]),
-            id_pje=int(found.group(1)),
+            id_externo=int(found.group(1)),
             numero_processo=str(requisicao["numero_processo"]),
         )
-        pedido = Pedido(partes_url(ctx.api_url, alvo.id_pje), PARTES, {"processo": alvo.to_dados()})
+        pedido = Pedido(partes_url(ctx.api_url, alvo.id_externo), PARTES, {"processo": alvo.to_dados()})
         for produced in self.processar(ctx, pedido, payload, estado):
             if isinstance(produced, PartesProcesso):
                 yield produced
@@ -135,7 +140,7 @@ class TimelineCaptura:
         return ()
 
     def iniciar_processo(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> Iterable[Pedido]:
-        yield Pedido(tl.timeline_url(ctx.api_url, alvo.id_pje), TIMELINE, {"processo": alvo.to_dados()})
+        yield Pedido(tl.timeline_url(ctx.api_url, alvo.id_externo), TIMELINE, {"processo": alvo.to_dados()})
 
     def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
         if pedido.etapa == CONTEUDO:
@@ -166,7 +171,7 @@ class TimelineCaptura:
             documentos_ja_baixados=ja_baixados,
         )
         for id_documento in baixar:
-            url = tl.conteudo_url(ctx.api_url, alvo.id_pje, id_documento, ctx.grau)
+            url = tl.conteudo_url(ctx.api_url, alvo.id_externo, id_documento, ctx.grau)
             yield Pedido(
                 url,
                 CONTEUDO,

@@ -19,13 +19,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from sinesys_spiders.core.domain import ClassificacaoParte
-from sinesys_spiders.core.errors import RespostaInvalida
-from sinesys_spiders.core.items_processo import (
+from sinesys_spiders.plugin import (
+    ClassificacaoParte,
     EnderecoParte,
     Oab,
     ParteProcesso,
     RepresentanteParte,
+    RespostaInvalida,
     digits,
 )
 
@@ -142,7 +142,7 @@ def _endereco(raw: Any) -> EnderecoParte | None:
     estado = raw.get("estado") or {}
     pais = raw.get("pais") or {}
     return EnderecoParte(
-        id_pje=int(raw["id"]),
+        id_externo=int(raw["id"]),
         logradouro=raw.get("logradouro"),
         numero=None if raw.get("numero") is None else str(raw.get("numero")),
         complemento=raw.get("complemento"),
@@ -159,7 +159,7 @@ def _endereco(raw: Any) -> EnderecoParte | None:
         situacao=raw.get("situacao"),
         classificacoes=list(raw.get("classificacoesEndereco") or []),
         alterado_pje_em=raw.get("dtAlteracao") or None,
-        dados_pje=dict(raw),
+        dados_origem=dict(raw),
     )
 
 
@@ -182,7 +182,7 @@ def _pessoa(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise RespostaInvalida("partes: pessoa sem nome")
     dados = {k: v for k, v in raw.items() if k != "representantes"}
     return {
-        "id_pje": _int(raw.get("id")),
+        "id_externo": _int(raw.get("id")),
         "id_pessoa_pje": _int(raw.get("idPessoa")),
         "nome": nome,
         "tipo_pessoa": tipo_pessoa,
@@ -191,7 +191,7 @@ def _pessoa(raw: Mapping[str, Any]) -> dict[str, Any]:
         "emails": _emails(raw),
         "telefones": _telefones(raw),
         "endereco": _endereco(raw.get("endereco")),
-        "dados_pje": dados,
+        "dados_origem": dados,
     }
 
 

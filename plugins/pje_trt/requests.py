@@ -23,9 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import EntradaInvalida, RespostaInvalida, TotalizadorDivergente
-from sinesys_spiders.core.logsafe import ecoar
+from sinesys_spiders.plugin import EntradaInvalida, RespostaInvalida, TipoCaptura, TotalizadorDivergente, ecoar
 
 __all__ = [
     "AGRUPAMENTO_POR_TIPO",

@@ -66,7 +66,12 @@ class Command(ScrapyCrawlCommand):
 
     @staticmethod
     def _argument_error(spidercls: type, spargs: dict[str, str]) -> str | None:
-        model = get_generic_param(spidercls, Args)
+        from sinesys_spiders.spiders.base import CapturaSpider
+
+        if issubclass(spidercls, CapturaSpider):
+            model = spidercls.modelo_argumentos()
+        else:
+            model = get_generic_param(spidercls, Args)
         values = {k: v for k, v in spargs.items() if not k.startswith("_")}
         try:
             model(**values)

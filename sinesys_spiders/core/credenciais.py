@@ -48,6 +48,7 @@ from sinesys_spiders.core.db.repositories import (
 )
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
+from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.core.ttlcache import TTLCache
 
 __all__ = [
@@ -358,7 +359,8 @@ class CredenciaisService:
             rows = CredenciaisRepository(session).list(advogado_id=advogado_id, active=True if active_only else None)
             ids = [row.id for row in rows if wanted is None or Tribunal(row.tribunal) in wanted]
         out = [self.get(credencial_id) for credencial_id in ids]
-        return sorted(out, key=lambda c: (c.tribunal.ordem, list(Grau).index(c.grau), c.id))
+        registry = get_registry()
+        return sorted(out, key=lambda c: (registry.ordem(c.tribunal), registry.ordem_grau(c.grau), c.id))
 
     def resumo(self, credencial_id: int) -> CredencialResumo:
         """One credential's listing row, without decrypting. ``NaoEncontrado`` if absent."""

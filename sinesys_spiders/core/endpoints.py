@@ -4,7 +4,7 @@
 override in ``tribunais_config``; spiders and the login driver read the result here::
 
     resolver = EndpointResolver.from_settings()
-    efetivo = resolver.get(Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    efetivo = resolver.get(Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     efetivo.endpoint.login_url      # override applied
     efetivo.overridden              # ("base_url",)
 

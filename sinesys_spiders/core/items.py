@@ -1,6 +1,6 @@
 """Typed capture items: what a capture yields, one pydantic model per record kind.
 
-Every item carries its natural key (``id_pje``, ``tribunal``, ``grau``, plus ``numero_processo`` for
+Every item carries its natural key (``id_externo``, ``tribunal``, ``grau``, plus ``numero_processo`` for
 a :class:`Processo` and ``id_documento`` and ``data_criacao_expediente`` for an :class:`Expediente`:
 the unique keys of their tables), who captured it (``advogado_id``, ``credencial_id``,
 ``captura_id``), the PJE fields in snake_case, and ``raw_ref``: the ``raw_log_id`` of the page it
@@ -102,7 +102,7 @@ CAMPOS_IDENTIDADE = (
     "grau",
     "credencial_id",
     "captura_id",
-    "id_pje",
+    "id_externo",
     "numero_processo",
     "id_documento",
     "raw_log_id",
@@ -171,11 +171,11 @@ class ItemCaptura(_Model):
     #: The table the record is stored in (``acervo``, ``expedientes``, ``audiencias``).
     tabela: ClassVar[str] = ""
     #: Names of the fields that identify the record at its tribunal and grau.
-    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_pje")
+    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_externo")
     #: Fields that say who captured the record and from where, not what the record is.
     campos_controle: ClassVar[frozenset[str]] = frozenset({"credencial_id", "captura_id", "raw_ref"})
 
-    id_pje: int = Field(gt=0)
+    id_externo: int = Field(gt=0)
     tribunal: Tribunal
     grau: Grau
     advogado_id: int = Field(gt=0)
@@ -185,7 +185,7 @@ class ItemCaptura(_Model):
     raw_ref: str | None = None
 
     def natural_key(self) -> tuple[Any, ...]:
-        """The values of :attr:`chave_natural`, e.g. ``(Tribunal.TRT3, Grau.PRIMEIRO_GRAU, 123)``."""
+        """The values of :attr:`chave_natural`, e.g. ``(Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, 123)``."""
         return tuple(getattr(self, name) for name in self.chave_natural)
 
     def dados(self) -> dict[str, Any]:
@@ -217,7 +217,7 @@ class Processo(ProcessoBase):
     """A case of the lawyer's panel: ``origem`` says whether it is active or archived."""
 
     tabela: ClassVar[str] = "acervo"
-    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_pje", "numero_processo")
+    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_externo", "numero_processo")
 
     origem: Literal["acervo_geral", "arquivado"]
 
@@ -232,7 +232,7 @@ class Expediente(ProcessoBase):
     chave_natural: ClassVar[tuple[str, ...]] = (
         "tribunal",
         "grau",
-        "id_pje",
+        "id_externo",
         "id_documento",
         "data_criacao_expediente",
     )
@@ -314,7 +314,7 @@ class ItemInvalido(_Model):
     grau: Grau | None = None
     credencial_id: int | None = None
     captura_id: int | None = None
-    id_pje: Any = None
+    id_externo: Any = None
     motivo: str
     raw_ref: str | None = None
 

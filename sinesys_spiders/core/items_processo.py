@@ -64,7 +64,7 @@ class _Model(BaseModel):
 class EnderecoParte(_Model):
     """An address as PJE gives it (``endereco``), flattened; ``cep`` in digits."""
 
-    id_pje: int
+    id_externo: int
     logradouro: OptStr = None
     numero: OptStr = None
     complemento: OptStr = None
@@ -81,7 +81,7 @@ class EnderecoParte(_Model):
     situacao: OptStr = None
     classificacoes: list[Any] = Field(default_factory=list)
     alterado_pje_em: OptUtcDateTime = None
-    dados_pje: dict[str, Any] | None = None
+    dados_origem: dict[str, Any] | None = None
 
 
 class Oab(_Model):
@@ -95,7 +95,7 @@ class Oab(_Model):
 class _Pessoa(_Model):
     """Fields shared by parties and representatives."""
 
-    id_pje: int | None = None
+    id_externo: int | None = None
     id_pessoa_pje: int | None = None
     nome: str
     tipo_pessoa: Literal["F", "J"] = "F"
@@ -104,7 +104,7 @@ class _Pessoa(_Model):
     emails: list[str] = Field(default_factory=list)
     telefones: list[dict[str, Any]] = Field(default_factory=list)
     endereco: EnderecoParte | None = None
-    dados_pje: dict[str, Any] | None = None
+    dados_origem: dict[str, Any] | None = None
 
 
 class RepresentanteParte(_Pessoa):

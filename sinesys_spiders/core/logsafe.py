@@ -1,7 +1,7 @@
 """Values from a tribunal or a user never forge a log line or drive a terminal (issue 17, item 6).
 
 :func:`install` wraps the log record factory so that every argument interpolated into a message (``%s``
-values: an ``id_pje``, a party's field, a tribunal's error text) has its control characters escaped:
+values: an ``id_externo``, a party's field, a tribunal's error text) has its control characters escaped:
 ``"1\\nERROR forged"`` is written as ``1\\\\nERROR forged`` on the same line. The message's own format string
 (the code's text) and tracebacks are left as they are. :func:`limpar` does the same for text printed to
 a terminal (the history's messages), so an ANSI escape stored by a tribunal is shown, not executed.

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import Request as ScrapyRequest
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.errors import SessaoExpirada, SinesysError
 
 if TYPE_CHECKING:
@@ -240,6 +241,5 @@ class SessionMiddleware:
         logger.warning("credencial %s failed: %s", credencial_id, error)
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"sessao/falhas/{error.code}")
-        hook: Any = getattr(self.crawler.spider, "credencial_falhou", None)
-        if callable(hook):
-            hook(credencial_id, error)
+        if isinstance(self.crawler.spider, sinais.RegistraFalhas):
+            self.crawler.spider.credencial_falhou(credencial_id, error)

@@ -246,7 +246,7 @@ class ProcessoSpider(CapturaSpider):
         return OcorrenciaProcesso(
             tipo_captura=ctx.tipo_captura,
             processo_id=alvo.processo_id,
-            id_processo_pje=alvo.id_pje,
+            id_processo_pje=alvo.id_externo,
             numero_processo=alvo.numero_processo,
             tribunal=ctx.tribunal,
             grau=ctx.grau,

@@ -132,7 +132,7 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
         )
         # 1. a case without expedientes or hearings: the case, and (by cascade) its party and lawyer links
         caso = next(pid for pid in sorted(numero) if pid not in com_lista and any(pp.processo_id == pid for pp in pps))
-        esperado.add(("processo", f"id_pje:{session.get(Processo, caso).id_pje}", None))
+        esperado.add(("processo", f"id_externo:{session.get(Processo, caso).id_externo}", None))
         vinculos_do_caso(numero[caso])
         # 2. a party with an address, in another case: wherever it appears, the party, its address, its links
         pa = next(pp for pp in pps if pp.processo_id != caso and partes[pp.parte_id].id_pessoa_pje
@@ -146,7 +146,7 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
                 esperado.add(("parte", pessoa(parte["id_pessoa"]), caso_n))
                 esperado.add(("vinculo", pessoa(parte["id_pessoa"]), caso_n))
                 if parte["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{parte['endereco']['id_pje']}", caso_n))
+                    esperado.add(("endereco", f"endereco_pje:{parte['endereco']['id_externo']}", caso_n))
             else:
                 esperado.add(("vinculo_representante", f"{pessoa(parte['id_pessoa'])}>{pessoa(rep['id_pessoa'])}",
                               caso_n))  # fmt: skip
@@ -162,7 +162,7 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
                 esperado.add(("representante", pessoa(id_rep), caso_n))
                 esperado.add(("vinculo_representante", f"{pessoa(parte['id_pessoa'])}>{pessoa(id_rep)}", caso_n))
                 if rep["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{rep['endereco']['id_pje']}", caso_n))
+                    esperado.add(("endereco", f"endereco_pje:{rep['endereco']['id_externo']}", caso_n))
         # 4. a link of another party (its lawyer links go with it), and 5. one lawyer link elsewhere
         pb = next(pp for pp in pps if pp.processo_id != caso and pp.parte_id != parte_a.id
                   and any(pp_id == pp.id and r != rep_id for pp_id, r in links))  # fmt: skip
@@ -180,9 +180,9 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
                       f"{pessoa(reps[rk_id].id_pessoa_pje)}", numero[pk.processo_id]))  # fmt: skip
         # 6. an expediente and 7. a hearing
         exp = session.scalars(select(Expediente).order_by(Expediente.id)).first()
-        esperado.add(("expediente", f"id_pje:{exp.id_pje}/id_documento:{exp.id_documento}", None))
+        esperado.add(("expediente", f"id_externo:{exp.id_externo}/id_documento:{exp.id_documento}", None))
         aud = session.scalars(select(Audiencia).order_by(Audiencia.id)).first()
-        esperado.add(("audiencia", f"id_pje:{aud.id_pje}", None))
+        esperado.add(("audiencia", f"id_externo:{aud.id_externo}", None))
 
         session.execute(delete(Processo).where(Processo.id == caso))
         session.execute(delete(Endereco).where(Endereco.entidade_tipo == "parte", Endereco.entidade_id == parte_a.id))

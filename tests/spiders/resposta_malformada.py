@@ -3,13 +3,13 @@
 It stands for a PJE answer our parsers did not expect, between the sandbox and the spider, in a real
 ``scrapy crawl`` (the crawl imports it from ``PYTHONPATH``). ``TESTE_RESPOSTA_MALFORMADA`` says what to spoil:
 
-- ``partes:<id_pje>``: in that case's ``/partes`` answer, the first party's address gets ``dtAlteracao``
+- ``partes:<id_externo>``: in that case's ``/partes`` answer, the first party's address gets ``dtAlteracao``
   ``"ontem"`` (not a PJE date);
 - ``pagina``: every page of a paged list becomes JSON nested deeper than Python's parser accepts;
-- ``descartar:<id_pje>``: that case's ``/partes`` answer is dropped on the way (``IgnoreRequest``, no response), as a
-  middleware refusing an answer would;
-- ``credencial:<id_pje>``: the first request of that case fails its credential (the password was changed while the
-  crawl ran: the session middleware's ``CredencialFalhou`` with ``SENHA_INVALIDA``), as a refused re-login would.
+- ``descartar:<id_externo>``: that case's ``/partes`` answer is dropped on the way (``IgnoreRequest``, no response),
+  as a middleware refusing an answer would;
+- ``credencial:<id_externo>``: the first request of that case fails its credential (the password was changed while
+  the crawl ran: the session middleware's ``CredencialFalhou`` with ``SENHA_INVALIDA``), as a refused re-login would.
 """
 
 from __future__ import annotations

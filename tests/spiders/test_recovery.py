@@ -207,14 +207,15 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
     registro = store.get(boa.id)
     parte_a = next(e for e in servico.elementos(boa.id) if e.tipo == "endereco" and e.contexto["entidade"] == "parte")
     with e2e.factory.begin() as session:
-        endereco = session.scalars(select(Endereco).where(Endereco.id_pje == int(parte_a.identificador.split(":")[1]),
+        id_endereco = int(parte_a.identificador.split(":")[1])
+        endereco = session.scalars(select(Endereco).where(Endereco.id_externo == id_endereco,
                                                           Endereco.entidade_tipo == "parte")).first()  # fmt: skip
         session.delete(endereco)
     contagens = contar_linhas(cenario)
 
     def pagina(tipo: TipoCaptura, payload: Any) -> str:
         return store.append(PaginaBruta(tipo_captura=tipo, advogado_id=registro.advogado_id,
-                                        credencial_id=registro.credencial_id, tribunal=Tribunal.TRT3,
+                                        credencial_id=registro.credencial_id, tribunal=Tribunal("TRT3"),
                                         grau=Grau.PRIMEIRO_GRAU, requisicao=registro.requisicao or {},
                                         payload_bruto=payload))  # fmt: skip
 

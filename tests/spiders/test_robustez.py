@@ -118,13 +118,13 @@ def _nomeados(bloco: dict[str, Any]) -> set[int]:
     hoje = dt.datetime.now(BRASILIA).date()
     ontem, ano = hoje - dt.timedelta(days=1), hoje + dt.timedelta(days=365)
     janelas = {"designada": (hoje, ano), "realizada": (ontem, ontem), "cancelada": (hoje, ano)}
-    casos = {e["id_pje"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
+    casos = {e["id_externo"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
     for situacao, (inicio, fim) in janelas.items():
         for a in bloco["audiencias"][situacao]:
             dia = dt.datetime.fromisoformat(a["data_inicio"].replace("Z", "+00:00")).astimezone(BRASILIA).date()
             if inicio <= dia <= fim:
                 casos.add(a["id_processo"])
-    return casos & {c["id_pje"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
+    return casos & {c["id_externo"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
 
 
 def test_combinada_reports_every_chosen_case_when_its_credential_fails_midway(

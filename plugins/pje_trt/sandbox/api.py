@@ -28,7 +28,7 @@ from plugins.pje_trt.sandbox.sso import login_page
 if TYPE_CHECKING:
     from plugins.pje_trt.sandbox.app import Sandbox
     from plugins.pje_trt.sandbox.state import PjeSession
-    from sinesys_spiders.core.domain import Tribunal
+    from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 __all__ = ["MAX_PAGE_SIZE", "routes"]
 

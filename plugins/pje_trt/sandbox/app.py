@@ -26,7 +26,7 @@ from plugins.pje_trt.sandbox import hosts
 from plugins.pje_trt.sandbox.faults import FaultEngine
 from plugins.pje_trt.sandbox.pages import render
 from plugins.pje_trt.sandbox.state import SandboxState
-from sinesys_spiders.core.domain import Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 if TYPE_CHECKING:
     from plugins.pje_trt.sandbox.world import World

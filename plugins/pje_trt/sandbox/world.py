@@ -36,25 +36,25 @@ strings trimmed, datetimes ISO 8601 aware in UTC (PJE's zone-less times read as 
         "timeline": [timeline_do_processo, ...],    # only when asked with tipo="timeline"
      }}}}}
 
-- ``processo``: natural key (``id_pje``, ``tribunal``, ``grau``, ``numero_processo``) and every Processo field in
+- ``processo``: natural key (``id_externo``, ``tribunal``, ``grau``, ``numero_processo``) and every Processo field in
   snake_case: ``numero, descricao_orgao_julgador, classe_judicial, segredo_de_justica, codigo_status_processo,
   prioridade_processual, nome_parte_autora, qtde_parte_autora, nome_parte_re, qtde_parte_re, data_autuacao,
   juizo_digital, data_arquivamento, data_proxima_audiencia, tem_associacao``.
 - ``pendente``: a processo plus ``id_documento`` (part of its key), ``data_ciencia_parte, data_prazo_legal_parte,
   data_criacao_expediente, prazo_vencido, sigla_orgao_julgador`` and, out of the 1º grau,
   ``descricao_orgao_julgador_colegiado, nome_relator``.
-- ``audiencia``: ``id_pje, tribunal, grau, numero_processo, id_processo, data_inicio, data_fim, hora_inicio,
+- ``audiencia``: ``id_externo, tribunal, grau, numero_processo, id_processo, data_inicio, data_fim, hora_inicio,
   hora_fim, status (M|C|F), status_descricao, designada, em_andamento, documento_ativo, sala_audiencia_id,
   sala_audiencia_nome, tipo_audiencia, tipo_is_virtual, modalidade (virtual|presencial), url_audiencia_virtual,
   orgao_julgador_id, orgao_julgador_descricao, classe_judicial_id, classe_judicial, polo_ativo_nome,
   polo_passivo_nome``.
 - ``partes_do_processo``: ``id_processo, numero_processo, tribunal, grau, sem_partes`` (the endpoint's 404) and
-  ``partes``: ``[{id_pje, id_pessoa, nome, tipo_pessoa (pf|pj), cpf, cnpj (digits), polo, tipo, id_tipo_parte,
+  ``partes``: ``[{id_externo, id_pessoa, nome, tipo_pessoa (pf|pj), cpf, cnpj (digits), polo, tipo, id_tipo_parte,
   principal, ordem, classificacao (cliente|parte_contraria|terceiro, pje-api.md §5, relative to this lawyer),
-  emails, endereco {id_pje, logradouro, numero, complemento, bairro, municipio, municipio_ibge, estado_sigla,
+  emails, endereco {id_externo, logradouro, numero, complemento, bairro, municipio, municipio_ibge, estado_sigla,
   pais_codigo, cep} | null, representantes [{same person fields, oabs [{numero, uf}], situacao_oab}]}]``.
 - ``timeline_do_processo``: ``id_processo, numero_processo, tribunal, grau, total_documentos, total_movimentos,
-  documentos_baixaveis`` (ids of signed, non-secret documents) and ``itens`` (newest first: ``id_pje, titulo,
+  documentos_baixaveis`` (ids of signed, non-secret documents) and ``itens`` (newest first: ``id_externo, titulo,
   data, documento, documento_sigiloso, id_signatario``).
 
 ``advance(steps=n)`` moves the world ``n`` days on (see :mod:`._advance`); ``truth()`` and every endpoint follow.
@@ -96,7 +96,7 @@ from plugins.pje_trt.sandbox._gen_partes import PARTES_EM_LISTA, Advogado, advog
 from plugins.pje_trt.sandbox._gen_timeline import documento_conteudo, documento_metadata, timeline_rows
 from plugins.pje_trt.sandbox._perfis import CASOS_POR_ADVOGADO
 from plugins.pje_trt.sandbox._usuarios import SandboxUser, gerar_usuarios
-from sinesys_spiders.core.domain import Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 __all__ = ["SCALES", "TIPOS_TRUTH", "SandboxUser", "World"]
 

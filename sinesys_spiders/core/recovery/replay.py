@@ -9,14 +9,13 @@ the per-case spiders read it (the lawyer's CPF, else the credential's user).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sinesys_spiders.core.capturas import ContextoCaptura
+from sinesys_spiders.core.capturas import CapturaReprocessavel, ContextoCaptura
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import PermanentError, SinesysError
@@ -25,15 +24,6 @@ from sinesys_spiders.core.rawlog import RegistroBruto
 from sinesys_spiders.core.tribunais import PluginRegistry
 
 __all__ = ["CapturaReprocessavel", "PayloadInvalido", "Releitor", "SemRegraRecovery"]
-
-
-@runtime_checkable
-class CapturaReprocessavel(Protocol):
-    """The recovery part of a capture: the items of one stored page (never a request)."""
-
-    def reprocessar(
-        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
-    ) -> Iterable[Any]: ...
 
 
 class SemRegraRecovery(PermanentError):
@@ -76,7 +66,7 @@ class Releitor:
             endpoint = self.registry.endpoint(tribunal, grau)
         except SinesysError:
             raise SemRegraRecovery(f"nenhum plugin instalado atende {tribunal.value} {grau.value}") from None
-        captura = getattr(plugin, "captura", lambda _tipo: None)(tipo)
+        captura = plugin.captura(tipo)
         if captura is None or not isinstance(captura, CapturaReprocessavel):
             raise SemRegraRecovery(f"o tipo {tipo.value} não tem regra de recuperação no plugin {plugin.name}")
         ctx = ContextoCaptura(
@@ -86,7 +76,7 @@ class Releitor:
             tribunal=tribunal,
             grau=grau,
             api_url=endpoint.api_url,
-            id_advogado_pje=0,
+            id_advogado_externo=0,
         )
         return captura, ctx
 

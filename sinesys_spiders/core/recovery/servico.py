@@ -149,7 +149,7 @@ class RecoveryService:
             item = partes[0]
             processo_id = processo_do_acervo(session, item)
             leitura.processo = {"id": processo_id, "numero_processo": item.numero_processo,
-                                "id_pje": item.id_processo_pje}  # fmt: skip
+                                "id_externo": item.id_processo_pje}  # fmt: skip
             if processo_id is not None:
                 item = item.model_copy(update={"processo_id": processo_id})
             leitura.partes = item

@@ -15,7 +15,7 @@ import uuid as uuidlib
 from sinesys_spiders.core.crypto import Cipher, sessao_aad
 from sinesys_spiders.core.errors import ChaveInvalida
 from sinesys_spiders.core.redis_conexao import RedisConexao
-from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, SessaoPje
+from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, SessaoTribunal
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["RedisSessionStore"]
@@ -73,7 +73,7 @@ class RedisSessionStore:
     def _key(self, credencial_id: int) -> str:
         return self._conexao.chave("sessao", int(credencial_id))
 
-    def get(self, credencial_id: int) -> SessaoPje | None:
+    def get(self, credencial_id: int) -> SessaoTribunal | None:
         now = utcnow()
         key = self._key(credencial_id)
         with self._conexao.erros():
@@ -94,7 +94,7 @@ class RedisSessionStore:
             return None
         return sessao if sessao.is_valid(now) else None
 
-    def save(self, sessao: SessaoPje) -> None:
+    def save(self, sessao: SessaoTribunal) -> None:
         key = self._key(sessao.credencial_id)
         retencao = int(RETENCAO.total_seconds())
         with self._conexao.erros():
@@ -141,7 +141,7 @@ class RedisSessionStore:
             logins = self._conexao.client.hget(self._key(credencial_id), "logins")
         return 0 if logins is None else int(logins)
 
-    def _decrypt(self, credencial_id: int, row_uuid: str, dados: bytes) -> SessaoPje | None:
+    def _decrypt(self, credencial_id: int, row_uuid: str, dados: bytes) -> SessaoTribunal | None:
         """The stored session; ``None`` if it was altered under this key (another key raises ``ChaveInvalida``:
         a wrong ``SINESYS_SECRET_KEY`` stops the capture, it never deletes what the right key can read)."""
         what = f"a sessão da credencial {credencial_id}"
@@ -152,4 +152,4 @@ class RedisSessionStore:
             text = self._cipher.decrypt_text(dados, aad=aad, what=what)
         except ChaveInvalida:
             return None
-        return SessaoPje.from_json(text)
+        return SessaoTribunal.from_json(text)

@@ -33,7 +33,7 @@ def test_totals_and_downloadable_documents_match_the_ground_truth(world: World) 
         itens = ler_timeline(world.timeline("TRT3", "primeiro_grau", caso["id_processo"]))
         assert contar(itens) == (caso["total_documentos"], caso["total_movimentos"])
         assert sorted(documentos_baixaveis(itens)) == caso["documentos_baixaveis"]
-        assert [i["id"] for i in itens] == [i["id_pje"] for i in caso["itens"]]
+        assert [i["id"] for i in itens] == [i["id_externo"] for i in caso["itens"]]
 
 
 def _ctx(baixar: bool) -> ContextoCaptura:
@@ -41,10 +41,10 @@ def _ctx(baixar: bool) -> ContextoCaptura:
         tipo_captura=TipoCaptura.TIMELINE,
         credencial_id=1,
         advogado_id=1,
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,
         api_url="http://127.0.1.3/pje-comum-api/api",
-        id_advogado_pje=1,
+        id_advogado_externo=1,
         parametros={"baixar_documentos": baixar},
     )
 
@@ -59,17 +59,17 @@ def test_the_capture_asks_only_for_documents_not_stored_yet(world: World) -> Non
     alvo = ProcessoAlvo(7, caso["id_processo"], caso["numero_processo"], documentos_baixados=(guardado,))
     captura = TimelineCaptura()
     [pedido] = captura.iniciar_processo(_ctx(True), alvo, {})
-    out = list(captura.processar(_ctx(True), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_pje), {}))
+    out = list(captura.processar(_ctx(True), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_externo), {}))
     [timeline] = [o for o in out if isinstance(o, TimelineProcesso)]
     pedidos = [o for o in out if isinstance(o, Pedido)]
     assert timeline.documentos_ja_baixados == [guardado]
     assert sorted(p.dados["id_documento"] for p in pedidos) == caso["documentos_baixaveis"][1:]
     assert sorted(timeline.documentos_a_baixar) == caso["documentos_baixaveis"][1:]
-    sem = list(captura.processar(_ctx(False), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_pje), {}))
+    sem = list(captura.processar(_ctx(False), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_externo), {}))
     assert not [o for o in sem if isinstance(o, Pedido)]
 
     primeiro = pedidos[0]
-    pdf = world.documento_conteudo("TRT3", "primeiro_grau", alvo.id_pje, primeiro.dados["id_documento"])
+    pdf = world.documento_conteudo("TRT3", "primeiro_grau", alvo.id_externo, primeiro.dados["id_documento"])
     assert pdf is not None
     ok = list(captura.processar(_ctx(True), primeiro, RespostaBinaria(primeiro.url, 200, "application/pdf", pdf), {}))
     assert isinstance(ok[0], DocumentoBaixado)
