@@ -7,8 +7,8 @@ When the crawl closes, every page whose rows all reached an outcome (validated a
 recorded as errors) is marked processed with its counts (``resultado_processado``: inseridos,
 atualizados, inalterados, duplicados, erros). A page left unmarked was captured but not (wholly)
 persisted: ``RawLogStore.list(FiltroRawLog(processado=False))`` finds it for recovery.
-A ``partes`` page holds one case: it is concluded by the per-case pipeline only once that
-case was stored. A batch that cannot be written is logged as an error with its size, counted in the stats,
+A ``partes`` or ``timeline`` page holds one case: it is concluded by the per-case pipeline only once
+that case was stored. A batch that cannot be written is logged as an error with its size, counted in the stats,
 and each of its pages is an item error of its credential in the history (``LOG_BRUTO_INDISPONIVEL`` with
 the page's id and the exception's class): the crawl goes on.
 
@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 FALHA_LOG_BRUTO = "LOG_BRUTO_INDISPONIVEL"
 
 #: Captures whose raw page holds one case: the per-case pipeline concludes it once the case is stored.
-_POR_PROCESSO = frozenset({TipoCaptura.PARTES})
+_POR_PROCESSO = frozenset({TipoCaptura.PARTES, TipoCaptura.TIMELINE})
 
 
 def _rows(pagina: PaginaBruta) -> int:

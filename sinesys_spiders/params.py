@@ -74,11 +74,14 @@ class CapturaParams(BaseModel):
 
     @model_validator(mode="after")
     def _one_selector(self) -> CapturaParams:
+        self._exigir_credenciais_ou_advogado()
+        return self
+
+    def _exigir_credenciais_ou_advogado(self) -> None:
         if (self.credenciais is None) == (self.advogado is None):
             raise ValueError("informe credenciais=ID,ID ou advogado=ID (um dos dois)")
         if self.credenciais is not None and not self.credenciais:
             raise ValueError("credenciais está vazio: informe ao menos um id")
-        return self
 
 
 class PendentesParams(CapturaParams):
@@ -152,7 +155,8 @@ class TimelineParams(PartesParams):
         if self.processo is None:
             if self.tribunal is not None or self.grau is not None or self.numero_processo is not None:
                 raise ValueError("tribunal, grau e numero_processo só valem com processo=ID_EXTERNO")
-            return CapturaParams._one_selector(self)  # type: ignore[return-value]
+            self._exigir_credenciais_ou_advogado()
+            return self
         if self.tribunal is None or self.grau is None:
             raise ValueError(
                 "processo=ID_EXTERNO pede tribunal=TRTn e grau=primeiro_grau|segundo_grau|tribunal_superior"
@@ -212,7 +216,7 @@ def modelo_parametros(tipo: str) -> type[CapturaParams]:
         return extras[0]  # type: ignore[return-value]
     chave = (tipo, extras)
     if chave not in _MODELOS:
-        _MODELOS[chave] = type(f"{base.__name__}Instalados", extras, {"__doc__": base.__doc__})  # type: ignore[assignment]
+        _MODELOS[chave] = type(f"{base.__name__}Instalados", extras, {"__doc__": base.__doc__})
     return _MODELOS[chave]
 
 

@@ -71,7 +71,7 @@ SINESYS_JSON_MAXSIZE = _settings.json_maxsize
 ROBOTSTXT_OBEY = False
 COOKIES_ENABLED = True
 
-# Polite defaults for the real PJE; per-tribunal overrides come with the capture spiders.
+# Polite defaults for real tribunals; per-tribunal slots come from each plugin's cortesia (spiders._politeness).
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5

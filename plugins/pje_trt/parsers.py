@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -78,7 +78,10 @@ EXPEDIENTE_CAMPOS: dict[str, str] = {
     "nomeRelator": "nome_relator",
 }
 
-_ORIGEM = {TipoCaptura.ACERVO_GERAL: "acervo_geral", TipoCaptura.ARQUIVADOS: "arquivado"}
+_ORIGEM: dict[TipoCaptura, Literal["acervo_geral", "arquivado"]] = {
+    TipoCaptura.ACERVO_GERAL: "acervo_geral",
+    TipoCaptura.ARQUIVADOS: "arquivado",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

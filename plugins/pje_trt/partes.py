@@ -115,9 +115,8 @@ def _data(value: Any) -> dt.date | None:
 
 
 def _nome(value: Any) -> str | None:
-    if isinstance(value, Mapping):
-        return value.get("descricao")
-    return value
+    nome: str | None = value.get("descricao") if isinstance(value, Mapping) else value
+    return nome
 
 
 def _telefones(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -169,9 +168,13 @@ def _documentos(raw: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
     juridica = str(raw.get("tipoPessoa") or "").upper() == "J" or tipo_doc == "CNPJ"
     documento = digits(raw.get("documento"))
     if juridica:
-        pj = raw.get("pessoaJuridica") if isinstance(raw.get("pessoaJuridica"), Mapping) else {}
+        pj = raw.get("pessoaJuridica")
+        if not isinstance(pj, Mapping):
+            pj = {}
         return "J", None, documento or digits(pj.get("cnpj"))
-    pf = raw.get("pessoaFisica") if isinstance(raw.get("pessoaFisica"), Mapping) else {}
+    pf = raw.get("pessoaFisica")
+    if not isinstance(pf, Mapping):
+        pf = {}
     return "F", digits(raw.get("cpf")) or documento or digits(pf.get("login")), None
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -64,6 +64,14 @@ __all__ = [
 
 
 _SECRET_COLUMNS = (("senha", "senha_cifrada"), ("totp_secret", "totp_secret_cifrado"), ("twofauth", "twofauth_cifrado"))
+
+
+class _Segredos(TypedDict):
+    """A new credential's sealed secrets, as ``CredenciaisRepository.add`` takes them."""
+
+    senha_cifrada: bytes
+    totp_secret_cifrado: bytes | None
+    twofauth_cifrado: bytes | None
 
 
 class CredenciaisService:
@@ -168,7 +176,7 @@ class CredenciaisService:
                     f"(credencial {existing.id}); use outra ou desative a existente"
                 )
 
-    def _encrypt_secrets(self, row_uuid: str, nova: NovaCredencial) -> dict[str, bytes | None]:
+    def _encrypt_secrets(self, row_uuid: str, nova: NovaCredencial) -> _Segredos:
         def enc(text: str, field: str) -> bytes:
             return _selar(self.cipher, text, row_uuid, field, nova.tribunal, nova.grau)
 

@@ -33,7 +33,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from sinesys_spiders.core.domain import BRASILIA, Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.timeutil import ensure_utc, parse_pje_datetime, utcnow
+from sinesys_spiders.core.timeutil import ensure_utc, parse_datetime_origem, utcnow
 
 __all__ = [
     "CAMPOS_IDENTIDADE",
@@ -64,7 +64,7 @@ def _to_datetime(value: Any) -> Any:
         try:  # fast path: PJE's usual ISO text (0 to 7+ fraction digits, zone-less = Brasília)
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:  # blanks, odd forms: the full parser (and its clear message)
-            return parse_pje_datetime(value)
+            return parse_datetime_origem(value)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=BRASILIA)
         return parsed.astimezone(dt.UTC)
@@ -88,7 +88,7 @@ def _check_cnj(value: str) -> str:
 
 
 #: An aware UTC datetime; a zone-less PJE text is read as Brasília time.
-PjeDateTime = Annotated[dt.datetime, BeforeValidator(_to_datetime), AfterValidator(_to_utc)]
+DataHoraOrigem = Annotated[dt.datetime, BeforeValidator(_to_datetime), AfterValidator(_to_utc)]
 OptUtcDateTime = Annotated[dt.datetime | None, BeforeValidator(_to_datetime), AfterValidator(_to_utc)]
 OptStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
 NumeroCnj = Annotated[str, AfterValidator(_check_cnj)]
@@ -141,8 +141,10 @@ class _Model(BaseModel):
             type(self).model_config.get("validate_assignment")
         )
 
+    # The pydantic mypy plugin re-types ``model_construct`` per model from its fields (no ``**values`` when
+    # extra fields are forbidden), which mypy then reports against pydantic's own signature.
     @classmethod
-    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:  # type: ignore[override]
         item = super().model_construct(_fields_set, **values)
         item._sem_validacao = True
         return item
@@ -154,7 +156,7 @@ class _Model(BaseModel):
         return copia
 
     def copy(self, **kwargs: Any) -> Self:  # pydantic v1's copy(update=...), deprecated: also unvalidated
-        copia = super().copy(**kwargs)  # type: ignore[misc]
+        copia = super().copy(**kwargs)
         copia._sem_validacao = True
         return copia
 
@@ -257,7 +259,7 @@ class Audiencia(ItemCaptura):
     tabela: ClassVar[str] = "audiencias"
 
     id_processo_pje: int | None = None
-    data_inicio: PjeDateTime
+    data_inicio: DataHoraOrigem
     data_fim: OptUtcDateTime = None
     hora_inicio: dt.time | None = None
     hora_fim: dt.time | None = None
@@ -303,7 +305,7 @@ class PaginaBruta(_Model):
     requisicao: dict[str, Any] = Field(default_factory=dict)
     payload_bruto: Any = None
     erro: OptStr = None
-    criado_em: PjeDateTime = Field(default_factory=utcnow)
+    criado_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
 class ItemInvalido(_Model):

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sinesys_spiders.core.domain import ClassificacaoParte, Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.items import OptStr, OptUtcDateTime, PjeDateTime
+from sinesys_spiders.core.items import DataHoraOrigem, OptStr, OptUtcDateTime
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = [
@@ -160,7 +160,7 @@ class ItemProcesso(_Model):
     advogado_id: int | None = None
     credencial_id: int = Field(gt=0)
     captura_id: int | None = None
-    credencial_iniciada_em: PjeDateTime = Field(default_factory=utcnow)
+    credencial_iniciada_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
 class PartesProcesso(ItemProcesso):
@@ -181,7 +181,9 @@ class TimelineProcesso(ItemProcesso):
     documentos_a_baixar: list[int] = Field(default_factory=list)
     #: Downloadable documents already stored by an earlier run (not downloaded again).
     documentos_ja_baixados: list[int] = Field(default_factory=list)
-    capturado_em: PjeDateTime = Field(default_factory=utcnow)
+    capturado_em: DataHoraOrigem = Field(default_factory=utcnow)
+    #: The raw-log entry of the timeline's answer (concluded once the timeline is stored).
+    raw_ref: str | None = None
 
 
 class DocumentoBaixado(ItemProcesso):
@@ -192,7 +194,7 @@ class DocumentoBaixado(ItemProcesso):
     conteudo: bytes = Field(repr=False, exclude=True)  # in the document store; not part of feeds
     content_type: OptStr = None
     md5_pje: OptStr = None
-    baixado_em: PjeDateTime = Field(default_factory=utcnow)
+    baixado_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
 class OcorrenciaProcesso(ItemProcesso):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = ["ecoar", "escapar", "install", "limpar"]
@@ -54,7 +54,7 @@ def _arg(value: Any) -> Any:
     return escapar(text) if _CONTROLE.search(text) else value
 
 
-_original: Any = None
+_original: Callable[..., logging.LogRecord] | None = None
 
 
 def install() -> None:
@@ -62,10 +62,10 @@ def install() -> None:
     global _original
     if _original is not None:
         return
-    _original = logging.getLogRecordFactory()
+    _original = original = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = _original(*args, **kwargs)
+        record = original(*args, **kwargs)
         if record.args:
             if isinstance(record.args, Mapping):
                 record.args = {k: _arg(v) for k, v in record.args.items()}

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import RowMapping, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
@@ -102,7 +102,7 @@ def table_for(item: ItemCaptura | type[ItemCaptura]) -> TabelaUpsert:
     cls = item if isinstance(item, type) else type(item)
     for base in cls.__mro__:
         if base in _TABELAS:
-            return _TABELAS[base]  # type: ignore[index]
+            return _TABELAS[base]
     raise KeyError(f"{cls.__name__} não tem tabela")
 
 
@@ -191,7 +191,7 @@ def _fields(item: ItemCaptura) -> dict[str, Any]:
 
 def _row_for(
     spec: TabelaUpsert, item: ItemCaptura, captura_id: int | None, fields: dict[str, Any] | None = None
-) -> dict:
+) -> dict[str, Any]:
     columns = spec.columns
     fields = _fields(item) if fields is None else fields
     row = {name: value for name, value in fields.items() if name in columns}
@@ -204,7 +204,7 @@ def _row_for(
     return row
 
 
-def _key(spec: TabelaUpsert, row: Mapping[str, Any]) -> tuple[Any, ...]:
+def _key(spec: TabelaUpsert, row: Mapping[str, Any] | RowMapping) -> tuple[Any, ...]:
     return tuple(map(row.__getitem__, spec.chave))
 
 

@@ -143,7 +143,8 @@ class SessionMiddleware:
         request.meta[META_SESSAO] = sessao.session_id
         if jar not in self._seeded:
             self._seeded.add(jar)
-            request.cookies = sessao.cookies_for(request.url)
+            # Scrapy annotates cookie dicts as its ``VerboseCookie`` TypedDict; these carry the same keys.
+            request.cookies = sessao.cookies_for(request.url)  # type: ignore[assignment]
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         credencial_id = request.meta.get(META_CREDENCIAL)

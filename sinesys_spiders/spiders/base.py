@@ -441,7 +441,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         finally:
             self._done(credencial_id)
 
-    def errback_pedido(self, failure: Failure) -> None:
+    def errback_pedido(self, failure: Failure) -> Iterable[Any] | None:
         request = failure.request  # type: ignore[attr-defined]
         credencial_id = int(request.meta["credencial_id"])
         error = getattr(failure.value, "error", None)
@@ -462,13 +462,14 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         elif not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
             status = getattr(getattr(failure.value, "response", None), "status", None)
             if status is None:
-                error: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+                falha: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
-                error = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
+                falha = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:
-                error = RespostaInvalida(f"{etapa}: HTTP {status}")
-            self.credencial_falhou(credencial_id, error)
+                falha = RespostaInvalida(f"{etapa}: HTTP {status}")
+            self.credencial_falhou(credencial_id, falha)
         self._done(credencial_id)
+        return None  # nothing to schedule (the per-case spiders' errbacks yield the case's outcome)
 
     def _done(self, credencial_id: int) -> None:
         self._pendentes[credencial_id] -= 1

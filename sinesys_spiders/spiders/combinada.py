@@ -158,10 +158,10 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         fase.na_lista = False
         if credencial.id in self._falhas:
             return
-        for parte, pctx in fase.contextos.items():
-            if not self._verificar(pctx, fase.estados[parte]):
+        for nome, pctx in fase.contextos.items():
+            if not self._verificar(pctx, fase.estados[nome]):
                 return
-            self._contar_lista(fase, parte)
+            self._contar_lista(fase, nome)
         async for produced in self._por_processo(credencial, ctx, fase):
             yield produced
 
@@ -217,7 +217,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         for tipo in self._fases[ctx.credencial_id].tipos_de[alvo.processo_id]:
             pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros=self.parametros())
             try:
-                pedidos = list(self._captura(efetivo, tipo).iniciar_processo(pctx, alvo, estado))
+                pedidos = list(self._captura_processo(efetivo, tipo).iniciar_processo(pctx, alvo, estado))
             except (SinesysError, *ERROS_DE_LEITURA) as exc:
                 erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
                 self._casos[alvo.processo_id].pendentes += 1

@@ -39,9 +39,10 @@ def db_registros(factory: sessionmaker[Session]) -> Registros:
         for row in session.scalars(select(Processo)):
             cols = {c.name: _iso(getattr(row, c.name)) for c in Processo.__table__.columns}
             out["acervo"][(row.tribunal, row.grau, row.id_externo)] = cols
-        for row in session.scalars(select(Expediente)):
-            cols = {c.name: _iso(getattr(row, c.name)) for c in Expediente.__table__.columns}
-            out["expedientes"][(row.tribunal, row.grau, row.id_externo, row.id_documento)] = cols
+        for expediente in session.scalars(select(Expediente)):
+            cols = {c.name: _iso(getattr(expediente, c.name)) for c in Expediente.__table__.columns}
+            chave = (expediente.tribunal, expediente.grau, expediente.id_externo, expediente.id_documento)
+            out["expedientes"][chave] = cols
         query = (
             select(Audiencia, OrgaoJulgador, ClasseJudicial, SalaAudiencia, TipoAudiencia)
             .outerjoin(OrgaoJulgador, Audiencia.orgao_julgador_id == OrgaoJulgador.id)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from plugins.pje_trt.login import PjeTrtLoginFlow
 from sinesys_spiders.core.db import make_session_factory, session_scope
 from sinesys_spiders.core.db.repositories import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.endpoints import EndpointResolver, validate_override
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, EntradaInvalida
-from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint
+from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint, TribunalPlugin
 
 
-class _OnlyTrt3:
+class _OnlyTrt3(TribunalPlugin):
     name = "only_trt3"
     sistema = "PJE"
+    login_flow = PjeTrtLoginFlow()
 
     def endpoints(self):
         return [

@@ -46,7 +46,8 @@ _NON_DIGITS = re.compile(r"[.\-/\s]")
 
 
 def _sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
 
 
 def _kc_error(message: str, status: int = 400) -> HTMLResponse:

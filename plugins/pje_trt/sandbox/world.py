@@ -91,7 +91,7 @@ from plugins.pje_trt.sandbox._carteira import (
 )
 from plugins.pje_trt.sandbox._data import UF_POR_REGIAO
 from plugins.pje_trt.sandbox._gen_docs import IdPermutation, derive_rng
-from plugins.pje_trt.sandbox._gen_orgaos import gerar_empresas, gerar_orgaos
+from plugins.pje_trt.sandbox._gen_orgaos import Orgao, gerar_empresas, gerar_orgaos
 from plugins.pje_trt.sandbox._gen_partes import PARTES_EM_LISTA, Advogado, advogados_do_tribunal, gerar_partes
 from plugins.pje_trt.sandbox._gen_timeline import documento_conteudo, documento_metadata, timeline_rows
 from plugins.pje_trt.sandbox._perfis import CASOS_POR_ADVOGADO
@@ -121,8 +121,8 @@ def _locked(method: _F) -> _F:
 class _Lugar:
     """What every carteira of one tribunal and grau shares: órgãos, employers, opposing lawyers, id ranges."""
 
-    orgaos: tuple
-    empresas: tuple
+    orgaos: tuple[Orgao, ...]
+    empresas: tuple[tuple[str, str], ...]
     advogados: tuple[Advogado, ...]
     perms: dict[str, IdPermutation]
 
@@ -279,7 +279,7 @@ class World:
     # -- PJE JSON ---------------------------------------------------------------------------------
 
     @_locked
-    def totalizadores(self, tribunal: str, grau: str, id_advogado: int) -> list[dict]:
+    def totalizadores(self, tribunal: str, grau: str, id_advogado: int) -> list[dict[str, Any]]:
         carteira = self._carteiras_de(tribunal, grau, id_advogado)
         if carteira is None:
             return _render.totalizadores(0, 0, 0)
@@ -288,7 +288,7 @@ class World:
 
     @_locked
     def painel(self, tribunal: str, grau: str, id_advogado: int, agrupamento: int,
-               agrupador_expediente: str | None = None) -> list[dict]:  # fmt: skip
+               agrupador_expediente: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
         """Rows of agrupamento 1 (acervo), 2 (pendentes, ``N``/``I``; both when ``None``) or 5 (arquivados)."""
         carteira = self._carteiras_de(tribunal, grau, id_advogado)
         if carteira is None:
@@ -308,7 +308,7 @@ class World:
 
     @_locked
     def pauta(self, tribunal: str, grau: str, id_advogado: int, data_inicio: dt.date, data_fim: dt.date,
-              codigo_situacao: str) -> list[dict]:  # fmt: skip
+              codigo_situacao: str) -> list[dict[str, Any]]:  # fmt: skip
         """Hearings whose day lies in ``[data_inicio, data_fim]`` with situação M, C or F, earliest first."""
         carteira = self._carteiras_de(tribunal, grau, id_advogado)
         if carteira is None:
@@ -328,12 +328,12 @@ class World:
         user = self.users[u]
         return Advogado(user.nome, user.cpf, user.oab)
 
-    def _partes_raw(self, carteira: Carteira, caso: Caso, u: int) -> dict[str, list[dict]] | None:
+    def _partes_raw(self, carteira: Carteira, caso: Caso, u: int) -> dict[str, list[dict[str, Any]]] | None:
         lugar = self._lugar(carteira.ctx.tribunal, carteira.ctx.grau)
         return gerar_partes(carteira.ctx, caso, self._advogado(u, carteira.ctx.tribunal), lugar.advogados)
 
     @_locked
-    def partes(self, tribunal: str, grau: str, id_processo: int) -> dict | list | None:
+    def partes(self, tribunal: str, grau: str, id_processo: int) -> dict[str, Any] | list[Any] | None:
         """``{ATIVO, PASSIVO, TERCEIROS}`` (a plain array at TRT2 and TRT15); ``None`` -> 404."""
         found = self._locate(tribunal, grau, id_processo)
         if found is None:
@@ -347,12 +347,12 @@ class World:
         return raw
 
     @_locked
-    def timeline(self, tribunal: str, grau: str, id_processo: int) -> list[dict] | None:
+    def timeline(self, tribunal: str, grau: str, id_processo: int) -> list[dict[str, Any]] | None:
         found = self._locate(tribunal, grau, id_processo)
         return None if found is None else timeline_rows(found[0], found[1])
 
     @_locked
-    def documento(self, tribunal: str, grau: str, id_processo: int, id_documento: int) -> dict | None:
+    def documento(self, tribunal: str, grau: str, id_processo: int, id_documento: int) -> dict[str, Any] | None:
         found = self._locate(tribunal, grau, id_processo)
         return None if found is None else documento_metadata(found[0], found[1], id_documento)
 
@@ -364,7 +364,7 @@ class World:
     # -- time passes ------------------------------------------------------------------------------
 
     @_locked
-    def advance(self, *, steps: int = 1) -> dict:
+    def advance(self, *, steps: int = 1) -> dict[str, Any]:
         """Move the world ``steps`` days on; returns what changed, per kind, with the ids involved."""
         if steps < 1:
             raise ValueError(f"steps deve ser >= 1 (recebido {steps})")
@@ -399,7 +399,7 @@ class World:
 
     @_locked
     def truth(self, *, tribunal: str | None = None, grau: str | None = None, cpf: str | None = None,
-              tipo: str | None = None, id_processo: int | None = None) -> dict:  # fmt: skip
+              tipo: str | None = None, id_processo: int | None = None) -> dict[str, Any]:  # fmt: skip
         """The ground truth, or a slice of it (see the module docstring).
 
         Without ``tipo`` the list captures and counters; ``tipo="partes"`` or ``"timeline"`` adds the per-case
@@ -447,14 +447,14 @@ class World:
                             cpf=user.cpf,
                             hoje=self.today,
                             id_processo=id_processo,
-                            partes=lambda c, cart=carteira, u=u: self._partes_raw(cart, c, u),
+                            partes=functools.partial(self._partes_raw, carteira, u=u),
                         )
                     out["tribunais"].setdefault(t.value, {}).setdefault(g, {})[user.cpf] = bloco
         return out
 
     # -- files ------------------------------------------------------------------------------------
 
-    def write_users_file(self, path: str | os.PathLike[str], base_urls: dict) -> None:
+    def write_users_file(self, path: str | os.PathLike[str], base_urls: dict[str, Any]) -> None:
         """The demo users with their secrets (file mode 0600) and the URLs the sandbox serves."""
         data = {
             "seed": self.seed,

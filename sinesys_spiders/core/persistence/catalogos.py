@@ -40,7 +40,9 @@ _TIPOS = _Catalogo(TipoAudiencia.__table__, ("descricao",))  # type: ignore[arg-
 _SALAS = _Catalogo(SalaAudiencia.__table__, ("nome", "orgao_julgador_id_pje"))  # type: ignore[arg-type]
 
 
-def _resolve(session: Session, catalogo: _Catalogo, wanted: Mapping[tuple[Any, ...], dict[str, Any]]) -> dict:
+def _resolve(
+    session: Session, catalogo: _Catalogo, wanted: Mapping[tuple[Any, ...], dict[str, Any]]
+) -> dict[tuple[Any, ...], int]:
     """Ids of the catalogue rows of ``wanted`` (key -> values), inserting or refreshing them as needed."""
     if not wanted:
         return {}
@@ -144,6 +146,6 @@ def link_processos(session: Session, rows: Iterable[dict[str, Any]], *, id_field
         for processo_id, id_externo in session.execute(query):
             found[(tribunal, grau, id_externo)] = processo_id
     for row in rows:
-        processo_id = found.get((row["tribunal"], row["grau"], row.get(id_field)))
-        if processo_id is not None:
-            row["processo_id"] = processo_id
+        achado = found.get((row["tribunal"], row["grau"], row.get(id_field)))
+        if achado is not None:
+            row["processo_id"] = achado

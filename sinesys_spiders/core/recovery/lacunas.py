@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from sinesys_spiders.core.db.consultas import em_ids
@@ -31,7 +31,7 @@ from sinesys_spiders.core.db.models import (
     Representante,
 )
 from sinesys_spiders.core.items import ItemCaptura
-from sinesys_spiders.core.items_processo import ParteProcesso, PartesProcesso, RepresentanteParte
+from sinesys_spiders.core.items_processo import ItemProcesso, ParteProcesso, PartesProcesso, RepresentanteParte
 from sinesys_spiders.core.recovery.modelos import ElementoRecuperavel, Totais
 from sinesys_spiders.core.upsert import table_for
 
@@ -122,7 +122,7 @@ def lacunas_lista(session: Session, itens: Sequence[ItemCaptura]) -> Lacunas:
     return out
 
 
-def processo_do_acervo(session: Session, item: PartesProcesso) -> int | None:
+def processo_do_acervo(session: Session, item: ItemProcesso) -> int | None:
     """The ``acervo`` id of the item's case now (a recovered case may have a new id)."""
     return session.scalar(
         select(Processo.id).where(
@@ -174,16 +174,19 @@ class _Indice:
         )
         self.reps_pessoa: dict[tuple[int | None, str], Representante] = {}
         if rep_pessoas:
-            cond = Representante.id_pessoa_pje.in_([i for i in rep_pessoas if i is not None])
+            cond: ColumnElement[bool] = Representante.id_pessoa_pje.in_([i for i in rep_pessoas if i is not None])
             if None in rep_pessoas:
                 cond = or_(cond, Representante.id_pessoa_pje.is_(None))
-            query = select(Representante).where(Representante.cpf.is_(None), cond).order_by(Representante.id)
-            for row in session.scalars(query):
-                self.reps_pessoa.setdefault((row.id_pessoa_pje, row.nome), row)
+            query_rep = select(Representante).where(Representante.cpf.is_(None), cond).order_by(Representante.id)
+            for rep_row in session.scalars(query_rep):
+                self.reps_pessoa.setdefault((rep_row.id_pessoa_pje, rep_row.nome), rep_row)
         self.enderecos: set[tuple[int, str, int]] = set()
         if enderecos:
-            query = select(Endereco.id_externo, Endereco.entidade_tipo, Endereco.entidade_id)
-            self.enderecos = {tuple(row) for row in session.execute(query.where(Endereco.id_externo.in_(enderecos)))}
+            ends = select(Endereco.id_externo, Endereco.entidade_tipo, Endereco.entidade_id)
+            self.enderecos = {
+                (end.id_externo, end.entidade_tipo, end.entidade_id)
+                for end in session.execute(ends.where(Endereco.id_externo.in_(enderecos)))
+            }
 
     def parte(self, parte: ParteProcesso) -> Parte | None:
         if cpf := _cpf(parte):
@@ -221,7 +224,8 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
     out = Lacunas()
     tribunal = _valor(item.tribunal)
     caso = {"numero_processo": item.numero_processo, "id_processo_pje": item.id_processo_pje}
-    vinculos = {}
+    # keyed by (parte_id, polo, tipo_parte); looked up with a person's id string when the row is new
+    vinculos: dict[tuple[int | str, str, str], ProcessoParte] = {}
     links: dict[int, set[int]] = defaultdict(set)
     if processo_id is not None:
         vinculos = {

@@ -84,10 +84,13 @@ class RedisSessionStore:
             return None
         if expires_at is not None and float(expires_at) <= now.timestamp():
             return None
-        ocioso = self._idle_ttl is not None and last_used is not None
-        if ocioso and float(last_used) + self._idle_ttl.total_seconds() <= now.timestamp():  # type: ignore[union-attr]
+        if (
+            self._idle_ttl is not None
+            and last_used is not None
+            and float(last_used) + self._idle_ttl.total_seconds() <= now.timestamp()
+        ):
             return None
-        sessao = self._decrypt(credencial_id, row_uuid.decode(), dados)
+        sessao = self._decrypt(credencial_id, _texto(row_uuid), _bytes(dados))
         if sessao is None:  # altered or misplaced under this very key: a new login replaces it
             with self._conexao.erros():
                 self._invalidate(keys=[key], args=[dados])
@@ -104,7 +107,7 @@ class RedisSessionStore:
                 row_uuid = client.hget(key, "uuid")
                 if row_uuid is None:
                     continue
-                dados = self._cipher.encrypt(sessao.to_json(), aad=sessao_aad(row_uuid.decode()))
+                dados = self._cipher.encrypt(sessao.to_json(), aad=sessao_aad(_texto(row_uuid)))
                 args = [row_uuid, dados, sessao.expires_at.timestamp(), sessao.id_advogado, utcnow().timestamp()]
                 if self._save(keys=[key], args=[*args, retencao]):
                     return
@@ -117,7 +120,7 @@ class RedisSessionStore:
         if dados is None or row_uuid is None:
             return False
         if session_id is not None:
-            stored = self._decrypt(credencial_id, row_uuid.decode(), dados)
+            stored = self._decrypt(credencial_id, _texto(row_uuid), _bytes(dados))
             if stored is not None and stored.session_id != session_id:
                 return False  # a newer session replaced the rejected one: keep it
         with self._conexao.erros():
@@ -153,3 +156,12 @@ class RedisSessionStore:
         except ChaveInvalida:
             return None
         return SessaoTribunal.from_json(text)
+
+
+# The client answers bytes (no ``decode_responses``); redis-py types its replies as ``bytes | str``.
+def _bytes(valor: bytes | str) -> bytes:
+    return valor if isinstance(valor, bytes) else valor.encode()
+
+
+def _texto(valor: bytes | str) -> str:
+    return valor.decode() if isinstance(valor, bytes) else valor

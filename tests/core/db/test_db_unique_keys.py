@@ -31,7 +31,7 @@ from sinesys_spiders.core.db.models import (
     TimelineItem,
     TipoAudiencia,
 )
-from sinesys_spiders.core.timeutil import parse_pje_datetime
+from sinesys_spiders.core.timeutil import parse_datetime_origem
 
 NUMERO = "0010001-23.2025.5.03.0022"
 
@@ -88,7 +88,7 @@ def test_expediente_key_treats_missing_document_and_date_as_equal(db_session: Se
 
 def test_expediente_key_allows_other_documents_of_the_same_case(db_session: Session) -> None:
     """One case has one row per notice document; the same document twice is refused."""
-    criado = parse_pje_datetime("2025-11-17T10:00:00.5")
+    criado = parse_datetime_origem("2025-11-17T10:00:00.5")
     _accepted(
         db_session,
         _expediente(id_documento=150_000_001, data_criacao_expediente=criado),
@@ -182,7 +182,7 @@ def test_links_addresses_and_timeline_keys(db_session: Session) -> None:
 
 def test_times_come_back_aware_utc(db_session: Session) -> None:
     """A Brasília PJE time stored on a case is read back as the same instant, aware, in UTC."""
-    autuacao = parse_pje_datetime("2025-07-11T23:12:15.261")
+    autuacao = parse_datetime_origem("2025-07-11T23:12:15.261")
     db_session.add(_processo(data_autuacao=autuacao))
     db_session.commit()
     db_session.expunge_all()

@@ -74,7 +74,7 @@ def _doc(value: str | None, size: int) -> str | None:
     return value if value is not None and len(value) == size else None
 
 
-def _pessoa_pje(dados: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _pessoa_origem(dados: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if dados is None:
         return None
     # PJE right-pads names differently from case to case: trimmed, a person reads the same in every case
@@ -93,7 +93,7 @@ def _valores_parte(parte: ParteProcesso) -> dict[str, Any]:
         "data_abertura": parte.data_abertura, "data_fim_atividade": parte.data_fim_atividade,
         "orgao_publico": parte.orgao_publico, "tipo_pessoa_juridica": parte.tipo_pessoa_juridica,
         "situacao_cnpj_receita": parte.situacao_cnpj_receita, "ramo_atividade": parte.ramo_atividade,
-        "porte": parte.porte, "dados_origem": _pessoa_pje(parte.dados_origem),
+        "porte": parte.porte, "dados_origem": _pessoa_origem(parte.dados_origem),
     }  # fmt: skip
 
 
@@ -149,7 +149,7 @@ class _Pessoas:
             oabs = [o for o in (atual.get("oabs") or []) if (o.get("numero"), o.get("uf")) not in novas] + oabs
             oabs.sort(key=lambda o: (o.get("uf") or "", o.get("numero") or ""))
         valores = {"nome": rep.nome, "tipo": rep.tipo, "oabs": oabs, "emails": list(rep.emails),
-                   "telefones": list(rep.telefones), "dados_origem": _pessoa_pje(rep.dados_origem)}  # fmt: skip
+                   "telefones": list(rep.telefones), "dados_origem": _pessoa_origem(rep.dados_origem)}  # fmt: skip
         novos = {"cpf": _doc(rep.cpf, 11), "id_pessoa_pje": rep.id_pessoa_pje}
         return lote, key, lote.registrar(key, valores, novos)
 

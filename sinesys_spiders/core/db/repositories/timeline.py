@@ -24,7 +24,7 @@ from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import Documento, Processo, Timeline, TimelineItem
 from sinesys_spiders.core.db.repositories._base import Repository
 from sinesys_spiders.core.db.repositories.lotes import LoteTabela
-from sinesys_spiders.core.timeutil import parse_pje_datetime, utcnow
+from sinesys_spiders.core.timeutil import parse_datetime_origem, utcnow
 
 __all__ = ["ResultadoTimeline", "TimelineRepository"]
 
@@ -52,7 +52,7 @@ def _item_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     codigo = raw.get("codigoMovimentoCNJ")
     return {
         "titulo": raw.get("titulo"),
-        "data": parse_pje_datetime(data) if isinstance(data, str) else None,
+        "data": parse_datetime_origem(data) if isinstance(data, str) else None,
         "documento_sigiloso": raw.get("documentoSigiloso"),
         "id_signatario": raw.get("idSignatario"),
         "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
