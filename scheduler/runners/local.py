@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,6 +102,9 @@ class LocalRunner:
         if job.node not in (None, self.node) or not job.ids or not all(j.isdigit() for j in job.ids):
             return EstadoJob.UNKNOWN
         return estado_de_varios([EstadoJob.RUNNING if _alive(int(j)) else EstadoJob.FINISHED for j in job.ids])
+
+    def estados(self, jobs: Sequence[JobRef]) -> dict[str, EstadoJob]:
+        return {job.job_id: self.estado(job) for job in jobs}
 
     def cancelar(self, job: JobRef) -> None:
         if job.node not in (None, self.node):
