@@ -16,6 +16,8 @@ setup(
     ),
     include_package_data=True,
     package_data={
+        # PEP 561: the package ships its annotations (plugin authors type-check against them).
+        "sinesys_spiders": ["py.typed"],
         "sinesys_spiders.core.db": ["alembic.ini", "migrations/*.py", "migrations/versions/*.py"],
         "plugins.pje_trt.sandbox": ["templates/*.html", "profiles/*.json"],
     },
@@ -58,6 +60,7 @@ setup(
             "import-linter>=2.1",
             "schemathesis>=4.32,<5",
             "time-machine>=2.15",
+            "mypy>=2.4,<3",
         ],
         # Benchmarks' per-stage profiles (benchmarks/per_case.py).
         "bench": ["py-spy>=0.4,<0.5"],

@@ -6,15 +6,21 @@ Heavy imports stay inside the commands so that ``sinesys --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sinesys_spiders.cli._common import SinesysGroup, echo_json, fail
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from api.auth.usuarios import UsuariosService
+
 __all__ = ["api", "api_keys", "usuarios"]
 
 
-def _factory():  # type: ignore[no-untyped-def]
+def _factory() -> sessionmaker[Session]:
     from sinesys_spiders.core.config import get_settings
     from sinesys_spiders.core.db import get_session_factory
 
@@ -79,7 +85,7 @@ def list_keys(as_json: bool) -> None:
     from api.auth.chaves import ChavesService
 
     chaves = ChavesService(_factory()).listar()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": c.id,
             "nome": c.nome,
@@ -118,7 +124,7 @@ def usuarios() -> None:
     """Local users of the web frontend (cookie sessions)."""
 
 
-def _service():  # type: ignore[no-untyped-def]
+def _service() -> UsuariosService:
     from api.auth.usuarios import UsuariosService
 
     return UsuariosService(_factory())

@@ -161,9 +161,9 @@ class Autenticacao:
             if scheme.lower() == "bearer":
                 principal = self.state.jwt.verificar(token.strip())
         else:
-            token = _cookie(headers, COOKIE_SESSAO)
-            if token:
-                sessao = await run_in_threadpool(self.state.usuarios.resolver, token)
+            cookie = _cookie(headers, COOKIE_SESSAO)
+            if cookie:
+                sessao = await run_in_threadpool(self.state.usuarios.resolver, cookie)
                 if sessao is not None:
                     if scope["method"] not in _SEGUROS and not sessao.csrf_ok(headers.get("x-csrf-token")):
                         await erro(403, "Token CSRF ausente ou inválido (cabeçalho x-csrf-token)")(scope, receive, send)

@@ -25,7 +25,7 @@ _ERROS = {
     500: "Erro interno (com error_id, que está no log)",
     503: "Serviço de capturas indisponível",
 }
-_SEGURANCA = [{"chaveServico": []}, {"bearer": []}, {"sessao": []}]
+_SEGURANCA: list[dict[str, list[str]]] = [{"chaveServico": []}, {"bearer": []}, {"sessao": []}]
 
 
 def _path(path: str) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
@@ -41,9 +41,7 @@ def _path(path: str) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
 
 def gerar_openapi(routes: list[BaseRoute], *, title: str, version: str) -> dict[str, Any]:
     ops: list[tuple[str, Operacao]] = [
-        (r.path, r.operacao)  # type: ignore[attr-defined]
-        for r in routes
-        if isinstance(r, Route) and hasattr(r, "operacao")
+        (r.path, r.operacao) for r in routes if isinstance(r, Route) and hasattr(r, "operacao")
     ]
     models: dict[tuple[type[BaseModel], str], None] = {(ErroResposta, "serialization"): None}
     for _, op in ops:

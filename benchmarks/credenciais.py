@@ -32,7 +32,7 @@ def measure(n: int = N_CREDENCIAIS) -> dict:
     from sinesys_spiders.core.db.migrate import upgrade
     from sinesys_spiders.core.db.models import Sessao
     from sinesys_spiders.core.db.repositories import AdvogadosRepository
-    from sinesys_spiders.core.domain import Tribunal
+    from sinesys_spiders.core.tribunais import get_registry
 
     cipher = Cipher.from_text(generate_key())
     aad = credencial_aad("00000000-0000-0000-0000-000000000000", "senha")
@@ -53,7 +53,7 @@ def measure(n: int = N_CREDENCIAIS) -> dict:
         repo = AdvogadosRepository(session)
         advogados = [repo.add(nome_completo=f"A{i}", cpf=f"{i:011d}").id for i in range(1, n // 25 + 2)]
     service = CredenciaisService(factory, cipher, cache_ttl=300)
-    pairs = [(t, g) for t in Tribunal for g in t.graus]
+    pairs = [(e.tribunal, e.grau) for e in get_registry().endpoints()]
     novas = [
         NovaCredencial.from_values(
             advogado_id=advogados[i // len(pairs)],

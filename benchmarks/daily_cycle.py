@@ -56,13 +56,13 @@ def _casos_nomeados(sandbox: SandboxClient, cpf: str, tribunal: str, grau: str, 
     hoje = dt.datetime.now(BRASILIA).date()
     janelas = {"designada": (hoje, hoje + dt.timedelta(days=365)), "cancelada": (hoje, hoje + dt.timedelta(days=365)),
                "realizada": (hoje - dt.timedelta(days=1),) * 2}  # fmt: skip
-    casos = {e["id_pje"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
+    casos = {e["id_externo"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
     for situacao, (inicio, fim) in janelas.items():
         for a in bloco["audiencias"][situacao]:
             dia = dt.datetime.fromisoformat(a["data_inicio"].replace("Z", "+00:00")).astimezone(BRASILIA).date()
             if inicio <= dia <= fim:
                 casos.add(a["id_processo"])
-    no_acervo = {c["id_pje"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
+    no_acervo = {c["id_externo"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
     return casos & no_acervo
 
 
@@ -94,7 +94,7 @@ def _preparar(sandbox: SandboxClient, url: str, key: str, advogados: int, tribun
                         for caso in bloco[lista]:
                             session.add(
                                 Processo(
-                                    id_pje=caso["id_pje"],
+                                    id_externo=caso["id_externo"],
                                     tribunal=t,
                                     grau=g,
                                     numero_processo=caso["numero_processo"],

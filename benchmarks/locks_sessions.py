@@ -110,10 +110,10 @@ def measure() -> dict[str, Any]:
     with session_scope(factory=factory) as session:
         advogado = AdvogadosRepository(session).add(nome_completo="A", cpf="52998224725").id
     from sinesys_spiders.core.credenciais import CredenciaisService, NovaCredencial
-    from sinesys_spiders.core.domain import Tribunal
+    from sinesys_spiders.core.tribunais import get_registry
 
     service = CredenciaisService(factory, cipher)
-    pares = [(t, g) for t in Tribunal for g in t.graus][:10]
+    pares = [(e.tribunal, e.grau) for e in get_registry().endpoints()][:10]
     service.add_many(
         [
             NovaCredencial.from_values(

@@ -50,7 +50,7 @@ from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient, st
 RESULTS = Path(__file__).parent / "results" / "login.json"
 RUNS_FAST = 5
 RUNS_DEFAULT = 2
-TRIBUNAL = Tribunal.TRT3
+TRIBUNAL = Tribunal("TRT3")
 GRAU = Grau.PRIMEIRO_GRAU
 #: The existing system: one login per capture type and per deadline filter (pendentes: N and I).
 EXISTING_LOGINS_PER_CREDENTIAL = 7  # six capture types, pendentes twice (pje-api.md §6)

@@ -59,7 +59,7 @@ from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.historico import HistoricoService
-from sinesys_spiders.core.sessions import SessaoPje, SqlSessionStore
+from sinesys_spiders.core.sessions import SessaoTribunal, SqlSessionStore
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient, start_sandbox
 
 RESULTS = Path(__file__).parent / "results" / "per_case.json"
@@ -121,7 +121,7 @@ class _Mundo:
         http.close()
         id_adv = self.user.ids_advogado[TRIBUNAL]
         SqlSessionStore(self.factory, cipher).save(
-            SessaoPje.from_login(
+            SessaoTribunal.from_login(
                 credencial_id=self.credencial_id,
                 base_url=sandbox.base_url(TRIBUNAL),
                 id_advogado=id_adv,
@@ -135,7 +135,8 @@ class _Mundo:
             session.execute(
                 insert(Processo),
                 [
-                    {"id_pje": c["id_pje"], "tribunal": TRIBUNAL, "grau": GRAU, "numero_processo": c["numero_processo"],
+                    {"id_externo": c["id_externo"], "tribunal": TRIBUNAL, "grau": GRAU,
+                     "numero_processo": c["numero_processo"],
                      "numero": c["numero"], "origem": "acervo_geral", "advogado_id": self.advogado_id,
                      "credencial_id": self.credencial_id}
                     for c in self.casos
@@ -265,10 +266,10 @@ def _variante(mundo: _Mundo, n: int, tree: Path, perfis: Path | None) -> dict[st
     return out
 
 
-def _urls(api: str, id_pje: int) -> tuple[str, str]:
+def _urls(api: str, id_externo: int) -> tuple[str, str]:
     return (
-        f"{api}/processos/id/{id_pje}/partes?retornaEndereco=true",
-        f"{api}/processos/id/{id_pje}/timeline?somenteDocumentosAssinados=false&buscarMovimentos=true"
+        f"{api}/processos/id/{id_externo}/partes?retornaEndereco=true",
+        f"{api}/processos/id/{id_externo}/timeline?somenteDocumentosAssinados=false&buscarMovimentos=true"
         "&buscarDocumentos=true",
     )
 
@@ -277,8 +278,8 @@ async def _sequencial(api: str, cookies: dict[str, str], ids: list[int]) -> floa
     """The existing system's pacing: per case partes ∥ timeline, then 300 ms; seconds for ``ids``."""
     async with httpx.AsyncClient(cookies=cookies, timeout=60) as client:
         started = time.perf_counter()
-        for id_pje in ids:
-            await asyncio.gather(*(client.get(u) for u in _urls(api, id_pje)))
+        for id_externo in ids:
+            await asyncio.gather(*(client.get(u) for u in _urls(api, id_externo)))
             await asyncio.sleep(PACING_S)
         return time.perf_counter() - started
 
@@ -286,8 +287,8 @@ async def _sequencial(api: str, cookies: dict[str, str], ids: list[int]) -> floa
 async def _limite(api: str, cookies: dict[str, str], ids: list[int]) -> tuple[float, dict[int, int]]:
     """Both requests of every case, CONCURRENCY in flight, nothing parsed: seconds and statuses."""
     queue: asyncio.Queue[str] = asyncio.Queue()
-    for id_pje in ids:
-        for url in _urls(api, id_pje):
+    for id_externo in ids:
+        for url in _urls(api, id_externo):
             queue.put_nowait(url)
     statuses: dict[int, int] = {}
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
@@ -323,7 +324,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with start_sandbox(workdir / "sandbox", scale="firm", users=1, tribunais=TRIBUNAL) as sandbox:
             mundo = _Mundo(sandbox, workdir)
             n = len(mundo.casos)
-            ids = [int(c["id_pje"]) for c in mundo.casos]
+            ids = [int(c["id_externo"]) for c in mundo.casos]
             api = sandbox.api_url(TRIBUNAL)
             asyncio.run(_limite(api, mundo.cookies, ids))  # warms the sandbox's caches
             limite_s, statuses = asyncio.run(_limite(api, mundo.cookies, ids))

@@ -2,9 +2,9 @@
 
 In process, on a fresh SQLite database (``BENCH_RECOVERY_URL`` for another, e.g. PostgreSQL): the sandbox world's
 main lawyer at TRT3 1º grau (``scale=firm``, about 1,150 active cases) gives the raw log of one ``acervo_geral``
-capture (100-row pages, parsed as the capture parses them) and of one ``partes`` capture of its first
-``BENCH_RECOVERY_CASOS`` cases (default 300; one page per case). Nothing is stored but the raw log, so everything
-is a gap. Measures, per capture:
+capture (100-row pages, parsed as the capture parses them) and of one ``partes`` and one ``timeline`` capture
+(without PDFs) of its first ``BENCH_RECOVERY_CASOS`` cases (default 300; one page per case). Nothing is stored but
+the raw log, so everything is a gap. Measures, per capture:
 
 - ``analise_tudo_faltando`` / ``analise_nada_faltando``: ``RecoveryService.analisar_captura`` before and after;
 - ``reprocesso``: ``reprocessar(captura_log_id=...)``, every element missing (cases, or parties with their
@@ -37,6 +37,7 @@ def _cenario(factory: Any, casos: int) -> tuple[Any, dict[str, int], int]:
     from plugins.pje_trt.partes import partes_url
     from plugins.pje_trt.requests import acervo_geral_url, describe_request
     from plugins.pje_trt.sandbox.world import World
+    from plugins.pje_trt.timeline import timeline_url
     from sinesys_spiders.core.capturas_jobs import ServicoCapturas
     from sinesys_spiders.core.credenciais import CredenciaisService
     from sinesys_spiders.core.credenciais_input import NovaCredencial
@@ -53,18 +54,18 @@ def _cenario(factory: Any, casos: int) -> tuple[Any, dict[str, int], int]:
     with session_scope(factory=factory) as session:
         advogado_id = AdvogadosRepository(session).add(nome_completo=user.nome, cpf=user.cpf).id
     credencial_id = CredenciaisService(factory, cipher, cache_ttl=0).add(
-        NovaCredencial(advogado_id=advogado_id, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU,
+        NovaCredencial(advogado_id=advogado_id, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU,
                        senha=SecretStr(user.senha), usuario=user.cpf, totp_secret=SecretStr(user.totp_secret))
     )  # fmt: skip
     servico = ServicoCapturas(factory)
     capturas = {
         tipo: servico.criar(tipo, advogado_id=advogado_id, credencial_ids=[credencial_id], parametros={}, origem="cli")
-        for tipo in ("acervo_geral", "partes")
+        for tipo in ("acervo_geral", "partes", "timeline")
     }
     store = SqlRawLogStore(factory, cipher=cipher)
     adv = user.ids_advogado["TRT3"]
     rows = world.painel("TRT3", "primeiro_grau", adv, 1)
-    contexto = ContextoPagina(tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal.TRT3,
+    contexto = ContextoPagina(tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal("TRT3"),
                               grau=Grau.PRIMEIRO_GRAU, advogado_id=advogado_id, credencial_id=credencial_id,
                               captura_id=capturas["acervo_geral"])  # fmt: skip
     pages = -(-len(rows) // 100)
@@ -77,9 +78,16 @@ def _cenario(factory: Any, casos: int) -> tuple[Any, dict[str, int], int]:
         requisicao = describe_request(partes_url(API, row["id"]))
         requisicao.update(processo_id=1, numero_processo=row["numeroProcesso"])
         brutas.append(PaginaBruta(captura_id=capturas["partes"], tipo_captura=TipoCaptura.PARTES,
-                                  advogado_id=advogado_id, credencial_id=credencial_id, tribunal=Tribunal.TRT3,
+                                  advogado_id=advogado_id, credencial_id=credencial_id, tribunal=Tribunal("TRT3"),
                                   grau=Grau.PRIMEIRO_GRAU, requisicao=requisicao,
                                   payload_bruto=world.partes("TRT3", "primeiro_grau", row["id"])))  # fmt: skip
+        requisicao = describe_request(timeline_url(API, row["id"]))
+        requisicao.update(processo_id=1, numero_processo=row["numeroProcesso"],
+                          parametros={"baixar_documentos": False})  # fmt: skip
+        brutas.append(PaginaBruta(captura_id=capturas["timeline"], tipo_captura=TipoCaptura.TIMELINE,
+                                  advogado_id=advogado_id, credencial_id=credencial_id, tribunal=Tribunal("TRT3"),
+                                  grau=Grau.PRIMEIRO_GRAU, requisicao=requisicao,
+                                  payload_bruto=world.timeline("TRT3", "primeiro_grau", row["id"])))  # fmt: skip
     store.append_many(brutas)
     return store, capturas, min(casos, len(rows))
 
@@ -93,6 +101,7 @@ def _medir(fn: Any) -> tuple[Any, float]:
 def main() -> None:
     from sinesys_spiders.core.db.engine import make_engine, make_session_factory
     from sinesys_spiders.core.db.migrate import upgrade
+    from sinesys_spiders.core.documentos import PastaDocumentStore
     from sinesys_spiders.core.recovery import RecoveryService
 
     casos = int(os.environ.get("BENCH_RECOVERY_CASOS", "300"))
@@ -102,7 +111,7 @@ def main() -> None:
         engine = make_engine(url)
         factory = make_session_factory(engine)
         store, capturas, n_partes = _cenario(factory, casos)
-        servico = RecoveryService(factory, store)
+        servico = RecoveryService(factory, store, documentos=PastaDocumentStore(Path(tmp) / "documentos"))
         figuras: dict[str, Any] = {}
         for tipo, captura_id in capturas.items():
             antes, t_antes = _medir(lambda c=captura_id: servico.analisar_captura(c))

@@ -56,7 +56,7 @@ class LotePipelineManager(ItemPipelineManager):
     async def process_item_async(self, item: Any) -> Any:
         if not isinstance(item, Lote):
             return await super().process_item_async(item)
-        methods = list(self.methods["process_item"])
+        methods = [method for method in self.methods["process_item"] if method is not None]
         kept = []
         for inner in item.itens:
             try:

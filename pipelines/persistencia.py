@@ -94,7 +94,7 @@ class PersistenciaPipeline:
                         item.credencial_id,
                         item.tribunal,
                         item.grau,
-                        id_pje=item.id_pje,
+                        id_externo=item.id_externo,
                         motivo=f"falha ao gravar no banco ({type(item_exc).__name__})",
                     )
         self._count(batch, result)
@@ -119,4 +119,6 @@ class PersistenciaPipeline:
             self.paginas.concluir(raw_ref, **contagem.as_dict())
         for erro in result.erros:
             tribunal, grau = where[erro.credencial_id]
-            self.contadores.add_item_error(erro.credencial_id, tribunal, grau, id_pje=erro.id_pje, motivo=erro.motivo)
+            self.contadores.add_item_error(
+                erro.credencial_id, tribunal, grau, id_externo=erro.id_externo, motivo=erro.motivo
+            )

@@ -6,8 +6,9 @@ Handles the items of :mod:`sinesys_spiders.core.items_processo` (everything else
   parties are stored, the case's raw page (``raw_ref``, counted by the raw-log pipeline as one row) is
   concluded, so a page whose parties were never stored stays unprocessed in the raw log;
 - :class:`TimelineProcesso` -> the timeline store (``timeline`` collection or ``timelines`` table) and its
-  items as rows (:func:`~sinesys_spiders.core.persistencia_timeline.persistir_timeline`), in one
-  transaction: the case is stamped (``timeline_capturada_em``) only when the store's save succeeded;
+  items as rows (:func:`~sinesys_spiders.core.persistencia_timeline.gravar_timelines`), in one
+  transaction: the case is stamped (``timeline_capturada_em``) only when the store's save succeeded; then its
+  raw page is concluded, as a ``partes`` page;
 - :class:`DocumentoBaixado` -> the document store (``SINESYS_DOCUMENTS_DIR``) and its ``documentos`` row;
 - :class:`OcorrenciaProcesso` -> counted: a case skipped because another run holds it, or an error;
 - every case the spider chose (``sinais.processos_selecionados``) that ended neither stored, nor skipped, nor with
@@ -55,8 +56,8 @@ from sinesys_spiders.core.items_processo import (
     TimelineProcesso,
 )
 from sinesys_spiders.core.persistencia_processo import persistir_partes
-from sinesys_spiders.core.persistencia_timeline import contar_documentos, persistir_documento, persistir_timeline
-from sinesys_spiders.core.timelines import RegistroTimeline, SqlTimelineStore, TimelineStore, open_timeline_store
+from sinesys_spiders.core.persistencia_timeline import caso_de, contar_documentos, gravar_timelines, persistir_documento
+from sinesys_spiders.core.timelines import TimelineStore, open_timeline_store
 from sinesys_spiders.core.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -68,10 +69,6 @@ __all__ = ["ProcessoPipeline"]
 logger = logging.getLogger(__name__)
 
 _TENTATIVAS = 3
-
-
-def _caso(item: ItemProcesso) -> tuple[int, str, str]:
-    return (item.id_processo_pje, item.tribunal.value, item.grau.value)
 
 
 class ProcessoPipeline:
@@ -161,7 +158,7 @@ class ProcessoPipeline:
                 tipo_captura=tipo_captura, tribunal=tribunal, grau=grau, captura_id=captura_id,
                 inicio=iniciada_em, fim=utcnow(),
             )  # fmt: skip
-        conta.selecionados.update((alvo.processo_id, alvo.id_pje) for alvo in alvos)
+        conta.selecionados.update((alvo.processo_id, alvo.id_externo) for alvo in alvos)
 
     def _credencial_falhou(self, credencial_id: int, error: Any, **_: Any) -> None:
         conta = self._credenciais.get(credencial_id)
@@ -186,7 +183,7 @@ class ProcessoPipeline:
     @staticmethod
     def _erro(conta: ContaCredencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
         entry: dict[str, Any] = {
-            "id_pje": item.id_processo_pje,
+            "id_externo": item.id_processo_pje,
             "processo_id": item.processo_id,
             "motivo": f"{codigo}: {mensagem}",
         }
@@ -196,7 +193,7 @@ class ProcessoPipeline:
         """Write a group (in a worker thread): each kind of item in one transaction; whether each was stored."""
         ok: dict[int, bool] = {}
         for kind in (PartesProcesso, TimelineProcesso, DocumentoBaixado):
-            grupo = [item for item in itens if type(item) is kind or isinstance(item, kind)]
+            grupo: list[ItemProcesso] = [item for item in itens if type(item) is kind or isinstance(item, kind)]
             if grupo:
                 ok.update(self._gravar_grupo(grupo))
         return [ok.get(id(item), False) for item in itens]
@@ -253,30 +250,8 @@ class ProcessoPipeline:
             )
 
     def _gravar_timelines(self, itens: list[TimelineProcesso]) -> None:
-        store = self.timelines
         with self.factory.begin() as session:
-            resultados = persistir_timeline(session, itens)
-            baixados = contar_documentos(session, [_caso(item) for item in itens])
-            registros = [
-                RegistroTimeline(
-                    id_processo_pje=item.id_processo_pje,
-                    tribunal=item.tribunal.value,
-                    grau=item.grau.value,
-                    capturado_em=item.capturado_em,
-                    timeline=item.itens,
-                    total_documentos=item.total_documentos,
-                    total_movimentos=item.total_movimentos,
-                    total_documentos_baixados=baixados[_caso(item)],
-                    advogado_id=item.advogado_id,
-                    processo_id=item.processo_id,
-                )
-                for item in itens
-            ]
-            if isinstance(store, SqlTimelineStore):
-                store.save_many_in(session, registros)
-            else:  # inside the transaction: if the store fails, the cases are not stamped and are captured again
-                for registro in registros:
-                    store.save(registro)
+            resultados = gravar_timelines(session, itens, self.timelines)
         for item, resultado in zip(itens, resultados, strict=True):
             conta = self._conta(item)
             conta.capturados.add(item.processo_id)
@@ -291,6 +266,9 @@ class ProcessoPipeline:
                 atualizados=resultado.itens_atualizados,
                 inalterados=len(item.itens) - novos - resultado.itens_atualizados,
             )
+            # The raw page counts this case as its one row: stored, so the page may be marked processed.
+            self.paginas.concluir(item.raw_ref, linhas=1, inseridos=novos, atualizados=resultado.itens_atualizados,
+                                  inalterados=len(item.itens) - novos - resultado.itens_atualizados)  # fmt: skip
 
     def _gravar_documentos(self, itens: list[DocumentoBaixado]) -> None:
         guardados = [
@@ -305,7 +283,7 @@ class ProcessoPipeline:
         ]
         with self.factory.begin() as session:
             persistir_documento(session, list(zip(itens, guardados, strict=True)))
-            totais = contar_documentos(session, [_caso(item) for item in itens])
+            totais = contar_documentos(session, [caso_de(item) for item in itens])
         for caso, total in totais.items():
             self.timelines.set_documentos_baixados(*caso, total)
         for item, guardado in zip(itens, guardados, strict=True):
@@ -339,7 +317,11 @@ class ProcessoPipeline:
                 logger.warning("%s: credencial %s: %d processo(s) não concluído(s): %s", conta.tipo_captura,
                                credencial_id, len(faltando), motivo)  # fmt: skip
                 conta.erros[:0] = [  # first: the history keeps the first MAX_ERROS_ITENS reasons
-                    {"id_pje": conta.selecionados[p], "processo_id": p, "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}"}
+                    {
+                        "id_externo": conta.selecionados[p],
+                        "processo_id": p,
+                        "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}",
+                    }
                     for p in faltando
                 ]
             self.crawler.signals.send_catch_log(

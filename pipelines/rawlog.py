@@ -7,8 +7,8 @@ When the crawl closes, every page whose rows all reached an outcome (validated a
 recorded as errors) is marked processed with its counts (``resultado_processado``: inseridos,
 atualizados, inalterados, duplicados, erros). A page left unmarked was captured but not (wholly)
 persisted: ``RawLogStore.list(FiltroRawLog(processado=False))`` finds it for recovery.
-A ``partes`` page holds one case: it is concluded by the per-case pipeline only once that
-case was stored. A batch that cannot be written is logged as an error with its size, counted in the stats,
+A ``partes`` or ``timeline`` page holds one case: it is concluded by the per-case pipeline only once
+that case was stored. A batch that cannot be written is logged as an error with its size, counted in the stats,
 and each of its pages is an item error of its credential in the history (``LOG_BRUTO_INDISPONIVEL`` with
 the page's id and the exception's class): the crawl goes on.
 
@@ -32,6 +32,7 @@ from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.historico import CONTAGENS
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import RawLogStore, open_rawlog_store
+from sinesys_spiders.core.tribunais import get_registry
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -45,17 +46,14 @@ logger = logging.getLogger(__name__)
 FALHA_LOG_BRUTO = "LOG_BRUTO_INDISPONIVEL"
 
 #: Captures whose raw page holds one case: the per-case pipeline concludes it once the case is stored.
-_POR_PROCESSO = frozenset({TipoCaptura.PARTES})
+_POR_PROCESSO = frozenset({TipoCaptura.PARTES, TipoCaptura.TIMELINE})
 
 
 def _rows(pagina: PaginaBruta) -> int:
-    """How many rows (future items) a page holds: one case, or the length of its envelope's ``resultado``."""
+    """How many rows (future items) a page holds: one case, or what the plugin serving its tribunal counts."""
     if TipoCaptura(pagina.tipo_captura) in _POR_PROCESSO:
         return 1
-    payload = pagina.payload_bruto
-    if isinstance(payload, dict) and isinstance(payload.get("resultado"), list):
-        return len(payload["resultado"])
-    return 0
+    return get_registry().linhas(pagina)
 
 
 class RawLogPipeline:
@@ -144,6 +142,6 @@ class RawLogPipeline:
                 pagina.credencial_id,
                 pagina.tribunal,
                 pagina.grau,
-                id_pje=None,
+                id_externo=None,
                 motivo=f"{FALHA_LOG_BRUTO}: página {pagina.raw_log_id} não gravada no log bruto ({causa})",
             )

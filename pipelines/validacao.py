@@ -51,7 +51,7 @@ class ValidacaoPipeline:
         if isinstance(item, PaginaBruta | ItemProcesso):  # per-case items: validated when built, already stored
             return item
         if isinstance(item, ItemInvalido):
-            raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_pje, item.motivo, item.raw_ref)
+            raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_externo, item.motivo, item.raw_ref)
         if isinstance(item, ItemCaptura):
             if item.validado:  # validated whole when built, and on every assignment since
                 return item
@@ -59,18 +59,18 @@ class ValidacaoPipeline:
                 validated = type(item).model_validate(item.model_dump())
             except ValidationError as exc:
                 motivo = describe_validation_error(exc)
-                args = (item.credencial_id, item.tribunal, item.grau, item.id_pje, motivo, item.raw_ref)
+                args = (item.credencial_id, item.tribunal, item.grau, item.id_externo, motivo, item.raw_ref)
                 raise self._reject(*args) from None
             return validated
         raise self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
 
     def _reject(
-        self, credencial_id: Any, tribunal: Any, grau: Any, id_pje: Any, motivo: str, raw_ref: str | None = None
+        self, credencial_id: Any, tribunal: Any, grau: Any, id_externo: Any, motivo: str, raw_ref: str | None = None
     ) -> DropItem:
         """Count the error (on its credential when known) and return the DropItem to raise."""
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("sinesys/validacao/invalidos")
         if credencial_id is not None and tribunal is not None and grau is not None:
-            self.contadores.add_item_error(credencial_id, tribunal, grau, id_pje=id_pje, motivo=motivo)
+            self.contadores.add_item_error(credencial_id, tribunal, grau, id_externo=id_externo, motivo=motivo)
         self.paginas.concluir(raw_ref, erros=1)
-        return DropItem(f"item inválido (credencial {credencial_id}, id_pje {id_pje}): {motivo}")
+        return DropItem(f"item inválido (credencial {credencial_id}, id_externo {id_externo}): {motivo}")

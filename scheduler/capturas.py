@@ -19,10 +19,11 @@ from pydantic import ValidationError
 from scheduler.runners import EstadoJob, JobRef, Runner, RunnerIndisponivel, open_runner
 from sinesys_spiders.core.capturas_jobs import CAPTURA_INTERROMPIDA, RESERVADO, Captura, Origem, ServicoCapturas
 from sinesys_spiders.core.config import Settings
-from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
+from sinesys_spiders.core.domain import StatusCaptura
 from sinesys_spiders.core.errors import EntradaInvalida
 from sinesys_spiders.core.timeutil import utcnow
-from sinesys_spiders.params import PARAMS_POR_TIPO, describe_validation_error
+from sinesys_spiders.core.tribunais import get_registry
+from sinesys_spiders.params import describe_validation_error, modelo_parametros
 
 __all__ = ["cancelar_captura", "despachar_pendentes", "iniciar_captura", "validar_parametros"]
 
@@ -33,16 +34,16 @@ def validar_parametros(
     tipo_captura: str, *, advogado_id: int | None, credencial_ids: Iterable[int], parametros: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The spider options as the spider will read them (JSON values); :class:`EntradaInvalida` when invalid."""
-    try:
-        tipo = TipoCaptura(tipo_captura)
-    except ValueError:
-        aceitos = ", ".join(t.value for t in TipoCaptura)
-        raise EntradaInvalida(f"tipo de captura desconhecido: {tipo_captura!r} (use {aceitos})") from None
+    instalados = get_registry().tipos_captura()
+    tipo = next((t for t in instalados if t.value == tipo_captura), None)
+    if tipo is None:  # the types the installed plugins capture
+        aceitos = ", ".join(t.value for t in instalados)
+        raise EntradaInvalida(f"tipo de captura desconhecido: {tipo_captura!r} (use {aceitos})")
     reservados = {"captura_id", "credenciais", "advogado"} & set(parametros)
     if reservados:
         raise EntradaInvalida(f"parâmetro reservado: {', '.join(sorted(reservados))}")
     ids = list(credencial_ids)
-    model = PARAMS_POR_TIPO[tipo.value]
+    model = modelo_parametros(tipo.value)
     try:
         model(**parametros, credenciais=ids or None, advogado=None if ids else advogado_id)
     except ValidationError as exc:

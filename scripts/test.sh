@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command: set up what is missing, then lint, check import layers and run the
-# whole suite (SQLite and PostgreSQL back ends, Redis, headless Chromium, the sandbox).
+# whole suite (SQLite and PostgreSQL back ends, Redis, headless Chromium, the sandbox), with mypy (pyproject.toml's
+# [tool.mypy]) type-checking the tree alongside pytest.
 #   scripts/test.sh [PYTEST_ARGS ...]        e.g. scripts/test.sh -m "not e2e" (the fast subset)
 # The suite runs on pytest-xdist workers (SINESYS_TEST_WORKERS, default: one per CPU plus one, at least 3: much of
 # an end-to-end test is waiting, which the extra worker fills), each taking whole test files; pass -n 0 (or
-# -p no:xdist) to run in this process.
+# -p no:xdist) to run in this process. SINESYS_TEST_MYPY=0 skips mypy.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -15,6 +16,15 @@ export PATH="$VENV/bin:$PATH"
 echo "== ruff check" && ruff check .
 echo "== ruff format --check" && ruff format --check .
 echo "== import layers (DESIGN.md §2)" && lint-imports
+# mypy runs while pytest does (its incremental cache in .mypy_cache makes a warm run take seconds); its report
+# follows pytest's, and either failing fails the command.
+mypy_pid=
+if [ "${SINESYS_TEST_MYPY:-1}" != 0 ]; then
+  mypy_log=$(mktemp)
+  mypy >"$mypy_log" 2>&1 &
+  mypy_pid=$!
+  trap 'kill "$mypy_pid" 2>/dev/null || true; rm -f "$mypy_log"' EXIT
+fi
 echo "== pytest"
 # Services the suite needs are required here, not skipped.
 export SINESYS_TEST_REQUIRE_SERVICES=1
@@ -25,4 +35,14 @@ xdist=(-n "$workers" --dist loadfile --no-loadscope-reorder)
 for arg in "$@"; do
   case "$arg" in -n | -n[0-9]* | --numprocesses* | --dist* | no:xdist) xdist=() ;; esac
 done
-exec python -m pytest "${xdist[@]}" "$@"
+pytest_rc=0
+python -m pytest "${xdist[@]}" "$@" || pytest_rc=$?
+mypy_rc=0
+if [ -n "${mypy_log:-}" ]; then
+  wait "$mypy_pid" || mypy_rc=$?
+  mypy_pid=
+  echo "== mypy (pyproject.toml [tool.mypy])"
+  cat "$mypy_log"
+fi
+[ "$pytest_rc" = 0 ] || exit "$pytest_rc"
+exit "$mypy_rc"

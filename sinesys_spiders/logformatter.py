@@ -3,7 +3,7 @@
 Scrapy logs an item's ``repr`` when it is scraped (DEBUG), dropped (WARNING by default) or makes a pipeline fail
 (ERROR). A capture item holds parties' names, and a raw page or a partes item their CPFs, so those lines would put
 personal data in every log a firm keeps. Sinesys items already show only their identity in ``repr``
-(:data:`~sinesys_spiders.core.items.CAMPOS_IDENTIDADE`: tribunal, grau, ``id_pje``, ``raw_ref``...); any other item
+(:data:`~sinesys_spiders.core.items.CAMPOS_IDENTIDADE`: tribunal, grau, ``id_externo``, ``raw_ref``...); any other item
 (a third-party plugin's dict, ``scrapy.Item`` or dataclass) is described here the same way, by its type and those
 fields alone. Enabled by ``LOG_FORMATTER`` in :mod:`sinesys_spiders.settings`.
 """
@@ -30,7 +30,7 @@ _REPR_SEGURO = (ItemCaptura, ItemInvalido, PaginaBruta, ItemProcesso, Lote)
 
 
 def descrever_item(item: Any) -> str:
-    """``item`` for a log line: its type and identity fields (``Processo(tribunal=..., id_pje=...)``), nothing else."""
+    """``item`` for a log line: its type and identity fields (``Processo(tribunal=..., id_externo=...)``) only."""
     if isinstance(item, _REPR_SEGURO):
         return repr(item)
     nome = type(item).__name__

@@ -8,7 +8,7 @@ reported as one clear line by :func:`describe_validation_error` (used by the ``c
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -19,10 +19,13 @@ __all__ = [
     "AudienciasParams",
     "CapturaParams",
     "CombinadaParams",
+    "CsvLista",
     "PartesParams",
     "PendentesParams",
     "TimelineParams",
     "describe_validation_error",
+    "modelo_parametros",
+    "parametros_do_tipo",
 ]
 
 
@@ -45,10 +48,11 @@ def _parse_graus(value: Any) -> Any:
 #: The largest id a database row can have (a signed 64-bit integer, PostgreSQL ``bigint`` and SQLite).
 MAX_ID = 2**63 - 1
 
+#: A list argument typed as ``a,b,c`` (plugins' models use it: ``Annotated[list[X], CsvLista]``).
+CsvLista = BeforeValidator(_split_csv)
 CsvInts = Annotated[list[Annotated[int, Field(gt=0, le=MAX_ID)]], BeforeValidator(_split_csv)]
 CsvTribunais = Annotated[list[Tribunal], BeforeValidator(_parse_tribunais)]
 CsvGraus = Annotated[list[Grau], BeforeValidator(_parse_graus)]
-FiltroPrazo = Literal["no_prazo", "sem_prazo"]
 
 
 def today_brasilia() -> datetime.date:
@@ -70,34 +74,25 @@ class CapturaParams(BaseModel):
 
     @model_validator(mode="after")
     def _one_selector(self) -> CapturaParams:
+        self._exigir_credenciais_ou_advogado()
+        return self
+
+    def _exigir_credenciais_ou_advogado(self) -> None:
         if (self.credenciais is None) == (self.advogado is None):
             raise ValueError("informe credenciais=ID,ID ou advogado=ID (um dos dois)")
         if self.credenciais is not None and not self.credenciais:
             raise ValueError("credenciais está vazio: informe ao menos um id")
-        return self
 
 
 class PendentesParams(CapturaParams):
-    """``pendentes``: which deadline filters (agrupadorExpediente N = no prazo, I = sem prazo)."""
-
-    filtros_prazo: Annotated[list[FiltroPrazo], BeforeValidator(_split_csv)] = Field(
-        default=["no_prazo", "sem_prazo"], description="no_prazo,sem_prazo"
-    )
-
-    @field_validator("filtros_prazo")
-    @classmethod
-    def _not_empty(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("filtros_prazo vazio: use no_prazo, sem_prazo ou ambos")
-        return list(dict.fromkeys(value))
+    """``pendentes``: pending notices (a plugin's model adds its filters, e.g. PJE's ``filtros_prazo``)."""
 
 
 class AudienciasParams(CapturaParams):
-    """``audiencias``: a date range (default today to today+365, Brasília) and a situação."""
+    """``audiencias``: a date range (default today to today+365, Brasília); a plugin's model may add its filters."""
 
     data_inicio: datetime.date = Field(default_factory=today_brasilia, description="YYYY-MM-DD")
     data_fim: datetime.date | None = Field(default=None, description="YYYY-MM-DD (default data_inicio + 365 days)")
-    situacao: Literal["M", "C", "F"] = Field(default="M", description="M designada, C cancelada, F realizada")
 
     @model_validator(mode="after")
     def _range(self) -> AudienciasParams:
@@ -130,13 +125,14 @@ class PartesParams(CapturaParams):
 
 
 class TimelineParams(PartesParams):
-    """``timeline``: like ``partes``, or one case by its PJE id; optionally downloading signed, non-secret PDFs.
+    """``timeline``: like ``partes``, or one case by its id in the tribunal's system; optionally downloading signed,
+    non-secret PDFs.
 
-    One case: ``processo=ID_PJE numero_processo=... tribunal=TRT3 grau=primeiro_grau`` (the case must be in
+    One case: ``processo=ID_EXTERNO numero_processo=... tribunal=TRT3 grau=primeiro_grau`` (the case must be in
     ``acervo``; its credential is used unless ``credenciais`` or ``advogado`` says otherwise).
     """
 
-    processo: int | None = Field(default=None, gt=0, le=MAX_ID, description="PJE id of one case")
+    processo: int | None = Field(default=None, gt=0, le=MAX_ID, description="The case's id in the tribunal's system")
     numero_processo: str | None = Field(default=None, description="CNJ number of that case")
     tribunal: Tribunal | None = Field(default=None, description="Tribunal of that case: TRT3")
     grau: Grau | None = Field(default=None, description="Grau of that case: primeiro_grau")
@@ -158,12 +154,15 @@ class TimelineParams(PartesParams):
     def _one_selector(self) -> TimelineParams:
         if self.processo is None:
             if self.tribunal is not None or self.grau is not None or self.numero_processo is not None:
-                raise ValueError("tribunal, grau e numero_processo só valem com processo=ID_PJE")
-            return CapturaParams._one_selector(self)  # type: ignore[return-value]
+                raise ValueError("tribunal, grau e numero_processo só valem com processo=ID_EXTERNO")
+            self._exigir_credenciais_ou_advogado()
+            return self
         if self.tribunal is None or self.grau is None:
-            raise ValueError("processo=ID_PJE pede tribunal=TRTn e grau=primeiro_grau|segundo_grau|tribunal_superior")
+            raise ValueError(
+                "processo=ID_EXTERNO pede tribunal=TRTn e grau=primeiro_grau|segundo_grau|tribunal_superior"
+            )
         if self.processos is not None:
-            raise ValueError("informe processo=ID_PJE ou processos=ID,ID (não os dois)")
+            raise ValueError("informe processo=ID_EXTERNO ou processos=ID,ID (não os dois)")
         if self.credenciais is not None and self.advogado is not None:
             raise ValueError("informe credenciais=ID,ID ou advogado=ID (um dos dois)")
         check_tribunal_grau(self.tribunal, self.grau)
@@ -178,7 +177,7 @@ class CombinadaParams(CapturaParams):
     )
 
 
-#: The arguments model of each capture type's spider (callers that only know the type by name validate with it).
+#: The framework's arguments model of each capture type's spider (plugins' models extend these).
 PARAMS_POR_TIPO: dict[str, type[CapturaParams]] = {
     "acervo_geral": CapturaParams,
     "arquivados": CapturaParams,
@@ -188,3 +187,40 @@ PARAMS_POR_TIPO: dict[str, type[CapturaParams]] = {
     "timeline": TimelineParams,
     "combinada": CombinadaParams,
 }
+
+
+_MODELOS: dict[tuple[str, tuple[type[BaseModel], ...]], type[CapturaParams]] = {}
+
+
+def modelo_parametros(tipo: str) -> type[CapturaParams]:
+    """The arguments model of capture type ``tipo``: the framework's, extended by each installed plugin's model for
+    that type (its own arguments, validated the same way). Callers that only know the type by name validate with it.
+
+    ``KeyError`` for a type the framework has no spider for.
+    """
+    from sinesys_spiders.core.domain import TipoCaptura
+    from sinesys_spiders.core.tribunais import get_registry
+
+    base = PARAMS_POR_TIPO[tipo]
+    extras = tuple(
+        modelo
+        for plugin in get_registry().plugins.values()
+        if (modelo := plugin.parametros(TipoCaptura(tipo))) is not None and modelo is not base
+    )
+    for modelo in extras:
+        if not issubclass(modelo, base):
+            raise TypeError(f"{modelo.__name__} (plugin parameters of {tipo}) must subclass {base.__name__}")
+    if not extras:
+        return base
+    if len(extras) == 1:
+        return extras[0]  # type: ignore[return-value]
+    chave = (tipo, extras)
+    if chave not in _MODELOS:
+        _MODELOS[chave] = type(f"{base.__name__}Instalados", extras, {"__doc__": base.__doc__})
+    return _MODELOS[chave]
+
+
+def parametros_do_tipo(args: CapturaParams) -> dict[str, Any]:
+    """The type-specific arguments of ``args`` (not the selectors every capture takes) as plain values."""
+    comuns = set(CapturaParams.model_fields)
+    return args.model_dump(mode="json", exclude=comuns)

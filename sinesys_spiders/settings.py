@@ -23,7 +23,7 @@ from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.logsafe import install as _escape_log_values
 from sinesys_spiders.core.privado import forcar_umask as _forcar_umask
 
-_escape_log_values()  # a value from a tribunal (an id_pje with a newline) never forges a log line
+_escape_log_values()  # a value from a tribunal (an id_externo with a newline) never forges a log line
 _forcar_umask()  # the SQLite file, documents, feeds and logs a crawl creates are owner-only (0600/0700)
 
 try:
@@ -71,7 +71,7 @@ SINESYS_JSON_MAXSIZE = _settings.json_maxsize
 ROBOTSTXT_OBEY = False
 COOKIES_ENABLED = True
 
-# Polite defaults for the real PJE; per-tribunal overrides come with the capture spiders.
+# Polite defaults for real tribunals; per-tribunal slots come from each plugin's cortesia (spiders._politeness).
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
@@ -79,8 +79,8 @@ DOWNLOAD_DELAY_JITTER = 0.5
 DOWNLOAD_TIMEOUT = 60
 
 # Politeness per real tribunal host (a download slot per tribunal; see sinesys_spiders.spiders.base).
-SINESYS_PJE_CONCURRENCY = _settings.pje_concurrency
-SINESYS_PJE_DELAY = _settings.pje_delay
+SINESYS_TRIBUNAL_CONCURRENCY = _settings.tribunal_concurrency
+SINESYS_TRIBUNAL_DELAY = _settings.tribunal_delay
 
 # Session turns and case locks (sinesys_spiders.spiders._turnos, _por_processo); from SINESYS_* like every value.
 SINESYS_SESSAO_USO_TTL = _settings.sessao_uso_ttl

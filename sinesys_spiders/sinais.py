@@ -20,14 +20,32 @@ records them:
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from sinesys_spiders.core.historico_contadores import ContadoresCaptura
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["captura_falhou", "contadores", "credencial_falhou", "processos_selecionados", "resultado_credencial"]
+    from sinesys_spiders.core.errors import SinesysError
+
+__all__ = [
+    "RegistraFalhas",
+    "captura_falhou",
+    "contadores",
+    "credencial_falhou",
+    "processos_selecionados",
+    "resultado_credencial",
+]
+
+
+@runtime_checkable
+class RegistraFalhas(Protocol):
+    """A spider that records a credential's failure itself (every capture spider): the session middleware calls it
+    so the spider stops that credential and sends :data:`credencial_falhou` once."""
+
+    def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None: ...
+
 
 credencial_falhou = object()
 resultado_credencial = object()

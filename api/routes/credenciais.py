@@ -28,8 +28,9 @@ from sinesys_spiders.core.credenciais import CampoInvalido, CredenciaisService, 
 from sinesys_spiders.core.credenciais_input import normalize_totp_secret, validate_senha
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.db.repositories import UNSET
-from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.core.domain import Tribunal
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
+from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.core.validation import mask_cpf
 
 __all__ = ["ROUTES", "cpf_visivel"]
@@ -73,7 +74,7 @@ def listar_credenciais(factory: sessionmaker[Session], q: CredenciaisConsulta, a
     return CredenciaisLista(
         credenciais=[_saida(c, a, admin) for c, a in rows],
         tribunais_disponiveis=sorted({c.tribunal for c, _ in rows}, key=lambda t: Tribunal(t).ordem),
-        graus_disponiveis=[g.value for g in Grau if any(c.grau == g.value for c, _ in rows)],
+        graus_disponiveis=sorted({c.grau for c, _ in rows}, key=get_registry().ordem_grau),
     )
 
 

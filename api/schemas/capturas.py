@@ -41,9 +41,16 @@ class AudienciasCorpo(CapturaCorpo):
         return self
 
 
+FiltroPrazoCorpo = Literal["sem_prazo", "no_prazo"]
+
+
+def _ambos_filtros() -> list[FiltroPrazoCorpo]:
+    return ["sem_prazo", "no_prazo"]
+
+
 class PendentesCorpo(CapturaCorpo):
-    filtrosPrazo: Annotated[list[Literal["sem_prazo", "no_prazo"]], Field(min_length=1, max_length=2)] = Field(
-        default_factory=lambda: ["sem_prazo", "no_prazo"]
+    filtrosPrazo: Annotated[list[FiltroPrazoCorpo], Field(min_length=1, max_length=2)] = Field(
+        default_factory=_ambos_filtros
     )
 
 

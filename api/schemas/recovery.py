@@ -31,7 +31,7 @@ TipoCapturaNome = Literal[
 #: What the existing API accepts; ``cadastro_pje`` is refused (PJE's registry is not in the raw log).
 TipoElementoPedido = Literal[
     "processo", "expediente", "audiencia", "parte", "representante", "endereco", "vinculo",
-    "vinculo_representante", "cadastro_pje",
+    "vinculo_representante", "timeline", "timeline_item", "documento", "cadastro_pje",
 ]  # fmt: skip
 
 

@@ -23,10 +23,7 @@ from urllib.parse import urlencode
 
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt.parsers import ContextoPagina, parse_pagina
-from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import EntradaInvalida
-from sinesys_spiders.core.items import PaginaBruta
+from sinesys_spiders.plugin import ContextoCaptura, EntradaInvalida, PaginaBruta, Pedido, TipoCaptura
 
 __all__ = ["CAPTURAS", "ListaPainel", "Pauta", "Pendentes"]
 
@@ -116,16 +113,16 @@ class ListaPainel(_Paginada):
             self.agrupamento = pje.AgrupamentoPainel.ACERVO_GERAL.value
 
     def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
-        yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_pje), TOTALIZADORES)
+        yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_externo), TOTALIZADORES)
 
     def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterable[Any]:
         if pedido.etapa == TOTALIZADORES:
             yield self._totalizadores(ctx, pedido, payload, estado)
             if self.tipo is TipoCaptura.ACERVO_GERAL:
-                url = pje.acervo_geral_url(ctx.api_url, ctx.id_advogado_pje)
+                url = pje.acervo_geral_url(ctx.api_url, ctx.id_advogado_externo)
             else:
                 agora = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
-                url = pje.arquivados_url(ctx.api_url, ctx.id_advogado_pje, data=agora)
+                url = pje.arquivados_url(ctx.api_url, ctx.id_advogado_externo, data=agora)
             yield Pedido(url, PAGINA, {"pagina": 1})
             return
         yield from self._pagina(ctx, pedido, payload, estado)
@@ -145,14 +142,14 @@ class Pendentes(_Paginada):
     agrupamento = pje.AgrupamentoPainel.PENDENTES.value
 
     def iniciar(self, ctx: ContextoCaptura) -> Iterable[Pedido]:
-        yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_pje), TOTALIZADORES)
+        yield Pedido(pje.totalizadores_url(ctx.api_url, ctx.id_advogado_externo), TOTALIZADORES)
 
     def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterable[Any]:
         if pedido.etapa == TOTALIZADORES:
             yield self._totalizadores(ctx, pedido, payload, estado)
             for nome in ctx.parametros.get("filtros_prazo") or [f.value for f in pje.FiltroPrazo]:
                 filtro = pje.FiltroPrazo.parse(nome)
-                url = pje.pendentes_url(ctx.api_url, ctx.id_advogado_pje, filtro=filtro)
+                url = pje.pendentes_url(ctx.api_url, ctx.id_advogado_externo, filtro=filtro)
                 yield Pedido(url, PAGINA, {"pagina": 1, "filtro": filtro.value})
             return
         yield from self._pagina(ctx, pedido, payload, estado)

@@ -11,12 +11,20 @@
   PDF is that document's error (:class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso`);
   the case's other documents go on.
 
-``PartesCaptura.reprocessar`` reads a stored ``partes`` page again (recovery): the same reading and
-classification, the case taken from the page's ``requisicao``, no request.
+Both write the case's answer to the raw log (a :class:`~sinesys_spiders.core.items.PaginaBruta` whose
+``requisicao`` names the case, ``processo_id`` and ``numero_processo``; the timeline's also the download
+filters it ran with, ``parametros``) and point their item at it (``raw_ref``). A PDF never goes to the raw log:
+the timeline page already lists every document with its metadata, and the bytes are in the document store.
+
+``reprocessar`` reads a stored page again (recovery): the same reading (and classification, for ``partes``), the
+case taken from the page's ``requisicao``, no request. A timeline page gives its
+:class:`~sinesys_spiders.core.items_processo.TimelineProcesso` and, when its capture downloaded documents, the
+document requests it would make (never sent: they say which documents and from where).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -24,16 +32,21 @@ from typing import Any
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt import timeline as tl
 from plugins.pje_trt.partes import ler_partes, partes_url
-from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
-from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria, alvo_de
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import NaoEncontrado, RespostaInvalida, SinesysError
-from sinesys_spiders.core.items import PaginaBruta
-from sinesys_spiders.core.items_processo import (
+from sinesys_spiders.plugin import (
+    ContextoCaptura,
     DocumentoBaixado,
+    NaoEncontrado,
     OcorrenciaProcesso,
+    PaginaBruta,
     PartesProcesso,
+    Pedido,
+    ProcessoAlvo,
+    RespostaBinaria,
+    RespostaInvalida,
+    SinesysError,
     TimelineProcesso,
+    TipoCaptura,
+    alvo_de,
 )
 
 __all__ = ["CAPTURAS_PROCESSO", "PartesCaptura", "TimelineCaptura"]
@@ -47,7 +60,7 @@ def _comum(ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> 
     out: dict[str, Any] = {
         "tipo_captura": ctx.tipo_captura,
         "processo_id": alvo.processo_id,
-        "id_processo_pje": alvo.id_pje,
+        "id_processo_pje": alvo.id_externo,
         "numero_processo": alvo.numero_processo,
         "tribunal": ctx.tribunal,
         "grau": ctx.grau,
@@ -58,6 +71,36 @@ def _comum(ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> 
     if estado.get("iniciada_em") is not None:
         out["credencial_iniciada_em"] = estado["iniciada_em"]
     return out
+
+
+def _pagina(ctx: ContextoCaptura, tipo: TipoCaptura, pedido: Pedido, alvo: ProcessoAlvo, payload: Any,
+            **extra: Any) -> PaginaBruta:  # fmt: skip
+    """The raw-log entry of a case's answer: the request's path, the case, and ``extra``."""
+    requisicao = pje.describe_request(pedido.url)
+    requisicao.update(processo_id=alvo.processo_id, numero_processo=alvo.numero_processo, **extra)
+    if ctx.captura_id is not None:
+        requisicao["captura_pai"] = ctx.captura_id
+    return PaginaBruta(
+        captura_id=ctx.captura_id,
+        tipo_captura=tipo,
+        advogado_id=ctx.advogado_id,
+        credencial_id=ctx.credencial_id,
+        tribunal=ctx.tribunal,
+        grau=ctx.grau,
+        requisicao=requisicao,
+        payload_bruto=payload,
+    )
+
+
+def _alvo_da_pagina(requisicao: Mapping[str, Any], padrao: re.Pattern[str], tipo: str) -> ProcessoAlvo:
+    found = padrao.search(str(requisicao.get("path") or ""))
+    if found is None or requisicao.get("processo_id") is None or requisicao.get("numero_processo") is None:
+        raise RespostaInvalida(f"{tipo}: página sem o processo na requisição")
+    return ProcessoAlvo(
+        processo_id=int(requisicao["processo_id"]),
+        id_externo=int(found.group(1)),
+        numero_processo=str(requisicao["numero_processo"]),
+    )
 
 
 def _flag(ctx: ContextoCaptura, name: str, default: bool) -> bool:
@@ -77,25 +120,12 @@ class PartesCaptura:
         return ()
 
     def iniciar_processo(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> Iterable[Pedido]:
-        yield Pedido(partes_url(ctx.api_url, alvo.id_pje), PARTES, {"processo": alvo.to_dados()})
+        yield Pedido(partes_url(ctx.api_url, alvo.id_externo), PARTES, {"processo": alvo.to_dados()})
 
     def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
         alvo = alvo_de(pedido)
         partes = ler_partes(payload, cpf_advogado=estado.get("cpf_advogado"))
-        requisicao = pje.describe_request(pedido.url)
-        requisicao.update(processo_id=alvo.processo_id, numero_processo=alvo.numero_processo)
-        if ctx.captura_id is not None:
-            requisicao["captura_pai"] = ctx.captura_id
-        bruta = PaginaBruta(
-            captura_id=ctx.captura_id,
-            tipo_captura=TipoCaptura.PARTES,
-            advogado_id=ctx.advogado_id,
-            credencial_id=ctx.credencial_id,
-            tribunal=ctx.tribunal,
-            grau=ctx.grau,
-            requisicao=requisicao,
-            payload_bruto=payload,
-        )
+        bruta = _pagina(ctx, TipoCaptura.PARTES, pedido, alvo, payload)
         yield bruta
         yield PartesProcesso(
             **_comum(ctx, alvo, estado), sem_partes=payload is None, partes=partes, raw_ref=bruta.raw_log_id
@@ -108,21 +138,17 @@ class PartesCaptura:
         self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
     ) -> Iterator[Any]:
         """The :class:`PartesProcesso` of a stored page (``estado["cpf_advogado"]`` classifies, as in a crawl)."""
-        found = _ID_PROCESSO.search(str(requisicao.get("path") or ""))
-        if found is None or requisicao.get("processo_id") is None or requisicao.get("numero_processo") is None:
-            raise RespostaInvalida("partes: página sem o processo na requisição")
-        alvo = ProcessoAlvo(
-            processo_id=int(requisicao["processo_id"]),
-            id_pje=int(found.group(1)),
-            numero_processo=str(requisicao["numero_processo"]),
-        )
-        pedido = Pedido(partes_url(ctx.api_url, alvo.id_pje), PARTES, {"processo": alvo.to_dados()})
+        alvo = _alvo_da_pagina(requisicao, _ID_PROCESSO, PARTES)
+        pedido = Pedido(partes_url(ctx.api_url, alvo.id_externo), PARTES, {"processo": alvo.to_dados()})
         for produced in self.processar(ctx, pedido, payload, estado):
             if isinstance(produced, PartesProcesso):
                 yield produced
 
 
 _ID_PROCESSO = re.compile(r"/processos/id/(\d+)/partes")
+_ID_TIMELINE = re.compile(r"/processos/id/(\d+)/timeline")
+#: The download filters a timeline page records (``requisicao["parametros"]``), with their defaults.
+_FILTROS = {"baixar_documentos": False, "apenas_assinados": True, "apenas_nao_sigilosos": True}
 
 
 class TimelineCaptura:
@@ -135,7 +161,7 @@ class TimelineCaptura:
         return ()
 
     def iniciar_processo(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> Iterable[Pedido]:
-        yield Pedido(tl.timeline_url(ctx.api_url, alvo.id_pje), TIMELINE, {"processo": alvo.to_dados()})
+        yield Pedido(tl.timeline_url(ctx.api_url, alvo.id_externo), TIMELINE, {"processo": alvo.to_dados()})
 
     def processar(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> Iterator[Any]:
         if pedido.etapa == CONTEUDO:
@@ -146,13 +172,16 @@ class TimelineCaptura:
             raise NaoEncontrado(f"timeline do processo {alvo.numero_processo} não encontrada (HTTP 404)")
         itens = tl.ler_timeline(payload)
         documentos, movimentos = tl.contar(itens)
+        filtros = {name: _flag(ctx, name, default) for name, default in _FILTROS.items()}
+        bruta = _pagina(ctx, TipoCaptura.TIMELINE, pedido, alvo, payload, parametros=filtros)
+        yield bruta
         baixar: list[int] = []
         ja_baixados: list[int] = []
-        if _flag(ctx, "baixar_documentos", False):
+        if filtros["baixar_documentos"]:
             baixaveis = tl.documentos_baixaveis(
                 itens,
-                apenas_assinados=_flag(ctx, "apenas_assinados", True),
-                apenas_nao_sigilosos=_flag(ctx, "apenas_nao_sigilosos", True),
+                apenas_assinados=filtros["apenas_assinados"],
+                apenas_nao_sigilosos=filtros["apenas_nao_sigilosos"],
             )
             guardados = set(alvo.documentos_baixados)
             ja_baixados = [i for i in baixaveis if i in guardados]
@@ -164,9 +193,10 @@ class TimelineCaptura:
             total_movimentos=movimentos,
             documentos_a_baixar=baixar,
             documentos_ja_baixados=ja_baixados,
+            raw_ref=bruta.raw_log_id,
         )
         for id_documento in baixar:
-            url = tl.conteudo_url(ctx.api_url, alvo.id_pje, id_documento, ctx.grau)
+            url = tl.conteudo_url(ctx.api_url, alvo.id_externo, id_documento, ctx.grau)
             yield Pedido(
                 url,
                 CONTEUDO,
@@ -200,6 +230,23 @@ class TimelineCaptura:
 
     def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
         return None
+
+    def reprocessar(
+        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
+    ) -> Iterator[Any]:
+        """A stored timeline page: its :class:`TimelineProcesso`, and the requests of the documents it would download.
+
+        The filters are the page's own (``requisicao["parametros"]``); every downloadable document is listed (the
+        recovery checks which are stored). The requests are never sent: recovery does not call the tribunal.
+        """
+        alvo = _alvo_da_pagina(requisicao, _ID_TIMELINE, TIMELINE)
+        parametros = requisicao.get("parametros")
+        filtros = {**_FILTROS, **(dict(parametros) if isinstance(parametros, Mapping) else {})}
+        ctx = dataclasses.replace(ctx, parametros={**ctx.parametros, **filtros})
+        pedido = Pedido(tl.timeline_url(ctx.api_url, alvo.id_externo), TIMELINE, {"processo": alvo.to_dados()})
+        for produced in self.processar(ctx, pedido, payload, estado):
+            if isinstance(produced, TimelineProcesso | Pedido):
+                yield produced
 
 
 CAPTURAS_PROCESSO: dict[TipoCaptura, Any] = {

@@ -23,22 +23,21 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from plugins.pje_trt.tribunais import SSO_URL
-from sinesys_spiders.core.errors import (
+from sinesys_spiders.plugin import (
     BloqueioWaf,
+    Identidade,
     IdentidadeNaoEncontrada,
+    LoginFlow,
+    LoginResult,
+    LoginTimeouts,
     NetworkError,
     OtpInvalido,
+    OtpSource,
     SenhaInvalida,
     SinesysError,
     SsoNaoConfiavel,
     TimeoutError_,
     TribunalEmManutencao,
-)
-from sinesys_spiders.core.tribunais import (
-    Identidade,
-    LoginResult,
-    LoginTimeouts,
-    OtpSource,
     TribunalEndpoint,
 )
 
@@ -138,7 +137,7 @@ class _Outcome:
     PASSWORD_FORM = "password_form"  # noqa: S105 - an outcome name
 
 
-class PjeTrtLoginFlow:
+class PjeTrtLoginFlow(LoginFlow):
     """Logs into one PJE-TRT tribunal and grau with a Playwright page."""
 
     poll_interval = 0.2

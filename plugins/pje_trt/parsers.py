@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from plugins.pje_trt.requests import Envelope, FiltroPrazo, describe_request, read_envelope
-from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.errors import EntradaInvalida
-from sinesys_spiders.core.items import (
+from sinesys_spiders.plugin import (
     Audiencia,
+    EntradaInvalida,
     Expediente,
+    Grau,
     ItemCaptura,
     ItemInvalido,
     PaginaBruta,
     Processo,
+    TipoCaptura,
+    Tribunal,
     describe_validation_error,
 )
 
@@ -44,7 +46,7 @@ __all__ = [
 
 #: PJE's ``Processo`` fields (advocate panel) -> item fields.
 PROCESSO_CAMPOS: dict[str, str] = {
-    "id": "id_pje",
+    "id": "id_externo",
     "numeroProcesso": "numero_processo",
     "numero": "numero",
     "descricaoOrgaoJulgador": "descricao_orgao_julgador",
@@ -76,7 +78,10 @@ EXPEDIENTE_CAMPOS: dict[str, str] = {
     "nomeRelator": "nome_relator",
 }
 
-_ORIGEM = {TipoCaptura.ACERVO_GERAL: "acervo_geral", TipoCaptura.ARQUIVADOS: "arquivado"}
+_ORIGEM: dict[TipoCaptura, Literal["acervo_geral", "arquivado"]] = {
+    TipoCaptura.ACERVO_GERAL: "acervo_geral",
+    TipoCaptura.ARQUIVADOS: "arquivado",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -183,7 +188,7 @@ def audiencia_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     horario = _obj(row.get("pautaAudienciaHorario"))
     numero_processo = row.get("nrProcesso") or processo.get("numero")
     out: dict[str, Any] = {
-        "id_pje": row.get("id"),
+        "id_externo": row.get("id"),
         "numero_processo": numero_processo,
         "id_processo_pje": row.get("idProcesso", processo.get("id")),
         "data_inicio": row.get("dataInicio"),
@@ -262,7 +267,7 @@ def parse_pagina(payload: Any, contexto: ContextoPagina, *, url: str) -> PaginaP
                     grau=contexto.grau,
                     credencial_id=contexto.credencial_id,
                     captura_id=contexto.captura_id,
-                    id_pje=row.get("id") if isinstance(row.get("id"), int | str) else None,
+                    id_externo=row.get("id") if isinstance(row.get("id"), int | str) else None,
                     motivo=describe_validation_error(exc),
                     raw_ref=bruta.raw_log_id,
                 )

@@ -19,13 +19,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from sinesys_spiders.core.domain import ClassificacaoParte
-from sinesys_spiders.core.errors import RespostaInvalida
-from sinesys_spiders.core.items_processo import (
+from sinesys_spiders.plugin import (
+    ClassificacaoParte,
     EnderecoParte,
     Oab,
     ParteProcesso,
     RepresentanteParte,
+    RespostaInvalida,
     digits,
 )
 
@@ -115,9 +115,8 @@ def _data(value: Any) -> dt.date | None:
 
 
 def _nome(value: Any) -> str | None:
-    if isinstance(value, Mapping):
-        return value.get("descricao")
-    return value
+    nome: str | None = value.get("descricao") if isinstance(value, Mapping) else value
+    return nome
 
 
 def _telefones(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -142,7 +141,7 @@ def _endereco(raw: Any) -> EnderecoParte | None:
     estado = raw.get("estado") or {}
     pais = raw.get("pais") or {}
     return EnderecoParte(
-        id_pje=int(raw["id"]),
+        id_externo=int(raw["id"]),
         logradouro=raw.get("logradouro"),
         numero=None if raw.get("numero") is None else str(raw.get("numero")),
         complemento=raw.get("complemento"),
@@ -159,7 +158,7 @@ def _endereco(raw: Any) -> EnderecoParte | None:
         situacao=raw.get("situacao"),
         classificacoes=list(raw.get("classificacoesEndereco") or []),
         alterado_pje_em=raw.get("dtAlteracao") or None,
-        dados_pje=dict(raw),
+        dados_origem=dict(raw),
     )
 
 
@@ -169,9 +168,13 @@ def _documentos(raw: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
     juridica = str(raw.get("tipoPessoa") or "").upper() == "J" or tipo_doc == "CNPJ"
     documento = digits(raw.get("documento"))
     if juridica:
-        pj = raw.get("pessoaJuridica") if isinstance(raw.get("pessoaJuridica"), Mapping) else {}
+        pj = raw.get("pessoaJuridica")
+        if not isinstance(pj, Mapping):
+            pj = {}
         return "J", None, documento or digits(pj.get("cnpj"))
-    pf = raw.get("pessoaFisica") if isinstance(raw.get("pessoaFisica"), Mapping) else {}
+    pf = raw.get("pessoaFisica")
+    if not isinstance(pf, Mapping):
+        pf = {}
     return "F", digits(raw.get("cpf")) or documento or digits(pf.get("login")), None
 
 
@@ -182,7 +185,7 @@ def _pessoa(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise RespostaInvalida("partes: pessoa sem nome")
     dados = {k: v for k, v in raw.items() if k != "representantes"}
     return {
-        "id_pje": _int(raw.get("id")),
+        "id_externo": _int(raw.get("id")),
         "id_pessoa_pje": _int(raw.get("idPessoa")),
         "nome": nome,
         "tipo_pessoa": tipo_pessoa,
@@ -191,7 +194,7 @@ def _pessoa(raw: Mapping[str, Any]) -> dict[str, Any]:
         "emails": _emails(raw),
         "telefones": _telefones(raw),
         "endereco": _endereco(raw.get("endereco")),
-        "dados_pje": dados,
+        "dados_origem": dados,
     }
 
 

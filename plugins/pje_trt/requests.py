@@ -20,12 +20,10 @@ import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from sinesys_spiders.core.domain import TipoCaptura
-from sinesys_spiders.core.errors import EntradaInvalida, RespostaInvalida, TotalizadorDivergente
-from sinesys_spiders.core.logsafe import ecoar
+from sinesys_spiders.plugin import EntradaInvalida, RespostaInvalida, TipoCaptura, TotalizadorDivergente, ecoar
 
 __all__ = [
     "AGRUPAMENTO_POR_TIPO",
@@ -68,7 +66,7 @@ class FiltroPrazo(enum.StrEnum):
     SEM_PRAZO = "sem_prazo"
 
     @property
-    def agrupador(self) -> str:
+    def agrupador(self) -> Literal["N", "I"]:
         return "N" if self is FiltroPrazo.NO_PRAZO else "I"
 
     @classmethod

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from sinesys_spiders.core.domain import Grau
-from sinesys_spiders.core.errors import RespostaInvalida
+from plugins.pje_trt.tribunais import grau_numero
+from sinesys_spiders.plugin import Grau, RespostaInvalida
 
 __all__ = [
     "check_pdf",
@@ -33,7 +33,7 @@ def timeline_url(api_url: str, id_processo: int) -> str:
 
 def conteudo_url(api_url: str, id_processo: int, id_documento: int, grau: Grau) -> str:
     """The signed PDF of one document (no cover page)."""
-    query = urlencode({"incluirCapa": "false", "incluirAssinatura": "true", "grau": grau.numero})
+    query = urlencode({"incluirCapa": "false", "incluirAssinatura": "true", "grau": grau_numero(grau)})
     return f"{api_url.rstrip('/')}/processos/id/{int(id_processo)}/documentos/id/{int(id_documento)}/conteudo?{query}"
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sinesys_spiders.core.domain import BRASILIA
-from sinesys_spiders.params import PARAMS_POR_TIPO, CapturaParams, describe_validation_error
+from sinesys_spiders.core.tribunais import get_registry
+from sinesys_spiders.params import CapturaParams, describe_validation_error, modelo_parametros
 
 __all__ = ["argumentos_spider", "validar_parametros"]
 
@@ -54,12 +55,10 @@ def _argumentos(parametros: dict[str, Any], dia: dt.date) -> dict[str, Any]:
 
 
 def _modelo(tipo_captura: str) -> type[CapturaParams]:
-    try:
-        return PARAMS_POR_TIPO[tipo_captura]
-    except KeyError:
-        raise ValueError(
-            f"tipo_captura desconhecido: {tipo_captura!r} (use {', '.join(sorted(PARAMS_POR_TIPO))})"
-        ) from None
+    instalados = sorted(t.value for t in get_registry().tipos_captura())
+    if tipo_captura not in instalados:  # the types the installed plugins capture
+        raise ValueError(f"tipo_captura desconhecido: {tipo_captura!r} (use {', '.join(instalados)})")
+    return modelo_parametros(tipo_captura)
 
 
 def _validar(modelo: type[BaseModel], argumentos: dict[str, Any], tipo_captura: str) -> BaseModel:

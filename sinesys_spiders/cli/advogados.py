@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from sqlalchemy.exc import IntegrityError
 
@@ -63,7 +65,7 @@ def add(nome: str, cpf: str, oabs: tuple[str, ...]) -> None:
 def list_(as_json: bool) -> None:
     """List lawyers: id, name, masked CPF, OABs and how many credentials each has."""
     with session_scope(factory=session_factory()) as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": row.id,
                 "nome_completo": row.nome_completo,

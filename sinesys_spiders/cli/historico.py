@@ -107,7 +107,7 @@ def show_command(captura_id: str, as_json: bool) -> None:
             )
             _echo(f"  {onde}: {text}")
         for item in entry.get("erros_itens", [])[:10]:
-            _echo(f"      item {item.get('id_pje')}: {item.get('motivo')}")
+            _echo(f"      item {item.get('id_externo')}: {item.get('motivo')}")
     global_error = resumo.resultado.get("erro")
     if global_error:
         _echo(f"  falha da captura: {global_error['codigo']}: {global_error['mensagem']}")

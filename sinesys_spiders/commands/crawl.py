@@ -66,7 +66,15 @@ class Command(ScrapyCrawlCommand):
 
     @staticmethod
     def _argument_error(spidercls: type, spargs: dict[str, str]) -> str | None:
-        model = get_generic_param(spidercls, Args)
+        from sinesys_spiders.spiders.base import CapturaSpider
+
+        model: type | None  # a pydantic model: the capture's (with the plugins' arguments) or the spider's own
+        if issubclass(spidercls, CapturaSpider):
+            model = spidercls.modelo_argumentos()
+        else:
+            model = get_generic_param(spidercls, Args)
+        if model is None:
+            return None
         values = {k: v for k, v in spargs.items() if not k.startswith("_")}
         try:
             model(**values)

@@ -22,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 
-__all__ = ["CapturaPlugin", "ContextoCaptura", "Pedido"]
+__all__ = ["CapturaPlugin", "CapturaReprocessavel", "ContextoCaptura", "Pedido"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class ContextoCaptura:
     #: The effective REST base (``https://pje.trt3.jus.br/pje-comum-api/api``, or an override).
     api_url: str
     #: The lawyer's id in this tribunal, read from the session (the JWT's ``id`` claim for PJE).
-    id_advogado_pje: int
+    id_advogado_externo: int
     captura_id: int | None = None
     #: Type-specific spider arguments as plain values (``filtros_prazo``, ``data_inicio``, ``situacao``...).
     parametros: Mapping[str, Any] = dataclasses.field(default_factory=dict)
@@ -89,4 +89,18 @@ class CapturaPlugin(Protocol):
 
     def verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> None:
         """Called once every request of the credential is answered: raise if the capture is incomplete."""
+        ...
+
+
+@runtime_checkable
+class CapturaReprocessavel(Protocol):
+    """A capture that recovery can re-read (optional: a capture implementing it is recognised by ``isinstance``).
+
+    ``reprocessar`` gives the items of one stored raw page as ``processar`` would, and never makes a request.
+    """
+
+    def reprocessar(
+        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
+    ) -> Iterable[Any]:
+        """The items of a stored page (``requisicao``: the page's recorded request; ``payload``: its body)."""
         ...

@@ -33,7 +33,7 @@ class ProcessoAlvo:
     """A case to capture: its ``acervo`` row, its PJE id and number, and what is already stored of it."""
 
     processo_id: int
-    id_pje: int
+    id_externo: int
     numero_processo: str
     #: Ids of the documents already downloaded (an unchanged document is not downloaded twice).
     documentos_baixados: tuple[int, ...] = ()
@@ -47,7 +47,7 @@ class ProcessoAlvo:
     def from_dados(cls, data: Mapping[str, Any]) -> ProcessoAlvo:
         return cls(
             processo_id=int(data["processo_id"]),
-            id_pje=int(data["id_pje"]),
+            id_externo=int(data["id_externo"]),
             numero_processo=str(data["numero_processo"]),
             documentos_baixados=tuple(int(i) for i in data.get("documentos_baixados") or ()),
         )

@@ -96,8 +96,12 @@ class Settings(BaseSettings):
     )
     documents_dir: Path | None = Field(default=None, description="Downloaded PDFs; default var_dir/documentos.")
     log_level: str = "INFO"
-    pje_concurrency: int = Field(default=2, ge=1, description="Requests at once per real tribunal host.")
-    pje_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to a real tribunal host.")
+    tribunal_concurrency: int | None = Field(
+        default=None, ge=1, description="Requests at once per real tribunal host (default: the plugin's)."
+    )
+    tribunal_delay: float | None = Field(
+        default=None, ge=0, description="Seconds between requests to a real tribunal host (default: the plugin's)."
+    )
     json_maxsize: int = Field(
         default=16 * 1024 * 1024, gt=0, description="Largest JSON answer accepted from a tribunal, bytes."
     )

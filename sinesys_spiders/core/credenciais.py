@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -48,6 +48,7 @@ from sinesys_spiders.core.db.repositories import (
 )
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.errors import EntradaInvalida, NaoEncontrado
+from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.core.ttlcache import TTLCache
 
 __all__ = [
@@ -63,6 +64,14 @@ __all__ = [
 
 
 _SECRET_COLUMNS = (("senha", "senha_cifrada"), ("totp_secret", "totp_secret_cifrado"), ("twofauth", "twofauth_cifrado"))
+
+
+class _Segredos(TypedDict):
+    """A new credential's sealed secrets, as ``CredenciaisRepository.add`` takes them."""
+
+    senha_cifrada: bytes
+    totp_secret_cifrado: bytes | None
+    twofauth_cifrado: bytes | None
 
 
 class CredenciaisService:
@@ -167,7 +176,7 @@ class CredenciaisService:
                     f"(credencial {existing.id}); use outra ou desative a existente"
                 )
 
-    def _encrypt_secrets(self, row_uuid: str, nova: NovaCredencial) -> dict[str, bytes | None]:
+    def _encrypt_secrets(self, row_uuid: str, nova: NovaCredencial) -> _Segredos:
         def enc(text: str, field: str) -> bytes:
             return _selar(self.cipher, text, row_uuid, field, nova.tribunal, nova.grau)
 
@@ -358,7 +367,8 @@ class CredenciaisService:
             rows = CredenciaisRepository(session).list(advogado_id=advogado_id, active=True if active_only else None)
             ids = [row.id for row in rows if wanted is None or Tribunal(row.tribunal) in wanted]
         out = [self.get(credencial_id) for credencial_id in ids]
-        return sorted(out, key=lambda c: (c.tribunal.ordem, list(Grau).index(c.grau), c.id))
+        registry = get_registry()
+        return sorted(out, key=lambda c: (registry.ordem(c.tribunal), registry.ordem_grau(c.grau), c.id))
 
     def resumo(self, credencial_id: int) -> CredencialResumo:
         """One credential's listing row, without decrypting. ``NaoEncontrado`` if absent."""

@@ -1,8 +1,9 @@
 """Where downloaded PDFs are kept: a folder under ``SINESYS_DOCUMENTS_DIR`` now, other stores later.
 
-A store has three calls (:class:`DocumentStore`): ``put`` writes a document's bytes under a key made of
+A store has four calls (:class:`DocumentStore`): ``put`` writes a document's bytes under a key made of
 its tribunal, grau, case and document ids and returns where it went with its sha256 and size; ``get``
-reads it back; ``exists`` tells whether a path is there. :class:`PastaDocumentStore` writes
+reads it back; ``exists`` tells whether a path is there; ``caminho`` says where a document would be (recovery
+looks there for a document whose row is missing). :class:`PastaDocumentStore` writes
 ``<root>/<tribunal>/<grau>/<id_processo>/<id_documento>.pdf`` atomically (a temporary file renamed), so
 a crash never leaves half a PDF under a final name. The database row (``documentos``) keeps the path,
 digest, size and provenance (:mod:`sinesys_spiders.core.persistencia_processo`).
@@ -47,6 +48,10 @@ class DocumentStore(Protocol):
 
     def exists(self, caminho: str) -> bool: ...
 
+    def caminho(self, *, tribunal: str, grau: str, id_processo: int, id_documento: int) -> str:
+        """Where ``put`` stores (or stored) that document."""
+        ...
+
 
 class PastaDocumentStore:
     """Documents as files under one folder (created on first write)."""
@@ -63,10 +68,13 @@ class PastaDocumentStore:
             raise ValueError("caminho de documento fora da pasta de documentos")
         return path
 
+    def caminho(self, *, tribunal: str, grau: str, id_processo: int, id_documento: int) -> str:
+        return f"{tribunal}/{grau}/{int(id_processo)}/{int(id_documento)}.pdf"
+
     def put(
         self, *, tribunal: str, grau: str, id_processo: int, id_documento: int, conteudo: bytes
     ) -> DocumentoGuardado:
-        caminho = f"{tribunal}/{grau}/{int(id_processo)}/{int(id_documento)}.pdf"
+        caminho = self.caminho(tribunal=tribunal, grau=grau, id_processo=id_processo, id_documento=id_documento)
         path = self._path(caminho)
         pasta_privada(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

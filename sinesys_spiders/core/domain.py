@@ -1,14 +1,18 @@
 """Domain vocabulary: capture types, tribunals, graus and capture statuses.
 
-Values are the Portuguese ASCII nouns of the seed API and database; never translate them.
+Values are the Portuguese ASCII nouns of the seed API and database; never translate them. Tribunal codes and graus
+are open: they are the values the installed tribunal plugins declare (``core.tribunais.PluginRegistry``), read and
+checked through the registry; core names no tribunal system.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import Any, ClassVar, Self
 from zoneinfo import ZoneInfo
 
-from sinesys_spiders.core.logsafe import ecoar
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 __all__ = [
     "BRASILIA",
@@ -19,7 +23,7 @@ __all__ = [
     "Tribunal",
 ]
 
-#: PJE's timestamps carry no zone: they are Brasília time.
+#: Tribunals' timestamps without a zone are Brasília time (the first plugin, PJE, sends them so).
 BRASILIA = ZoneInfo("America/Sao_Paulo")
 
 
@@ -33,19 +37,6 @@ class TipoCaptura(enum.StrEnum):
     PARTES = "partes"
     TIMELINE = "timeline"
     COMBINADA = "combinada"
-
-
-class Grau(enum.StrEnum):
-    """Instance of a tribunal a credential logs into."""
-
-    PRIMEIRO_GRAU = "primeiro_grau"
-    SEGUNDO_GRAU = "segundo_grau"
-    TRIBUNAL_SUPERIOR = "tribunal_superior"
-
-    @property
-    def numero(self) -> int:
-        """The ``grau=1|2`` parameter of PJE's document endpoints (the TST answers as 2)."""
-        return 1 if self is Grau.PRIMEIRO_GRAU else 2
 
 
 class StatusCaptura(enum.StrEnum):
@@ -66,75 +57,105 @@ class ClassificacaoParte(enum.StrEnum):
     TERCEIRO = "terceiro"
 
 
-class Tribunal(enum.StrEnum):
-    """Tribunal codes: the 24 Regional Labour Courts and the TST."""
+class _Codigo(str):
+    """A code an installed plugin declares: a ``str`` that compares, hashes and stores as its text."""
 
-    TRT1 = "TRT1"
-    TRT2 = "TRT2"
-    TRT3 = "TRT3"
-    TRT4 = "TRT4"
-    TRT5 = "TRT5"
-    TRT6 = "TRT6"
-    TRT7 = "TRT7"
-    TRT8 = "TRT8"
-    TRT9 = "TRT9"
-    TRT10 = "TRT10"
-    TRT11 = "TRT11"
-    TRT12 = "TRT12"
-    TRT13 = "TRT13"
-    TRT14 = "TRT14"
-    TRT15 = "TRT15"
-    TRT16 = "TRT16"
-    TRT17 = "TRT17"
-    TRT18 = "TRT18"
-    TRT19 = "TRT19"
-    TRT20 = "TRT20"
-    TRT21 = "TRT21"
-    TRT22 = "TRT22"
-    TRT23 = "TRT23"
-    TRT24 = "TRT24"
-    TST = "TST"
+    __slots__ = ()
 
     @property
-    def regiao(self) -> int | None:
-        """The region number (1..24) of a TRT, ``None`` for the TST."""
-        return None if self is Tribunal.TST else int(self.value[3:])
+    def value(self) -> str:
+        """The code as plain text (what the database, the API and the raw log hold)."""
+        return str.__str__(self)
 
-    @property
-    def graus(self) -> tuple[Grau, ...]:
-        """The graus a credential may log into at this tribunal."""
-        if self is Tribunal.TST:
-            return (Grau.TRIBUNAL_SUPERIOR,)
-        return (Grau.PRIMEIRO_GRAU, Grau.SEGUNDO_GRAU)
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value!r})"
 
-    @property
-    def ordem(self) -> int:
-        """Sort key: TRT order, the TST last (pje-api.md §4)."""
-        return self.regiao or 99
+    @classmethod
+    def parse(cls, value: str) -> Self:  # pragma: no cover - every subclass reads through the registry
+        raise NotImplementedError
+
+    @classmethod
+    def _validar(cls, value: Any) -> Self:
+        """A model field: an instance made by code is kept; text (user input, stored JSON) is read by :meth:`parse`."""
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(f"esperado um texto, não {type(value).__name__}")
+        return cls.parse(value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validar,
+            serialization=core_schema.to_string_ser_schema(),
+            json_schema_input_schema=core_schema.str_schema(),
+        )
+
+
+class Tribunal(_Codigo):
+    """A tribunal code (``TRT3``), declared by the installed plugin that serves it.
+
+    ``Tribunal("TRT3")`` wraps a known code as it is (rows, messages); :meth:`parse` reads what a user typed through
+    the registry (the serving plugin may accept spellings such as ``trt03``) and refuses a code no plugin serves.
+    """
+
+    __slots__ = ()
 
     @classmethod
     def parse(cls, value: str) -> Tribunal:
-        """Read ``TRT3``, ``trt03`` or ``tst``; raise ``ValueError`` with the accepted values otherwise."""
-        text = value.strip().upper()
-        if text.startswith("TRT") and text[3:].isdigit():
-            text = f"TRT{int(text[3:])}"
-        try:
-            return cls(text)
-        except ValueError:
-            raise ValueError(f"tribunal desconhecido: {ecoar(value)} (use TRT1..TRT24 ou TST)") from None
+        """The code of ``value``; ``ValueError`` listing the installed tribunals when no plugin serves it."""
+        from sinesys_spiders.core.tribunais import get_registry
+
+        return get_registry().ler_tribunal(value)
+
+    @property
+    def graus(self) -> tuple[Grau, ...]:
+        """The graus a credential may log into at this tribunal (as its plugin declares them)."""
+        from sinesys_spiders.core.tribunais import get_registry
+
+        return get_registry().graus(self)
+
+    @property
+    def ordem(self) -> int:
+        """Sort key: the order in which the installed plugins declare their tribunals."""
+        from sinesys_spiders.core.tribunais import get_registry
+
+        return get_registry().ordem(self)
+
+
+class Grau(_Codigo):
+    """An instance of a tribunal a credential logs into (``primeiro_grau``), declared by the plugins' endpoints.
+
+    The three instances of Brazilian courts are named here for convenience; a plugin may declare others.
+    """
+
+    __slots__ = ()
+
+    PRIMEIRO_GRAU: ClassVar[Grau]
+    SEGUNDO_GRAU: ClassVar[Grau]
+    TRIBUNAL_SUPERIOR: ClassVar[Grau]
+
+    @classmethod
+    def parse(cls, value: str) -> Grau:
+        """The grau named ``value``; ``ValueError`` listing the declared graus otherwise."""
+        return parse_grau(value)
+
+
+Grau.PRIMEIRO_GRAU = Grau("primeiro_grau")
+Grau.SEGUNDO_GRAU = Grau("segundo_grau")
+Grau.TRIBUNAL_SUPERIOR = Grau("tribunal_superior")
 
 
 def parse_grau(value: str) -> Grau:
-    """Read a grau name; raise ``ValueError`` listing the accepted values otherwise."""
-    try:
-        return Grau(value.strip().lower())
-    except ValueError:
-        accepted = ", ".join(g.value for g in Grau)
-        raise ValueError(f"grau desconhecido: {ecoar(value)} (use {accepted})") from None
+    """Read a grau name; raise ``ValueError`` listing the graus the installed plugins declare otherwise."""
+    from sinesys_spiders.core.tribunais import get_registry
+
+    return get_registry().ler_grau(value)
 
 
 def check_tribunal_grau(tribunal: Tribunal, grau: Grau) -> None:
     """Raise ``ValueError`` when ``grau`` does not exist at ``tribunal``."""
-    if grau not in tribunal.graus:
-        accepted = ", ".join(g.value for g in tribunal.graus)
+    graus = tribunal.graus
+    if grau not in graus:
+        accepted = ", ".join(g.value for g in graus)
         raise ValueError(f"{tribunal.value} não tem {grau.value} (use {accepted})")

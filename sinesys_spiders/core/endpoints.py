@@ -4,7 +4,7 @@
 override in ``tribunais_config``; spiders and the login driver read the result here::
 
     resolver = EndpointResolver.from_settings()
-    efetivo = resolver.get(Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    efetivo = resolver.get(Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     efetivo.endpoint.login_url      # override applied
     efetivo.overridden              # ("base_url",)
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.db import get_session_factory, session_scope
 from sinesys_spiders.core.db.repositories import TribunaisConfigRepository
+from sinesys_spiders.core.db.repositories._base import UNSET
 from sinesys_spiders.core.domain import Grau, Tribunal, check_tribunal_grau
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, EntradaInvalida
 from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint, get_registry
@@ -148,7 +149,7 @@ class EndpointResolver:
             raise EntradaInvalida("informe ao menos um de --base-url, --login-path, --api-path, --sso-url")
         clean = {field: validate_override(field, value, allow_http=self._allow_http) for field, value in values.items()}
         with session_scope(factory=self._factory) as session:
-            TribunaisConfigRepository(session).set_override(tribunal=tribunal, grau=grau, **clean)
+            _guardar(TribunaisConfigRepository(session), tribunal, grau, clean)
         return self.get(tribunal, grau)
 
     def unset_override(self, tribunal: Tribunal, grau: Grau) -> bool:
@@ -162,10 +163,22 @@ class EndpointResolver:
                 return False
             had = any(getattr(row, field) for field in OVERRIDE_FIELDS)
             if row.opcoes:
-                repo.set_override(tribunal=tribunal, grau=grau, **dict.fromkeys(OVERRIDE_FIELDS))
+                _guardar(repo, tribunal, grau, dict.fromkeys(OVERRIDE_FIELDS))
             else:
                 repo.clear(tribunal=tribunal, grau=grau)
             return had
+
+
+def _guardar(repo: TribunaisConfigRepository, tribunal: Tribunal, grau: Grau, urls: Mapping[str, str | None]) -> None:
+    """Store the URL overrides in ``urls`` (``None`` drops one); a field not in ``urls`` keeps its value."""
+    repo.set_override(
+        tribunal=tribunal,
+        grau=grau,
+        base_url=urls.get("base_url", UNSET),
+        login_path=urls.get("login_path", UNSET),
+        api_path=urls.get("api_path", UNSET),
+        sso_url=urls.get("sso_url", UNSET),
+    )
 
 
 def _stored(row: Any, field: str, *, allow_http: bool) -> str | None:
@@ -186,12 +199,14 @@ def _apply(padrao: TribunalEndpoint, plugin: str, row: Any, *, allow_http: bool 
     if row is None:
         return EndpointEfetivo(endpoint=padrao, padrao=padrao, plugin=plugin, sso_url=None)
     stored = {field: _stored(row, field, allow_http=allow_http) for field in OVERRIDE_FIELDS}
-    changes = {field: stored[field] for field in ("base_url", "login_path", "api_path") if stored[field]}
-    if stored["sso_url"]:
-        changes["sso_url"] = stored["sso_url"]
-    endpoint = dataclasses.replace(padrao, **changes)
-    if "base_url" in changes:
-        endpoint = endpoint.with_base_url(changes["base_url"])
+    endpoint = dataclasses.replace(
+        padrao,
+        login_path=stored["login_path"] or padrao.login_path,
+        api_path=stored["api_path"] or padrao.api_path,
+        sso_url=stored["sso_url"] or padrao.sso_url,
+    )
+    if base_url := stored["base_url"]:
+        endpoint = endpoint.with_base_url(base_url)
     overridden = tuple(field for field in OVERRIDE_FIELDS if stored[field])
     return EndpointEfetivo(
         endpoint=endpoint,

@@ -46,12 +46,12 @@ class ContadoresCaptura:
                 raise KeyError(f"contagem desconhecida: {key}")
             entry.contagem[key] += value
 
-    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_pje: Any, motivo: str) -> None:
+    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_externo: Any, motivo: str) -> None:
         """One item could not be stored: count it and keep its reason (up to :data:`MAX_ERROS_ITENS`)."""
         entry = self._get(credencial_id, tribunal, grau)
         entry.contagem["erros"] += 1
         if len(entry.erros_itens) < MAX_ERROS_ITENS:
-            entry.erros_itens.append({"id_pje": id_pje, "motivo": motivo})
+            entry.erros_itens.append({"id_externo": id_externo, "motivo": motivo})
 
     def credenciais(self) -> list[int]:
         return sorted(self._por_credencial)

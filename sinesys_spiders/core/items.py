@@ -1,6 +1,6 @@
 """Typed capture items: what a capture yields, one pydantic model per record kind.
 
-Every item carries its natural key (``id_pje``, ``tribunal``, ``grau``, plus ``numero_processo`` for
+Every item carries its natural key (``id_externo``, ``tribunal``, ``grau``, plus ``numero_processo`` for
 a :class:`Processo` and ``id_documento`` and ``data_criacao_expediente`` for an :class:`Expediente`:
 the unique keys of their tables), who captured it (``advogado_id``, ``credencial_id``,
 ``captura_id``), the PJE fields in snake_case, and ``raw_ref``: the ``raw_log_id`` of the page it
@@ -33,7 +33,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from sinesys_spiders.core.domain import BRASILIA, Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.timeutil import ensure_utc, parse_pje_datetime, utcnow
+from sinesys_spiders.core.timeutil import ensure_utc, parse_datetime_origem, utcnow
 
 __all__ = [
     "CAMPOS_IDENTIDADE",
@@ -64,7 +64,7 @@ def _to_datetime(value: Any) -> Any:
         try:  # fast path: PJE's usual ISO text (0 to 7+ fraction digits, zone-less = Brasília)
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:  # blanks, odd forms: the full parser (and its clear message)
-            return parse_pje_datetime(value)
+            return parse_datetime_origem(value)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=BRASILIA)
         return parsed.astimezone(dt.UTC)
@@ -88,7 +88,7 @@ def _check_cnj(value: str) -> str:
 
 
 #: An aware UTC datetime; a zone-less PJE text is read as Brasília time.
-PjeDateTime = Annotated[dt.datetime, BeforeValidator(_to_datetime), AfterValidator(_to_utc)]
+DataHoraOrigem = Annotated[dt.datetime, BeforeValidator(_to_datetime), AfterValidator(_to_utc)]
 OptUtcDateTime = Annotated[dt.datetime | None, BeforeValidator(_to_datetime), AfterValidator(_to_utc)]
 OptStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
 NumeroCnj = Annotated[str, AfterValidator(_check_cnj)]
@@ -102,7 +102,7 @@ CAMPOS_IDENTIDADE = (
     "grau",
     "credencial_id",
     "captura_id",
-    "id_pje",
+    "id_externo",
     "numero_processo",
     "id_documento",
     "raw_log_id",
@@ -141,8 +141,10 @@ class _Model(BaseModel):
             type(self).model_config.get("validate_assignment")
         )
 
+    # The pydantic mypy plugin re-types ``model_construct`` per model from its fields (no ``**values`` when
+    # extra fields are forbidden), which mypy then reports against pydantic's own signature.
     @classmethod
-    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:  # type: ignore[override]
         item = super().model_construct(_fields_set, **values)
         item._sem_validacao = True
         return item
@@ -154,7 +156,7 @@ class _Model(BaseModel):
         return copia
 
     def copy(self, **kwargs: Any) -> Self:  # pydantic v1's copy(update=...), deprecated: also unvalidated
-        copia = super().copy(**kwargs)  # type: ignore[misc]
+        copia = super().copy(**kwargs)
         copia._sem_validacao = True
         return copia
 
@@ -171,11 +173,11 @@ class ItemCaptura(_Model):
     #: The table the record is stored in (``acervo``, ``expedientes``, ``audiencias``).
     tabela: ClassVar[str] = ""
     #: Names of the fields that identify the record at its tribunal and grau.
-    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_pje")
+    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_externo")
     #: Fields that say who captured the record and from where, not what the record is.
     campos_controle: ClassVar[frozenset[str]] = frozenset({"credencial_id", "captura_id", "raw_ref"})
 
-    id_pje: int = Field(gt=0)
+    id_externo: int = Field(gt=0)
     tribunal: Tribunal
     grau: Grau
     advogado_id: int = Field(gt=0)
@@ -185,7 +187,7 @@ class ItemCaptura(_Model):
     raw_ref: str | None = None
 
     def natural_key(self) -> tuple[Any, ...]:
-        """The values of :attr:`chave_natural`, e.g. ``(Tribunal.TRT3, Grau.PRIMEIRO_GRAU, 123)``."""
+        """The values of :attr:`chave_natural`, e.g. ``(Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, 123)``."""
         return tuple(getattr(self, name) for name in self.chave_natural)
 
     def dados(self) -> dict[str, Any]:
@@ -217,7 +219,7 @@ class Processo(ProcessoBase):
     """A case of the lawyer's panel: ``origem`` says whether it is active or archived."""
 
     tabela: ClassVar[str] = "acervo"
-    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_pje", "numero_processo")
+    chave_natural: ClassVar[tuple[str, ...]] = ("tribunal", "grau", "id_externo", "numero_processo")
 
     origem: Literal["acervo_geral", "arquivado"]
 
@@ -232,7 +234,7 @@ class Expediente(ProcessoBase):
     chave_natural: ClassVar[tuple[str, ...]] = (
         "tribunal",
         "grau",
-        "id_pje",
+        "id_externo",
         "id_documento",
         "data_criacao_expediente",
     )
@@ -257,7 +259,7 @@ class Audiencia(ItemCaptura):
     tabela: ClassVar[str] = "audiencias"
 
     id_processo_pje: int | None = None
-    data_inicio: PjeDateTime
+    data_inicio: DataHoraOrigem
     data_fim: OptUtcDateTime = None
     hora_inicio: dt.time | None = None
     hora_fim: dt.time | None = None
@@ -303,7 +305,7 @@ class PaginaBruta(_Model):
     requisicao: dict[str, Any] = Field(default_factory=dict)
     payload_bruto: Any = None
     erro: OptStr = None
-    criado_em: PjeDateTime = Field(default_factory=utcnow)
+    criado_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
 class ItemInvalido(_Model):
@@ -314,7 +316,7 @@ class ItemInvalido(_Model):
     grau: Grau | None = None
     credencial_id: int | None = None
     captura_id: int | None = None
-    id_pje: Any = None
+    id_externo: Any = None
     motivo: str
     raw_ref: str | None = None
 

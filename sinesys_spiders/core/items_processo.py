@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sinesys_spiders.core.domain import ClassificacaoParte, Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.items import OptStr, OptUtcDateTime, PjeDateTime
+from sinesys_spiders.core.items import DataHoraOrigem, OptStr, OptUtcDateTime
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = [
@@ -64,7 +64,7 @@ class _Model(BaseModel):
 class EnderecoParte(_Model):
     """An address as PJE gives it (``endereco``), flattened; ``cep`` in digits."""
 
-    id_pje: int
+    id_externo: int
     logradouro: OptStr = None
     numero: OptStr = None
     complemento: OptStr = None
@@ -81,7 +81,7 @@ class EnderecoParte(_Model):
     situacao: OptStr = None
     classificacoes: list[Any] = Field(default_factory=list)
     alterado_pje_em: OptUtcDateTime = None
-    dados_pje: dict[str, Any] | None = None
+    dados_origem: dict[str, Any] | None = None
 
 
 class Oab(_Model):
@@ -95,7 +95,7 @@ class Oab(_Model):
 class _Pessoa(_Model):
     """Fields shared by parties and representatives."""
 
-    id_pje: int | None = None
+    id_externo: int | None = None
     id_pessoa_pje: int | None = None
     nome: str
     tipo_pessoa: Literal["F", "J"] = "F"
@@ -104,7 +104,7 @@ class _Pessoa(_Model):
     emails: list[str] = Field(default_factory=list)
     telefones: list[dict[str, Any]] = Field(default_factory=list)
     endereco: EnderecoParte | None = None
-    dados_pje: dict[str, Any] | None = None
+    dados_origem: dict[str, Any] | None = None
 
 
 class RepresentanteParte(_Pessoa):
@@ -160,7 +160,7 @@ class ItemProcesso(_Model):
     advogado_id: int | None = None
     credencial_id: int = Field(gt=0)
     captura_id: int | None = None
-    credencial_iniciada_em: PjeDateTime = Field(default_factory=utcnow)
+    credencial_iniciada_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
 class PartesProcesso(ItemProcesso):
@@ -181,7 +181,9 @@ class TimelineProcesso(ItemProcesso):
     documentos_a_baixar: list[int] = Field(default_factory=list)
     #: Downloadable documents already stored by an earlier run (not downloaded again).
     documentos_ja_baixados: list[int] = Field(default_factory=list)
-    capturado_em: PjeDateTime = Field(default_factory=utcnow)
+    capturado_em: DataHoraOrigem = Field(default_factory=utcnow)
+    #: The raw-log entry of the timeline's answer (concluded once the timeline is stored).
+    raw_ref: str | None = None
 
 
 class DocumentoBaixado(ItemProcesso):
@@ -192,7 +194,7 @@ class DocumentoBaixado(ItemProcesso):
     conteudo: bytes = Field(repr=False, exclude=True)  # in the document store; not part of feeds
     content_type: OptStr = None
     md5_pje: OptStr = None
-    baixado_em: PjeDateTime = Field(default_factory=utcnow)
+    baixado_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
 class OcorrenciaProcesso(ItemProcesso):

@@ -1,7 +1,7 @@
 """Values from a tribunal or a user never forge a log line or drive a terminal (issue 17, item 6).
 
 :func:`install` wraps the log record factory so that every argument interpolated into a message (``%s``
-values: an ``id_pje``, a party's field, a tribunal's error text) has its control characters escaped:
+values: an ``id_externo``, a party's field, a tribunal's error text) has its control characters escaped:
 ``"1\\nERROR forged"`` is written as ``1\\\\nERROR forged`` on the same line. The message's own format string
 (the code's text) and tracebacks are left as they are. :func:`limpar` does the same for text printed to
 a terminal (the history's messages), so an ANSI escape stored by a tribunal is shown, not executed.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = ["ecoar", "escapar", "install", "limpar"]
@@ -54,7 +54,7 @@ def _arg(value: Any) -> Any:
     return escapar(text) if _CONTROLE.search(text) else value
 
 
-_original: Any = None
+_original: Callable[..., logging.LogRecord] | None = None
 
 
 def install() -> None:
@@ -62,10 +62,10 @@ def install() -> None:
     global _original
     if _original is not None:
         return
-    _original = logging.getLogRecordFactory()
+    _original = original = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = _original(*args, **kwargs)
+        record = original(*args, **kwargs)
         if record.args:
             if isinstance(record.args, Mapping):
                 record.args = {k: _arg(v) for k, v in record.args.items()}

@@ -170,7 +170,9 @@ class TwoFAuthProvider:
         if atual is None:
             raise ConfiguracaoInvalida("resposta do 2FAuth sem um código válido (6 a 10 caracteres)")
         proximo = _valid_code(data.get("next_password"))
-        period = data.get("period") if isinstance(data.get("period"), int) else self.period
+        period = data.get("period")
+        if not isinstance(period, int):
+            period = self.period
         generated = data.get("generated_at")
         if isinstance(generated, int | float) and generated > 0:
             passo = time_step(float(generated), period)

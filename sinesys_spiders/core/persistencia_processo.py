@@ -49,17 +49,17 @@ def selecionar_processos(
     processos: Sequence[int] | None = None,
     horas: float = 24.0,
     now: dt.datetime | None = None,
-    ids_pje: Sequence[int] | None = None,
+    ids_externos: Sequence[int] | None = None,
 ) -> list[ProcessoAlvo]:
     """The cases to capture for one credential, oldest capture first.
 
     ``processos`` (``acervo`` ids) are taken whatever their last capture; without them, every case of
     the lawyer at ``tribunal`` and ``grau`` whose ``coluna`` (``partes_capturadas_em`` or
-    ``timeline_capturada_em``) is empty or older than ``horas`` hours; ``ids_pje`` narrows those to the cases
+    ``timeline_capturada_em``) is empty or older than ``horas`` hours; ``ids_externos`` narrows those to the cases
     with these PJE ids (the combined capture: the cases its hearings and notices named).
     """
     stamp = getattr(Processo, coluna)
-    query = select(Processo.id, Processo.id_pje, Processo.numero_processo).where(
+    query = select(Processo.id, Processo.id_externo, Processo.numero_processo).where(
         Processo.tribunal == tribunal, Processo.grau == grau
     )
     if processos is not None:
@@ -67,17 +67,17 @@ def selecionar_processos(
     else:
         limite = (now or utcnow()) - dt.timedelta(hours=horas)
         query = query.where(Processo.advogado_id == advogado_id, or_(stamp.is_(None), stamp < limite))
-        if ids_pje is not None:
-            query = query.where(em_ids(Processo.id_pje, list(ids_pje)))
+        if ids_externos is not None:
+            query = query.where(em_ids(Processo.id_externo, list(ids_externos)))
     query = query.order_by(stamp.is_not(None), stamp, Processo.id)
     rows = session.execute(query).all()
-    baixados = _documentos_por_processo(session, tribunal, grau, [r.id_pje for r in rows])
+    baixados = _documentos_por_processo(session, tribunal, grau, [r.id_externo for r in rows])
     return [
         ProcessoAlvo(
             processo_id=r.id,
-            id_pje=int(r.id_pje),
+            id_externo=int(r.id_externo),
             numero_processo=r.numero_processo,
-            documentos_baixados=tuple(sorted(baixados.get(int(r.id_pje), ()))),
+            documentos_baixados=tuple(sorted(baixados.get(int(r.id_externo), ()))),
         )
         for r in rows
     ]

@@ -1,8 +1,10 @@
 """Persistence of the ``timeline`` capture: items as rows and downloaded documents, a batch of cases at a time.
 
-- :func:`persistir_timeline`: timelines' items into ``timeline_itens`` (new ones inserted, changed ones updated and
-  versioned, unchanged ones not written); stamps ``acervo.timeline_capturada_em``. The whole timelines go to the
-  timeline store (:mod:`sinesys_spiders.core.timelines`).
+- :func:`gravar_timelines`: what a capture stores of its timelines (the per-case pipeline and recovery both call
+  it): :func:`persistir_timeline`, timelines' items into ``timeline_itens`` (new ones inserted, changed ones updated
+  and versioned, unchanged ones not written), stamping ``acervo.timeline_capturada_em``; and
+  :func:`salvar_timelines`, the whole timelines into the timeline store (:mod:`sinesys_spiders.core.timelines`), in
+  the same transaction for the SQL store.
 - :func:`persistir_documento`: stored PDFs' rows in ``documentos`` (path, sha256, size, URL, time, credential);
   :func:`contar_documentos` how many a case has.
 
@@ -21,8 +23,60 @@ from sqlalchemy.orm import Session
 from sinesys_spiders.core.db.repositories.timeline import Caso, ResultadoTimeline, TimelineDoCaso, TimelineRepository
 from sinesys_spiders.core.documentos import DocumentoGuardado
 from sinesys_spiders.core.items_processo import DocumentoBaixado, TimelineProcesso
+from sinesys_spiders.core.timelines import RegistroTimeline, SqlTimelineStore, TimelineStore
 
-__all__ = ["ResultadoTimeline", "contar_documentos", "persistir_documento", "persistir_timeline"]
+__all__ = [
+    "ResultadoTimeline",
+    "caso_de",
+    "contar_documentos",
+    "gravar_timelines",
+    "persistir_documento",
+    "persistir_timeline",
+    "salvar_timelines",
+]
+
+
+def caso_de(item: TimelineProcesso | DocumentoBaixado) -> Caso:
+    """The case of an item: ``(id_processo_pje, tribunal, grau)``."""
+    return (item.id_processo_pje, item.tribunal.value, item.grau.value)
+
+
+def gravar_timelines(
+    session: Session, itens: Sequence[TimelineProcesso], store: TimelineStore, *, now: dt.datetime | None = None
+) -> list[ResultadoTimeline]:
+    """A capture's timelines stored: items as rows, cases stamped, whole timelines in the store; counts per case.
+
+    With a SQL store everything is one transaction (the caller's); with another store the save happens inside it,
+    so a store that fails leaves the cases unstamped (they are captured again).
+    """
+    out = persistir_timeline(session, itens, now=now)
+    salvar_timelines(session, itens, store)
+    return out
+
+
+def salvar_timelines(session: Session, itens: Sequence[TimelineProcesso], store: TimelineStore) -> None:
+    """The whole timelines into the timeline store, each with how many of its documents are stored."""
+    baixados = contar_documentos(session, [caso_de(item) for item in itens])
+    registros = [
+        RegistroTimeline(
+            id_processo_pje=item.id_processo_pje,
+            tribunal=item.tribunal.value,
+            grau=item.grau.value,
+            capturado_em=item.capturado_em,
+            timeline=item.itens,
+            total_documentos=item.total_documentos,
+            total_movimentos=item.total_movimentos,
+            total_documentos_baixados=baixados[caso_de(item)],
+            advogado_id=item.advogado_id,
+            processo_id=item.processo_id,
+        )
+        for item in itens
+    ]
+    if isinstance(store, SqlTimelineStore):
+        store.save_many_in(session, registros)
+    else:
+        for registro in registros:
+            store.save(registro)
 
 
 def persistir_timeline(

@@ -12,7 +12,7 @@ import re
 
 from sinesys_spiders.core.domain import BRASILIA
 
-__all__ = ["UTC", "ensure_utc", "parse_pje_date", "parse_pje_datetime", "utcnow"]
+__all__ = ["UTC", "ensure_utc", "parse_date_origem", "parse_datetime_origem", "utcnow"]
 
 UTC = dt.UTC
 
@@ -35,8 +35,8 @@ def ensure_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(UTC)
 
 
-def parse_pje_datetime(value: str | None) -> dt.datetime | None:
-    """Read a PJE timestamp; zone-less means Brasília. Return an aware UTC datetime, ``None`` if empty.
+def parse_datetime_origem(value: str | None) -> dt.datetime | None:
+    """Read a tribunal's timestamp; zone-less means Brasília. Return an aware UTC datetime, ``None`` if empty.
 
     Accepts 0 to 6 (extra digits are truncated) fraction digits, a space or ``T`` separator, a
     date alone (midnight in Brasília) and a trailing ``Z`` or ``±HH:MM`` offset.
@@ -72,8 +72,8 @@ def parse_pje_datetime(value: str | None) -> dt.datetime | None:
     return local.astimezone(UTC)
 
 
-def parse_pje_date(value: str | None) -> dt.date | None:
-    """Read a PJE date (``YYYY-MM-DD``, possibly followed by a time that is ignored); ``None`` if empty."""
+def parse_date_origem(value: str | None) -> dt.date | None:
+    """Read a tribunal's date (``YYYY-MM-DD``, possibly followed by a time that is ignored); ``None`` if empty."""
     if value is None:
         return None
     text = value.strip()

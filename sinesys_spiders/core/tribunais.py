@@ -1,37 +1,53 @@
 """The tribunal plugin contract and its registry.
 
-A tribunal plugin is a package that registers an object under the entry-point group
-``sinesys.tribunais``::
+A tribunal plugin (one tribunal family: PJE-TRT, eproc, e-SAJ...) is a package that registers an object under the
+entry-point group ``sinesys.tribunais``::
 
     entry_points={"sinesys.tribunais": ["pje_trt = plugins.pje_trt.plugin:PjeTrtPlugin"]}
 
-The entry point names a class (instantiated with no arguments) or an instance. The first-party
-PJE-TRT plugin registers exactly this way, so nothing in ``core`` imports ``plugins``.
+The entry point names a class (instantiated with no arguments) or an instance. The first-party PJE-TRT plugin
+registers exactly this way, so nothing in ``core`` imports ``plugins``. Plugin authors import this contract from
+:mod:`sinesys_spiders.plugin`.
 
-The contract grows with the capture path; today it is the tribunal table (which tribunals and
-graus a plugin serves, at which URLs). The effective URL of a tribunal and grau is the plugin's
-default unless the database holds an override (``sinesys tribunais set-url``).
+:class:`TribunalPlugin` declares every hook the framework calls. The required ones are the plugin's name and system,
+its tribunal table (:meth:`~TribunalPlugin.endpoints`) and its login flow; the others have documented defaults,
+which a plugin inherits by subclassing :class:`TribunalPlugin` (a plugin that does not subclass it must define
+every hook). Core knows no tribunal system: tribunal codes and graus are the values the installed plugins declare
+(:class:`PluginRegistry` validates them); capture types are those the plugins capture; a capture type's extra
+arguments, the rows of a raw page, which credentials share one session and the politeness toward real hosts come
+from the plugin serving the tribunal. The effective URL of a tribunal and grau is the plugin's default unless the
+database holds an override (``sinesys tribunais set-url``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import entry_points
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import ConfiguracaoInvalida
+from sinesys_spiders.core.login_contrato import Identidade, LoginFlow, LoginResult, LoginTimeouts, OtpSource
+from sinesys_spiders.core.logsafe import ecoar
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from sinesys_spiders.core.capturas import CapturaPlugin
+    from sinesys_spiders.core.items import PaginaBruta
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "Cortesia",
     "Identidade",
-    "LoginCapable",
     "LoginFlow",
     "LoginResult",
     "LoginTimeouts",
     "OtpSource",
+    "ParteCombinada",
     "PluginRegistry",
     "TribunalEndpoint",
     "TribunalPlugin",
@@ -77,67 +93,221 @@ class TribunalEndpoint:
         return dataclasses.replace(self, base_url=base_url.rstrip("/"))
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Cortesia:
+    """Politeness toward a real tribunal host: requests at once, seconds between them, and their jitter (±50%: 0.5).
+
+    A loopback host (a simulator) gets none; ``SINESYS_TRIBUNAL_CONCURRENCY`` / ``SINESYS_TRIBUNAL_DELAY`` and the
+    per-tribunal ``tribunais_config.opcoes`` override the plugin's values.
+    """
+
+    concurrency: int = 2
+    delay: float = 0.5
+    jitter: float = 0.5
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ParteCombinada:
+    """One list part of the combined daily capture: its name, the capture type, and that type's arguments."""
+
+    nome: str
+    tipo: TipoCaptura
+    parametros: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
 @runtime_checkable
 class TribunalPlugin(Protocol):
-    """What a tribunal family (PJE-TRT, eproc, ...) provides to the framework."""
+    """What a tribunal family (PJE-TRT, eproc, ...) provides to the framework: every hook the framework calls.
+
+    Required: :attr:`name`, :attr:`sistema`, :attr:`login_flow` and :meth:`endpoints`. Every other hook has the
+    default written here; subclass this class to inherit them.
+    """
 
     #: Short stable name, also the entry point's name (``pje_trt``).
     name: str
     #: The system the plugin speaks (``PJE``).
     sistema: str
+    #: How the plugin logs in (:class:`~sinesys_spiders.core.login_contrato.LoginFlow`).
+    login_flow: LoginFlow
+    #: Politeness toward the plugin's real hosts (default: 2 requests at once, 0.5 s apart, ±50%).
+    cortesia: Cortesia = Cortesia()
 
     def endpoints(self) -> Sequence[TribunalEndpoint]:
-        """Every tribunal and grau this plugin serves, with its default URLs."""
+        """Every tribunal and grau this plugin serves, with its default URLs, in the order lists show them."""
         ...
+
+    def captura(self, tipo: TipoCaptura) -> CapturaPlugin | None:
+        """The plugin's part of capture type ``tipo`` (``core.capturas``); default ``None``: not captured."""
+        return None
+
+    def parametros(self, tipo: TipoCaptura) -> type[BaseModel] | None:
+        """The arguments model of capture type ``tipo``: a subclass of that type's framework model
+        (``sinesys_spiders.params``) adding the plugin's own arguments. Default ``None``: the framework's only."""
+        return None
+
+    def linhas(self, pagina: PaginaBruta) -> int:
+        """How many rows (future items) a raw page of a list capture holds; default: the length of a JSON list
+        payload, else 0. The raw log marks a page processed once that many rows reached an outcome."""
+        return len(pagina.payload_bruto) if isinstance(pagina.payload_bruto, list) else 0
+
+    def chave_sessao(self, tribunal: Tribunal, grau: Grau) -> str:
+        """Which of a lawyer's credentials share one session: those whose key is equal (keys are global: include
+        the tribunal code, which no other plugin serves).
+
+        Default ``"{tribunal}:{grau}"``: each grau its own session. Credentials sharing a session run one after
+        the other, within a crawl and across processes (logging into one would end the other's session)."""
+        return f"{tribunal.value}:{grau.value}"
+
+    def ler_tribunal(self, texto: str) -> Tribunal | None:
+        """The code of one of this plugin's tribunals typed as ``texto`` (default: the code, any case); ``None``
+        when it is none of them."""
+        codigo = texto.strip().upper()
+        return next((e.tribunal for e in self.endpoints() if e.tribunal.value.upper() == codigo), None)
+
+    def plano_combinada(self, hoje: dt.date) -> Sequence[ParteCombinada]:
+        """The list parts of the combined daily capture on ``hoje`` (Brasília); default: none."""
+        return ()
+
+
+def login_flow_of(plugin: TribunalPlugin) -> LoginFlow:
+    """The plugin's login flow; ``ConfiguracaoInvalida`` when it is not a :class:`LoginFlow`."""
+    if not isinstance(plugin.login_flow, LoginFlow):
+        raise ConfiguracaoInvalida(f"tribunal plugin {plugin.name!r} has no login flow")
+    return plugin.login_flow
 
 
 class PluginRegistry:
-    """Plugins by name, and the plugin serving each tribunal and grau."""
+    """Plugins by name, the plugin serving each tribunal and grau, and the codes and graus they declare."""
 
     def __init__(self, plugins: Iterable[TribunalPlugin] = ()) -> None:
         self._plugins: dict[str, TribunalPlugin] = {}
-        self._by_key: dict[tuple[Tribunal, Grau], tuple[TribunalPlugin, TribunalEndpoint]] = {}
+        self._by_key: dict[tuple[str, str], tuple[TribunalPlugin, TribunalEndpoint]] = {}
+        self._graus: dict[str, tuple[Grau, ...]] = {}
+        self._ordem_graus: dict[str, int] = {}
         for plugin in plugins:
             self.register(plugin)
 
     def register(self, plugin: TribunalPlugin) -> None:
         if not isinstance(plugin, TribunalPlugin):
-            raise ConfiguracaoInvalida(f"plugin {plugin!r} does not implement TribunalPlugin")
+            faltam = [m for m in _MEMBROS if not hasattr(plugin, m)]
+            raise ConfiguracaoInvalida(
+                f"plugin {plugin!r} does not implement TribunalPlugin (missing: {', '.join(faltam)}; "
+                "subclass sinesys_spiders.plugin.TribunalPlugin to inherit the optional hooks)"
+            )
         if plugin.name in self._plugins:
             raise ConfiguracaoInvalida(f"two tribunal plugins are named {plugin.name!r}")
-        self._plugins[plugin.name] = plugin
+        login_flow_of(plugin)
+        novos: dict[tuple[str, str], tuple[TribunalPlugin, TribunalEndpoint]] = {}
         for endpoint in plugin.endpoints():
-            key = (endpoint.tribunal, endpoint.grau)
-            if key in self._by_key:
-                other = self._by_key[key][0].name
+            key = (endpoint.tribunal.value, endpoint.grau.value)
+            dono = self._by_key.get(key) or novos.get(key)
+            if dono is not None:
                 raise ConfiguracaoInvalida(
-                    f"{endpoint.tribunal} {endpoint.grau} is served by both {other!r} and {plugin.name!r}"
+                    f"{endpoint.tribunal.value} {endpoint.grau.value} is served by both {dono[0].name!r} and "
+                    f"{plugin.name!r}"
                 )
-            self._by_key[key] = (plugin, endpoint)
+            novos[key] = (plugin, dataclasses.replace(endpoint, tribunal=Tribunal(key[0]), grau=Grau(key[1])))
+        self._plugins[plugin.name] = plugin
+        for key, value in novos.items():
+            self._by_key[key] = value
+            self._graus[key[0]] = (*self._graus.get(key[0], ()), Grau(key[1]))
+            self._ordem_graus.setdefault(key[1], len(self._ordem_graus))
 
     @property
     def plugins(self) -> dict[str, TribunalPlugin]:
         return dict(self._plugins)
 
     def endpoints(self) -> list[TribunalEndpoint]:
-        """Every endpoint of every plugin, in tribunal order, 1º before 2º grau."""
-        items = [endpoint for _, endpoint in self._by_key.values()]
-        return sorted(items, key=lambda e: (e.tribunal.ordem, list(Grau).index(e.grau)))
+        """Every endpoint of every plugin, in tribunal order, graus in the order the plugins declare them."""
+        return [endpoint for _, endpoint in self._by_key.values()]
 
-    def plugin_for(self, tribunal: Tribunal, grau: Grau) -> TribunalPlugin:
+    def plugin_for(self, tribunal: Tribunal | str, grau: Grau | str) -> TribunalPlugin:
         return self._lookup(tribunal, grau)[0]
 
-    def endpoint(self, tribunal: Tribunal, grau: Grau) -> TribunalEndpoint:
+    def endpoint(self, tribunal: Tribunal | str, grau: Grau | str) -> TribunalEndpoint:
         """The plugin's default endpoint (database overrides are applied by the caller)."""
         return self._lookup(tribunal, grau)[1]
 
-    def _lookup(self, tribunal: Tribunal, grau: Grau) -> tuple[TribunalPlugin, TribunalEndpoint]:
+    def _lookup(self, tribunal: Tribunal | str, grau: Grau | str) -> tuple[TribunalPlugin, TribunalEndpoint]:
         try:
-            return self._by_key[(tribunal, grau)]
+            return self._by_key[(str.__str__(tribunal), str.__str__(grau))]
         except KeyError:
             raise ConfiguracaoInvalida(
-                f"no tribunal plugin serves {tribunal} {grau}; installed: {sorted(self._plugins)}"
+                f"no tribunal plugin serves {ecoar(tribunal)} {ecoar(grau)}; installed: {sorted(self._plugins)}"
             ) from None
+
+    # -- the codes and graus the plugins declare ------------------------------------------------------
+
+    def tribunais(self) -> list[Tribunal]:
+        """Every tribunal code, in the order the plugins declare them."""
+        return [Tribunal(t) for t in self._graus]
+
+    def graus(self, tribunal: Tribunal | str) -> tuple[Grau, ...]:
+        """The graus served at ``tribunal`` (none for a tribunal no plugin serves)."""
+        return self._graus.get(str.__str__(tribunal), ())
+
+    def ordem(self, tribunal: Tribunal | str) -> int:
+        """The tribunal's place in lists (after every declared one when no plugin serves it)."""
+        codigo = str.__str__(tribunal)
+        for i, t in enumerate(self._graus):
+            if t == codigo:
+                return i
+        return len(self._graus)
+
+    def ordem_grau(self, grau: Grau | str) -> int:
+        """The grau's place in lists (1º before 2º: the order in which the plugins first declare them)."""
+        return self._ordem_graus.get(str.__str__(grau), len(self._ordem_graus))
+
+    def ler_tribunal(self, texto: str) -> Tribunal:
+        """The tribunal ``texto`` names, read by the plugins; ``ValueError`` listing the installed ones otherwise."""
+        for plugin in self._plugins.values():
+            codigo = plugin.ler_tribunal(texto)
+            if codigo is not None and str.__str__(codigo) in self._graus:
+                return Tribunal(str.__str__(codigo))
+        raise ValueError(f"tribunal desconhecido: {ecoar(texto)} (use {self._resumo_tribunais()})")
+
+    def ler_grau(self, texto: str) -> Grau:
+        """The grau ``texto`` names; ``ValueError`` listing the declared graus otherwise."""
+        nome = texto.strip().lower()
+        if nome in self._ordem_graus:
+            return Grau(nome)
+        raise ValueError(f"grau desconhecido: {ecoar(texto)} (use {', '.join(self._ordem_graus) or 'nenhum'})")
+
+    def _resumo_tribunais(self) -> str:
+        codigos = list(self._graus)
+        if not codigos:
+            return "nenhum plugin de tribunal instalado"
+        if len(codigos) == 1:
+            return codigos[0]
+        if len(codigos) <= 6:
+            return f"{', '.join(codigos[:-1])} ou {codigos[-1]}"
+        return f"{codigos[0]}..{codigos[-2]} ou {codigos[-1]}"
+
+    # -- what the serving plugin says ----------------------------------------------------------------
+
+    def tipos_captura(self) -> list[TipoCaptura]:
+        """The capture types at least one installed plugin captures (the combined one if one has a plan)."""
+        hoje = dt.date.today()
+        out = []
+        for tipo in TipoCaptura:
+            for plugin in self._plugins.values():
+                if plugin.plano_combinada(hoje) if tipo is TipoCaptura.COMBINADA else plugin.captura(tipo):
+                    out.append(tipo)
+                    break
+        return out
+
+    def chave_sessao(self, tribunal: Tribunal | str, grau: Grau | str) -> str:
+        """The session key of ``tribunal`` and ``grau`` (credentials of one lawyer with equal keys share it)."""
+        plugin = self.plugin_for(tribunal, grau)
+        return plugin.chave_sessao(Tribunal(str.__str__(tribunal)), Grau(str.__str__(grau)))
+
+    def linhas(self, pagina: PaginaBruta) -> int:
+        """The rows of a raw page, counted by the plugin serving its tribunal (0 when none serves it)."""
+        try:
+            plugin = self.plugin_for(pagina.tribunal, pagina.grau)
+        except ConfiguracaoInvalida:
+            return 0
+        return plugin.linhas(pagina)
 
     @classmethod
     def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> PluginRegistry:
@@ -150,6 +320,12 @@ class PluginRegistry:
         return registry
 
 
+#: The members a plugin must have (for the message when one is missing).
+_MEMBROS = (
+    "name", "sistema", "login_flow", "cortesia", "endpoints", "captura", "parametros", "linhas", "chave_sessao",
+    "ler_tribunal", "plano_combinada",
+)  # fmt: skip
+
 _registry: PluginRegistry | None = None
 
 
@@ -159,120 +335,3 @@ def get_registry() -> PluginRegistry:
     if _registry is None:
         _registry = PluginRegistry.from_entry_points()
     return _registry
-
-
-# --- The login part of the contract (DESIGN.md §3 step 2) -------------------------------------
-#
-# A plugin that logs in exposes a ``login_flow`` attribute (see :class:`LoginCapable`). The flow
-# drives a browser page it receives (typed ``Any`` here: ``core`` does not import Playwright), asks
-# the session manager for one-time codes through :class:`OtpSource`, and returns the browser
-# context's cookies with the session's identity. It also tells an expired session from a data
-# response, for the session middleware.
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class LoginTimeouts:
-    """Seconds a login waits for each step (defaults from the real PJE, pje-api.md §1).
-
-    ``pause`` is the human-like pause between steps (the real flow waits 2-3 s); tests use 0.
-    """
-
-    page_load: float = 60.0
-    sso_button: float = 20.0
-    sso_button_tries: int = 3
-    redirect: float = 60.0
-    form_submit: float = 120.0
-    otp_field: float = 30.0
-    landing: float = 120.0
-    cookie: float = 20.0
-    pause: float = 2.0
-
-    @classmethod
-    def fast(cls, scale: float = 0.25) -> LoginTimeouts:
-        """Short timeouts and no pauses (sandbox, tests, benchmarks)."""
-        return cls(
-            page_load=60.0 * scale,
-            sso_button=20.0 * scale,
-            sso_button_tries=2,
-            redirect=60.0 * scale,
-            form_submit=120.0 * scale,
-            otp_field=30.0 * scale,
-            landing=120.0 * scale,
-            cookie=20.0 * scale,
-            pause=0.0,
-        )
-
-
-@runtime_checkable
-class OtpSource(Protocol):
-    """One-time codes for one login, handed to the flow by the session manager.
-
-    Each call records the time step it returns before returning it, so a code is never sent twice.
-    """
-
-    async def first(self) -> str:
-        """The code to submit first."""
-        ...
-
-    async def next(self) -> str | None:
-        """The code of the following step, after the first was rejected; ``None`` if there is none."""
-        ...
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Identidade:
-    """Who the session belongs to, read from the session's token: the lawyer id and the claims."""
-
-    id_advogado: int
-    claims: dict[str, object] = dataclasses.field(repr=False)
-    expires_at: float | None = None  # Unix time of the token's ``exp``
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class LoginResult:
-    """A logged-in browser context: every cookie (including those set by XHR) and the identity."""
-
-    cookies: list[dict[str, object]] = dataclasses.field(repr=False)
-    identidade: Identidade
-    landing_url: str = ""
-
-
-@runtime_checkable
-class LoginFlow(Protocol):
-    """How a tribunal family logs in, reads the session's identity and recognises an expired session."""
-
-    async def login(
-        self,
-        page: Any,
-        *,
-        endpoint: TribunalEndpoint,
-        usuario: str,
-        senha: str,
-        otp: OtpSource,
-        timeouts: LoginTimeouts,
-    ) -> LoginResult:
-        """Log in on ``page`` (a Playwright page) and return the session; raise ``core.errors``."""
-        ...
-
-    def identidade(self, cookies: Sequence[Mapping[str, object]]) -> Identidade:
-        """The session's identity (lawyer id, claims, expiry) from its cookies."""
-        ...
-
-    def sessao_expirada(self, *, status: int, url: str, content_type: str, body: bytes) -> bool:
-        """Whether a response to a data request means the session expired or was rejected."""
-        ...
-
-
-@runtime_checkable
-class LoginCapable(Protocol):
-    """A :class:`TribunalPlugin` that can log in."""
-
-    login_flow: LoginFlow
-
-
-def login_flow_of(plugin: TribunalPlugin) -> LoginFlow:
-    """The plugin's login flow; ``ConfiguracaoInvalida`` when the plugin cannot log in."""
-    flow = getattr(plugin, "login_flow", None)
-    if flow is None or not isinstance(flow, LoginFlow):
-        raise ConfiguracaoInvalida(f"tribunal plugin {plugin.name!r} has no login flow")
-    return flow

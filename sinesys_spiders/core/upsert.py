@@ -7,7 +7,7 @@ their tables inside the caller's session, the same code on SQLite and PostgreSQL
 1. Items are grouped by table and collapsed on their natural key (the last one of a key wins; the
    others count as ``duplicados``).
 2. The existing rows of the batch are read in one query per table, tribunal and grau
-   (``tribunal = ? AND grau = ? AND id_pje IN (...)``) and matched on the full natural key.
+   (``tribunal = ? AND grau = ? AND id_externo IN (...)``) and matched on the full natural key.
 3. A new key is INSERTed (``inseridos``). An existing row is compared on the columns the item
    provides, ignoring bookkeeping (``id``, ``created_at``, ``updated_at``, ``advogado_id``,
    ``credencial_id``, ``ultima_captura_id``, ``processo_id``): equal -> not written at all (``inalterados``);
@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import RowMapping, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
@@ -102,7 +102,7 @@ def table_for(item: ItemCaptura | type[ItemCaptura]) -> TabelaUpsert:
     cls = item if isinstance(item, type) else type(item)
     for base in cls.__mro__:
         if base in _TABELAS:
-            return _TABELAS[base]  # type: ignore[index]
+            return _TABELAS[base]
     raise KeyError(f"{cls.__name__} não tem tabela")
 
 
@@ -130,7 +130,7 @@ class ErroUpsert:
 
     credencial_id: int
     tabela: str
-    id_pje: int
+    id_externo: int
     motivo: str
 
 
@@ -191,7 +191,7 @@ def _fields(item: ItemCaptura) -> dict[str, Any]:
 
 def _row_for(
     spec: TabelaUpsert, item: ItemCaptura, captura_id: int | None, fields: dict[str, Any] | None = None
-) -> dict:
+) -> dict[str, Any]:
     columns = spec.columns
     fields = _fields(item) if fields is None else fields
     row = {name: value for name, value in fields.items() if name in columns}
@@ -204,7 +204,7 @@ def _row_for(
     return row
 
 
-def _key(spec: TabelaUpsert, row: Mapping[str, Any]) -> tuple[Any, ...]:
+def _key(spec: TabelaUpsert, row: Mapping[str, Any] | RowMapping) -> tuple[Any, ...]:
     return tuple(map(row.__getitem__, spec.chave))
 
 
@@ -228,7 +228,7 @@ class _TableBatch:
         if self.spec.name == "audiencias":  # catalogue foreign keys from the hearing's PJE fields
             link_audiencias(self.session, [fields for _, fields in prepared])
         if "processo_id" in self.spec.columns:  # the case's acervo row, when already stored
-            id_field = "id_processo_pje" if self.spec.name == "audiencias" else "id_pje"
+            id_field = "id_processo_pje" if self.spec.name == "audiencias" else "id_externo"
             link_processos(self.session, [fields for _, fields in prepared], id_field=id_field)
         for item, fields in prepared:
             row = _row_for(self.spec, item, self.captura_id, fields)
@@ -257,11 +257,11 @@ class _TableBatch:
         groups: dict[tuple[Any, Any], set[Any]] = defaultdict(set)
         positions = {name: i for i, name in enumerate(self.spec.chave)}
         for key in keys:
-            groups[(key[positions["tribunal"]], key[positions["grau"]])].add(key[positions["id_pje"]])
+            groups[(key[positions["tribunal"]], key[positions["grau"]])].add(key[positions["id_externo"]])
         found: dict[tuple[Any, ...], dict[str, Any]] = {}
         c = self.table.c
         for (tribunal, grau), ids in groups.items():
-            query = select(self.table).where(c.tribunal == tribunal, c.grau == grau, em_ids(c.id_pje, ids))
+            query = select(self.table).where(c.tribunal == tribunal, c.grau == grau, em_ids(c.id_externo, ids))
             for record in self.session.execute(query).mappings():
                 found[_key(self.spec, record)] = dict(record)
         return found
@@ -335,7 +335,7 @@ class _TableBatch:
 
     def _error(self, item: ItemCaptura, reason: str) -> None:
         self.out.count(item, "erros")
-        self.out.erros.append(ErroUpsert(item.credencial_id, self.spec.name, item.id_pje, reason))
+        self.out.erros.append(ErroUpsert(item.credencial_id, self.spec.name, item.id_externo, reason))
 
 
 def upsert_items(session: Session, items: Iterable[ItemCaptura], *, captura_id: int | None = None) -> ResultadoUpsert:

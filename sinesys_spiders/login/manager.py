@@ -42,7 +42,7 @@ from sinesys_spiders.core.falhas_login import (
 )
 from sinesys_spiders.core.locks import LockBackend, hold
 from sinesys_spiders.core.otp import OtpCodes, OtpProvider, first_step, otp_provider_for
-from sinesys_spiders.core.sessions import SessaoPje, SessionStore
+from sinesys_spiders.core.sessions import SessaoTribunal, SessionStore
 from sinesys_spiders.core.tribunais import LoginFlow, LoginTimeouts, PluginRegistry, TribunalEndpoint, login_flow_of
 from sinesys_spiders.login.browser import login_page
 
@@ -168,7 +168,7 @@ class SessionManager:
         #: A session read from the store is reused for ``recheck`` seconds (while valid) before it is read again:
         #: a list capture sends hundreds of requests a second, each needing its credential's session.
         self.recheck = recheck
-        self._recentes: dict[int, tuple[SessaoPje, float]] = {}
+        self._recentes: dict[int, tuple[SessaoTribunal, float]] = {}
         #: Permanent failures by credential: never retried by this manager.
         self.falhas: dict[int, SinesysError] = {}
         #: Logins this manager made (all processes: ``store.logins``), and their durations.
@@ -222,7 +222,7 @@ class SessionManager:
 
     # -- public --------------------------------------------------------------------------------
 
-    async def get(self, credencial_id: int) -> SessaoPje:
+    async def get(self, credencial_id: int) -> SessaoTribunal:
         """The credential's valid session, from the store or from one new login."""
         self._raise_if_failed(credencial_id)
         recente = self._recentes.get(credencial_id)
@@ -247,11 +247,11 @@ class SessionManager:
             self._raise_if_recorded(credencial_id)  # another process may have just failed
             return self._lembrar(await self._login_with_retry(credencial_id))
 
-    def _lembrar(self, sessao: SessaoPje) -> SessaoPje:
+    def _lembrar(self, sessao: SessaoTribunal) -> SessaoTribunal:
         self._recentes[sessao.credencial_id] = (sessao, time.monotonic() + self.recheck)
         return sessao
 
-    async def relogin(self, credencial_id: int, rejected_session_id: str | None) -> SessaoPje:
+    async def relogin(self, credencial_id: int, rejected_session_id: str | None) -> SessaoTribunal:
         """Drop the rejected session (unless a newer one replaced it) and return a valid one."""
         self._recentes.pop(credencial_id, None)
         if self.store.invalidate(credencial_id, session_id=rejected_session_id):
@@ -267,8 +267,7 @@ class SessionManager:
         """A URL that answers 200 only while the credential's session lives, if the plugin has one."""
         credencial = self._credenciais(credencial_id)
         flow = login_flow_of(self._registry.plugin_for(credencial.tribunal, credencial.grau))
-        probe = getattr(flow, "sessao_probe_url", None)
-        return probe(self._endpoint_for(credencial.tribunal, credencial.grau)) if callable(probe) else None
+        return flow.sessao_probe_url(self._endpoint_for(credencial.tribunal, credencial.grau))
 
     def fail(self, credencial_id: int, error: SinesysError) -> None:
         """Stop the credential for the rest of this manager's life (with its reason)."""
@@ -323,7 +322,7 @@ class SessionManager:
         if self.falhas_login is not None and error.code in REMEMBERED:
             self.falhas_login.record(credencial_id, FalhaLogin(error.code, error.message, self._now()))
 
-    async def _login_with_retry(self, credencial_id: int) -> SessaoPje:
+    async def _login_with_retry(self, credencial_id: int) -> SessaoTribunal:
         attempt = 0
         while True:
             try:
@@ -348,7 +347,7 @@ class SessionManager:
                 )
                 await self._sleep(delay)
 
-    async def _login_once(self, credencial_id: int) -> SessaoPje:
+    async def _login_once(self, credencial_id: int) -> SessaoTribunal:
         credencial = self._credenciais(credencial_id)
         plugin = self._registry.plugin_for(credencial.tribunal, credencial.grau)
         flow = login_flow_of(plugin)
@@ -382,7 +381,7 @@ class SessionManager:
                 otp=otp,
                 timeouts=self.timeouts,
             )
-        sessao = SessaoPje.from_login(
+        sessao = SessaoTribunal.from_login(
             credencial_id=credencial_id,
             base_url=endpoint.base_url,
             id_advogado=result.identidade.id_advogado,

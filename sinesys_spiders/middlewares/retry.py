@@ -58,8 +58,8 @@ def backoff_delay(
     rng: random.Random | None = None,
 ) -> float:
     """Full-jitter exponential backoff for retry number ``attempt`` (1-based), at least ``retry_after``."""
-    rng = rng or random
-    delay = rng.uniform(0.0, min(cap, base * (2 ** (attempt - 1))))
+    uniform = rng.uniform if rng is not None else random.uniform
+    delay = uniform(0.0, min(cap, base * (2 ** (attempt - 1))))
     if retry_after is not None:
         delay = max(delay, min(retry_after, retry_after_max))
     return delay
@@ -109,6 +109,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         stats = self.crawler.stats
         if stats is not None:
-            stats.inc_value("sinesys/retry/wait_seconds", round(delay, 3))
+            # Scrapy annotates ``count`` as int; the collector adds any number (seconds here).
+            stats.inc_value("sinesys/retry/wait_seconds", round(delay, 3))  # type: ignore[arg-type]
         if delay > 0:
             await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import Request as ScrapyRequest
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from sinesys_spiders import sinais
 from sinesys_spiders.core.errors import SessaoExpirada, SinesysError
 
 if TYPE_CHECKING:
@@ -129,7 +130,8 @@ class SessionMiddleware:
         request.meta[META_SESSAO] = sessao.session_id
         if jar not in self._seeded:
             self._seeded.add(jar)
-            request.cookies = sessao.cookies_for(request.url)
+            # Scrapy annotates cookie dicts as its ``VerboseCookie`` TypedDict; these carry the same keys.
+            request.cookies = sessao.cookies_for(request.url)  # type: ignore[assignment]
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         credencial_id = request.meta.get(META_CREDENCIAL)
@@ -227,6 +229,5 @@ class SessionMiddleware:
         logger.warning("credencial %s failed: %s", credencial_id, error)
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"sessao/falhas/{error.code}")
-        hook: Any = getattr(self.crawler.spider, "credencial_falhou", None)
-        if callable(hook):
-            hook(credencial_id, error)
+        if isinstance(self.crawler.spider, sinais.RegistraFalhas):
+            self.crawler.spider.credencial_falhou(credencial_id, error)

@@ -1,7 +1,7 @@
 """Locks a crawl holds across callbacks: taken when a piece of work starts, kept while it runs, released at its end.
 
-A case being captured (``captura:processo:{id}``) or a lawyer's PJE session at a tribunal being used
-(``sessao:advogado:{id}:{tribunal}``) is held by one crawl at a time, across every process. The work outlives any
+A case being captured (``captura:processo:{id}``) or a lawyer's session at a tribunal being used
+(``sessao:advogado:{id}:{sessao}``) is held by one crawl at a time, across every process. The work outlives any
 one callback, so the lock cannot be an ``async with``: :class:`Arrendamentos` keeps the leases, extends all of
 them every ``ttl / 3`` seconds while the crawl runs (a crashed process loses them within ``ttl``), and releases
 each one when its work is done (:meth:`~Arrendamentos.liberar`, or :meth:`~Arrendamentos.liberar_em_lote` to give back

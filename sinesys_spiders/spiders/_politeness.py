@@ -1,8 +1,9 @@
-"""Politeness per tribunal: the download slot of each tribunal, polite for real PJE hosts and open for the sandbox.
+"""Politeness per tribunal: the download slot of each tribunal, polite for real hosts and open for a simulator.
 
-Each tribunal is its own download slot (``meta["download_slot"]``). A real PJE host gets ``SINESYS_PJE_CONCURRENCY``
-requests at once (default 2), ``SINESYS_PJE_DELAY`` seconds apart (default 0.5, ±50% jitter); a loopback host (the
-sandbox) the crawl's whole ``CONCURRENT_REQUESTS`` and no delay; ``tribunais_config.opcoes`` (``concurrency``,
+Each tribunal is its own download slot (``meta["download_slot"]``). A real host gets its plugin's politeness
+(``TribunalPlugin.cortesia``; PJE-TRT: 2 requests at once, 0.5 s apart, ±50% jitter), which
+``SINESYS_TRIBUNAL_CONCURRENCY`` and ``SINESYS_TRIBUNAL_DELAY`` override for every plugin; a loopback host (a
+simulator) the crawl's whole ``CONCURRENT_REQUESTS`` and no delay; ``tribunais_config.opcoes`` (``concurrency``,
 ``delay``, ``jitter``) override both.
 """
 
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from scrapy.settings import BaseSettings
 
 from sinesys_spiders.core.endpoints import EndpointEfetivo
+from sinesys_spiders.core.tribunais import get_registry
 
 __all__ = ["slot_do_tribunal"]
 
@@ -34,10 +36,12 @@ def slot_do_tribunal(settings: BaseSettings, efetivo: EndpointEfetivo) -> dict[s
     if _is_loopback(efetivo.endpoint.base_url):
         slot: dict[str, Any] = {"concurrency": settings.getint("CONCURRENT_REQUESTS"), "delay": 0.0, "jitter": 0.0}
     else:
+        cortesia = get_registry().plugins[efetivo.plugin].cortesia
+        concurrency, delay = settings.get("SINESYS_TRIBUNAL_CONCURRENCY"), settings.get("SINESYS_TRIBUNAL_DELAY")
         slot = {
-            "concurrency": settings.getint("SINESYS_PJE_CONCURRENCY", 2),
-            "delay": settings.getfloat("SINESYS_PJE_DELAY", 0.5),
-            "jitter": 0.5,
+            "concurrency": cortesia.concurrency if concurrency is None else int(concurrency),
+            "delay": cortesia.delay if delay is None else float(delay),
+            "jitter": cortesia.jitter,
         }
     for key in ("concurrency", "delay", "jitter"):
         if key in efetivo.opcoes:

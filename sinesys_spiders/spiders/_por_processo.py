@@ -27,7 +27,7 @@ makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``Ty
 stop the credential, as for the list spiders.
 
 Politeness and retries are the list spiders' own: every request of a tribunal goes through its download slot
-(``SINESYS_PJE_CONCURRENCY``, default 2, and ``SINESYS_PJE_DELAY``, default 0.5 s with jitter, on real PJE hosts;
+(the plugin's ``cortesia`` on real hosts, PJE-TRT's 2 at once 0.5 s apart with jitter, or ``SINESYS_TRIBUNAL_*``;
 ``tribunais_config.opcoes`` ``concurrency``/``delay``/``jitter`` per tribunal and grau; a loopback sandbox gets
 ``CONCURRENT_REQUESTS`` and no delay), and 429/5xx are retried with backoff and ``Retry-After``.
 """
@@ -50,11 +50,12 @@ from sqlalchemy import select
 
 from sinesys_spiders import sinais
 from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
-from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria
+from sinesys_spiders.core.capturas_processo import CapturaProcessoPlugin, ProcessoAlvo, RespostaBinaria
 from sinesys_spiders.core.credenciais import CredencialResumo
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.errors import (
+    ConfiguracaoInvalida,
     NetworkError,
     RespostaInvalida,
     SinesysError,
@@ -71,6 +72,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from sinesys_spiders.core.domain import TipoCaptura
+    from sinesys_spiders.core.endpoints import EndpointEfetivo
 
 __all__ = ["ProcessoSpider", "chave_lock", "erro_do_plugin"]
 
@@ -191,7 +195,7 @@ class ProcessoSpider(CapturaSpider):
             alvos=alvos,
         )
         logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
-        captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)])
+        captura = self._captura_processo(self._endpoints[(ctx.tribunal, ctx.grau)])
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
         for inicio in range(0, len(alvos), LOCKS_POR_VEZ):
             if credencial.id in self._falhas:
@@ -228,13 +232,20 @@ class ProcessoSpider(CapturaSpider):
                 for processo_id in pendentes:
                     self._locks_casos.liberar_em_lote(chave_lock(processo_id))
 
+    def _captura_processo(self, efetivo: EndpointEfetivo, tipo: TipoCaptura | None = None) -> CapturaProcessoPlugin:
+        """The plugin's per-case capture of ``tipo`` (default: this spider's type) at ``efetivo``."""
+        captura = self._captura(efetivo, tipo)
+        if not isinstance(captura, CapturaProcessoPlugin):
+            raise ConfiguracaoInvalida(f"o plugin {efetivo.plugin} não captura {captura.tipo.value} por processo")
+        return captura
+
     def _ocorrencia(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, **fields: Any) -> OcorrenciaProcesso:
         estado = self._estado.get(ctx.credencial_id, {})
         extra = {"credencial_iniciada_em": estado["iniciada_em"]} if estado.get("iniciada_em") else {}
         return OcorrenciaProcesso(
             tipo_captura=ctx.tipo_captura,
             processo_id=alvo.processo_id,
-            id_processo_pje=alvo.id_pje,
+            id_processo_pje=alvo.id_externo,
             numero_processo=alvo.numero_processo,
             tribunal=ctx.tribunal,
             grau=ctx.grau,
@@ -260,7 +271,7 @@ class ProcessoSpider(CapturaSpider):
         try:
             if ctx.credencial_id in self._falhas:
                 return
-            captura = self._captura(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
+            captura = self._captura_processo(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
             try:
                 payload = self._payload(response, pedido, captura.etapas_binarias, ctx)
                 produzidos = list(captura.processar(ctx, pedido, payload, self._estado_de(ctx)))

@@ -1,9 +1,10 @@
-"""Turns on a lawyer's PJE session at a tribunal: one grau at a time, within a crawl and across processes.
+"""Turns on a lawyer's session at a tribunal: one credential at a time, within a crawl and across processes.
 
-A lawyer's 1º and 2º grau at one tribunal share one PJE session (logging into one ends the other). Within a crawl
-the base spider runs them one after the other; across processes a crawl holds the lock :func:`chave_sessao` while
-it uses one of them (:class:`TurnosSessao`, kept by :class:`~sinesys_spiders.spiders._arrendamentos.Arrendamentos`),
-so another crawl that needs the same lawyer at the same tribunal waits for its turn instead of ending the session.
+Which of a lawyer's credentials share one session is the plugin's rule (``TribunalPlugin.chave_sessao``; at PJE the
+1º and 2º grau of one tribunal, since logging into one ends the other). Within a crawl the base spider runs them one
+after the other; across processes a crawl holds the lock :func:`chave_sessao` while it uses one of them
+(:class:`TurnosSessao`, kept by :class:`~sinesys_spiders.spiders._arrendamentos.Arrendamentos`), so another crawl
+that needs the same session waits for its turn instead of ending it.
 """
 
 from __future__ import annotations
@@ -13,22 +14,32 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sinesys_spiders.core.credenciais import CredencialResumo
+from sinesys_spiders.core.errors import ConfiguracaoInvalida
 from sinesys_spiders.core.locks import LockBackend
+from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.spiders._arrendamentos import Arrendamentos
 
-__all__ = ["TurnosSessao", "chave_sessao", "mesma_sessao"]
+__all__ = ["TurnosSessao", "chave_sessao", "mesma_sessao", "sessao_de"]
 
 logger = logging.getLogger(__name__)
 
 
-def chave_sessao(advogado_id: int, tribunal: str) -> str:
-    """The lock of a lawyer's PJE session at one tribunal (both graus share it), held while a crawl uses it."""
-    return f"sessao:advogado:{int(advogado_id)}:{tribunal}"
+def chave_sessao(advogado_id: int, sessao: str) -> str:
+    """The lock of a lawyer's session ``sessao`` (:func:`sessao_de`), held while a crawl uses it."""
+    return f"sessao:advogado:{int(advogado_id)}:{sessao}"
+
+
+def sessao_de(credencial: CredencialResumo) -> str:
+    """The credential's session key at its plugin (``TRT3`` for both graus of a PJE tribunal)."""
+    try:
+        return get_registry().chave_sessao(credencial.tribunal, credencial.grau)
+    except ConfiguracaoInvalida:  # no plugin serves it (the credential fails before it runs): its own session
+        return f"{credencial.tribunal}:{credencial.grau}"
 
 
 def mesma_sessao(a: CredencialResumo, b: CredencialResumo) -> bool:
-    """Whether two credentials use one PJE session (the same lawyer at the same tribunal)."""
-    return a.advogado_id == b.advogado_id and a.tribunal == b.tribunal
+    """Whether two credentials use one session (the same lawyer, and keys the plugin says are equal)."""
+    return a.advogado_id == b.advogado_id and sessao_de(a) == sessao_de(b)
 
 
 class TurnosSessao:
@@ -66,7 +77,7 @@ class TurnosSessao:
     ) -> bool:
         """The credential's turn: ``espera=None`` only if the session is free now (``False`` if not); otherwise
         wait up to ``espera`` seconds, then ``LockOcupado``."""
-        chave = chave_sessao(credencial.advogado_id, str(credencial.tribunal))
+        chave = chave_sessao(credencial.advogado_id, sessao_de(credencial))
         if espera is None:
             if not await self._arrendamentos.tentar(chave, metadata=metadata):
                 logger.info("credencial %s: sessão em uso por outra captura; fica para depois", credencial.id)

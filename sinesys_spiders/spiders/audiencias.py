@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from scrapy_spider_metadata import Args
 
 from sinesys_spiders.core.domain import TipoCaptura
@@ -17,11 +15,5 @@ class AudienciasSpider(CapturaSpider, Args[AudienciasParams]):
     name = "audiencias"
     tipo_captura = TipoCaptura.AUDIENCIAS
     args: AudienciasParams
-
-    def parametros(self) -> dict[str, Any]:
-        assert self.args.data_fim is not None
-        return {
-            "data_inicio": self.args.data_inicio.isoformat(),
-            "data_fim": self.args.data_fim.isoformat(),
-            "situacao": self.args.situacao,
-        }
+    # The date range and the plugin's own arguments (PJE's ``situacao``) reach it through
+    # ``CapturaSpider.parametros``.

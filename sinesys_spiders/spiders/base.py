@@ -10,9 +10,10 @@ credential (found in the registry, never imported) provides the capture itself t
 3. every answer goes to the plugin, whose items go to the pipelines (validation, raw log, upsert, history);
 4. when the credential has no request left, the plugin checks completeness (totalizadores).
 
-A lawyer's 1º and 2º grau at one tribunal share one PJE session (logging into one ends the other), so a crawl holds
-the lock ``sessao:advogado:{id}:{tribunal}`` while it uses one of them, across processes: a second ``scrapy crawl``
-or Scrapyd job that needs that lawyer at that tribunal works on its other credentials first, then waits up to
+A lawyer's credentials that share one session (the plugin's ``chave_sessao``: at PJE, 1º and 2º grau at one tribunal,
+since logging into one ends the other) run one after the other, and a crawl holds the lock
+``sessao:advogado:{id}:{chave}`` while it uses one of them, across processes: a second ``scrapy crawl``
+or Scrapyd job that needs that session works on its other credentials first, then waits up to
 ``SINESYS_SESSAO_USO_ESPERA`` seconds (default 1800) for it, and fails that credential with ``LOCK_OCUPADO`` after.
 The lock is renewed every ``SINESYS_SESSAO_USO_TTL / 3`` seconds (default TTL 120 s, so a crashed crawl frees it
 within two minutes) and released when the credential is done.
@@ -22,7 +23,8 @@ A credential that fails (login refused, blocked, session rejected twice, incompl
 its code and reason, and the others go on. The spider never writes the history row itself.
 Requests are picklable (spider-method callbacks, plain ``meta``), so scrapy-redis can share them between workers.
 
-Politeness: each tribunal is its own download slot (:mod:`sinesys_spiders.spiders._politeness`).
+Politeness: each tribunal is its own download slot, polite as its plugin says
+(:mod:`sinesys_spiders.spiders._politeness`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
+from pydantic import ValidationError
 from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy_spider_metadata import Args
@@ -61,7 +64,7 @@ from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend, open_locks
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.middlewares.hosts import origem
-from sinesys_spiders.params import CapturaParams
+from sinesys_spiders.params import CapturaParams, modelo_parametros, parametros_do_tipo
 from sinesys_spiders.spiders._politeness import slot_do_tribunal
 from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
 
@@ -76,8 +79,6 @@ __all__ = ["CapturaSpider"]
 
 logger = logging.getLogger(__name__)
 
-_GRAU_ORDEM = {grau: i for i, grau in enumerate(Grau)}
-
 
 class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     """Shared machinery of the capture spiders; subclasses set ``name``, ``tipo_captura`` and the params."""
@@ -89,7 +90,12 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         #: The Scrapyd job running this crawl (Scrapyd passes it as the ``_job`` argument), for the history.
         self.job_scrapyd: str | None = kwargs.get("_job")
         kwargs = {k: v for k, v in kwargs.items() if not k.startswith("_")}  # Scrapyd adds _job
-        super().__init__(*args, **kwargs)
+        try:  # the type's model extended by the installed plugins' (not only the class's Args[...] model)
+            self.args = self.modelo_argumentos()(**kwargs)
+        except ValidationError as exc:
+            logger.error("Spider parameter validation failed: %s", exc)
+            raise
+        scrapy.Spider.__init__(self, *args, **kwargs)
         self.captura_id: int | None = self.args.captura_id
         self._credenciais: list[CredencialResumo] = []
         self._endpoints: dict[tuple[Tribunal, Grau], EndpointEfetivo] = {}
@@ -107,6 +113,16 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._json_maxsize = 16 * 1024 * 1024
 
     # -- set-up --------------------------------------------------------------------------------------
+
+    @classmethod
+    def modelo_argumentos(cls) -> type[CapturaParams]:
+        """The arguments model of this capture type with the installed plugins' own arguments."""
+        return modelo_parametros(cls.tipo_captura.value)
+
+    @classmethod
+    def get_param_schema(cls, normalize: bool = False) -> dict[Any, Any]:
+        """The JSON schema of :meth:`modelo_argumentos` (scrapy-spider-metadata's spider metadata)."""
+        return cls.modelo_argumentos().model_json_schema()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
@@ -142,9 +158,12 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             for c in candidatas
             if (not tribunais or Tribunal(c.tribunal) in tribunais) and (not graus or Grau(c.grau) in graus)
         ]
-        # 1º grau of every tribunal first, then 2º: a lawyer's 1º and 2º grau share one session at a tribunal
-        # (logging into one ends the other), so the second waits for the first (see _aguardar_mesma_sessao).
-        self._credenciais = sorted(selecionadas, key=lambda c: (_GRAU_ORDEM[Grau(c.grau)], Tribunal(c.tribunal).ordem))
+        # 1º grau of every tribunal first, then 2º: credentials sharing one session (the plugin's chave_sessao)
+        # run one after the other, so the second waits for the first (see _aguardar_mesma_sessao).
+        registry = get_registry()
+        self._credenciais = sorted(
+            selecionadas, key=lambda c: (registry.ordem_grau(c.grau), registry.ordem(c.tribunal))
+        )
         resolver = EndpointResolver.from_settings()
         slots: dict[str, dict[str, Any]] = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         recusadas: dict[tuple[Tribunal, Grau], SinesysError] = {}
@@ -188,8 +207,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._session_manager = value
 
     def parametros(self) -> dict[str, Any]:
-        """Type-specific arguments handed to the plugin as plain values (override in subclasses)."""
-        return {}
+        """Type-specific arguments handed to the plugin as plain values: every argument but the selectors."""
+        return parametros_do_tipo(self.args)
 
     # -- the crawl -----------------------------------------------------------------------------------
 
@@ -267,7 +286,8 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
                 self.credencial_falhou(
                     credencial.id,
                     LockOcupado(
-                        f"a sessão do advogado no {credencial.tribunal} (1º e 2º grau compartilham a sessão do PJE) "
+                        f"a sessão do advogado no {credencial.tribunal} (compartilhada entre graus pelo sistema do "
+                        "tribunal) "
                         f"continua em uso por outra captura; esta captura já aguardou o limite de "
                         f"{self._turnos.espera:.0f} s (SINESYS_SESSAO_USO_ESPERA)"
                     ),
@@ -294,7 +314,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._turnos.fechar()
 
     async def _aguardar_mesma_sessao(self, credencial: CredencialResumo) -> None:
-        """Wait until the lawyer's other graus at this tribunal are done: they share one PJE session."""
+        """Wait until the lawyer's credentials sharing this one's session (the plugin's rule) are done."""
         for anterior in self._credenciais:
             if anterior.id == credencial.id:
                 return
@@ -340,7 +360,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             tribunal=tribunal,
             grau=grau,
             api_url=efetivo.endpoint.api_url,
-            id_advogado_pje=sessao.id_advogado,
+            id_advogado_externo=sessao.id_advogado,
             captura_id=self.captura_id,
             parametros=self.parametros(),
         )
@@ -351,9 +371,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     def _captura(self, efetivo: EndpointEfetivo, tipo: TipoCaptura | None = None) -> CapturaPlugin:
         """The plugin's capture of ``tipo`` (default: this spider's type) at ``efetivo``."""
         tipo = tipo or self.tipo_captura
-        plugin = get_registry().plugins[efetivo.plugin]
-        factory = getattr(plugin, "captura", None)
-        captura = factory(tipo) if factory else None
+        captura = get_registry().plugins[efetivo.plugin].captura(tipo)
         if captura is None:
             raise ConfiguracaoInvalida(f"o plugin {efetivo.plugin} não captura {tipo.value}")
         return captura
@@ -423,7 +441,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         finally:
             self._done(credencial_id)
 
-    def errback_pedido(self, failure: Failure) -> None:
+    def errback_pedido(self, failure: Failure) -> Iterable[Any] | None:
         request = failure.request  # type: ignore[attr-defined]
         credencial_id = int(request.meta["credencial_id"])
         error = getattr(failure.value, "error", None)
@@ -444,13 +462,14 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         elif not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
             status = getattr(getattr(failure.value, "response", None), "status", None)
             if status is None:
-                error: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
+                falha: SinesysError = NetworkError(f"{etapa}: {failure.getErrorMessage()}")
             elif status >= 500 or status == 429:
-                error = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
+                falha = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:
-                error = RespostaInvalida(f"{etapa}: HTTP {status}")
-            self.credencial_falhou(credencial_id, error)
+                falha = RespostaInvalida(f"{etapa}: HTTP {status}")
+            self.credencial_falhou(credencial_id, falha)
         self._done(credencial_id)
+        return None  # nothing to schedule (the per-case spiders' errbacks yield the case's outcome)
 
     def _done(self, credencial_id: int) -> None:
         self._pendentes[credencial_id] -= 1
@@ -504,7 +523,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
 
 
 def _pede_json(pedido: Pedido) -> bool:
-    """Whether a request asks for JSON (every PJE API call but a document's content)."""
+    """Whether a request asks for JSON (every API call of a tribunal but a document's content)."""
     return "json" in str(pedido.headers.get("Accept", "application/json")).lower()
 
 

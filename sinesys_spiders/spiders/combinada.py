@@ -3,15 +3,17 @@
 ``scrapy crawl combinada -a credenciais=1,2`` (or ``-a advogado=ID``). For each credential, after its session (the
 stored one, or one login), two phases:
 
-1. the lists, at once, in the tribunal's download slot: hearings ``designadas`` (today to today+365, Brasília),
-   ``realizadas`` (yesterday) and ``canceladas`` (today to today+365); pending notices ``no prazo`` and ``sem prazo``.
+1. the lists, at once, in the tribunal's download slot: the parts of the plugin's plan
+   (``TribunalPlugin.plano_combinada``; PJE-TRT: hearings ``designadas`` (today to today+365, Brasília),
+   ``realizadas`` (yesterday) and ``canceladas`` (today to today+365); pending notices ``no prazo`` and ``sem prazo``).
    Each part is the plugin's own capture (``audiencias``, ``pendentes``), checked by its own ``verificar``;
-2. ``partes`` and ``timeline`` of every distinct case those lists named (by its PJE id, among the lawyer's cases in
+2. ``partes`` and ``timeline`` of every distinct case those lists named (by its id in the tribunal's system, among
+   the lawyer's cases in
    ``acervo``) that was not captured within ``horas_para_recaptura`` hours (default 24), one lock per case, lazily,
    as the per-case spiders do.
 
 Credentials at different tribunals run at the same time (each tribunal keeps its download slot's politeness); a
-lawyer's 1º and 2º grau at one tribunal share one PJE session and run one after the other. The items and raw log
+lawyer's credentials that share one session (the plugin's rule) run one after the other. The items and raw log
 are those of the parts (their ``tipo_captura`` is the part's); the history row is ``combinada``, and each credential's
 result carries ``combinada``: every part's counts (rows listed per list part, cases found, cases due for partes and
 timeline), beside the per-case pipeline's ``partes`` and ``timeline`` results.
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from sinesys_spiders.core.errors import SinesysError
 from sinesys_spiders.core.items import Audiencia, Expediente, Lote
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
 from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.params import CombinadaParams, today_brasilia
 from sinesys_spiders.spiders._por_processo import (
     ERROS_DE_LEITURA,
@@ -54,25 +56,11 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-__all__ = ["CombinadaSpider", "partes_lista"]
+__all__ = ["CombinadaSpider"]
 
 logger = logging.getLogger(__name__)
 
 _COLUNAS = {TipoCaptura.PARTES: "partes_capturadas_em", TipoCaptura.TIMELINE: "timeline_capturada_em"}
-
-
-def partes_lista(hoje: dt.date) -> list[tuple[str, TipoCaptura, dict[str, Any]]]:
-    """The list parts of the combined capture on ``hoje`` (Brasília): name, capture type, its arguments."""
-    ano = (hoje + dt.timedelta(days=365)).isoformat()
-    ontem = (hoje - dt.timedelta(days=1)).isoformat()
-    return [
-        ("audiencias_designadas", TipoCaptura.AUDIENCIAS,
-         {"data_inicio": hoje.isoformat(), "data_fim": ano, "situacao": "M"}),
-        ("audiencias_realizadas", TipoCaptura.AUDIENCIAS, {"data_inicio": ontem, "data_fim": ontem, "situacao": "F"}),
-        ("audiencias_canceladas", TipoCaptura.AUDIENCIAS,
-         {"data_inicio": hoje.isoformat(), "data_fim": ano, "situacao": "C"}),
-        ("pendentes", TipoCaptura.PENDENTES, {"filtros_prazo": ["no_prazo", "sem_prazo"]}),
-    ]  # fmt: skip
 
 
 @dataclasses.dataclass(slots=True)
@@ -110,7 +98,8 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
     # -- every credential group at once --------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        """One task per PJE session (a lawyer at a tribunal), its graus in order; their requests merged lazily."""
+        """One task per session (the plugin's rule: a lawyer at a PJE tribunal), its graus in order; their requests
+        merged lazily."""
         self._avisar_sem_credenciais()
         grupos: list[list[CredencialResumo]] = []
         for credencial in self._credenciais:
@@ -149,11 +138,14 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
             return
         fase = self._fases[credencial.id] = _Credencial()
         efetivo = self._endpoints[(ctx.tribunal, ctx.grau)]
-        for parte, tipo, argumentos in partes_lista(today_brasilia()):
-            pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros={**argumentos, "parte": parte})
-            fase.contextos[parte], fase.estados[parte] = pctx, {}
+        plano = get_registry().plugins[efetivo.plugin].plano_combinada(today_brasilia())
+        for parte in plano:
+            pctx = dataclasses.replace(
+                ctx, tipo_captura=parte.tipo, parametros={**parte.parametros, "parte": parte.nome}
+            )
+            fase.contextos[parte.nome], fase.estados[parte.nome] = pctx, {}
             try:
-                pedidos = list(self._captura(efetivo, tipo).iniciar(pctx))
+                pedidos = list(self._captura(efetivo, parte.tipo).iniciar(pctx))
             except SinesysError as exc:
                 self.credencial_falhou(credencial.id, exc)
                 break
@@ -164,10 +156,10 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         fase.na_lista = False
         if credencial.id in self._falhas:
             return
-        for parte, pctx in fase.contextos.items():
-            if not self._verificar(pctx, fase.estados[parte]):
+        for nome, pctx in fase.contextos.items():
+            if not self._verificar(pctx, fase.estados[nome]):
                 return
-            self._contar_lista(fase, parte)
+            self._contar_lista(fase, nome)
         async for produced in self._por_processo(credencial, ctx, fase):
             yield produced
 
@@ -216,7 +208,9 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
             for tipo in tipos_de[processo_id]:
                 pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros=self.parametros())
                 try:
-                    pedidos += [(pctx, p) for p in self._captura(efetivo, tipo).iniciar_processo(pctx, alvo, estado)]
+                    pedidos += [
+                        (pctx, p) for p in self._captura_processo(efetivo, tipo).iniciar_processo(pctx, alvo, estado)
+                    ]
                 except (SinesysError, *ERROS_DE_LEITURA) as exc:
                     erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
                     self._casos[processo_id].pendentes += 1
@@ -240,7 +234,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
             extra={"combinada": dict(fase.contagem)},
         )
 
-    def _devidos(self, credencial: CredencialResumo, coluna: str, ids_pje: list[int]) -> list[ProcessoAlvo]:
+    def _devidos(self, credencial: CredencialResumo, coluna: str, ids_externos: list[int]) -> list[ProcessoAlvo]:
         with get_session_factory()() as session:
             return selecionar_processos(
                 session,
@@ -249,7 +243,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 grau=credencial.grau,
                 coluna=coluna,
                 horas=self.args.horas_para_recaptura,
-                ids_pje=ids_pje,
+                ids_externos=ids_externos,
             )
 
     # -- list answers and per-case answers share the spider --------------------------------------------
@@ -286,7 +280,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                     if isinstance(item, Audiencia) and item.id_processo_pje:
                         fase.processos.add(int(item.id_processo_pje))
                     elif isinstance(item, Expediente):
-                        fase.processos.add(int(item.id_pje))
+                        fase.processos.add(int(item.id_externo))
             yield produced
 
     def errback_pedido(self, failure: Failure) -> Iterable[Any]:

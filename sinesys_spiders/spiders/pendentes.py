@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from scrapy_spider_metadata import Args
 
 from sinesys_spiders.core.domain import TipoCaptura
@@ -17,6 +15,4 @@ class PendentesSpider(CapturaSpider, Args[PendentesParams]):
     name = "pendentes"
     tipo_captura = TipoCaptura.PENDENTES
     args: PendentesParams
-
-    def parametros(self) -> dict[str, Any]:
-        return {"filtros_prazo": list(self.args.filtros_prazo)}
+    # The plugin's own arguments (PJE's ``filtros_prazo``) reach it through ``CapturaSpider.parametros``.

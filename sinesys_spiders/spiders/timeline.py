@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 class TimelineSpider(ProcessoSpider, Args[TimelineParams]):
     """``scrapy crawl timeline -a credenciais=1 -a baixar_documentos=true``, or one case::
 
-    scrapy crawl timeline -a processo=ID_PJE -a numero_processo=... -a tribunal=TRT3 -a grau=primeiro_grau
+    scrapy crawl timeline -a processo=ID_EXTERNO -a numero_processo=... -a tribunal=TRT3 -a grau=primeiro_grau
     """
 
     name = "timeline"
@@ -51,7 +51,9 @@ class TimelineSpider(ProcessoSpider, Args[TimelineParams]):
         assert args.tribunal is not None
         assert args.grau is not None
         query = select(Processo.id, Processo.credencial_id, Processo.advogado_id).where(
-            Processo.id_pje == args.processo, Processo.tribunal == args.tribunal.value, Processo.grau == args.grau.value
+            Processo.id_externo == args.processo,
+            Processo.tribunal == args.tribunal.value,
+            Processo.grau == args.grau.value,
         )
         if args.numero_processo:
             query = query.where(Processo.numero_processo == args.numero_processo.strip())

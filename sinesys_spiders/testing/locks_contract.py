@@ -87,9 +87,9 @@ class LockBackendContract:
     def test_many_locks_are_given_back_at_once_only_by_their_owners(self, locks: LockBackend) -> None:
         """``release_many`` frees each lease still ours and answers like ``release`` for each (a forged or lapsed
         lease frees nothing)."""
-        mine = [locks.try_acquire(f"caso:{n}", ttl=60) for n in range(3)]
-        assert all(lease is not None for lease in mine)
-        forged = dataclasses.replace(mine[2], owner="someone-else")  # type: ignore[type-var]
+        mine = [lease for n in range(3) if (lease := locks.try_acquire(f"caso:{n}", ttl=60)) is not None]
+        assert len(mine) == 3
+        forged = dataclasses.replace(mine[2], owner="someone-else")
         assert locks.release_many([mine[0], mine[1], forged]) == [True, True, False]
         assert locks.try_acquire("caso:0", ttl=60) is not None
         assert locks.try_acquire("caso:2", ttl=60) is None

@@ -54,7 +54,7 @@ def make_entry(**extra: Any) -> PaginaBruta:
     """A realistic raw page: an acervo page of TRT3 1º grau with one case."""
     fields: dict[str, Any] = {
         "tipo_captura": TipoCaptura.ACERVO_GERAL,
-        "tribunal": Tribunal.TRT3,
+        "tribunal": Tribunal("TRT3"),
         "grau": Grau.PRIMEIRO_GRAU,
         "advogado_id": None,
         "credencial_id": 11,

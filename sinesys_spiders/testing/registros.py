@@ -38,10 +38,11 @@ def db_registros(factory: sessionmaker[Session]) -> Registros:
     with factory() as session:
         for row in session.scalars(select(Processo)):
             cols = {c.name: _iso(getattr(row, c.name)) for c in Processo.__table__.columns}
-            out["acervo"][(row.tribunal, row.grau, row.id_pje)] = cols
-        for row in session.scalars(select(Expediente)):
-            cols = {c.name: _iso(getattr(row, c.name)) for c in Expediente.__table__.columns}
-            out["expedientes"][(row.tribunal, row.grau, row.id_pje, row.id_documento)] = cols
+            out["acervo"][(row.tribunal, row.grau, row.id_externo)] = cols
+        for expediente in session.scalars(select(Expediente)):
+            cols = {c.name: _iso(getattr(expediente, c.name)) for c in Expediente.__table__.columns}
+            chave = (expediente.tribunal, expediente.grau, expediente.id_externo, expediente.id_documento)
+            out["expedientes"][chave] = cols
         query = (
             select(Audiencia, OrgaoJulgador, ClasseJudicial, SalaAudiencia, TipoAudiencia)
             .outerjoin(OrgaoJulgador, Audiencia.orgao_julgador_id == OrgaoJulgador.id)
@@ -53,13 +54,13 @@ def db_registros(factory: sessionmaker[Session]) -> Registros:
             cols = {c.name: _iso(getattr(aud, c.name)) for c in Audiencia.__table__.columns}
             cols.update(
                 id_processo=aud.id_processo_pje,
-                orgao_julgador_id=orgao.id_pje if orgao else None,
+                orgao_julgador_id=orgao.id_externo if orgao else None,
                 orgao_julgador_descricao=orgao.descricao if orgao else None,
-                classe_judicial_id=classe.id_pje if classe else None,
+                classe_judicial_id=classe.id_externo if classe else None,
                 classe_judicial=classe.sigla if classe else None,
-                sala_audiencia_id=sala.id_pje if sala else None,
+                sala_audiencia_id=sala.id_externo if sala else None,
                 tipo_audiencia=tipo.descricao if tipo else None,
                 tipo_is_virtual=tipo.is_virtual if tipo else None,
             )
-            out["audiencias"][(aud.tribunal, aud.grau, aud.id_pje)] = cols
+            out["audiencias"][(aud.tribunal, aud.grau, aud.id_externo)] = cols
     return out

@@ -37,7 +37,7 @@ import pytest
 
 from sinesys_spiders.core.crypto import Cipher, generate_key
 from sinesys_spiders.core.errors import ChaveInvalida
-from sinesys_spiders.core.sessions import SessaoPje, SessionStore
+from sinesys_spiders.core.sessions import SessaoTribunal, SessionStore
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["COOKIE_VALUE", "SessionStoreContract", "make_sessao"]
@@ -46,9 +46,9 @@ __all__ = ["COOKIE_VALUE", "SessionStoreContract", "make_sessao"]
 COOKIE_VALUE = "cookie-canary-0c5e1f3b9d"
 
 
-def make_sessao(credencial_id: int, **changes: object) -> SessaoPje:
+def make_sessao(credencial_id: int, **changes: object) -> SessaoTribunal:
     """A realistic session: the tribunal's cookies, the SSO's, the token's claims, one hour left."""
-    base = SessaoPje.from_login(
+    base = SessaoTribunal.from_login(
         credencial_id=credencial_id,
         base_url="http://127.0.1.3:8800",
         id_advogado=29203,

@@ -180,7 +180,7 @@ def test_the_frontend_flow_ends_completed_with_the_database_equal_to_the_ground_
     assert captura["solicitante"] == "usuario:operador"
     user = servidor["user"]
     bloco = sandbox.truth(tribunal=TRIBUNAL, grau=GRAU, cpf=user.cpf)["tribunais"][TRIBUNAL][GRAU][user.cpf]
-    truth = {(TRIBUNAL, GRAU, p["id_pje"]): p for p in bloco["acervo_geral"]}
+    truth = {(TRIBUNAL, GRAU, p["id_externo"]): p for p in bloco["acervo_geral"]}
     stored = db_registros(servidor["factory"])["acervo"]
     assert stored.keys() == truth.keys()
     for chave, esperado in truth.items():

@@ -40,7 +40,7 @@ def paginas(settings: Any, factory: Any, dados: dict[str, Any]) -> dict[str, Any
     partes = make_entry(
         **comum,
         tipo_captura=TipoCaptura.PARTES,
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,
         requisicao={
             "path": "/pje-comum-api/api/processos/id/2345678/partes",

@@ -24,7 +24,7 @@ def capturas(engine: Engine) -> dict[str, int]:
         tribunal="TRT3",
         grau="primeiro_grau",
         contagem={"inseridos": 12, "inalterados": 3, "erros": 1},
-        erros_itens=[{"id_pje": 77, "motivo": "numero_processo: fora do padrão CNJ"}],
+        erros_itens=[{"id_externo": 77, "motivo": "numero_processo: fora do padrão CNJ"}],
     )
     service.record_failure(done, credencial_id=2, tribunal="TRT5", grau="primeiro_grau", error=SenhaInvalida())
     service.finish(done)

@@ -41,7 +41,7 @@ def _itens(advogado_id: int, credencial_id: int) -> list[ItemCaptura]:
     itens: list[ItemCaptura] = []
     for tipo, filtro, rows in paginas:
         contexto = ContextoPagina(
-            tipo_captura=tipo, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU, advogado_id=advogado_id,
+            tipo_captura=tipo, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU, advogado_id=advogado_id,
             credencial_id=credencial_id, filtro=filtro,
         )  # fmt: skip
         payload = {"pagina": 1, "tamanhoPagina": 100, "qtdPaginas": 1, "totalRegistros": len(rows), "resultado": rows}
@@ -74,7 +74,7 @@ def _store(url: str) -> tuple[Any, dict[str, list[dict[str, Any]]], Any]:
         for spec in {table_for(item).name: table_for(item) for item in itens}.values():
             rows = session.execute(select(spec.table)).mappings()
             records = [{k: v for k, v in row.items() if k not in _VOLATEIS} for row in rows]
-            stored[spec.name] = sorted(records, key=lambda r: (r["id_pje"], str(r.get("id_documento"))))
+            stored[spec.name] = sorted(records, key=lambda r: (r["id_externo"], str(r.get("id_documento"))))
     return engine, stored, segunda
 
 
@@ -99,6 +99,6 @@ def test_copy_declines_where_it_does_not_apply(tmp_path: Path) -> None:
     try:
         with make_session_factory(engine)() as session:
             table = table_for(Processo).table
-            assert copy_rows(session, table, [{"id_pje": 1}]) is False  # not PostgreSQL: the caller INSERTs
+            assert copy_rows(session, table, [{"id_externo": 1}]) is False  # not PostgreSQL: the caller INSERTs
     finally:
         engine.dispose()

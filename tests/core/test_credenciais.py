@@ -101,7 +101,7 @@ def test_add_and_get_round_trip_with_each_otp_kind(credenciais_service, advogado
     totp = credenciais_service.get(totp_id)
     assert totp.senha.get_secret_value() == CANARY_SENHA
     assert totp.totp_secret.get_secret_value() == CANARY_TOTP_SECRET
-    assert (totp.tribunal, totp.grau, totp.otp_kind) == (Tribunal.TRT3, Grau.PRIMEIRO_GRAU, OtpKind.TOTP)
+    assert (totp.tribunal, totp.grau, totp.otp_kind) == (Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, OtpKind.TOTP)
     fa = credenciais_service.get(twofauth_id)
     assert fa.senha.get_secret_value() == CANARY_SENHA_2
     assert fa.otp_config() == {"totp_secret": None, "twofauth": TWOFAUTH}
@@ -255,7 +255,7 @@ def test_for_advogado_orders_by_tribunal_and_skips_disabled(credenciais_service,
     assert [c.id for c in credenciais_service.for_advogado(advogado_id)] == [trt3_1, trt3_2, tst]
     everything = credenciais_service.for_advogado(advogado_id, active_only=False)
     assert [c.id for c in everything] == [trt1, trt3_1, trt3_2, tst]
-    only = credenciais_service.for_advogado(advogado_id, tribunais=[Tribunal.TST])
+    only = credenciais_service.for_advogado(advogado_id, tribunais=[Tribunal("TST")])
     assert [c.id for c in only] == [tst]
 
 
@@ -291,7 +291,7 @@ def test_duplicate_credential_is_refused(credenciais_service, advogado_id):
     with pytest.raises(EntradaInvalida, match=f"credencial {existing}"):
         credenciais_service.add(_nova(advogado_id))
     with pytest.raises(EntradaInvalida, match=f"credencial {existing}"):
-        credenciais_service.check_new(advogado_id, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+        credenciais_service.check_new(advogado_id, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
 
 
 @pytest.mark.parametrize(
@@ -336,7 +336,7 @@ def test_totp_secret_is_normalized():
 def test_import_mapping_rejects_unknown_keys_and_missing_fields():
     """A JSON entry with a misspelled key or without a password is refused by field name."""
     base = {"advogado_id": 1, "tribunal": "TRT3", "grau": "primeiro_grau", "senha": CANARY_SENHA}
-    assert NovaCredencial.from_mapping(base).tribunal is Tribunal.TRT3
+    assert NovaCredencial.from_mapping(base).tribunal == Tribunal("TRT3")
     with pytest.raises(CampoInvalido, match="campo totp: desconhecido"):
         NovaCredencial.from_mapping({**base, "totp": CANARY_TOTP_SECRET})
     with pytest.raises(CampoInvalido, match="campo senha: obrigatório"):

@@ -4,7 +4,7 @@ import pytest
 
 from sinesys_spiders.core import errors
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal, check_tribunal_grau, parse_grau
-from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint, get_registry
+from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint, TribunalPlugin, get_registry
 
 
 def test_tipo_captura_values_are_the_spider_names():
@@ -21,11 +21,11 @@ def test_tipo_captura_values_are_the_spider_names():
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("TRT3", Tribunal.TRT3), ("trt07", Tribunal.TRT7), ("tst", Tribunal.TST)]
+    ("text", "expected"), [("TRT3", Tribunal("TRT3")), ("trt07", Tribunal("TRT7")), ("tst", Tribunal("TST"))]
 )
 def test_tribunal_parse_accepts_common_spellings(text, expected):
     """Tribunal codes are read case-insensitively, with zero padding."""
-    assert Tribunal.parse(text) is expected
+    assert Tribunal.parse(text) == expected
 
 
 @pytest.mark.parametrize("text", ["TRT0", "TRT25", "STF", ""])
@@ -37,9 +37,9 @@ def test_tribunal_parse_rejects_unknown_codes_with_the_accepted_values(text):
 
 def test_grau_must_exist_at_the_tribunal():
     """The TST has only tribunal_superior; a TRT has 1º and 2º grau."""
-    check_tribunal_grau(Tribunal.TRT3, Grau.SEGUNDO_GRAU)
+    check_tribunal_grau(Tribunal("TRT3"), Grau.SEGUNDO_GRAU)
     with pytest.raises(ValueError, match="tribunal_superior"):
-        check_tribunal_grau(Tribunal.TST, Grau.PRIMEIRO_GRAU)
+        check_tribunal_grau(Tribunal("TST"), Grau.PRIMEIRO_GRAU)
     with pytest.raises(ValueError, match="grau desconhecido"):
         parse_grau("terceiro_grau")
 
@@ -59,24 +59,25 @@ def test_pje_trt_plugin_registers_through_entry_points_with_every_tribunal():
     assert "pje_trt" in registry.plugins
     endpoints = registry.endpoints()
     assert len(endpoints) == 24 * 2 + 1
-    trt3 = registry.endpoint(Tribunal.TRT3, Grau.SEGUNDO_GRAU)
+    trt3 = registry.endpoint(Tribunal("TRT3"), Grau.SEGUNDO_GRAU)
     assert trt3.login_url == "https://pje.trt3.jus.br/segundograu/login.seam"
     assert trt3.api_url == "https://pje.trt3.jus.br/pje-comum-api/api"
-    tst = registry.endpoint(Tribunal.TST, Grau.TRIBUNAL_SUPERIOR)
+    tst = registry.endpoint(Tribunal("TST"), Grau.TRIBUNAL_SUPERIOR)
     assert tst.login_url == "https://pje.tst.jus.br/tst/login.seam"
-    assert endpoints[0].tribunal is Tribunal.TRT1
-    assert endpoints[-1].tribunal is Tribunal.TST
+    assert endpoints[0].tribunal == Tribunal("TRT1")
+    assert endpoints[-1].tribunal == Tribunal("TST")
 
 
 def test_registry_refuses_two_plugins_for_one_tribunal():
     """Two plugins claiming the same tribunal and grau is a configuration error naming both."""
 
-    class Other:
+    class Other(TribunalPlugin):
         name = "other"
         sistema = "PJE"
+        login_flow = get_registry().plugins["pje_trt"].login_flow
 
         def endpoints(self):
-            return [TribunalEndpoint(Tribunal.TRT3, Grau.PRIMEIRO_GRAU, "PJE", "https://x", "/l", "/a")]
+            return [TribunalEndpoint(Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, "PJE", "https://x", "/l", "/a")]
 
     registry = PluginRegistry([get_registry().plugins["pje_trt"]])
     with pytest.raises(errors.ConfiguracaoInvalida, match="both 'pje_trt' and 'other'"):

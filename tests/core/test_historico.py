@@ -77,7 +77,7 @@ def test_results_merge_per_credential(historico: HistoricoService) -> None:
             tribunal="TRT3",
             grau="primeiro_grau",
             contagem={"inseridos": 5},
-            erros_itens=[{"id_pje": 9, "motivo": "numero_processo: inválido"}],
+            erros_itens=[{"id_externo": 9, "motivo": "numero_processo: inválido"}],
         )
     historico.record_failure(
         captura_id, credencial_id=1, tribunal="TRT3", grau="primeiro_grau", error=TotalizadorDivergente("x")
@@ -158,7 +158,7 @@ def test_counters_flush_into_the_history(historico: HistoricoService) -> None:
     """The crawl's accumulator records each credential's counts and item errors in one flush."""
     counters = ContadoresCaptura()
     counters.add(1, "TRT3", "primeiro_grau", inseridos=3, inalterados=2)
-    counters.add_item_error(1, "TRT3", "primeiro_grau", id_pje=77, motivo="numero_processo: fora do padrão")
+    counters.add_item_error(1, "TRT3", "primeiro_grau", id_externo=77, motivo="numero_processo: fora do padrão")
     counters.add(2, "TRT5", "segundo_grau", atualizados=1)
     with pytest.raises(KeyError):
         counters.add(1, "TRT3", "primeiro_grau", perdidos=1)
@@ -167,7 +167,7 @@ def test_counters_flush_into_the_history(historico: HistoricoService) -> None:
     assert counters.credenciais() == []
     row = historico.get(captura_id)
     assert row.totais == {"inseridos": 3, "atualizados": 1, "inalterados": 2, "duplicados": 0, "erros": 1}
-    assert row.resultados[0]["erros_itens"] == [{"id_pje": 77, "motivo": "numero_processo: fora do padrão"}]
+    assert row.resultados[0]["erros_itens"] == [{"id_externo": 77, "motivo": "numero_processo: fora do padrão"}]
 
 
 def test_from_url_uses_the_configured_database(database_env: str) -> None:

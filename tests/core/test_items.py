@@ -22,7 +22,7 @@ from sinesys_spiders.core.items import (
 
 UTC = dt.UTC
 BASE = {
-    "id_pje": 2_345_678,
+    "id_externo": 2_345_678,
     "tribunal": "TRT3",
     "grau": "primeiro_grau",
     "advogado_id": 7,
@@ -66,9 +66,9 @@ def test_a_naive_datetime_is_refused() -> None:
 def test_enums_and_natural_key() -> None:
     """Tribunal and grau are domain enums and the natural key matches the table's unique key."""
     item = processo()
-    assert item.tribunal is Tribunal.TRT3
-    assert item.grau is Grau.PRIMEIRO_GRAU
-    assert item.natural_key() == (Tribunal.TRT3, Grau.PRIMEIRO_GRAU, 2_345_678, "0010702-80.2025.5.03.0111")
+    assert item.tribunal == Tribunal("TRT3")
+    assert item.grau == Grau.PRIMEIRO_GRAU
+    assert item.natural_key() == (Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, 2_345_678, "0010702-80.2025.5.03.0111")
     expediente = Expediente(
         **BASE, numero=10702, id_documento=198_765_432, agrupador="N", data_criacao_expediente="2025-10-01T08:00:00"
     )
@@ -81,7 +81,7 @@ def test_enums_and_natural_key() -> None:
         ("numero_processo", "10702-80.2025.5.03.0111"),
         ("tribunal", "TRT99"),
         ("grau", "terceiro_grau"),
-        ("id_pje", 0),
+        ("id_externo", 0),
         ("credencial_id", None),
         ("nao_existe", 1),
     ],

@@ -39,11 +39,11 @@ def test_a_value_with_a_newline_stays_on_its_log_line() -> None:
 
 
 def test_a_scraped_item_with_a_newline_in_id_pje_is_one_line_per_value() -> None:
-    """The item line Scrapy writes for a dict item whose id_pje holds a newline: the value is escaped."""
+    """The item line Scrapy writes for a dict item whose id_externo holds a newline: the value is escaped."""
     spider = scrapy.Spider("acervo_geral")
     spider.crawler = get_crawler(settings_dict={"LOG_FORMATTER": projeto.LOG_FORMATTER})
     _level, msg, args = logformatter_adapter(
-        LogFormatter().scraped({"id_pje": FORJADA, "tribunal": "TRT3"}, None, spider)
+        LogFormatter().scraped({"id_externo": FORJADA, "tribunal": "TRT3"}, None, spider)
     )
     out = _log(msg, args)
     assert not any(line.startswith("2026-12-02") for line in out.splitlines())

@@ -48,7 +48,7 @@ def cnj(n: int, tr: str = "03") -> str:
 def processo(ids: dict[str, int], n: int, *, cred: str = "a", cap: str = "cap1", **extra: Any) -> Processo:
     tribunal, grau, tr = ("TRT3", "primeiro_grau", "03") if cred == "a" else ("TRT5", "segundo_grau", "05")
     fields: dict[str, Any] = {
-        "id_pje": 1_000_000 + n,
+        "id_externo": 1_000_000 + n,
         "tribunal": tribunal,
         "grau": grau,
         "advogado_id": ids["advogado"],
@@ -82,13 +82,13 @@ def test_insert_then_unchanged_then_changed_with_version(factory: sessionmaker[S
     first = [processo(ids, n) for n in range(1, 6)]
     assert run(factory, first) == {"inseridos": 5, "atualizados": 0, "inalterados": 0, "duplicados": 0, "erros": 0}
     with factory() as session:
-        before = session.execute(select(ProcessoModel).where(ProcessoModel.id_pje == 1_000_003)).scalar_one()
+        before = session.execute(select(ProcessoModel).where(ProcessoModel.id_externo == 1_000_003)).scalar_one()
         updated_at = before.updated_at
 
     again = [processo(ids, n, cap="cap2") for n in range(1, 6)]
     assert run(factory, again)["inalterados"] == 5
     with factory() as session:
-        row = session.execute(select(ProcessoModel).where(ProcessoModel.id_pje == 1_000_003)).scalar_one()
+        row = session.execute(select(ProcessoModel).where(ProcessoModel.id_externo == 1_000_003)).scalar_one()
         assert row.updated_at == updated_at
         assert row.ultima_captura_id == ids["cap1"]
     assert count(factory, RegistroVersao) == 0
@@ -97,7 +97,7 @@ def test_insert_then_unchanged_then_changed_with_version(factory: sessionmaker[S
     changed[2] = processo(ids, 3, cap="cap2", origem="arquivado", data_arquivamento="2025-10-01T10:00:00")
     assert run(factory, changed) == {"inseridos": 0, "atualizados": 1, "inalterados": 4, "duplicados": 0, "erros": 0}
     with factory() as session:
-        row = session.execute(select(ProcessoModel).where(ProcessoModel.id_pje == 1_000_003)).scalar_one()
+        row = session.execute(select(ProcessoModel).where(ProcessoModel.id_externo == 1_000_003)).scalar_one()
         assert row.origem == "arquivado"
         assert row.data_arquivamento == dt.datetime(2025, 10, 1, 13, 0, tzinfo=UTC)
         assert row.ultima_captura_id == ids["cap2"]
@@ -133,12 +133,12 @@ def test_duplicates_in_a_batch_are_collapsed(factory: sessionmaker[Session], ids
     items = [processo(ids, 1, nome_parte_re="OLD"), processo(ids, 2), processo(ids, 1, nome_parte_re="NEW")]
     assert run(factory, items) == {"inseridos": 2, "atualizados": 0, "inalterados": 0, "duplicados": 1, "erros": 0}
     with factory() as session:
-        names = session.scalars(select(ProcessoModel.nome_parte_re).where(ProcessoModel.id_pje == 1_000_001)).all()
+        names = session.scalars(select(ProcessoModel.nome_parte_re).where(ProcessoModel.id_externo == 1_000_001)).all()
     assert names == ["NEW"]
 
 
 def test_counts_are_per_credential(factory: sessionmaker[Session], ids: dict[str, int]) -> None:
-    """Each credential gets its own counts; the same id_pje at another tribunal is another case."""
+    """Each credential gets its own counts; the same id_externo at another tribunal is another case."""
     with factory.begin() as session:
         result = upsert_items(session, [processo(ids, 1), processo(ids, 2), processo(ids, 1, cred="b")])
     assert result.contagem(ids["a"]).inseridos == 2
@@ -174,13 +174,13 @@ def test_text_too_long_for_its_column_is_an_error_not_a_crash(
     assert result.total.erros == 1
     assert result.total.inseridos == 1
     [erro] = result.erros
-    assert erro.id_pje == 1_000_001
+    assert erro.id_externo == 1_000_001
     assert "classe_judicial" in erro.motivo
 
 
 def expediente(ids: dict[str, int], doc: int, **extra: Any) -> Expediente:
     fields: dict[str, Any] = {
-        "id_pje": 1_000_001,
+        "id_externo": 1_000_001,
         "tribunal": "TRT3",
         "grau": "primeiro_grau",
         "advogado_id": ids["advogado"],
@@ -220,7 +220,7 @@ def test_expediente_without_creation_date_is_stable(factory: sessionmaker[Sessio
 def test_audiencias_with_times_and_json(factory: sessionmaker[Session], ids: dict[str, int]) -> None:
     """Hearings keep times and JSON fields, and compare equal after a round trip through the database."""
     aud = Audiencia(
-        id_pje=4_321_987,
+        id_externo=4_321_987,
         tribunal="TRT3",
         grau="primeiro_grau",
         advogado_id=ids["advogado"],
@@ -255,6 +255,6 @@ def test_expedientes_and_hearings_link_to_their_stored_case(
     assert run(factory, [expediente(ids, 20)])["inalterados"] == 1
     run(factory, [expediente(ids, 21)])
     with factory() as session:
-        case_id = session.execute(select(ProcessoModel.id).where(ProcessoModel.id_pje == 1_000_001)).scalar_one()
+        case_id = session.execute(select(ProcessoModel.id).where(ProcessoModel.id_externo == 1_000_001)).scalar_one()
         links = dict(session.execute(select(ExpedienteModel.id_documento, ExpedienteModel.processo_id)).all())
     assert links == {20: None, 21: case_id}

@@ -56,7 +56,7 @@ def credencial_ids(service: CredenciaisService, factory: sessionmaker[Session]) 
         service.add(
             NovaCredencial(
                 advogado_id=advogado_id,
-                tribunal=Tribunal.TRT3,
+                tribunal=Tribunal("TRT3"),
                 grau=grau,
                 senha=SecretStr(CANARY_SENHA),
                 usuario="52998224725",

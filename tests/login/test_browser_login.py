@@ -79,10 +79,10 @@ def _chromium_descendants() -> list[int]:
 @pytest.mark.parametrize(
     ("tribunal", "grau"),
     [
-        (Tribunal.TRT3, Grau.PRIMEIRO_GRAU),
-        (Tribunal.TRT5, Grau.SEGUNDO_GRAU),
-        (Tribunal.TRT9, Grau.PRIMEIRO_GRAU),
-        (Tribunal.TST, Grau.TRIBUNAL_SUPERIOR),
+        (Tribunal("TRT3"), Grau.PRIMEIRO_GRAU),
+        (Tribunal("TRT5"), Grau.SEGUNDO_GRAU),
+        (Tribunal("TRT9"), Grau.PRIMEIRO_GRAU),
+        (Tribunal("TST"), Grau.TRIBUNAL_SUPERIOR),
     ],
 )
 async def test_login_gives_a_usable_session_on_each_tribunal_and_grau(
@@ -114,8 +114,8 @@ async def test_login_gives_a_usable_session_on_each_tribunal_and_grau(
 
 async def test_wrong_password_is_one_attempt_and_senha_invalida(world: LoginWorld) -> None:
     """A refused password is reported as SENHA_INVALIDA after one attempt and never retried."""
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU, senha="senha-errada-123")
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, senha="senha-errada-123")
     manager = world.manager()
     failures, otp = world.login_failures(user), world.otp(user)
 
@@ -132,8 +132,8 @@ async def test_wrong_password_is_one_attempt_and_senha_invalida(world: LoginWorl
 
 async def test_a_rejected_code_is_followed_by_the_next_steps_code(world: LoginWorld) -> None:
     """The first OTP rejected: the next time step's code is sent once and the login succeeds."""
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     manager = world.manager()
     accepted, rejected = world.otp(user)
 
@@ -147,8 +147,8 @@ async def test_a_rejected_code_is_followed_by_the_next_steps_code(world: LoginWo
 
 async def test_both_codes_rejected_is_otp_invalido(world: LoginWorld) -> None:
     """The current and the next code rejected: OTP_INVALIDO, no third code, no retry."""
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     manager = world.manager()
     accepted, rejected = world.otp(user)
 
@@ -167,8 +167,8 @@ async def test_no_code_is_ever_sent_twice(world_real_totp: LoginWorld) -> None:
 
     On PJE's real 30-second steps (the second login waits for the next one): the real timing stays covered."""
     world = world_real_totp
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     manager = world.manager()
     accepted, rejected = world.otp(user)
 
@@ -189,8 +189,8 @@ async def test_waf_and_maintenance_pages_are_reported_with_their_codes(
     world: LoginWorld, profile: str, error: type[Exception]
 ) -> None:
     """A CloudFront block or the maintenance page stops the credential with its own code, no OTP spent."""
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     manager = world.manager()
     otp = world.otp(user)
 
@@ -205,8 +205,8 @@ async def test_waf_and_maintenance_pages_are_reported_with_their_codes(
 async def test_secrets_never_reach_the_logs(world: LoginWorld, caplog: pytest.LogCaptureFixture) -> None:
     """Password, TOTP secret, the codes sent and the session's cookie values are absent from every log."""
     caplog.set_level(logging.DEBUG)
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     manager = world.manager()
 
     with world.sandbox.faults_applied({"name": "otp-once", "reject_next_otp": 1}):
@@ -227,14 +227,14 @@ async def test_secrets_never_reach_the_logs(world: LoginWorld, caplog: pytest.Lo
 
 async def test_network_errors_are_retried_a_bounded_number_of_times(world: LoginWorld) -> None:
     """An unreachable tribunal is retried with backoff (3 attempts in all), then NETWORK_ERROR, not remembered."""
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
     with session_scope(factory=world.factory) as session:
         TribunaisConfigRepository(session).set_override(
-            tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU, base_url=f"http://127.0.0.1:{closed}"
+            tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU, base_url=f"http://127.0.0.1:{closed}"
         )
     slept: list[float] = []
 
@@ -255,8 +255,8 @@ async def test_network_errors_are_retried_a_bounded_number_of_times(world: Login
 
 async def test_a_login_slower_than_its_timeout_is_a_transient_timeout(world: LoginWorld) -> None:
     """A login page slower than the configured timeout is TIMEOUT, retried, and the browser is closed."""
-    user = _user_at(world, Tribunal.TRT3)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_at(world, Tribunal("TRT3"))
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -300,8 +300,8 @@ async def test_login_through_a_remote_browser_over_cdp(world: LoginWorld, tmp_pa
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        user = _user_at(world, Tribunal.TRT3)
-        credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+        user = _user_at(world, Tribunal("TRT3"))
+        credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
         manager = world.manager(browser=BrowserChoice(executable=None, cdp_url=cdp_url))
 
         sessao = await manager.get(credencial_id)

@@ -40,7 +40,7 @@ def _acervo(world: LoginWorld, tribunal: Tribunal, user: DemoUser) -> set[int]:
     """The ids of the user's active cases at ``tribunal`` (1º grau), from the sandbox's ground truth."""
     truth = world.sandbox.truth(tribunal=tribunal, grau=Grau.PRIMEIRO_GRAU.value, cpf=user.cpf, tipo="acervo_geral")
     casos = truth["tribunais"][tribunal.value][Grau.PRIMEIRO_GRAU.value][user.cpf]["acervo_geral"]
-    return {int(caso["id_pje"]) for caso in casos}
+    return {int(caso["id_externo"]) for caso in casos}
 
 
 def _user_with_cases(world: LoginWorld, tribunal: Tribunal, minimum: int) -> DemoUser:
@@ -97,9 +97,9 @@ async def test_a_session_expiring_mid_crawl_costs_exactly_one_relogin(
     world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path, answer: str
 ) -> None:
     """The session ends after a few pages (401, 403 or the login page with 200): one re-login, nothing lost."""
-    user = _user_with_cases(world, Tribunal.TRT3, minimum=4)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
-    expected = _acervo(world, Tribunal.TRT3, user)
+    user = _user_with_cases(world, Tribunal("TRT3"), minimum=4)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
+    expected = _acervo(world, Tribunal("TRT3"), user)
     before = world.logins(user)
 
     profile = {"name": "expira", "session_expiry": {"after_requests": 2, "times": 1}, "expired_answer": answer}
@@ -132,8 +132,8 @@ async def test_two_spiders_started_together_share_one_login(
     world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
 ) -> None:
     """Two crawls of one credential started at once: one waits for the other's login, then both capture all."""
-    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_with_cases(world, Tribunal("TRT3"), minimum=1)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     before = world.logins(user)
 
     processes = [
@@ -163,8 +163,8 @@ async def test_two_crawls_share_one_login_through_redis(
     """With SINESYS_REDIS_URL set, two crawls of one credential started at once log in once: the login lock and
     the stored session are in Redis (nothing in the SQL ``sessoes`` and ``locks`` tables), and the sandbox saw
     one login."""
-    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_with_cases(world, Tribunal("TRT3"), minimum=1)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     before = world.logins(user)
     env = {"SINESYS_REDIS_URL": redis_url, "SINESYS_REDIS_PREFIX": redis_prefix}
 
@@ -188,8 +188,8 @@ async def test_a_second_run_within_the_session_life_logs_in_zero_times(
     world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
 ) -> None:
     """A later crawl of the same credential reuses the stored session: no login at all."""
-    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_with_cases(world, Tribunal("TRT3"), minimum=1)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
 
     first = _crawl(world, credencial_id, tmp_path / "first.json", database_url, secret_key)
     after_first = world.logins(user)
@@ -205,8 +205,8 @@ async def test_a_session_rejected_again_after_relogin_fails_the_credential(
     world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
 ) -> None:
     """Expired, re-logged, rejected again: the credential fails with SESSAO_EXPIRADA after one re-login."""
-    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_with_cases(world, Tribunal("TRT3"), minimum=1)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     before = world.logins(user)
 
     with world.sandbox.faults_applied({"name": "sempre-expira", "session_expiry": {"idle_seconds": 0.001}}):
@@ -223,8 +223,8 @@ async def test_a_403_for_one_resource_with_a_live_session_is_not_an_expiry(
     world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
 ) -> None:
     """Another lawyer's panel answers 403; the keep-alive shows the session alive, so no re-login happens."""
-    user = _user_with_cases(world, Tribunal.TRT3, minimum=1)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_with_cases(world, Tribunal("TRT3"), minimum=1)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
 
     result = _crawl(world, credencial_id, tmp_path / "run.json", database_url, secret_key, "--forbidden")
 
@@ -232,15 +232,15 @@ async def test_a_403_for_one_resource_with_a_live_session_is_not_an_expiry(
     assert result["logins"] == 1
     assert "sessao/relogins" not in result["stats"]
     assert result["stats"].get("httperror/response_ignored_status_count/403") == 1
-    assert set(result["ids"]) == _acervo(world, Tribunal.TRT3, user)
+    assert set(result["ids"]) == _acervo(world, Tribunal("TRT3"), user)
 
 
 async def test_concurrent_requests_rejected_together_cause_one_relogin(
     world: LoginWorld, database_url: str, secret_key: str, tmp_path: Path
 ) -> None:
     """Several pages in flight when the session ends: one re-login serves every replay, nothing is lost."""
-    user = _user_with_cases(world, Tribunal.TRT3, minimum=4)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    user = _user_with_cases(world, Tribunal("TRT3"), minimum=4)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     before = world.logins(user)
 
     profile = {"name": "expira", "session_expiry": {"after_requests": 1, "times": 1}}
@@ -252,4 +252,4 @@ async def test_concurrent_requests_rejected_together_cause_one_relogin(
     assert world.logins(user) == before + 2
     assert result["stats"].get("sessao/relogins") == 1
     assert result["stats"].get("downloader/response_status_count/401", 0) >= 2
-    assert sorted(result["ids"]) == sorted(_acervo(world, Tribunal.TRT3, user))
+    assert sorted(result["ids"]) == sorted(_acervo(world, Tribunal("TRT3"), user))

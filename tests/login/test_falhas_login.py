@@ -168,7 +168,7 @@ async def test_a_waf_block_stops_the_tribunals_other_credentials_and_maintenance
     outro_tribunal = service.add(
         NovaCredencial(
             advogado_id=service.get(primeiro).advogado_id,
-            tribunal=Tribunal.TRT5,
+            tribunal=Tribunal("TRT5"),
             grau=Grau.PRIMEIRO_GRAU,
             senha=SecretStr(CANARY_SENHA),
             usuario="52998224725",
@@ -206,7 +206,7 @@ async def test_a_waf_block_stops_the_tribunals_other_credentials_and_maintenance
     mesmo_grau = service.add(
         NovaCredencial(
             advogado_id=outro_advogado,
-            tribunal=Tribunal.TRT3,
+            tribunal=Tribunal("TRT3"),
             grau=Grau.PRIMEIRO_GRAU,
             senha=SecretStr(CANARY_SENHA),
             usuario="11144477735",
@@ -247,7 +247,7 @@ def _manager(world: LoginWorld, **kwargs: Any) -> SessionManager:
 async def test_a_wrong_password_is_tried_once_across_processes(world: LoginWorld) -> None:
     """Wrong password in one process; the next makes no SSO request at all; after update --senha it logs in."""
     user = _user(world)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU, senha="senha-errada-123")
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, senha="senha-errada-123")
     failures = world.login_failures(user)
 
     with pytest.raises(SenhaInvalida):
@@ -281,7 +281,7 @@ async def test_a_wrong_password_is_tried_once_across_processes(world: LoginWorld
 async def test_a_waf_block_waits_for_its_cool_down_then_one_attempt(world: LoginWorld) -> None:
     """WAF: refused without a request during the cool-down; after it one attempt; a success clears the record."""
     user = _user(world)
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     failures = SqlLoginFailureStore(world.factory)
     over = LoginCooldowns(waf=dt.timedelta(0))
 

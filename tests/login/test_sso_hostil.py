@@ -118,10 +118,10 @@ async def test_a_tribunal_url_pointing_elsewhere_never_receives_the_password(
     SSO configured, the hostile host is still not it.
     """
     user = world.sandbox.take_user()
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     with session_scope(factory=world.factory) as session:
         TribunaisConfigRepository(session).set_override(
-            tribunal=Tribunal.TRT3,
+            tribunal=Tribunal("TRT3"),
             grau=Grau.PRIMEIRO_GRAU,
             base_url=hostil.base_url,
             sso_url=None if configurado == "padrao" else world.sandbox.sso_url,
@@ -147,9 +147,9 @@ async def test_the_sandbox_sso_is_used_only_when_configured(world: LoginWorld) -
     override was stored and never read.
     """
     user = world.sandbox.take_user()
-    credencial_id = world.credencial(user, Tribunal.TRT3, Grau.SEGUNDO_GRAU)
+    credencial_id = world.credencial(user, Tribunal("TRT3"), Grau.SEGUNDO_GRAU)
     with session_scope(factory=world.factory) as session:
-        TribunaisConfigRepository(session).set_override(tribunal=Tribunal.TRT3, grau=Grau.SEGUNDO_GRAU, sso_url=None)
+        TribunaisConfigRepository(session).set_override(tribunal=Tribunal("TRT3"), grau=Grau.SEGUNDO_GRAU, sso_url=None)
     before = world.logins(user), world.login_failures(user)
     with pytest.raises(SsoNaoConfiavel):
         await world.manager().get(credencial_id)

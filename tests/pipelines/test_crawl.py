@@ -36,7 +36,7 @@ SPIDER = textwrap.dedent(
             adv = world.users[0].ids_advogado["TRT3"]
             rows = world.painel("TRT3", "primeiro_grau", adv, 1)
             contexto = ContextoPagina(
-                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU,
+                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU,
                 advogado_id=int(os.environ["T_ADVOGADO"]), credencial_id=int(os.environ["T_CREDENCIAL"]),
                 captura_id=self.captura_id,
             )
@@ -93,7 +93,7 @@ def test_crawl_exports_items_and_persists(tmp_path: Path, database_url: str, see
     [entry] = [e for e in resumo.resultados if e["credencial_id"] == seeded["a"]]
     assert entry["resultado"]["inseridos"] == len(exported)
     assert entry["resultado"]["erros"] == 1
-    assert entry["erros_itens"][0]["id_pje"] == 1
+    assert entry["erros_itens"][0]["id_externo"] == 1
     assert "item inválido" in result.stderr
     [pagina] = SqlRawLogStore(factory).list()
     assert pagina.resultado_processado["inseridos"] == len(exported)

@@ -131,13 +131,13 @@ def _truth_records(world: World) -> dict[str, dict[tuple, dict[str, Any]]]:
         bloco = truth["tribunais"][tribunal][grau][cpf]
         for lista, origem in (("acervo_geral", "acervo_geral"), ("arquivados", "arquivado")):
             for p in bloco[lista]:
-                out["acervo"][(tribunal, grau, p["id_pje"])] = {**p, "origem": origem}
+                out["acervo"][(tribunal, grau, p["id_externo"])] = {**p, "origem": origem}
         for filtro, agrupador in (("no_prazo", "N"), ("sem_prazo", "I")):
             for e in bloco["pendentes"][filtro]:
-                out["expedientes"][(tribunal, grau, e["id_pje"], e["id_documento"])] = {**e, "agrupador": agrupador}
+                out["expedientes"][(tribunal, grau, e["id_externo"], e["id_documento"])] = {**e, "agrupador": agrupador}
         for situacao in SITUACOES:
             for a in bloco["audiencias"][situacao]:
-                out["audiencias"][(tribunal, grau, a["id_pje"])] = a
+                out["audiencias"][(tribunal, grau, a["id_externo"])] = a
     return out
 
 

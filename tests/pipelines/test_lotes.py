@@ -33,7 +33,7 @@ SPIDER = textwrap.dedent(
     from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
     from sinesys_spiders.core.items import ItemCaptura, Lote
 
-    BROKEN = 1  # the id_pje of a row that does not validate
+    BROKEN = 1  # the id_externo of a row that does not validate
 
 
     class Trouble:
@@ -41,9 +41,9 @@ SPIDER = textwrap.dedent(
 
         def process_item(self, item):
             if isinstance(item, ItemCaptura):
-                if item.id_pje == int(os.environ.get("T_DROP", 0)):
+                if item.id_externo == int(os.environ.get("T_DROP", 0)):
                     raise DropItem("not wanted")
-                if item.id_pje == int(os.environ.get("T_FAIL", 0)):
+                if item.id_externo == int(os.environ.get("T_FAIL", 0)):
                     raise ValueError("pipeline bug")
             return item
 
@@ -55,7 +55,7 @@ SPIDER = textwrap.dedent(
             world = World.generate(seed=5, scale="small", users=1, tribunais=["TRT3"])
             adv = world.users[0].ids_advogado["TRT3"]
             contexto = ContextoPagina(
-                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU,
+                tipo_captura=TipoCaptura.ACERVO_GERAL, tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU,
                 advogado_id=int(os.environ["T_ADVOGADO"]), credencial_id=int(os.environ["T_CREDENCIAL"]),
                 captura_id=self.captura_id,
             )
@@ -129,7 +129,7 @@ def test_a_lote_is_exported_one_record_per_item_and_counted_per_item(
         exported = json.loads(text)
     stored = _stored(seeded)
     assert stored == len(exported) > 10, log[-3000:]  # two pages of cases, each case its own record
-    assert {str(record["id_pje"]) for record in exported}.isdisjoint({"1"})  # the broken row is not exported
+    assert {str(record["id_externo"]) for record in exported}.isdisjoint({"1"})  # the broken row is not exported
     assert all("itens" not in record and "raw_log_id" not in record for record in exported)
     assert stats["item_scraped_count"] == len(exported)
     assert f"feed ({len(exported)} items)" in log  # the feed's own count is per item too
@@ -147,7 +147,7 @@ def test_an_item_dropped_or_failing_in_a_pipeline_leaves_the_rest_of_its_lote(
     clean_dir.mkdir()
     _crawl(clean_dir, database_url, seeded, "items.jsonl")
     everything = [json.loads(line) for line in (clean_dir / "items.jsonl").read_text().splitlines()]
-    dropped, failing = everything[3]["id_pje"], everything[-3]["id_pje"]
+    dropped, failing = everything[3]["id_externo"], everything[-3]["id_externo"]
 
     with seeded["factory"].begin() as session:  # start again from an empty table
         session.query(Processo).delete()
@@ -157,13 +157,13 @@ def test_an_item_dropped_or_failing_in_a_pipeline_leaves_the_rest_of_its_lote(
     log, stats = _crawl(
         tmp_path, database_url, seeded, "items.jsonl", log_level="DEBUG", T_DROP=str(dropped), T_FAIL=str(failing)
     )
-    exported = {record["id_pje"] for record in map(json.loads, (tmp_path / "items.jsonl").read_text().splitlines())}
-    assert exported == {record["id_pje"] for record in everything} - {dropped, failing}
+    exported = {record["id_externo"] for record in map(json.loads, (tmp_path / "items.jsonl").read_text().splitlines())}
+    assert exported == {record["id_externo"] for record in everything} - {dropped, failing}
     assert _stored(seeded) == len(exported)
     assert stats["item_scraped_count"] == len(exported)
-    assert re.search(rf"Error processing Processo\(.*id_pje={failing}\b", log)  # Scrapy's item_error log...
+    assert re.search(rf"Error processing Processo\(.*id_externo={failing}\b", log)  # Scrapy's item_error log...
     assert "ValueError: pipeline bug" in log  # ...with the traceback
-    assert re.search(rf"Dropped: not wanted\s+Processo\(.*id_pje={dropped}\b", log)
+    assert re.search(rf"Dropped: not wanted\s+Processo\(.*id_externo={dropped}\b", log)
     # Scraped, dropped and failed items, and raw pages, are logged by identity: no party's name, even at DEBUG.
     nomes = {r[k] for r in everything for k in ("nome_parte_autora", "nome_parte_re") if r.get(k)}
     assert len(nomes) > 10

@@ -50,7 +50,7 @@ def row(n: int, **extra: Any) -> dict[str, Any]:
 
 
 def page(seeded: dict[str, Any], rows: list[dict[str, Any]], *, cred: str = "a") -> Any:
-    tribunal, grau = (Tribunal.TRT3, Grau.PRIMEIRO_GRAU) if cred == "a" else (Tribunal.TRT5, Grau.SEGUNDO_GRAU)
+    tribunal, grau = (Tribunal("TRT3"), Grau.PRIMEIRO_GRAU) if cred == "a" else (Tribunal("TRT5"), Grau.SEGUNDO_GRAU)
     contexto = ContextoPagina(
         tipo_captura=TipoCaptura.ACERVO_GERAL,
         tribunal=tribunal,
@@ -151,7 +151,7 @@ async def test_full_chain_stores_rows_raw_pages_and_history(database_url: str, s
         "duplicados": 0,
         "erros": 1,
     }
-    assert by_cred[seeded["a"]]["erros_itens"][0]["id_pje"] == 1_000_099
+    assert by_cred[seeded["a"]]["erros_itens"][0]["id_externo"] == 1_000_099
     assert by_cred[seeded["b"]]["resultado"]["inseridos"] == 3
     assert (by_cred[seeded["b"]]["tribunal"], by_cred[seeded["b"]]["grau"]) == ("TRT5", "segundo_grau")
     assert crawler.stats.get_value("sinesys/persistencia/inseridos") == 8
@@ -232,7 +232,7 @@ async def test_validation_drops_foreign_and_broken_items(database_url: str, seed
     pipe = ValidacaoPipeline.from_crawler(crawler)
     good = page(seeded, [row(1)]).validos[0]
     broken = Processo.model_construct(**{**good.model_dump(), "numero_processo": "errado"})
-    copied = good.model_copy(update={"id_pje": -5})
+    copied = good.model_copy(update={"id_externo": -5})
     invalido = ItemInvalido(
         tipo_captura="acervo_geral", tribunal="TRT3", grau="primeiro_grau", credencial_id=seeded["a"], motivo="x: y"
     )
@@ -308,7 +308,7 @@ async def test_items_without_a_table_pass_through(database_url: str, seeded: dic
     pipe = PersistenciaPipeline.from_crawler(crawler)
     pipe.open_spider()
     outro = Outro(
-        id_pje=1,
+        id_externo=1,
         tribunal="TRT3",
         grau="primeiro_grau",
         advogado_id=seeded["advogado"],

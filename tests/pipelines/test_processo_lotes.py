@@ -67,7 +67,7 @@ def mundo(engine: Engine, database_url: str, tmp_path: Any) -> dict[str, Any]:
         session.add(credencial)
         processos = [
             Processo(
-                id_pje=c["id"],
+                id_externo=c["id"],
                 tribunal="TRT3",
                 grau="primeiro_grau",
                 numero_processo=c["numeroProcesso"],
@@ -261,7 +261,7 @@ async def test_a_chosen_case_that_never_reaches_the_pipeline_is_an_error_with_it
     conectar_capturas(crawler, mundo["database_url"])
     pipeline = ProcessoPipeline(crawler, mundo["database_url"], None, mundo["documentos"])
     alvos = [
-        ProcessoAlvo(processo_id=mundo["acervo"][i], id_pje=c["id"], numero_processo=c["numeroProcesso"])
+        ProcessoAlvo(processo_id=mundo["acervo"][i], id_externo=c["id"], numero_processo=c["numeroProcesso"])
         for i, c in enumerate(mundo["casos"][:3])
     ]
     credencial = mundo["ids"]["credencial"]
@@ -288,7 +288,7 @@ async def test_a_chosen_case_that_never_reaches_the_pipeline_is_an_error_with_it
     assert (resultado["total_processos"], resultado["processos_capturados"]) == (3, 1)
     assert (resultado["bloqueados"], resultado["erros"]) == (1, 1)
     [erro] = entry["erros_itens"]
-    assert (erro["processo_id"], erro["id_pje"]) == (mundo["acervo"][2], mundo["casos"][2]["id"])
+    assert (erro["processo_id"], erro["id_externo"]) == (mundo["acervo"][2], mundo["casos"][2]["id"])
     assert erro["motivo"].startswith("PROCESSO_NAO_CONCLUIDO: ")
     if falha is not None:
         assert "SESSAO_EXPIRADA" in erro["motivo"]

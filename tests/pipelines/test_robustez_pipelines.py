@@ -74,7 +74,7 @@ def mundo(engine: Engine, database_url: str, tmp_path: Path) -> dict[str, Any]:
         session.add(advogado)
         session.flush()
         credencial = Credencial(advogado_id=advogado.id, tribunal="TRT3", grau="primeiro_grau", senha_cifrada=b"x")
-        processo = Processo(id_pje=caso["id"], tribunal="TRT3", grau="primeiro_grau",
+        processo = Processo(id_externo=caso["id"], tribunal="TRT3", grau="primeiro_grau",
                             numero_processo=caso["numeroProcesso"], advogado_id=advogado.id)  # fmt: skip
         session.add_all([credencial, processo])
         session.flush()

@@ -217,13 +217,13 @@ def truth_registros(sandbox: SandboxClient, user: DemoUser, onde: Sequence[tuple
         bloco = sandbox.truth(tribunal=tribunal, grau=grau, cpf=user.cpf)["tribunais"][tribunal][grau][user.cpf]
         for lista, origem in (("acervo_geral", "acervo_geral"), ("arquivados", "arquivado")):
             for p in bloco[lista]:
-                out["acervo"][(tribunal, grau, p["id_pje"])] = {**p, "origem": origem}
+                out["acervo"][(tribunal, grau, p["id_externo"])] = {**p, "origem": origem}
         for filtro in FILTROS:
             for e in bloco["pendentes"][filtro]:
-                out["expedientes"][(tribunal, grau, e["id_pje"], e["id_documento"])] = e
+                out["expedientes"][(tribunal, grau, e["id_externo"], e["id_documento"])] = e
         for situacao in SITUACOES.values():
             for a in bloco["audiencias"][situacao]:
-                out["audiencias"][(tribunal, grau, a["id_pje"])] = a
+                out["audiencias"][(tribunal, grau, a["id_externo"])] = a
     return out
 
 

@@ -37,7 +37,7 @@ from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.historico import CapturaResumo, HistoricoService
-from sinesys_spiders.core.sessions import SessaoPje, SqlSessionStore
+from sinesys_spiders.core.sessions import SessaoTribunal, SqlSessionStore
 from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ class ProcessoE2E:
             ]
         finally:
             http.close()
-        sessao = SessaoPje.from_login(
+        sessao = SessaoTribunal.from_login(
             credencial_id=self.credencial_id,
             base_url=self.sandbox.base_url(self.tribunal),
             id_advogado=self.user.ids_advogado[self.tribunal],
@@ -105,7 +105,7 @@ class ProcessoE2E:
         return data["tribunais"][self.tribunal][self.grau][self.user.cpf]
 
     def store_acervo(self) -> dict[int, int]:
-        """The user's active and archived cases as ``acervo`` rows; ``{id_pje: acervo id}``."""
+        """The user's active and archived cases as ``acervo`` rows; ``{id_externo: acervo id}``."""
         bloco = self.truth()
         out: dict[int, int] = {}
         with session_scope(factory=self.factory) as session:
@@ -113,21 +113,21 @@ class ProcessoE2E:
                 for caso in bloco[lista]:
                     existing = session.scalar(
                         select(Processo.id).where(
-                            Processo.id_pje == caso["id_pje"],
+                            Processo.id_externo == caso["id_externo"],
                             Processo.tribunal == self.tribunal,
                             Processo.grau == self.grau,
                         )
                     )
                     if existing is None:
                         row = Processo(
-                            id_pje=caso["id_pje"], tribunal=self.tribunal, grau=self.grau,
+                            id_externo=caso["id_externo"], tribunal=self.tribunal, grau=self.grau,
                             numero_processo=caso["numero_processo"], numero=caso["numero"], origem=origem,
                             advogado_id=self.advogado_id, credencial_id=self.credencial_id,
                         )  # fmt: skip
                         session.add(row)
                         session.flush()
                         existing = row.id
-                    out[caso["id_pje"]] = existing
+                    out[caso["id_externo"]] = existing
         return out
 
     # -- commands --------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ class ProcessoE2E:
     # -- what was stored -------------------------------------------------------------------------
 
     def partes_armazenadas(self) -> dict[int, list[dict[str, Any]]]:
-        """``{id_pje of the case: [party, ...]}`` in the ground truth's vocabulary, ordered like PJE's answer."""
+        """``{id_externo of the case: [party, ...]}`` in the ground truth's vocabulary, ordered like PJE's answer."""
         out: dict[int, list[dict[str, Any]]] = {}
         with self.factory() as session:
             reps_por_vinculo: dict[int, list[Representante]] = {}
@@ -208,11 +208,11 @@ class ProcessoE2E:
                 .join(Processo, ProcessoParte.processo_id == Processo.id)
             ).all()
             ordem_polo = {"ativo": 0, "passivo": 1, "outros": 2}
-            rows.sort(key=lambda r: (r[2].id_pje, ordem_polo.get(r[0].polo, 3), r[0].ordem or 0, r[0].id))
+            rows.sort(key=lambda r: (r[2].id_externo, ordem_polo.get(r[0].polo, 3), r[0].ordem or 0, r[0].id))
             for vinculo, parte, processo in rows:
-                out.setdefault(processo.id_pje, []).append(
+                out.setdefault(processo.id_externo, []).append(
                     {
-                        "id_pje": vinculo.id_pje,
+                        "id_externo": vinculo.id_externo,
                         "id_pessoa": vinculo.id_pessoa_pje,
                         "nome": parte.nome,
                         "tipo_pessoa": "pj" if parte.tipo_pessoa == "J" else "pf",
@@ -256,7 +256,7 @@ def _endereco(row: Endereco | None) -> dict[str, Any] | None:
     if row is None:
         return None
     return {
-        "id_pje": row.id_pje,
+        "id_externo": row.id_externo,
         "logradouro": row.logradouro,
         "numero": row.numero,
         "complemento": row.complemento,

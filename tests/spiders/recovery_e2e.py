@@ -7,6 +7,7 @@ analysis is checked against something it did not compute itself.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import delete, select
 
 from sinesys_spiders.core.db.models import (
     Audiencia,
+    Documento,
     Endereco,
     Expediente,
     Parte,
@@ -23,7 +25,10 @@ from sinesys_spiders.core.db.models import (
     ProcessoParte,
     ProcessoParteRepresentante,
     Representante,
+    Timeline,
+    TimelineItem,
 )
+from sinesys_spiders.core.documentos import PastaDocumentStore
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import FiltroRawLog, RawLogStore
@@ -33,7 +38,15 @@ from sinesys_spiders.core.recovery import RecoveryService
 
 TABELAS = (Processo, Expediente, Audiencia, Parte, Representante, Endereco, ProcessoParte, ProcessoParteRepresentante)
 #: Columns that say when and by which run a row was written (a recovered row has new ones).
-ESCRITA = {"id", "created_at", "updated_at", "ultima_captura_id", "partes_capturadas_em", "processo_id"}
+ESCRITA = {
+    "id",
+    "created_at",
+    "updated_at",
+    "ultima_captura_id",
+    "partes_capturadas_em",
+    "timeline_capturada_em",
+    "processo_id",
+}
 
 Gap = tuple[str, str, str | None]
 
@@ -44,6 +57,9 @@ class Cenario:
     capturas: dict[str, int]
     registros: dict[str, dict[Any, dict[str, Any]]]
     truth: list[dict[str, Any]]
+    #: The sandbox's timeline truth of the user's cases, and the folder of downloaded PDFs.
+    truth_timeline: list[dict[str, Any]]
+    pasta: PastaDocumentStore
 
 
 def sem_escrita(registros: dict[str, dict[Any, dict[str, Any]]]) -> dict[str, dict[Any, dict[str, Any]]]:
@@ -132,7 +148,7 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
         )
         # 1. a case without expedientes or hearings: the case, and (by cascade) its party and lawyer links
         caso = next(pid for pid in sorted(numero) if pid not in com_lista and any(pp.processo_id == pid for pp in pps))
-        esperado.add(("processo", f"id_pje:{session.get(Processo, caso).id_pje}", None))
+        esperado.add(("processo", f"id_externo:{session.get(Processo, caso).id_externo}", None))
         vinculos_do_caso(numero[caso])
         # 2. a party with an address, in another case: wherever it appears, the party, its address, its links
         pa = next(pp for pp in pps if pp.processo_id != caso and partes[pp.parte_id].id_pessoa_pje
@@ -146,7 +162,7 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
                 esperado.add(("parte", pessoa(parte["id_pessoa"]), caso_n))
                 esperado.add(("vinculo", pessoa(parte["id_pessoa"]), caso_n))
                 if parte["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{parte['endereco']['id_pje']}", caso_n))
+                    esperado.add(("endereco", f"endereco_pje:{parte['endereco']['id_externo']}", caso_n))
             else:
                 esperado.add(("vinculo_representante", f"{pessoa(parte['id_pessoa'])}>{pessoa(rep['id_pessoa'])}",
                               caso_n))  # fmt: skip
@@ -162,7 +178,7 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
                 esperado.add(("representante", pessoa(id_rep), caso_n))
                 esperado.add(("vinculo_representante", f"{pessoa(parte['id_pessoa'])}>{pessoa(id_rep)}", caso_n))
                 if rep["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{rep['endereco']['id_pje']}", caso_n))
+                    esperado.add(("endereco", f"endereco_pje:{rep['endereco']['id_externo']}", caso_n))
         # 4. a link of another party (its lawyer links go with it), and 5. one lawyer link elsewhere
         pb = next(pp for pp in pps if pp.processo_id != caso and pp.parte_id != parte_a.id
                   and any(pp_id == pp.id and r != rep_id for pp_id, r in links))  # fmt: skip
@@ -180,9 +196,9 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
                       f"{pessoa(reps[rk_id].id_pessoa_pje)}", numero[pk.processo_id]))  # fmt: skip
         # 6. an expediente and 7. a hearing
         exp = session.scalars(select(Expediente).order_by(Expediente.id)).first()
-        esperado.add(("expediente", f"id_pje:{exp.id_pje}/id_documento:{exp.id_documento}", None))
+        esperado.add(("expediente", f"id_externo:{exp.id_externo}/id_documento:{exp.id_documento}", None))
         aud = session.scalars(select(Audiencia).order_by(Audiencia.id)).first()
-        esperado.add(("audiencia", f"id_pje:{aud.id_pje}", None))
+        esperado.add(("audiencia", f"id_externo:{aud.id_externo}", None))
 
         session.execute(delete(Processo).where(Processo.id == caso))
         session.execute(delete(Endereco).where(Endereco.entidade_tipo == "parte", Endereco.entidade_id == parte_a.id))
@@ -226,3 +242,72 @@ def quebrar_ultima_parte(payload: Any) -> Any:
         lista[-1].pop(key, None)
     lista[-1]["tipoPessoa"] = "F"
     return copia
+
+
+# -- timelines ----------------------------------------------------------------------------------------
+
+
+def timelines_armazenadas(e2e: ProcessoE2E, pasta: PastaDocumentStore) -> dict[str, Any]:
+    """What the timeline capture stored, write stamps left out: item rows, document rows (and their PDFs' digests),
+    whole timelines."""
+    escrita = {"id", "created_at", "updated_at", "processo_id", "baixado_em", "capturado_em"}
+
+    def linha(row: Any) -> dict[str, Any]:
+        return {c.name: getattr(row, c.name) for c in row.__table__.columns if c.name not in escrita}
+
+    with e2e.factory() as session:
+        itens = {(r.id_processo_pje, r.tipo, r.id_externo): linha(r) for r in session.scalars(select(TimelineItem))}
+        documentos = {(r.id_processo_pje, r.id_documento_pje): linha(r) for r in session.scalars(select(Documento))}
+        timelines = {r.id_processo_pje: {**linha(r), "metadata": {k: v for k, v in r.metadados.items()
+                                                                  if k != "capturadoEm"}}
+                     for r in session.scalars(select(Timeline))}  # fmt: skip
+    pdfs = {chave: hashlib.sha256(pasta.get(d["caminho"])).hexdigest() for chave, d in documentos.items()}
+    return {"itens": itens, "documentos": documentos, "pdfs": pdfs, "timelines": timelines}
+
+
+def timelines_iguais_a_verdade(armazenado: dict[str, Any], truth: list[dict[str, Any]]) -> bool:
+    """Items, whole timelines and downloaded documents (rows and PDFs) equal the sandbox's timeline truth."""
+    itens = {(c["id_processo"], "documento" if i["documento"] else "movimento", i["id_externo"])
+             for c in truth for i in c["itens"]}  # fmt: skip
+    baixaveis = {(c["id_processo"], d) for c in truth for d in c["documentos_baixaveis"]}
+    ordem = {c["id_processo"]: [i["id_externo"] for i in c["itens"]] for c in truth}
+    return (
+        set(armazenado["itens"]) == itens
+        and set(armazenado["documentos"]) == baixaveis == set(armazenado["pdfs"])
+        and all(armazenado["pdfs"][k] == d["sha256"] for k, d in armazenado["documentos"].items())
+        and {k: [i["id"] for i in t["timeline"]] for k, t in armazenado["timelines"].items()} == ordem
+    )
+
+
+def apagar_timelines(e2e: ProcessoE2E, truth: list[dict[str, Any]]) -> tuple[set[Gap], str]:
+    """Delete timeline item rows, document rows, a whole timeline and one PDF; the gaps recovery must report, and
+    the path of the deleted PDF (its row is deleted too: only the tribunal has it now)."""
+    com_docs = [c for c in truth if c["documentos_baixaveis"]]
+    assert len(com_docs) >= 2, "the scenario needs cases with downloadable documents"
+    assert len(truth) >= 3
+    a, b = com_docs[0], com_docs[1]
+    c = next(c for c in truth if c["id_processo"] not in (a["id_processo"], b["id_processo"]) and c["itens"])
+    doc_a, doc_b = a["documentos_baixaveis"][0], b["documentos_baixaveis"][-1]
+    movimento = next(i for i in a["itens"] if not i["documento"])
+    documento = next((i for i in b["itens"] if i["documento"] and i["id_externo"] not in b["documentos_baixaveis"]),
+                     None) or next(i for i in b["itens"] if i["documento"] and i["id_externo"] != doc_b)  # fmt: skip
+    ultimo = c["itens"][0]
+    esperado: set[Gap] = {
+        ("timeline_item", f"movimento:{movimento['id_externo']}", a["numero_processo"]),
+        ("timeline_item", f"documento:{documento['id_externo']}", b["numero_processo"]),
+        ("timeline_item", f"{'documento' if ultimo['documento'] else 'movimento'}:{ultimo['id_externo']}",
+         c["numero_processo"]),
+        ("documento", f"id_documento:{doc_a}", a["numero_processo"]),
+        ("documento", f"id_documento:{doc_b}", b["numero_processo"]),
+        ("timeline", f"id_processo_pje:{c['id_processo']}", c["numero_processo"]),
+    }  # fmt: skip
+    with e2e.factory.begin() as session:
+        for caso, item in ((a, movimento), (b, documento), (c, ultimo)):
+            session.execute(delete(TimelineItem).where(TimelineItem.id_processo_pje == caso["id_processo"],
+                                                       TimelineItem.id_externo == item["id_externo"]))  # fmt: skip
+        caminho = session.scalar(select(Documento.caminho).where(Documento.id_documento_pje == doc_b))
+        for doc in (doc_a, doc_b):
+            session.execute(delete(Documento).where(Documento.id_documento_pje == doc))
+        session.execute(delete(Timeline).where(Timeline.id_processo_pje == c["id_processo"]))
+    assert caminho
+    return esperado, caminho

@@ -3,11 +3,11 @@
 It stands for a PJE answer our parsers did not expect, between the sandbox and the spider, in a real
 ``scrapy crawl`` (the crawl imports it from ``PYTHONPATH``). ``TESTE_RESPOSTA_MALFORMADA`` says what to spoil:
 
-- ``partes:<id_pje>``: in that case's ``/partes`` answer, the first party's address gets ``dtAlteracao``
+- ``partes:<id_externo>``: in that case's ``/partes`` answer, the first party's address gets ``dtAlteracao``
   ``"ontem"`` (not a PJE date);
 - ``pagina``: every page of a paged list becomes JSON nested deeper than Python's parser accepts;
-- ``descartar:<id_pje>``: that case's ``/partes`` answer is dropped on the way (``IgnoreRequest``, no response), as a
-  middleware refusing an answer would.
+- ``descartar:<id_externo>``: that case's ``/partes`` answer is dropped on the way (``IgnoreRequest``, no response),
+  as a middleware refusing an answer would.
 """
 
 from __future__ import annotations

@@ -56,12 +56,12 @@ def _esperado(sandbox: SandboxClient, cpf: str) -> tuple[dict[str, dict[Any, Any
         nomeados = casos.setdefault((tribunal, grau), set())
         for filtro in ("no_prazo", "sem_prazo"):
             for e in bloco["pendentes"][filtro]:
-                out["expedientes"][(tribunal, grau, e["id_pje"], e["id_documento"])] = e
-                nomeados.add(e["id_pje"])
+                out["expedientes"][(tribunal, grau, e["id_externo"], e["id_documento"])] = e
+                nomeados.add(e["id_externo"])
         for situacao, (inicio, fim) in janelas.items():
             for a in bloco["audiencias"][situacao]:
                 if inicio <= _dia(a["data_inicio"]) <= fim:
-                    out["audiencias"][(tribunal, grau, a["id_pje"])] = a
+                    out["audiencias"][(tribunal, grau, a["id_externo"])] = a
                     nomeados.add(a["id_processo"])
     return out, casos
 
@@ -73,7 +73,8 @@ def _acervo(e2e: CapturaE2E, cpf: str, advogado_id: int, credenciais: dict[tuple
             for lista, origem in (("acervo_geral", "acervo_geral"), ("arquivados", "arquivado")):
                 for caso in bloco[lista]:
                     session.add(Processo(
-                        id_pje=caso["id_pje"], tribunal=tribunal, grau=grau, numero_processo=caso["numero_processo"],
+                        id_externo=caso["id_externo"], tribunal=tribunal, grau=grau,
+                        numero_processo=caso["numero_processo"],
                         numero=caso["numero"], origem=origem, advogado_id=advogado_id, credencial_id=credencial_id,
                     ))  # fmt: skip
 
@@ -97,7 +98,7 @@ def test_combinada_equals_the_ground_truth_with_one_login_per_credential(
         assert _diferencas({k: registros[k] for k in esperado}, esperado) == []
         with e2e.factory() as session:
             for (tribunal, grau), ids in casos.items():
-                no_acervo = set(session.scalars(select(Processo.id_pje).where(
+                no_acervo = set(session.scalars(select(Processo.id_externo).where(
                     Processo.tribunal == tribunal, Processo.grau == grau)).all())  # fmt: skip
                 nomeados = sorted(ids & no_acervo)
                 truth_partes = sandbox.truth(tribunal=tribunal, grau=grau, cpf=user.cpf, tipo="partes")
@@ -105,9 +106,9 @@ def test_combinada_equals_the_ground_truth_with_one_login_per_credential(
                           for c in truth_partes["tribunais"][tribunal][grau][user.cpf]["partes"]
                           if c["id_processo"] in nomeados}  # fmt: skip
                 guardadas = dict(session.execute(
-                    select(Processo.id_pje, func.count(ProcessoParte.id))
+                    select(Processo.id_externo, func.count(ProcessoParte.id))
                     .join(ProcessoParte, ProcessoParte.processo_id == Processo.id)
-                    .where(Processo.tribunal == tribunal, Processo.grau == grau).group_by(Processo.id_pje)
+                    .where(Processo.tribunal == tribunal, Processo.grau == grau).group_by(Processo.id_externo)
                 ).all())  # fmt: skip
                 assert guardadas == {k: v for k, v in partes.items() if v}, (tribunal, grau)
                 truth_tl = sandbox.truth(tribunal=tribunal, grau=grau, cpf=user.cpf, tipo="timeline")

@@ -106,9 +106,9 @@ def test_first_capture_equals_ground_truth(principal: Principal, tmp_path: Path)
     for spider, items in exported.items():
         tabela = next(iter(por_spider[spider]))[0]
         keys = [
-            (i["tribunal"], i["grau"], i["id_pje"], i["id_documento"])
+            (i["tribunal"], i["grau"], i["id_externo"], i["id_documento"])
             if tabela == "expedientes"
-            else (i["tribunal"], i["grau"], i["id_pje"])
+            else (i["tribunal"], i["grau"], i["id_externo"])
             for i in items
         ]
         assert len(keys) == len(set(keys)), f"{spider}: a record exported twice"

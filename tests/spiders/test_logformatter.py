@@ -21,7 +21,7 @@ from sinesys_spiders.testing.rawlog_contract import make_entry, partes_payload
 
 NOME = "JOSEFA CANARIO DE TAL"
 CASO = {
-    "id_pje": 2_345_678,
+    "id_externo": 2_345_678,
     "tribunal": "TRT3",
     "grau": "primeiro_grau",
     "advogado_id": 7,
@@ -41,12 +41,12 @@ def _itens() -> list[object]:
         processo_id=1,
         id_processo_pje=2_345_678,
         numero_processo=CASO["numero_processo"],
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,
         credencial_id=11,
         partes=[
             ParteProcesso(
-                id_pje=9, nome=NOME, cpf=CANARY_CPF, polo="ATIVO", tipo_parte="RECLAMANTE", classificacao="cliente"
+                id_externo=9, nome=NOME, cpf=CANARY_CPF, polo="ATIVO", tipo_parte="RECLAMANTE", classificacao="cliente"
             )
         ],
     )
@@ -76,7 +76,7 @@ def test_scraped_dropped_and_failed_items_are_logged_without_personal_data(item:
     assert lines[1].startswith("Dropped: fora")
     assert lines[2].startswith("Error processing")
     if isinstance(item, Processo):
-        assert "id_pje=2345678" in lines[0]
+        assert "id_externo=2345678" in lines[0]
         assert "TRT3" in lines[0]
 
 
@@ -90,11 +90,14 @@ def test_other_items_are_described_by_type_and_identity_fields() -> None:
 
     @dataclasses.dataclass
     class Outro:
-        id_pje: int
+        id_externo: int
         cpf: str
 
-    assert descrever_item({"id_pje": 5, "tribunal": "TRT2", "cpf": CANARY_CPF}) == "dict(tribunal='TRT2', id_pje=5)"
-    assert descrever_item(Outro(5, CANARY_CPF)) == "Outro(id_pje=5)"
+    assert (
+        descrever_item({"id_externo": 5, "tribunal": "TRT2", "cpf": CANARY_CPF})
+        == "dict(tribunal='TRT2', id_externo=5)"
+    )
+    assert descrever_item(Outro(5, CANARY_CPF)) == "Outro(id_externo=5)"
     assert descrever_item(object()) == "<object>"
 
 

@@ -6,7 +6,11 @@ import pytest
 from pydantic import ValidationError
 
 from sinesys_spiders.core.domain import Grau, Tribunal
-from sinesys_spiders.params import AudienciasParams, CapturaParams, PendentesParams, describe_validation_error
+from sinesys_spiders.params import CapturaParams, describe_validation_error, modelo_parametros
+
+#: The installed models: the framework's arguments plus the PJE-TRT plugin's own (situacao, filtros_prazo).
+AudienciasParams = modelo_parametros("audiencias")
+PendentesParams = modelo_parametros("pendentes")
 
 
 def _error(model, **kwargs) -> str:
@@ -19,7 +23,7 @@ def test_comma_separated_strings_become_typed_lists():
     """credenciais, tribunais and graus accept the comma-separated strings of `scrapy crawl -a`."""
     params = CapturaParams(credenciais="1, 2", tribunais="trt3,TST", graus="primeiro_grau")
     assert params.credenciais == [1, 2]
-    assert params.tribunais == [Tribunal.TRT3, Tribunal.TST]
+    assert params.tribunais == [Tribunal("TRT3"), Tribunal("TST")]
     assert params.graus == [Grau.PRIMEIRO_GRAU]
 
 
@@ -63,3 +67,15 @@ def test_audiencias_range_defaults_to_a_year_and_must_be_ordered():
         AudienciasParams, credenciais="1", data_inicio="2026-02-01", data_fim="2026-01-01"
     )
     assert "situacao" in _error(AudienciasParams, credenciais="1", situacao="R")
+
+
+def test_plugin_filters_are_the_plugins_not_the_frameworks():
+    """situacao and filtros_prazo come from the PJE-TRT plugin's models: the framework's own models refuse them."""
+    from sinesys_spiders.params import PARAMS_POR_TIPO
+
+    assert "situacao: argumento desconhecido" in _error(PARAMS_POR_TIPO["audiencias"], credenciais="1", situacao="M")
+    assert "filtros_prazo: argumento desconhecido" in _error(
+        PARAMS_POR_TIPO["pendentes"], credenciais="1", filtros_prazo="no_prazo"
+    )
+    assert issubclass(AudienciasParams, PARAMS_POR_TIPO["audiencias"])
+    assert AudienciasParams.__module__.startswith("plugins.pje_trt")

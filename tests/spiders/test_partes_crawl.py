@@ -124,10 +124,10 @@ def test_a_case_held_by_another_run_is_skipped_and_an_expired_lock_taken_over(e2
     with e2e.factory() as session:
         capturados = set(session.scalars(select(ProcessoParte.processo_id)))
         chaves = set(session.scalars(select(Lock.key)))
-    id_pje = {v: k for k, v in acervo.items()}
+    id_externo = {v: k for k, v in acervo.items()}
     truth = {c["id_processo"]: c for c in e2e.truth("partes")["partes"]}
     assert ocupado not in capturados
-    assert (expirado in capturados) == bool(truth[id_pje[expirado]]["partes"])
+    assert (expirado in capturados) == bool(truth[id_externo[expirado]]["partes"])
     assert chaves == {f"captura:processo:{ocupado}"}  # ours, untouched; the taken-over one released
     assert locks.release(lease)
 
@@ -227,8 +227,8 @@ def test_the_partes_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
     assert registros
     assert sorted(r["processo_id"] for r in registros) == sorted(acervo.values())
     for registro in registros:
-        no_feed = sorted((p["id_pje"], p["nome"], p["polo"], p["tipo_parte"]) for p in registro["partes"])
-        guardado = sorted((p["id_pje"], p["nome"], p["polo"], p["tipo"])
+        no_feed = sorted((p["id_externo"], p["nome"], p["polo"], p["tipo_parte"]) for p in registro["partes"])
+        guardado = sorted((p["id_externo"], p["nome"], p["polo"], p["tipo"])
                           for p in armazenadas.get(registro["id_processo_pje"], []))  # fmt: skip
         assert no_feed == guardado
         reps_feed = sorted(r["nome"] for p in registro["partes"] for r in p["representantes"])

@@ -11,14 +11,14 @@ from sinesys_spiders.spiders._politeness import slot_do_tribunal
 
 
 def _efetivo(base_url: str | None = None, **opcoes) -> EndpointEfetivo:
-    padrao = get_registry().endpoint(Tribunal.TRT3, Grau.PRIMEIRO_GRAU)
+    padrao = get_registry().endpoint(Tribunal("TRT3"), Grau.PRIMEIRO_GRAU)
     endpoint = padrao.with_base_url(base_url) if base_url else padrao
     return EndpointEfetivo(endpoint=endpoint, padrao=padrao, plugin="pje_trt", opcoes=opcoes)
 
 
 def test_a_real_tribunal_gets_the_polite_defaults():
-    """The real PJE host: SINESYS_PJE_CONCURRENCY requests at once, SINESYS_PJE_DELAY apart, with jitter."""
-    crawler = get_crawler(settings_dict={"SINESYS_PJE_CONCURRENCY": 2, "SINESYS_PJE_DELAY": 0.5})
+    """The real PJE host: SINESYS_TRIBUNAL_CONCURRENCY requests at once, SINESYS_TRIBUNAL_DELAY apart, with jitter."""
+    crawler = get_crawler(settings_dict={"SINESYS_TRIBUNAL_CONCURRENCY": 2, "SINESYS_TRIBUNAL_DELAY": 0.5})
     assert slot_do_tribunal(crawler.settings, _efetivo()) == {"concurrency": 2, "delay": 0.5, "jitter": 0.5}
 
 
@@ -31,6 +31,6 @@ def test_the_sandbox_on_loopback_is_not_throttled():
 
 def test_tribunal_options_override_the_defaults():
     """tribunais_config.opcoes (concurrency, delay, jitter) win over the defaults."""
-    crawler = get_crawler(settings_dict={"SINESYS_PJE_CONCURRENCY": 2, "SINESYS_PJE_DELAY": 0.5})
+    crawler = get_crawler(settings_dict={"SINESYS_TRIBUNAL_CONCURRENCY": 2, "SINESYS_TRIBUNAL_DELAY": 0.5})
     slot = slot_do_tribunal(crawler.settings, _efetivo(concurrency=1, delay=3.0))
     assert slot == {"concurrency": 1, "delay": 3.0, "jitter": 0.5}

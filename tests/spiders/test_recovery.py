@@ -1,8 +1,9 @@
 """Recovery against real captures: gaps found exactly, re-persisted from the raw log, the tribunal never called.
 
 One module-wide scenario per database (SQLite, PostgreSQL): a sandbox user's ``acervo_geral``, ``arquivados``,
-``pendentes``, ``audiencias`` and ``partes`` captured by real ``scrapy crawl`` runs. Each test then runs on both
-raw-log back ends: the SQL table the crawls wrote, and a MongoDB collection (mongomock) holding the same entries.
+``pendentes``, ``audiencias``, ``partes`` and ``timeline`` (with its PDFs) captured by real ``scrapy crawl``
+runs. Each test then runs on both raw-log back ends: the SQL table the crawls wrote, and a MongoDB collection
+(mongomock) holding the same entries.
 Each test deletes rows, checks what recovery reports, re-persists, and leaves the database equal to the sandbox's truth.
 
 Unlike most end-to-end modules this one runs on both databases (issue 15): the analysis compares natural keys read
@@ -23,6 +24,7 @@ from recovery_e2e import (
     Cenario,
     Recovery,
     apagar_subconjunto,
+    apagar_timelines,
     contar_linhas,
     copiar_para_mongo,
     gaps_das_capturas,
@@ -30,6 +32,8 @@ from recovery_e2e import (
     pessoa,
     quebrar_ultima_parte,
     sem_escrita,
+    timelines_armazenadas,
+    timelines_iguais_a_verdade,
 )
 from sqlalchemy import delete, select, update
 
@@ -44,6 +48,7 @@ from sinesys_spiders.core.db.models import (
     Parte,
     ProcessoParte,
 )
+from sinesys_spiders.core.documentos import PastaDocumentStore
 from sinesys_spiders.core.domain import BRASILIA, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import ChaveInvalida, NaoEncontrado, RespostaInvalida
 from sinesys_spiders.core.historico import HistoricoService
@@ -52,6 +57,7 @@ from sinesys_spiders.core.rawlog import RawLogStore
 from sinesys_spiders.core.rawlog.mongo import MongoRawLogStore
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 from sinesys_spiders.core.recovery import FiltroRecovery, PayloadInvalido, RecoveryService, SemRegraRecovery
+from sinesys_spiders.core.recovery.timelines import BINARIO_AUSENTE
 from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
@@ -76,12 +82,21 @@ def cenario(pje_sandbox: SandboxClient, create_database: Callable[[], str],
         ("pendentes", ()),
         ("audiencias", ("data_inicio=2000-01-01", "data_fim=2100-12-31", "situacao=M")),
         ("partes", ()),
+        ("timeline", ("baixar_documentos=true",)),
     ):
         _, resumo = e2e.crawl(spider, *args)
         assert resumo is not None, spider
         assert resumo.status == "completed", spider
         capturas[spider] = resumo.id
-    cenario = Cenario(e2e, capturas, sem_escrita(db_registros(e2e.factory)), e2e.truth("partes")["partes"])
+    cenario = Cenario(
+        e2e,
+        capturas,
+        sem_escrita(db_registros(e2e.factory)),
+        e2e.truth("partes")["partes"],
+        e2e.truth("timeline")["timeline"],
+        PastaDocumentStore(e2e.workdir / "var" / "documentos"),
+    )
+    assert timelines_iguais_a_verdade(timelines_armazenadas(e2e, cenario.pasta), cenario.truth_timeline)
     assert cenario.registros["expedientes"]
     assert cenario.registros["audiencias"]
     assert partes_armazenadas_ok(cenario)
@@ -128,7 +143,7 @@ def recovery(request: pytest.FixtureRequest, cenario: Cenario) -> Iterator[Recov
         def remover(ids: list[str]) -> None:
             collection.delete_many({"raw_log_id": {"$in": ids}})
 
-    servico = RecoveryService(e2e.factory, store)
+    servico = RecoveryService(e2e.factory, store, documentos=cenario.pasta)
     yield Recovery(servico, store, request.param, trocar, remover)
     servico.close()
 
@@ -140,6 +155,10 @@ def test_list_filters_and_statistics(recovery: Recovery, cenario: Cenario) -> No
     assert total == len(cenario.truth) == len(itens)
     assert {i.numero_processo for i in itens} == {c["numero_processo"] for c in cenario.truth}
     assert all(i.tipo_captura == "partes" and i.processado and i.payload_disponivel for i in itens)
+    timelines, n = servico.listar(FiltroRecovery(captura_log_id=capturas["timeline"]), limite=1000)
+    assert n == len(cenario.truth_timeline)  # one page per case, no PDF among them
+    assert {i.numero_processo for i in timelines} == {c["numero_processo"] for c in cenario.truth_timeline}
+    assert all(i.tipo_captura == "timeline" and i.processado and i.payload_disponivel for i in timelines)
     pagina, total_todas = servico.listar(pagina=2, limite=2)
     assert len(pagina) == 2
     assert total_todas > total
@@ -207,20 +226,21 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
     registro = store.get(boa.id)
     parte_a = next(e for e in servico.elementos(boa.id) if e.tipo == "endereco" and e.contexto["entidade"] == "parte")
     with e2e.factory.begin() as session:
-        endereco = session.scalars(select(Endereco).where(Endereco.id_pje == int(parte_a.identificador.split(":")[1]),
+        id_endereco = int(parte_a.identificador.split(":")[1])
+        endereco = session.scalars(select(Endereco).where(Endereco.id_externo == id_endereco,
                                                           Endereco.entidade_tipo == "parte")).first()  # fmt: skip
         session.delete(endereco)
     contagens = contar_linhas(cenario)
 
     def pagina(tipo: TipoCaptura, payload: Any) -> str:
         return store.append(PaginaBruta(tipo_captura=tipo, advogado_id=registro.advogado_id,
-                                        credencial_id=registro.credencial_id, tribunal=Tribunal.TRT3,
+                                        credencial_id=registro.credencial_id, tribunal=Tribunal("TRT3"),
                                         grau=Grau.PRIMEIRO_GRAU, requisicao=registro.requisicao or {},
                                         payload_bruto=payload))  # fmt: skip
 
     corrompida = pagina(TipoCaptura.PARTES, {"ATIVO": "não é uma lista"})
     meia = pagina(TipoCaptura.PARTES, quebrar_ultima_parte(registro.payload_bruto))
-    sem_regra = pagina(TipoCaptura.TIMELINE, [])
+    sem_regra = pagina(TipoCaptura.COMBINADA, [])
     desfazer = recovery.trocar_blob(trocada.id, boa.id)
     try:
         with pytest.raises(ChaveInvalida):
@@ -255,8 +275,9 @@ def test_bad_pages_are_reported_and_the_others_recovered(recovery: Recovery, cen
 
 @pytest.fixture
 def cli_env(cenario: Cenario, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The process settings pointed at the scenario's database and key (reset before and after)."""
+    """The process settings pointed at the scenario's database, key and files (reset before and after)."""
     monkeypatch.setenv("SINESYS_DATABASE_URL", cenario.e2e.database_url)
+    monkeypatch.setenv("SINESYS_VAR_DIR", str(cenario.e2e.workdir / "var"))  # where the crawls kept the PDFs
     monkeypatch.setenv("SINESYS_SECRET_KEY", cenario.e2e.secret_key)
     reset_settings()
     dispose_engines()
@@ -299,6 +320,19 @@ def test_cli_lists_analyses_and_reprocesses(cenario: Cenario) -> None:
     assert desconhecida.exit_code == 2
     assert NaoEncontrado.code in desconhecida.output
 
+    timeline = sinesys("analisar", "--captura", str(cenario.capturas["timeline"]), "--json")
+    assert timeline.exit_code == 0, timeline.output
+    dados = json.loads(timeline.output)
+    assert dados["gaps"] == {}
+    assert dados["totalDocumentos"] == len(cenario.truth_timeline)
+    itens = sum(len(c["itens"]) for c in cenario.truth_timeline)
+    assert dados["totais"]["timeline_item"] == {"esperados": itens, "persistidos": itens}
+    assert dados["totais"]["documento"]["esperados"] == sum(len(c["documentos_baixaveis"]) for c in
+                                                            cenario.truth_timeline)  # fmt: skip
+    so_docs = sinesys("reprocessar", "--captura", str(cenario.capturas["timeline"]), "--tipos", "documento,timeline")
+    assert so_docs.exit_code == 0, so_docs.output
+    assert "inseridos=0 atualizados=0" in so_docs.output
+
 
 def test_the_capture_rule_classifies_and_a_wrong_classification_is_a_gap(recovery: Recovery, cenario: Cenario) -> None:
     """Clients, opposing parties and third parties as the capture's rule says; a link stored otherwise is a gap."""
@@ -334,3 +368,79 @@ def test_the_capture_rule_classifies_and_a_wrong_classification_is_a_gap(recover
     assert resultado.sucesso
     assert resultado.atualizados >= 1
     assert partes_armazenadas_ok(cenario)
+
+
+def test_timeline_gaps_are_reported_exactly_and_restored_without_the_tribunal(
+    recovery: Recovery, cenario: Cenario, pje_sandbox: SandboxClient
+) -> None:
+    """Deleted timeline items, document rows and a whole timeline reported exactly and restored from the raw log and
+    the PDFs kept; a PDF gone from storage is reported (only the tribunal has it); a corrupt page is reported and the
+    rest restored; the tribunal is never called; a second run writes nothing."""
+    servico, e2e, store = recovery.servico, cenario.e2e, recovery.store
+    captura = cenario.capturas["timeline"]
+    antes = timelines_armazenadas(e2e, cenario.pasta)
+    pedidos = pje_sandbox.counters()["requests"]
+    esperado, caminho = apagar_timelines(e2e, cenario.truth_timeline)
+    pdf = cenario.pasta.root / caminho
+    conteudo = pdf.read_bytes()
+    pdf.unlink()  # this document's row and PDF are both gone: the tribunal alone has it now
+    [sem_pdf] = [g for g in esperado if g[0] == "documento" and g[1].endswith(f":{caminho.split('/')[-1][:-4]}")]
+    try:
+        assert gaps_das_capturas(servico, {"timeline": captura}) == esperado
+        analise = servico.analisar_captura(captura)
+        documentos = [e for d in analise.documentos for e in d.gaps.get("documento", [])]
+        [binario] = [e for e in documentos if e.identificador == sem_pdf[1]]
+        assert binario.erro is not None
+        assert binario.erro.startswith(BINARIO_AUSENTE)
+        assert all(e.erro is None for e in documentos if e != binario)
+        totais = analise.totais
+        assert totais["timeline_item"].esperados == sum(len(c["itens"]) for c in cenario.truth_timeline)
+        assert totais["timeline_item"].faltantes == 3
+        assert totais["documento"].esperados == sum(len(c["documentos_baixaveis"]) for c in cenario.truth_timeline)
+        assert totais["documento"].faltantes == 2
+        assert totais["timeline"].faltantes == 1
+
+        paginas = [i.id for i in servico.listar(FiltroRecovery(captura_log_id=captura), limite=1000)[0]]
+        modelo = store.get(paginas[0])
+        corrompida = store.append(PaginaBruta(
+            tipo_captura=TipoCaptura.TIMELINE, advogado_id=modelo.advogado_id, credencial_id=modelo.credencial_id,
+            tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU, requisicao=modelo.requisicao or {},
+            payload_bruto={"timeline": "não é uma lista"},
+        ))  # fmt: skip
+        so_itens = servico.reprocessar(raw_log_ids=[corrompida, *paginas], tipos=["timeline_item"])
+        assert {d.id for d in so_itens.documentos if not d.sucesso} == {corrompida}
+        assert so_itens.inseridos == 3
+        assert gaps_das_capturas(servico, {"timeline": captura}) == {g for g in esperado if g[0] != "timeline_item"}
+
+        tudo = servico.reprocessar(raw_log_ids=[corrompida, *paginas])
+        erros = {d.id: d.erro for d in tudo.documentos if not d.sucesso}
+        assert erros.pop(corrompida).startswith(PayloadInvalido.code)
+        [motivo] = erros.values()
+        assert BINARIO_AUSENTE in motivo
+        assert tudo.inseridos == 2  # the document whose PDF is kept, and the whole timeline
+        assert gaps_das_capturas(servico, {"timeline": captura}) == {sem_pdf}
+        [captura_id] = tudo.captura_ids
+        resumo = HistoricoService(e2e.factory).get(captura_id)
+        assert (resumo.tipo_captura, resumo.parametros["origem"]) == ("timeline", "recovery")
+        assert resumo.totais["inseridos"] == 2
+    finally:
+        pdf.write_bytes(conteudo)  # as a new timeline capture would download it again
+        if "corrompida" in locals():
+            recovery.remover([corrompida])
+
+    ultimo = servico.reprocessar(captura_log_id=captura)
+    assert ultimo.sucesso, [d.erro for d in ultimo.documentos if d.erro]
+    assert ultimo.inseridos == 1
+    assert gaps_das_capturas(servico, {"timeline": captura}) == set()
+    depois = timelines_armazenadas(e2e, cenario.pasta)
+    assert timelines_iguais_a_verdade(depois, cenario.truth_timeline)
+    assert depois == antes
+    assert pje_sandbox.counters()["requests"] == pedidos
+
+    segunda = servico.reprocessar(captura_log_id=captura)
+    assert segunda.sucesso
+    assert segunda.inseridos == segunda.atualizados == segunda.total_elementos == 0
+    forcado = servico.reprocessar(captura_log_id=captura, forcar=True)
+    assert forcado.sucesso
+    assert forcado.inseridos == 0
+    assert timelines_armazenadas(e2e, cenario.pasta) == antes

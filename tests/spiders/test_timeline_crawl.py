@@ -52,7 +52,9 @@ def _armazenado(e2e: ProcessoE2E) -> dict[str, Any]:
         timelines = {t.id_processo_pje: t for t in session.scalars(select(Timeline))}
         itens: dict[int, dict[str, set[int]]] = {}
         for item in session.scalars(select(TimelineItem)):
-            itens.setdefault(item.id_processo_pje, {"documento": set(), "movimento": set()})[item.tipo].add(item.id_pje)
+            itens.setdefault(item.id_processo_pje, {"documento": set(), "movimento": set()})[item.tipo].add(
+                item.id_externo
+            )
         documentos = list(session.scalars(select(Documento)))
         session.expunge_all()
     return {"timelines": timelines, "itens": itens, "documentos": documentos}
@@ -75,9 +77,9 @@ def test_timeline_totals_documents_and_only_news_after_the_world_moves(e2e: Proc
         meta = stored["timelines"][caso].metadados
         assert (meta["totalDocumentos"], meta["totalMovimentos"]) == (t["total_documentos"], t["total_movimentos"])
         assert meta["schemaVersion"] == 1
-        assert [i["id"] for i in stored["timelines"][caso].timeline] == [i["id_pje"] for i in t["itens"]]
-        docs = {i["id_pje"] for i in t["itens"] if i["documento"]}
-        movs = {i["id_pje"] for i in t["itens"] if not i["documento"]}
+        assert [i["id"] for i in stored["timelines"][caso].timeline] == [i["id_externo"] for i in t["itens"]]
+        docs = {i["id_externo"] for i in t["itens"] if i["documento"]}
+        movs = {i["id_externo"] for i in t["itens"] if not i["documento"]}
         assert stored["itens"][caso] == {"documento": docs, "movimento": movs}
         assert meta["totalDocumentosBaixados"] == len(t["documentos_baixaveis"])
     baixaveis = _baixaveis(truth)
@@ -111,10 +113,10 @@ def test_timeline_totals_documents_and_only_news_after_the_world_moves(e2e: Proc
     e2e.sandbox.advance(steps=2)
     depois = _truth(e2e, set(acervo))
     novos = {
-        (caso, i["id_pje"], i["documento"])
+        (caso, i["id_externo"], i["documento"])
         for caso, t in depois.items()
         for i in t["itens"]
-        if i["id_pje"] not in {j["id_pje"] for j in truth[caso]["itens"]}
+        if i["id_externo"] not in {j["id_externo"] for j in truth[caso]["itens"]}
     }
     assert novos, "the forced carteira gets new items at every step"
     _, terceira = e2e.crawl("timeline", "baixar_documentos=true", "horas_para_recaptura=0")
@@ -181,7 +183,7 @@ def test_an_answer_that_is_not_a_pdf_is_that_documents_error(e2e: ProcessoE2E) -
     assert entry["resultado"]["erros"] == 1
     assert entry["resultado"]["documentos_baixados"] == len(truth[caso]["documentos_baixaveis"]) - 1
     [erro] = entry["erros_itens"]
-    assert erro["id_pje"] == caso
+    assert erro["id_externo"] == caso
     assert "não é um PDF" in erro["motivo"]
     assert str(estragado) in erro["motivo"]
     stored = {(d.id_processo_pje, d.id_documento_pje) for d in _armazenado(e2e)["documentos"]}
@@ -190,7 +192,7 @@ def test_an_answer_that_is_not_a_pdf_is_that_documents_error(e2e: ProcessoE2E) -
 
 
 def test_one_case_by_its_pje_id(e2e: ProcessoE2E) -> None:
-    """`-a processo=ID_PJE -a numero_processo=... -a tribunal=TRT3 -a grau=primeiro_grau` captures just that case."""
+    """`-a processo=ID_EXTERNO -a numero_processo=... -a tribunal=TRT3 -a grau=primeiro_grau`: that case only."""
     acervo = e2e.store_acervo()
     truth = _truth(e2e, set(acervo))
     caso = sorted(truth)[-1]
@@ -228,7 +230,7 @@ def test_the_timeline_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
         timelines = {t.id_processo_pje: t.timeline for t in session.scalars(select(Timeline))}
         linhas: dict[int, set[tuple[str, int]]] = {}
         for row in session.scalars(select(TimelineItem)):
-            linhas.setdefault(row.id_processo_pje, set()).add((row.tipo, row.id_pje))
+            linhas.setdefault(row.id_processo_pje, set()).add((row.tipo, row.id_externo))
         capturados = set(session.scalars(select(Processo.id).where(Processo.timeline_capturada_em.is_not(None))))
     assert capturados == {r["processo_id"] for r in registros}
     for registro in registros:

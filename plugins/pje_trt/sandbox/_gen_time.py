@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sinesys_spiders.core.domain import BRASILIA
+from sinesys_spiders.plugin import BRASILIA
 
 __all__ = ["Ts", "fmt_ts", "rand_ts", "to_utc_iso"]
 

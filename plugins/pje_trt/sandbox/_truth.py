@@ -1,7 +1,7 @@
 """Ground-truth records: what a correct capture stores, built from the world's own records.
 
 Normalization (pje-api.md §5): snake_case keys, strings trimmed, PJE's zone-less times read as America/Sao_Paulo
-and written as ISO 8601 in UTC, ``id`` renamed ``id_pje``, plus the natural key ``tribunal``, ``grau``. The schema
+and written as ISO 8601 in UTC, ``id`` renamed ``id_externo``, plus the natural key ``tribunal``, ``grau``. The schema
 is documented in :mod:`plugins.pje_trt.sandbox.world`.
 """
 
@@ -25,7 +25,7 @@ __all__ = ["audiencia", "pendente", "por_tipo", "processo", "timeline", "tipo_es
 def processo(carteira: Carteira, caso: Caso) -> dict[str, Any]:
     ctx = carteira.ctx
     return {
-        "id_pje": caso.id,
+        "id_externo": caso.id,
         "tribunal": ctx.tribunal,
         "grau": ctx.grau,
         "numero_processo": caso.numero_processo,
@@ -72,7 +72,7 @@ def audiencia(carteira: Carteira, aud: Audiencia) -> dict[str, Any]:
     sala_id, sala_nome = caso.orgao.salas[aud.sala]
     url = url_virtual(aud) if virtual else None
     return {
-        "id_pje": aud.id,
+        "id_externo": aud.id,
         "tribunal": ctx.tribunal,
         "grau": ctx.grau,
         "numero_processo": caso.numero_processo,
@@ -118,7 +118,7 @@ def _endereco(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     if not raw:
         return None
     return {
-        "id_pje": raw["id"],
+        "id_externo": raw["id"],
         "logradouro": raw["logradouro"],
         "numero": raw["numero"],
         "complemento": raw["complemento"],
@@ -135,7 +135,7 @@ def _pessoa(raw: dict[str, Any]) -> dict[str, Any]:
     pj = raw["tipoPessoa"] == "J"
     doc = _digits(raw["documento"])
     return {
-        "id_pje": raw["id"],
+        "id_externo": raw["id"],
         "id_pessoa": raw["idPessoa"],
         "nome": raw["nome"].strip(),
         "tipo_pessoa": "pj" if pj else "pf",
@@ -202,7 +202,7 @@ def timeline(carteira: Carteira, caso: Caso, lista: list[Item]) -> dict[str, Any
         "documentos_baixaveis": sorted(i.id for i in docs if i.baixavel),
         "itens": [
             {
-                "id_pje": i.id,
+                "id_externo": i.id,
                 "titulo": i.titulo,
                 "data": to_utc_iso(i.data),
                 "documento": i.documento,

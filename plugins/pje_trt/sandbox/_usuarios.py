@@ -15,8 +15,8 @@ from typing import Any
 
 from plugins.pje_trt.sandbox._data import UF_POR_REGIAO, nome_pessoa
 from plugins.pje_trt.sandbox._gen_docs import derive_rng, gerar_cpf
-from sinesys_spiders.core.domain import Tribunal
-from sinesys_spiders.core.totp import TOTP_DIGITS, TOTP_PERIOD, TotpSpec
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
+from sinesys_spiders.plugin import TOTP_DIGITS, TOTP_PERIOD, TotpSpec
 
 __all__ = ["SandboxUser", "gerar_usuarios"]
 

@@ -39,7 +39,8 @@ TOKEN_HEADER = "X-Sandbox-Token"
 
 
 def _sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
 
 
 def _authorized(request: Request) -> bool:

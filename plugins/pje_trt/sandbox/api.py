@@ -28,7 +28,7 @@ from plugins.pje_trt.sandbox.sso import login_page
 if TYPE_CHECKING:
     from plugins.pje_trt.sandbox.app import Sandbox
     from plugins.pje_trt.sandbox.state import PjeSession
-    from sinesys_spiders.core.domain import Tribunal
+    from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 __all__ = ["MAX_PAGE_SIZE", "routes"]
 
@@ -162,15 +162,17 @@ def _cache(sandbox: Sandbox, name: str, size: int) -> _Cache:
 def _cached(sandbox: Sandbox, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
     """A serialized page or per-case body (pages of every list, the latest per-case bodies)."""
     name, size = ("_case_cache", _CASE_CACHE) if key[0] in ("partes", "timeline") else ("_page_cache", _PAGE_CACHE)
-    return _cache(sandbox, name, size).get(sandbox.generation, key, build)
+    body: bytes = _cache(sandbox, name, size).get(sandbox.generation, key, build)
+    return body
 
 
-def _rows(sandbox: Sandbox, key: tuple[Any, ...], build: Callable[[], list[dict]]) -> list[dict]:
+def _rows(sandbox: Sandbox, key: tuple[Any, ...], build: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The world's rows of one list, before pagination."""
-    return _cache(sandbox, "_rows_cache", _ROWS_CACHE).get(sandbox.generation, key, build)
+    rows: list[dict[str, Any]] = _cache(sandbox, "_rows_cache", _ROWS_CACHE).get(sandbox.generation, key, build)
+    return rows
 
 
-def _envelope(rows: list[dict], pagina: int, tamanho: int, *, zero_when_one_page: bool) -> dict[str, Any]:
+def _envelope(rows: list[dict[str, Any]], pagina: int, tamanho: int, *, zero_when_one_page: bool) -> dict[str, Any]:
     total = len(rows)
     paginas = math.ceil(total / tamanho) if total else 0
     if zero_when_one_page and total <= tamanho:
@@ -186,7 +188,7 @@ def _envelope(rows: list[dict], pagina: int, tamanho: int, *, zero_when_one_page
 
 
 def _own_advogado(request: Request, session: PjeSession) -> int:
-    id_advogado = request.path_params["id_advogado"]
+    id_advogado: int = request.path_params["id_advogado"]
     if id_advogado != session.id_advogado:
         raise ApiError(403, "Acesso negado ao painel de outro advogado.")
     return id_advogado
@@ -227,7 +229,7 @@ def processos(request: Request) -> Response:
     numero = request.query_params.get("numeroProcesso") or None
     tribunal, grau = session.tribunal.value, session.grau.value
 
-    def build_rows() -> list[dict]:
+    def build_rows() -> list[dict[str, Any]]:
         if agrupamento not in _AGRUPAMENTOS:
             return []
         rows = sandbox.world.painel(tribunal, grau, id_advogado, agrupamento, agrupador if agrupamento == 2 else None)
@@ -262,7 +264,7 @@ def pauta(request: Request) -> Response:
     tamanho = min(_int_param(request, "tamanhoPagina", MAX_PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
     tribunal, grau = session.tribunal.value, session.grau.value
 
-    def build_rows() -> list[dict]:
+    def build_rows() -> list[dict[str, Any]]:
         rows = sandbox.world.pauta(tribunal, grau, session.id_advogado, inicio, fim, situacao)
         rows = sorted(rows, key=lambda r: (str(r.get("dataInicio", "")), r.get("id", 0)))
         return rows[::-1] if ordenacao == "desc" else rows

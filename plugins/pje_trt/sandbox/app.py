@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.applications import Starlette
 
 from plugins.pje_trt.sandbox import hosts
-from plugins.pje_trt.sandbox.faults import FaultEngine
+from plugins.pje_trt.sandbox.faults import FaultEngine, Target
 from plugins.pje_trt.sandbox.pages import render
 from plugins.pje_trt.sandbox.state import SandboxState
-from sinesys_spiders.core.domain import Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 if TYPE_CHECKING:
     from plugins.pje_trt.sandbox.world import World
@@ -97,7 +97,9 @@ def _resolve_tribunal(scope: Scope) -> Tribunal | None:
     return None
 
 
-async def _respond(send: Send, status: int, body: bytes, content_type: str, extra: Sequence[tuple[bytes, bytes]] = ()):
+async def _respond(
+    send: Send, status: int, body: bytes, content_type: str, extra: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
     headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -137,7 +139,7 @@ class _Dispatcher:
                 return
             scope[TRIBUNAL_KEY] = tribunal
             if not path.endswith("/error.seam"):
-                target = "api" if path.startswith(_API_PREFIXES) or "/seam/resource/rest/" in path else "pages"
+                target: Target = "api" if path.startswith(_API_PREFIXES) or "/seam/resource/rest/" in path else "pages"
                 decision = self.sandbox.faults.decide(tribunal, target)
                 if decision.delay:
                     await asyncio.sleep(decision.delay)
@@ -168,8 +170,8 @@ async def _send_fault(send: Send, fault: str, status: int, retry_after: int, pat
         await _respond(send, 500, body, "application/json")
     else:
         reason = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}.get(status, "Error")
-        body = f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>"
-        await _respond(send, status, body.encode(), "text/html")
+        html = f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>"
+        await _respond(send, status, html.encode(), "text/html")
 
 
 def create_app(

@@ -101,7 +101,7 @@ def _validate(
 ) -> dict[str, Any]:
     from plugins.pje_trt.sandbox.faults import FaultProfile, load_profile
     from plugins.pje_trt.sandbox.hosts import check_sso_host
-    from sinesys_spiders.core.domain import Tribunal
+    from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
     check_sso_host(host)
     selected = list(Tribunal)

@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sinesys_spiders.core.domain import Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 __all__ = [
     "Decision",

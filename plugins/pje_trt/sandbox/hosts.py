@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from plugins.pje_trt.tribunais import LOGIN_PATHS
-from sinesys_spiders.core.domain import Grau, Tribunal
+from plugins.pje_trt.tribunais import GRAUS, LOGIN_PATHS
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
+from sinesys_spiders.plugin import Grau
 
 __all__ = [
     "ADMIN_PREFIX",
@@ -74,7 +75,7 @@ def login_prefix(grau: Grau) -> str:
     return LOGIN_PATHS[grau].rsplit("/", 1)[0]
 
 
-_PREFIXES = {login_prefix(g).strip("/"): g for g in Grau}
+_PREFIXES = {login_prefix(g).strip("/"): g for g in GRAUS}
 
 
 def grau_from_prefix(prefix: str) -> Grau | None:

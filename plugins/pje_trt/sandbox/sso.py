@@ -25,8 +25,9 @@ from plugins.pje_trt.sandbox import hosts
 from plugins.pje_trt.sandbox.app import TRIBUNAL_KEY
 from plugins.pje_trt.sandbox.pages import render
 from plugins.pje_trt.sandbox.state import AuthFlow, mask_cpf
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 from plugins.pje_trt.tribunais import sso_client_id
-from sinesys_spiders.core.domain import Grau, Tribunal
+from sinesys_spiders.plugin import Grau
 
 if TYPE_CHECKING:
     from plugins.pje_trt.sandbox.app import Sandbox
@@ -45,7 +46,8 @@ _NON_DIGITS = re.compile(r"[.\-/\s]")
 
 
 def _sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
 
 
 def _kc_error(message: str, status: int = 400) -> HTMLResponse:

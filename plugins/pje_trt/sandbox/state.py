@@ -16,7 +16,8 @@ from typing import Any
 
 import jwt
 
-from sinesys_spiders.core.domain import Grau, Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
+from sinesys_spiders.plugin import Grau
 
 __all__ = ["AuthFlow", "Counters", "PjeSession", "SandboxState", "mask_cpf"]
 

@@ -36,25 +36,25 @@ strings trimmed, datetimes ISO 8601 aware in UTC (PJE's zone-less times read as 
         "timeline": [timeline_do_processo, ...],    # only when asked with tipo="timeline"
      }}}}}
 
-- ``processo``: natural key (``id_pje``, ``tribunal``, ``grau``, ``numero_processo``) and every Processo field in
+- ``processo``: natural key (``id_externo``, ``tribunal``, ``grau``, ``numero_processo``) and every Processo field in
   snake_case: ``numero, descricao_orgao_julgador, classe_judicial, segredo_de_justica, codigo_status_processo,
   prioridade_processual, nome_parte_autora, qtde_parte_autora, nome_parte_re, qtde_parte_re, data_autuacao,
   juizo_digital, data_arquivamento, data_proxima_audiencia, tem_associacao``.
 - ``pendente``: a processo plus ``id_documento`` (part of its key), ``data_ciencia_parte, data_prazo_legal_parte,
   data_criacao_expediente, prazo_vencido, sigla_orgao_julgador`` and, out of the 1º grau,
   ``descricao_orgao_julgador_colegiado, nome_relator``.
-- ``audiencia``: ``id_pje, tribunal, grau, numero_processo, id_processo, data_inicio, data_fim, hora_inicio,
+- ``audiencia``: ``id_externo, tribunal, grau, numero_processo, id_processo, data_inicio, data_fim, hora_inicio,
   hora_fim, status (M|C|F), status_descricao, designada, em_andamento, documento_ativo, sala_audiencia_id,
   sala_audiencia_nome, tipo_audiencia, tipo_is_virtual, modalidade (virtual|presencial), url_audiencia_virtual,
   orgao_julgador_id, orgao_julgador_descricao, classe_judicial_id, classe_judicial, polo_ativo_nome,
   polo_passivo_nome``.
 - ``partes_do_processo``: ``id_processo, numero_processo, tribunal, grau, sem_partes`` (the endpoint's 404) and
-  ``partes``: ``[{id_pje, id_pessoa, nome, tipo_pessoa (pf|pj), cpf, cnpj (digits), polo, tipo, id_tipo_parte,
+  ``partes``: ``[{id_externo, id_pessoa, nome, tipo_pessoa (pf|pj), cpf, cnpj (digits), polo, tipo, id_tipo_parte,
   principal, ordem, classificacao (cliente|parte_contraria|terceiro, pje-api.md §5, relative to this lawyer),
-  emails, endereco {id_pje, logradouro, numero, complemento, bairro, municipio, municipio_ibge, estado_sigla,
+  emails, endereco {id_externo, logradouro, numero, complemento, bairro, municipio, municipio_ibge, estado_sigla,
   pais_codigo, cep} | null, representantes [{same person fields, oabs [{numero, uf}], situacao_oab}]}]``.
 - ``timeline_do_processo``: ``id_processo, numero_processo, tribunal, grau, total_documentos, total_movimentos,
-  documentos_baixaveis`` (ids of signed, non-secret documents) and ``itens`` (newest first: ``id_pje, titulo,
+  documentos_baixaveis`` (ids of signed, non-secret documents) and ``itens`` (newest first: ``id_externo, titulo,
   data, documento, documento_sigiloso, id_signatario``).
 
 ``advance(steps=n)`` moves the world ``n`` days on (see :mod:`._advance`); ``truth()`` and every endpoint follow.
@@ -91,12 +91,12 @@ from plugins.pje_trt.sandbox._carteira import (
 )
 from plugins.pje_trt.sandbox._data import UF_POR_REGIAO
 from plugins.pje_trt.sandbox._gen_docs import IdPermutation, derive_rng
-from plugins.pje_trt.sandbox._gen_orgaos import gerar_empresas, gerar_orgaos
+from plugins.pje_trt.sandbox._gen_orgaos import Orgao, gerar_empresas, gerar_orgaos
 from plugins.pje_trt.sandbox._gen_partes import PARTES_EM_LISTA, Advogado, advogados_do_tribunal, gerar_partes
 from plugins.pje_trt.sandbox._gen_timeline import documento_conteudo, documento_metadata, timeline_rows
 from plugins.pje_trt.sandbox._perfis import CASOS_POR_ADVOGADO
 from plugins.pje_trt.sandbox._usuarios import SandboxUser, gerar_usuarios
-from sinesys_spiders.core.domain import Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 __all__ = ["SCALES", "TIPOS_TRUTH", "SandboxUser", "World"]
 
@@ -121,8 +121,8 @@ def _locked(method: _F) -> _F:
 class _Lugar:
     """What every carteira of one tribunal and grau shares: órgãos, employers, opposing lawyers, id ranges."""
 
-    orgaos: tuple
-    empresas: tuple
+    orgaos: tuple[Orgao, ...]
+    empresas: tuple[tuple[str, str], ...]
     advogados: tuple[Advogado, ...]
     perms: dict[str, IdPermutation]
 
@@ -279,7 +279,7 @@ class World:
     # -- PJE JSON ---------------------------------------------------------------------------------
 
     @_locked
-    def totalizadores(self, tribunal: str, grau: str, id_advogado: int) -> list[dict]:
+    def totalizadores(self, tribunal: str, grau: str, id_advogado: int) -> list[dict[str, Any]]:
         carteira = self._carteiras_de(tribunal, grau, id_advogado)
         if carteira is None:
             return _render.totalizadores(0, 0, 0)
@@ -288,7 +288,7 @@ class World:
 
     @_locked
     def painel(self, tribunal: str, grau: str, id_advogado: int, agrupamento: int,
-               agrupador_expediente: str | None = None) -> list[dict]:  # fmt: skip
+               agrupador_expediente: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
         """Rows of agrupamento 1 (acervo), 2 (pendentes, ``N``/``I``; both when ``None``) or 5 (arquivados)."""
         carteira = self._carteiras_de(tribunal, grau, id_advogado)
         if carteira is None:
@@ -308,7 +308,7 @@ class World:
 
     @_locked
     def pauta(self, tribunal: str, grau: str, id_advogado: int, data_inicio: dt.date, data_fim: dt.date,
-              codigo_situacao: str) -> list[dict]:  # fmt: skip
+              codigo_situacao: str) -> list[dict[str, Any]]:  # fmt: skip
         """Hearings whose day lies in ``[data_inicio, data_fim]`` with situação M, C or F, earliest first."""
         carteira = self._carteiras_de(tribunal, grau, id_advogado)
         if carteira is None:
@@ -328,12 +328,12 @@ class World:
         user = self.users[u]
         return Advogado(user.nome, user.cpf, user.oab)
 
-    def _partes_raw(self, carteira: Carteira, caso: Caso, u: int) -> dict[str, list[dict]] | None:
+    def _partes_raw(self, carteira: Carteira, caso: Caso, u: int) -> dict[str, list[dict[str, Any]]] | None:
         lugar = self._lugar(carteira.ctx.tribunal, carteira.ctx.grau)
         return gerar_partes(carteira.ctx, caso, self._advogado(u, carteira.ctx.tribunal), lugar.advogados)
 
     @_locked
-    def partes(self, tribunal: str, grau: str, id_processo: int) -> dict | list | None:
+    def partes(self, tribunal: str, grau: str, id_processo: int) -> dict[str, Any] | list[Any] | None:
         """``{ATIVO, PASSIVO, TERCEIROS}`` (a plain array at TRT2 and TRT15); ``None`` -> 404."""
         found = self._locate(tribunal, grau, id_processo)
         if found is None:
@@ -347,12 +347,12 @@ class World:
         return raw
 
     @_locked
-    def timeline(self, tribunal: str, grau: str, id_processo: int) -> list[dict] | None:
+    def timeline(self, tribunal: str, grau: str, id_processo: int) -> list[dict[str, Any]] | None:
         found = self._locate(tribunal, grau, id_processo)
         return None if found is None else timeline_rows(found[0], found[1])
 
     @_locked
-    def documento(self, tribunal: str, grau: str, id_processo: int, id_documento: int) -> dict | None:
+    def documento(self, tribunal: str, grau: str, id_processo: int, id_documento: int) -> dict[str, Any] | None:
         found = self._locate(tribunal, grau, id_processo)
         return None if found is None else documento_metadata(found[0], found[1], id_documento)
 
@@ -364,7 +364,7 @@ class World:
     # -- time passes ------------------------------------------------------------------------------
 
     @_locked
-    def advance(self, *, steps: int = 1) -> dict:
+    def advance(self, *, steps: int = 1) -> dict[str, Any]:
         """Move the world ``steps`` days on; returns what changed, per kind, with the ids involved."""
         if steps < 1:
             raise ValueError(f"steps deve ser >= 1 (recebido {steps})")
@@ -399,7 +399,7 @@ class World:
 
     @_locked
     def truth(self, *, tribunal: str | None = None, grau: str | None = None, cpf: str | None = None,
-              tipo: str | None = None, id_processo: int | None = None) -> dict:  # fmt: skip
+              tipo: str | None = None, id_processo: int | None = None) -> dict[str, Any]:  # fmt: skip
         """The ground truth, or a slice of it (see the module docstring).
 
         Without ``tipo`` the list captures and counters; ``tipo="partes"`` or ``"timeline"`` adds the per-case
@@ -447,14 +447,14 @@ class World:
                             cpf=user.cpf,
                             hoje=self.today,
                             id_processo=id_processo,
-                            partes=lambda c, cart=carteira, u=u: self._partes_raw(cart, c, u),
+                            partes=functools.partial(self._partes_raw, carteira, u=u),
                         )
                     out["tribunais"].setdefault(t.value, {}).setdefault(g, {})[user.cpf] = bloco
         return out
 
     # -- files ------------------------------------------------------------------------------------
 
-    def write_users_file(self, path: str | os.PathLike[str], base_urls: dict) -> None:
+    def write_users_file(self, path: str | os.PathLike[str], base_urls: dict[str, Any]) -> None:
         """The demo users with their secrets (file mode 0600) and the URLs the sandbox serves."""
         data = {
             "seed": self.seed,

@@ -17,6 +17,7 @@ Life cycle: ``pending → in_progress → completed | failed | cancelled`` (a pe
 failed). During a crawl the only writer of the row is the Scrapy extension ``sinesys_spiders.extensions.capturas``.
 """
 
+from sinesys_spiders.core.capturas_jobs._consultas import RESERVADO
 from sinesys_spiders.core.capturas_jobs._modelo import (
     CAPTURA_CANCELADA,
     CAPTURA_INTERROMPIDA,
@@ -24,7 +25,7 @@ from sinesys_spiders.core.capturas_jobs._modelo import (
     Captura,
     Origem,
 )
-from sinesys_spiders.core.capturas_jobs._servico import RESERVADO, ServicoCapturas
+from sinesys_spiders.core.capturas_jobs._servico import ServicoCapturas
 
 __all__ = [
     "CAPTURA_CANCELADA",

@@ -63,6 +63,11 @@ class ConsultasCapturas:
 
     _factory: sessionmaker[Session]
 
+    if TYPE_CHECKING:  # given by HistoricoService at run time
+
+        @staticmethod
+        def _tipo(tipo: str) -> str: ...
+
     def obter(self, captura_id: int) -> Captura:
         """The capture ``captura_id``; :class:`NaoEncontrado` when there is none."""
         with self._factory() as session:

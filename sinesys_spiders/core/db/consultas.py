@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam
+from sqlalchemy.orm import QueryableAttribute
 
 __all__ = ["em_ids"]
 
 
-def em_ids(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+def em_ids(column: ColumnElement[Any] | QueryableAttribute[Any], ids: Iterable[int]) -> ColumnElement[bool]:
     """``column IN (1, 2, 3)`` with the integers written into the SQL, not bound one by one.
 
     SQLAlchemy binds each value of an ``IN`` list as its own ``%(p)s::BIGINT`` parameter. Once psycopg prepares

@@ -41,8 +41,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):  # raw SQLite text, e.g. from a server default
-            value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        # raw SQLite text (e.g. from a server default), or the driver's datetime
+        lido: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        if lido.tzinfo is None:
+            return lido.replace(tzinfo=UTC)
+        return lido.astimezone(UTC)

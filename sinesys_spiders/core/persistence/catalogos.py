@@ -34,13 +34,15 @@ class _Catalogo:
     chave: tuple[str, ...]
 
 
-_ORGAOS = _Catalogo(OrgaoJulgador.__table__, ("id_pje",))  # type: ignore[arg-type]
-_CLASSES = _Catalogo(ClasseJudicial.__table__, ("id_pje",))  # type: ignore[arg-type]
+_ORGAOS = _Catalogo(OrgaoJulgador.__table__, ("id_externo",))  # type: ignore[arg-type]
+_CLASSES = _Catalogo(ClasseJudicial.__table__, ("id_externo",))  # type: ignore[arg-type]
 _TIPOS = _Catalogo(TipoAudiencia.__table__, ("descricao",))  # type: ignore[arg-type]
 _SALAS = _Catalogo(SalaAudiencia.__table__, ("nome", "orgao_julgador_id_pje"))  # type: ignore[arg-type]
 
 
-def _resolve(session: Session, catalogo: _Catalogo, wanted: Mapping[tuple[Any, ...], dict[str, Any]]) -> dict:
+def _resolve(
+    session: Session, catalogo: _Catalogo, wanted: Mapping[tuple[Any, ...], dict[str, Any]]
+) -> dict[tuple[Any, ...], int]:
     """Ids of the catalogue rows of ``wanted`` (key -> values), inserting or refreshing them as needed."""
     if not wanted:
         return {}
@@ -98,7 +100,7 @@ def link_audiencias(session: Session, rows: Iterable[dict[str, Any]]) -> None:
             }
         if row.get("tipo_descricao"):
             tipos[(t, g, row["tipo_descricao"])] = {
-                "id_pje": row.get("tipo_audiencia_id_pje"),
+                "id_externo": row.get("tipo_audiencia_id_pje"),
                 "codigo": row.get("tipo_codigo"),
                 "is_virtual": row.get("tipo_is_virtual"),
             }
@@ -108,7 +110,7 @@ def link_audiencias(session: Session, rows: Iterable[dict[str, Any]]) -> None:
         if row.get("sala_audiencia_nome"):
             orgao_pje = row.get("orgao_julgador_id_pje") or 0
             salas[(t, g, row["sala_audiencia_nome"], orgao_pje)] = {
-                "id_pje": row.get("sala_audiencia_id_pje"),
+                "id_externo": row.get("sala_audiencia_id_pje"),
                 "orgao_julgador_id": orgao_ids.get((t, g, orgao_pje)),
             }
     classe_ids = _resolve(session, _CLASSES, classes)
@@ -127,7 +129,7 @@ def link_audiencias(session: Session, rows: Iterable[dict[str, Any]]) -> None:
 def link_processos(session: Session, rows: Iterable[dict[str, Any]], *, id_field: str) -> None:
     """Set ``processo_id`` of expediente or hearing rows to their case's ``acervo`` row, when stored.
 
-    ``id_field`` names the row's PJE case id (``id_pje`` for expedientes, ``id_processo_pje`` for
+    ``id_field`` names the row's PJE case id (``id_externo`` for expedientes, ``id_processo_pje`` for
     hearings). One read per tribunal and grau; rows whose case is not stored keep ``processo_id``
     unset.
     """
@@ -138,12 +140,12 @@ def link_processos(session: Session, rows: Iterable[dict[str, Any]], *, id_field
             wanted.setdefault((row["tribunal"], row["grau"]), set()).add(row[id_field])
     found: dict[tuple[Any, Any, Any], int] = {}
     for (tribunal, grau), ids in wanted.items():
-        query = select(Processo.id, Processo.id_pje).where(
-            Processo.tribunal == tribunal, Processo.grau == grau, em_ids(Processo.id_pje, ids)
+        query = select(Processo.id, Processo.id_externo).where(
+            Processo.tribunal == tribunal, Processo.grau == grau, em_ids(Processo.id_externo, ids)
         )
-        for processo_id, id_pje in session.execute(query):
-            found[(tribunal, grau, id_pje)] = processo_id
+        for processo_id, id_externo in session.execute(query):
+            found[(tribunal, grau, id_externo)] = processo_id
     for row in rows:
-        processo_id = found.get((row["tribunal"], row["grau"], row.get(id_field)))
-        if processo_id is not None:
-            row["processo_id"] = processo_id
+        achado = found.get((row["tribunal"], row["grau"], row.get(id_field)))
+        if achado is not None:
+            row["processo_id"] = achado

@@ -190,7 +190,7 @@ class MongoRawLogStore:
         fields = {"raw_log_id": 1, "payload_cifrado": 1, "payload_bruto": 1}
         progress, last = ReencryptionProgress(), None
         while True:
-            query = {} if last is None else {"_id": {"$gt": last}}
+            query: dict[str, Any] = {} if last is None else {"_id": {"$gt": last}}
             docs = list(self._collection.find(query, fields).sort("_id", ASCENDING).limit(batch_size))
             if not docs:
                 return

@@ -6,10 +6,11 @@ holds only the clear payloads of rows written before migration 0003, until ``sin
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Text, bindparam, cast, func, insert, not_, null, or_, select, update
+from sqlalchemy import Select, Table, Text, bindparam, cast, func, insert, not_, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +32,8 @@ from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["SqlRawLogStore"]
 
-_TABLE = CapturaLogBruto.__table__
+# A declarative class's ``__table__`` is typed as any ``FromClause``; this one is a ``Table``.
+_TABLE = typing.cast(Table, CapturaLogBruto.__table__)
 
 
 def _registro(row: CapturaLogBruto, cipher: Cipher, *, strict: bool) -> RegistroBruto:

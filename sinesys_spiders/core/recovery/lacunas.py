@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from sinesys_spiders.core.db.consultas import em_ids
@@ -31,7 +31,7 @@ from sinesys_spiders.core.db.models import (
     Representante,
 )
 from sinesys_spiders.core.items import ItemCaptura
-from sinesys_spiders.core.items_processo import ParteProcesso, PartesProcesso, RepresentanteParte
+from sinesys_spiders.core.items_processo import ItemProcesso, ParteProcesso, PartesProcesso, RepresentanteParte
 from sinesys_spiders.core.recovery.modelos import ElementoRecuperavel, Totais
 from sinesys_spiders.core.upsert import table_for
 
@@ -98,9 +98,9 @@ def lacunas_lista(session: Session, itens: Sequence[ItemCaptura]) -> Lacunas:
     for (tabela, tribunal, grau), grupo in grupos.items():
         spec = table_for(grupo[0])
         table = spec.table
-        ids = sorted({int(item.id_pje) for item in grupo})
+        ids = sorted({int(item.id_externo) for item in grupo})
         query = select(*(table.c[name] for name in spec.chave)).where(
-            table.c.tribunal == tribunal, table.c.grau == grau, em_ids(table.c.id_pje, ids)
+            table.c.tribunal == tribunal, table.c.grau == grau, em_ids(table.c.id_externo, ids)
         )
         existentes = {tuple(row) for row in session.execute(query)}
         vistos: set[tuple[Any, ...]] = set()
@@ -113,7 +113,7 @@ def lacunas_lista(session: Session, itens: Sequence[ItemCaptura]) -> Lacunas:
             documento = getattr(item, "id_documento", None)
             elemento = ElementoRecuperavel(
                 tipo=tipo,
-                identificador=f"id_pje:{item.id_pje}" + (f"/id_documento:{documento}" if documento else ""),
+                identificador=f"id_externo:{item.id_externo}" + (f"/id_documento:{documento}" if documento else ""),
                 nome=getattr(item, "numero_processo", None),
                 contexto={"tribunal": tribunal, "grau": grau},
             )
@@ -122,11 +122,11 @@ def lacunas_lista(session: Session, itens: Sequence[ItemCaptura]) -> Lacunas:
     return out
 
 
-def processo_do_acervo(session: Session, item: PartesProcesso) -> int | None:
+def processo_do_acervo(session: Session, item: ItemProcesso) -> int | None:
     """The ``acervo`` id of the item's case now (a recovered case may have a new id)."""
     return session.scalar(
         select(Processo.id).where(
-            Processo.id_pje == item.id_processo_pje,
+            Processo.id_externo == item.id_processo_pje,
             Processo.tribunal == _valor(item.tribunal),
             Processo.grau == _valor(item.grau),
         )
@@ -156,7 +156,7 @@ class _Indice:
         pessoas = {p.id_pessoa_pje for p in partes if not _cpf(p) and not _cnpj(p) and p.id_pessoa_pje is not None}
         rep_cpfs = {c for r in reps if (c := _cpf(r))}
         rep_pessoas = {r.id_pessoa_pje for r in reps if not _cpf(r)}
-        enderecos = {p.endereco.id_pje for p in [*partes, *reps] if p.endereco is not None}
+        enderecos = {p.endereco.id_externo for p in [*partes, *reps] if p.endereco is not None}
         self.partes_cpf = {r.cpf: r for r in session.scalars(select(Parte).where(Parte.cpf.in_(cpfs)))} if cpfs else {}
         self.partes_cnpj = (
             {r.cnpj: r for r in session.scalars(select(Parte).where(Parte.cnpj.in_(cnpjs)))} if cnpjs else {}
@@ -174,16 +174,19 @@ class _Indice:
         )
         self.reps_pessoa: dict[tuple[int | None, str], Representante] = {}
         if rep_pessoas:
-            cond = Representante.id_pessoa_pje.in_([i for i in rep_pessoas if i is not None])
+            cond: ColumnElement[bool] = Representante.id_pessoa_pje.in_([i for i in rep_pessoas if i is not None])
             if None in rep_pessoas:
                 cond = or_(cond, Representante.id_pessoa_pje.is_(None))
-            query = select(Representante).where(Representante.cpf.is_(None), cond).order_by(Representante.id)
-            for row in session.scalars(query):
-                self.reps_pessoa.setdefault((row.id_pessoa_pje, row.nome), row)
+            query_rep = select(Representante).where(Representante.cpf.is_(None), cond).order_by(Representante.id)
+            for rep_row in session.scalars(query_rep):
+                self.reps_pessoa.setdefault((rep_row.id_pessoa_pje, rep_row.nome), rep_row)
         self.enderecos: set[tuple[int, str, int]] = set()
         if enderecos:
-            query = select(Endereco.id_pje, Endereco.entidade_tipo, Endereco.entidade_id)
-            self.enderecos = {tuple(row) for row in session.execute(query.where(Endereco.id_pje.in_(enderecos)))}
+            ends = select(Endereco.id_externo, Endereco.entidade_tipo, Endereco.entidade_id)
+            self.enderecos = {
+                (end.id_externo, end.entidade_tipo, end.entidade_id)
+                for end in session.execute(ends.where(Endereco.id_externo.in_(enderecos)))
+            }
 
     def parte(self, parte: ParteProcesso) -> Parte | None:
         if cpf := _cpf(parte):
@@ -203,9 +206,9 @@ def _conta_endereco(out: Lacunas, indice: _Indice, pessoa: ParteProcesso | Repre
     """A person's address, stored under its entity (``None``: the entity itself is missing)."""
     if pessoa.endereco is None:
         return
-    id_pje = pessoa.endereco.id_pje
-    presente = entidade_id is not None and (id_pje, entidade_tipo, entidade_id) in indice.enderecos
-    out.conta("endereco", presente, ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{id_pje}",
+    id_externo = pessoa.endereco.id_externo
+    presente = entidade_id is not None and (id_externo, entidade_tipo, entidade_id) in indice.enderecos
+    out.conta("endereco", presente, ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{id_externo}",
                                                         nome=pessoa.nome,
                                                         contexto={**caso, "entidade": entidade_tipo}))  # fmt: skip
 
@@ -213,7 +216,7 @@ def _conta_endereco(out: Lacunas, indice: _Indice, pessoa: ParteProcesso | Repre
 def _pessoa_id(pessoa: ParteProcesso | RepresentanteParte) -> str:
     if pessoa.id_pessoa_pje is not None:
         return f"pessoa_pje:{pessoa.id_pessoa_pje}"
-    return f"id_pje:{pessoa.id_pje}" if pessoa.id_pje is not None else "sem_id"
+    return f"id_externo:{pessoa.id_externo}" if pessoa.id_externo is not None else "sem_id"
 
 
 def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | None) -> Lacunas:
@@ -221,7 +224,8 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
     out = Lacunas()
     tribunal = _valor(item.tribunal)
     caso = {"numero_processo": item.numero_processo, "id_processo_pje": item.id_processo_pje}
-    vinculos = {}
+    # keyed by (parte_id, polo, tipo_parte); looked up with a person's id string when the row is new
+    vinculos: dict[tuple[int | str, str, str], ProcessoParte] = {}
     links: dict[int, set[int]] = defaultdict(set)
     if processo_id is not None:
         vinculos = {

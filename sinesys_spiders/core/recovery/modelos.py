@@ -8,10 +8,13 @@ No model carries a full CPF or a payload: an element is named by its PJE id or a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from pydantic.alias_generators import to_camel
+
+from sinesys_spiders.core.errors import EntradaInvalida
 
 __all__ = [
     "TIPOS_ELEMENTO",
@@ -24,6 +27,7 @@ __all__ = [
     "ResultadoDocumento",
     "ResultadoReprocesso",
     "Totais",
+    "tipos_validos",
 ]
 
 #: The element types recovery compares and re-persists (``--tipos``).
@@ -36,6 +40,9 @@ TIPOS_ELEMENTO = (
     "endereco",
     "vinculo",
     "vinculo_representante",
+    "timeline",
+    "timeline_item",
+    "documento",
 )
 
 
@@ -197,3 +204,15 @@ class ResultadoReprocesso(_Modelo):
     atualizados: int = 0
     documentos: list[ResultadoDocumento] = Field(default_factory=list)
     duracao_ms: int = 0
+
+
+def tipos_validos(tipos: Iterable[str] | None) -> tuple[str, ...] | None:
+    """``tipos`` checked against :data:`TIPOS_ELEMENTO` (``None``: every type)."""
+    if tipos is None:
+        return None
+    out = tuple(dict.fromkeys(t.strip().lower() for t in tipos if t.strip()))
+    desconhecidos = [t for t in out if t not in TIPOS_ELEMENTO]
+    if desconhecidos or not out:
+        raise EntradaInvalida(f"tipo de elemento desconhecido: {', '.join(desconhecidos) or '(vazio)'} "
+                              f"(use {', '.join(TIPOS_ELEMENTO)})")  # fmt: skip
+    return out

@@ -99,7 +99,7 @@ class RegistroRecovery:
                 grau=conta.grau,
                 contagem=conta.contagem,
                 erros_itens=conta.erros[:50],
-                extra={**conta.extra, "origem": ORIGEM},  # type: ignore[dict-item]
+                extra={**conta.extra, "origem": ORIGEM},
             )
         for captura_id in self._capturas.values():
             self._servico.concluir(captura_id)

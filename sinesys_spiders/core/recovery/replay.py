@@ -9,31 +9,23 @@ the per-case spiders read it (the lawyer's CPF, else the credential's user).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sinesys_spiders.core.capturas import ContextoCaptura
+from sinesys_spiders.core.capturas import CapturaReprocessavel, ContextoCaptura, Pedido
+from sinesys_spiders.core.capturas_processo import RespostaBinaria
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
-from sinesys_spiders.core.errors import PermanentError, SinesysError
+from sinesys_spiders.core.endpoints import EndpointResolver
+from sinesys_spiders.core.errors import ConfiguracaoInvalida, PermanentError, SinesysError
 from sinesys_spiders.core.items import describe_validation_error
 from sinesys_spiders.core.rawlog import RegistroBruto
-from sinesys_spiders.core.tribunais import PluginRegistry
+from sinesys_spiders.core.tribunais import PluginRegistry, TribunalEndpoint
 
 __all__ = ["CapturaReprocessavel", "PayloadInvalido", "Releitor", "SemRegraRecovery"]
-
-
-@runtime_checkable
-class CapturaReprocessavel(Protocol):
-    """The recovery part of a capture: the items of one stored page (never a request)."""
-
-    def reprocessar(
-        self, ctx: ContextoCaptura, requisicao: Mapping[str, Any], payload: Any, estado: dict[str, Any]
-    ) -> Iterable[Any]: ...
 
 
 class SemRegraRecovery(PermanentError):
@@ -55,6 +47,7 @@ class Releitor:
         self._factory = session_factory
         self._registry = registry
         self._cpfs: dict[tuple[int | None, int | None], str | None] = {}
+        self._endpoints: dict[tuple[Tribunal, Grau], TribunalEndpoint] = {}
 
     @property
     def registry(self) -> PluginRegistry:
@@ -64,6 +57,8 @@ class Releitor:
 
     def _captura(self, registro: RegistroBruto) -> tuple[CapturaReprocessavel, ContextoCaptura]:
         try:
+            if registro.tribunal is None or registro.grau is None:
+                raise ValueError("página sem tribunal ou grau")
             tipo = TipoCaptura(registro.tipo_captura)
             tribunal, grau = Tribunal(registro.tribunal), Grau(registro.grau)
         except ValueError:
@@ -73,10 +68,10 @@ class Releitor:
             ) from None
         try:
             plugin = self.registry.plugin_for(tribunal, grau)
-            endpoint = self.registry.endpoint(tribunal, grau)
+            endpoint = self._endpoint(tribunal, grau)
         except SinesysError:
             raise SemRegraRecovery(f"nenhum plugin instalado atende {tribunal.value} {grau.value}") from None
-        captura = getattr(plugin, "captura", lambda _tipo: None)(tipo)
+        captura = plugin.captura(tipo)
         if captura is None or not isinstance(captura, CapturaReprocessavel):
             raise SemRegraRecovery(f"o tipo {tipo.value} não tem regra de recuperação no plugin {plugin.name}")
         ctx = ContextoCaptura(
@@ -86,9 +81,20 @@ class Releitor:
             tribunal=tribunal,
             grau=grau,
             api_url=endpoint.api_url,
-            id_advogado_pje=0,
+            id_advogado_externo=0,
         )
         return captura, ctx
+
+    def _endpoint(self, tribunal: Tribunal, grau: Grau) -> TribunalEndpoint:
+        """The endpoint the captures used (the database's override applied): URLs a restored row names are the
+        ones it was fetched from. Only strings: nothing is requested, so an ``http`` override is taken as is."""
+        if (tribunal, grau) not in self._endpoints:
+            resolver = EndpointResolver(self._factory, self.registry, allow_http=True)
+            try:
+                self._endpoints[(tribunal, grau)] = resolver.get(tribunal, grau).endpoint
+            except ConfiguracaoInvalida:  # a tampered override: the plugin's default
+                self._endpoints[(tribunal, grau)] = self.registry.endpoint(tribunal, grau)
+        return self._endpoints[(tribunal, grau)]
 
     def verificar(self, registro: RegistroBruto) -> None:
         """Raise :class:`SemRegraRecovery` when the page cannot be read again."""
@@ -108,6 +114,22 @@ class Releitor:
             raise PayloadInvalido(f"payload inválido: {exc.message}") from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise PayloadInvalido(f"payload inválido ({type(exc).__name__})") from None
+
+    def documento(self, registro: RegistroBruto, pedido: Pedido, conteudo: bytes, *, captura_id: int | None = None
+                  ) -> list[Any]:  # fmt: skip
+        """What the page's capture makes of a document's PDF kept in the document store (its own check, no request).
+
+        ``pedido`` is one of the document requests the page gave (:meth:`itens`); the PDF is handed to the capture
+        as the answer it would have received.
+        """
+        captura, ctx = self._captura(registro)
+        processar = getattr(captura, "processar", None)
+        if processar is None:
+            raise SemRegraRecovery(f"o tipo {registro.tipo_captura} não lê documentos")
+        if captura_id is not None:
+            ctx = dataclasses.replace(ctx, captura_id=captura_id)
+        resposta = RespostaBinaria(pedido.url, 200, "application/pdf", conteudo)
+        return list(processar(ctx, pedido, resposta, {}))
 
     def _cpf(self, advogado_id: int | None, credencial_id: int | None) -> str | None:
         key = (advogado_id, credencial_id)

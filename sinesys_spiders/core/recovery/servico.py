@@ -3,9 +3,10 @@
 Nothing here calls a tribunal: pages are read from the raw log and parsed again by their plugin
 (:class:`~sinesys_spiders.core.recovery.replay.Releitor`), and re-persisting goes through the capture's own
 storing entry points (:func:`~sinesys_spiders.core.upsert.upsert_items` for list pages,
-:func:`~sinesys_spiders.core.persistencia_processo.persistir_partes` for a case's parties), one transaction per
-page: a page that fails (unknown id, payload that does not decrypt or does not parse, a type without recovery
-rule, a database error) is reported with its reason and leaves nothing half-written; the others go on.
+:func:`~sinesys_spiders.core.persistencia_processo.persistir_partes` for a case's parties, the timeline storing
+functions for a case's timeline, :mod:`~sinesys_spiders.core.recovery.timelines`), one transaction per page: a
+page that fails (unknown id, payload that does not decrypt or does not parse, a type without recovery rule, a
+database error) is reported with its reason and leaves nothing half-written; the others go on.
 
 Used by ``sinesys recovery`` and by the API's ``/api/captura/recovery*`` routes.
 """
@@ -18,11 +19,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from sinesys_spiders.core.capturas import Pedido
 from sinesys_spiders.core.config import Settings, get_settings
+from sinesys_spiders.core.documentos import DocumentStore, open_document_store
 from sinesys_spiders.core.errors import ChaveInvalida, EntradaInvalida, NaoEncontrado, SinesysError
 from sinesys_spiders.core.historico import HistoricoService
 from sinesys_spiders.core.items import ItemCaptura
-from sinesys_spiders.core.items_processo import PartesProcesso
+from sinesys_spiders.core.items_processo import PartesProcesso, TimelineProcesso
 from sinesys_spiders.core.persistencia_processo import persistir_partes
 from sinesys_spiders.core.rawlog import FiltroRawLog, RawLogStore, RegistroBruto, open_rawlog_store
 from sinesys_spiders.core.recovery.lacunas import (
@@ -44,29 +47,20 @@ from sinesys_spiders.core.recovery.modelos import (
     ResultadoDocumento,
     ResultadoReprocesso,
     Totais,
+    tipos_validos,
 )
 from sinesys_spiders.core.recovery.registro import RegistroRecovery
 from sinesys_spiders.core.recovery.replay import Releitor
+from sinesys_spiders.core.recovery.timelines import LacunasTimeline, documento_lido, gravar_timeline, lacunas_timeline
+from sinesys_spiders.core.timelines import SqlTimelineStore, TimelineStore, open_timeline_store
 from sinesys_spiders.core.tribunais import PluginRegistry
 from sinesys_spiders.core.upsert import table_for, upsert_items
 
 __all__ = ["RecoveryService", "tipos_validos"]
 
 #: List captures are re-persisted before the per-case ones (a recovered case gets its parties after it).
-_ORDEM = {"acervo_geral": 0, "arquivados": 0, "pendentes": 1, "audiencias": 1, "partes": 2}
+_ORDEM = {"acervo_geral": 0, "arquivados": 0, "pendentes": 1, "audiencias": 1, "partes": 2, "timeline": 2}
 _TIPOS_LISTA = frozenset({"processo", "expediente", "audiencia"})
-
-
-def tipos_validos(tipos: Iterable[str] | None) -> tuple[str, ...] | None:
-    """``tipos`` checked against :data:`TIPOS_ELEMENTO` (``None``: every type)."""
-    if tipos is None:
-        return None
-    out = tuple(dict.fromkeys(t.strip().lower() for t in tipos if t.strip()))
-    desconhecidos = [t for t in out if t not in TIPOS_ELEMENTO]
-    if desconhecidos or not out:
-        raise EntradaInvalida(f"tipo de elemento desconhecido: {', '.join(desconhecidos) or '(vazio)'} "
-                              f"(use {', '.join(TIPOS_ELEMENTO)})")  # fmt: skip
-    return out
 
 
 class _Leitura:
@@ -77,6 +71,7 @@ class _Leitura:
         self.itens: list[ItemCaptura] = []
         self.invalidos = 0
         self.partes: PartesProcesso | None = None
+        self.timeline: LacunasTimeline | None = None
         self.processo: dict[str, Any] | None = None
 
 
@@ -84,22 +79,36 @@ class RecoveryService:
     """Raw-log list, gap analysis and re-persisting, on one database and one raw-log store."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], store: RawLogStore, *, registry: PluginRegistry | None = None
-    ) -> None:
+        self, session_factory: sessionmaker[Session], store: RawLogStore, *, registry: PluginRegistry | None = None,
+        timelines: TimelineStore | None = None, documentos: DocumentStore | None = None,
+    ) -> None:  # fmt: skip
+        """``timelines`` (default: the SQL store on ``session_factory``) and ``documentos`` (default: the configured
+        folder) are where the timeline capture keeps whole timelines and PDFs."""
         self._factory = session_factory
         self._store = store
         self._releitor = Releitor(session_factory, registry)
+        self._timelines = timelines or SqlTimelineStore(session_factory)
+        self._documentos = documentos
+        self._depois: list[Any] = []
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> RecoveryService:
-        """The service on the configured database and raw log (SQL or MongoDB)."""
+        """The service on the configured database, raw log (SQL or MongoDB), timeline and document stores."""
         from sinesys_spiders.core.db.engine import get_session_factory
 
         settings = settings or get_settings()
-        return cls(get_session_factory(settings.effective_database_url), open_rawlog_store(settings))
+        return cls(get_session_factory(settings.effective_database_url), open_rawlog_store(settings),
+                   timelines=open_timeline_store(settings), documentos=open_document_store(settings))  # fmt: skip
+
+    @property
+    def documentos(self) -> DocumentStore:
+        if self._documentos is None:
+            self._documentos = open_document_store()
+        return self._documentos
 
     def close(self) -> None:
         self._store.close()
+        self._timelines.close()
 
     # -- list ------------------------------------------------------------------------------------
 
@@ -142,18 +151,24 @@ class RecoveryService:
     def _ler(self, session: Session, registro: RegistroBruto, captura_id: int | None = None) -> _Leitura:
         leitura = _Leitura()
         itens = self._releitor.itens(registro, captura_id=captura_id)
-        partes = [i for i in itens if isinstance(i, PartesProcesso)]
+        partes: list[Any] = [i for i in itens if isinstance(i, PartesProcesso | TimelineProcesso)]
+        pedidos = [i for i in itens if isinstance(i, Pedido)]
         leitura.itens = [i for i in itens if isinstance(i, ItemCaptura)]
-        leitura.invalidos = len(itens) - len(partes) - len(leitura.itens)
-        if partes:
+        leitura.invalidos = len(itens) - len(partes) - len(leitura.itens) - len(pedidos)
+        if partes:  # one case: looked up again in acervo (a recovered case has a new id)
             item = partes[0]
             processo_id = processo_do_acervo(session, item)
             leitura.processo = {"id": processo_id, "numero_processo": item.numero_processo,
-                                "id_pje": item.id_processo_pje}  # fmt: skip
+                                "id_externo": item.id_processo_pje}  # fmt: skip
             if processo_id is not None:
                 item = item.model_copy(update={"processo_id": processo_id})
-            leitura.partes = item
-            leitura.lacunas = lacunas_partes(session, item, processo_id)
+            if isinstance(item, TimelineProcesso):
+                item = item.model_copy(update={"capturado_em": registro.criado_em})
+                leitura.timeline = lacunas_timeline(session, item, pedidos, self._timelines, self.documentos)
+                leitura.lacunas = leitura.timeline.lacunas
+            else:
+                leitura.partes = item
+                leitura.lacunas = lacunas_partes(session, item, processo_id)
         else:
             leitura.lacunas = lacunas_lista(session, leitura.itens)
         return leitura
@@ -295,14 +310,17 @@ class RecoveryService:
         try:
             self._releitor.verificar(registro)
             captura_id = run.captura_id(tipo_captura, registro.advogado_id, registro.credencial_id)
+            self._depois.clear()
             with self._factory.begin() as session:  # one page, one transaction: all or nothing
                 resultado = self._gravar(session, registro, captura_id, tipos, forcar)
+            for depois in self._depois:  # store updates that must see the page's rows committed
+                depois()
         except SinesysError as exc:
             resultado = ResultadoDocumento(id=rid, tipo_captura=tipo_captura, sucesso=False, erro=str(exc))
         except Exception as exc:  # a database error: the page's transaction was rolled back
             resultado = ResultadoDocumento(id=rid, tipo_captura=tipo_captura, sucesso=False,
                                            erro=f"falha ao gravar no banco ({type(exc).__name__})")  # fmt: skip
-        if resultado.erro is None or resultado.sucesso:
+        if resultado.erro is None or resultado.sucesso or resultado.total_elementos:
             contagem = {"inseridos": resultado.inseridos, "atualizados": resultado.atualizados,
                         "inalterados": resultado.inalterados, "erros": resultado.erros}  # fmt: skip
         else:
@@ -320,30 +338,59 @@ class RecoveryService:
         leitura = self._ler(session, registro, captura_id)
         lacunas = leitura.lacunas
         assert lacunas is not None
+
+        def feito(elementos: int = 0, inseridos: int = 0, atualizados: int = 0, inalterados: int = 0,
+                  erros: int = 0) -> ResultadoDocumento:  # fmt: skip
+            return ResultadoDocumento(id=registro.raw_log_id, tipo_captura=registro.tipo_captura, sucesso=True,
+                                      total_elementos=elementos, inseridos=inseridos, atualizados=atualizados,
+                                      inalterados=inalterados, erros=leitura.invalidos + erros)  # fmt: skip
+
         base = {"id": registro.raw_log_id, "tipo_captura": registro.tipo_captura, "erros": leitura.invalidos}
+        if leitura.timeline is not None:
+            return self._gravar_timeline(session, registro, leitura, captura_id, tipos, forcar, base)
         if leitura.partes is not None:
             item = leitura.partes
             elementos = sum(lacunas.esperados.get(t, 0) for t in (tipos or TIPOS_ELEMENTO)) if forcar else (
                 lacunas.contagem(tipos))  # fmt: skip
             if not elementos:
-                return ResultadoDocumento(**base, sucesso=True)
+                return feito()
             if leitura.processo is None or leitura.processo["id"] is None:
                 raise NaoEncontrado(f"processo {item.numero_processo} não está no acervo: recupere antes a sua lista")
             gravado = persistir_partes(session, item)
             # the batched storing path answers one result per case given (a list), the per-case one a result
             partes = gravado[0] if isinstance(gravado, list) else gravado
-            return ResultadoDocumento(**base, sucesso=True, total_elementos=elementos, inseridos=partes.inseridos,
-                                      atualizados=partes.atualizados, inalterados=partes.inalterados)  # fmt: skip
+            return feito(elementos, partes.inseridos, partes.atualizados, partes.inalterados)
         escolhidos = set(tipos or TIPOS_ELEMENTO) & _TIPOS_LISTA
         fonte = leitura.itens if forcar else lacunas.itens_faltantes
         itens = [i for i in fonte if _tipo_item(i) in escolhidos]
         if not itens:
-            return ResultadoDocumento(**base, sucesso=True)
+            return feito()
         upsert = upsert_items(session, itens, captura_id=captura_id)
         total = upsert.total
-        return ResultadoDocumento(**base | {"erros": leitura.invalidos + total.erros}, sucesso=True,
-                                  total_elementos=len(itens), inseridos=total.inseridos,
-                                  atualizados=total.atualizados, inalterados=total.inalterados)  # fmt: skip
+        return feito(len(itens), total.inseridos, total.atualizados, total.inalterados, total.erros)
+
+    def _gravar_timeline(self, session: Session, registro: RegistroBruto, leitura: _Leitura, captura_id: int,
+                         tipos: tuple[str, ...] | None, forcar: bool, base: dict[str, Any]
+                         ) -> ResultadoDocumento:  # fmt: skip
+        lt = leitura.timeline
+        assert lt is not None
+        escolhidos = tipos or TIPOS_ELEMENTO
+        if not forcar and not lt.lacunas.contagem(escolhidos):
+            return ResultadoDocumento(**base, sucesso=True)
+        if leitura.processo is None or leitura.processo["id"] is None:
+            raise NaoEncontrado(f"processo {lt.item.numero_processo} não está no acervo: recupere antes a sua lista")
+
+        def ler(pedido: Pedido, conteudo: bytes) -> Any:
+            return documento_lido(self._releitor.documento(registro, pedido, conteudo, captura_id=captura_id))
+
+        feito = gravar_timeline(session, lt, tipos=escolhidos, forcar=forcar, timelines=self._timelines,
+                                documentos=self.documentos, ler_documento=ler,
+                                baixado_em=registro.criado_em)  # fmt: skip
+        self._depois.extend(feito.depois)
+        return ResultadoDocumento(**base | {"erros": leitura.invalidos + len(feito.erros)}, sucesso=not feito.erros,
+                                  total_elementos=feito.elementos, inseridos=feito.inseridos,
+                                  atualizados=feito.atualizados, inalterados=feito.inalterados,
+                                  erro="; ".join(feito.erros) or None)  # fmt: skip
 
 
 def _tipo_item(item: ItemCaptura) -> str:

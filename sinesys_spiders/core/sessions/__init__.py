@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from sinesys_spiders.core.config import Settings, get_settings
 from sinesys_spiders.core.crypto import Cipher, load_cipher
-from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, DEFAULT_MAX_AGE, SessaoPje, SessionStore
+from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, DEFAULT_MAX_AGE, SessaoTribunal, SessionStore
 from sinesys_spiders.core.sessions.sql import SqlSessionStore
 
 __all__ = [
     "DEFAULT_IDLE_TTL",
     "DEFAULT_MAX_AGE",
-    "SessaoPje",
+    "SessaoTribunal",
     "SessionStore",
     "SqlSessionStore",
     "open_session_store",

@@ -1,6 +1,6 @@
 """Authenticated tribunal sessions and where they are kept (DESIGN.md §3 step 2).
 
-A :class:`SessaoPje` is what a login produced: every cookie of the browser context and the claims
+A :class:`SessaoTribunal` is what a login produced: every cookie of the browser context and the claims
 of the session's token (the lawyer id among them), with an expiry. The :class:`SessionStore` keeps
 one per credential so that every spider and every process reuses it until it expires or is
 rejected; it also keeps the last TOTP time step the credential used (a code is never sent twice)
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from sinesys_spiders.core.timeutil import ensure_utc, utcnow
 
-__all__ = ["DEFAULT_IDLE_TTL", "DEFAULT_MAX_AGE", "SessaoPje", "SessionStore"]
+__all__ = ["DEFAULT_IDLE_TTL", "DEFAULT_MAX_AGE", "SessaoTribunal", "SessionStore"]
 
 #: PJE drops a session after about 30 minutes without use (pje-api.md §1); keep a margin.
 DEFAULT_IDLE_TTL = dt.timedelta(minutes=25)
@@ -34,7 +34,7 @@ _EXPIRY_MARGIN = dt.timedelta(seconds=60)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class SessaoPje:
+class SessaoTribunal:
     """A logged-in session of one credential at one tribunal and grau."""
 
     credencial_id: int
@@ -59,7 +59,7 @@ class SessaoPje:
         token_expires_at: float | None = None,
         max_age: dt.timedelta = DEFAULT_MAX_AGE,
         now: dt.datetime | None = None,
-    ) -> SessaoPje:
+    ) -> SessaoTribunal:
         """A new session; it expires at the token's ``exp`` (minus a margin) or after ``max_age``."""
         now = now or utcnow()
         expires_at = now + max_age
@@ -122,7 +122,7 @@ class SessaoPje:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> SessaoPje:
+    def from_json(cls, text: str) -> SessaoTribunal:
         data = json.loads(text)
         return cls(
             credencial_id=int(data["credencial_id"]),
@@ -140,11 +140,11 @@ class SessaoPje:
 class SessionStore(Protocol):
     """One session per credential, shared by every process, plus the credential's OTP step."""
 
-    def get(self, credencial_id: int) -> SessaoPje | None:
+    def get(self, credencial_id: int) -> SessaoTribunal | None:
         """The credential's session if it is still usable (not expired, not invalidated, not idle)."""
         ...
 
-    def save(self, sessao: SessaoPje) -> None:
+    def save(self, sessao: SessaoTribunal) -> None:
         """Store a new session (replacing any other) and count one login."""
         ...
 

@@ -15,7 +15,7 @@ import uuid as uuidlib
 from sinesys_spiders.core.crypto import Cipher, sessao_aad
 from sinesys_spiders.core.errors import ChaveInvalida
 from sinesys_spiders.core.redis_conexao import RedisConexao
-from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, SessaoPje
+from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, SessaoTribunal
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["RedisSessionStore"]
@@ -73,7 +73,7 @@ class RedisSessionStore:
     def _key(self, credencial_id: int) -> str:
         return self._conexao.chave("sessao", int(credencial_id))
 
-    def get(self, credencial_id: int) -> SessaoPje | None:
+    def get(self, credencial_id: int) -> SessaoTribunal | None:
         now = utcnow()
         key = self._key(credencial_id)
         with self._conexao.erros():
@@ -84,17 +84,20 @@ class RedisSessionStore:
             return None
         if expires_at is not None and float(expires_at) <= now.timestamp():
             return None
-        ocioso = self._idle_ttl is not None and last_used is not None
-        if ocioso and float(last_used) + self._idle_ttl.total_seconds() <= now.timestamp():  # type: ignore[union-attr]
+        if (
+            self._idle_ttl is not None
+            and last_used is not None
+            and float(last_used) + self._idle_ttl.total_seconds() <= now.timestamp()
+        ):
             return None
-        sessao = self._decrypt(credencial_id, row_uuid.decode(), dados)
+        sessao = self._decrypt(credencial_id, _texto(row_uuid), _bytes(dados))
         if sessao is None:  # altered or misplaced under this very key: a new login replaces it
             with self._conexao.erros():
                 self._invalidate(keys=[key], args=[dados])
             return None
         return sessao if sessao.is_valid(now) else None
 
-    def save(self, sessao: SessaoPje) -> None:
+    def save(self, sessao: SessaoTribunal) -> None:
         key = self._key(sessao.credencial_id)
         retencao = int(RETENCAO.total_seconds())
         with self._conexao.erros():
@@ -104,7 +107,7 @@ class RedisSessionStore:
                 row_uuid = client.hget(key, "uuid")
                 if row_uuid is None:
                     continue
-                dados = self._cipher.encrypt(sessao.to_json(), aad=sessao_aad(row_uuid.decode()))
+                dados = self._cipher.encrypt(sessao.to_json(), aad=sessao_aad(_texto(row_uuid)))
                 args = [row_uuid, dados, sessao.expires_at.timestamp(), sessao.id_advogado, utcnow().timestamp()]
                 if self._save(keys=[key], args=[*args, retencao]):
                     return
@@ -117,7 +120,7 @@ class RedisSessionStore:
         if dados is None or row_uuid is None:
             return False
         if session_id is not None:
-            stored = self._decrypt(credencial_id, row_uuid.decode(), dados)
+            stored = self._decrypt(credencial_id, _texto(row_uuid), _bytes(dados))
             if stored is not None and stored.session_id != session_id:
                 return False  # a newer session replaced the rejected one: keep it
         with self._conexao.erros():
@@ -141,7 +144,7 @@ class RedisSessionStore:
             logins = self._conexao.client.hget(self._key(credencial_id), "logins")
         return 0 if logins is None else int(logins)
 
-    def _decrypt(self, credencial_id: int, row_uuid: str, dados: bytes) -> SessaoPje | None:
+    def _decrypt(self, credencial_id: int, row_uuid: str, dados: bytes) -> SessaoTribunal | None:
         """The stored session; ``None`` if it was altered under this key (another key raises ``ChaveInvalida``:
         a wrong ``SINESYS_SECRET_KEY`` stops the capture, it never deletes what the right key can read)."""
         what = f"a sessão da credencial {credencial_id}"
@@ -152,4 +155,13 @@ class RedisSessionStore:
             text = self._cipher.decrypt_text(dados, aad=aad, what=what)
         except ChaveInvalida:
             return None
-        return SessaoPje.from_json(text)
+        return SessaoTribunal.from_json(text)
+
+
+# The client answers bytes (no ``decode_responses``); redis-py types its replies as ``bytes | str``.
+def _bytes(valor: bytes | str) -> bytes:
+    return valor if isinstance(valor, bytes) else valor.encode()
+
+
+def _texto(valor: bytes | str) -> str:
+    return valor.decode() if isinstance(valor, bytes) else valor

@@ -15,7 +15,7 @@ from sinesys_spiders.core.db.engine import session_scope
 from sinesys_spiders.core.db.models import Sessao
 from sinesys_spiders.core.db.repositories.sessoes import SessoesRepository
 from sinesys_spiders.core.errors import ChaveInvalida
-from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, SessaoPje
+from sinesys_spiders.core.sessions.base import DEFAULT_IDLE_TTL, SessaoTribunal
 from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["SqlSessionStore"]
@@ -38,7 +38,7 @@ class SqlSessionStore:
     def __repr__(self) -> str:
         return f"SqlSessionStore(cipher={self._cipher!r})"
 
-    def get(self, credencial_id: int) -> SessaoPje | None:
+    def get(self, credencial_id: int) -> SessaoTribunal | None:
         now = utcnow()
         with session_scope(factory=self._factory) as db:
             repo = SessoesRepository(db)
@@ -56,7 +56,7 @@ class SqlSessionStore:
                 return None
         return sessao if sessao.is_valid(now) else None
 
-    def save(self, sessao: SessaoPje) -> None:
+    def save(self, sessao: SessaoTribunal) -> None:
         with session_scope(factory=self._factory) as db:
             repo = SessoesRepository(db)
             row = repo.ensure(credencial_id=sessao.credencial_id)
@@ -64,7 +64,7 @@ class SqlSessionStore:
                 credencial_id=sessao.credencial_id,
                 dados_cifrados=self._cipher.encrypt(sessao.to_json(), aad=sessao_aad(row.uuid)),
                 expires_at=sessao.expires_at,
-                id_advogado_pje=sessao.id_advogado,
+                id_advogado_externo=sessao.id_advogado,
             )
 
     def invalidate(self, credencial_id: int, *, session_id: str | None = None) -> bool:
@@ -97,7 +97,7 @@ class SqlSessionStore:
             row = SessoesRepository(db).get(credencial_id=credencial_id)
             return 0 if row is None else int(row.logins or 0)
 
-    def _decrypt(self, row: Sessao) -> SessaoPje | None:
+    def _decrypt(self, row: Sessao) -> SessaoTribunal | None:
         """The stored session; ``None`` if it was altered under this key.
 
         A session sealed under another key raises :class:`ChaveInvalida` and is left as it is: a wrong
@@ -111,4 +111,4 @@ class SqlSessionStore:
             text = self._cipher.decrypt_text(row.dados_cifrados, aad=sessao_aad(row.uuid), what=what)
         except ChaveInvalida:
             return None
-        return SessaoPje.from_json(text)
+        return SessaoTribunal.from_json(text)

@@ -58,7 +58,7 @@ def test_credencial_round_trip_keeps_ciphertexts_as_bytes(db_session: Session) -
     uuid = new_credencial_uuid()
     added = repo.add(
         advogado_id=advogado_id,
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,
         uuid=uuid,
         senha_cifrada=b"\x00cipher\xff",
@@ -156,7 +156,7 @@ def test_credencial_needs_an_existing_advogado(db_session: Session) -> None:
 def test_tribunal_config_set_get_list_clear(db_session: Session) -> None:
     """An override is created, partially changed, listed and cleared back to the plugin's defaults."""
     repo = TribunaisConfigRepository(db_session)
-    repo.set_override(tribunal=Tribunal.TRT3, grau=Grau.PRIMEIRO_GRAU, base_url="http://127.0.0.1:8000")
+    repo.set_override(tribunal=Tribunal("TRT3"), grau=Grau.PRIMEIRO_GRAU, base_url="http://127.0.0.1:8000")
     repo.set_override(tribunal="TRT3", grau="primeiro_grau", opcoes={"concorrencia": 2})
     repo.set_override(tribunal="TRT1", grau="segundo_grau", api_path="/api")
     db_session.commit()

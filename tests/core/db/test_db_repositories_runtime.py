@@ -158,7 +158,7 @@ def test_sessao_upsert_get_invalidate_delete(db_session: Session) -> None:
     credencial_id = _credencial(db_session)
     repo = SessoesRepository(db_session)
     uuid = repo.ensure(credencial_id=credencial_id).uuid
-    repo.upsert(credencial_id=credencial_id, dados_cifrados=b"c1", expires_at=T0, id_advogado_pje=29203)
+    repo.upsert(credencial_id=credencial_id, dados_cifrados=b"c1", expires_at=T0, id_advogado_externo=29203)
     assert repo.claim_otp_step(credencial_id=credencial_id, passo=100)
     repo.upsert(credencial_id=credencial_id, dados_cifrados=b"c2", expires_at=T0 + dt.timedelta(minutes=30))
     db_session.commit()

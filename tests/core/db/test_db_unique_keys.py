@@ -31,14 +31,14 @@ from sinesys_spiders.core.db.models import (
     TimelineItem,
     TipoAudiencia,
 )
-from sinesys_spiders.core.timeutil import parse_pje_datetime
+from sinesys_spiders.core.timeutil import parse_datetime_origem
 
 NUMERO = "0010001-23.2025.5.03.0022"
 
 
 def _processo(**extra: Any) -> Processo:
     fields: dict[str, Any] = {
-        "id_pje": 2_000_001,
+        "id_externo": 2_000_001,
         "tribunal": "TRT3",
         "grau": "primeiro_grau",
         "numero_processo": NUMERO,
@@ -49,7 +49,7 @@ def _processo(**extra: Any) -> Processo:
 
 def _expediente(**extra: Any) -> Expediente:
     fields: dict[str, Any] = {
-        "id_pje": 2_000_001,
+        "id_externo": 2_000_001,
         "tribunal": "TRT3",
         "grau": "primeiro_grau",
         "numero_processo": NUMERO,
@@ -88,7 +88,7 @@ def test_expediente_key_treats_missing_document_and_date_as_equal(db_session: Se
 
 def test_expediente_key_allows_other_documents_of_the_same_case(db_session: Session) -> None:
     """One case has one row per notice document; the same document twice is refused."""
-    criado = parse_pje_datetime("2025-11-17T10:00:00.5")
+    criado = parse_datetime_origem("2025-11-17T10:00:00.5")
     _accepted(
         db_session,
         _expediente(id_documento=150_000_001, data_criacao_expediente=criado),
@@ -102,14 +102,18 @@ def test_audiencia_and_catalogue_keys(db_session: Session) -> None:
     base = {"tribunal": "TRT3", "grau": "primeiro_grau"}
     _refused(
         db_session,
-        Audiencia(id_pje=1, numero_processo=NUMERO, **base),
-        Audiencia(id_pje=1, numero_processo=NUMERO, **base),
+        Audiencia(id_externo=1, numero_processo=NUMERO, **base),
+        Audiencia(id_externo=1, numero_processo=NUMERO, **base),
     )
     _refused(
-        db_session, OrgaoJulgador(id_pje=5, descricao="1ª VT", **base), OrgaoJulgador(id_pje=5, descricao="x", **base)
+        db_session,
+        OrgaoJulgador(id_externo=5, descricao="1ª VT", **base),
+        OrgaoJulgador(id_externo=5, descricao="x", **base),
     )
     _refused(
-        db_session, ClasseJudicial(id_pje=9, sigla="ATOrd", **base), ClasseJudicial(id_pje=9, sigla="ATOrd", **base)
+        db_session,
+        ClasseJudicial(id_externo=9, sigla="ATOrd", **base),
+        ClasseJudicial(id_externo=9, sigla="ATOrd", **base),
     )
     _refused(db_session, SalaAudiencia(nome="Sala 1", **base), SalaAudiencia(nome="Sala 1", **base))
     _refused(db_session, TipoAudiencia(descricao="Una", **base), TipoAudiencia(descricao="Una", **base))
@@ -164,9 +168,9 @@ def test_links_addresses_and_timeline_keys(db_session: Session) -> None:
         ProcessoParteRepresentante(processo_parte_id=first.id, representante_id=representante.id),
     )
     _refused(db_session, Representante(nome="Outro", cpf="52998224725"))
-    endereco = {"id_pje": 9, "entidade_tipo": "parte", "entidade_id": parte.id}
+    endereco = {"id_externo": 9, "entidade_tipo": "parte", "entidade_id": parte.id}
     _refused(db_session, Endereco(**endereco), Endereco(**endereco))
-    item = {"tribunal": "TRT3", "grau": "primeiro_grau", "id_processo_pje": 2_000_001, "id_pje": 5}
+    item = {"tribunal": "TRT3", "grau": "primeiro_grau", "id_processo_pje": 2_000_001, "id_externo": 5}
     _refused(db_session, TimelineItem(tipo="documento", **item), TimelineItem(tipo="documento", **item))
     _accepted(db_session, TimelineItem(tipo="documento", **item), TimelineItem(tipo="movimento", **item))
     db_session.rollback()
@@ -178,7 +182,7 @@ def test_links_addresses_and_timeline_keys(db_session: Session) -> None:
 
 def test_times_come_back_aware_utc(db_session: Session) -> None:
     """A Brasília PJE time stored on a case is read back as the same instant, aware, in UTC."""
-    autuacao = parse_pje_datetime("2025-07-11T23:12:15.261")
+    autuacao = parse_datetime_origem("2025-07-11T23:12:15.261")
     db_session.add(_processo(data_autuacao=autuacao))
     db_session.commit()
     db_session.expunge_all()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sinesys_spiders.core.timeutil import ensure_utc, parse_pje_date, parse_pje_datetime, utcnow
+from sinesys_spiders.core.timeutil import ensure_utc, parse_date_origem, parse_datetime_origem, utcnow
 
 UTC = dt.UTC
 
@@ -24,7 +24,7 @@ UTC = dt.UTC
 )
 def test_zone_less_times_are_brasilia(text: str, expected: dt.datetime) -> None:
     """A zone-less PJE time with 0 to 6 fraction digits is read as -03:00 and returned in UTC."""
-    parsed = parse_pje_datetime(text)
+    parsed = parse_datetime_origem(text)
     assert parsed == expected
     assert parsed is not None
     assert parsed.tzinfo is UTC
@@ -40,27 +40,27 @@ def test_zone_less_times_are_brasilia(text: str, expected: dt.datetime) -> None:
 )
 def test_explicit_offsets_are_honoured(text: str, expected: dt.datetime) -> None:
     """A trailing Z or offset wins over the Brasília default."""
-    assert parse_pje_datetime(text) == expected
+    assert parse_datetime_origem(text) == expected
 
 
 @pytest.mark.parametrize("text", [None, "", "   "])
 def test_empty_is_none(text: str | None) -> None:
     """Missing PJE times are None, not an error."""
-    assert parse_pje_datetime(text) is None
-    assert parse_pje_date(text) is None
+    assert parse_datetime_origem(text) is None
+    assert parse_date_origem(text) is None
 
 
 @pytest.mark.parametrize("text", ["17/11/2025", "2025-13-01T00:00:00", "ontem", "2025-11-17T25:00:00"])
 def test_garbage_raises_value_error_naming_the_value(text: str) -> None:
     """An unreadable time is a ValueError that shows the offending text."""
     with pytest.raises(ValueError, match="PJE"):
-        parse_pje_datetime(text)
+        parse_datetime_origem(text)
 
 
 def test_parse_pje_date_keeps_the_local_date() -> None:
     """A late-evening Brasília time keeps its Brasília calendar date."""
-    assert parse_pje_date("2025-11-17T23:30:00") == dt.date(2025, 11, 17)
-    assert parse_pje_date("2025-11-17") == dt.date(2025, 11, 17)
+    assert parse_date_origem("2025-11-17T23:30:00") == dt.date(2025, 11, 17)
+    assert parse_date_origem("2025-11-17") == dt.date(2025, 11, 17)
 
 
 def test_utcnow_is_aware_utc_and_naive_is_refused() -> None:

@@ -91,7 +91,7 @@ def envelope(rows: list[dict[str, Any]], qtd: int = 1) -> dict[str, Any]:
 def contexto(tipo: TipoCaptura, grau: Grau = Grau.PRIMEIRO_GRAU, filtro: FiltroPrazo | None = None) -> ContextoPagina:
     return ContextoPagina(
         tipo_captura=tipo,
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=grau,
         advogado_id=7,
         credencial_id=11,
@@ -105,7 +105,7 @@ def test_acervo_row_becomes_a_processo() -> None:
     page = parse_pagina(envelope([PROCESSO_ROW]), contexto(TipoCaptura.ACERVO_GERAL), url=acervo_geral_url(API, 29203))
     [item] = page.itens
     assert isinstance(item, Processo)
-    assert item.id_pje == 2345678
+    assert item.id_externo == 2345678
     assert item.numero_processo == "0010702-80.2025.5.03.0111"
     assert item.origem == "acervo_geral"
     assert item.nome_parte_autora == "MARIA APARECIDA DOS SANTOS"
@@ -114,7 +114,7 @@ def test_acervo_row_becomes_a_processo() -> None:
     assert item.codigo_status_processo == "DISTRIBUIDO"
     assert (item.qtde_parte_autora, item.qtde_parte_re, item.juizo_digital) == (1, 2, True)
     assert (item.tribunal, item.grau, item.advogado_id, item.credencial_id, item.captura_id) == (
-        Tribunal.TRT3, Grau.PRIMEIRO_GRAU, 7, 11, 42,
+        Tribunal("TRT3"), Grau.PRIMEIRO_GRAU, 7, 11, 42,
     )  # fmt: skip
     assert item.raw_ref == page.bruta.raw_log_id
 
@@ -150,7 +150,7 @@ def test_second_grau_pendente_keeps_colegiado_relator_and_deadline() -> None:
     )
     [item] = page.validos
     assert isinstance(item, Expediente)
-    assert item.grau is Grau.SEGUNDO_GRAU
+    assert item.grau == Grau.SEGUNDO_GRAU
     assert item.agrupador == "N"
     assert item.id_documento == 198765432
     assert item.descricao_orgao_julgador_colegiado == "04ª Turma"
@@ -189,7 +189,7 @@ def test_audiencia_is_flattened() -> None:
     [item] = page.validos
     assert isinstance(item, Audiencia)
     assert page.envelope.qtd_paginas == 1
-    assert item.id_pje == 4321987
+    assert item.id_externo == 4321987
     assert item.numero_processo == "0010702-80.2025.5.03.0111"
     assert item.id_processo_pje == 2345678
     assert item.data_inicio == dt.datetime(2026, 3, 4, 12, 30, tzinfo=UTC)
@@ -221,7 +221,7 @@ def test_a_bad_row_is_reported_and_the_rest_kept() -> None:
     assert len(page.validos) == 1
     [invalido] = page.invalidos
     assert isinstance(invalido, ItemInvalido)
-    assert invalido.id_pje == 999
+    assert invalido.id_externo == 999
     assert invalido.credencial_id == 11
     assert "numero_processo" in invalido.motivo
     assert invalido.raw_ref == page.bruta.raw_log_id
@@ -267,12 +267,12 @@ def _normalized(value: Any) -> Any:
 def _compare(truth_rows: list[dict[str, Any]], items: list[Any], rename: dict[str, str] | None = None) -> None:
     rename = rename or {}
     assert len(items) == len(truth_rows)
-    by_key = {(i.id_pje, getattr(i, "id_documento", None)): i for i in items}
+    by_key = {(i.id_externo, getattr(i, "id_documento", None)): i for i in items}
     assert len(by_key) == len(items), "duplicated natural keys"
     for expected in truth_rows:
-        item = by_key[(expected["id_pje"], expected.get("id_documento"))]
+        item = by_key[(expected["id_externo"], expected.get("id_documento"))]
         for field, value in expected.items():
-            assert _normalized(getattr(item, rename.get(field, field))) == value, (field, expected["id_pje"])
+            assert _normalized(getattr(item, rename.get(field, field))) == value, (field, expected["id_externo"])
 
 
 def _items(world: Any, tipo: TipoCaptura, tribunal: str, grau: str, rows: list[dict[str, Any]], **kw: Any) -> list:

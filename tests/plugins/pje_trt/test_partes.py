@@ -24,7 +24,7 @@ def _normalizado(parte: Any) -> dict[str, Any]:
     """A parsed party in the ground truth's vocabulary."""
     endereco = parte.endereco
     return {
-        "id_pje": parte.id_pje,
+        "id_externo": parte.id_externo,
         "id_pessoa": parte.id_pessoa_pje,
         "nome": parte.nome,
         "tipo_pessoa": "pj" if parte.tipo_pessoa == "J" else "pf",
@@ -40,7 +40,7 @@ def _normalizado(parte: Any) -> dict[str, Any]:
         "endereco": None
         if endereco is None
         else {
-            "id_pje": endereco.id_pje,
+            "id_externo": endereco.id_externo,
             "logradouro": endereco.logradouro,
             "numero": endereco.numero,
             "complemento": endereco.complemento,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -13,6 +14,7 @@ from sinesys_spiders.core.capturas import ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import ProcessoAlvo, RespostaBinaria
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import RespostaInvalida
+from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.items_processo import DocumentoBaixado, OcorrenciaProcesso, TimelineProcesso
 
 TODAY = dt.date(2026, 11, 24)
@@ -33,7 +35,7 @@ def test_totals_and_downloadable_documents_match_the_ground_truth(world: World) 
         itens = ler_timeline(world.timeline("TRT3", "primeiro_grau", caso["id_processo"]))
         assert contar(itens) == (caso["total_documentos"], caso["total_movimentos"])
         assert sorted(documentos_baixaveis(itens)) == caso["documentos_baixaveis"]
-        assert [i["id"] for i in itens] == [i["id_pje"] for i in caso["itens"]]
+        assert [i["id"] for i in itens] == [i["id_externo"] for i in caso["itens"]]
 
 
 def _ctx(baixar: bool) -> ContextoCaptura:
@@ -41,10 +43,10 @@ def _ctx(baixar: bool) -> ContextoCaptura:
         tipo_captura=TipoCaptura.TIMELINE,
         credencial_id=1,
         advogado_id=1,
-        tribunal=Tribunal.TRT3,
+        tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,
         api_url="http://127.0.1.3/pje-comum-api/api",
-        id_advogado_pje=1,
+        id_advogado_externo=1,
         parametros={"baixar_documentos": baixar},
     )
 
@@ -59,27 +61,64 @@ def test_the_capture_asks_only_for_documents_not_stored_yet(world: World) -> Non
     alvo = ProcessoAlvo(7, caso["id_processo"], caso["numero_processo"], documentos_baixados=(guardado,))
     captura = TimelineCaptura()
     [pedido] = captura.iniciar_processo(_ctx(True), alvo, {})
-    out = list(captura.processar(_ctx(True), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_pje), {}))
+    out = list(captura.processar(_ctx(True), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_externo), {}))
     [timeline] = [o for o in out if isinstance(o, TimelineProcesso)]
     pedidos = [o for o in out if isinstance(o, Pedido)]
     assert timeline.documentos_ja_baixados == [guardado]
     assert sorted(p.dados["id_documento"] for p in pedidos) == caso["documentos_baixaveis"][1:]
     assert sorted(timeline.documentos_a_baixar) == caso["documentos_baixaveis"][1:]
-    sem = list(captura.processar(_ctx(False), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_pje), {}))
+    sem = list(captura.processar(_ctx(False), pedido, world.timeline("TRT3", "primeiro_grau", alvo.id_externo), {}))
     assert not [o for o in sem if isinstance(o, Pedido)]
 
     primeiro = pedidos[0]
-    pdf = world.documento_conteudo("TRT3", "primeiro_grau", alvo.id_pje, primeiro.dados["id_documento"])
+    pdf = world.documento_conteudo("TRT3", "primeiro_grau", alvo.id_externo, primeiro.dados["id_documento"])
     assert pdf is not None
     ok = list(captura.processar(_ctx(True), primeiro, RespostaBinaria(primeiro.url, 200, "application/pdf", pdf), {}))
     assert isinstance(ok[0], DocumentoBaixado)
     assert ok[0].conteudo == pdf
+    assert not [o for o in ok if isinstance(o, PaginaBruta)]  # a PDF never goes to the raw log
     html = RespostaBinaria(primeiro.url, 200, "text/html", b"<html>manutencao</html>")
     [erro] = captura.processar(_ctx(True), primeiro, html, {})
     assert isinstance(erro, OcorrenciaProcesso)
     assert erro.tipo == "erro"
     assert erro.codigo == "RESPOSTA_INVALIDA"
     assert erro.id_documento_pje == primeiro.dados["id_documento"]
+
+
+def test_the_timeline_answer_goes_to_the_raw_log_and_reads_back_for_recovery(world: World) -> None:
+    """The case's timeline is one raw page (the case and the download filters in ``requisicao``, the item points at
+    it); ``reprocessar`` reads that page back into the same timeline and the documents to check, with no request."""
+    user = world.users[0]
+    truth = world.truth(tribunal="TRT3", grau="primeiro_grau", cpf=user.cpf, tipo="timeline")
+    caso = next(c for c in truth["tribunais"]["TRT3"]["primeiro_grau"][user.cpf]["timeline"]
+                if c["documentos_baixaveis"])  # fmt: skip
+    alvo = ProcessoAlvo(7, caso["id_processo"], caso["numero_processo"])
+    captura = TimelineCaptura()
+    [pedido] = captura.iniciar_processo(_ctx(True), alvo, {})
+    payload = world.timeline("TRT3", "primeiro_grau", alvo.id_externo)
+    out = list(captura.processar(_ctx(True), pedido, payload, {}))
+    [bruta] = [o for o in out if isinstance(o, PaginaBruta)]
+    [timeline] = [o for o in out if isinstance(o, TimelineProcesso)]
+    assert out.index(bruta) < out.index(timeline)
+    assert timeline.raw_ref == bruta.raw_log_id
+    assert bruta.tipo_captura == TipoCaptura.TIMELINE
+    assert bruta.payload_bruto == payload
+    assert bruta.requisicao["path"].endswith(f"/processos/id/{alvo.id_externo}/timeline")
+    assert (bruta.requisicao["processo_id"], bruta.requisicao["numero_processo"]) == (7, caso["numero_processo"])
+    assert bruta.requisicao["parametros"] == {
+        "baixar_documentos": True, "apenas_assinados": True, "apenas_nao_sigilosos": True,
+    }  # fmt: skip
+
+    # recovery: a context that knows nothing of the crawl's arguments; the page's own filters apply
+    sem_argumentos = dataclasses.replace(_ctx(False), parametros={})
+    lido = list(captura.reprocessar(sem_argumentos, bruta.requisicao, bruta.payload_bruto, {}))
+    [de_novo] = [o for o in lido if isinstance(o, TimelineProcesso)]
+    assert de_novo.itens == timeline.itens
+    assert (de_novo.processo_id, de_novo.numero_processo) == (7, caso["numero_processo"])
+    assert sorted(p.dados["id_documento"] for p in lido if isinstance(p, Pedido)) == caso["documentos_baixaveis"]
+    assert not [o for o in lido if isinstance(o, PaginaBruta)]
+    with pytest.raises(RespostaInvalida):
+        list(captura.reprocessar(sem_argumentos, bruta.requisicao, {"timeline": "não é uma lista"}, {}))
 
 
 def test_check_pdf_refuses_anything_but_a_pdf() -> None:

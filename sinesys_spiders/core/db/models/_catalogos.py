@@ -19,7 +19,7 @@ class OrgaoJulgador(TimestampMixin, Base):
     __tablename__ = "orgaos_julgadores"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     descricao: Mapped[str] = mapped_column(String(255), nullable=False)
@@ -28,9 +28,9 @@ class OrgaoJulgador(TimestampMixin, Base):
     posto_avancado: Mapped[bool | None] = mapped_column(Boolean)
     novo_orgao_julgador: Mapped[bool | None] = mapped_column(Boolean)
     codigo_serventia_cnj: Mapped[int | None] = mapped_column(BigInteger)
-    dados_pje: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
-    __table_args__ = (UniqueConstraint("id_pje", "tribunal", "grau"),)
+    __table_args__ = (UniqueConstraint("id_externo", "tribunal", "grau"),)
 
 
 class ClasseJudicial(TimestampMixin, Base):
@@ -39,7 +39,7 @@ class ClasseJudicial(TimestampMixin, Base):
     __tablename__ = "classes_judiciais"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     codigo: Mapped[str | None] = mapped_column(String(20))
@@ -53,9 +53,9 @@ class ClasseJudicial(TimestampMixin, Base):
     ativo: Mapped[bool | None] = mapped_column(Boolean)
     id_classe_judicial_pai: Mapped[int | None] = mapped_column(BigInteger)
     possui_filhos: Mapped[bool | None] = mapped_column(Boolean)
-    dados_pje: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
-    __table_args__ = (UniqueConstraint("id_pje", "tribunal", "grau"),)
+    __table_args__ = (UniqueConstraint("id_externo", "tribunal", "grau"),)
 
 
 class SalaAudiencia(TimestampMixin, Base):
@@ -64,7 +64,7 @@ class SalaAudiencia(TimestampMixin, Base):
     __tablename__ = "salas_audiencia"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_externo: Mapped[int | None] = mapped_column(BigInteger)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     nome: Mapped[str] = mapped_column(String(255), nullable=False)
@@ -80,7 +80,7 @@ class TipoAudiencia(TimestampMixin, Base):
     __tablename__ = "tipos_audiencia"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_externo: Mapped[int | None] = mapped_column(BigInteger)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     descricao: Mapped[str] = mapped_column(String(255), nullable=False)

@@ -68,7 +68,7 @@ class Parte(TimestampMixin, Base):
     situacao_cnpj_receita: Mapped[str | None] = mapped_column(String(60))
     ramo_atividade: Mapped[str | None] = mapped_column(String(255))
     porte: Mapped[str | None] = mapped_column(String(60))
-    dados_pje: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     __table_args__ = (
         CheckConstraint("tipo_pessoa IN ('F', 'J')", name="tipo_pessoa"),
@@ -103,7 +103,7 @@ class Representante(TimestampMixin, Base):
     oabs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
     emails: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
     telefones: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
-    dados_pje: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     def __repr__(self) -> str:
         return f"<Representante id={self.id}>"
@@ -115,7 +115,7 @@ class Endereco(TimestampMixin, Base):
     __tablename__ = "enderecos"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     entidade_tipo: Mapped[str] = mapped_column(String(20), nullable=False)
     entidade_id: Mapped[int] = mapped_column(Integer, nullable=False)
     logradouro: Mapped[str | None] = mapped_column(String(500))
@@ -136,10 +136,10 @@ class Endereco(TimestampMixin, Base):
     alterado_pje_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     tribunal: Mapped[str | None] = mapped_column(String(8))
     grau: Mapped[str | None] = mapped_column(String(20))
-    dados_pje: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     __table_args__ = (
-        UniqueConstraint("id_pje", "entidade_tipo", "entidade_id"),
+        UniqueConstraint("id_externo", "entidade_tipo", "entidade_id"),
         CheckConstraint("entidade_tipo IN ('parte', 'representante')", name="entidade_tipo"),
         Index("ix_enderecos_entidade_tipo_entidade_id", "entidade_tipo", "entidade_id"),
     )
@@ -153,7 +153,7 @@ class ProcessoParte(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     processo_id: Mapped[int] = mapped_column(ForeignKey("acervo.id", ondelete="CASCADE"), nullable=False)
     parte_id: Mapped[int] = mapped_column(ForeignKey("partes.id", ondelete="CASCADE"), nullable=False, index=True)
-    id_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_externo: Mapped[int | None] = mapped_column(BigInteger)
     id_pessoa_pje: Mapped[int | None] = mapped_column(BigInteger)
     classificacao: Mapped[str] = mapped_column(String(20), nullable=False)
     polo: Mapped[str] = mapped_column(String(10), nullable=False)
@@ -163,7 +163,7 @@ class ProcessoParte(TimestampMixin, Base):
     ordem: Mapped[int | None] = mapped_column(Integer)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
-    dados_pje: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     __table_args__ = (
         UniqueConstraint("processo_id", "parte_id", "polo", "tipo_parte"),

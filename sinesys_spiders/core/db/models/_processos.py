@@ -35,7 +35,7 @@ SEM_DATA_CRIACAO = dt.datetime(1970, 1, 1, tzinfo=UTC)
 class ProcessoCamposMixin:
     """The fields of PJE's ``Processo`` (pje-api.md §3) in snake_case."""
 
-    id_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     numero_processo: Mapped[str] = mapped_column(String(25), nullable=False)
@@ -81,10 +81,10 @@ class Processo(ProcessoCamposMixin, TimestampMixin, Base):
     timeline_capturada_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        UniqueConstraint("id_pje", "tribunal", "grau", "numero_processo"),
+        UniqueConstraint("id_externo", "tribunal", "grau", "numero_processo"),
         CheckConstraint("origem IN ('acervo_geral', 'arquivado')", name="origem"),
         Index("ix_acervo_numero_processo", "numero_processo"),
-        Index("ix_acervo_tribunal_grau_id_pje", "tribunal", "grau", "id_pje"),
+        Index("ix_acervo_tribunal_grau_id_externo", "tribunal", "grau", "id_externo"),
     )
 
     def __repr__(self) -> str:
@@ -115,7 +115,7 @@ class Expediente(ProcessoCamposMixin, TimestampMixin, Base):
 
     __table_args__ = (
         UniqueConstraint(
-            "id_pje",
+            "id_externo",
             "id_documento",
             "tribunal",
             "grau",
@@ -136,7 +136,7 @@ class Audiencia(TimestampMixin, Base):
     __tablename__ = "audiencias"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     numero_processo: Mapped[str] = mapped_column(String(25), nullable=False)
@@ -171,7 +171,7 @@ class Audiencia(TimestampMixin, Base):
     ultima_captura_id: Mapped[int | None] = mapped_column(ForeignKey("capturas_log.id", ondelete="SET NULL"))
 
     __table_args__ = (
-        UniqueConstraint("id_pje", "tribunal", "grau"),
+        UniqueConstraint("id_externo", "tribunal", "grau"),
         CheckConstraint("modalidade IS NULL OR modalidade IN ('virtual', 'presencial')", name="modalidade"),
     )
 

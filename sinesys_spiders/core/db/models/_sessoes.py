@@ -35,7 +35,7 @@ class Sessao(TimestampMixin, Base):
     )
     uuid: Mapped[str] = mapped_column(String(36), nullable=False, unique=True, default=_new_uuid)
     dados_cifrados: Mapped[bytes | None] = mapped_column(LargeBinary)
-    id_advogado_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_advogado_externo: Mapped[int | None] = mapped_column(BigInteger)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     otp_ultimo_passo: Mapped[int | None] = mapped_column(BigInteger)

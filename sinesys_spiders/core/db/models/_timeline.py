@@ -41,17 +41,17 @@ class TimelineItem(TimestampMixin, Base):
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     id_processo_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    id_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tipo: Mapped[str] = mapped_column(String(10), nullable=False)
     titulo: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     documento_sigiloso: Mapped[bool | None] = mapped_column(Boolean)
     id_signatario: Mapped[int | None] = mapped_column(BigInteger)
     codigo_movimento_cnj: Mapped[str | None] = mapped_column(String(20))
-    dados_pje: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     __table_args__ = (
-        UniqueConstraint("tribunal", "grau", "id_processo_pje", "tipo", "id_pje"),
+        UniqueConstraint("tribunal", "grau", "id_processo_pje", "tipo", "id_externo"),
         CheckConstraint("tipo IN ('movimento', 'documento')", name="tipo"),
     )
 

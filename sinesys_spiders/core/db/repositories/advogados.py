@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,7 +42,7 @@ class AdvogadosRepository(Repository):
         *,
         advogado_id: int,
         nome_completo: str | Unset = UNSET,
-        oabs: list[dict[str, Any]] | Unset = UNSET,
+        oabs: builtins.list[dict[str, Any]] | Unset = UNSET,  # `list` is the method here
     ) -> Advogado | None:
         """Change the given fields; ``None`` when the lawyer does not exist."""
         row = self.get(advogado_id=advogado_id)

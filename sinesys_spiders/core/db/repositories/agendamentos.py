@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -81,7 +82,7 @@ class AgendamentosRepository(Repository):
         intervalo: int | Unset | None = UNSET,
         horario: str | Unset | None = UNSET,
         ativo: bool | Unset = UNSET,
-        credencial_ids: list[int] | Unset = UNSET,
+        credencial_ids: builtins.list[int] | Unset = UNSET,  # `list` is the method here
         parametros_extras: dict[str, Any] | Unset = UNSET,
         proxima_execucao: dt.datetime | Unset | None = UNSET,
     ) -> Agendamento | None:

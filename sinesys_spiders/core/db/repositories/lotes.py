@@ -24,7 +24,7 @@ import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, insert, select, update
+from sqlalchemy import ColumnDefault, ColumnElement, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sinesys_spiders.core.db.consultas import em_ids
@@ -94,12 +94,14 @@ class LoteTabela:
         self._leituras.append((coluna, valores, criterios))
         return self._ler_em(coluna, valores, criterios)
 
-    def _ler_em(self, coluna: str, valores: set[Any], criterios: tuple[ColumnElement[bool], ...]) -> list[dict]:
-        valores = sorted(valores)  # type: ignore[assignment]
+    def _ler_em(
+        self, coluna: str, valores: set[Any], criterios: tuple[ColumnElement[bool], ...]
+    ) -> list[dict[str, Any]]:
+        ordenados = sorted(valores)
         out: list[dict[str, Any]] = []
         column = self.table.c[coluna]
-        for start in range(0, len(valores), _CHUNK):
-            chunk = valores[start : start + _CHUNK]  # type: ignore[index]
+        for start in range(0, len(ordenados), _CHUNK):
+            chunk = ordenados[start : start + _CHUNK]
             inteiros = all(isinstance(v, int) and not isinstance(v, bool) for v in chunk)
             out += self.ler(em_ids(column, chunk) if inteiros else column.in_(chunk), *criterios)
         return out
@@ -204,5 +206,5 @@ class LoteTabela:
         defaults = {}
         for name in names:
             default = self.table.c[name].default
-            defaults[name] = default.arg if default is not None and default.is_scalar else None
+            defaults[name] = default.arg if isinstance(default, ColumnDefault) and default.is_scalar else None
         return [{**defaults, **row} for row in rows]

@@ -74,7 +74,7 @@ def _doc(value: str | None, size: int) -> str | None:
     return value if value is not None and len(value) == size else None
 
 
-def _pessoa_pje(dados: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _pessoa_origem(dados: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if dados is None:
         return None
     # PJE right-pads names differently from case to case: trimmed, a person reads the same in every case
@@ -93,7 +93,7 @@ def _valores_parte(parte: ParteProcesso) -> dict[str, Any]:
         "data_abertura": parte.data_abertura, "data_fim_atividade": parte.data_fim_atividade,
         "orgao_publico": parte.orgao_publico, "tipo_pessoa_juridica": parte.tipo_pessoa_juridica,
         "situacao_cnpj_receita": parte.situacao_cnpj_receita, "ramo_atividade": parte.ramo_atividade,
-        "porte": parte.porte, "dados_pje": _pessoa_pje(parte.dados_pje),
+        "porte": parte.porte, "dados_origem": _pessoa_origem(parte.dados_origem),
     }  # fmt: skip
 
 
@@ -149,7 +149,7 @@ class _Pessoas:
             oabs = [o for o in (atual.get("oabs") or []) if (o.get("numero"), o.get("uf")) not in novas] + oabs
             oabs.sort(key=lambda o: (o.get("uf") or "", o.get("numero") or ""))
         valores = {"nome": rep.nome, "tipo": rep.tipo, "oabs": oabs, "emails": list(rep.emails),
-                   "telefones": list(rep.telefones), "dados_pje": _pessoa_pje(rep.dados_pje)}  # fmt: skip
+                   "telefones": list(rep.telefones), "dados_origem": _pessoa_origem(rep.dados_origem)}  # fmt: skip
         novos = {"cpf": _doc(rep.cpf, 11), "id_pessoa_pje": rep.id_pessoa_pje}
         return lote, key, lote.registrar(key, valores, novos)
 
@@ -181,10 +181,12 @@ class PartesRepository(Repository):
                     out.count(pessoas.registrar_representante(rep)[2])
         pessoas.gravar()
         # 2. addresses and links, now that every person has its id
-        enderecos = LoteTabela(session, _ENDERECOS, ("id_pje", "entidade_tipo", "entidade_id"), captura_id=captura_id)
-        ids_end = {p.endereco.id_pje for i in itens for p in i.partes if p.endereco is not None}
-        ids_end |= {r.endereco.id_pje for i in itens for p in i.partes for r in p.representantes if r.endereco}
-        enderecos.ler_em("id_pje", ids_end)
+        enderecos = LoteTabela(
+            session, _ENDERECOS, ("id_externo", "entidade_tipo", "entidade_id"), captura_id=captura_id
+        )
+        ids_end = {p.endereco.id_externo for i in itens for p in i.partes if p.endereco is not None}
+        ids_end |= {r.endereco.id_externo for i in itens for p in i.partes for r in p.representantes if r.endereco}
+        enderecos.ler_em("id_externo", ids_end)
         vinculos = LoteTabela(session, _VINCULOS, ("processo_id", "parte_id", "polo", "tipo_parte"),
                               captura_id=captura_id)  # fmt: skip
         stored = vinculos.ler_em("processo_id", {item.processo_id for item in itens})
@@ -210,10 +212,10 @@ class PartesRepository(Repository):
                 if chave in mantidos:  # the same party twice in one case: counted once
                     continue
                 out.count(vinculos.registrar(chave, {
-                    "id_pje": parte.id_pje, "id_pessoa_pje": parte.id_pessoa_pje,
+                    "id_externo": parte.id_externo, "id_pessoa_pje": parte.id_pessoa_pje,
                     "classificacao": parte.classificacao.value, "id_tipo_parte": parte.id_tipo_parte,
                     "principal": parte.principal, "ordem": parte.ordem, "tribunal": tribunal, "grau": grau,
-                    "dados_pje": parte.dados_pje,
+                    "dados_origem": parte.dados_origem,
                 }))  # fmt: skip
                 mantidos.add(chave)
                 out.total_partes += 1
@@ -241,9 +243,9 @@ class PartesRepository(Repository):
 
     @staticmethod
     def _endereco(lote: LoteTabela, endereco: Any, tipo: str, entidade_id: int, tribunal: str, grau: str) -> str:
-        valores = endereco.model_dump(exclude={"id_pje"})
+        valores = endereco.model_dump(exclude={"id_externo"})
         valores.update(tribunal=tribunal, grau=grau)
-        return lote.registrar((endereco.id_pje, tipo, entidade_id), valores)
+        return lote.registrar((endereco.id_externo, tipo, entidade_id), valores)
 
     def _sincronizar(
         self, vinculos: LoteTabela, stored: list[dict[str, Any]], mantidos: set[tuple[Any, ...]],

@@ -39,7 +39,7 @@ class SessoesRepository(Repository):
         credencial_id: int,
         dados_cifrados: bytes,
         expires_at: dt.datetime | None,
-        id_advogado_pje: int | None = None,
+        id_advogado_externo: int | None = None,
         uuid: str | None = None,
         login: bool = True,
     ) -> Sessao:
@@ -52,7 +52,7 @@ class SessoesRepository(Repository):
             row.uuid = uuid
         row.dados_cifrados = dados_cifrados
         row.expires_at = expires_at
-        row.id_advogado_pje = id_advogado_pje
+        row.id_advogado_externo = id_advogado_externo
         row.last_used_at = utcnow()
         if login:
             row.logins = (row.logins or 0) + 1
@@ -77,7 +77,7 @@ class SessoesRepository(Repository):
             return False
         row.dados_cifrados = None
         row.expires_at = None
-        row.id_advogado_pje = None
+        row.id_advogado_externo = None
         self.session.flush()
         return True
 

@@ -24,7 +24,7 @@ from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import Documento, Processo, Timeline, TimelineItem
 from sinesys_spiders.core.db.repositories._base import Repository
 from sinesys_spiders.core.db.repositories.lotes import LoteTabela
-from sinesys_spiders.core.timeutil import parse_pje_datetime, utcnow
+from sinesys_spiders.core.timeutil import parse_datetime_origem, utcnow
 
 __all__ = ["ResultadoTimeline", "TimelineRepository"]
 
@@ -52,11 +52,11 @@ def _item_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     codigo = raw.get("codigoMovimentoCNJ")
     return {
         "titulo": raw.get("titulo"),
-        "data": parse_pje_datetime(data) if isinstance(data, str) else None,
+        "data": parse_datetime_origem(data) if isinstance(data, str) else None,
         "documento_sigiloso": raw.get("documentoSigiloso"),
         "id_signatario": raw.get("idSignatario"),
         "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
-        "dados_pje": dict(raw),
+        "dados_origem": dict(raw),
     }
 
 
@@ -73,8 +73,8 @@ class TimelineDoCaso:
 
 def _por_tribunal(casos: Iterable[Caso]) -> dict[tuple[str, str], set[int]]:
     out: dict[tuple[str, str], set[int]] = {}
-    for id_pje, tribunal, grau in casos:
-        out.setdefault((tribunal, grau), set()).add(int(id_pje))
+    for id_externo, tribunal, grau in casos:
+        out.setdefault((tribunal, grau), set()).add(int(id_externo))
     return out
 
 
@@ -85,7 +85,7 @@ class TimelineRepository(Repository):
         self, timelines: Sequence[TimelineDoCaso], *, now: dt.datetime | None = None, captura_id: int | None = None
     ) -> list[ResultadoTimeline]:
         """Store each case's items as rows and stamp the cases; the counts of each case, in order."""
-        lote = LoteTabela(self.session, _ITENS, ("tribunal", "grau", "id_processo_pje", "tipo", "id_pje"),
+        lote = LoteTabela(self.session, _ITENS, ("tribunal", "grau", "id_processo_pje", "tipo", "id_externo"),
                           captura_id=captura_id)  # fmt: skip
         c = _ITENS.c
         for (tribunal, grau), ids in _por_tribunal(t.caso for t in timelines).items():

@@ -193,9 +193,9 @@ def test_admin_refuses_a_bad_profile_and_keeps_the_old_one(pje_sandbox: SandboxC
 def test_engine_without_profile_injects_nothing():
     """The default engine never injects a fault."""
     engine = FaultEngine()
-    assert all(engine.decide(Tribunal.TRT3, "api").fault is None for _ in range(100))
-    assert not engine.take_otp_rejection(Tribunal.TRT3)
-    assert not engine.session_expired(Tribunal.TRT3, 10_000, 10_000)
+    assert all(engine.decide(Tribunal("TRT3"), "api").fault is None for _ in range(100))
+    assert not engine.take_otp_rejection(Tribunal("TRT3"))
+    assert not engine.session_expired(Tribunal("TRT3"), 10_000, 10_000)
 
 
 @pytest.mark.parametrize(("answer", "status"), [("403", 403), ("login_page", 200)])

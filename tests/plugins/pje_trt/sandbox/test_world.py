@@ -15,7 +15,7 @@ import pyotp
 import pytest
 
 from plugins.pje_trt.sandbox.world import World
-from sinesys_spiders.core.domain import Tribunal
+from plugins.pje_trt.tribunais import TribunalTrt as Tribunal
 
 TODAY = dt.date(2026, 11, 24)
 CNJ = re.compile(r"^(\d{7})-(\d{2})\.(\d{4})\.(\d)\.(\d{2})\.(\d{4})$")

@@ -136,12 +136,15 @@ def test_advance_is_deterministic_and_truth_follows() -> None:
     summary = world.advance()
     cpf = world.users[0].cpf
     bloco = world.truth()["tribunais"]["TRT3"]["primeiro_grau"][cpf]
-    acervo = {r["id_pje"] for r in bloco["acervo_geral"]}
-    arquivados = {r["id_pje"]: r for r in bloco["arquivados"]}
+    acervo = {r["id_externo"] for r in bloco["acervo_geral"]}
+    arquivados = {r["id_externo"]: r for r in bloco["arquivados"]}
     novo = next(e for e in summary["novos_processos"] if e["grau"] == "primeiro_grau")
     assert novo["id_processo"] in acervo
     assert novo["cpf"] == cpf
-    assert next(r for r in bloco["acervo_geral"] if r["id_pje"] == novo["id_processo"])["data_autuacao"] >= "2026-11-25"
+    assert (
+        next(r for r in bloco["acervo_geral"] if r["id_externo"] == novo["id_processo"])["data_autuacao"]
+        >= "2026-11-25"
+    )
     arquivado = next(e for e in summary["arquivados"] if e["grau"] == "primeiro_grau")
     assert arquivado["id_processo"] not in acervo
     assert arquivados[arquivado["id_processo"]]["data_arquivamento"] is not None
@@ -149,7 +152,7 @@ def test_advance_is_deterministic_and_truth_follows() -> None:
     item = next(e for e in summary["novos_documentos"] + summary["novos_movimentos"] if e["grau"] == "primeiro_grau")
     tl = world.truth(tribunal="TRT3", cpf=cpf, tipo="timeline", id_processo=item["id_processo"])
     itens = tl["tribunais"]["TRT3"]["primeiro_grau"][cpf]["timeline"][0]["itens"]
-    assert item["id"] in {i["id_pje"] for i in itens}
+    assert item["id"] in {i["id_externo"] for i in itens}
 
 
 def test_a_carteira_built_after_the_steps_equals_one_advanced_step_by_step() -> None:

@@ -32,7 +32,7 @@ def test_large_has_50000_cases_and_a_lawyer_with_10000_active_in_one_tribunal() 
             ids, numeros = set(), set()
             for bloco in por_cpf.values():
                 for row in bloco["acervo_geral"] + bloco["arquivados"]:
-                    ids.add(row["id_pje"])
+                    ids.add(row["id_externo"])
                     numeros.add(row["numero_processo"])
                     assert re.fullmatch(r"\d{7}-\d{2}\.\d{4}\.5\.\d{2}\.\d{4}", row["numero_processo"])
             total = sum(len(b["acervo_geral"]) + len(b["arquivados"]) for b in por_cpf.values())

@@ -31,7 +31,7 @@ def to_utc(text: str) -> str:
 def normalize(row: dict[str, Any], tribunal: str, grau: str) -> dict[str, Any]:
     out: dict[str, Any] = {"tribunal": tribunal, "grau": grau}
     for key, value in row.items():
-        name = "id_pje" if key == "id" else re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+        name = "id_externo" if key == "id" else re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
         if isinstance(value, str):
             value = to_utc(value) if TS.match(value) else value.strip()
         out[name] = value
@@ -59,11 +59,11 @@ def test_list_captures_match_the_normalized_rows(world: World) -> None:
         assert bloco["id_advogado"] == adv
         for tipo, agrupamento in (("acervo_geral", 1), ("arquivados", 5)):
             raw = {r["id"]: normalize(r, tribunal, grau) for r in world.painel(tribunal, grau, adv, agrupamento)}
-            assert {r["id_pje"]: r for r in bloco[tipo]} == raw
+            assert {r["id_externo"]: r for r in bloco[tipo]} == raw
         for nome, grupo in (("no_prazo", "N"), ("sem_prazo", "I")):
             raw_rows = world.painel(tribunal, grau, adv, 2, grupo)
             raw = {(r["id"], r["idDocumento"]): normalize(r, tribunal, grau) for r in raw_rows}
-            assert {(r["id_pje"], r["id_documento"]): r for r in bloco["pendentes"][nome]} == raw
+            assert {(r["id_externo"], r["id_documento"]): r for r in bloco["pendentes"][nome]} == raw
         tot = {
             t["idAgrupamentoProcessoTarefa"]: t["quantidadeProcessos"] for t in world.totalizadores(tribunal, grau, adv)
         }
@@ -86,7 +86,7 @@ def test_audiencias_match_the_pauta(world: World) -> None:
                 for r in rows
             }  # fmt: skip
             got = {
-                a["id_pje"]: (a["numero_processo"], a["id_processo"], a["data_inicio"], a["data_fim"],
+                a["id_externo"]: (a["numero_processo"], a["id_processo"], a["data_inicio"], a["data_fim"],
                               a["status_descricao"], a["sala_audiencia_nome"], a["tipo_audiencia"],
                               a["polo_ativo_nome"], a["polo_passivo_nome"], a["url_audiencia_virtual"])
                 for a in auds[nome]
@@ -116,7 +116,7 @@ def test_partes_truth_classifies_each_party_for_the_lawyer(world: World) -> None
         raw = world.partes("TRT3", "primeiro_grau", caso["id_processo"])
         assert caso["sem_partes"] == (raw is None)
         lista = [p for polo in (raw or {}).values() for p in polo]
-        assert [p["id_pje"] for p in caso["partes"]] == [p["id"] for p in lista]
+        assert [p["id_externo"] for p in caso["partes"]] == [p["id"] for p in lista]
         for parte, raw_parte in zip(caso["partes"], lista, strict=True):
             assert parte["classificacao"] == classify(raw_parte, user.cpf)
             assert parte["nome"] == raw_parte["nome"].strip()
@@ -145,7 +145,7 @@ def test_timeline_truth_counts_documents_movements_and_downloadables(world: Worl
         assert caso["total_movimentos"] == len(raw) - len(docs)
         baixaveis = sorted(i["id"] for i in docs if "idSignatario" in i and not i["documentoSigiloso"])
         assert caso["documentos_baixaveis"] == baixaveis
-        assert [(i["id_pje"], i["data"]) for i in caso["itens"]] == [(i["id"], to_utc(i["data"])) for i in raw]
+        assert [(i["id_externo"], i["data"]) for i in caso["itens"]] == [(i["id"], to_utc(i["data"])) for i in raw]
 
 
 def test_truth_slices_and_lazy_parts(world: World) -> None:
@@ -163,7 +163,7 @@ def test_truth_slices_and_lazy_parts(world: World) -> None:
     assert part["tribunais"]["TRT3"]["primeiro_grau"] == {
         user.cpf: {"id_advogado": bloco["id_advogado"], "nome": user.nome, "acervo_geral": bloco["acervo_geral"]}
     }
-    one = bloco["acervo_geral"][0]["id_pje"]
+    one = bloco["acervo_geral"][0]["id_externo"]
     single = world.truth(tribunal="TRT3", grau="primeiro_grau", cpf=user.cpf, tipo="partes", id_processo=one)
     assert [c["id_processo"] for c in single["tribunais"]["TRT3"]["primeiro_grau"][user.cpf]["partes"]] == [one]
 
