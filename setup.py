@@ -20,6 +20,8 @@ setup(
         "sinesys_spiders": ["py.typed"],
         "sinesys_spiders.core.db": ["alembic.ini", "migrations/*.py", "migrations/versions/*.py"],
         "plugins.pje_trt.sandbox": ["templates/*.html", "profiles/*.json"],
+        # `sinesys plugin new`: the plugin package template.
+        "sinesys_spiders.templates": ["plugin/*.tmpl", "plugin/*/*.tmpl", "plugin/*/*/*.tmpl"],
     },
     # Compatible ranges here; the exact versions we test live in requirements/constraints.txt.
     install_requires=[
@@ -60,6 +62,8 @@ setup(
             "import-linter>=2.1",
             "schemathesis>=4.32,<5",
             "time-machine>=2.15",
+            # Builds the project and the example plugin into the fresh venv of tests/plugins without isolation.
+            "wheel>=0.43",
             "mypy>=2.4,<3",
         ],
         # Benchmarks' per-stage profiles (benchmarks/per_case.py).
@@ -83,7 +87,10 @@ setup(
             "scheduler = scheduler.cli_scheduler:scheduler",
         ],
         # Test helpers for plugin authors (sandbox fixtures, contract tests).
-        "pytest11": ["sinesys = sinesys_spiders.testing.pytest_plugin"],
+        "pytest11": [
+            "sinesys = sinesys_spiders.testing.pytest_plugin",
+            "sinesys_kit = sinesys_spiders.testing.kit.pytest_plugin",
+        ],
     },
     classifiers=["Programming Language :: Python :: 3.11", "Framework :: Scrapy"],
 )

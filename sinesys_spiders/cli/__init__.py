@@ -42,7 +42,7 @@ def _add_builtin_commands() -> None:
     from sinesys_spiders.cli import config
 
     main.add_command(config.config)
-    for module_name in ("db", "advogados", "credenciais", "tribunais", "historico", "recovery"):
+    for module_name in ("db", "advogados", "credenciais", "tribunais", "historico", "recovery", "plugin"):
         try:
             module = __import__(f"sinesys_spiders.cli.{module_name}", fromlist=["command"])
         except ModuleNotFoundError as exc:
