@@ -30,7 +30,7 @@ RESULTS = Path(__file__).parent / "results" / "suite_time.json"
 
 
 def _workers() -> str:
-    return os.environ.get("SINESYS_TEST_WORKERS") or str(max(2, len(os.sched_getaffinity(0))))
+    return os.environ.get("SINESYS_TEST_WORKERS") or str(max(3, len(os.sched_getaffinity(0)) + 1))
 
 
 def _cases(report: Path) -> list[dict[str, Any]]:

@@ -3,8 +3,9 @@
 # whole suite (SQLite and PostgreSQL back ends, Redis, headless Chromium, the sandbox), with mypy (pyproject.toml's
 # [tool.mypy]) type-checking the tree alongside pytest.
 #   scripts/test.sh [PYTEST_ARGS ...]        e.g. scripts/test.sh -m "not e2e" (the fast subset)
-# The suite runs on pytest-xdist workers (SINESYS_TEST_WORKERS, default: one per CPU, at least 2),
-# each taking whole test files; pass -n 0 (or -p no:xdist) to run in this process. SINESYS_TEST_MYPY=0 skips mypy.
+# The suite runs on pytest-xdist workers (SINESYS_TEST_WORKERS, default: one per CPU plus one, at least 3: much of
+# an end-to-end test is waiting, which the extra worker fills), each taking whole test files; pass -n 0 (or
+# -p no:xdist) to run in this process. SINESYS_TEST_MYPY=0 skips mypy.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -29,7 +30,7 @@ echo "== pytest"
 export SINESYS_TEST_REQUIRE_SERVICES=1
 # Whole files per worker (module fixtures set up once, a file's tests in order), in collection order:
 # tests/conftest.py puts the files with end-to-end tests first so the long ones start early.
-workers=${SINESYS_TEST_WORKERS:-$(python -c 'import os; print(max(2, len(os.sched_getaffinity(0))))')}
+workers=${SINESYS_TEST_WORKERS:-$(python -c 'import os; print(max(3, len(os.sched_getaffinity(0)) + 1))')}
 xdist=(-n "$workers" --dist loadfile --no-loadscope-reorder)
 for arg in "$@"; do
   case "$arg" in -n | -n[0-9]* | --numprocesses* | --dist* | no:xdist) xdist=() ;; esac

@@ -1,8 +1,10 @@
 """The bad-input table of issue 17 (item 7): each case is one line on stderr, a non-zero exit, nothing written.
 
-The ``sinesys`` cases run in-process; the ``scrapy crawl`` cases run as the user runs them (a subprocess on the
-test database). Before each case the database holds a lawyer and a credential; after it, every table checked
-(lawyers, credentials, tribunal overrides, sessions, capture history) has the same rows.
+The ``sinesys`` cases run in-process, on both back ends; the ``scrapy crawl`` cases run as the user runs them (a
+subprocess on the test database), on PostgreSQL only: each is a whole ``scrapy`` start-up refused before any write,
+and the same refusal on SQLite would prove nothing more. Before each case the database holds a lawyer and a
+credential; after it, every table checked (lawyers, credentials, tribunal overrides, sessions, capture history) has
+the same rows.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from tests.cli.test_cli_credenciais import TOTP_INPUT
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -103,6 +106,7 @@ CRAWL_CASOS = [
 ]
 
 
+@on_postgresql
 @pytest.mark.parametrize(("argv", "fragmento"), CRAWL_CASOS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
 def test_bad_crawl_input_is_one_line_and_writes_nothing(banco, tmp_path, argv, fragmento) -> None:
     """Each bad ``scrapy crawl`` input: exit code 2, one ``erro:`` line, no history row or anything else written."""

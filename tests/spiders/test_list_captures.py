@@ -166,6 +166,7 @@ def test_fault_profile_gives_the_same_database(captura_factory: Any, captura_san
     """With 5xx, 429 + Retry-After and a session expiry the capture ends with the same database as without."""
     _needs_chromium()
     e2e = captura_factory()
+    e2e.extra_env["SINESYS_RETRY_BASE_DELAY"] = "0.05"  # every retry kept, Retry-After honoured; less back-off waiting
     user = captura_sandbox.users[0]
     credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
     truth = e2e.truth(user, ONDE)

@@ -144,6 +144,8 @@ def _probe(tmp_path: Path, url: str, ca: Path, *settings: str) -> str:
         SINESYS_VAR_DIR=str(tmp_path / "var"), SCRAPY_SETTINGS_MODULE="sinesys_spiders.settings", SSL_CERT_FILE=str(ca)
     )
     argv = [sys.executable, "-m", "scrapy", "runspider", "probe.py", "-a", f"url={url}", "-s", "LOG_LEVEL=ERROR"]
+    # A refused handshake is retried RETRY_TIMES times as always, without the back-off (about 8 s of waiting).
+    argv += ["-s", "SINESYS_RETRY_BASE_DELAY=0"]
     for setting in settings:
         argv += ["-s", setting]
     result = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
