@@ -25,9 +25,17 @@ if TYPE_CHECKING:
     from sinesys_spiders.core.capturas_jobs import Captura
     from sinesys_spiders.core.config import Settings
 
-__all__ = ["ScrapydRunner"]
+__all__ = ["ScrapydRunner", "ids_de_job"]
 
 _ESTADOS = {"pending": EstadoJob.PENDING, "running": EstadoJob.RUNNING, "finished": EstadoJob.FINISHED}
+
+
+def ids_de_job(captura: Captura) -> list[str]:
+    """The Scrapyd job ids of a capture: its id and creation instant (unique across deployments sharing one Scrapyd),
+    one per worker."""
+    base = f"captura-{captura.id}-{captura.criado_em:%Y%m%dT%H%M%S%f}"
+    n = workers_de(captura)
+    return [base] if n == 1 else [f"{base}-w{i}" for i in range(1, n + 1)]
 
 
 class ScrapydRunner:
@@ -77,21 +85,35 @@ class ScrapydRunner:
         return list(self._call("GET", "listspiders.json", params={"project": self.project})["spiders"])
 
     def iniciar(self, captura: Captura) -> JobRef:
-        """Schedule the capture's job; with ``--workers N``, N jobs on the same capture (ids comma-separated)."""
+        """Schedule the capture's job; with ``--workers N``, N jobs on the same capture (ids comma-separated).
+
+        The job ids are fixed by the capture (:func:`ids_de_job`), and a job Scrapyd already holds (pending or
+        running) is not scheduled again: a dispatch repeated after an answer that never came (a timeout under load,
+        a dropped connection) finds the job the first attempt queued instead of queueing a second crawl.
+        """
         data = {"project": self.project, "spider": captura.tipo_captura, **spider_args(captura)}
-        ids: list[str] = []
-        node = None
+        ids = ids_de_job(captura)
+        vivos, node = self._vivos()
+        agendados: list[str] = []
         try:
-            for _ in range(workers_de(captura)):
-                body = self._call("POST", "schedule.json", data=data)
-                ids.append(str(body["jobid"]))
+            for job_id in ids:
+                if job_id in vivos:
+                    continue
+                body = self._call("POST", "schedule.json", data={**data, "jobid": job_id})
+                agendados.append(str(body["jobid"]))
                 node = node or body.get("node_name")
         except RunnerIndisponivel:
-            for job_id in ids:  # nothing half-scheduled
+            for job_id in agendados:  # nothing half-scheduled
                 with contextlib.suppress(RunnerIndisponivel):
                     self._call("POST", "cancel.json", data={"project": self.project, "job": job_id})
             raise
         return JobRef(runner=self.nome, job_id=",".join(ids), node=node)
+
+    def _vivos(self) -> tuple[set[str], str | None]:
+        """The ids of the project's pending and running jobs, and Scrapyd's node name (one ``listjobs.json``)."""
+        body = self._call("GET", "listjobs.json", params={"project": self.project})
+        vivos = {str(j.get("id")) for key in ("pending", "running") for j in body.get(key, [])}
+        return vivos, body.get("node_name")
 
     def estado(self, job: JobRef) -> EstadoJob:
         if len(job.ids) > 1:

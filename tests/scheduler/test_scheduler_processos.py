@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from scheduler.capturas import despachar_pendentes, iniciar_captura
+from scheduler.runners.scrapyd import ScrapydRunner, ids_de_job
 from sinesys_spiders.core.capturas_jobs import ServicoCapturas
 from sinesys_spiders.core.config import Settings
 from sinesys_spiders.core.db.engine import make_session_factory, session_scope
@@ -230,3 +231,26 @@ def test_a_capture_whose_scrapyd_job_is_gone_fails_at_once(
     assert job in captura.resultado["erro"]["mensagem"]
     assert servico.obter(vivo).status is StatusCaptura.PENDING
     assert servico.obter(vivo).job_id in _pendentes(scrapyd_url)
+
+
+def test_a_dispatch_repeated_after_a_lost_answer_queues_no_second_job(
+    database_url: str, scrapyd_url: str, credenciais: list[int], tmp_path: Path
+) -> None:
+    """Scrapyd queued the job but its answer never reached the scheduler (a timeout under load), so the capture is
+    dispatched again: the second ``schedule.json`` is not sent, the capture keeps one job, and Scrapyd holds one
+    crawl for it, not two."""
+    _limpar_fila(scrapyd_url)
+    settings = Settings(database_url=database_url, scrapyd_url=scrapyd_url, var_dir=tmp_path, runner_scrapyd_max=10)
+    opcoes = {"advogado_id": None, "credencial_ids": [credenciais[0]], "parametros": {}, "runner": "scrapyd"}
+    captura_id = iniciar_captura(settings, "acervo_geral", origem="cli", **opcoes)
+    captura = ServicoCapturas.from_settings(settings).obter(captura_id)
+    assert _pendentes(scrapyd_url) == [captura.job_id]
+
+    runner = ScrapydRunner(settings)
+    try:
+        de_novo = runner.iniciar(captura)
+    finally:
+        runner.close()
+
+    assert de_novo.job_id == captura.job_id == ids_de_job(captura)[0]
+    assert _pendentes(scrapyd_url) == [captura.job_id]
