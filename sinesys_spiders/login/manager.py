@@ -207,6 +207,7 @@ class SessionManager:
         kwargs.setdefault("browser", resolve_browser(settings))
         kwargs.setdefault("falhas_login", SqlLoginFailureStore(factory))
         kwargs.setdefault("cooldowns", LoginCooldowns.from_settings(settings))
+        kwargs.setdefault("timeouts", LoginTimeouts(pause=settings.login_pausa))
         return cls(
             store=open_session_store(settings, cipher=cipher),
             locks=open_locks(settings),

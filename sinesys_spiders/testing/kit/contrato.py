@@ -188,7 +188,10 @@ class ContratoPlugin:
         sim = simulador_kit
         assert len(sim.usuarios) >= 3, "the kit needs three users of the simulator"
         workdir: Path = tmp_path_factory.mktemp("kit")
-        env = {"SINESYS_BROWSER_CDP_URL": kit_navegador} if kit_navegador else {}
+        # No human-like pause between login steps: the simulator does not watch for bots.
+        env = {"SINESYS_LOGIN_PAUSA": "0"}
+        if kit_navegador:
+            env["SINESYS_BROWSER_CDP_URL"] = kit_navegador
         ambiente = AmbienteKit(database_url=kit_database_url, workdir=workdir, extra_env={**env, **kit_env})
         try:
             ambiente.apontar(sim.tribunal, sim.grau, base_url=sim.base_url, sso_url=sim.sso_url)
