@@ -56,7 +56,8 @@ def gerar_openapi(routes: list[BaseRoute], *, title: str, version: str) -> dict[
 
     def resolve(schema: dict[str, Any]) -> dict[str, Any]:
         if "$ref" in schema:
-            return schemas[schema["$ref"].rsplit("/", 1)[1]]
+            definicao: dict[str, Any] = schemas[schema["$ref"].rsplit("/", 1)[1]]
+            return definicao
         return schema
 
     paths: dict[str, Any] = {}

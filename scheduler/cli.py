@@ -61,7 +61,8 @@ def _totais(captura: Captura) -> str:
 
 
 def _as_dict(captura: Captura) -> dict[str, Any]:
-    return json.loads(captura.model_dump_json())
+    dados: dict[str, Any] = json.loads(captura.model_dump_json())
+    return dados
 
 
 @click.group("capturas", cls=SinesysGroup)

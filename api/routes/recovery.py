@@ -9,7 +9,9 @@ recorded as a capture of origin ``recovery`` asked by the caller. Every answer g
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from api.auth.escopos import Escopo
 from api.errors import ErroApi
@@ -59,7 +61,10 @@ def _chamar(func: Any, *args: Any, **kwargs: Any) -> Any:
         raise ErroApi(409, f"Página ilegível: {exc.code}") from None
 
 
-def _limpo(model: Any, dados: dict[str, Any]) -> Any:
+_Saida = TypeVar("_Saida", bound=BaseModel)
+
+
+def _limpo(model: type[_Saida], dados: dict[str, Any]) -> _Saida:
     return model.model_validate(sem_documentos(dados))
 
 

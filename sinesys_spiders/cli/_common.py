@@ -48,7 +48,8 @@ class SinesysGroup(click.Group):
         if ep is None:
             return None
         try:
-            return ep.load()
+            loaded: click.Command = ep.load()
+            return loaded
         except Exception as exc:  # a broken plugin must not break the whole command line
             click.echo(f"aviso: o comando {cmd_name!r} do plugin ({ep.value}) não carregou: {exc}", err=True)
             return None

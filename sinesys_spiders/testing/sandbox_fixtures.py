@@ -125,13 +125,13 @@ class SandboxClient:
 
     # -- where things are ------------------------------------------------------------------------
     def base_url(self, tribunal: Any) -> str:
-        return self.tribunais[_tribunal_key(tribunal)]["base_url"]
+        return str(self.tribunais[_tribunal_key(tribunal)]["base_url"])
 
     def api_url(self, tribunal: Any) -> str:
-        return self.tribunais[_tribunal_key(tribunal)]["api_url"]
+        return str(self.tribunais[_tribunal_key(tribunal)]["api_url"])
 
     def login_url(self, tribunal: Any, grau: Any) -> str:
-        return self.tribunais[_tribunal_key(tribunal)]["login_urls"][_grau_key(grau)]
+        return str(self.tribunais[_tribunal_key(tribunal)]["login_urls"][_grau_key(grau)])
 
     # -- users and OTP ---------------------------------------------------------------------------
     def take_user(self) -> DemoUser:
@@ -188,22 +188,29 @@ class SandboxClient:
             raise SandboxError(f"admin {method} {path}: HTTP {response.status_code}: {response.text[:300]}")
         return response.json()
 
+    def _objeto(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """An admin answer that is a JSON object."""
+        data = self._call(method, path, **kwargs)
+        if not isinstance(data, dict):
+            raise SandboxError(f"admin {method} {path}: expected a JSON object, got {type(data).__name__}")
+        return data
+
     def health(self) -> dict[str, Any]:
-        return self._call("GET", "health")
+        return self._objeto("GET", "health")
 
     def counters(self) -> dict[str, Any]:
-        return self._call("GET", "counters")
+        return self._objeto("GET", "counters")
 
     def reset_counters(self) -> None:
         self._call("POST", "counters/reset")
 
     def faults(self) -> dict[str, Any]:
-        return self._call("GET", "faults")
+        return self._objeto("GET", "faults")
 
     def set_faults(self, profile: dict[str, Any] | str) -> dict[str, Any]:
         """Activate a fault profile (a dict, or the name of a bundled profile)."""
         body = {"profile": profile} if isinstance(profile, str) else profile
-        return self._call("PUT", "faults", json=body)
+        return self._objeto("PUT", "faults", json=body)
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
@@ -218,7 +225,7 @@ class SandboxClient:
             self.clear_faults()
 
     def advance(self, steps: int = 1) -> dict[str, Any]:
-        return self._call("POST", "advance", json={"steps": steps})
+        return self._objeto("POST", "advance", json={"steps": steps})
 
     def truth(self, **filters: Any) -> Any:
         params = {k: _tribunal_key(v) for k, v in filters.items() if v is not None}
@@ -226,7 +233,7 @@ class SandboxClient:
 
     def expire_sessions(self, *, tribunal: Any = None, cpf: str | None = None) -> int:
         body = {"tribunal": _tribunal_key(tribunal) if tribunal else None, "cpf": cpf}
-        return self._call("POST", "sessions/expire", json=body)["ended"]
+        return int(self._objeto("POST", "sessions/expire", json=body)["ended"])
 
 
 def _feedback(text: str) -> str:

@@ -1,8 +1,8 @@
 """The plugin face is typed: mypy accepts the PJE-TRT plugin against the protocols of ``sinesys_spiders.plugin``
 and rejects a plugin that lacks a hook or implements one with another signature.
 
-One mypy run (``mypy.api``, the project's configuration and its ``.mypy_cache``) checks three small files that a
-plugin author could write; each test reads that run's report for its own file.
+One mypy run (``mypy.api``, the project's configuration, an incremental cache of its own) checks three small files
+that a plugin author could write; each test reads that run's report for its own file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ class Mensagem(NamedTuple):
 
 
 ROOT = Path(__file__).resolve().parents[2]
+# Its own incremental cache: the SQLite cache in .mypy_cache is written by the run scripts/test.sh starts beside
+# pytest, and two mypy processes writing one cache may wait on each other's lock and fail.
+CACHE = ROOT / ".mypy_cache" / "test_typing"
 
 ARQUIVOS = {
     "plugin_pje": """
@@ -81,8 +84,8 @@ def relatorio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Mensag
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(ROOT)  # the tree's packages and its cache (mypy puts the working directory on its path)
         stdout, stderr, _status = api.run(
-            ["--config-file", str(ROOT / "pyproject.toml"), "--no-error-summary", "--show-absolute-path",
-             *(str(pasta / f"{nome}.py") for nome in ARQUIVOS)]
+            ["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(CACHE), "--no-error-summary",
+             "--show-absolute-path", *(str(pasta / f"{nome}.py") for nome in ARQUIVOS)]
         )  # fmt: skip
     assert not stderr, stderr
     mensagens: dict[str, list[Mensagem]] = {nome: [] for nome in ARQUIVOS}

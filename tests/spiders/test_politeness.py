@@ -34,3 +34,11 @@ def test_tribunal_options_override_the_defaults():
     crawler = get_crawler(settings_dict={"SINESYS_TRIBUNAL_CONCURRENCY": 2, "SINESYS_TRIBUNAL_DELAY": 0.5})
     slot = slot_do_tribunal(crawler.settings, _efetivo(concurrency=1, delay=3.0))
     assert slot == {"concurrency": 1, "delay": 3.0, "jitter": 0.5}
+
+
+def test_without_settings_a_real_tribunal_gets_its_plugins_politeness():
+    """No SINESYS_TRIBUNAL_* setting: the slot is the serving plugin's cortesia (PJE-TRT: 2 at once, 0.5 s ±50%)."""
+    cortesia = get_registry().plugins["pje_trt"].cortesia
+    slot = slot_do_tribunal(get_crawler().settings, _efetivo())
+    assert slot == {"concurrency": cortesia.concurrency, "delay": cortesia.delay, "jitter": cortesia.jitter}
+    assert slot == {"concurrency": 2, "delay": 0.5, "jitter": 0.5}

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sinesys_spiders.core.capturas import CapturaReprocessavel, ContextoCaptura, Pedido
+from sinesys_spiders.core.capturas import CapturaPlugin, CapturaReprocessavel, ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import RespostaBinaria
 from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
@@ -123,13 +123,12 @@ class Releitor:
         as the answer it would have received.
         """
         captura, ctx = self._captura(registro)
-        processar = getattr(captura, "processar", None)
-        if processar is None:
+        if not isinstance(captura, CapturaPlugin):  # declared on the protocol: the capture's processar
             raise SemRegraRecovery(f"o tipo {registro.tipo_captura} não lê documentos")
         if captura_id is not None:
             ctx = dataclasses.replace(ctx, captura_id=captura_id)
         resposta = RespostaBinaria(pedido.url, 200, "application/pdf", conteudo)
-        return list(processar(ctx, pedido, resposta, {}))
+        return list(captura.processar(ctx, pedido, resposta, {}))
 
     def _cpf(self, advogado_id: int | None, credencial_id: int | None) -> str | None:
         key = (advogado_id, credencial_id)

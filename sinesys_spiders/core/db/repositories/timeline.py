@@ -20,17 +20,33 @@ from typing import Any
 
 from sqlalchemy import Table, func, select, update
 
+from sinesys_spiders.core.dados_origem import campos, reduzir
 from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import Documento, Processo, Timeline, TimelineItem
 from sinesys_spiders.core.db.repositories._base import Repository
 from sinesys_spiders.core.db.repositories.lotes import LoteTabela
 from sinesys_spiders.core.timeutil import parse_datetime_origem, utcnow
 
-__all__ = ["ResultadoTimeline", "TimelineRepository"]
+__all__ = ["ITEM_TIMELINE", "ResultadoTimeline", "TimelineRepository"]
 
 _ITENS: Table = TimelineItem.__table__  # type: ignore[assignment]
 _TIMELINES: Table = Timeline.__table__  # type: ignore[assignment]
 _DOCUMENTOS: Table = Documento.__table__  # type: ignore[assignment]
+
+#: What a timeline item row keeps of PJE's record (:mod:`sinesys_spiders.core.dados_origem`): ids, codes, flags and
+#: dates; not the title, the names of who signed or created it, nor the signature data (the whole timeline is in the
+#: timeline store). Migration ``0006_i17`` holds a copy (a test keeps them equal).
+ITEM_TIMELINE = (
+    "id", "data", "documento", "idUsuario", "especializacoes", "tipoPolo", "favorito", "ativo", "documentoSigiloso",
+    "usuarioInterno", "documentoApreciavel", "expediente", "numeroOrdem", "codigoInstancia",
+    "pendenciaDocInstanciaOrigem", "copia", "permiteCooperacaoJudiciaria", "dataJuntadaFutura", "idUnicoDocumento",
+    "identificadorUnico", "idTipo", "idTipoDocumento", "tipo", "codigoDocumento", "codigoTipoDocumento",
+    "participacaoProcesso", "instancia", "papelUsuarioDocumento", "infoExpedientes", "idSignatario",
+    "idPessoaInclusao", "criadoEm", "juntadoEm", "idProcesso", "processoEmSegredo", "assinado", "apreciado",
+    "sigiloso", "tipoArquivo", "idBin", "md5", "dataInclusaoBin", "tamanho", "version", "codigoMovimentoCNJ",
+    "movimentoPermiteExclusao", "movimentoPermiteRetificacao", "movimentoFoiRetificado",
+)  # fmt: skip
+_CAMPOS_ITEM = campos(ITEM_TIMELINE)
 
 #: A case: (id_processo_pje, tribunal, grau).
 Caso = tuple[int, str, str]
@@ -56,7 +72,7 @@ def _item_values(raw: Mapping[str, Any]) -> dict[str, Any]:
         "documento_sigiloso": raw.get("documentoSigiloso"),
         "id_signatario": raw.get("idSignatario"),
         "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
-        "dados_origem": dict(raw),
+        "dados_origem": reduzir(raw, _CAMPOS_ITEM),
     }
 
 
