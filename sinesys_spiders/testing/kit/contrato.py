@@ -17,7 +17,8 @@ wider), that starts your simulator and returns a :class:`SimuladorKit`::
             )
 
 The kit then runs (at most) two captures the way operators do (``scrapy crawl <tipo>`` in a subprocess, on a database of
-its own: ``kit_database_url``, SQLite by default) and checks what they left:
+its own: ``kit_database_url``, SQLite by default; logins with no pause between steps, ``SINESYS_LOGIN_PAUSA=0``, in
+one Chromium the class shares over CDP, ``kit_navegador``) and checks what they left:
 
 1. the first capture has three credentials at the tribunal: the right one, one with a wrong password and one
    with a TOTP secret whose codes are all refused. The right one logs in once through the OTP step and stores
