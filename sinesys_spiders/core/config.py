@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     login_cooldown_manutencao: float = Field(
         default=1800.0, ge=0, description="Seconds no new login is tried after a maintenance page."
     )
+    login_pausa: float = Field(
+        default=2.0, ge=0, le=30, description="Seconds of human-like pause between a login's steps."
+    )
     documents_dir: Path | None = Field(default=None, description="Downloaded PDFs; default var_dir/documentos.")
     log_level: str = "INFO"
     tribunal_concurrency: int | None = Field(

@@ -227,6 +227,7 @@ class SessionManager:
         kwargs.setdefault("navegador", NavegadorCompartilhado(kwargs["browser"]))
         kwargs.setdefault("falhas_login", SqlLoginFailureStore(factory))
         kwargs.setdefault("cooldowns", LoginCooldowns.from_settings(settings))
+        kwargs.setdefault("timeouts", LoginTimeouts(pause=settings.login_pausa))
         return cls(
             store=open_session_store(settings, cipher=cipher),
             locks=open_locks(settings),

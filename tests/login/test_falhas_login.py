@@ -131,6 +131,18 @@ def test_cool_downs_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> N
     assert cooldowns == LoginCooldowns(dt.timedelta(minutes=1), dt.timedelta(0))
 
 
+def test_login_pause_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """SINESYS_LOGIN_PAUSA (seconds) sets the human-like pause between a crawl's login steps; default 2 s."""
+    from sinesys_spiders.core.config import Settings
+    from sinesys_spiders.core.crypto import generate_key
+
+    monkeypatch.setenv("SINESYS_DATABASE_URL", f"sqlite:///{tmp_path / 'sinesys.db'}")
+    monkeypatch.setenv("SINESYS_SECRET_KEY", generate_key())
+    assert SessionManager.from_settings(Settings(_env_file=None)).timeouts.pause == 2.0
+    monkeypatch.setenv("SINESYS_LOGIN_PAUSA", "0")
+    assert SessionManager.from_settings(Settings(_env_file=None)).timeouts.pause == 0.0
+
+
 async def test_a_recorded_wrong_password_starts_no_browser(
     factory: sessionmaker[Session],
     store: SqlSessionStore,

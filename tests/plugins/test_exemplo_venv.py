@@ -8,7 +8,9 @@ run writing nothing, no secret) must pass in that environment, importing both pa
 this tree.
 A package made there by ``sinesys plugin new`` (from the template the installed package ships) passes the kit too.
 
-Every command runs in the venv; they are few because each pays the interpreter's start-up.
+Every command runs in the venv; they are few because each pays the interpreter's start-up. The kits' inner
+pytest (the longest, mostly waiting on logins and crawls) starts first, in a thread, and the probe, ``tribunais
+list`` and Scrapyd run meanwhile.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import json
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -66,7 +71,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def env_venv(venv_exemplo: VenvFresco) -> dict[str, str]:
-    """A database and folder of the venv's own (migrated by the first command that needs it)."""
+    """A database and folder of the venv's own (migrated by the probe)."""
     db = venv_exemplo.trabalho / "sinesys.db"
     return {
         "SINESYS_DATABASE_URL": f"sqlite:///{db}",
@@ -75,13 +80,47 @@ def env_venv(venv_exemplo: VenvFresco) -> dict[str, str]:
     }
 
 
-def test_exemplo_instalado_aparece_na_api_e_nos_spiders(venv_exemplo: VenvFresco, env_venv: dict[str, str]) -> None:
+def _kits(venv: VenvFresco, pasta: Path) -> subprocess.CompletedProcess[str]:
+    """``sinesys plugin new`` in the venv, the package pip-installed there, then one inner pytest: every example's
+    kit tests and the generated package's (its first capture's checks)."""
+    exemplos = [copiar_testes(exemplo, pasta / "exemplos" / exemplo.name) for exemplo in EXEMPLOS]
+    criado = venv.sinesys("plugin", "new", "meusis", "--tribunal", "TJMEU", "--destino", str(pasta))
+    if criado.returncode != 0:
+        return criado
+    gerado = Path(criado.stdout.strip())
+    instalado = venv.run("-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(gerado))
+    if instalado.returncode != 0:
+        return instalado
+    primeira = "login_com_otp or senha_errada or otp_recusado or paginas_e_totais or itens_validos"
+    return venv.run(
+        "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(pasta),
+        "-k", f"exemplos or ({primeira})", *map(str, exemplos), str(gerado / "tests"),
+        cwd=pasta,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kits_no_venv(
+    venv_exemplo: VenvFresco, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Future[subprocess.CompletedProcess[str]]]:
+    """The kits' run (:func:`_kits`), started first in a thread: it waits on crawls and logins in its own
+    processes while the module's other checks run."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        yield executor.submit(_kits, venv_exemplo, tmp_path_factory.mktemp("kits"))
+
+
+@pytest.fixture(scope="module")
+def sonda(venv_exemplo: VenvFresco, env_venv: dict[str, str]) -> dict[str, Any]:
+    """:data:`_SONDA` run once in the venv (it also migrates the venv's database)."""
+    result = venv_exemplo.run("-c", _SONDA, env=env_venv)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dict(json.loads(result.stdout))
+
+
+def test_exemplo_instalado_aparece_na_api_e_nos_spiders(venv_exemplo: VenvFresco, sonda: dict[str, Any]) -> None:
     """Both packages come from the venv's site-packages; the plugin is registered by its entry point; the API's
     ``/api/captura/tribunais`` lists its tribunals; the spider list (Scrapyd's ``listspiders.json``) offers the
     capture it implements."""
-    result = venv_exemplo.run("-c", _SONDA, env=env_venv)
-    assert result.returncode == 0, result.stderr[-3000:]
-    sonda = json.loads(result.stdout)
     for arquivo in sonda["arquivos"]:
         assert Path(arquivo).is_relative_to(venv_exemplo.raiz)
         assert not Path(arquivo).is_relative_to(PROJECT_DIR)
@@ -95,45 +134,19 @@ def test_exemplo_instalado_aparece_na_api_e_nos_spiders(venv_exemplo: VenvFresco
     assert "acervo_geral" in sonda["spiders"]
 
 
-def test_tribunais_list_mostra_o_exemplo(venv_exemplo: VenvFresco, env_venv: dict[str, str]) -> None:
-    """``sinesys tribunais list`` lists each example plugin's tribunals and graus, served by it, next to PJE's."""
-    if not Path(env_venv["SINESYS_DATABASE_URL"].removeprefix("sqlite:///")).exists():
-        assert venv_exemplo.sinesys("db", "upgrade", env=env_venv).returncode == 0
+def test_tribunais_list_mostra_o_exemplo(
+    venv_exemplo: VenvFresco, env_venv: dict[str, str], sonda: dict[str, Any]
+) -> None:
+    """``sinesys tribunais list`` lists each example plugin's tribunals and graus, served by it (its
+    ``endpoints()`` in the venv, read by the probe), next to PJE's."""
     result = venv_exemplo.sinesys("tribunais", "list", "--json", env=env_venv)
     assert result.returncode == 0, result.stderr[-3000:]
     linhas = json.loads(result.stdout)
-    servidos = venv_exemplo.run(
-        "-c",
-        "import json; from sinesys_spiders.core.tribunais import get_registry; "
-        "print(json.dumps({n: sorted([e.tribunal.value, e.grau.value] for e in p.endpoints()) "
-        "for n, p in get_registry().plugins.items()}))",
-    )
-    por_plugin = json.loads(servidos.stdout)
     for nome in PLUGINS:
         listados = sorted([t["tribunal"], t["grau"]] for t in linhas if t["plugin"] == nome)
-        assert listados == por_plugin[nome]
+        assert listados == sonda["servidos"][nome]
         assert listados
     assert ("TRT3", "primeiro_grau") in {(t["tribunal"], t["grau"]) for t in linhas}
-
-
-def test_kits_do_exemplo_e_do_plugin_gerado(venv_exemplo: VenvFresco, tmp_path: Path) -> None:
-    """In the fresh venv each example's contract-kit tests pass (its captures store its simulator's truth), and so
-    does a package made by ``sinesys plugin new``, installed there: login with OTP, both failure codes, pages against
-    its truth, valid items (the kit's first capture; the example runs the second too)."""
-    exemplos = [copiar_testes(exemplo, tmp_path / "exemplos" / exemplo.name) for exemplo in EXEMPLOS]
-    criado = venv_exemplo.sinesys("plugin", "new", "meusis", "--tribunal", "TJMEU", "--destino", str(tmp_path))
-    assert criado.returncode == 0, criado.stderr
-    gerado = Path(criado.stdout.strip())
-    instalado = venv_exemplo.run("-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(gerado))
-    assert instalado.returncode == 0, instalado.stderr[-3000:]
-    primeira = "login_com_otp or senha_errada or otp_recusado or paginas_e_totais or itens_validos"
-    result = venv_exemplo.run(
-        "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(tmp_path),
-        "-k", f"exemplos or ({primeira})", *map(str, exemplos), str(gerado / "tests"),
-        cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    assert f"{8 * len(EXEMPLOS) + 5} passed" in result.stdout
 
 
 def test_scrapyd_do_venv_lista_os_spiders(venv_exemplo: VenvFresco, env_venv: dict[str, str]) -> None:
@@ -174,3 +187,12 @@ def test_scrapyd_do_venv_lista_os_spiders(venv_exemplo: VenvFresco, env_venv: di
     finally:
         processo.terminate()
         processo.wait(timeout=20)
+
+
+def test_kits_do_exemplo_e_do_plugin_gerado(kits_no_venv: Future[subprocess.CompletedProcess[str]]) -> None:
+    """In the fresh venv each example's contract-kit tests pass (its captures store its simulator's truth), and so
+    does a package made by ``sinesys plugin new``, installed there: login with OTP, both failure codes, pages against
+    its truth, valid items (the kit's first capture; the example runs the second too)."""
+    result = kits_no_venv.result(timeout=900)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    assert f"{8 * len(EXEMPLOS) + 5} passed" in result.stdout

@@ -17,7 +17,8 @@ wider), that starts your simulator and returns a :class:`SimuladorKit`::
             )
 
 The kit then runs (at most) two captures the way operators do (``scrapy crawl <tipo>`` in a subprocess, on a database of
-its own: ``kit_database_url``, SQLite by default) and checks what they left:
+its own: ``kit_database_url``, SQLite by default; logins with no pause between steps, ``SINESYS_LOGIN_PAUSA=0``, in
+one Chromium the class shares over CDP, ``kit_navegador``) and checks what they left:
 
 1. the first capture has three credentials at the tribunal: the right one, one with a wrong password and one
    with a TOTP secret whose codes are all refused. The right one logs in once through the OTP step and stores
@@ -44,6 +45,7 @@ import pytest
 from sinesys_spiders.core.db.migrate import upgrade
 from sinesys_spiders.core.historico import CapturaResumo
 from sinesys_spiders.testing.kit.ambiente import AmbienteKit, Crawl, senha_errada, totp_errado
+from sinesys_spiders.testing.kit.navegador import chromium_cdp
 
 __all__ = ["ContratoPlugin", "ExecucaoKit", "SimuladorKit", "UsuarioKit"]
 
@@ -166,18 +168,32 @@ class ContratoPlugin:
 
     @pytest.fixture(scope="class")
     @classmethod
+    def kit_navegador(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+        """The CDP URL of one headless Chromium the class's crawls share (``None``: each login launches its own).
+
+        Override it to return ``None`` to test the launch of a browser per login instead."""
+        with chromium_cdp(tmp_path_factory.mktemp("kit-chromium")) as url:
+            yield url
+
+    @pytest.fixture(scope="class")
+    @classmethod
     def execucao_kit(
         cls,
         simulador_kit: SimuladorKit,
         kit_database_url: str,
         kit_env: dict[str, str],
+        kit_navegador: str | None,
         tmp_path_factory: pytest.TempPathFactory,
     ) -> Iterator[ExecucaoKit]:
         """The first capture (right credential, wrong password, refused codes), once for the class."""
         sim = simulador_kit
         assert len(sim.usuarios) >= 3, "the kit needs three users of the simulator"
         workdir: Path = tmp_path_factory.mktemp("kit")
-        ambiente = AmbienteKit(database_url=kit_database_url, workdir=workdir, extra_env=kit_env)
+        # No human-like pause between login steps: the simulator does not watch for bots.
+        env = {"SINESYS_LOGIN_PAUSA": "0"}
+        if kit_navegador:
+            env["SINESYS_BROWSER_CDP_URL"] = kit_navegador
+        ambiente = AmbienteKit(database_url=kit_database_url, workdir=workdir, extra_env={**env, **kit_env})
         try:
             ambiente.apontar(sim.tribunal, sim.grau, base_url=sim.base_url, sso_url=sim.sso_url)
             certo, senha, otp = sim.usuarios[:3]
