@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
@@ -13,6 +14,14 @@ pytest_plugins = [
     "sinesys_spiders.testing.credenciais_fixtures",
     "sinesys_spiders.testing.redis_fixtures",
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's crawls log in without the human-like pause between login steps (``SINESYS_LOGIN_PAUSA=0``,
+    inherited by every crawl subprocess): about 8 s of sleep per PJE login. The pause itself is proven by
+    ``tests/login/test_falhas_login.py::test_login_pause_comes_from_the_settings``; set the variable to run the
+    suite with it."""
+    os.environ.setdefault("SINESYS_LOGIN_PAUSA", "0")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

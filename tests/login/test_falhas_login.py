@@ -138,6 +138,7 @@ def test_login_pause_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch, tm
 
     monkeypatch.setenv("SINESYS_DATABASE_URL", f"sqlite:///{tmp_path / 'sinesys.db'}")
     monkeypatch.setenv("SINESYS_SECRET_KEY", generate_key())
+    monkeypatch.delenv("SINESYS_LOGIN_PAUSA", raising=False)  # the suite runs with 0 (tests/conftest.py)
     assert SessionManager.from_settings(Settings(_env_file=None)).timeouts.pause == 2.0
     monkeypatch.setenv("SINESYS_LOGIN_PAUSA", "0")
     assert SessionManager.from_settings(Settings(_env_file=None)).timeouts.pause == 0.0
