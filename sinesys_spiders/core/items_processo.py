@@ -10,7 +10,7 @@ A per-case capture yields, for each case, exactly one terminal item, which the p
 - :class:`OcorrenciaProcesso`: a case not captured (``bloqueado`` by another run, or ``erro`` with its
   reason), or a document that failed (``erro`` with ``id_documento``).
 
-Every item carries the case (``processo_id`` = the ``acervo`` row, ``id_processo_pje``,
+Every item carries the case (``processo_id`` = the ``acervo`` row, ``id_processo_externo``,
 ``numero_processo``), where (``tribunal``, ``grau``) and who (``advogado_id``, ``credencial_id``,
 ``captura_id``), plus ``credencial_iniciada_em``: when the credential's capture started (the
 pipeline reports ``duracao_ms`` from it). Values are normalized like :mod:`sinesys_spiders.core.items`:
@@ -69,7 +69,7 @@ class EnderecoParte(_Model):
     numero: OptStr = None
     complemento: OptStr = None
     bairro: OptStr = None
-    id_municipio_pje: int | None = None
+    id_municipio_externo: int | None = None
     municipio: OptStr = None
     municipio_ibge: OptStr = None
     estado_sigla: OptStr = None
@@ -80,7 +80,7 @@ class EnderecoParte(_Model):
     correspondencia: bool | None = None
     situacao: OptStr = None
     classificacoes: list[Any] = Field(default_factory=list)
-    alterado_pje_em: OptUtcDateTime = None
+    alterado_origem_em: OptUtcDateTime = None
     dados_origem: dict[str, Any] | None = None
 
 
@@ -96,7 +96,7 @@ class _Pessoa(_Model):
     """Fields shared by parties and representatives."""
 
     id_externo: int | None = None
-    id_pessoa_pje: int | None = None
+    id_pessoa_externo: int | None = None
     nome: str
     tipo_pessoa: Literal["F", "J"] = "F"
     cpf: OptStr = None
@@ -153,7 +153,7 @@ class ItemProcesso(_Model):
 
     tipo_captura: TipoCaptura
     processo_id: int = Field(gt=0)
-    id_processo_pje: int = Field(gt=0)
+    id_processo_externo: int = Field(gt=0)
     numero_processo: str
     tribunal: Tribunal
     grau: Grau
@@ -189,11 +189,11 @@ class TimelineProcesso(ItemProcesso):
 class DocumentoBaixado(ItemProcesso):
     """A PDF of the case, checked (``%PDF``), with its provenance; the pipeline stores it."""
 
-    id_documento_pje: int = Field(gt=0)
+    id_documento_externo: int = Field(gt=0)
     url: str
     conteudo: bytes = Field(repr=False, exclude=True)  # in the document store; not part of feeds
     content_type: OptStr = None
-    md5_pje: OptStr = None
+    md5_externo: OptStr = None
     baixado_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
@@ -203,4 +203,4 @@ class OcorrenciaProcesso(ItemProcesso):
     tipo: Literal["bloqueado", "erro"]
     codigo: str = "ERRO_INTERNO"
     mensagem: str = ""
-    id_documento_pje: int | None = None
+    id_documento_externo: int | None = None

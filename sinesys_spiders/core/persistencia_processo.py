@@ -88,8 +88,8 @@ def _documentos_por_processo(session: Session, tribunal: str, grau: str, ids: Se
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         rows = session.execute(
-            select(Documento.id_processo_pje, Documento.id_documento_pje).where(
-                Documento.tribunal == tribunal, Documento.grau == grau, em_ids(Documento.id_processo_pje, chunk)
+            select(Documento.id_processo_externo, Documento.id_documento_externo).where(
+                Documento.tribunal == tribunal, Documento.grau == grau, em_ids(Documento.id_processo_externo, chunk)
             )
         )
         for id_processo, id_documento in rows:

@@ -88,7 +88,7 @@ def mundo(engine: Engine, database_url: str, tmp_path: Any) -> dict[str, Any]:
 def _comum(mundo: dict[str, Any], tipo: str, i: int) -> dict[str, Any]:
     caso = mundo["casos"][i]
     return {
-        "tipo_captura": tipo, "processo_id": mundo["acervo"][i], "id_processo_pje": caso["id"],
+        "tipo_captura": tipo, "processo_id": mundo["acervo"][i], "id_processo_externo": caso["id"],
         "numero_processo": caso["numeroProcesso"], "tribunal": "TRT3", "grau": "primeiro_grau",
         "advogado_id": mundo["ids"]["advogado"], "credencial_id": mundo["ids"]["credencial"],
         "captura_id": mundo["captura"],

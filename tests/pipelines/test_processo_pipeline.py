@@ -65,7 +65,7 @@ def _comum(mundo: dict[str, Any]) -> dict[str, Any]:
     return {
         "tipo_captura": "timeline",
         "processo_id": mundo["ids"]["processo"],
-        "id_processo_pje": mundo["caso"]["id"],
+        "id_processo_externo": mundo["caso"]["id"],
         "numero_processo": mundo["caso"]["numeroProcesso"],
         "tribunal": "TRT3",
         "grau": "primeiro_grau",
@@ -93,9 +93,9 @@ async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_histor
     assert pdf is not None
     produzidos = [
         TimelineProcesso(**_comum(mundo), itens=itens, total_documentos=documentos, total_movimentos=movimentos),
-        DocumentoBaixado(**_comum(mundo), id_documento_pje=doc["id"], url="https://x/conteudo", conteudo=pdf),
+        DocumentoBaixado(**_comum(mundo), id_documento_externo=doc["id"], url="https://x/conteudo", conteudo=pdf),
         OcorrenciaProcesso(
-            **_comum(mundo), tipo="erro", codigo="RESPOSTA_INVALIDA", mensagem="não é um PDF", id_documento_pje=123
+            **_comum(mundo), tipo="erro", codigo="RESPOSTA_INVALIDA", mensagem="não é um PDF", id_documento_externo=123
         ),
     ]
     for item in produzidos[:2]:

@@ -94,7 +94,7 @@ def _comum(mundo: dict[str, Any], tipo: str, captura: int) -> dict[str, Any]:
     return {
         "tipo_captura": tipo,
         "processo_id": mundo["ids"]["processo"],
-        "id_processo_pje": mundo["caso"]["id"],
+        "id_processo_externo": mundo["caso"]["id"],
         "numero_processo": mundo["caso"]["numeroProcesso"],
         "tribunal": "TRT3",
         "grau": "primeiro_grau",

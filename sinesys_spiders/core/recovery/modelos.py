@@ -115,7 +115,7 @@ class ElementoRecuperavel(_Modelo):
     nome: str | None = None
     status_persistencia: Literal["persistido", "faltando"] = "faltando"
     erro: str | None = None
-    #: Where it belongs: the case (``numero_processo``, ``id_processo_pje``), the party, the polo...
+    #: Where it belongs: the case (``numero_processo``, ``id_processo_externo``), the party, the polo...
     contexto: dict[str, Any] = Field(default_factory=dict)
 
 

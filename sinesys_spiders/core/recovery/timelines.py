@@ -110,16 +110,18 @@ def lacunas_timeline(session: Session, item: TimelineProcesso, pedidos: Sequence
     """The page's items, whole timeline and downloadable documents against the database and the stores."""
     out = Lacunas()
     id_processo, tribunal, grau = caso_de(item)
-    caso = {"numero_processo": item.numero_processo, "id_processo_pje": id_processo}
+    caso = {"numero_processo": item.numero_processo, "id_processo_externo": id_processo}
     stored = timelines.get(id_processo, tribunal, grau)
     out.conta("timeline", stored is not None, ElementoRecuperavel(
-        tipo="timeline", identificador=f"id_processo_pje:{id_processo}", nome=item.numero_processo, contexto=caso,
+        tipo="timeline", identificador=f"id_processo_externo:{id_processo}", nome=item.numero_processo, contexto=caso,
     ))  # fmt: skip
     c = TimelineItem
     linhas = {
         (tipo, int(id_externo))
         for tipo, id_externo in session.execute(
-            select(c.tipo, c.id_externo).where(c.tribunal == tribunal, c.grau == grau, c.id_processo_pje == id_processo)
+            select(c.tipo, c.id_externo).where(
+                c.tribunal == tribunal, c.grau == grau, c.id_processo_externo == id_processo
+            )
         )
     }
     faltantes: list[dict[str, Any]] = []
@@ -135,9 +137,9 @@ def lacunas_timeline(session: Session, item: TimelineProcesso, pedidos: Sequence
             faltantes.append(raw)
     d = Documento
     guardados = {
-        int(row.id_documento_pje): row
+        int(row.id_documento_externo): row
         for row in session.scalars(
-            select(d).where(d.tribunal == tribunal, d.grau == grau, d.id_processo_pje == id_processo)
+            select(d).where(d.tribunal == tribunal, d.grau == grau, d.id_processo_externo == id_processo)
         )
     }
     titulos = {int(raw["id"]): raw.get("titulo") for raw in item.itens if raw.get("documento")}

@@ -82,7 +82,7 @@ def test_the_capture_asks_only_for_documents_not_stored_yet(world: World) -> Non
     assert isinstance(erro, OcorrenciaProcesso)
     assert erro.tipo == "erro"
     assert erro.codigo == "RESPOSTA_INVALIDA"
-    assert erro.id_documento_pje == primeiro.dados["id_documento"]
+    assert erro.id_documento_externo == primeiro.dados["id_documento"]
 
 
 def test_the_timeline_answer_goes_to_the_raw_log_and_reads_back_for_recovery(world: World) -> None:

@@ -32,7 +32,7 @@ _ITENS: Table = TimelineItem.__table__  # type: ignore[assignment]
 _TIMELINES: Table = Timeline.__table__  # type: ignore[assignment]
 _DOCUMENTOS: Table = Documento.__table__  # type: ignore[assignment]
 
-#: A case: (id_processo_pje, tribunal, grau).
+#: A case: (id_processo_externo, tribunal, grau).
 Caso = tuple[int, str, str]
 
 
@@ -85,11 +85,11 @@ class TimelineRepository(Repository):
         self, timelines: Sequence[TimelineDoCaso], *, now: dt.datetime | None = None, captura_id: int | None = None
     ) -> list[ResultadoTimeline]:
         """Store each case's items as rows and stamp the cases; the counts of each case, in order."""
-        lote = LoteTabela(self.session, _ITENS, ("tribunal", "grau", "id_processo_pje", "tipo", "id_externo"),
+        lote = LoteTabela(self.session, _ITENS, ("tribunal", "grau", "id_processo_externo", "tipo", "id_externo"),
                           captura_id=captura_id)  # fmt: skip
         c = _ITENS.c
         for (tribunal, grau), ids in _por_tribunal(t.caso for t in timelines).items():
-            lote.ler_em("id_processo_pje", ids, c.tribunal == tribunal, c.grau == grau)
+            lote.ler_em("id_processo_externo", ids, c.tribunal == tribunal, c.grau == grau)
         outs = []
         for timeline in timelines:
             out = ResultadoTimeline(total_documentos=timeline.total_documentos,
@@ -121,22 +121,22 @@ class TimelineRepository(Repository):
         c = _DOCUMENTOS.c
         for (tribunal, grau), ids in _por_tribunal(casos).items():
             query = (
-                select(c.id_processo_pje, func.count())
-                .where(c.tribunal == tribunal, c.grau == grau, em_ids(c.id_processo_pje, ids))
-                .group_by(c.id_processo_pje)
+                select(c.id_processo_externo, func.count())
+                .where(c.tribunal == tribunal, c.grau == grau, em_ids(c.id_processo_externo, ids))
+                .group_by(c.id_processo_externo)
             )
             for id_processo, total in self.session.execute(query):
                 out[(int(id_processo), tribunal, grau)] = int(total)
         return out
 
     def gravar_timelines(self, registros: Sequence[Mapping[str, Any]]) -> None:
-        """Whole timelines into ``timelines`` (keys ``id_processo_pje``, ``tribunal``, ``grau``), replacing each."""
-        lote = LoteTabela(self.session, _TIMELINES, ("id_processo_pje", "tribunal", "grau"))
+        """Whole timelines into ``timelines`` (keys ``id_processo_externo``, ``tribunal``, ``grau``), replacing each."""
+        lote = LoteTabela(self.session, _TIMELINES, ("id_processo_externo", "tribunal", "grau"))
         c = _TIMELINES.c
         for (tribunal, grau), ids in _por_tribunal(
-            (r["id_processo_pje"], r["tribunal"], r["grau"]) for r in registros
+            (r["id_processo_externo"], r["tribunal"], r["grau"]) for r in registros
         ).items():
-            lote.ler_em("id_processo_pje", ids, c.tribunal == tribunal, c.grau == grau)
+            lote.ler_em("id_processo_externo", ids, c.tribunal == tribunal, c.grau == grau)
         for registro in registros:
             valores = {k: v for k, v in registro.items() if k not in lote.chave}
             lote.registrar(lote.key(registro), valores)
@@ -144,13 +144,13 @@ class TimelineRepository(Repository):
 
     def gravar_documentos(self, documentos: Sequence[Mapping[str, Any]], *, captura_id: int | None = None) -> list[str]:
         """Rows of stored PDFs (the ``documentos`` columns); for each, ``inseridos``, ``atualizados``..."""
-        lote = LoteTabela(self.session, _DOCUMENTOS, ("tribunal", "grau", "id_processo_pje", "id_documento_pje"),
-                          captura_id=captura_id)  # fmt: skip
+        chave = ("tribunal", "grau", "id_processo_externo", "id_documento_externo")
+        lote = LoteTabela(self.session, _DOCUMENTOS, chave, captura_id=captura_id)
         c = _DOCUMENTOS.c
         for (tribunal, grau), ids in _por_tribunal(
-            (d["id_processo_pje"], d["tribunal"], d["grau"]) for d in documentos
+            (d["id_processo_externo"], d["tribunal"], d["grau"]) for d in documentos
         ).items():
-            lote.ler_em("id_processo_pje", ids, c.tribunal == tribunal, c.grau == grau)
+            lote.ler_em("id_processo_externo", ids, c.tribunal == tribunal, c.grau == grau)
         out = [lote.registrar(lote.key(d), {k: v for k, v in d.items() if k not in lote.chave}) for d in documentos]
         lote.gravar()
         return out
