@@ -34,6 +34,7 @@ __all__ = [
     "DocumentoBaixado",
     "EnderecoParte",
     "ItemProcesso",
+    "ItemTimeline",
     "Oab",
     "OcorrenciaProcesso",
     "ParteProcesso",
@@ -171,10 +172,27 @@ class PartesProcesso(ItemProcesso):
     raw_ref: str | None = None
 
 
-class TimelineProcesso(ItemProcesso):
-    """The whole timeline of one case as PJE sent it (newest first), with its totals."""
+class ItemTimeline(_Model):
+    """One movement or document of a case's timeline, as the plugin read it: neutral fields plus the record as sent.
 
-    itens: list[dict[str, Any]] = Field(default_factory=list)
+    ``id_externo`` and ``tipo`` key the ``timeline_itens`` row; ``data`` is read like every tribunal time (zone-less
+    = Brasília, kept in UTC); ``dados_origem`` is the item exactly as the tribunal sent it.
+    """
+
+    id_externo: int
+    tipo: Literal["documento", "movimento"]
+    titulo: OptStr = None
+    data: OptUtcDateTime = None
+    documento_sigiloso: bool | None = None
+    id_signatario: int | None = None
+    codigo_movimento_cnj: str | None = Field(default=None, max_length=20)
+    dados_origem: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimelineProcesso(ItemProcesso):
+    """The whole timeline of one case (newest first), its items already read by the plugin, with its totals."""
+
+    itens: list[ItemTimeline] = Field(default_factory=list)
     total_documentos: int = 0
     total_movimentos: int = 0
     #: Documents of this timeline that will be downloaded now (signed, not secret, not stored yet).

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from sinesys_spiders.core.capturas import Pedido
 from sinesys_spiders.core.db.models import Documento, TimelineItem
 from sinesys_spiders.core.documentos import DocumentoGuardado, DocumentStore
-from sinesys_spiders.core.items_processo import DocumentoBaixado, OcorrenciaProcesso, TimelineProcesso
+from sinesys_spiders.core.items_processo import DocumentoBaixado, ItemTimeline, OcorrenciaProcesso, TimelineProcesso
 from sinesys_spiders.core.persistencia_timeline import (
     caso_de,
     contar_documentos,
@@ -70,10 +70,6 @@ _SEM_BINARIO = (
 LerDocumento = Callable[[Pedido, bytes], DocumentoBaixado | OcorrenciaProcesso | None]
 
 
-def _tipo(raw: dict[str, Any]) -> str:
-    return "documento" if raw.get("documento") else "movimento"
-
-
 @dataclasses.dataclass(slots=True)
 class DocumentoEsperado:
     """A downloadable document of the page: its request (never sent), where its PDF goes, what is stored."""
@@ -95,7 +91,7 @@ class LacunasTimeline:
 
     lacunas: Lacunas
     item: TimelineProcesso
-    itens_faltantes: list[dict[str, Any]]
+    itens_faltantes: list[ItemTimeline]
     #: When the stored whole timeline was captured (``None``: none stored).
     timeline_capturada_em: dt.datetime | None
     documentos: list[DocumentoEsperado]
@@ -124,15 +120,15 @@ def lacunas_timeline(session: Session, item: TimelineProcesso, pedidos: Sequence
             )
         )
     }
-    faltantes: list[dict[str, Any]] = []
+    faltantes: list[ItemTimeline] = []
     vistos: set[tuple[str, int]] = set()
     for raw in item.itens:
-        chave = (_tipo(raw), int(raw["id"]))
+        chave = (raw.tipo, raw.id_externo)
         if chave in vistos:  # the same item twice in one answer: stored once
             continue
         vistos.add(chave)
         elemento = ElementoRecuperavel(tipo="timeline_item", identificador=f"{chave[0]}:{chave[1]}",
-                                       nome=raw.get("titulo"), contexto={**caso, "tipo": chave[0]})  # fmt: skip
+                                       nome=raw.titulo, contexto={**caso, "tipo": chave[0]})  # fmt: skip
         if not out.conta("timeline_item", chave in linhas, elemento):
             faltantes.append(raw)
     d = Documento
@@ -142,7 +138,7 @@ def lacunas_timeline(session: Session, item: TimelineProcesso, pedidos: Sequence
             select(d).where(d.tribunal == tribunal, d.grau == grau, d.id_processo_externo == id_processo)
         )
     }
-    titulos = {int(raw["id"]): raw.get("titulo") for raw in item.itens if raw.get("documento")}
+    titulos = {raw.id_externo: raw.titulo for raw in item.itens if raw.tipo == "documento"}
     esperados = []
     for pedido in pedidos:
         id_documento = int(pedido.dados["id_documento"])

@@ -1,8 +1,9 @@
 """Timelines of a batch of cases, their items as rows, and downloaded documents (:class:`TimelineRepository`).
 
-- :meth:`~TimelineRepository.gravar_itens`: each case's movements and documents into ``timeline_itens`` on
-  (tribunal, grau, case, tipo, PJE id): new ones inserted, changed ones updated and versioned, unchanged ones not
-  written; ``acervo.timeline_capturada_em`` stamped. Counts per case, as if written one case after the other.
+- :meth:`~TimelineRepository.gravar_itens`: each case's movements and documents (read by the plugin:
+  :class:`~sinesys_spiders.core.items_processo.ItemTimeline`) into ``timeline_itens`` on (tribunal, grau, case,
+  tipo, the tribunal's id): new ones inserted, changed ones updated and versioned, unchanged ones not written;
+  ``acervo.timeline_capturada_em`` stamped. Counts per case, as if written one case after the other.
 - :meth:`~TimelineRepository.gravar_timelines`: whole timelines into the ``timelines`` table (the SQL timeline
   store), replacing the stored one of each case.
 - :meth:`~TimelineRepository.gravar_documentos`: rows of stored PDFs in ``documentos``;
@@ -24,7 +25,8 @@ from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import Documento, Processo, Timeline, TimelineItem
 from sinesys_spiders.core.db.repositories._base import Repository
 from sinesys_spiders.core.db.repositories.lotes import LoteTabela
-from sinesys_spiders.core.timeutil import parse_datetime_origem, utcnow
+from sinesys_spiders.core.items_processo import ItemTimeline
+from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["ResultadoTimeline", "TimelineRepository"]
 
@@ -38,7 +40,7 @@ Caso = tuple[int, str, str]
 
 @dataclasses.dataclass(slots=True)
 class ResultadoTimeline:
-    """Counts of one case's timeline: what PJE has, and what was new or changed since the last capture."""
+    """Counts of one case's timeline: what the tribunal has, and what was new or changed since the last capture."""
 
     total_documentos: int = 0
     total_movimentos: int = 0
@@ -47,16 +49,14 @@ class ResultadoTimeline:
     itens_atualizados: int = 0
 
 
-def _item_values(raw: Mapping[str, Any]) -> dict[str, Any]:
-    data = raw.get("data")
-    codigo = raw.get("codigoMovimentoCNJ")
+def _item_values(item: ItemTimeline) -> dict[str, Any]:
     return {
-        "titulo": raw.get("titulo"),
-        "data": parse_datetime_origem(data) if isinstance(data, str) else None,
-        "documento_sigiloso": raw.get("documentoSigiloso"),
-        "id_signatario": raw.get("idSignatario"),
-        "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
-        "dados_origem": dict(raw),
+        "titulo": item.titulo,
+        "data": item.data,
+        "documento_sigiloso": item.documento_sigiloso,
+        "id_signatario": item.id_signatario,
+        "codigo_movimento_cnj": item.codigo_movimento_cnj,
+        "dados_origem": item.dados_origem,
     }
 
 
@@ -66,7 +66,7 @@ class TimelineDoCaso:
 
     processo_id: int
     caso: Caso
-    itens: Sequence[Mapping[str, Any]]
+    itens: Sequence[ItemTimeline]
     total_documentos: int
     total_movimentos: int
 
@@ -95,9 +95,9 @@ class TimelineRepository(Repository):
             out = ResultadoTimeline(total_documentos=timeline.total_documentos,
                                     total_movimentos=timeline.total_movimentos)  # fmt: skip
             id_processo, tribunal, grau = timeline.caso
-            for raw in timeline.itens:
-                tipo = "documento" if raw.get("documento") else "movimento"
-                outcome = lote.registrar((tribunal, grau, id_processo, tipo, int(raw["id"])), _item_values(raw))
+            for item in timeline.itens:
+                tipo = item.tipo
+                outcome = lote.registrar((tribunal, grau, id_processo, tipo, item.id_externo), _item_values(item))
                 if outcome == "inseridos":
                     if tipo == "documento":
                         out.novos_documentos += 1
