@@ -225,7 +225,8 @@ def test_one_case_not_in_the_acervo_fails_the_capture_with_its_reason(e2e: Proce
 
 @pytest.mark.e2e
 def test_the_timeline_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
-    """Every case once in the feed; its items are the stored timeline and the stored item rows."""
+    """Every case once in the feed; its items (as read, with the tribunal's record) are the stored timeline and the
+    stored item rows."""
     acervo = e2e.store_acervo()
     registros = e2e.crawl_feed("timeline")
 
@@ -238,7 +239,7 @@ def test_the_timeline_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
         capturados = set(session.scalars(select(Processo.id).where(Processo.timeline_capturada_em.is_not(None))))
     assert capturados == {r["processo_id"] for r in registros}
     for registro in registros:
-        assert registro["itens"] == timelines[registro["id_processo_externo"]]
-        esperado = {("documento" if i.get("documento") else "movimento", i["id"]) for i in registro["itens"]}
+        assert [i["dados_origem"] for i in registro["itens"]] == timelines[registro["id_processo_externo"]]
+        esperado = {(i["tipo"], i["id_externo"]) for i in registro["itens"]}
         assert esperado == linhas.get(registro["id_processo_externo"], set())
         assert registro["total_documentos"] + registro["total_movimentos"] == len(registro["itens"])
