@@ -4,6 +4,9 @@ Credentials one after another; for each, one login per capture type and filter (
 realizadas and canceladas, pendentes no prazo and sem prazo, partes, timeline: 7), its pages one at a time with
 500 ms between them, per case partes then timeline with 300 ms after each case, and 8 s + 0..4 s between
 credentials. The requests are the ones the combined capture makes (the same pages, the same cases).
+
+Each login is made by ``entrar`` (the benchmark passes the browser login a crawl makes; the sandbox's plain HTTP login
+is the default); the replay times the logins and the requests apart, so the benchmark can tell them apart.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import dataclasses
 import datetime as dt
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
@@ -35,17 +38,25 @@ class Credencial:
     tribunal: str
     grau: str
     casos: tuple[int, ...]  # the PJE ids of the cases its lists named (partes and timeline)
+    credencial_id: int = 0  # its id in the benchmark's database (for a browser login)
 
 
-def _paginas(http: httpx.Client, primeira: str) -> int:
+def _get(http: httpx.Client, url: str, tempos: list[float]) -> httpx.Response:
+    inicio = time.monotonic()
+    resposta = http.get(url)
+    tempos.append(time.monotonic() - inicio)
+    return resposta
+
+
+def _paginas(http: httpx.Client, primeira: str, tempos: list[float]) -> int:
     """Fetch a listing one page at a time (as the existing system does); the number of requests."""
-    resposta = http.get(primeira)
+    resposta = _get(http, primeira, tempos)
     resposta.raise_for_status()
     envelope = pje.read_envelope(resposta.json())
     feitos = 1
     for numero in pje.proximas_paginas(envelope):
         time.sleep(PAUSA_PAGINAS)
-        http.get(pje.page_url(primeira, numero)).raise_for_status()
+        _get(http, pje.page_url(primeira, numero), tempos).raise_for_status()
         feitos += 1
     return feitos
 
@@ -63,27 +74,44 @@ def _passos(c: Credencial, api: str, hoje: dt.date) -> Iterable[tuple[str, list[
     yield "timeline", [timeline_url(api, caso) for caso in c.casos]
 
 
-def replay(sandbox: SandboxClient, credenciais: list[Credencial], *, seed: int = 42) -> dict[str, Any]:
-    """Run the existing design's cycle; wall time, logins and requests."""
+def replay(
+    sandbox: SandboxClient,
+    credenciais: list[Credencial],
+    *,
+    entrar: Callable[[Credencial], httpx.Client] | None = None,
+    seed: int = 42,
+) -> dict[str, Any]:
+    """Run the existing design's cycle; wall time, logins and requests, and the time spent in each."""
+    entrar = entrar or (lambda c: sandbox.login(c.user, c.tribunal, c.grau))
     rng = random.Random(seed)
     hoje = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=-3))).date()
     logins = requisicoes = 0
+    tempos_login: list[float] = []
+    tempos_pedido: list[float] = []
     inicio = time.monotonic()
     for i, c in enumerate(credenciais):
         if i:
             time.sleep(rng.uniform(*PAUSA_CREDENCIAIS))
         api = sandbox.api_url(c.tribunal)
         for passo, urls in _passos(c, api, hoje):
-            http = sandbox.login(c.user, c.tribunal, c.grau)  # a new login for every capture type and filter
+            t0 = time.monotonic()
+            http = entrar(c)  # a new login for every capture type and filter
+            tempos_login.append(time.monotonic() - t0)
             logins += 1
             try:
                 for url in urls:
                     if passo in ("partes", "timeline"):
-                        http.get(url)
+                        _get(http, url, tempos_pedido)
                         requisicoes += 1
                         time.sleep(PAUSA_PROCESSO)
                     else:
-                        requisicoes += _paginas(http, url)
+                        requisicoes += _paginas(http, url, tempos_pedido)
             finally:
                 http.close()
-    return {"seconds": round(time.monotonic() - inicio, 1), "logins": logins, "requests": requisicoes}
+    return {
+        "seconds": round(time.monotonic() - inicio, 1),
+        "logins": logins,
+        "requests": requisicoes,
+        "login_seconds_total": round(sum(tempos_login), 1),
+        "request_seconds_mean": round(sum(tempos_pedido) / len(tempos_pedido), 4) if tempos_pedido else 0.0,
+    }

@@ -27,6 +27,10 @@ class ContaCredencial:
     #: Why the credential stopped (``CODIGO: mensagem``), if it failed.
     falha: str | None = None
     capturados: set[int] = dataclasses.field(default_factory=set)
+    #: Per part (``partes``, ``timeline``: a combined capture has both): the cases chosen for it, and those that ended
+    #: stored or with an error of that part.
+    escolhidos: dict[str, set[int]] = dataclasses.field(default_factory=dict)
+    concluidos: dict[str, set[int]] = dataclasses.field(default_factory=dict)
     bloqueados: list[int] = dataclasses.field(default_factory=list)
     erros: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     partes: ResultadoPartes = dataclasses.field(default_factory=ResultadoPartes)
@@ -60,9 +64,9 @@ class ContaCredencial:
                 out[key] = self.timeline.get(key, 0)
         return out
 
-    def feitos(self) -> set[int]:
-        """The cases that ended stored, skipped or with an error of their own."""
-        return self.capturados | set(self.bloqueados) | {e["processo_id"] for e in self.erros}
+    def concluir(self, tipo: str, processo_id: int) -> None:
+        """The case's part ``tipo`` ended (stored, or with an error of its own)."""
+        self.concluidos.setdefault(tipo, set()).add(processo_id)
 
     def contagem(self) -> dict[str, int]:
         if self.tipo_captura == "partes":

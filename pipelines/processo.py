@@ -159,6 +159,7 @@ class ProcessoPipeline:
                 inicio=iniciada_em, fim=utcnow(),
             )  # fmt: skip
         conta.selecionados.update((alvo.processo_id, alvo.id_externo) for alvo in alvos)
+        conta.escolhidos.setdefault(tipo_captura, set()).update(alvo.processo_id for alvo in alvos)
 
     def _credencial_falhou(self, credencial_id: int, error: Any, **_: Any) -> None:
         conta = self._credenciais.get(credencial_id)
@@ -188,6 +189,7 @@ class ProcessoPipeline:
             "motivo": f"{codigo}: {mensagem}",
         }
         conta.erros.append(entry)
+        conta.concluir(item.tipo_captura.value, item.processo_id)
 
     def _gravar(self, itens: list[ItemProcesso]) -> list[bool]:
         """Write a group (in a worker thread): each kind of item in one transaction; whether each was stored."""
@@ -240,6 +242,7 @@ class ProcessoPipeline:
             conta = self._conta(item)
             conta.partes.add(resultado)
             conta.capturados.add(item.processo_id)
+            conta.concluir(item.tipo_captura.value, item.processo_id)
             # The raw page counts this case as its one row: stored, so the page may be marked processed.
             self.paginas.concluir(
                 item.raw_ref,
@@ -255,6 +258,7 @@ class ProcessoPipeline:
         for item, resultado in zip(itens, resultados, strict=True):
             conta = self._conta(item)
             conta.capturados.add(item.processo_id)
+            conta.concluir(item.tipo_captura.value, item.processo_id)
             novos = resultado.novos_documentos + resultado.novos_movimentos
             conta.soma(
                 total_documentos=resultado.total_documentos,
@@ -304,10 +308,19 @@ class ProcessoPipeline:
         A chosen case that ended neither stored, nor skipped, nor with an error of its own (its credential failed
         first, the crawl was stopped, or a path lost it) becomes an error here, with the reason: never missing silently.
         """
-        # A case chosen by two credentials is captured under the first one only: done is done under any of them.
-        feitos = set().union(*(conta.feitos() for conta in self._credenciais.values()))
+        # A case chosen by two credentials is captured under the first one only: done is done under any of them. A
+        # case is done per part (a combined capture chooses it for partes and for timeline), or skipped as a whole.
+        bloqueados = set().union(*(conta.bloqueados for conta in self._credenciais.values()))
+        concluidos: dict[str, set[int]] = {}
+        for conta in self._credenciais.values():
+            for tipo, ids in conta.concluidos.items():
+                concluidos.setdefault(tipo, set()).update(ids)
         for credencial_id, conta in sorted(self._credenciais.items()):
-            faltando = sorted(set(conta.selecionados) - feitos)
+            faltando = sorted(
+                (p, tipo)
+                for tipo, ids in conta.escolhidos.items()
+                for p in ids - bloqueados - concluidos.get(tipo, set())
+            )
             if faltando:
                 motivo = (
                     f"a credencial falhou antes de concluir o processo ({conta.falha})"
@@ -315,14 +328,15 @@ class ProcessoPipeline:
                     else "a captura terminou sem gravar o processo nem registrar erro dele"
                 )
                 logger.warning("%s: credencial %s: %d processo(s) não concluído(s): %s", conta.tipo_captura,
-                               credencial_id, len(faltando), motivo)  # fmt: skip
+                               credencial_id, len({p for p, _ in faltando}), motivo)  # fmt: skip
+                varias = len(conta.escolhidos) > 1
                 conta.erros[:0] = [  # first: the history keeps the first MAX_ERROS_ITENS reasons
                     {
                         "id_externo": conta.selecionados[p],
                         "processo_id": p,
-                        "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}",
+                        "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}" + (f" (parte {tipo})" if varias else ""),
                     }
-                    for p in faltando
+                    for p, tipo in faltando
                 ]
             self.crawler.signals.send_catch_log(
                 signal=sinais.resultado_credencial,

@@ -142,24 +142,32 @@ def despachar_pendentes(settings: Settings, *, servico: ServicoCapturas | None =
 
 
 def _jobs_perdidos(settings: Settings, servico: ServicoCapturas, runners: dict[str, Runner]) -> None:
-    """A pending capture whose job ended (or vanished) without starting its crawl is failed, not left pending."""
-    limite = utcnow() - dt.timedelta(seconds=servico.heartbeat_limite)
-    for captura in servico.pendentes_com_job(desde_antes_de=limite):
-        if not captura.runner or not captura.job_id:
-            continue
+    """A pending capture whose job ended (or is gone) without starting its crawl is failed at once, its runner asked
+    once per look for all its jobs (Scrapyd: one ``listjobs.json``); one whose job the runner cannot see (a local job
+    of another host, which may still start) once it has stayed so for ``heartbeat_limite`` seconds."""
+    agora = utcnow()
+    antigas = {
+        c.id for c in servico.pendentes_com_job(desde_antes_de=agora - dt.timedelta(seconds=servico.heartbeat_limite))
+    }
+    por_runner: dict[str, list[Captura]] = {}
+    for captura in servico.pendentes_com_job(desde_antes_de=agora):
+        if captura.runner and captura.job_id:
+            por_runner.setdefault(captura.runner, []).append(captura)
+    for nome, capturas in por_runner.items():
         try:
-            executor = runners.get(captura.runner) or runners.setdefault(
-                captura.runner, open_runner(settings, captura.runner)
-            )
-            estado = executor.estado(JobRef(captura.runner, captura.job_id, captura.node))
+            executor = runners.get(nome) or runners.setdefault(nome, open_runner(settings, nome))
+            estados = executor.estados([JobRef(nome, c.job_id, c.node) for c in capturas if c.job_id])
         except (RunnerIndisponivel, EntradaInvalida):
             continue
-        if estado in (EstadoJob.FINISHED, EstadoJob.UNKNOWN) and servico.obter(captura.id).status is (
-            StatusCaptura.PENDING
-        ):
-            mensagem = f"o job {captura.job_id} ({captura.runner}) terminou sem iniciar a captura; veja o log do job"
-            servico.fail(captura.id, {"codigo": CAPTURA_INTERROMPIDA, "mensagem": mensagem})
-            logger.warning("captura %s: %s", captura.id, mensagem)
+        for captura in capturas:
+            estado = estados.get(str(captura.job_id), EstadoJob.UNKNOWN)
+            perdido = estado in (EstadoJob.FINISHED, EstadoJob.GONE) or (
+                estado is EstadoJob.UNKNOWN and captura.id in antigas
+            )
+            if perdido and servico.obter(captura.id).status is StatusCaptura.PENDING:
+                mensagem = f"o job {captura.job_id} ({nome}) terminou sem iniciar a captura; veja o log do job"
+                servico.fail(captura.id, {"codigo": CAPTURA_INTERROMPIDA, "mensagem": mensagem})
+                logger.warning("captura %s: %s", captura.id, mensagem)
 
 
 def cancelar_captura(settings: Settings, captura_id: int) -> StatusCaptura:

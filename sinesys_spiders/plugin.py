@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sinesys_spiders.core.capturas import CapturaPlugin, CapturaReprocessavel, ContextoCaptura, Pedido
 from sinesys_spiders.core.capturas_processo import CapturaProcessoPlugin, ProcessoAlvo, RespostaBinaria, alvo_de
+from sinesys_spiders.core.dados_origem import campos, reduzir
 from sinesys_spiders.core.domain import BRASILIA, ClassificacaoParte, Grau, TipoCaptura, Tribunal
 from sinesys_spiders.core.errors import (
     BloqueioWaf,
@@ -65,6 +66,7 @@ from sinesys_spiders.core.items_processo import (
     digits,
 )
 from sinesys_spiders.core.logsafe import ecoar
+from sinesys_spiders.core.paginacao import JANELA_PADRAO, paginas_seguintes
 from sinesys_spiders.core.totp import TOTP_DIGITS, TOTP_PERIOD, TotpSpec
 from sinesys_spiders.core.tribunais import (
     ENTRY_POINT_GROUP,
@@ -91,6 +93,7 @@ from sinesys_spiders.params import (
 __all__ = [
     "BRASILIA",
     "ENTRY_POINT_GROUP",
+    "JANELA_PADRAO",
     "TOTP_DIGITS",
     "TOTP_PERIOD",
     "Audiencia",
@@ -157,7 +160,10 @@ __all__ = [
     "TribunalIndisponivel",
     "TribunalPlugin",
     "alvo_de",
+    "campos",
     "describe_validation_error",
     "digits",
     "ecoar",
+    "paginas_seguintes",
+    "reduzir",
 ]

@@ -60,12 +60,24 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_VERIFY_CERTIFICATES = True  # Scrapy does not verify by default; a tribunal with a bad certificate fails
 # Only http and https are downloaded: no file://, data:, s3:// or ftp:// whatever a URL (or the database) says.
-DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# A stopping crawl cuts downloads still in flight after SINESYS_PARADA_ESPERA seconds (sinesys_spiders.parada).
+DOWNLOAD_HANDLERS = {
+    "file": None,
+    "data": None,
+    "s3": None,
+    "ftp": None,
+    "http": "sinesys_spiders.parada.HttpDownloadHandler",
+    "https": "sinesys_spiders.parada.HttpDownloadHandler",
+}
+SINESYS_PARADA_ESPERA = _settings.parada_espera
 # A tribunal's answer is never allowed to exhaust memory: 64 MB for anything (a document's PDF), and
 # SINESYS_JSON_MAXSIZE for a JSON page (set per request by the spiders); Scrapy's default is 1 GiB.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 SINESYS_JSON_MAXSIZE = _settings.json_maxsize
+# Paced paging: at most this many pages of one listing are pending (sinesys_spiders.core.paginacao), so a tribunal
+# declaring thousands of pages never fills the scheduler, and a stop has little to drop.
+SINESYS_PAGINAS_EM_VOO = _settings.paginas_em_voo
 
 # The lawyer's own data behind a login: robots.txt does not apply to these API calls.
 ROBOTSTXT_OBEY = False
@@ -128,6 +140,8 @@ EXTENSIONS = {
     "sinesys_spiders.feeds.FeedExporter": 0,
     # The one writer of the capture's capturas_log row: start, heartbeat, results, end (sinesys_spiders.sinais).
     "sinesys_spiders.extensions.capturas.CapturaExtension": 10,
+    # The stat sinesys/pedidos_pendentes_max: the most requests ever pending at once (paced paging keeps it low).
+    "sinesys_spiders.extensions.fila.FilaStats": 20,
 }
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _settings.log_level

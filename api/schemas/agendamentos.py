@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
 from api.schemas.base import Corpo, Id, Modelo, Paginacao
+from scheduler.agendamentos import AgendamentoBase
 
 __all__ = [
     "AgendamentoAtualizar",
@@ -75,20 +76,8 @@ class AgendamentosConsulta(Paginacao):
     ordem: Literal["asc", "desc"] = "asc"
 
 
-class AgendamentoSaida(Modelo):
-    id: int
-    tipo_captura: str
-    advogado_id: int | None
-    credencial_ids: list[int]
-    periodicidade: str
-    dias_intervalo: int | None
-    horario: str | None
-    ativo: bool
-    parametros_extras: dict[str, Any]
-    ultima_execucao: dt.datetime | None
-    proxima_execucao: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+class AgendamentoSaida(AgendamentoBase, Modelo):
+    """A schedule in the API's answers: the scheduler's own view of it (:class:`AgendamentoBase`), without its runs."""
 
 
 class AgendamentosLista(Modelo):

@@ -2,7 +2,8 @@
 
 Each capture fetches what pje-api.md §3 says, in the order the real panel allows:
 
-- ``acervo_geral``: totalizadores, then page 1 of agrupamento 1, then the other pages at once; at the end the
+- ``acervo_geral``: totalizadores, then page 1 of agrupamento 1, then the other pages (at most
+  ``ctx.janela_paginas`` in flight, each answer asking the next); at the end the
   number of cases must equal counter 1.
 - ``arquivados``: totalizadores (kept for the history), then agrupamento 5 pages, all with one reference time.
 - ``pendentes``: totalizadores, then for each ``filtros_prazo`` (N no prazo, I sem prazo) its pages; the rows of
@@ -23,7 +24,14 @@ from urllib.parse import urlencode
 
 from plugins.pje_trt import requests as pje
 from plugins.pje_trt.parsers import ContextoPagina, parse_pagina
-from sinesys_spiders.plugin import ContextoCaptura, EntradaInvalida, PaginaBruta, Pedido, TipoCaptura
+from sinesys_spiders.plugin import (
+    ContextoCaptura,
+    EntradaInvalida,
+    PaginaBruta,
+    Pedido,
+    TipoCaptura,
+    paginas_seguintes,
+)
 
 __all__ = ["CAPTURAS", "ListaPainel", "Pauta", "Pendentes"]
 
@@ -57,7 +65,8 @@ def _contexto_pagina(ctx: ContextoCaptura, filtro: pje.FiltroPrazo | None = None
 
 
 class _Paginada:
-    """Shared paging: page 1 says how many pages there are; the others are asked at once."""
+    """Shared paging: page 1 says how many pages there are; the others follow in a window
+    (:func:`~sinesys_spiders.core.paginacao.paginas_seguintes`), never all at once."""
 
     tipo: TipoCaptura
     #: The counter (``totalizadores``) that bounds this listing's rows, if any.
@@ -71,10 +80,16 @@ class _Paginada:
         chave = f"linhas:{filtro.value}" if filtro else "linhas"
         estado[chave] = estado.get(chave, 0) + len(pagina.envelope.resultado)
         estado["paginas"] = estado.get("paginas", 0) + 1
-        if pedido.dados.get("pagina", 1) == 1:
+        numero = int(pedido.dados.get("pagina", 1))
+        if numero == 1:
             contador = estado.get("totalizadores", {}).get(str(self.agrupamento)) if self.agrupamento else None
-            for numero in pje.proximas_paginas(pagina.envelope, contador=contador):
-                yield Pedido(pje.page_url(pedido.url, numero), PAGINA, {**pedido.dados, "pagina": numero})
+            ultima = pje.ultima_pagina(pagina.envelope, contador=contador)
+        else:
+            ultima = int(pedido.dados["ultima"])
+        # Paced: at most ctx.janela_paginas pages of this listing in flight; each answer asks the next one.
+        for seguinte in paginas_seguintes(numero, ultima=ultima, janela=ctx.janela_paginas):
+            dados = {**pedido.dados, "pagina": seguinte, "ultima": ultima}
+            yield Pedido(pje.page_url(pedido.url, seguinte), PAGINA, dados)
 
     def _totalizadores(self, ctx: ContextoCaptura, pedido: Pedido, payload: Any, estado: dict[str, Any]) -> PaginaBruta:
         contadores = pje.read_totalizadores(payload)

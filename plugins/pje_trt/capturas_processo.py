@@ -189,6 +189,7 @@ class TimelineCaptura:
         yield TimelineProcesso(
             **_comum(ctx, alvo, estado),
             itens=itens,
+            bruta=[dict(row) for row in payload],
             total_documentos=documentos,
             total_movimentos=movimentos,
             documentos_a_baixar=baixar,

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from plugins.pje_trt.dados_origem import CAMPOS_ENDERECO, CAMPOS_PESSOA
 from sinesys_spiders.plugin import (
     ClassificacaoParte,
     EnderecoParte,
@@ -27,6 +28,7 @@ from sinesys_spiders.plugin import (
     RepresentanteParte,
     RespostaInvalida,
     digits,
+    reduzir,
 )
 
 __all__ = ["ESPECIAIS", "classificar", "ler_partes", "partes_url", "tipo_especial"]
@@ -158,7 +160,7 @@ def _endereco(raw: Any) -> EnderecoParte | None:
         situacao=raw.get("situacao"),
         classificacoes=list(raw.get("classificacoesEndereco") or []),
         alterado_origem_em=raw.get("dtAlteracao") or None,
-        dados_origem=dict(raw),
+        dados_origem=reduzir(raw, CAMPOS_ENDERECO),
     )
 
 
@@ -183,7 +185,7 @@ def _pessoa(raw: Mapping[str, Any]) -> dict[str, Any]:
     nome = str(raw.get("nome") or "").strip()
     if not nome:
         raise RespostaInvalida("partes: pessoa sem nome")
-    dados = {k: v for k, v in raw.items() if k != "representantes"}
+    dados = reduzir(raw, CAMPOS_PESSOA)  # no personal data in clear beside the typed columns (dados_origem.py)
     return {
         "id_externo": _int(raw.get("id")),
         "id_pessoa_externo": _int(raw.get("idPessoa")),

@@ -7,7 +7,8 @@ Pagination: the advocate panel (acervo, arquivados, pendentes) pages with ``pagi
 (audiências) with ``numeroPagina``; both ``tamanhoPagina=100`` (PJE's maximum). Every answer is the
 envelope ``{pagina, tamanhoPagina, qtdPaginas, totalRegistros, resultado[]}``, and ``qtdPaginas`` may
 be 0 when every row fits one page: :func:`total_paginas` reads that as 1 when ``resultado`` is not
-empty. The first page says how many there are; :func:`proximas_paginas` lists the rest.
+empty. The first page says how many there are (:func:`ultima_pagina`, bounded by the totals); the captures
+ask the rest a window at a time (:mod:`sinesys_spiders.core.paginacao`).
 
 Totalizador checks (:func:`check_acervo`, :func:`check_pendentes`) compare what was captured with
 the panel's counters and raise :class:`~sinesys_spiders.core.errors.TotalizadorDivergente` carrying
@@ -45,6 +46,7 @@ __all__ = [
     "read_totalizadores",
     "total_paginas",
     "totalizadores_url",
+    "ultima_pagina",
 ]
 
 #: Rows per page: PJE's maximum, what Sinesys has always used.
@@ -284,11 +286,11 @@ def limite_paginas(primeira: Envelope, *, contador: int | None = None) -> int:
     return max(limite, 1)
 
 
-def proximas_paginas(primeira: Envelope, *, contador: int | None = None) -> range:
-    """The page numbers still to fetch after the first page.
+def ultima_pagina(primeira: Envelope, *, contador: int | None = None) -> int:
+    """The listing's last page, as page 1 says (``qtdPaginas``, the 0 quirk corrected).
 
     Raises :class:`RespostaInvalida` when ``qtdPaginas`` passes :func:`limite_paginas`: an absurd page count
-    ends that credential at once instead of queueing millions of requests.
+    ends that credential at once instead of following millions of pages.
     """
     limite = limite_paginas(primeira, contador=contador)
     if primeira.qtd_paginas > limite:
@@ -296,7 +298,12 @@ def proximas_paginas(primeira: Envelope, *, contador: int | None = None) -> rang
             f"o tribunal declarou {primeira.qtd_paginas} páginas (qtdPaginas), mais do que os totais permitem "
             f"({limite}); a listagem não foi seguida"
         )
-    return range(2, primeira.qtd_paginas + 1)
+    return primeira.qtd_paginas
+
+
+def proximas_paginas(primeira: Envelope, *, contador: int | None = None) -> range:
+    """Every page number after the first (checked by :func:`ultima_pagina`); the captures ask them in a window."""
+    return range(2, ultima_pagina(primeira, contador=contador) + 1)
 
 
 def read_totalizadores(payload: Any) -> dict[int, int]:

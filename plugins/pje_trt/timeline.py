@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from plugins.pje_trt.dados_origem import CAMPOS_ITEM_TIMELINE
 from plugins.pje_trt.tribunais import grau_numero
-from sinesys_spiders.plugin import Grau, ItemTimeline, RespostaInvalida
+from sinesys_spiders.plugin import Grau, ItemTimeline, RespostaInvalida, reduzir
 
 __all__ = [
     "check_pdf",
@@ -50,7 +51,7 @@ def _item(row: Mapping[str, Any]) -> ItemTimeline:
             "documento_sigiloso": row.get("documentoSigiloso"),
             "id_signatario": row.get("idSignatario"),
             "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
-            "dados_origem": dict(row),
+            "dados_origem": reduzir(row, CAMPOS_ITEM_TIMELINE),
         }
     )
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from scheduler.agendamentos.despacho import Despacho, PedidoDespacho, despachar_captura
-from scheduler.agendamentos.modelos import AgendamentoAlteracao, AgendamentoNovo, AgendamentoView, ExecucaoView
+from scheduler.agendamentos.modelos import (
+    AgendamentoAlteracao,
+    AgendamentoBase,
+    AgendamentoNovo,
+    AgendamentoView,
+    ExecucaoView,
+)
 from scheduler.agendamentos.servico import AgendamentosService
 
 __all__ = [
     "AgendamentoAlteracao",
+    "AgendamentoBase",
     "AgendamentoNovo",
     "AgendamentoView",
     "AgendamentosService",

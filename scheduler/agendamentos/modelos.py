@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AgendamentoAlteracao", "AgendamentoNovo", "AgendamentoView", "ExecucaoView"]
+__all__ = ["AgendamentoAlteracao", "AgendamentoBase", "AgendamentoNovo", "AgendamentoView", "ExecucaoView"]
 
 Periodicidade = Literal["diario", "a_cada_N_dias", "a_cada_N_horas"]
 
@@ -56,8 +56,8 @@ class ExecucaoView(BaseModel):
     erro: str | None
 
 
-class AgendamentoView(BaseModel):
-    """A schedule as shown to a user; ``execucoes`` (latest first) only when asked for one schedule."""
+class AgendamentoBase(BaseModel):
+    """A schedule as shown to a user, without its runs (the API's ``AgendamentoSaida`` is this)."""
 
     id: int
     tipo_captura: str
@@ -72,4 +72,9 @@ class AgendamentoView(BaseModel):
     proxima_execucao: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class AgendamentoView(AgendamentoBase):
+    """A schedule as shown to a user; ``execucoes`` (latest first) only when asked for one schedule."""
+
     execucoes: list[ExecucaoView] | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sinesys_spiders.core.errors import TransientError
@@ -31,6 +31,10 @@ class EstadoJob(enum.StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     FINISHED = "finished"
+    #: The runner lists every job it has and this one is not among them: it ended long ago or was lost (a Scrapyd
+    #: that forgot it); it will never start.
+    GONE = "gone"
+    #: The runner cannot see the job (a local job of another host): it may still start.
     UNKNOWN = "unknown"
 
 
@@ -57,6 +61,10 @@ class Runner(Protocol):
 
     def estado(self, job: JobRef) -> EstadoJob:
         """The job's state as the runner sees it."""
+        ...
+
+    def estados(self, jobs: Sequence[JobRef]) -> dict[str, EstadoJob]:
+        """The states of many jobs in one look (by job id): what a dispatcher asks at every pass."""
         ...
 
     def cancelar(self, job: JobRef) -> None:

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,9 @@ class LocalRunner:
         if job.node not in (None, self.node) or not job.job_id.isdigit():
             return EstadoJob.UNKNOWN
         return EstadoJob.RUNNING if _alive(int(job.job_id)) else EstadoJob.FINISHED
+
+    def estados(self, jobs: Sequence[JobRef]) -> dict[str, EstadoJob]:
+        return {job.job_id: self.estado(job) for job in jobs}
 
     def cancelar(self, job: JobRef) -> None:
         if job.node not in (None, self.node):

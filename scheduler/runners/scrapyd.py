@@ -1,8 +1,9 @@
 """The ``scrapyd`` runner: captures as Scrapyd jobs, through Scrapyd's HTTP API.
 
 ``schedule.json`` (project, spider, ``captura_id`` and the spider arguments: ids and options, never a secret),
-``status.json`` / ``listjobs.json`` for state, ``cancel.json`` to stop (Scrapyd sends the crawl SIGTERM, Scrapy
-closes it gracefully and the capture extension marks the capture ``cancelled``).
+``status.json`` for one job's state, ``listjobs.json`` for all of them in one call (a job it does not list is gone:
+Scrapyd lists every pending, running and recently finished job of the project), ``cancel.json`` to stop (Scrapyd
+sends the crawl SIGTERM, Scrapy closes it gracefully and the capture extension marks the capture ``cancelled``).
 
 Settings: ``SINESYS_SCRAPYD_URL``, ``SINESYS_SCRAPYD_PROJECT`` (default ``sinesys``), ``SINESYS_SCRAPYD_USERNAME``
 and ``SINESYS_SCRAPYD_PASSWORD`` (basic auth), ``SINESYS_RUNNER_SCRAPYD_MAX`` (captures at once, default 8).
@@ -10,6 +11,7 @@ and ``SINESYS_SCRAPYD_PASSWORD`` (basic auth), ``SINESYS_RUNNER_SCRAPYD_MAX`` (c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -83,11 +85,12 @@ class ScrapydRunner:
             body = self._call("GET", "status.json", params={"job": job.job_id, "project": self.project})
             return _ESTADOS.get(str(body.get("currstate")), EstadoJob.UNKNOWN)
         except RunnerIndisponivel:
-            body = self._call("GET", "listjobs.json", params={"project": self.project})
-            for key, estado in _ESTADOS.items():
-                if any(j.get("id") == job.job_id for j in body.get(key, [])):
-                    return estado
-            return EstadoJob.UNKNOWN
+            return self.estados([job])[job.job_id]
+
+    def estados(self, jobs: Sequence[JobRef]) -> dict[str, EstadoJob]:
+        body = self._call("GET", "listjobs.json", params={"project": self.project})
+        conhecidos = {str(j.get("id")): estado for key, estado in _ESTADOS.items() for j in body.get(key, [])}
+        return {job.job_id: conhecidos.get(job.job_id, EstadoJob.GONE) for job in jobs}
 
     def cancelar(self, job: JobRef) -> None:
         self._call("POST", "cancel.json", data={"project": self.project, "job": job.job_id})

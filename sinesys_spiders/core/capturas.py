@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from sinesys_spiders.core.domain import Grau, TipoCaptura, Tribunal
+from sinesys_spiders.core.paginacao import JANELA_PADRAO
 
 __all__ = ["CapturaPlugin", "CapturaReprocessavel", "ContextoCaptura", "Pedido"]
 
@@ -41,6 +42,8 @@ class ContextoCaptura:
     captura_id: int | None = None
     #: Type-specific spider arguments as plain values (``filtros_prazo``, ``data_inicio``, ``situacao``...).
     parametros: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    #: Pages of one listing in flight at once (``SINESYS_PAGINAS_EM_VOO``): see :mod:`sinesys_spiders.core.paginacao`.
+    janela_paginas: int = JANELA_PADRAO
 
     def to_meta(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     json_maxsize: int = Field(
         default=16 * 1024 * 1024, gt=0, description="Largest JSON answer accepted from a tribunal, bytes."
     )
+    paginas_em_voo: int = Field(
+        default=16, ge=1, description="Pages of one listing asked at once; each answer asks the next."
+    )
+    parada_espera: float = Field(
+        default=5.0, ge=0, description="Seconds a stopping crawl waits for downloads in flight before cutting them."
+    )
     retry_base_delay: float = Field(default=0.5, ge=0, description="First HTTP retry backoff, seconds (doubles).")
     retry_max_delay: float = Field(default=30.0, ge=0, description="Longest HTTP retry backoff, seconds.")
     retry_after_max: float = Field(default=300.0, ge=0, description="Longest Retry-After honoured, seconds.")

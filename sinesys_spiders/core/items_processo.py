@@ -176,7 +176,8 @@ class ItemTimeline(_Model):
     """One movement or document of a case's timeline, as the plugin read it: neutral fields plus the record as sent.
 
     ``id_externo`` and ``tipo`` key the ``timeline_itens`` row; ``data`` is read like every tribunal time (zone-less
-    = Brasília, kept in UTC); ``dados_origem`` is the item exactly as the tribunal sent it.
+    = Brasília, kept in UTC); ``dados_origem`` is what the row keeps of the tribunal's record (the plugin's
+    allowlist; the whole record is in :attr:`TimelineProcesso.bruta`).
     """
 
     id_externo: int
@@ -193,6 +194,8 @@ class TimelineProcesso(ItemProcesso):
     """The whole timeline of one case (newest first), its items already read by the plugin, with its totals."""
 
     itens: list[ItemTimeline] = Field(default_factory=list)
+    #: The whole timeline exactly as the tribunal sent it (the timeline store keeps it).
+    bruta: list[dict[str, Any]] = Field(default_factory=list)
     total_documentos: int = 0
     total_movimentos: int = 0
     #: Documents of this timeline that will be downloaded now (signed, not secret, not stored yet).

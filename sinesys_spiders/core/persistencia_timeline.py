@@ -63,7 +63,7 @@ def salvar_timelines(session: Session, itens: Sequence[TimelineProcesso], store:
             tribunal=item.tribunal.value,
             grau=item.grau.value,
             capturado_em=item.capturado_em,
-            timeline=[i.dados_origem for i in item.itens],
+            timeline=item.bruta,
             total_documentos=item.total_documentos,
             total_movimentos=item.total_movimentos,
             total_documentos_baixados=baixados[caso_de(item)],

@@ -23,12 +23,17 @@ def forcar_umask() -> int:
 
 
 def pasta_privada(path: Path) -> Path:
-    """Create ``path`` (and missing parents) as 0700; a folder that already existed and is ours is made 0700."""
+    """Create ``path`` (and missing parents) as 0700, whatever the umask.
+
+    Only the folders created here are tightened: a folder that already existed is left as it is, since it may be
+    shared (``/tmp``, a project folder holding ``sqlite:///app.db``); making one of those 0700 as its owner (root
+    owns ``/tmp``) would lock every other user out of it.
+    """
     missing = [p for p in (path, *path.parents) if not p.exists()]
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for created in (*missing, path):
-        with contextlib.suppress(OSError):  # not ours (a shared parent): leave it
-            if created.exists() and created.stat().st_uid == os.getuid():
+    for created in missing:
+        with contextlib.suppress(OSError):  # created by someone else meanwhile: leave it
+            if created.stat().st_uid == os.getuid():
                 created.chmod(0o700)
     return path
 

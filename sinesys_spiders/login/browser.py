@@ -1,8 +1,11 @@
 """The browser that logins run in: Chromium through Playwright, with a realistic context.
 
-One browser per login: :func:`login_page` starts (or connects to) the browser, opens a context
-that looks like a Brazilian lawyer's Chrome on Windows (pje-api.md §1), yields a page, and closes
-page, context and browser on the way out, whatever happened. No browser process outlives its login.
+Every login gets a fresh context that looks like a Brazilian lawyer's Chrome on Windows (pje-api.md §1), closed with
+its page on the way out, whatever happened. :func:`login_page` starts (or connects to) a browser for that one login
+and closes it too; :class:`NavegadorCompartilhado` keeps one browser for the logins of a process (a crawl logging
+several credentials in starts Chromium once, not once per credential) and closes it once no login has used it for
+``ocioso`` seconds, or on :meth:`~NavegadorCompartilhado.fechar`. Contexts share nothing (cookies, storage), so a
+login never sees another's session.
 
 The driver uses Playwright's asyncio API directly, on the same event loop as Scrapy's asyncio
 reactor, rather than scrapy-playwright's download handler: a login is not a Scrapy request, and it
@@ -11,6 +14,7 @@ must also run outside a crawl (benchmarks, the API).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -22,7 +26,7 @@ from playwright.async_api import async_playwright
 from sinesys_spiders.core.browser import BrowserChoice
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, NetworkError
 
-__all__ = ["CONTEXT_OPTIONS", "INIT_SCRIPT", "USER_AGENT", "login_page"]
+__all__ = ["CONTEXT_OPTIONS", "INIT_SCRIPT", "USER_AGENT", "NavegadorCompartilhado", "login_page"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,25 +59,101 @@ Object.defineProperty(navigator, 'plugins', {get: () => [1, 2, 3, 4, 5]});
 
 @contextlib.asynccontextmanager
 async def login_page(choice: BrowserChoice) -> AsyncIterator[Any]:
-    """A fresh page in a fresh realistic context; everything is closed on exit."""
+    """A fresh page in a fresh realistic context of a browser of its own; everything is closed on exit."""
     async with async_playwright() as playwright:
         browser = await _start(playwright, choice)
         try:
-            context = await browser.new_context(**CONTEXT_OPTIONS)
-            try:
-                await context.add_init_script(INIT_SCRIPT)
-                page = await context.new_page()
-                try:
-                    yield page
-                finally:
-                    with contextlib.suppress(PlaywrightError):
-                        await page.close()
-            finally:
-                with contextlib.suppress(PlaywrightError):
-                    await context.close()
+            async with _pagina(browser) as page:
+                yield page
         finally:
             with contextlib.suppress(PlaywrightError):
                 await browser.close()
+
+
+@contextlib.asynccontextmanager
+async def _pagina(browser: Any) -> AsyncIterator[Any]:
+    context = await browser.new_context(**CONTEXT_OPTIONS)
+    try:
+        await context.add_init_script(INIT_SCRIPT)
+        page = await context.new_page()
+        try:
+            yield page
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await page.close()
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            await context.close()
+
+
+class NavegadorCompartilhado:
+    """One browser for the logins of one process and event loop, each login in its own fresh context."""
+
+    def __init__(self, choice: BrowserChoice, *, ocioso: float = 10.0) -> None:
+        self._choice = choice
+        self.ocioso = ocioso
+        self._guarda: asyncio.Lock | None = None
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._em_uso = 0
+        self._fechamento: asyncio.TimerHandle | None = None
+        #: Browsers started so far (a browser that crashed or was closed for idleness is started again).
+        self.iniciados = 0
+
+    @contextlib.asynccontextmanager
+    async def pagina(self) -> AsyncIterator[Any]:
+        """A fresh page in a fresh realistic context of the shared browser (started if needed)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (outside a crawl): the old loop's browser is unreachable
+            self._guarda, self._playwright, self._browser, self._loop = asyncio.Lock(), None, None, loop
+        assert self._guarda is not None
+        async with self._guarda:
+            if self._fechamento is not None:
+                self._fechamento.cancel()
+                self._fechamento = None
+            if self._browser is None or not self._browser.is_connected():
+                await self._encerrar()
+                self._playwright = await async_playwright().start()
+                try:
+                    self._browser = await _start(self._playwright, self._choice)
+                except BaseException:
+                    await self._encerrar()
+                    raise
+                self.iniciados += 1
+            browser = self._browser
+            self._em_uso += 1
+        try:
+            async with _pagina(browser) as page:
+                yield page
+        finally:
+            self._em_uso -= 1
+            if self._em_uso == 0 and self._fechamento is None:
+                self._fechamento = loop.call_later(self.ocioso, lambda: asyncio.ensure_future(self._fechar_ocioso()))
+
+    async def _fechar_ocioso(self) -> None:
+        self._fechamento = None
+        if self._guarda is None:
+            return
+        async with self._guarda:
+            if self._em_uso == 0 and self._fechamento is None:
+                await self._encerrar()
+
+    async def fechar(self) -> None:
+        """Close the browser now (the logins of this process are over)."""
+        if self._fechamento is not None:
+            self._fechamento.cancel()
+            self._fechamento = None
+        await self._encerrar()
+
+    async def _encerrar(self) -> None:
+        browser, playwright, self._browser, self._playwright = self._browser, self._playwright, None, None
+        if browser is not None:
+            with contextlib.suppress(PlaywrightError):
+                await browser.close()
+        if playwright is not None:
+            with contextlib.suppress(PlaywrightError):
+                await playwright.stop()
 
 
 async def _start(playwright: Any, choice: BrowserChoice) -> Any:

@@ -19,12 +19,14 @@ until the credential is corrected, a WAF block or maintenance page until its coo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sinesys_spiders.core.browser import BrowserChoice, resolve_browser
@@ -44,7 +46,7 @@ from sinesys_spiders.core.locks import LockBackend, hold
 from sinesys_spiders.core.otp import OtpCodes, OtpProvider, first_step, otp_provider_for
 from sinesys_spiders.core.sessions import SessaoTribunal, SessionStore
 from sinesys_spiders.core.tribunais import LoginFlow, LoginTimeouts, PluginRegistry, TribunalEndpoint, login_flow_of
-from sinesys_spiders.login.browser import login_page
+from sinesys_spiders.login.browser import NavegadorCompartilhado, login_page
 
 __all__ = ["LoginRetry", "SessionManager", "StepOtp"]
 
@@ -69,8 +71,9 @@ class LoginRetry:
 class StepOtp:
     """The codes of one login, each time step recorded in the store before its code is handed out.
 
-    The caller holds the lock of the SSO user (``otp:advogado:<id>``) for the whole login, so no
-    two logins read the same last step.
+    ``turno`` is the SSO user's turn (the lock ``otp:advogado:<id>``): taken when the first code is chosen and held
+    until :meth:`encerrar` (the end of the login), so no two logins of one user read the same last step, while the
+    rest of their logins (the browser, the tribunal's page, the password form) run at the same time.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class StepOtp:
         irmas: Sequence[int] = (),
         clock: Callable[[], float] = time.time,
         sleep: Sleep = asyncio.sleep,
+        turno: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
     ) -> None:
         self._id = credencial_id
         #: Credentials that log in as the same SSO user share its codes (a code is accepted once, anywhere).
@@ -92,8 +96,14 @@ class StepOtp:
         self._sleep = sleep
         self._codes: OtpCodes | None = None
         self.passos: list[int] = []
+        self._turno = turno
+        self._pilha: contextlib.AsyncExitStack | None = None
 
     async def first(self) -> str:
+        if self._turno is not None and self._pilha is None:
+            pilha = contextlib.AsyncExitStack()
+            await pilha.enter_async_context(self._turno())
+            self._pilha = pilha
         used = [p for i in self._ids if (p := self._store.otp_ultimo_passo(i)) is not None]
         ultimo = max(used) if used else None
         passo, wait = first_step(self._clock(), ultimo, self._provider.period)
@@ -119,6 +129,12 @@ class StepOtp:
         self._codes = dataclasses.replace(codes, proximo=None)
         self._record(codes.passo + 1)
         return codes.proximo
+
+    async def encerrar(self) -> None:
+        """The login is over: the SSO user's turn (if taken) goes to the next login."""
+        pilha, self._pilha = self._pilha, None
+        if pilha is not None:
+            await pilha.aclose()
 
     def _record(self, passo: int) -> None:
         for credencial_id in self._ids:
@@ -148,6 +164,7 @@ class SessionManager:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.time,
         recheck: float = 5.0,
+        navegador: NavegadorCompartilhado | None = None,
     ) -> None:
         self.store = store
         self.locks = locks
@@ -156,6 +173,8 @@ class SessionManager:
         self._irmas = irmas or (lambda credencial: [credencial.id])
         self._endpoint_for = endpoint_for or registry.endpoint
         self._browser = browser or resolve_browser(get_settings())
+        #: One browser for this manager's logins (``None``: a browser of its own for each login).
+        self.navegador = navegador
         self.timeouts = timeouts or LoginTimeouts()
         self.retry = retry or LoginRetry()
         #: Failures shared by every process (``None``: remembered by this manager only).
@@ -205,6 +224,7 @@ class SessionManager:
             return [c.id for c in todas if c.usuario == credencial.usuario]
 
         kwargs.setdefault("browser", resolve_browser(settings))
+        kwargs.setdefault("navegador", NavegadorCompartilhado(kwargs["browser"]))
         kwargs.setdefault("falhas_login", SqlLoginFailureStore(factory))
         kwargs.setdefault("cooldowns", LoginCooldowns.from_settings(settings))
         return cls(
@@ -246,6 +266,11 @@ class SessionManager:
                 return self._lembrar(sessao)
             self._raise_if_recorded(credencial_id)  # another process may have just failed
             return self._lembrar(await self._login_with_retry(credencial_id))
+
+    async def fechar(self) -> None:
+        """Close the shared browser, if any (the crawl is over)."""
+        if self.navegador is not None:
+            await self.navegador.fechar()
 
     def _lembrar(self, sessao: SessaoTribunal) -> SessaoTribunal:
         self._recentes[sessao.credencial_id] = (sessao, time.monotonic() + self.recheck)
@@ -359,11 +384,9 @@ class SessionManager:
             irmas=self._irmas(credencial),
             clock=self._clock,
             sleep=self._sleep,
-        )
-        started = time.monotonic()
-        # One login at a time per lawyer: their credentials share the SSO user and its one-time codes.
-        async with (
-            hold(
+            # One code at a time per lawyer: their credentials share the SSO user and its one-time codes. The turn
+            # is taken when the code is chosen (not for the whole login), so a lawyer's logins overlap up to there.
+            turno=lambda: hold(
                 self.locks,
                 f"otp:advogado:{credencial.advogado_id}",
                 ttl=self._lock_ttl,
@@ -371,16 +394,21 @@ class SessionManager:
                 poll=0.2,
                 metadata={**self.metadados_locks, "credencial_id": credencial_id},
             ),
-            login_page(self._browser) as page,
-        ):
-            result = await flow.login(
-                page,
-                endpoint=endpoint,
-                usuario=credencial.usuario,
-                senha=credencial.senha.get_secret_value(),
-                otp=otp,
-                timeouts=self.timeouts,
-            )
+        )
+        started = time.monotonic()
+        try:
+            pagina = self.navegador.pagina() if self.navegador is not None else login_page(self._browser)
+            async with pagina as page:
+                result = await flow.login(
+                    page,
+                    endpoint=endpoint,
+                    usuario=credencial.usuario,
+                    senha=credencial.senha.get_secret_value(),
+                    otp=otp,
+                    timeouts=self.timeouts,
+                )
+        finally:
+            await otp.encerrar()
         sessao = SessaoTribunal.from_login(
             credencial_id=credencial_id,
             base_url=endpoint.base_url,

@@ -7,7 +7,8 @@ not retried (401/403 belong to the session middleware). Only the retried request
 
 Settings: ``RETRY_ENABLED``, ``RETRY_TIMES``, ``RETRY_HTTP_CODES``, ``RETRY_EXCEPTIONS`` (Scrapy's own),
 ``SINESYS_RETRY_BASE_DELAY`` (default 0.5 s), ``SINESYS_RETRY_MAX_DELAY`` (30 s), ``SINESYS_RETRY_AFTER_MAX``
-(300 s). Per request: ``meta["dont_retry"]``, ``meta["max_retry_times"]``.
+(300 s). Per request: ``meta["dont_retry"]``, ``meta["max_retry_times"]``. A crawl that starts stopping during a
+wait retries no more (:mod:`sinesys_spiders.parada`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
-from twisted.internet import reactor, task
+
+from sinesys_spiders.parada import DownloadInterrompido, esperar
 
 if TYPE_CHECKING:
     from typing import Self
@@ -111,5 +112,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if stats is not None:
             # Scrapy annotates ``count`` as int; the collector adds any number (seconds here).
             stats.inc_value("sinesys/retry/wait_seconds", round(delay, 3))  # type: ignore[arg-type]
-        if delay > 0:
-            await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
+        if delay > 0 and not await esperar(self.crawler, delay):
+            # The crawl is stopping: no retry after the wait (it would hold the stop up to Retry-After).
+            raise DownloadInterrompido("nova tentativa cancelada: a captura está parando")

@@ -31,6 +31,7 @@ import time
 from typing import TYPE_CHECKING
 
 from scrapy import Request as ScrapyRequest
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from sinesys_spiders import sinais
@@ -102,11 +103,23 @@ class SessionMiddleware:
         settings = crawler.settings
         if not settings.getbool("SESSION_ENABLED", True):
             raise NotConfigured
-        return cls(
+        middleware = cls(
             crawler,
             max_relogins=settings.getint("SESSION_MAX_RELOGINS", 3),
             touch_interval=settings.getfloat("SESSION_TOUCH_INTERVAL", 60.0),
         )
+        crawler.signals.connect(middleware._spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    async def _spider_closed(self) -> None:
+        """The crawl is over: the session manager's shared browser is closed."""
+        manager = (  # only a manager that exists: none is built to be closed
+            self._manager
+            or getattr(self.crawler, "_sinesys_session_manager", None)
+            or getattr(self.crawler.spider, "_session_manager", None)
+        )
+        if manager is not None and hasattr(manager, "fechar"):
+            await manager.fechar()
 
     @property
     def manager(self) -> SessionManager:

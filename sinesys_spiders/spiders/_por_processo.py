@@ -195,7 +195,14 @@ class ProcessoSpider(CapturaSpider):
             alvos=alvos,
         )
         logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
-        captura = self._captura_processo(self._endpoints[(ctx.tribunal, ctx.grau)])
+        async for produced in self._casos_em_lotes(credencial, ctx, alvos):
+            yield produced
+
+    async def _casos_em_lotes(
+        self, credencial: CredencialResumo, ctx: ContextoCaptura, alvos: list[ProcessoAlvo]
+    ) -> AsyncIterator[Any]:
+        """The cases' requests, lazily: the locks of the next :data:`LOCKS_POR_VEZ` cases in one transaction, a case
+        held by another run reported ``bloqueado``, a lock taken for a case never started given back."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
         for inicio in range(0, len(alvos), LOCKS_POR_VEZ):
             if credencial.id in self._falhas:
@@ -217,20 +224,25 @@ class ProcessoSpider(CapturaSpider):
                         continue
                     pendentes.remove(alvo.processo_id)
                     self._casos[alvo.processo_id] = _Caso(credencial.id)
-                    try:
-                        pedidos = list(captura.iniciar_processo(ctx, alvo, estado))
-                    except (SinesysError, *ERROS_DE_LEITURA) as exc:
-                        erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
-                        self._casos[alvo.processo_id].pendentes += 1
-                        yield self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
-                        continue
-                    if not pedidos:
+                    produzidos = self._iniciar_caso(ctx, alvo)
+                    if not produzidos:
                         self._liberar(alvo.processo_id)
-                    for pedido in pedidos:
-                        yield self._request(ctx, pedido)
+                    for produced in produzidos:
+                        yield produced
             finally:  # taken for a case never started (the credential failed, the crawl stopped): given back
                 for processo_id in pendentes:
                     self._locks_casos.liberar_em_lote(chave_lock(processo_id))
+
+    def _iniciar_caso(self, ctx: ContextoCaptura, alvo: ProcessoAlvo) -> list[Any]:
+        """A case's first requests (or its error, counted as pending until the pipeline has it)."""
+        captura = self._captura_processo(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
+        try:
+            pedidos = list(captura.iniciar_processo(ctx, alvo, self._estado[ctx.credencial_id]))
+        except (SinesysError, *ERROS_DE_LEITURA) as exc:
+            erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
+            self._casos[alvo.processo_id].pendentes += 1
+            return [self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)]
+        return [self._request(ctx, pedido) for pedido in pedidos]
 
     def _captura_processo(self, efetivo: EndpointEfetivo, tipo: TipoCaptura | None = None) -> CapturaProcessoPlugin:
         """The plugin's per-case capture of ``tipo`` (default: this spider's type) at ``efetivo``."""

@@ -62,6 +62,7 @@ from sinesys_spiders.core.errors import (
 )
 from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend, open_locks
+from sinesys_spiders.core.paginacao import JANELA_PADRAO
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.middlewares.hosts import origem
 from sinesys_spiders.params import CapturaParams, modelo_parametros, parametros_do_tipo
@@ -111,6 +112,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
         self._lock_backend: LockBackend | None = None
         self._turnos = TurnosSessao(lambda: self.locks, perdido=self._turno_perdido)
         self._json_maxsize = 16 * 1024 * 1024
+        self._janela_paginas = JANELA_PADRAO
 
     # -- set-up --------------------------------------------------------------------------------------
 
@@ -128,6 +130,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CapturaSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._json_maxsize = crawler.settings.getint("SINESYS_JSON_MAXSIZE", 16 * 1024 * 1024)
+        spider._janela_paginas = max(crawler.settings.getint("SINESYS_PAGINAS_EM_VOO", JANELA_PADRAO), 1)
         spider._resolve(crawler)
         spider._turnos.ttl = crawler.settings.getfloat("SINESYS_SESSAO_USO_TTL", 120.0)
         spider._turnos.espera = crawler.settings.getfloat("SINESYS_SESSAO_USO_ESPERA", 1800.0)
@@ -363,6 +366,7 @@ class CapturaSpider(Args[CapturaParams], scrapy.Spider):
             id_advogado_externo=sessao.id_advogado,
             captura_id=self.captura_id,
             parametros=self.parametros(),
+            janela_paginas=self._janela_paginas,
         )
         self._contextos[credencial.id] = ctx
         self._estado[credencial.id] = {}

@@ -8,9 +8,10 @@ stored one, or one login), two phases:
    ``realizadas`` (yesterday) and ``canceladas`` (today to today+365); pending notices ``no prazo`` and ``sem prazo``).
    Each part is the plugin's own capture (``audiencias``, ``pendentes``), checked by its own ``verificar``;
 2. ``partes`` and ``timeline`` of every distinct case those lists named (by its id in the tribunal's system, among
-   the lawyer's cases in
-   ``acervo``) that was not captured within ``horas_para_recaptura`` hours (default 24), one lock per case, lazily,
-   as the per-case spiders do.
+   the lawyer's cases in ``acervo``) that was not captured within ``horas_para_recaptura`` hours (default 24), one
+   lock per case taken 16 cases at a time, lazily, as the per-case spiders do; every chosen case ends stored,
+   skipped, or as an error of its own (``PROCESSO_NAO_CONCLUIDO`` with the reason when its credential failed or the
+   crawl stopped first).
 
 Credentials at different tribunals run at the same time (each tribunal keeps its download slot's politeness); a
 lawyer's credentials that share one session (the plugin's rule) run one after the other. The items and raw log
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
@@ -44,8 +46,6 @@ from sinesys_spiders.params import CombinadaParams, today_brasilia
 from sinesys_spiders.spiders._por_processo import (
     ERROS_DE_LEITURA,
     ProcessoSpider,
-    _Caso,
-    chave_lock,
     erro_do_plugin,
 )
 from sinesys_spiders.spiders._turnos import mesma_sessao
@@ -73,6 +73,8 @@ class _Credencial:
     estados: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     processos: set[int] = dataclasses.field(default_factory=set)
     contagem: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: The per-case parts each chosen case is due for (``acervo`` id -> parts).
+    tipos_de: dict[int, list[TipoCaptura]] = dataclasses.field(default_factory=dict)
 
 
 class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
@@ -188,38 +190,41 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         )
         self._reportar(ctx, fase)
         alvos = {a.processo_id: a for lista in devidos.values() for a in lista}
-        tipos_de = {
+        fase.tipos_de = {
             pid: [t for t, lista in devidos.items() if any(a.processo_id == pid for a in lista)] for pid in alvos
         }
+        # Every chosen case must end stored, skipped or with its error: the per-case pipeline checks it at the close.
+        for tipo, lista in devidos.items():
+            self.crawler.signals.send_catch_log(
+                signal=sinais.processos_selecionados,
+                credencial_id=credencial.id,
+                tipo_captura=tipo.value,
+                tribunal=ctx.tribunal.value,
+                grau=ctx.grau.value,
+                captura_id=ctx.captura_id,
+                iniciada_em=dt.datetime.fromisoformat(estado["iniciada_em"]),
+                alvos=lista,
+            )
         logger.info("combinada: credencial %s: %d processo(s) para partes/timeline", credencial.id, len(alvos))
+        async for produced in self._casos_em_lotes(credencial, ctx, list(alvos.values())):
+            yield produced
+
+    def _iniciar_caso(self, ctx: ContextoCaptura, alvo: ProcessoAlvo) -> list[Any]:
+        """The case's first requests of each per-case part it is due for (an error per part that cannot start)."""
         efetivo = self._endpoints[(ctx.tribunal, ctx.grau)]
-        for processo_id, alvo in alvos.items():
-            if credencial.id in self._falhas:
-                return
-            if processo_id in self._casos:
+        estado = self._estado[ctx.credencial_id]
+        produzidos: list[Any] = []
+        for tipo in self._fases[ctx.credencial_id].tipos_de[alvo.processo_id]:
+            pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros=self.parametros())
+            try:
+                pedidos = list(self._captura_processo(efetivo, tipo).iniciar_processo(pctx, alvo, estado))
+            except (SinesysError, *ERROS_DE_LEITURA) as exc:
+                erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
+                self._casos[alvo.processo_id].pendentes += 1
+                produzidos.append(self._ocorrencia(pctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message))
                 continue
-            metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
-            if not await self._locks_casos.tentar(chave_lock(processo_id), metadata=metadata):
-                yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
-                                       mensagem="processo em captura por outra execução")  # fmt: skip
-                continue
-            self._casos[processo_id] = _Caso(credencial.id)
-            pedidos: list[tuple[ContextoCaptura, Pedido]] = []
-            for tipo in tipos_de[processo_id]:
-                pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros=self.parametros())
-                try:
-                    pedidos += [
-                        (pctx, p) for p in self._captura_processo(efetivo, tipo).iniciar_processo(pctx, alvo, estado)
-                    ]
-                except (SinesysError, *ERROS_DE_LEITURA) as exc:
-                    erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
-                    self._casos[processo_id].pendentes += 1
-                    yield self._ocorrencia(pctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
-                    continue
-            if not pedidos and not self._casos[processo_id].pendentes:
-                self._liberar(processo_id)
-            for pctx, pedido in pedidos:
-                yield self._request(pctx, pedido)
+            produzidos += [self._request(pctx, pedido) for pedido in pedidos]
+        return produzidos
 
     def _reportar(self, ctx: ContextoCaptura, fase: _Credencial) -> None:
         """The credential's part counts to the capture extension (recorded in its history entry as ``combinada``;

@@ -82,3 +82,19 @@ def test_show_bad_id_is_one_line(sinesys, capturas, arg, fragment):
 def test_show_unknown_id_is_one_line(sinesys, capturas):
     """An id with no capture is one clear line naming it, and a non-zero exit."""
     assert_one_line_error(sinesys("historico", "show", "9999"), "NAO_ENCONTRADO", "9999")
+
+
+def test_show_escapes_what_a_tribunal_stored(sinesys, engine):
+    """An item error whose id and reason came from a tribunal with a newline and an ANSI escape is printed on its
+    own line, escaped: it neither forges a second history line nor drives the terminal (issue 17, item 6)."""
+    service = HistoricoService(make_session_factory(engine))
+    captura = service.start(tipo_captura="acervo_geral", credencial_ids=[1])
+    forjada = "1\n  credencial 9 (TRT1 primeiro_grau): inseridos=999\x1b[2J"
+    service.record_result(captura, credencial_id=1, tribunal="TRT3", grau="primeiro_grau", contagem={"erros": 1},
+                          erros_itens=[{"id_externo": forjada, "motivo": "campo\rnumero"}])  # fmt: skip
+    service.finish(captura)
+    out = sinesys("historico", "show", str(captura)).stdout
+    assert "\x1b" not in out
+    assert "\r" not in out
+    assert not any(line.startswith("  credencial 9") for line in out.splitlines())
+    assert "\\n  credencial 9" in out

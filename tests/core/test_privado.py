@@ -55,3 +55,20 @@ def test_documents_are_owner_only_whatever_the_umask(tmp_path: Path, umask_abert
     while pasta != tmp_path:
         assert _mode(pasta) == 0o700, pasta
         pasta = pasta.parent
+
+
+def test_a_folder_that_already_existed_is_left_as_it_was(tmp_path: Path) -> None:
+    """The SQLite file put in an existing shared folder (``/tmp``-like: sticky, world-writable; a project folder
+    takes the same path): ``sinesys db upgrade`` creates the database 0600 and leaves the folder's mode alone, so
+    nobody else is locked out of it (as root, tightening ``/tmp`` broke every other user of the machine)."""
+    pasta = tmp_path / "compartilhada"
+    pasta.mkdir()
+    pasta.chmod(0o1777)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
+    env["SINESYS_DATABASE_URL"] = f"sqlite:///{pasta / 'app.db'}"
+    env["SINESYS_VAR_DIR"] = str(tmp_path / "var")
+    result = subprocess.run([sys.executable, "-c", CLI, "db", "upgrade"], cwd=PROJECT_DIR, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(pasta.stat().st_mode) == 0o1777
+    assert _mode(pasta / "app.db") == 0o600

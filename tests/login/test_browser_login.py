@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
@@ -27,6 +28,7 @@ from sinesys_spiders.core.errors import (
     TribunalEmManutencao,
 )
 from sinesys_spiders.core.tribunais import LoginTimeouts
+from sinesys_spiders.login.browser import NavegadorCompartilhado
 from sinesys_spiders.login.manager import LoginRetry
 from sinesys_spiders.testing.db_fixtures import on_sqlite
 
@@ -110,6 +112,32 @@ async def test_login_gives_a_usable_session_on_each_tribunal_and_grau(
     assert response.status_code == 200
     assert await manager.get(credencial_id) == sessao  # reused: no second login
     assert world.logins(user) == before + 1
+
+
+async def test_a_lawyers_logins_at_once_share_one_browser_and_never_share_a_code(world: LoginWorld) -> None:
+    """Three credentials of one lawyer (three tribunals) logged in at once by a crawl's manager: three logins, each
+    code accepted the first time (their OTP turns never overlap), all in one Chromium, which the manager closes."""
+    tribunais = [Tribunal("TRT3"), Tribunal("TRT5"), Tribunal("TRT9")]
+    for _ in range(len(world.sandbox.users)):
+        user = world.sandbox.take_user()
+        if all(t.value in user.ids_advogado for t in tribunais):
+            break
+    else:
+        raise AssertionError("no sandbox user at TRT3, TRT5 and TRT9")
+    ids = [world.credencial(user, t, Grau.PRIMEIRO_GRAU) for t in tribunais]
+    navegador = NavegadorCompartilhado(world.browser, ocioso=3600)
+    manager = world.manager(navegador=navegador)
+    antes, (aceitos, recusados) = world.logins(user), world.otp(user)
+
+    sessoes = await asyncio.gather(*(manager.get(i) for i in ids))
+
+    assert [s.id_advogado for s in sessoes] == [user.ids_advogado[t.value] for t in tribunais]
+    assert world.logins(user) == antes + 3
+    assert world.otp(user) == (aceitos + 3, recusados)
+    assert navegador.iniciados == 1
+    assert _chromium_descendants() != []  # kept for the next login of the crawl
+    await manager.fechar()
+    assert _chromium_descendants() == []
 
 
 async def test_wrong_password_is_one_attempt_and_senha_invalida(world: LoginWorld) -> None:

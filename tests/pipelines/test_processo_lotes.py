@@ -107,10 +107,11 @@ def _partes(mundo: dict[str, Any], n: int | None = None) -> list[PartesProcesso]
 def _timelines(mundo: dict[str, Any]) -> list[TimelineProcesso]:
     out = []
     for i, c in enumerate(mundo["casos"]):
-        itens = ler_timeline(mundo["world"].timeline("TRT3", "primeiro_grau", c["id"]))
+        bruta = mundo["world"].timeline("TRT3", "primeiro_grau", c["id"])
+        itens = ler_timeline(bruta)
         documentos, movimentos = contar(itens)
-        out.append(TimelineProcesso(**_comum(mundo, "timeline", i), itens=itens, total_documentos=documentos,
-                                    total_movimentos=movimentos))  # fmt: skip
+        out.append(TimelineProcesso(**_comum(mundo, "timeline", i), itens=itens, bruta=bruta,
+                                    total_documentos=documentos, total_movimentos=movimentos))  # fmt: skip
     return out
 
 

@@ -86,13 +86,16 @@ async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_histor
     conectar_capturas(crawler, mundo["database_url"])
     pipeline = ProcessoPipeline(crawler, mundo["database_url"], mundo["timelines"], mundo["documentos"])
     world, caso = mundo["world"], mundo["caso"]
-    itens = ler_timeline(world.timeline("TRT3", "primeiro_grau", caso["id"]))
+    bruta = world.timeline("TRT3", "primeiro_grau", caso["id"])
+    itens = ler_timeline(bruta)
     documentos, movimentos = contar(itens)
     doc = next(i for i in itens if i.tipo == "documento")
     pdf = world.documento_conteudo("TRT3", "primeiro_grau", caso["id"], doc.id_externo)
     assert pdf is not None
     produzidos = [
-        TimelineProcesso(**_comum(mundo), itens=itens, total_documentos=documentos, total_movimentos=movimentos),
+        TimelineProcesso(
+            **_comum(mundo), itens=itens, bruta=bruta, total_documentos=documentos, total_movimentos=movimentos
+        ),
         DocumentoBaixado(**_comum(mundo), id_documento_externo=doc.id_externo, url="https://x/conteudo", conteudo=pdf),
         OcorrenciaProcesso(
             **_comum(mundo), tipo="erro", codigo="RESPOSTA_INVALIDA", mensagem="não é um PDF", id_documento_externo=123

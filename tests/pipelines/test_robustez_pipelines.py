@@ -121,10 +121,11 @@ async def test_a_timeline_the_store_did_not_save_leaves_the_case_due_for_capture
     store = MongoTimelineStore(MongoForaDoAr(client["sinesys"][COLLECTION]))
     crawler = _crawler(mundo, captura)
     pipeline = ProcessoPipeline(crawler, mundo["database_url"], store, mundo["documentos"])
-    itens = ler_timeline(mundo["world"].timeline("TRT3", "primeiro_grau", mundo["caso"]["id"]))
+    bruta = mundo["world"].timeline("TRT3", "primeiro_grau", mundo["caso"]["id"])
+    itens = ler_timeline(bruta)
     documentos, movimentos = contar(itens)
-    item = TimelineProcesso(**_comum(mundo, "timeline", captura), itens=itens, total_documentos=documentos,
-                            total_movimentos=movimentos)  # fmt: skip
+    item = TimelineProcesso(**_comum(mundo, "timeline", captura), itens=itens, bruta=bruta,
+                            total_documentos=documentos, total_movimentos=movimentos)  # fmt: skip
 
     with pytest.raises(DropItem):
         await pipeline.process_item(item)

@@ -73,15 +73,34 @@ def test_full_runner_leaves_the_capture_pending_with_its_reason(settings: Settin
 
 
 def test_job_that_died_before_starting_fails_its_capture(settings: Settings, credencial_id: int) -> None:
-    """A capture whose local job is gone without ever starting the crawl is failed by the next look."""
-    settings = settings.model_copy(update={"captura_heartbeat_limite": 0.05})
+    """A capture whose local job is gone without ever starting the crawl is failed by the next look, at once (the
+    runner knows the job ended: no wait for the heartbeat limit)."""
     servico = ServicoCapturas.from_settings(settings)
+    assert servico.heartbeat_limite >= 60
     captura_id = servico.criar("acervo_geral", advogado_id=None, credencial_ids=[credencial_id], parametros={},
                                origem="cli")  # fmt: skip
     assert servico.reservar(captura_id, runner="local")
     servico.registrar_job(captura_id, runner="local", job_id="4194304", node=socket.gethostname())  # no such pid
-    time.sleep(0.1)
     despachar_pendentes(settings)
+    captura = servico.obter(captura_id)
+    assert captura.status is StatusCaptura.FAILED
+    assert captura.resultado["erro"]["codigo"] == "CAPTURA_INTERROMPIDA"
+
+
+def test_job_the_runner_cannot_see_is_failed_only_after_the_heartbeat_limit(
+    settings: Settings, credencial_id: int
+) -> None:
+    """A local job of another host may still start: its capture stays pending until the heartbeat limit passed,
+    then the next look fails it."""
+    servico = ServicoCapturas.from_settings(settings)
+    captura_id = servico.criar("acervo_geral", advogado_id=None, credencial_ids=[credencial_id], parametros={},
+                               origem="cli")  # fmt: skip
+    assert servico.reservar(captura_id, runner="local")
+    servico.registrar_job(captura_id, runner="local", job_id="4194304", node="outro-host")
+    despachar_pendentes(settings)
+    assert servico.obter(captura_id).status is StatusCaptura.PENDING
+    time.sleep(0.1)
+    despachar_pendentes(settings.model_copy(update={"captura_heartbeat_limite": 0.05}))
     captura = servico.obter(captura_id)
     assert captura.status is StatusCaptura.FAILED
     assert captura.resultado["erro"]["codigo"] == "CAPTURA_INTERROMPIDA"

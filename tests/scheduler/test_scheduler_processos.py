@@ -2,7 +2,7 @@
 
 Scrapyd runs with a poll interval of an hour, so the jobs it is given stay in its queue: it counts them (the
 runner's side) without running 100 crawls. A scheduler killed with SIGKILL while holding a claim is replaced by
-another after its lease.
+another after its lease. A capture whose Scrapyd job vanished is failed by the next look, at once.
 """
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, select
 
+from scheduler.capturas import despachar_pendentes, iniciar_captura
+from sinesys_spiders.core.capturas_jobs import ServicoCapturas
+from sinesys_spiders.core.config import Settings
 from sinesys_spiders.core.db.engine import make_session_factory, session_scope
 from sinesys_spiders.core.db.models import AgendamentoExecucao, CapturaLog
 from sinesys_spiders.core.db.repositories import AgendamentoExecucoesRepository, AgendamentosRepository
+from sinesys_spiders.core.domain import StatusCaptura
 from sinesys_spiders.core.timeutil import utcnow
 
 pytestmark = [pytest.mark.e2e, pytest.mark.requires_postgres, pytest.mark.requires_scrapyd]
@@ -200,3 +204,29 @@ def test_a_scheduler_killed_holding_a_claim_is_replaced_after_its_lease(
         capturas = session.scalars(select(CapturaLog).where(CapturaLog.agendamento_id == agendamento)).all()
         assert [c.id for c in capturas] == [run.captura_id]
     assert len(_pendentes(scrapyd_url)) == 1
+
+
+def test_a_capture_whose_scrapyd_job_is_gone_fails_at_once(
+    database_url: str, scrapyd_url: str, secret_key: str, credenciais: list[int], tmp_path: Path
+) -> None:
+    """Two captures queued on Scrapyd; one's job is cancelled behind our back (Scrapyd no longer knows it): the next
+    look fails that capture at once (CAPTURA_INTERROMPIDA), not after the 2-minute heartbeat limit, and leaves the
+    other pending."""
+    _limpar_fila(scrapyd_url)
+    settings = Settings(database_url=database_url, scrapyd_url=scrapyd_url, var_dir=tmp_path, runner_scrapyd_max=10)
+    assert settings.captura_heartbeat_limite >= 60
+    opcoes = {"advogado_id": None, "credencial_ids": [credenciais[0]], "parametros": {}, "runner": "scrapyd"}
+    vivo, morto = (iniciar_captura(settings, "acervo_geral", origem="cli", **opcoes) for _ in range(2))
+    servico = ServicoCapturas.from_settings(settings)
+    job = servico.obter(morto).job_id
+    assert job in _pendentes(scrapyd_url)
+    httpx.post(f"{scrapyd_url}/cancel.json", data={"project": "sinesys", "job": job}, timeout=30).raise_for_status()
+
+    despachar_pendentes(settings)
+
+    captura = servico.obter(morto)
+    assert captura.status is StatusCaptura.FAILED
+    assert captura.resultado["erro"]["codigo"] == "CAPTURA_INTERROMPIDA"
+    assert job in captura.resultado["erro"]["mensagem"]
+    assert servico.obter(vivo).status is StatusCaptura.PENDING
+    assert servico.obter(vivo).job_id in _pendentes(scrapyd_url)

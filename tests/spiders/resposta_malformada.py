@@ -7,7 +7,9 @@ It stands for a PJE answer our parsers did not expect, between the sandbox and t
   ``"ontem"`` (not a PJE date);
 - ``pagina``: every page of a paged list becomes JSON nested deeper than Python's parser accepts;
 - ``descartar:<id_externo>``: that case's ``/partes`` answer is dropped on the way (``IgnoreRequest``, no response),
-  as a middleware refusing an answer would.
+  as a middleware refusing an answer would;
+- ``credencial:<id_externo>``: the first request of that case fails its credential (the password was changed while
+  the crawl ran: the session middleware's ``CredencialFalhou`` with ``SENHA_INVALIDA``), as a refused re-login would.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+
+from sinesys_spiders.core.errors import SenhaInvalida
+from sinesys_spiders.middlewares.session import CredencialFalhou
 
 ENV = "TESTE_RESPOSTA_MALFORMADA"
 
@@ -39,6 +44,12 @@ def _primeira_parte(payload: Any) -> dict[str, Any] | None:
 
 class RespostaMalformada:
     """Spoil the answer named by ``TESTE_RESPOSTA_MALFORMADA``; every other answer passes untouched."""
+
+    def process_request(self, request: Request) -> None:
+        alvo = os.environ.get(ENV, "")
+        if alvo.startswith("credencial:") and f"/processos/id/{alvo[11:]}/" in request.url:
+            credencial_id = int(request.meta["credencial_id"])
+            raise CredencialFalhou(credencial_id, SenhaInvalida("usuário ou senha inválidos (senha trocada)"))
 
     def process_response(self, request: Request, response: Response) -> Response:
         alvo = os.environ.get(ENV, "")

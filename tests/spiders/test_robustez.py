@@ -6,8 +6,10 @@ Real ``scrapy crawl`` runs against the sandbox (SQLite and PostgreSQL); a test d
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import resposta_malformada as rm
@@ -15,7 +17,8 @@ from processo_e2e import ProcessoE2E
 from sqlalchemy import func, select
 
 from sinesys_spiders import settings as projeto
-from sinesys_spiders.core.db.models import ProcessoParte
+from sinesys_spiders.core.db.models import Processo, ProcessoParte
+from sinesys_spiders.core.domain import BRASILIA
 from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
@@ -108,3 +111,52 @@ def test_an_unreadable_list_page_fails_the_credential_naming_the_exception_and_s
     assert erro["codigo"] == "RESPOSTA_INVALIDA"
     assert erro["mensagem"].startswith("pagina: ")
     assert "RecursionError" in erro["mensagem"]
+
+
+def _nomeados(bloco: dict[str, Any]) -> set[int]:
+    """The PJE ids of the cases the combined capture's lists name today (hearings and pending notices)."""
+    hoje = dt.datetime.now(BRASILIA).date()
+    ontem, ano = hoje - dt.timedelta(days=1), hoje + dt.timedelta(days=365)
+    janelas = {"designada": (hoje, ano), "realizada": (ontem, ontem), "cancelada": (hoje, ano)}
+    casos = {e["id_externo"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
+    for situacao, (inicio, fim) in janelas.items():
+        for a in bloco["audiencias"][situacao]:
+            dia = dt.datetime.fromisoformat(a["data_inicio"].replace("Z", "+00:00")).astimezone(BRASILIA).date()
+            if inicio <= dia <= fim:
+                casos.add(a["id_processo"])
+    return casos & {c["id_externo"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
+
+
+def test_combinada_reports_every_chosen_case_when_its_credential_fails_midway(
+    pje_sandbox: SandboxClient, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """combinada: the credential fails at one case's first request (a password changed mid-crawl); every case the
+    lists named is still in the history, stored or as PROCESSO_NAO_CONCLUIDO with the failure as its reason. (Before,
+    the failing case and those in flight or not yet sent vanished from the history.)"""
+    for _ in range(len(pje_sandbox.users)):
+        user = pje_sandbox.take_user()
+        bloco = pje_sandbox.truth(tribunal="TRT3", grau="primeiro_grau", cpf=user.cpf)["tribunais"]["TRT3"]
+        if len(nomeados := _nomeados(bloco["primeiro_grau"][user.cpf])) >= 2:
+            break
+    else:
+        raise AssertionError("no sandbox user with two cases named by hearings or pending notices")
+    monkeypatch.setenv("PYTHONPATH", str(Path(rm.__file__).parent))
+    e2e = ProcessoE2E(sandbox=pje_sandbox, database_url=database_url, workdir=tmp_path, user=user, tribunal="TRT3")
+    try:
+        acervo = e2e.store_acervo()
+        falha = min(nomeados)
+        monkeypatch.setenv(rm.ENV, f"credencial:{falha}")
+
+        result, resumo = e2e.crawl("combinada", settings={"DOWNLOADER_MIDDLEWARES": _MIDDLEWARES}, check=False)
+
+        assert resumo is not None, result.stderr[-3000:]
+        assert "Traceback" not in result.stdout + result.stderr
+        entrada = e2e.resultado(resumo)
+        erros = {e["processo_id"]: e["motivo"] for e in entrada.get("erros_itens", [])}
+        assert erros[acervo[falha]].startswith("PROCESSO_NAO_CONCLUIDO: a credencial falhou"), erros
+        assert "SENHA_INVALIDA" in erros[acervo[falha]]
+        with e2e.factory() as session:
+            capturados = set(session.scalars(select(Processo.id).where(Processo.timeline_capturada_em.is_not(None))))
+        assert {acervo[i] for i in nomeados} <= capturados | set(erros), "a chosen case vanished from the history"
+    finally:
+        e2e.close()

@@ -24,6 +24,11 @@ out = {k: s.get(k) for k in (
 out["DOWNLOAD_HANDLERS"] = {k: str(v) for k, v in s.getwithbase("DOWNLOAD_HANDLERS").items()}
 out["PLAYWRIGHT_DOWNLOAD_HANDLERS"] = s.getdict("PLAYWRIGHT_DOWNLOAD_HANDLERS")
 out["PLAYWRIGHT_LAUNCH_OPTIONS"] = s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+import scrapy
+from scrapy.core.downloader.handlers import DownloadHandlers
+from scrapy.crawler import Crawler
+handlers = DownloadHandlers(Crawler(scrapy.Spider, s))
+out["SEM_HANDLER"] = [x for x in ("file", "data", "s3", "ftp", "http") if handlers._get_handler(x) is None]
 print(json.dumps(out))
 """
 
@@ -47,8 +52,11 @@ def test_security_defaults_and_the_asyncio_reactor(tmp_path):
     assert s["DOWNLOAD_VERIFY_CERTIFICATES"] is True  # behaviour: tests/spiders/test_tls.py
     # Data requests go through Scrapy's HTTP downloader: no Playwright driver started by a crawl that needs none.
     assert "scrapy_playwright" not in str(s["DOWNLOAD_HANDLERS"])
-    assert s["DOWNLOAD_HANDLERS"]["https"].startswith("scrapy.core.downloader.handlers.")
+    assert s["DOWNLOAD_HANDLERS"]["https"] == "sinesys_spiders.parada.HttpDownloadHandler"  # Scrapy's HTTP/1.1
     assert s["PLAYWRIGHT_DOWNLOAD_HANDLERS"]["https"] == "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    # A file://, data:, s3:// or ftp:// URL (from a plugin, a redirect or the database) has no download handler in a
+    # crawl: Scrapy refuses it instead of reading a local file or another store (issue 17, item 2).
+    assert s["SEM_HANDLER"] == ["file", "data", "s3", "ftp"]
 
 
 def test_a_remote_browser_url_is_kept_away_from_scrapy_playwright(tmp_path):

@@ -239,7 +239,8 @@ def test_the_timeline_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
         capturados = set(session.scalars(select(Processo.id).where(Processo.timeline_capturada_em.is_not(None))))
     assert capturados == {r["processo_id"] for r in registros}
     for registro in registros:
-        assert [i["dados_origem"] for i in registro["itens"]] == timelines[registro["id_processo_externo"]]
+        assert registro["bruta"] == timelines[registro["id_processo_externo"]]
+        assert [i["id_externo"] for i in registro["itens"]] == [i["id"] for i in registro["bruta"]]
         esperado = {(i["tipo"], i["id_externo"]) for i in registro["itens"]}
         assert esperado == linhas.get(registro["id_processo_externo"], set())
         assert registro["total_documentos"] + registro["total_movimentos"] == len(registro["itens"])

@@ -105,7 +105,7 @@ def test_0007_keeps_case_person_and_document_ids_under_neutral_names_and_back(cr
     """Parties, addresses, timelines and documents keep their tribunal ids across 0007_i16 and its downgrade; the
     dedup keys (a party without CPF/CNPJ by person id and tribunal, a timeline per case) still hold after it."""
     url = create_database(migrated=False)
-    upgrade(url, "0005_i16")
+    upgrade(url, "0006_i17")
     _inserir(
         url,
         _PARTE_SEM_DOCUMENTO.format(col="id_pessoa_pje", valor=555),
@@ -144,7 +144,7 @@ def test_0007_keeps_case_person_and_document_ids_under_neutral_names_and_back(cr
         with pytest.raises(sa.exc.IntegrityError):
             _inserir(url, duplicada)
 
-    command.downgrade(alembic_config(url), "0005_i16")
+    command.downgrade(alembic_config(url), "0006_i17")
     assert _linhas(url, "SELECT id_pessoa_pje FROM partes") == [(555,)]
     assert _linhas(url, "SELECT id_municipio_pje FROM enderecos") == [(3106200,)]
     assert _linhas(url, "SELECT id_processo_pje, id_documento_pje, md5_pje FROM documentos") == [(2345678, 77, "abc")]

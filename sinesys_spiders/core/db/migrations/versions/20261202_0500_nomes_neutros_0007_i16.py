@@ -1,7 +1,7 @@
 """neutral names, second part: the remaining ``*_pje`` columns become ``*_externo`` (``alterado_origem_em``)
 
 Revision ID: 0007_i16
-Revises: 0005_i16
+Revises: 0006_i17
 Create Date: 2026-12-02 05:00:00+00:00
 
 The case, person, document, municipality and catalogue ids a tribunal plugin fills are named for no tribunal
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_i16"
-down_revision: str | Sequence[str] | None = "0005_i16"
+down_revision: str | Sequence[str] | None = "0006_i17"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
