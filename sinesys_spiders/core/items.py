@@ -253,7 +253,7 @@ class Expediente(ProcessoBase):
 class Audiencia(ItemCaptura):
     """A hearing from the pauta, flattened: nested PJE objects become ``<object>_<field>`` fields.
 
-    PJE's own ids of the related records end in ``_id_externo`` (the database keeps its own ids apart).
+    The tribunal's own ids of the related records end in ``_id_externo`` (the database keeps its own ids apart).
     """
 
     tabela: ClassVar[str] = "audiencias"

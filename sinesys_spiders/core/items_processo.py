@@ -5,7 +5,7 @@ A per-case capture yields, for each case, exactly one terminal item, which the p
 
 - :class:`PartesProcesso`: every party of the case, classified (cliente, parte_contraria, terceiro),
   each with its address and its representatives (lawyers, with their OABs and addresses);
-- :class:`TimelineProcesso`: the case's whole timeline as PJE sent it, with its totals, plus the
+- :class:`TimelineProcesso`: the case's whole timeline as the tribunal sent it, with its totals, plus the
   documents it chose to download (:class:`DocumentoBaixado`, yielded separately as each PDF arrives);
 - :class:`OcorrenciaProcesso`: a case not captured (``bloqueado`` by another run, or ``erro`` with its
   reason), or a document that failed (``erro`` with ``id_documento``).
@@ -63,7 +63,7 @@ class _Model(BaseModel):
 
 
 class EnderecoParte(_Model):
-    """An address as PJE gives it (``endereco``), flattened; ``cep`` in digits."""
+    """An address as the tribunal gives it (``endereco``), flattened; ``cep`` in digits."""
 
     id_externo: int
     logradouro: OptStr = None
@@ -165,7 +165,7 @@ class ItemProcesso(_Model):
 
 
 class PartesProcesso(ItemProcesso):
-    """Every party of one case; ``sem_partes`` when PJE has none (its 404)."""
+    """Every party of one case; ``sem_partes`` when the tribunal has none (its 404)."""
 
     sem_partes: bool = False
     partes: list[ParteProcesso] = Field(default_factory=list)

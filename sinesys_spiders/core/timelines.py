@@ -1,4 +1,4 @@
-"""The timeline store: one whole timeline per case, tribunal and grau, as PJE sent it, with its metadata.
+"""The timeline store: one whole timeline per case, tribunal and grau, as the tribunal sent it, with its metadata.
 
 The MongoDB era of Sinesys kept timelines in a collection ``timeline`` (pje-api.md §5)::
 

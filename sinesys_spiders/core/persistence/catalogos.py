@@ -1,13 +1,13 @@
-"""What hearings and expedientes refer to: PJE's catalogues, and their case's ``acervo`` row.
+"""What hearings and expedientes refer to: the tribunal's catalogues, and their case's ``acervo`` row.
 
 Catalogues: órgãos julgadores, classes judiciais, salas and tipos de audiência.
 :func:`link_audiencias` upserts the catalogue rows a batch of hearings names (one read per catalogue,
-one insert of what is missing, an update when PJE renamed something) and fills each hearing row's
+one insert of what is missing, an update when the tribunal renamed something) and fills each hearing row's
 foreign keys (``orgao_julgador_id``, ``classe_judicial_id``, ``sala_audiencia_id``,
 ``tipo_audiencia_id``). Catalogue rows are shared reference data: they are kept current, without
 versions. A concurrent insert of the same catalogue key is re-read, never a crash.
 
-:func:`link_processos` sets ``processo_id`` from the stored case with the same PJE id.
+:func:`link_processos` sets ``processo_id`` from the stored case with the same id at the tribunal.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@
 - ``partes`` pages (:func:`lacunas_partes`): the case's parties, representatives, addresses, party links
   (``processo_partes``, with the classification the capture's rule gives) and representative links, found
   the way :func:`~sinesys_spiders.core.persistencia_processo.persistir_partes` finds them (CPF, else CNPJ,
-  else PJE person id; addresses by PJE id and entity).
+  else the tribunal's person id; addresses by tribunal id and entity).
 
-Elements are named by PJE ids and names, never by a CPF or CNPJ.
+Elements are named by the tribunal's ids and names, never by a CPF or CNPJ.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Field names are snake_case; ``model_dump(by_alias=True)`` gives the camelCase of the existing recovery API
 (``capturaLogId``, ``payloadDisponivel``, ``totalSucessos``...), which the CLI's ``--json`` and the API use.
-No model carries a full CPF or a payload: an element is named by its PJE id or a masked document.
+No model carries a full CPF or a payload: an element is named by its id at the tribunal or a masked document.
 """
 
 from __future__ import annotations

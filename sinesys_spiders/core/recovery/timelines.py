@@ -6,7 +6,7 @@ capture ran with. Its plugin reads it again into the case's
 (never sent). Against the database and the stores:
 
 - ``timeline_item``: each movement and document of the timeline, a ``timeline_itens`` row on (tribunal, grau,
-  case, tipo, PJE id);
+  case, tipo, tribunal id);
 - ``timeline``: the case's whole timeline in the timeline store (SQL ``timelines`` or MongoDB ``timeline``);
 - ``documento``: each downloadable document (signed, not secret, per the page's filters; only when its capture
   downloaded documents): its ``documentos`` row **and** its PDF in the document store.

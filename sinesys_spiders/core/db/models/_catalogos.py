@@ -1,4 +1,4 @@
-"""PJE catalogues per tribunal and grau: órgãos julgadores, classes judiciais, salas and tipos de audiência."""
+"""Tribunal catalogues per tribunal and grau: órgãos julgadores, classes judiciais, salas and tipos de audiência."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["ClasseJudicial", "OrgaoJulgador", "SalaAudiencia", "TipoAudiencia"]
 
 
 class OrgaoJulgador(TimestampMixin, Base):
-    """A court unit (vara, gabinete, turma) as PJE describes it."""
+    """A court unit (vara, gabinete, turma) as the tribunal describes it."""
 
     __tablename__ = "orgaos_julgadores"
 
@@ -59,7 +59,7 @@ class ClasseJudicial(TimestampMixin, Base):
 
 
 class SalaAudiencia(TimestampMixin, Base):
-    """A hearing room; ``orgao_julgador_id_externo`` is 0 when PJE does not say (keeps the key non-null)."""
+    """A hearing room; ``orgao_julgador_id_externo`` is 0 when the tribunal does not say (keeps the key non-null)."""
 
     __tablename__ = "salas_audiencia"
 
