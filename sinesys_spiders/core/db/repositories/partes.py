@@ -1,11 +1,12 @@
 """The parties of a batch of cases, stored in a few statements per table (:class:`PartesRepository`).
 
 What is stored, and how each row is matched, is what one case at a time stored before: ``partes`` by CPF, else
-CNPJ, else the tribunal's person id and tribunal; ``representantes`` by CPF, else the tribunal's person id and
-name (OABs merged); ``enderecos`` by tribunal id and entity; ``processo_partes`` by case, party, polo and tipo;
-the case's links made equal to the answer (links no longer present removed), and ``acervo.partes_capturadas_em`` stamped. The counts of each
-case are those of writing the cases one after the other. Rows go through :class:`~.lotes.LoteTabela`: read once
-per batch, unchanged rows not written, changed ones versioned in ``registro_versoes``.
+CNPJ, else the tribunal's person id and tribunal; ``representantes`` by CPF, else the tribunal's person id and name
+(OABs merged); ``enderecos`` by tribunal id and entity; ``processo_partes`` by case, party, polo and tipo; the
+case's links made equal to the answer (links no longer present removed), and ``acervo.partes_capturadas_em``
+stamped. The counts of each case are those of writing the cases one after the other. Rows go through
+:class:`~.lotes.LoteTabela`: read once per batch, unchanged rows not written, changed ones versioned in
+``registro_versoes``.
 """
 
 from __future__ import annotations
