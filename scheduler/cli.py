@@ -77,6 +77,13 @@ def capturas() -> None:
 @click.option("-o", "--opcao", "opcoes", multiple=True, help="Spider option KEY=VALUE (repeatable): -o tribunais=TRT3")
 @click.option("--runner", type=click.Choice(RUNNERS), default=None, help="Where it runs (default: SINESYS_RUNNER).")
 @click.option("--esperar", is_flag=True, help="Wait for the end; exit 0 completed, 1 failed or cancelled.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes (local) or Scrapyd jobs sharing the capture through Redis (SINESYS_REDIS_URL).",
+)
 @click.option("--intervalo", type=click.FloatRange(0.1, 60), default=2.0, show_default=True, help="Poll seconds.")
 def iniciar(
     tipo: str,
@@ -85,6 +92,7 @@ def iniciar(
     opcoes: tuple[str, ...],
     runner: str | None,
     esperar: bool,
+    workers: int,
     intervalo: float,
 ) -> None:
     """Start a capture of TIPO and print its id."""
@@ -98,7 +106,7 @@ def iniciar(
             tipo,
             advogado_id=None if ids else advogado,
             credencial_ids=ids,
-            parametros=_opcoes(opcoes),
+            parametros={**_opcoes(opcoes), **({"workers": workers} if workers > 1 else {})},
             origem="cli",
             runner=runner,
         )

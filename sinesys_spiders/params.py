@@ -71,6 +71,12 @@ class CapturaParams(BaseModel):
     captura_id: int | None = Field(
         default=None, gt=0, le=MAX_ID, description="History row opened by the API or the scheduler"
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes sharing this capture (2 or more: the scrapy-redis queue and the state in Redis)",
+    )
 
     @model_validator(mode="after")
     def _one_selector(self) -> CapturaParams:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from sinesys_spiders.core.historico_contadores import ContadoresCaptura
+from sinesys_spiders.core.historico_contadores import ContadoresCaptura, ContadoresRedis
+from sinesys_spiders.core.redis_conexao import abrir_redis
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,8 +57,11 @@ _contadores: weakref.WeakKeyDictionary[Crawler, ContadoresCaptura] = weakref.Wea
 
 
 def contadores(crawler: Crawler) -> ContadoresCaptura:
-    """The counters of ``crawler``'s capture (created on first use)."""
+    """The counters of ``crawler``'s capture (created on first use; in Redis for a capture run by N workers)."""
     found = _contadores.get(crawler)
     if found is None:
-        found = _contadores[crawler] = ContadoresCaptura()
+        captura_workers = crawler.settings.getint("CAPTURA_WORKERS_ID") if crawler.settings else 0
+        conexao = abrir_redis() if captura_workers else None
+        found = ContadoresRedis(conexao, captura_workers) if conexao is not None else ContadoresCaptura()
+        _contadores[crawler] = found
     return found

@@ -16,7 +16,7 @@ from sinesys_spiders.core.errors import TransientError
 if TYPE_CHECKING:
     from sinesys_spiders.core.capturas_jobs import Captura
 
-__all__ = ["EstadoJob", "JobRef", "Runner", "RunnerIndisponivel", "spider_args"]
+__all__ = ["EstadoJob", "JobRef", "Runner", "RunnerIndisponivel", "estado_de_varios", "spider_args", "workers_de"]
 
 
 class RunnerIndisponivel(TransientError):
@@ -45,6 +45,11 @@ class JobRef:
     runner: str
     job_id: str
     node: str | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        """The job ids of a capture run by N workers (recorded comma-separated), or the one job id."""
+        return [j for j in self.job_id.split(",") if j]
 
 
 @runtime_checkable
@@ -93,3 +98,16 @@ def spider_args(captura: Captura) -> dict[str, str]:
             continue
         args[key] = _arg(value)
     return args
+
+
+def workers_de(captura: Captura) -> int:
+    """How many workers the capture asked for (``--workers``; 1 by default)."""
+    return max(1, int(captura.parametros.get("workers", 1) or 1))
+
+
+def estado_de_varios(estados: list[EstadoJob]) -> EstadoJob:
+    """The state of a capture's N jobs: running while any runs, pending while any waits, else finished (or gone)."""
+    for estado in (EstadoJob.RUNNING, EstadoJob.PENDING, EstadoJob.FINISHED, EstadoJob.GONE):
+        if estado in estados:
+            return estado
+    return EstadoJob.UNKNOWN

@@ -11,12 +11,13 @@ and ``SINESYS_SCRAPYD_PASSWORD`` (basic auth), ``SINESYS_RUNNER_SCRAPYD_MAX`` (c
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from scheduler.runners.base import EstadoJob, JobRef, RunnerIndisponivel, spider_args
+from scheduler.runners.base import EstadoJob, JobRef, RunnerIndisponivel, estado_de_varios, spider_args, workers_de
 from sinesys_spiders.core.config import mask_url
 from sinesys_spiders.core.errors import ConfiguracaoInvalida
 
@@ -76,11 +77,25 @@ class ScrapydRunner:
         return list(self._call("GET", "listspiders.json", params={"project": self.project})["spiders"])
 
     def iniciar(self, captura: Captura) -> JobRef:
+        """Schedule the capture's job; with ``--workers N``, N jobs on the same capture (ids comma-separated)."""
         data = {"project": self.project, "spider": captura.tipo_captura, **spider_args(captura)}
-        body = self._call("POST", "schedule.json", data=data)
-        return JobRef(runner=self.nome, job_id=str(body["jobid"]), node=body.get("node_name"))
+        ids: list[str] = []
+        node = None
+        try:
+            for _ in range(workers_de(captura)):
+                body = self._call("POST", "schedule.json", data=data)
+                ids.append(str(body["jobid"]))
+                node = node or body.get("node_name")
+        except RunnerIndisponivel:
+            for job_id in ids:  # nothing half-scheduled
+                with contextlib.suppress(RunnerIndisponivel):
+                    self._call("POST", "cancel.json", data={"project": self.project, "job": job_id})
+            raise
+        return JobRef(runner=self.nome, job_id=",".join(ids), node=node)
 
     def estado(self, job: JobRef) -> EstadoJob:
+        if len(job.ids) > 1:
+            return estado_de_varios([self.estado(JobRef(job.runner, j, job.node)) for j in job.ids])
         try:
             body = self._call("GET", "status.json", params={"job": job.job_id, "project": self.project})
             return _ESTADOS.get(str(body.get("currstate")), EstadoJob.UNKNOWN)
@@ -90,7 +105,8 @@ class ScrapydRunner:
     def estados(self, jobs: Sequence[JobRef]) -> dict[str, EstadoJob]:
         body = self._call("GET", "listjobs.json", params={"project": self.project})
         conhecidos = {str(j.get("id")): estado for key, estado in _ESTADOS.items() for j in body.get(key, [])}
-        return {job.job_id: conhecidos.get(job.job_id, EstadoJob.GONE) for job in jobs}
+        return {job.job_id: estado_de_varios([conhecidos.get(j, EstadoJob.GONE) for j in job.ids]) for job in jobs}
 
     def cancelar(self, job: JobRef) -> None:
-        self._call("POST", "cancel.json", data={"project": self.project, "job": job.job_id})
+        for job_id in job.ids:
+            self._call("POST", "cancel.json", data={"project": self.project, "job": job_id})

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     mongodb_database: str = "sinesys"
     redis_url: SecretStr | None = Field(default=None, description="Redis for locks, sessions and scrapy-redis.")
     redis_prefix: str = Field(default="sinesys", description="Prefix of every Redis key: one per deployment.")
+    fila_lease_ttl: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a worker's lease on its in-flight requests lasts (renewed every third of it); a worker "
+        "silent for longer has its requests put back in the shared queue.",
+    )
     scrapyd_url: str | None = Field(default=None, description="Scrapyd server that runs jobs.")
     scrapyd_project: str = "sinesys"
     scrapyd_username: str | None = Field(default=None, description="Scrapyd basic-auth user.")

@@ -8,7 +8,9 @@
   spider is closed with reason ``cancelled``.
 - :data:`~sinesys_spiders.sinais.credencial_falhou`, :data:`~sinesys_spiders.sinais.resultado_credencial`,
   :data:`~sinesys_spiders.sinais.captura_falhou`: recorded (failures at once, results buffered to the close).
-- ``spider_closed`` (after every pipeline flushed): the counters of every credential
+- ``spider_closed`` (after every pipeline flushed), for a capture run by N workers (``-a workers=N``): each worker
+  adds its own results; the last one to close (elected once in Redis) flushes the shared counts and ends the
+  capture as below, then removes the capture's keys. Otherwise: the counters of every credential
   (:func:`~sinesys_spiders.sinais.contadores`), the buffered results, a zero result for every credential that
   reported nothing, then the end: ``completed``/``failed`` by the credentials when the crawl finished,
   ``cancelled`` when asked, ``failed`` ``CAPTURA_INTERROMPIDA`` for any other close reason.
@@ -36,8 +38,9 @@ from sinesys_spiders.core.capturas_jobs import ServicoCapturas
 from sinesys_spiders.core.config import get_settings
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.domain import StatusCaptura, TipoCaptura
-from sinesys_spiders.core.errors import SinesysError
+from sinesys_spiders.core.errors import RedisIndisponivel, SinesysError
 from sinesys_spiders.core.items import ItemCaptura, ItemInvalido
+from sinesys_spiders.workers.fim import limpar_captura, ultimo_worker
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -171,14 +174,57 @@ class CapturaExtension:
 
     # -- closing -------------------------------------------------------------------------------
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> Any:
         self._fechando = True
         if self._pulso is not None and self._pulso.running:
             self._pulso.stop()
+        fila = getattr(spider, "fila", None)
+        if fila is not None and self.captura_id is not None:  # one of the capture's workers: the last one ends it
+            return self._fechar_worker_async(spider, reason, fila)
         try:
             self._fechar(spider, reason)
         except Exception:
             logger.exception("capturas: não foi possível registrar o resultado da captura")
+        return None
+
+    async def _fechar_worker_async(self, spider: Spider, reason: str, fila: Any) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(self._fechar_worker, spider, reason, fila))
+        except Exception:
+            logger.exception("capturas: não foi possível encerrar o worker")
+
+    def _fechar_worker(self, spider: Spider, reason: str, fila: Any) -> None:
+        """A worker closes: its own results are added to the row; the last worker (elected once in Redis, after
+        every other worker left or its lease lapsed) flushes the shared counts and finishes the capture."""
+        assert self.captura_id is not None
+        captura_id = self.captura_id
+        for resultado in self._resultados:
+            resultado = dict(resultado)
+            rid = resultado.pop("captura_id", None) or captura_id
+            self.servico.record_result(int(rid), **resultado)
+        self._resultados.clear()
+        try:
+            ultimo = ultimo_worker(fila, reason)
+        except RedisIndisponivel as exc:  # nobody can be elected: this worker fails the capture with the code
+            self._falha = self._falha or exc
+            ultimo = True
+        if not ultimo:
+            logger.info("captura %s: worker encerrado (%s); outro worker a conclui", captura_id, reason)
+            return
+        if self.servico.obter(captura_id).terminada:
+            return
+        if not isinstance(self._falha, RedisIndisponivel):
+            self.contadores.flush(self.servico, captura_id)
+            limpar_captura(spider, fila)
+        self.servico.registrar_silenciosas(captura_id)
+        if self._falha is not None and (reason == "finished" or isinstance(self._falha, RedisIndisponivel)):
+            self.servico.fail(captura_id, self._falha)
+            status = StatusCaptura.FAILED
+        else:
+            status = self.servico.concluir(captura_id, motivo=reason)
+        logger.info("captura %s %s (último worker)", captura_id, status.value)
 
     def _fechar(self, spider: Spider, reason: str) -> None:
         proprio = getattr(spider, "captura_id", None)  # a spider that is not a capture spider may carry one (-a)

@@ -115,6 +115,8 @@ class ProcessoSpider(CapturaSpider):
 
     #: The ``acervo`` column stamped when a case is captured (``partes_capturadas_em``...).
     coluna_capturado: ClassVar[str]
+    #: Per-case locks and results are kept by the process that chose the cases: one process per capture.
+    aceita_workers = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -178,7 +180,7 @@ class ProcessoSpider(CapturaSpider):
         ctx = self._contextos.get(credencial.id)
         if ctx is None or credencial.id in self._falhas:
             return
-        estado = self._estado[credencial.id]
+        estado = self.estado_credenciais.estado(credencial.id)
         estado["iniciada_em"] = utcnow().isoformat()
         estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
         alvos = await asyncio.to_thread(self._alvos, credencial)
@@ -237,7 +239,7 @@ class ProcessoSpider(CapturaSpider):
         """A case's first requests (or its error, counted as pending until the pipeline has it)."""
         captura = self._captura_processo(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
         try:
-            pedidos = list(captura.iniciar_processo(ctx, alvo, self._estado[ctx.credencial_id]))
+            pedidos = list(captura.iniciar_processo(ctx, alvo, self.estado_credenciais.estado(ctx.credencial_id)))
         except (SinesysError, *ERROS_DE_LEITURA) as exc:
             erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
             self._casos[alvo.processo_id].pendentes += 1
@@ -252,7 +254,7 @@ class ProcessoSpider(CapturaSpider):
         return captura
 
     def _ocorrencia(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, **fields: Any) -> OcorrenciaProcesso:
-        estado = self._estado.get(ctx.credencial_id, {})
+        estado = self.estado_credenciais.estado(ctx.credencial_id)
         extra = {"credencial_iniciada_em": estado["iniciada_em"]} if estado.get("iniciada_em") else {}
         return OcorrenciaProcesso(
             tipo_captura=ctx.tipo_captura,
@@ -306,7 +308,7 @@ class ProcessoSpider(CapturaSpider):
             else:
                 yield from itens
         finally:
-            self._done(ctx.credencial_id)
+            self._done(ctx.credencial_id, response.request)
             self._um_a_menos(alvo.processo_id)
 
     @staticmethod
@@ -355,7 +357,7 @@ class ProcessoSpider(CapturaSpider):
                     self._casos[alvo.processo_id].pendentes += 1
                 yield item
         finally:
-            self._done(ctx.credencial_id)
+            self._done(ctx.credencial_id, request)
             self._um_a_menos(alvo.processo_id)
 
     # -- locks ---------------------------------------------------------------------------------------

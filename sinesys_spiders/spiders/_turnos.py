@@ -89,6 +89,10 @@ class TurnosSessao:
         self._chaves[credencial.id] = chave
         return True
 
+    def credenciais(self) -> list[int]:
+        """The credentials whose session turn this crawl holds."""
+        return list(self._chaves)
+
     def soltar(self, credencial_id: int) -> None:
         """The credential is done: its session is free for the next (nothing if it held none)."""
         chave = self._chaves.pop(credencial_id, None)

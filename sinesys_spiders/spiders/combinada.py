@@ -153,7 +153,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 break
             for pedido in pedidos:
                 yield self._request(pctx, pedido)
-        if self._pendentes.get(credencial.id, 0) > 0:
+        if self.estado_credenciais.pendentes(credencial.id) > 0:
             await fase.lista_pronta.wait()
         fase.na_lista = False
         if credencial.id in self._falhas:
@@ -177,7 +177,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         self, credencial: CredencialResumo, ctx: ContextoCaptura, fase: _Credencial
     ) -> AsyncIterator[Any]:
         """Phase 2: partes and timeline of the cases the lists named, each due per its own column."""
-        estado = self._estado[credencial.id]
+        estado = self.estado_credenciais.estado(credencial.id)
         estado["iniciada_em"] = utcnow().isoformat()
         estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
         devidos: dict[TipoCaptura, list[ProcessoAlvo]] = {}
@@ -212,7 +212,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
     def _iniciar_caso(self, ctx: ContextoCaptura, alvo: ProcessoAlvo) -> list[Any]:
         """The case's first requests of each per-case part it is due for (an error per part that cannot start)."""
         efetivo = self._endpoints[(ctx.tribunal, ctx.grau)]
-        estado = self._estado[ctx.credencial_id]
+        estado = self.estado_credenciais.estado(ctx.credencial_id)
         produzidos: list[Any] = []
         for tipo in self._fases[ctx.credencial_id].tipos_de[alvo.processo_id]:
             pctx = dataclasses.replace(ctx, tipo_captura=tipo, parametros=self.parametros())
@@ -258,7 +258,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         fase = self._fases.get(ctx.credencial_id)
         if parte is not None and fase is not None:
             return fase.estados[parte]
-        return self._estado[ctx.credencial_id]
+        return self.estado_credenciais.estado(ctx.credencial_id)
 
     def _verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> bool:
         if ctx.tipo_captura is TipoCaptura.COMBINADA:  # the credential's end: the parts were checked as they ended
@@ -296,6 +296,6 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
 
     def _talvez_terminou(self, credencial_id: int) -> None:
         fase = self._fases.get(credencial_id)
-        if fase is not None and fase.na_lista and self._pendentes.get(credencial_id, 0) <= 0:
+        if fase is not None and fase.na_lista and self.estado_credenciais.pendentes(credencial_id) <= 0:
             fase.lista_pronta.set()
         super()._talvez_terminou(credencial_id)

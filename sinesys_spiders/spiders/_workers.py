@@ -1,0 +1,215 @@
+"""N workers on one capture (``-a workers=N``, N ≥ 2, started by ``sinesys capturas iniciar ... --workers N``).
+
+Every worker is a ``scrapy crawl`` (a local process or a Scrapyd job) with the same arguments and ``captura_id``.
+They share, in the Redis of ``SINESYS_REDIS_URL``:
+
+- the request queue and duplicate filter (scrapy-redis, :mod:`sinesys_spiders.workers.scheduler`), where every
+  popped request stays under its worker's lease until handled (no request lost when a worker dies);
+- each credential's crawl state (:class:`~sinesys_spiders.core.estado_captura.redis.EstadoRedis`): who started it,
+  its requests in flight, its context, the plugin's state, its failure and its end;
+- the stored sessions and the login locks (``SINESYS_REDIS_URL`` puts them in Redis): one login per credential,
+  whichever worker needs it.
+
+Each worker goes through the credentials in order and claims the ones nobody claimed yet: it takes the lawyer's
+session turn, logs in (or reuses the stored session) and sends their first requests into the shared queue, and
+from there any worker handles any answer. A credential claimed by a worker that died while still producing its
+first requests (its queue lease lapsed) is claimed again by another. A worker stays up until every credential of
+the capture has ended, handling what the queue holds; then it closes, and the capture extension finishes the
+capture when the last worker closes (:mod:`sinesys_spiders.extensions.capturas`).
+
+The per-case spiders (``partes``, ``timeline``) and ``combinada`` keep per-case bookkeeping in their process and
+run as one process: ``workers`` ≥ 2 is refused for them with a clear message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from sinesys_spiders import sinais
+from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
+from sinesys_spiders.core.estado_captura import abrir_estado
+from sinesys_spiders.workers.fila import CHAVE_TOKEN
+from sinesys_spiders.workers.scheduler import configurar_workers
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+    from sinesys_spiders.core.credenciais import CredencialResumo
+    from sinesys_spiders.core.errors import SinesysError
+    from sinesys_spiders.core.estado_captura import EstadoCredenciais
+    from sinesys_spiders.params import CapturaParams
+    from sinesys_spiders.spiders._turnos import TurnosSessao
+    from sinesys_spiders.workers.fila import FilaComArrendamento
+
+__all__ = ["TrabalhoEmWorkers"]
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two looks at the capture's credentials while this worker waits for the others.
+INTERVALO = 0.5
+
+
+class TrabalhoEmWorkers:
+    """The workers side of :class:`~sinesys_spiders.spiders.base.CapturaSpider` (a mixin of it)."""
+
+    #: Whether this spider may run as N workers (the per-case spiders may not).
+    aceita_workers = True
+
+    args: CapturaParams
+    captura_id: int | None
+    crawler: Crawler
+    estado_credenciais: EstadoCredenciais
+    _credenciais: list[CredencialResumo]
+    _turnos: TurnosSessao
+
+    if TYPE_CHECKING:  # the other parts of the spider
+
+        def _capturar(self, credencial: CredencialResumo) -> AsyncIterator[Any]: ...
+
+        async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool: ...
+
+        def _falhou(self, credencial_id: int) -> bool: ...
+
+        def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None: ...
+
+    def _iniciar_workers(self) -> None:
+        self.fila: FilaComArrendamento | None = None
+        self._acks: dict[int, str] = {}
+
+    def _configurar_workers(self, crawler: Crawler) -> None:
+        """``workers`` ≥ 2: the shared queue as scheduler and the credentials' state in Redis."""
+        if self.args.workers < 2:
+            return
+        if not self.aceita_workers:
+            raise ConfiguracaoInvalida(
+                f"{getattr(self, 'name', 'esta captura')} roda em um processo só: não use workers={self.args.workers}"
+            )
+        configurar_workers(crawler.settings, self.captura_id)
+        self.estado_credenciais = abrir_estado(self.captura_id, compartilhado=True)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._item_concluido_na_fila, signal=signal)
+
+    def usar_fila(self, fila: FilaComArrendamento) -> None:
+        """Called by the workers' scheduler when it opens: this worker's queue."""
+        self.fila = fila
+
+    # -- the queue: a request is handled when its answer's items are -------------------------------------
+
+    def _concluir_na_fila(self, request: Request | None, item: Any) -> None:
+        if self.fila is None or request is None:
+            return
+        token = request.meta.get(CHAVE_TOKEN)
+        if item is not None and token:
+            self._acks[id(item)] = token  # handled once its items went through the pipelines
+            return
+        self._ack(token)
+
+    def _item_concluido_na_fila(self, item: Any, **_: Any) -> None:
+        token = self._acks.pop(id(item), None)
+        if token:
+            self._ack(token)
+
+    def _ack(self, token: str | None) -> None:
+        if self.fila is None or not token:
+            return
+        try:
+            self.fila.concluir(token)
+        except Exception as exc:  # Redis out of reach: the request stays leased and goes back if this worker dies
+            logger.warning("fila: pedido não marcado como concluído (%s)", type(exc).__name__)
+
+    # -- the capture's credentials, shared -------------------------------------------------------------
+
+    async def _start_workers(self) -> AsyncIterator[Any]:
+        """Claim and start the credentials nobody started (or whose starter died), then wait for them all."""
+        estado = self.estado_credenciais
+        soltador = asyncio.ensure_future(self._soltar_turnos_sempre())
+        desde: dict[int, float] = {}  # when this worker first found a credential's session in use
+        try:
+            while True:
+                abertas = 0
+                for credencial in self._credenciais:
+                    if self._encerrada(credencial.id):
+                        continue
+                    abertas += 1
+                    if not self._pode_reivindicar(credencial.id):
+                        continue
+                    # the session in use (by another capture, or by this one's other grau): try again shortly,
+                    # and fail it with LOCK_OCUPADO past SINESYS_SESSAO_USO_ESPERA, as one process does
+                    inicio = desde.setdefault(credencial.id, time.monotonic())
+                    espera = None if time.monotonic() - inicio < self._turnos.espera else 0.0
+                    if not await self._tomar_sessao(credencial, espera=espera):
+                        estado.liberar_dono(credencial.id, self._worker())
+                        continue
+                    async for produced in self._capturar(credencial):
+                        yield produced
+                if not abertas:
+                    return
+                await asyncio.sleep(INTERVALO)
+        except RedisIndisponivel as exc:  # the shared state is out of reach: this worker's capture fails
+            self.redis_indisponivel(exc)
+        finally:
+            soltador.cancel()
+            self._soltar_turnos_encerrados()
+
+    async def _soltar_turnos_sempre(self) -> None:
+        while True:
+            await asyncio.sleep(INTERVALO)
+            try:
+                self._soltar_turnos_encerrados()
+            except RedisIndisponivel as exc:
+                logger.warning("workers: estado compartilhado inacessível: %s", exc)
+
+    def redis_indisponivel(self, erro: RedisIndisponivel) -> None:
+        """Redis went out of reach mid-crawl: every credential of this worker fails with ``REDIS_INDISPONIVEL``
+        and the worker closes (what it stored stays stored; a rerun of the capture continues from there)."""
+        if getattr(self, "_redis_caiu", False):
+            return
+        self._redis_caiu = True
+        logger.error("workers: %s; o worker encerra", erro)
+        for credencial in self._credenciais:
+            self.credencial_falhou(credencial.id, erro)
+        self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=erro)
+        if self.crawler.engine is not None:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_indisponivel"))
+
+    def _worker(self) -> str:
+        return self.fila.worker if self.fila is not None else f"sem-fila-{id(self)}"
+
+    def _encerrada(self, credencial_id: int) -> bool:
+        estado = self.estado_credenciais
+        if estado.terminada(credencial_id):
+            return True
+        # failed with nothing in flight and nothing being sent: nobody will end it otherwise
+        return (
+            self._falhou(credencial_id) and estado.pendentes(credencial_id) == 0 and not estado.iniciando(credencial_id)
+        )
+
+    def _pode_reivindicar(self, credencial_id: int) -> bool:
+        """Claim a credential nobody claimed, or one whose worker died before sending all its first requests."""
+        estado, eu = self.estado_credenciais, self._worker()
+        dono = estado.dono(credencial_id)
+        if dono == eu:
+            return False  # this worker started it already
+        if dono is not None:
+            vivo = self.fila is None or self.fila.vivo(dono)
+            if vivo or not estado.iniciando(credencial_id):
+                return False
+            logger.warning("credencial %s: o worker %s parou ao iniciá-la; este worker a retoma", credencial_id, dono)
+            estado.liberar_dono(credencial_id, dono)
+            estado.marcar_iniciando(credencial_id, False)
+        return estado.reivindicar(credencial_id, eu)
+
+    def _soltar_turnos_encerrados(self) -> None:
+        """A credential this worker started and another worker ended: its session turn is given back here."""
+        for credencial_id in self._turnos.credenciais():
+            if self.estado_credenciais.terminada(credencial_id):
+                self._turnos.soltar(credencial_id)

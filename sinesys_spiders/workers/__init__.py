@@ -1,0 +1,1 @@
+"""Several workers on one capture: the shared scrapy-redis queue and its leases."""

@@ -1,0 +1,182 @@
+"""The shared request queue of a capture run by N workers: scrapy-redis, with no request lost when a worker dies.
+
+Stock scrapy-redis pops a request out of Redis and forgets it: a worker killed with requests in flight loses
+them. :class:`FilaComArrendamento` (a scrapy-redis ``PriorityQueue``) moves each request it pops, in one atomic
+Lua script, from the queue into its worker's *processing* hash (``{fila}:processando:{worker}``, the pickled
+request and its score), where it stays until the worker has handled its answer or failure
+(:meth:`FilaComArrendamento.concluir`). Every worker holds a lease (``{fila}:lease:{worker}``, a key with a TTL
+of ``SINESYS_FILA_LEASE_TTL`` seconds, default 30, renewed every third of it); when a worker's lease lapses
+(the process died, its machine was lost, its reactor hung longer than the TTL), the next worker that looks
+(:meth:`~FilaComArrendamento.recuperar`, run with every renewal) moves every request of that worker's
+processing hash back into the queue, with its priority, in one Lua script. A request is thus fetched again
+after a crash, never lost.
+
+The queue's keys are ``{SINESYS_REDIS_PREFIX}:captura:{id}:fila`` (one per deployment and per capture): N
+workers with the same capture id share one queue and one duplicate filter.
+
+Requests are pickled (scrapy-redis's serializer): anyone who can write to this Redis can run code in every
+worker. Give the workers a Redis of their own, with a password or an ACL user, on a private network or TLS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from typing import TYPE_CHECKING, Any
+
+from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:
+    import redis
+    from scrapy import Request, Spider
+
+__all__ = ["CHAVE_TOKEN", "FilaComArrendamento", "id_worker"]
+
+logger = logging.getLogger(__name__)
+
+#: ``request.meta`` key of the token of a popped request (its field in the processing hash).
+CHAVE_TOKEN = "sinesys_fila_token"  # noqa: S105 - a meta key, not a secret
+
+# Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil.
+_POP = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return nil end
+redis.call('ZREM', KEYS[1], r[1])
+local token = redis.sha1hex(r[1])
+redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
+return {token, r[1]}
+"""
+
+# Move the processing hashes of every worker whose lease lapsed back into the queue; return how many requests.
+# KEYS: queue, workers set; ARGV: the queue key (prefix of the per-worker keys).
+_RECUPERAR = """
+local movidos = 0
+for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('EXISTS', ARGV[1] .. ':lease:' .. w) == 0 then
+    local proc = ARGV[1] .. ':processando:' .. w
+    local kv = redis.call('HGETALL', proc)
+    for i = 2, #kv, 2 do
+      local v = kv[i]
+      local sep = string.find(v, ':', 1, true)
+      redis.call('ZADD', KEYS[1], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
+      movidos = movidos + 1
+    end
+    redis.call('DEL', proc)
+    redis.call('SREM', KEYS[2], w)
+  end
+end
+return movidos
+"""
+
+# Give back one worker's own processing hash (a graceful close with requests still in flight).
+_DEVOLVER = """
+local movidos = 0
+local kv = redis.call('HGETALL', KEYS[2])
+for i = 2, #kv, 2 do
+  local v = kv[i]
+  local sep = string.find(v, ':', 1, true)
+  redis.call('ZADD', KEYS[1], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
+  movidos = movidos + 1
+end
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('SREM', KEYS[4], ARGV[1])
+return movidos
+"""
+
+
+def id_worker() -> str:
+    """A worker's id: host, process and a random part (a restarted process is a new worker)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+class FilaComArrendamento(PriorityQueue):
+    """scrapy-redis's priority queue, whose popped requests stay in a processing hash under the worker's lease."""
+
+    def __init__(
+        self,
+        server: redis.Redis,
+        spider: Spider,
+        key: str,
+        serializer: Any = None,
+        *,
+        worker: str | None = None,
+        lease_ttl: float = 30.0,
+    ) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.worker = worker or id_worker()
+        self.lease_ttl = lease_ttl
+        self.chave_workers = f"{self.key}:workers"
+        self.chave_lease = f"{self.key}:lease:{self.worker}"
+        self.chave_processando = f"{self.key}:processando:{self.worker}"
+        self._pop = server.register_script(_POP)
+        self._recuperar = server.register_script(_RECUPERAR)
+        self._devolver = server.register_script(_DEVOLVER)
+
+    # -- the worker's lease --------------------------------------------------------------------------
+
+    def registrar(self) -> None:
+        """Join the queue's workers, with a fresh lease."""
+        pipe = self.server.pipeline()
+        pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000))
+        pipe.sadd(self.chave_workers, self.worker)
+        pipe.execute()
+
+    def renovar(self) -> bool:
+        """Renew the lease; ``False`` if it had lapsed (then its requests may have gone back: it joins again)."""
+        if self.server.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000), xx=True):
+            return True
+        logger.warning("fila %s: o lease do worker %s expirou; seus pedidos voltaram à fila", self.key, self.worker)
+        self.registrar()
+        return False
+
+    def recuperar(self) -> int:
+        """Move the requests of every worker whose lease lapsed back into the queue; return how many."""
+        movidos = int(self._recuperar(keys=[self.key, self.chave_workers], args=[self.key]))
+        if movidos:
+            logger.warning("fila %s: %d pedido(s) de workers sem lease voltaram à fila", self.key, movidos)
+        return movidos
+
+    def vivo(self, worker: str) -> bool:
+        """Whether ``worker`` still holds its lease."""
+        return bool(self.server.exists(f"{self.key}:lease:{worker}"))
+
+    def sair(self) -> int:
+        """Leave the queue (a graceful close): requests still in flight go back to it; return how many."""
+        return int(
+            self._devolver(
+                keys=[self.key, self.chave_processando, self.chave_lease, self.chave_workers], args=[self.worker]
+            )
+        )
+
+    # -- requests ------------------------------------------------------------------------------------
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        resultado = self._pop(keys=[self.key, self.chave_processando])
+        if not resultado:
+            return None
+        token, data = resultado
+        request = self._decode_request(data)
+        request.meta[CHAVE_TOKEN] = token.decode() if isinstance(token, bytes) else str(token)
+        return request
+
+    def concluir(self, token: str | None) -> None:
+        """The request of ``token`` was handled (its answer or failure): it leaves the processing hash."""
+        if token:
+            self.server.hdel(self.chave_processando, token)
+
+    def em_andamento(self) -> int:
+        """Requests popped and not yet handled, by every worker that holds the queue."""
+        total = 0
+        for worker in self.server.smembers(self.chave_workers):
+            nome = worker.decode() if isinstance(worker, bytes) else worker
+            total += int(self.server.hlen(f"{self.key}:processando:{nome}"))
+        return total
+
+    def clear(self) -> None:
+        """Remove the queue and every worker's processing hash and lease (the capture is over)."""
+        chaves = [self.key, self.chave_workers]
+        chaves += [k for k in self.server.scan_iter(match=f"{self.key}:processando:*", count=500)]
+        chaves += [k for k in self.server.scan_iter(match=f"{self.key}:lease:*", count=500)]
+        self.server.delete(*chaves)

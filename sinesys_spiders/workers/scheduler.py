@@ -1,0 +1,185 @@
+"""The scheduler of a capture run by N workers: scrapy-redis's, on the leased queue of :mod:`.fila`.
+
+A capture spider switches to it when started with ``-a workers=N`` (N ≥ 2; ``sinesys capturas iniciar ...
+--workers N`` passes it to each of its N jobs) and Redis is configured (``SINESYS_REDIS_URL``): see
+:func:`configurar_workers`. ``SCHEDULER_PERSIST`` is on (a worker that ends never clears what the others still
+need); the keys are the capture's (``{SINESYS_REDIS_PREFIX}:captura:{id}:fila`` and ``...:dupefilter``), and the
+last worker to end removes them.
+
+A request is queued without its ``Cookie`` or ``Authorization`` header and without seeded cookies: no session
+secret reaches Redis (the session middleware adds them again at download time, from the encrypted store).
+
+The duplicate filter (scrapy-redis's ``RFPDupeFilter``) adds the credential to the fingerprint, so a request that
+a worker produced again (after another's crash) is dropped, while two credentials may still ask the same URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import redis.exceptions
+from scrapy_redis.dupefilter import RFPDupeFilter  # type: ignore[import-untyped]
+from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
+from twisted.internet import task
+
+from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
+from sinesys_spiders.core.redis_conexao import RedisConexao, abrir_redis, erros_redis
+from sinesys_spiders.workers.fila import CHAVE_TOKEN, FilaComArrendamento
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+__all__ = ["DupeFilterCredencial", "SchedulerWorkers", "chave_fila", "configurar_workers"]
+
+logger = logging.getLogger(__name__)
+
+
+def chave_fila(conexao: RedisConexao, captura_id: int) -> str:
+    """The queue key of a capture (its dupefilter, processing hashes and leases start with it)."""
+    return conexao.chave("captura", int(captura_id), "fila")
+
+
+def configurar_workers(settings: Settings, captura_id: int | None) -> None:
+    """Point the crawl's scheduler at the capture's shared queue (the spider calls it for ``workers`` ≥ 2)."""
+    if captura_id is None:
+        raise ConfiguracaoInvalida("workers: a captura precisa de um id (inicie com sinesys capturas iniciar)")
+    if abrir_redis() is None:
+        raise ConfiguracaoInvalida("workers: defina SINESYS_REDIS_URL (a fila compartilhada fica no Redis)")
+    settings.set("SCHEDULER", "sinesys_spiders.workers.scheduler.SchedulerWorkers", priority="spider")
+    settings.set("SCHEDULER_PERSIST", True, priority="spider")
+    settings.set("CAPTURA_WORKERS_ID", int(captura_id), priority="spider")
+    # A request leaves its worker's processing hash once its items went through the pipelines: they must then be
+    # in the database, not in a pipeline's buffer that a killed worker would lose (each page's rows are still
+    # written together, as one lote).
+    for batch in ("PERSISTENCIA_BATCH_SIZE", "RAWLOG_BATCH_SIZE"):
+        settings.set(batch, 1, priority="spider")
+
+
+class DupeFilterCredencial(RFPDupeFilter):
+    """scrapy-redis's duplicate filter, with the request's credential in its fingerprint."""
+
+    def request_fingerprint(self, request: Request) -> str:
+        base = str(super().request_fingerprint(request))
+        return f"{request.meta.get('credencial_id', '')}:{base}"
+
+
+def _sem_segredos(request: Request) -> None:
+    """A request goes to Redis without the session's cookies (a retry or a redirect carries the ``Cookie`` header
+    and the cookies the session middleware seeded): the worker that downloads it adds them again from the
+    encrypted session store."""
+    for nome in (b"Cookie", b"Authorization"):
+        if nome in request.headers:
+            del request.headers[nome]
+    request.cookies = {}
+
+
+class SchedulerWorkers(Scheduler):
+    """scrapy-redis's scheduler on the capture's queue, whose requests stay under the worker's lease."""
+
+    queue: FilaComArrendamento
+    df: Any
+
+    def __init__(self, server: Any, *, chave: str, lease_ttl: float, **kwargs: Any) -> None:
+        super().__init__(server, persist=True, queue_key=chave, dupefilter_key=f"{chave}:dupefilter", **kwargs)
+        self.chave = chave
+        self.lease_ttl = lease_ttl
+        self._pulso: task.LoopingCall | None = None
+        self.crawler_stats: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SchedulerWorkers:
+        from sinesys_spiders.core.config import get_settings
+
+        conexao = abrir_redis()
+        if conexao is None:
+            raise ConfiguracaoInvalida("workers: defina SINESYS_REDIS_URL")
+        captura_id = crawler.settings.getint("CAPTURA_WORKERS_ID")
+        chave = chave_fila(conexao, captura_id)
+        with conexao.erros():
+            conexao.client.ping()
+        dupefilter = DupeFilterCredencial(conexao.client, key=f"{chave}:dupefilter")
+        instance = cls(conexao.client, chave=chave, lease_ttl=get_settings().fila_lease_ttl, dupefilter=dupefilter)
+        instance.crawler_stats = crawler.stats  # scrapy-redis's own stats calls use a deprecated signature
+        return instance
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        self.queue = FilaComArrendamento(self.server, spider, self.chave, self.serializer, lease_ttl=self.lease_ttl)
+        if not self.df:
+            self.df = DupeFilterCredencial(self.server, key=f"{self.chave}:dupefilter")
+        self.queue.registrar()
+        self.queue.recuperar()
+        usar = getattr(spider, "usar_fila", None)
+        if usar is not None:
+            usar(self.queue)
+        self._pulso = task.LoopingCall(self._renovar)
+        self._pulso.start(self.lease_ttl / 3, now=False).addErrback(
+            lambda f: logger.error("fila: renovação parou: %s", f.value)
+        )
+        logger.info("fila %s: worker %s (%d pedido(s) na fila)", self.chave, self.queue.worker, len(self.queue))
+
+    def _renovar(self) -> None:
+        try:
+            self.queue.renovar()
+            self.queue.recuperar()
+        except Exception as exc:  # Redis out of reach: the lease lapses and the others take the requests back
+            logger.warning("fila %s: não foi possível renovar o lease: %s", self.chave, type(exc).__name__)
+
+    def close(self, reason: str) -> None:
+        if self._pulso is not None and self._pulso.running:
+            self._pulso.stop()
+        try:
+            devolvidos = self.queue.sair()
+        except Exception as exc:
+            logger.warning("fila %s: pedidos em andamento não devolvidos (%s)", self.chave, type(exc).__name__)
+            return
+        if devolvidos:
+            logger.info("fila %s: %d pedido(s) em andamento devolvidos à fila", self.chave, devolvidos)
+
+    def enqueue_request(self, request: Request) -> bool:
+        # A request popped before (a retry, a redirect, a replay after a new login) goes back as a new one: the
+        # old entry leaves the processing hash only after the new one is in the queue (never lost).
+        token = request.meta.pop(CHAVE_TOKEN, None)
+        if token is not None:
+            request.dont_filter = True
+        _sem_segredos(request)
+        try:
+            enfileirado = bool(super().enqueue_request(request))
+            if enfileirado and self.crawler_stats is not None:
+                self.crawler_stats.inc_value("scheduler/enqueued/redis")
+            self.queue.concluir(token)
+        except redis.exceptions.RedisError as exc:
+            self._indisponivel(exc)
+            return False
+        return enfileirado
+
+    def next_request(self) -> Request | None:
+        try:
+            request = super().next_request()
+            if request is not None and self.crawler_stats is not None:
+                self.crawler_stats.inc_value("scheduler/dequeued/redis")
+            return request
+        except redis.exceptions.RedisError as exc:
+            self._indisponivel(exc)
+            return None
+
+    def has_pending_requests(self) -> bool:
+        try:
+            return len(self.queue) > 0
+        except redis.exceptions.RedisError as exc:
+            self._indisponivel(exc)
+            return False
+
+    def _indisponivel(self, exc: Exception) -> None:
+        """Redis is out of reach: the worker stops, and its capture fails with ``REDIS_INDISPONIVEL``."""
+        parar = getattr(self.spider, "redis_indisponivel", None)
+        if parar is None:
+            raise exc
+        try:
+            with erros_redis():
+                raise exc
+        except RedisIndisponivel as erro:
+            parar(erro)

@@ -1,0 +1,109 @@
+"""The shared queue of N workers (scrapy-redis): a popped request stays under its worker's lease until handled."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import scrapy
+
+from sinesys_spiders.core.redis_conexao import RedisConexao
+from sinesys_spiders.workers.fila import CHAVE_TOKEN, FilaComArrendamento
+
+pytestmark = pytest.mark.requires_redis
+
+
+class _Spider(scrapy.Spider):
+    name = "fila_teste"
+
+    def parse(self, response):  # pragma: no cover - never called: the requests are only queued
+        yield from ()
+
+
+def _fila(conexao: RedisConexao, worker: str, *, ttl: float = 30.0) -> FilaComArrendamento:
+    fila = FilaComArrendamento(conexao.client, _Spider(), conexao.chave("captura", 1, "fila"), worker=worker,
+                               lease_ttl=ttl)  # fmt: skip
+    fila.registrar()
+    return fila
+
+
+def _request(n: int, prioridade: int = 0) -> scrapy.Request:
+    spider = _Spider()
+    return scrapy.Request(f"https://trt.example/{n}", callback=spider.parse, priority=prioridade,
+                          meta={"credencial_id": 7, "etapa": "pagina"})  # fmt: skip
+
+
+def test_a_popped_request_is_kept_until_handled_and_no_other_worker_gets_it(redis_conexao: RedisConexao) -> None:
+    """Two workers pop from one queue: each request goes to exactly one, with its priority order, and stays in
+    that worker's processing hash (it survives the worker) until the worker says it was handled."""
+    a, b = _fila(redis_conexao, "a"), _fila(redis_conexao, "b")
+    for n, prioridade in [(1, 0), (2, 5), (3, 0)]:
+        a.push(_request(n, prioridade))
+
+    primeiro, segundo, terceiro = a.pop(), b.pop(), a.pop()
+
+    assert primeiro.url.endswith("/2")  # the highest priority first
+    assert {segundo.url, terceiro.url} == {"https://trt.example/1", "https://trt.example/3"}
+    assert primeiro.meta["credencial_id"] == 7
+    assert primeiro.callback.__name__ == "parse"
+    assert a.pop() is None
+    assert len(a) == 0
+    assert a.em_andamento() == 3
+    a.concluir(primeiro.meta[CHAVE_TOKEN])
+    b.concluir(segundo.meta[CHAVE_TOKEN])
+    assert a.em_andamento() == 1
+    assert a.recuperar() == 0  # both leases are alive: nothing goes back
+
+
+def test_the_requests_of_a_worker_whose_lease_lapsed_go_back_to_the_queue_with_their_priority(
+    redis_conexao: RedisConexao,
+) -> None:
+    """A worker that stops renewing (killed) loses its lease: another worker puts its unhandled requests back in
+    the queue, with their priorities, and pops them; the handled one is not fetched again."""
+    morto = _fila(redis_conexao, "morto", ttl=0.3)
+    vivo = _fila(redis_conexao, "vivo")
+    morto.push(_request(1, 3))
+    morto.push(_request(2, 1))
+    morto.push(_request(3, 0))
+    feito, _, _ = morto.pop(), morto.pop(), morto.pop()
+    morto.concluir(feito.meta[CHAVE_TOKEN])
+    vivo.push(_request(4, 2))
+
+    time.sleep(0.5)  # the lease lapses: nobody renews it
+    assert vivo.recuperar() == 2
+
+    ordem = [vivo.pop().url.rsplit("/", 1)[1] for _ in range(3)]
+    assert ordem == ["4", "2", "3"]
+    assert vivo.pop() is None
+    assert morto.renovar() is False  # the worker learns its lease lapsed, and joins again with nothing
+    assert morto.em_andamento() == 3  # the three popped by vivo, none left of morto's
+
+
+def test_a_worker_that_leaves_gives_back_what_it_had_not_handled(redis_conexao: RedisConexao) -> None:
+    """A graceful close (cancel, SIGTERM) puts the worker's in-flight requests back for the workers that remain."""
+    saindo, ficando = _fila(redis_conexao, "saindo"), _fila(redis_conexao, "ficando")
+    saindo.push(_request(1))
+    saindo.pop()
+
+    assert saindo.sair() == 1
+    assert ficando.pop().url == "https://trt.example/1"
+    assert not redis_conexao.client.exists(saindo.chave_lease)
+
+
+def test_a_request_goes_to_redis_without_the_sessions_cookies(redis_conexao: RedisConexao) -> None:
+    """A retried request carries the session's ``Cookie`` header and seeded cookies: the workers' scheduler queues
+    it without them, so no session secret is stored (pickled) in Redis."""
+    from sinesys_spiders.workers.scheduler import SchedulerWorkers
+
+    scheduler = SchedulerWorkers(redis_conexao.client, chave=redis_conexao.chave("captura", 2, "fila"), lease_ttl=30)
+    scheduler.open(_Spider())
+    try:
+        request = _request(1).replace(headers={"Cookie": "JSESSIONID=segredo-da-sessao"},
+                                      cookies={"access_token": "token-secreto"})  # fmt: skip
+        assert scheduler.enqueue_request(request)
+        guardado = b"".join(redis_conexao.client.zrange(scheduler.chave, 0, -1))
+        assert b"segredo-da-sessao" not in guardado
+        assert b"token-secreto" not in guardado
+        assert scheduler.next_request().url == "https://trt.example/1"
+    finally:
+        scheduler.close("finished")

@@ -1,0 +1,193 @@
+"""N workers on one capture (``sinesys capturas iniciar ... --workers 2``): a shared scrapy-redis queue whose popped
+requests stay under the worker's lease, per-credential state in Redis, one login per credential, one end."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sinesys_spiders.core.capturas_jobs import ServicoCapturas
+from sinesys_spiders.testing.db_fixtures import on_postgresql
+from sinesys_spiders.testing.redis_fixtures import RedisServer, start_redis
+
+pytestmark = [pytest.mark.requires_browser, pytest.mark.requires_redis, pytest.mark.e2e, on_postgresql]
+
+ONDE = [("TRT5", "primeiro_grau"), ("TRT9", "primeiro_grau")]
+#: Every API answer of the sandbox takes 1.5 s: a worker can be killed (or Redis stopped) with requests in flight.
+LENTO = {"name": "lento-workers", "seed": 1, "latency": {"distribution": "fixed", "ms": 1500}}
+
+
+def _masked(cpf: str) -> str:
+    return f"***.{cpf[3:6]}.{cpf[6:9]}-**"
+
+
+def _lista(counters: dict[str, Any]) -> int:
+    """Answers of the panel's list and counters (the acervo_geral capture's requests) so far."""
+    return sum(
+        sum(por_status.values())
+        for chave, por_status in counters["requests"].items()
+        if "/paineladvogado/" in chave and ("/processos" in chave or "/totalizadores" in chave)
+    )
+
+
+def _iniciar(e2e: Any, credenciais: list[int], *extra: str) -> Any:
+    ids = ",".join(str(c) for c in credenciais)
+    return e2e.run("-c", "from sinesys_spiders.cli import main; main()", "capturas", "iniciar", "acervo_geral",
+                   "--credenciais", ids, "--workers", "2", "--runner", "local", *extra)  # fmt: skip
+
+
+def _aguardar_fim(e2e: Any, captura_id: int, timeout: float = 300) -> Any:
+    servico = ServicoCapturas(e2e.factory, heartbeat_limite=600)
+    limite = time.monotonic() + timeout
+    while not (captura := servico.obter(captura_id)).terminada:
+        assert time.monotonic() < limite, f"captura {captura_id} não terminou em {timeout} s"
+        time.sleep(0.5)
+    return captura
+
+
+def _aguardar_saida(job_id: str | None, timeout: float = 120) -> None:
+    """Wait until every worker process of a capture has exited."""
+    limite = time.monotonic() + timeout
+    for pid in (job_id or "").split(","):
+        while pid and Path(f"/proc/{pid}").exists() and "Z" not in _estado_proc(pid):
+            assert time.monotonic() < limite, f"worker {pid} did not exit"
+            time.sleep(0.2)
+
+
+def _estado_proc(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
+def _logs(e2e: Any, captura_id: int) -> list[str]:
+    pasta = Path(e2e.workdir) / "var" / "logs" / "capturas"
+    return [(pasta / f"{captura_id}-w{n}.log").read_text(encoding="utf-8", errors="replace") for n in (1, 2)]
+
+
+def _ativos(e2e: Any, user: Any) -> dict[str, Any]:
+    truth = e2e.truth(user, ONDE)
+    return {"acervo": {k: v for k, v in truth["acervo"].items() if v["origem"] == "acervo_geral"}}
+
+
+@pytest.fixture
+def workers_env(redis_server: RedisServer, redis_prefix: str) -> dict[str, str]:
+    return {
+        "SINESYS_REDIS_URL": redis_server.url(),
+        "SINESYS_REDIS_PREFIX": redis_prefix,
+        "SINESYS_FILA_LEASE_TTL": "3",  # a killed worker's requests go back within 3 s
+        "SINESYS_RUNNER_LOCAL_MAX": "4",
+    }
+
+
+def _iniciadas(redis_server: RedisServer, prefix: str, captura_id: int, credenciais: list[int]) -> bool:
+    """Whether every credential was started by a worker and has its first requests out (the shared state)."""
+    client = redis_server.client()
+    base = f"{prefix}:captura:{captura_id}:cred"
+    return all(client.exists(f"{base}:{c}:dono") and not client.exists(f"{base}:{c}:iniciando") for c in credenciais)
+
+
+def test_a_worker_killed_mid_capture_loses_no_request(
+    captura_factory, captura_sandbox, workers_env: dict[str, str], redis_server: RedisServer, redis_prefix: str
+):
+    """``kill -9`` of one of two workers mid-capture (both credentials logged in, pages in flight): its leased
+    requests go back to the queue, the other worker finishes the capture ``completed`` and the database equals the
+    sandbox's truth (0 requests lost)."""
+    e2e = captura_factory()
+    e2e.extra_env = dict(workers_env)
+    user = captura_sandbox.take_user()
+    credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
+    ativos = _ativos(e2e, user)
+    with captura_sandbox.faults_applied(LENTO):
+        result = _iniciar(e2e, credenciais)
+        assert result.returncode == 0, result.stderr[-4000:]
+        captura_id = int(result.stdout.split()[0])
+        limite = time.monotonic() + 180
+        while not _iniciadas(redis_server, redis_prefix, captura_id, credenciais):
+            assert time.monotonic() < limite, "the workers did not start within 180 s"
+            time.sleep(0.1)
+        pids = ServicoCapturas(e2e.factory).obter(captura_id).job_id.split(",")
+        client = redis_server.client()
+        padrao = f"{redis_prefix}:captura:{captura_id}:fila:processando:*"
+        vitima = 0
+        while not vitima:  # a worker holding requests in flight
+            for chave in client.scan_iter(match=padrao):
+                pid = chave.decode().rsplit(":", 1)[1].split("-")[-2]
+                if pid in pids and client.hlen(chave):
+                    vitima = int(pid)
+            assert time.monotonic() < limite, "no worker ever held a request"
+            time.sleep(0.05)
+        os.kill(vitima, signal.SIGKILL)
+        captura = _aguardar_fim(e2e, captura_id)
+
+    assert captura.status.value == "completed", captura.erro
+    assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
+    assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
+    assert any("de workers sem lease voltaram à fila" in log for log in _logs(e2e, captura_id))
+
+
+def test_redis_stopped_during_a_workers_capture_fails_it_and_a_rerun_completes(
+    captura_factory, captura_sandbox, redis_prefix: str, tmp_path: Path
+):
+    """Redis stops while two workers run a capture: the capture ends ``failed`` with ``REDIS_INDISPONIVEL``.
+    With Redis back (empty), a rerun with two workers shares the capture: it ends ``completed`` once (one last
+    worker), records both jobs, the database equals the sandbox's truth, every page is fetched exactly once across
+    both workers, each credential logs in once, and both workers ran to the capture's end."""
+    server = start_redis(tmp_path / "redis")
+    try:
+        e2e = captura_factory()
+        e2e.extra_env = {"SINESYS_REDIS_URL": server.url(), "SINESYS_REDIS_PREFIX": redis_prefix,
+                         "SINESYS_FILA_LEASE_TTL": "3", "SINESYS_SESSAO_USO_TTL": "3"}  # fmt: skip
+        user = captura_sandbox.take_user()
+        credenciais = [e2e.credencial(user, t, g) for t, g in ONDE]
+        ativos = _ativos(e2e, user)
+        with captura_sandbox.faults_applied(LENTO):
+            inicio = _lista(captura_sandbox.counters())
+            result = _iniciar(e2e, credenciais)
+            assert result.returncode == 0, result.stderr[-4000:]
+            captura_id = int(result.stdout.split()[0])
+            limite = time.monotonic() + 180
+            while _lista(captura_sandbox.counters()) - inicio < 2:
+                assert time.monotonic() < limite, "no page fetched within 180 s"
+                time.sleep(0.1)
+            server.stop()
+            captura = _aguardar_fim(e2e, captura_id)
+            _aguardar_saida(captura.job_id)  # the other worker may still be finishing its requests in flight
+
+        assert captura.status.value == "failed"
+        assert "REDIS_INDISPONIVEL" in (captura.erro or "")
+        assert server.acl_password not in "".join(_logs(e2e, captura_id))
+
+        server.start()
+        antes = captura_sandbox.counters()
+        rerun = _iniciar(e2e, credenciais, "--esperar", "--intervalo", "0.5")
+
+        assert rerun.returncode == 0, rerun.stderr[-4000:]
+        rerun_id = int(rerun.stdout.split()[0])
+        captura = ServicoCapturas(e2e.factory).obter(rerun_id)
+        assert captura.status.value == "completed"
+        assert len(captura.job_id.split(",")) == 2
+        assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
+        depois = captura_sandbox.counters()
+        paginas = {t: len([k for k in ativos["acervo"] if k[0] == t]) for t, _ in ONDE}
+        esperado = sum(1 + max(1, math.ceil(n / 100)) for n in paginas.values())  # totalizadores + list pages
+        assert _lista(depois) - _lista(antes) == esperado  # no request fetched twice, none skipped
+        logins = depois["logins"].get(_masked(user.cpf), 0) - antes["logins"].get(_masked(user.cpf), 0)
+        assert logins == len(credenciais)  # Redis came back empty: one new login per credential, not per worker
+        totais = captura.totais
+        assert totais["inseridos"] + totais["atualizados"] + totais["inalterados"] == len(ativos["acervo"])
+        assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
+        logs = _logs(e2e, rerun_id)
+        assert all("Spider closed (finished)" in log for log in logs)  # both workers ran the capture to its end
+        assert sum("(último worker)" in log for log in logs) == 1
+        e2e.check_no_secrets(rerun.stdout + rerun.stderr + "".join(logs))
+        assert server.acl_password not in "".join(logs)
+    finally:
+        server.stop()
