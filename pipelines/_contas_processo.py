@@ -22,7 +22,7 @@ class ContaCredencial:
     inicio: dt.datetime
     fim: dt.datetime
     processos: set[int] = dataclasses.field(default_factory=set)
-    #: The cases the spider chose for this credential (``acervo`` id -> PJE id), from ``processos_selecionados``.
+    #: The cases the spider chose for this credential (``acervo`` id -> tribunal id), from ``processos_selecionados``.
     selecionados: dict[int, int] = dataclasses.field(default_factory=dict)
     #: Why the credential stopped (``CODIGO: mensagem``), if it failed.
     falha: str | None = None

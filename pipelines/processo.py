@@ -184,7 +184,7 @@ class ProcessoPipeline:
     @staticmethod
     def _erro(conta: ContaCredencial, item: ItemProcesso, codigo: str, mensagem: str) -> None:
         entry: dict[str, Any] = {
-            "id_externo": item.id_processo_pje,
+            "id_externo": item.id_processo_externo,
             "processo_id": item.processo_id,
             "motivo": f"{codigo}: {mensagem}",
         }
@@ -279,8 +279,8 @@ class ProcessoPipeline:
             self.documentos.put(
                 tribunal=item.tribunal.value,
                 grau=item.grau.value,
-                id_processo=item.id_processo_pje,
-                id_documento=item.id_documento_pje,
+                id_processo=item.id_processo_externo,
+                id_documento=item.id_documento_externo,
                 conteudo=item.conteudo,
             )
             for item in itens

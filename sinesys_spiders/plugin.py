@@ -56,6 +56,7 @@ from sinesys_spiders.core.items import (
 from sinesys_spiders.core.items_processo import (
     DocumentoBaixado,
     EnderecoParte,
+    ItemTimeline,
     Oab,
     OcorrenciaProcesso,
     ParteProcesso,
@@ -117,6 +118,7 @@ __all__ = [
     "IdentidadeNaoEncontrada",
     "ItemCaptura",
     "ItemInvalido",
+    "ItemTimeline",
     "LoginFlow",
     "LoginResult",
     "LoginTimeouts",

@@ -60,7 +60,7 @@ def _comum(ctx: ContextoCaptura, alvo: ProcessoAlvo, estado: dict[str, Any]) -> 
     out: dict[str, Any] = {
         "tipo_captura": ctx.tipo_captura,
         "processo_id": alvo.processo_id,
-        "id_processo_pje": alvo.id_externo,
+        "id_processo_externo": alvo.id_externo,
         "numero_processo": alvo.numero_processo,
         "tribunal": ctx.tribunal,
         "grau": ctx.grau,
@@ -189,6 +189,7 @@ class TimelineCaptura:
         yield TimelineProcesso(
             **_comum(ctx, alvo, estado),
             itens=itens,
+            bruta=[dict(row) for row in payload],
             total_documentos=documentos,
             total_movimentos=movimentos,
             documentos_a_baixar=baixar,
@@ -217,12 +218,12 @@ class TimelineCaptura:
                 tipo="erro",
                 codigo=exc.code,
                 mensagem=exc.message,
-                id_documento_pje=id_documento,
+                id_documento_externo=id_documento,
             )
             return
         yield DocumentoBaixado(
             **_comum(ctx, alvo, estado),
-            id_documento_pje=id_documento,
+            id_documento_externo=id_documento,
             url=pedido.url,
             conteudo=payload.body,
             content_type=payload.content_type or None,

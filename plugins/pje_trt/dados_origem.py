@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sinesys_spiders.plugin import campos
 
-__all__ = ["CAMPOS_ENDERECO", "CAMPOS_PESSOA", "ENDERECO", "PESSOA"]
+__all__ = ["CAMPOS_ENDERECO", "CAMPOS_ITEM_TIMELINE", "CAMPOS_PESSOA", "ENDERECO", "ITEM_TIMELINE", "PESSOA"]
 
 #: A party or a representative (the case's link row keeps the same reduced record).
 PESSOA = (
@@ -29,5 +29,20 @@ ENDERECO = (
     "classificacoesEndereco", "idUsuarioCadastrador", "dtAlteracao",
 )  # fmt: skip
 
+#: What a timeline item row keeps of PJE's record: ids, codes, flags and dates; not the title, the names of who
+#: signed or created it, nor the signature data (the whole timeline is in the timeline store). Migration
+#: ``0006_i17`` holds a copy (a test keeps them equal).
+ITEM_TIMELINE = (
+    "id", "data", "documento", "idUsuario", "especializacoes", "tipoPolo", "favorito", "ativo", "documentoSigiloso",
+    "usuarioInterno", "documentoApreciavel", "expediente", "numeroOrdem", "codigoInstancia",
+    "pendenciaDocInstanciaOrigem", "copia", "permiteCooperacaoJudiciaria", "dataJuntadaFutura", "idUnicoDocumento",
+    "identificadorUnico", "idTipo", "idTipoDocumento", "tipo", "codigoDocumento", "codigoTipoDocumento",
+    "participacaoProcesso", "instancia", "papelUsuarioDocumento", "infoExpedientes", "idSignatario",
+    "idPessoaInclusao", "criadoEm", "juntadoEm", "idProcesso", "processoEmSegredo", "assinado", "apreciado",
+    "sigiloso", "tipoArquivo", "idBin", "md5", "dataInclusaoBin", "tamanho", "version", "codigoMovimentoCNJ",
+    "movimentoPermiteExclusao", "movimentoPermiteRetificacao", "movimentoFoiRetificado",
+)  # fmt: skip
+
 CAMPOS_PESSOA = campos(PESSOA)
 CAMPOS_ENDERECO = campos(ENDERECO)
+CAMPOS_ITEM_TIMELINE = campos(ITEM_TIMELINE)

@@ -148,7 +148,7 @@ def _endereco(raw: Any) -> EnderecoParte | None:
         numero=None if raw.get("numero") is None else str(raw.get("numero")),
         complemento=raw.get("complemento"),
         bairro=raw.get("bairro"),
-        id_municipio_pje=_int(raw.get("idMunicipio")),
+        id_municipio_externo=_int(raw.get("idMunicipio")),
         municipio=raw.get("municipio"),
         municipio_ibge=None if raw.get("municipioIbge") is None else str(raw["municipioIbge"]),
         estado_sigla=estado.get("sigla") if isinstance(estado, Mapping) else None,
@@ -159,7 +159,7 @@ def _endereco(raw: Any) -> EnderecoParte | None:
         correspondencia=raw.get("correspondencia"),
         situacao=raw.get("situacao"),
         classificacoes=list(raw.get("classificacoesEndereco") or []),
-        alterado_pje_em=raw.get("dtAlteracao") or None,
+        alterado_origem_em=raw.get("dtAlteracao") or None,
         dados_origem=reduzir(raw, CAMPOS_ENDERECO),
     )
 
@@ -188,7 +188,7 @@ def _pessoa(raw: Mapping[str, Any]) -> dict[str, Any]:
     dados = reduzir(raw, CAMPOS_PESSOA)  # no personal data in clear beside the typed columns (dados_origem.py)
     return {
         "id_externo": _int(raw.get("id")),
-        "id_pessoa_pje": _int(raw.get("idPessoa")),
+        "id_pessoa_externo": _int(raw.get("idPessoa")),
         "nome": nome,
         "tipo_pessoa": tipo_pessoa,
         "cpf": cpf,

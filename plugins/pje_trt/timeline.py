@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from plugins.pje_trt.dados_origem import CAMPOS_ITEM_TIMELINE
 from plugins.pje_trt.tribunais import grau_numero
-from sinesys_spiders.plugin import Grau, RespostaInvalida
+from sinesys_spiders.plugin import Grau, ItemTimeline, RespostaInvalida, reduzir
 
 __all__ = [
     "check_pdf",
@@ -37,40 +38,58 @@ def conteudo_url(api_url: str, id_processo: int, id_documento: int, grau: Grau) 
     return f"{api_url.rstrip('/')}/processos/id/{int(id_processo)}/documentos/id/{int(id_documento)}/conteudo?{query}"
 
 
-def ler_timeline(payload: Any) -> list[dict[str, Any]]:
-    """The timeline's items as sent; ``RespostaInvalida`` when it is not an array of objects with ``id``."""
+def _item(row: Mapping[str, Any]) -> ItemTimeline:
+    """One PJE timeline entry read into the neutral item (``documento`` true: a document, else a movement)."""
+    codigo = row.get("codigoMovimentoCNJ")
+    data = row.get("data")
+    return ItemTimeline.model_validate(
+        {
+            "id_externo": int(row["id"]),
+            "tipo": "documento" if row.get("documento") else "movimento",
+            "titulo": row.get("titulo"),
+            "data": data if isinstance(data, str) else None,
+            "documento_sigiloso": row.get("documentoSigiloso"),
+            "id_signatario": row.get("idSignatario"),
+            "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
+            "dados_origem": reduzir(row, CAMPOS_ITEM_TIMELINE),
+        }
+    )
+
+
+def ler_timeline(payload: Any) -> list[ItemTimeline]:
+    """The timeline's items, read; ``RespostaInvalida`` when it is not an array of objects with ``id`` or an item
+    does not read (an id, date or signer that is not what PJE sends)."""
     if not isinstance(payload, list):
         raise RespostaInvalida("timeline: lista esperada")
     for row in payload:
         if not isinstance(row, Mapping) or row.get("id") is None:
             raise RespostaInvalida("timeline: item sem id")
-    return [dict(row) for row in payload]
+    try:
+        return [_item(row) for row in payload]
+    except (ValueError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
+        raise RespostaInvalida(f"timeline: item ilegível ({type(exc).__name__})") from None
 
 
-def contar(itens: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+def contar(itens: Iterable[ItemTimeline]) -> tuple[int, int]:
     """(documents, movements) of a timeline."""
-    documentos = movimentos = 0
-    for item in itens:
-        if item.get("documento"):
-            documentos += 1
-        else:
-            movimentos += 1
-    return documentos, movimentos
+    lista = list(itens)
+    documentos = sum(1 for item in lista if item.tipo == "documento")
+    return documentos, len(lista) - documentos
 
 
 def documentos_baixaveis(
-    itens: Iterable[Mapping[str, Any]], *, apenas_assinados: bool = True, apenas_nao_sigilosos: bool = True
+    itens: Iterable[ItemTimeline], *, apenas_assinados: bool = True, apenas_nao_sigilosos: bool = True
 ) -> list[int]:
     """Ids of the documents to download: signed (``idSignatario``) and not secret, unless told otherwise."""
     out = []
     for item in itens:
-        if not item.get("documento"):
+        if item.tipo != "documento":
             continue
-        if apenas_assinados and not item.get("idSignatario"):
+        if apenas_assinados and not item.id_signatario:
             continue
-        if apenas_nao_sigilosos and item.get("documentoSigiloso"):
+        if apenas_nao_sigilosos and item.documento_sigiloso:
             continue
-        out.append(int(item["id"]))
+        out.append(item.id_externo)
     return out
 
 

@@ -30,7 +30,7 @@ __all__ = ["CapturaProcessoPlugin", "ProcessoAlvo", "RespostaBinaria", "alvo_de"
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ProcessoAlvo:
-    """A case to capture: its ``acervo`` row, its PJE id and number, and what is already stored of it."""
+    """A case to capture: its ``acervo`` row, its id at the tribunal and number, and what is already stored of it."""
 
     processo_id: int
     id_externo: int

@@ -253,12 +253,12 @@ class Expediente(ProcessoBase):
 class Audiencia(ItemCaptura):
     """A hearing from the pauta, flattened: nested PJE objects become ``<object>_<field>`` fields.
 
-    PJE's own ids of the related records end in ``_id_pje`` (the database keeps its own ids apart).
+    The tribunal's own ids of the related records end in ``_id_externo`` (the database keeps its own ids apart).
     """
 
     tabela: ClassVar[str] = "audiencias"
 
-    id_processo_pje: int | None = None
+    id_processo_externo: int | None = None
     data_inicio: DataHoraOrigem
     data_fim: OptUtcDateTime = None
     hora_inicio: dt.time | None = None
@@ -268,15 +268,15 @@ class Audiencia(ItemCaptura):
     designada: bool = False
     em_andamento: bool = False
     documento_ativo: bool = False
-    sala_audiencia_id_pje: int | None = None
+    sala_audiencia_id_externo: int | None = None
     sala_audiencia_nome: OptStr = None
-    tipo_audiencia_id_pje: int | None = None
+    tipo_audiencia_id_externo: int | None = None
     tipo_codigo: OptStr = None
     tipo_descricao: OptStr = None
     tipo_is_virtual: bool = False
-    orgao_julgador_id_pje: int | None = None
+    orgao_julgador_id_externo: int | None = None
     orgao_julgador_descricao: OptStr = None
-    classe_judicial_id_pje: int | None = None
+    classe_judicial_id_externo: int | None = None
     classe_judicial_sigla: OptStr = None
     classe_judicial_descricao: OptStr = None
     segredo_de_justica: bool = False

@@ -5,12 +5,12 @@ A per-case capture yields, for each case, exactly one terminal item, which the p
 
 - :class:`PartesProcesso`: every party of the case, classified (cliente, parte_contraria, terceiro),
   each with its address and its representatives (lawyers, with their OABs and addresses);
-- :class:`TimelineProcesso`: the case's whole timeline as PJE sent it, with its totals, plus the
+- :class:`TimelineProcesso`: the case's whole timeline as the tribunal sent it, with its totals, plus the
   documents it chose to download (:class:`DocumentoBaixado`, yielded separately as each PDF arrives);
 - :class:`OcorrenciaProcesso`: a case not captured (``bloqueado`` by another run, or ``erro`` with its
   reason), or a document that failed (``erro`` with ``id_documento``).
 
-Every item carries the case (``processo_id`` = the ``acervo`` row, ``id_processo_pje``,
+Every item carries the case (``processo_id`` = the ``acervo`` row, ``id_processo_externo``,
 ``numero_processo``), where (``tribunal``, ``grau``) and who (``advogado_id``, ``credencial_id``,
 ``captura_id``), plus ``credencial_iniciada_em``: when the credential's capture started (the
 pipeline reports ``duracao_ms`` from it). Values are normalized like :mod:`sinesys_spiders.core.items`:
@@ -34,6 +34,7 @@ __all__ = [
     "DocumentoBaixado",
     "EnderecoParte",
     "ItemProcesso",
+    "ItemTimeline",
     "Oab",
     "OcorrenciaProcesso",
     "ParteProcesso",
@@ -62,14 +63,14 @@ class _Model(BaseModel):
 
 
 class EnderecoParte(_Model):
-    """An address as PJE gives it (``endereco``), flattened; ``cep`` in digits."""
+    """An address as the tribunal gives it (``endereco``), flattened; ``cep`` in digits."""
 
     id_externo: int
     logradouro: OptStr = None
     numero: OptStr = None
     complemento: OptStr = None
     bairro: OptStr = None
-    id_municipio_pje: int | None = None
+    id_municipio_externo: int | None = None
     municipio: OptStr = None
     municipio_ibge: OptStr = None
     estado_sigla: OptStr = None
@@ -80,7 +81,7 @@ class EnderecoParte(_Model):
     correspondencia: bool | None = None
     situacao: OptStr = None
     classificacoes: list[Any] = Field(default_factory=list)
-    alterado_pje_em: OptUtcDateTime = None
+    alterado_origem_em: OptUtcDateTime = None
     dados_origem: dict[str, Any] | None = None
 
 
@@ -96,7 +97,7 @@ class _Pessoa(_Model):
     """Fields shared by parties and representatives."""
 
     id_externo: int | None = None
-    id_pessoa_pje: int | None = None
+    id_pessoa_externo: int | None = None
     nome: str
     tipo_pessoa: Literal["F", "J"] = "F"
     cpf: OptStr = None
@@ -153,7 +154,7 @@ class ItemProcesso(_Model):
 
     tipo_captura: TipoCaptura
     processo_id: int = Field(gt=0)
-    id_processo_pje: int = Field(gt=0)
+    id_processo_externo: int = Field(gt=0)
     numero_processo: str
     tribunal: Tribunal
     grau: Grau
@@ -164,17 +165,37 @@ class ItemProcesso(_Model):
 
 
 class PartesProcesso(ItemProcesso):
-    """Every party of one case; ``sem_partes`` when PJE has none (its 404)."""
+    """Every party of one case; ``sem_partes`` when the tribunal has none (its 404)."""
 
     sem_partes: bool = False
     partes: list[ParteProcesso] = Field(default_factory=list)
     raw_ref: str | None = None
 
 
-class TimelineProcesso(ItemProcesso):
-    """The whole timeline of one case as PJE sent it (newest first), with its totals."""
+class ItemTimeline(_Model):
+    """One movement or document of a case's timeline, as the plugin read it: neutral fields plus the record as sent.
 
-    itens: list[dict[str, Any]] = Field(default_factory=list)
+    ``id_externo`` and ``tipo`` key the ``timeline_itens`` row; ``data`` is read like every tribunal time (zone-less
+    = Brasília, kept in UTC); ``dados_origem`` is what the row keeps of the tribunal's record (the plugin's
+    allowlist; the whole record is in :attr:`TimelineProcesso.bruta`).
+    """
+
+    id_externo: int
+    tipo: Literal["documento", "movimento"]
+    titulo: OptStr = None
+    data: OptUtcDateTime = None
+    documento_sigiloso: bool | None = None
+    id_signatario: int | None = None
+    codigo_movimento_cnj: str | None = Field(default=None, max_length=20)
+    dados_origem: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimelineProcesso(ItemProcesso):
+    """The whole timeline of one case (newest first), its items already read by the plugin, with its totals."""
+
+    itens: list[ItemTimeline] = Field(default_factory=list)
+    #: The whole timeline exactly as the tribunal sent it (the timeline store keeps it).
+    bruta: list[dict[str, Any]] = Field(default_factory=list)
     total_documentos: int = 0
     total_movimentos: int = 0
     #: Documents of this timeline that will be downloaded now (signed, not secret, not stored yet).
@@ -189,11 +210,11 @@ class TimelineProcesso(ItemProcesso):
 class DocumentoBaixado(ItemProcesso):
     """A PDF of the case, checked (``%PDF``), with its provenance; the pipeline stores it."""
 
-    id_documento_pje: int = Field(gt=0)
+    id_documento_externo: int = Field(gt=0)
     url: str
     conteudo: bytes = Field(repr=False, exclude=True)  # in the document store; not part of feeds
     content_type: OptStr = None
-    md5_pje: OptStr = None
+    md5_externo: OptStr = None
     baixado_em: DataHoraOrigem = Field(default_factory=utcnow)
 
 
@@ -203,4 +224,4 @@ class OcorrenciaProcesso(ItemProcesso):
     tipo: Literal["bloqueado", "erro"]
     codigo: str = "ERRO_INTERNO"
     mensagem: str = ""
-    id_documento_pje: int | None = None
+    id_documento_externo: int | None = None

@@ -5,8 +5,8 @@
   already downloaded for each.
 - :func:`persistir_partes`: :class:`~sinesys_spiders.core.items_processo.PartesProcesso` items, a batch at a time
   (:class:`~sinesys_spiders.core.db.repositories.partes.PartesRepository`), into
-  ``partes`` (deduplicated by CPF, else CNPJ, else PJE person id and tribunal), ``representantes`` (by
-  CPF; OABs merged), ``enderecos`` (by PJE id and entity), ``processo_partes`` and
+  ``partes`` (deduplicated by CPF, else CNPJ, else the tribunal's person id and tribunal), ``representantes`` (by
+  CPF; OABs merged), ``enderecos`` (by tribunal id and entity), ``processo_partes`` and
   ``processo_parte_representantes``. The case's links are made to equal the answer: links no longer
   present are removed. Stamps ``acervo.partes_capturadas_em``.
 
@@ -56,7 +56,7 @@ def selecionar_processos(
     ``processos`` (``acervo`` ids) are taken whatever their last capture; without them, every case of
     the lawyer at ``tribunal`` and ``grau`` whose ``coluna`` (``partes_capturadas_em`` or
     ``timeline_capturada_em``) is empty or older than ``horas`` hours; ``ids_externos`` narrows those to the cases
-    with these PJE ids (the combined capture: the cases its hearings and notices named).
+    with these tribunal ids (the combined capture: the cases its hearings and notices named).
     """
     stamp = getattr(Processo, coluna)
     query = select(Processo.id, Processo.id_externo, Processo.numero_processo).where(
@@ -88,8 +88,8 @@ def _documentos_por_processo(session: Session, tribunal: str, grau: str, ids: Se
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         rows = session.execute(
-            select(Documento.id_processo_pje, Documento.id_documento_pje).where(
-                Documento.tribunal == tribunal, Documento.grau == grau, em_ids(Documento.id_processo_pje, chunk)
+            select(Documento.id_processo_externo, Documento.id_documento_externo).where(
+                Documento.tribunal == tribunal, Documento.grau == grau, em_ids(Documento.id_processo_externo, chunk)
             )
         )
         for id_processo, id_documento in rows:

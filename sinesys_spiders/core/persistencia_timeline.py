@@ -37,8 +37,8 @@ __all__ = [
 
 
 def caso_de(item: TimelineProcesso | DocumentoBaixado) -> Caso:
-    """The case of an item: ``(id_processo_pje, tribunal, grau)``."""
-    return (item.id_processo_pje, item.tribunal.value, item.grau.value)
+    """The case of an item: ``(id_processo_externo, tribunal, grau)``."""
+    return (item.id_processo_externo, item.tribunal.value, item.grau.value)
 
 
 def gravar_timelines(
@@ -59,11 +59,11 @@ def salvar_timelines(session: Session, itens: Sequence[TimelineProcesso], store:
     baixados = contar_documentos(session, [caso_de(item) for item in itens])
     registros = [
         RegistroTimeline(
-            id_processo_pje=item.id_processo_pje,
+            id_processo_externo=item.id_processo_externo,
             tribunal=item.tribunal.value,
             grau=item.grau.value,
             capturado_em=item.capturado_em,
-            timeline=item.itens,
+            timeline=item.bruta,
             total_documentos=item.total_documentos,
             total_movimentos=item.total_movimentos,
             total_documentos_baixados=baixados[caso_de(item)],
@@ -87,7 +87,7 @@ def persistir_timeline(
     timelines = [
         TimelineDoCaso(
             item.processo_id,
-            (item.id_processo_pje, item.tribunal.value, item.grau.value),
+            (item.id_processo_externo, item.tribunal.value, item.grau.value),
             item.itens,
             item.total_documentos,
             item.total_movimentos,
@@ -101,7 +101,7 @@ def persistir_timeline(
 
 
 def contar_documentos(session: Session, casos: Iterable[Caso]) -> dict[Caso, int]:
-    """How many documents of each case (``(id_processo_pje, tribunal, grau)``) are stored."""
+    """How many documents of each case (``(id_processo_externo, tribunal, grau)``) are stored."""
     return TimelineRepository(session).contar_documentos(casos)
 
 
@@ -113,14 +113,14 @@ def persistir_documento(
         {
             "tribunal": item.tribunal.value,
             "grau": item.grau.value,
-            "id_processo_pje": item.id_processo_pje,
-            "id_documento_pje": item.id_documento_pje,
+            "id_processo_externo": item.id_processo_externo,
+            "id_documento_externo": item.id_documento_externo,
             "sha256": guardado.sha256,
             "tamanho": guardado.tamanho,
             "caminho": guardado.caminho,
             "url": item.url,
             "content_type": item.content_type,
-            "md5_pje": item.md5_pje,
+            "md5_externo": item.md5_externo,
             "credencial_id": item.credencial_id,
             "baixado_em": item.baixado_em,
         }

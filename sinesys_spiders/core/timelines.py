@@ -1,4 +1,4 @@
-"""The timeline store: one whole timeline per case, tribunal and grau, as PJE sent it, with its metadata.
+"""The timeline store: one whole timeline per case, tribunal and grau, as the tribunal sent it, with its metadata.
 
 The MongoDB era of Sinesys kept timelines in a collection ``timeline`` (pje-api.md §5)::
 
@@ -51,7 +51,7 @@ SCHEMA_VERSION = 1
 class RegistroTimeline:
     """A case's stored timeline: the key, the items as sent (newest first) and the metadata."""
 
-    id_processo_pje: int
+    id_processo_externo: int
     tribunal: str
     grau: str
     capturado_em: dt.datetime
@@ -83,11 +83,11 @@ class TimelineStore(Protocol):
         """Store a case's timeline, replacing the one stored before for the same case, tribunal and grau."""
         ...
 
-    def get(self, id_processo_pje: int, tribunal: str, grau: str) -> RegistroTimeline | None:
+    def get(self, id_processo_externo: int, tribunal: str, grau: str) -> RegistroTimeline | None:
         """The stored timeline of a case, or ``None``."""
         ...
 
-    def set_documentos_baixados(self, id_processo_pje: int, tribunal: str, grau: str, total: int) -> bool:
+    def set_documentos_baixados(self, id_processo_externo: int, tribunal: str, grau: str, total: int) -> bool:
         """Record how many of the case's documents are downloaded; ``False`` if no timeline is stored."""
         ...
 
@@ -99,7 +99,7 @@ class TimelineStore(Protocol):
 def _from_metadata(key: tuple[int, str, str], capturado_em: dt.datetime, timeline: list[dict[str, Any]],
                    metadata: Mapping[str, Any], processo_id: int | None) -> RegistroTimeline:  # fmt: skip
     return RegistroTimeline(
-        id_processo_pje=key[0],
+        id_processo_externo=key[0],
         tribunal=key[1],
         grau=key[2],
         capturado_em=capturado_em,
@@ -146,7 +146,7 @@ class SqlTimelineStore:
         TimelineRepository(session).gravar_timelines(
             [
                 {
-                    "id_processo_pje": r.id_processo_pje,
+                    "id_processo_externo": r.id_processo_externo,
                     "tribunal": r.tribunal,
                     "grau": r.grau,
                     "processo_id": r.processo_id,
@@ -159,28 +159,32 @@ class SqlTimelineStore:
         )
         session.flush()
 
-    def get(self, id_processo_pje: int, tribunal: str, grau: str) -> RegistroTimeline | None:
+    def get(self, id_processo_externo: int, tribunal: str, grau: str) -> RegistroTimeline | None:
         with self._factory() as session:
             row = session.execute(
                 select(Timeline).where(
-                    Timeline.id_processo_pje == id_processo_pje, Timeline.tribunal == tribunal, Timeline.grau == grau
+                    Timeline.id_processo_externo == id_processo_externo,
+                    Timeline.tribunal == tribunal,
+                    Timeline.grau == grau,
                 )
             ).scalar_one_or_none()
             if row is None:
                 return None
             return _from_metadata(
-                (row.id_processo_pje, row.tribunal, row.grau),
+                (row.id_processo_externo, row.tribunal, row.grau),
                 _aware(row.capturado_em),
                 row.timeline,
                 row.metadados or {},
                 row.processo_id,
             )
 
-    def set_documentos_baixados(self, id_processo_pje: int, tribunal: str, grau: str, total: int) -> bool:
+    def set_documentos_baixados(self, id_processo_externo: int, tribunal: str, grau: str, total: int) -> bool:
         with self._factory.begin() as session:
             row = session.execute(
                 select(Timeline).where(
-                    Timeline.id_processo_pje == id_processo_pje, Timeline.tribunal == tribunal, Timeline.grau == grau
+                    Timeline.id_processo_externo == id_processo_externo,
+                    Timeline.tribunal == tribunal,
+                    Timeline.grau == grau,
                 )
             ).scalar_one_or_none()
             if row is None:
@@ -214,11 +218,11 @@ class MongoTimelineStore:
         return cls(client[database][COLLECTION], client=client)
 
     @staticmethod
-    def _key(id_processo_pje: int, tribunal: str, grau: str) -> dict[str, Any]:
-        return {"processoId": int(id_processo_pje), "trtCodigo": tribunal, "grau": grau}
+    def _key(id_processo_externo: int, tribunal: str, grau: str) -> dict[str, Any]:
+        return {"processoId": int(id_processo_externo), "trtCodigo": tribunal, "grau": grau}
 
     def save(self, registro: RegistroTimeline) -> None:
-        key = self._key(registro.id_processo_pje, registro.tribunal, registro.grau)
+        key = self._key(registro.id_processo_externo, registro.tribunal, registro.grau)
         document = {
             **key,
             "processo_id": registro.processo_id,
@@ -228,8 +232,8 @@ class MongoTimelineStore:
         }
         self._collection.replace_one(key, document, upsert=True)
 
-    def get(self, id_processo_pje: int, tribunal: str, grau: str) -> RegistroTimeline | None:
-        doc = self._collection.find_one(self._key(id_processo_pje, tribunal, grau))
+    def get(self, id_processo_externo: int, tribunal: str, grau: str) -> RegistroTimeline | None:
+        doc = self._collection.find_one(self._key(id_processo_externo, tribunal, grau))
         if doc is None:
             return None
         return _from_metadata(
@@ -240,9 +244,9 @@ class MongoTimelineStore:
             doc.get("processo_id"),
         )
 
-    def set_documentos_baixados(self, id_processo_pje: int, tribunal: str, grau: str, total: int) -> bool:
+    def set_documentos_baixados(self, id_processo_externo: int, tribunal: str, grau: str, total: int) -> bool:
         result = self._collection.update_one(
-            self._key(id_processo_pje, tribunal, grau), {"$set": {"metadata.totalDocumentosBaixados": int(total)}}
+            self._key(id_processo_externo, tribunal, grau), {"$set": {"metadata.totalDocumentosBaixados": int(total)}}
         )
         return result.matched_count > 0
 

@@ -48,7 +48,7 @@ def parse_datetime_origem(value: str | None) -> dt.datetime | None:
         return None
     match = _DATETIME.match(text)
     if match is None:
-        raise ValueError("data/hora do PJE em formato desconhecido (esperado AAAA-MM-DD[THH:MM[:SS[.ffffff]]])")
+        raise ValueError("data/hora do tribunal em formato desconhecido (esperado AAAA-MM-DD[THH:MM[:SS[.ffffff]]])")
     time_text = match["time"] or "00:00:00"
     if len(time_text) == 5:
         time_text += ":00"
@@ -68,7 +68,7 @@ def parse_datetime_origem(value: str | None) -> dt.datetime | None:
         date = dt.date.fromisoformat(match["date"])
         local = dt.datetime(date.year, date.month, date.day, hour, minute, second, micro, tzinfo=tz)
     except ValueError:
-        raise ValueError("data/hora do PJE inválida (dia, mês ou hora fora do calendário)") from None
+        raise ValueError("data/hora do tribunal inválida (dia, mês ou hora fora do calendário)") from None
     return local.astimezone(UTC)
 
 
@@ -82,4 +82,4 @@ def parse_date_origem(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError("data do PJE em formato desconhecido (esperado AAAA-MM-DD)") from None
+        raise ValueError("data do tribunal em formato desconhecido (esperado AAAA-MM-DD)") from None

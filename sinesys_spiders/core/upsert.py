@@ -228,7 +228,7 @@ class _TableBatch:
         if self.spec.name == "audiencias":  # catalogue foreign keys from the hearing's PJE fields
             link_audiencias(self.session, [fields for _, fields in prepared])
         if "processo_id" in self.spec.columns:  # the case's acervo row, when already stored
-            id_field = "id_processo_pje" if self.spec.name == "audiencias" else "id_externo"
+            id_field = "id_processo_externo" if self.spec.name == "audiencias" else "id_externo"
             link_processos(self.session, [fields for _, fields in prepared], id_field=id_field)
         for item, fields in prepared:
             row = _row_for(self.spec, item, self.captura_id, fields)

@@ -259,7 +259,7 @@ class ProcessoSpider(CapturaSpider):
         return OcorrenciaProcesso(
             tipo_captura=ctx.tipo_captura,
             processo_id=alvo.processo_id,
-            id_processo_pje=alvo.id_externo,
+            id_processo_externo=alvo.id_externo,
             numero_processo=alvo.numero_processo,
             tribunal=ctx.tribunal,
             grau=ctx.grau,
@@ -350,7 +350,7 @@ class ProcessoSpider(CapturaSpider):
                 erro = TribunalIndisponivel(f"{etapa}: HTTP {status} depois de todas as tentativas")
             else:
                 erro = RespostaInvalida(f"{etapa}: HTTP {status}")
-            extra = {"id_documento_pje": int(dados["id_documento"])} if dados.get("id_documento") else {}
+            extra = {"id_documento_externo": int(dados["id_documento"])} if dados.get("id_documento") else {}
             if ctx.credencial_id not in self._falhas:
                 item = self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message, **extra)
                 if alvo.processo_id in self._casos:

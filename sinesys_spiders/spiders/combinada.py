@@ -282,8 +282,8 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         for produced in CapturaSpider.parse_pedido(self, response):
             if isinstance(produced, Lote) and fase is not None:
                 for item in produced.itens:
-                    if isinstance(item, Audiencia) and item.id_processo_pje:
-                        fase.processos.add(int(item.id_processo_pje))
+                    if isinstance(item, Audiencia) and item.id_processo_externo:
+                        fase.processos.add(int(item.id_processo_externo))
                     elif isinstance(item, Expediente):
                         fase.processos.add(int(item.id_externo))
             yield produced

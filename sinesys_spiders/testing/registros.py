@@ -53,7 +53,7 @@ def db_registros(factory: sessionmaker[Session]) -> Registros:
         for aud, orgao, classe, sala, tipo in session.execute(query):
             cols = {c.name: _iso(getattr(aud, c.name)) for c in Audiencia.__table__.columns}
             cols.update(
-                id_processo=aud.id_processo_pje,
+                id_processo=aud.id_processo_externo,
                 orgao_julgador_id=orgao.id_externo if orgao else None,
                 orgao_julgador_descricao=orgao.descricao if orgao else None,
                 classe_judicial_id=classe.id_externo if classe else None,

@@ -28,7 +28,7 @@ __all__ = ["TimelineStoreContract", "make_registro"]
 def make_registro(**extra: Any) -> RegistroTimeline:
     """A realistic timeline of a TRT3 1º grau case: one document (signed) and one movement, newest first."""
     fields: dict[str, Any] = {
-        "id_processo_pje": 2345678,
+        "id_processo_externo": 2345678,
         "tribunal": "TRT3",
         "grau": "primeiro_grau",
         "capturado_em": dt.datetime(2026, 11, 24, 1, 2, 3, 456789, tzinfo=dt.UTC),

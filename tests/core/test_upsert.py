@@ -227,7 +227,7 @@ def test_audiencias_with_times_and_json(factory: sessionmaker[Session], ids: dic
         credencial_id=ids["a"],
         captura_id=ids["cap1"],
         numero_processo=cnj(1),
-        id_processo_pje=1_000_001,
+        id_processo_externo=1_000_001,
         data_inicio="2026-03-04T09:30:00",
         hora_inicio="09:30:00",
         hora_fim="09:40:00",

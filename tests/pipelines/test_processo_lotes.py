@@ -88,7 +88,7 @@ def mundo(engine: Engine, database_url: str, tmp_path: Any) -> dict[str, Any]:
 def _comum(mundo: dict[str, Any], tipo: str, i: int) -> dict[str, Any]:
     caso = mundo["casos"][i]
     return {
-        "tipo_captura": tipo, "processo_id": mundo["acervo"][i], "id_processo_pje": caso["id"],
+        "tipo_captura": tipo, "processo_id": mundo["acervo"][i], "id_processo_externo": caso["id"],
         "numero_processo": caso["numeroProcesso"], "tribunal": "TRT3", "grau": "primeiro_grau",
         "advogado_id": mundo["ids"]["advogado"], "credencial_id": mundo["ids"]["credencial"],
         "captura_id": mundo["captura"],
@@ -107,10 +107,11 @@ def _partes(mundo: dict[str, Any], n: int | None = None) -> list[PartesProcesso]
 def _timelines(mundo: dict[str, Any]) -> list[TimelineProcesso]:
     out = []
     for i, c in enumerate(mundo["casos"]):
-        itens = ler_timeline(mundo["world"].timeline("TRT3", "primeiro_grau", c["id"]))
+        bruta = mundo["world"].timeline("TRT3", "primeiro_grau", c["id"])
+        itens = ler_timeline(bruta)
         documentos, movimentos = contar(itens)
-        out.append(TimelineProcesso(**_comum(mundo, "timeline", i), itens=itens, total_documentos=documentos,
-                                    total_movimentos=movimentos))  # fmt: skip
+        out.append(TimelineProcesso(**_comum(mundo, "timeline", i), itens=itens, bruta=bruta,
+                                    total_documentos=documentos, total_movimentos=movimentos))  # fmt: skip
     return out
 
 

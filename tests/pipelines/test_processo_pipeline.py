@@ -65,7 +65,7 @@ def _comum(mundo: dict[str, Any]) -> dict[str, Any]:
     return {
         "tipo_captura": "timeline",
         "processo_id": mundo["ids"]["processo"],
-        "id_processo_pje": mundo["caso"]["id"],
+        "id_processo_externo": mundo["caso"]["id"],
         "numero_processo": mundo["caso"]["numeroProcesso"],
         "tribunal": "TRT3",
         "grau": "primeiro_grau",
@@ -86,16 +86,19 @@ async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_histor
     conectar_capturas(crawler, mundo["database_url"])
     pipeline = ProcessoPipeline(crawler, mundo["database_url"], mundo["timelines"], mundo["documentos"])
     world, caso = mundo["world"], mundo["caso"]
-    itens = ler_timeline(world.timeline("TRT3", "primeiro_grau", caso["id"]))
+    bruta = world.timeline("TRT3", "primeiro_grau", caso["id"])
+    itens = ler_timeline(bruta)
     documentos, movimentos = contar(itens)
-    doc = next(i for i in itens if i.get("documento"))
-    pdf = world.documento_conteudo("TRT3", "primeiro_grau", caso["id"], doc["id"])
+    doc = next(i for i in itens if i.tipo == "documento")
+    pdf = world.documento_conteudo("TRT3", "primeiro_grau", caso["id"], doc.id_externo)
     assert pdf is not None
     produzidos = [
-        TimelineProcesso(**_comum(mundo), itens=itens, total_documentos=documentos, total_movimentos=movimentos),
-        DocumentoBaixado(**_comum(mundo), id_documento_pje=doc["id"], url="https://x/conteudo", conteudo=pdf),
+        TimelineProcesso(
+            **_comum(mundo), itens=itens, bruta=bruta, total_documentos=documentos, total_movimentos=movimentos
+        ),
+        DocumentoBaixado(**_comum(mundo), id_documento_externo=doc.id_externo, url="https://x/conteudo", conteudo=pdf),
         OcorrenciaProcesso(
-            **_comum(mundo), tipo="erro", codigo="RESPOSTA_INVALIDA", mensagem="não é um PDF", id_documento_pje=123
+            **_comum(mundo), tipo="erro", codigo="RESPOSTA_INVALIDA", mensagem="não é um PDF", id_documento_externo=123
         ),
     ]
     for item in produzidos[:2]:
@@ -108,7 +111,7 @@ async def test_timeline_goes_to_mongodb_rows_to_sql_and_the_result_to_the_histor
 
     stored = mundo["collection"].find_one({"processoId": caso["id"], "trtCodigo": "TRT3", "grau": "primeiro_grau"})
     assert stored is not None
-    assert [i["id"] for i in stored["timeline"]] == [i["id"] for i in itens]
+    assert [i["id"] for i in stored["timeline"]] == [i.id_externo for i in itens]
     assert stored["metadata"]["totalDocumentos"] == documentos
     assert stored["metadata"]["totalMovimentos"] == movimentos
     assert stored["metadata"]["totalDocumentosBaixados"] == 1

@@ -94,7 +94,7 @@ def _comum(mundo: dict[str, Any], tipo: str, captura: int) -> dict[str, Any]:
     return {
         "tipo_captura": tipo,
         "processo_id": mundo["ids"]["processo"],
-        "id_processo_pje": mundo["caso"]["id"],
+        "id_processo_externo": mundo["caso"]["id"],
         "numero_processo": mundo["caso"]["numeroProcesso"],
         "tribunal": "TRT3",
         "grau": "primeiro_grau",
@@ -121,10 +121,11 @@ async def test_a_timeline_the_store_did_not_save_leaves_the_case_due_for_capture
     store = MongoTimelineStore(MongoForaDoAr(client["sinesys"][COLLECTION]))
     crawler = _crawler(mundo, captura)
     pipeline = ProcessoPipeline(crawler, mundo["database_url"], store, mundo["documentos"])
-    itens = ler_timeline(mundo["world"].timeline("TRT3", "primeiro_grau", mundo["caso"]["id"]))
+    bruta = mundo["world"].timeline("TRT3", "primeiro_grau", mundo["caso"]["id"])
+    itens = ler_timeline(bruta)
     documentos, movimentos = contar(itens)
-    item = TimelineProcesso(**_comum(mundo, "timeline", captura), itens=itens, total_documentos=documentos,
-                            total_movimentos=movimentos)  # fmt: skip
+    item = TimelineProcesso(**_comum(mundo, "timeline", captura), itens=itens, bruta=bruta,
+                            total_documentos=documentos, total_movimentos=movimentos)  # fmt: skip
 
     with pytest.raises(DropItem):
         await pipeline.process_item(item)

@@ -213,7 +213,7 @@ class ProcessoE2E:
                 out.setdefault(processo.id_externo, []).append(
                     {
                         "id_externo": vinculo.id_externo,
-                        "id_pessoa": vinculo.id_pessoa_pje,
+                        "id_pessoa": vinculo.id_pessoa_externo,
                         "nome": parte.nome,
                         "tipo_pessoa": "pj" if parte.tipo_pessoa == "J" else "pf",
                         "cpf": parte.cpf,

@@ -109,8 +109,8 @@ class Recovery:
     remover: Callable[[list[str]], None]
 
 
-def pessoa(id_pessoa_pje: int | None) -> str:
-    return f"pessoa_pje:{id_pessoa_pje}"
+def pessoa(id_pessoa_externo: int | None) -> str:
+    return f"pessoa_externo:{id_pessoa_externo}"
 
 
 def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
@@ -151,18 +151,18 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
         esperado.add(("processo", f"id_externo:{session.get(Processo, caso).id_externo}", None))
         vinculos_do_caso(numero[caso])
         # 2. a party with an address, in another case: wherever it appears, the party, its address, its links
-        pa = next(pp for pp in pps if pp.processo_id != caso and partes[pp.parte_id].id_pessoa_pje
+        pa = next(pp for pp in pps if pp.processo_id != caso and partes[pp.parte_id].id_pessoa_externo
                   and session.scalar(select(Endereco.id).where(Endereco.entidade_tipo == "parte",
                                                                Endereco.entidade_id == pp.parte_id)))  # fmt: skip
         parte_a = partes[pa.parte_id]
         for caso_n, parte, rep in aparicoes():
-            if parte["id_pessoa"] != parte_a.id_pessoa_pje:
+            if parte["id_pessoa"] != parte_a.id_pessoa_externo:
                 continue
             if rep is None:
                 esperado.add(("parte", pessoa(parte["id_pessoa"]), caso_n))
                 esperado.add(("vinculo", pessoa(parte["id_pessoa"]), caso_n))
                 if parte["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{parte['endereco']['id_externo']}", caso_n))
+                    esperado.add(("endereco", f"endereco_externo:{parte['endereco']['id_externo']}", caso_n))
             else:
                 esperado.add(("vinculo_representante", f"{pessoa(parte['id_pessoa'])}>{pessoa(rep['id_pessoa'])}",
                               caso_n))  # fmt: skip
@@ -170,30 +170,30 @@ def apagar_subconjunto(cenario: Cenario) -> set[Gap]:
         por_rep: dict[int, list[int]] = {}
         for pp_id, rep_id in links:
             por_rep.setdefault(rep_id, []).append(pp_id)
-        rep_id = min((r for r in por_rep if reps[r].id_pessoa_pje and set(por_rep[r]) - {pa.id}),
+        rep_id = min((r for r in por_rep if reps[r].id_pessoa_externo and set(por_rep[r]) - {pa.id}),
                      key=lambda r: (len(por_rep[r]), r))  # fmt: skip
-        id_rep = reps[rep_id].id_pessoa_pje
+        id_rep = reps[rep_id].id_pessoa_externo
         for caso_n, parte, rep in aparicoes():
             if rep is not None and rep["id_pessoa"] == id_rep:
                 esperado.add(("representante", pessoa(id_rep), caso_n))
                 esperado.add(("vinculo_representante", f"{pessoa(parte['id_pessoa'])}>{pessoa(id_rep)}", caso_n))
                 if rep["endereco"]:
-                    esperado.add(("endereco", f"endereco_pje:{rep['endereco']['id_externo']}", caso_n))
+                    esperado.add(("endereco", f"endereco_externo:{rep['endereco']['id_externo']}", caso_n))
         # 4. a link of another party (its lawyer links go with it), and 5. one lawyer link elsewhere
         pb = next(pp for pp in pps if pp.processo_id != caso and pp.parte_id != parte_a.id
                   and any(pp_id == pp.id and r != rep_id for pp_id, r in links))  # fmt: skip
-        ident_b = pessoa(partes[pb.parte_id].id_pessoa_pje)
+        ident_b = pessoa(partes[pb.parte_id].id_pessoa_externo)
         esperado.add(("vinculo", ident_b, numero[pb.processo_id]))
         for pp_id, r in links:
             if pp_id == pb.id:
-                esperado.add(("vinculo_representante", f"{ident_b}>{pessoa(reps[r].id_pessoa_pje)}",
+                esperado.add(("vinculo_representante", f"{ident_b}>{pessoa(reps[r].id_pessoa_externo)}",
                               numero[pb.processo_id]))  # fmt: skip
         by_id = {pp.id: pp for pp in pps}
         pk_id, rk_id = next((pp_id, r) for pp_id, r in links if r != rep_id and pp_id != pb.id
                             and by_id[pp_id].processo_id != caso and by_id[pp_id].parte_id != parte_a.id)  # fmt: skip
         pk = by_id[pk_id]
-        esperado.add(("vinculo_representante", f"{pessoa(partes[pk.parte_id].id_pessoa_pje)}>"
-                      f"{pessoa(reps[rk_id].id_pessoa_pje)}", numero[pk.processo_id]))  # fmt: skip
+        esperado.add(("vinculo_representante", f"{pessoa(partes[pk.parte_id].id_pessoa_externo)}>"
+                      f"{pessoa(reps[rk_id].id_pessoa_externo)}", numero[pk.processo_id]))  # fmt: skip
         # 6. an expediente and 7. a hearing
         exp = session.scalars(select(Expediente).order_by(Expediente.id)).first()
         esperado.add(("expediente", f"id_externo:{exp.id_externo}/id_documento:{exp.id_documento}", None))
@@ -256,9 +256,11 @@ def timelines_armazenadas(e2e: ProcessoE2E, pasta: PastaDocumentStore) -> dict[s
         return {c.name: getattr(row, c.name) for c in row.__table__.columns if c.name not in escrita}
 
     with e2e.factory() as session:
-        itens = {(r.id_processo_pje, r.tipo, r.id_externo): linha(r) for r in session.scalars(select(TimelineItem))}
-        documentos = {(r.id_processo_pje, r.id_documento_pje): linha(r) for r in session.scalars(select(Documento))}
-        timelines = {r.id_processo_pje: {**linha(r), "metadata": {k: v for k, v in r.metadados.items()
+        itens = {(r.id_processo_externo, r.tipo, r.id_externo): linha(r) for r in session.scalars(select(TimelineItem))}
+        documentos = {
+            (r.id_processo_externo, r.id_documento_externo): linha(r) for r in session.scalars(select(Documento))
+        }
+        timelines = {r.id_processo_externo: {**linha(r), "metadata": {k: v for k, v in r.metadados.items()
                                                                   if k != "capturadoEm"}}
                      for r in session.scalars(select(Timeline))}  # fmt: skip
     pdfs = {chave: hashlib.sha256(pasta.get(d["caminho"])).hexdigest() for chave, d in documentos.items()}
@@ -299,15 +301,15 @@ def apagar_timelines(e2e: ProcessoE2E, truth: list[dict[str, Any]]) -> tuple[set
          c["numero_processo"]),
         ("documento", f"id_documento:{doc_a}", a["numero_processo"]),
         ("documento", f"id_documento:{doc_b}", b["numero_processo"]),
-        ("timeline", f"id_processo_pje:{c['id_processo']}", c["numero_processo"]),
+        ("timeline", f"id_processo_externo:{c['id_processo']}", c["numero_processo"]),
     }  # fmt: skip
     with e2e.factory.begin() as session:
         for caso, item in ((a, movimento), (b, documento), (c, ultimo)):
-            session.execute(delete(TimelineItem).where(TimelineItem.id_processo_pje == caso["id_processo"],
+            session.execute(delete(TimelineItem).where(TimelineItem.id_processo_externo == caso["id_processo"],
                                                        TimelineItem.id_externo == item["id_externo"]))  # fmt: skip
-        caminho = session.scalar(select(Documento.caminho).where(Documento.id_documento_pje == doc_b))
+        caminho = session.scalar(select(Documento.caminho).where(Documento.id_documento_externo == doc_b))
         for doc in (doc_a, doc_b):
-            session.execute(delete(Documento).where(Documento.id_documento_pje == doc))
-        session.execute(delete(Timeline).where(Timeline.id_processo_pje == c["id_processo"]))
+            session.execute(delete(Documento).where(Documento.id_documento_externo == doc))
+        session.execute(delete(Timeline).where(Timeline.id_processo_externo == c["id_processo"]))
     assert caminho
     return esperado, caminho

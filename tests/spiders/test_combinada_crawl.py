@@ -115,13 +115,13 @@ def test_combinada_equals_the_ground_truth_with_one_login_per_credential(
                 itens = {c["id_processo"]: len(c["itens"])
                          for c in truth_tl["tribunais"][tribunal][grau][user.cpf]["timeline"]
                          if c["id_processo"] in nomeados}  # fmt: skip
-                com_timeline = set(session.scalars(select(Timeline.id_processo_pje).where(
+                com_timeline = set(session.scalars(select(Timeline.id_processo_externo).where(
                     Timeline.tribunal == tribunal, Timeline.grau == grau)).all())  # fmt: skip
                 assert com_timeline == set(nomeados), (tribunal, grau)
                 guardados = dict(session.execute(
-                    select(TimelineItem.id_processo_pje, func.count(TimelineItem.id))
+                    select(TimelineItem.id_processo_externo, func.count(TimelineItem.id))
                     .where(TimelineItem.tribunal == tribunal, TimelineItem.grau == grau)
-                    .group_by(TimelineItem.id_processo_pje)
+                    .group_by(TimelineItem.id_processo_externo)
                 ).all())  # fmt: skip
                 assert guardados == {k: v for k, v in itens.items() if v}, (tribunal, grau)
 

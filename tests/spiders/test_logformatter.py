@@ -39,7 +39,7 @@ def _itens() -> list[object]:
     partes = PartesProcesso(
         tipo_captura=TipoCaptura.PARTES,
         processo_id=1,
-        id_processo_pje=2_345_678,
+        id_processo_externo=2_345_678,
         numero_processo=CASO["numero_processo"],
         tribunal=Tribunal("TRT3"),
         grau=Grau.PRIMEIRO_GRAU,

@@ -229,9 +229,9 @@ def test_the_partes_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
     for registro in registros:
         no_feed = sorted((p["id_externo"], p["nome"], p["polo"], p["tipo_parte"]) for p in registro["partes"])
         guardado = sorted((p["id_externo"], p["nome"], p["polo"], p["tipo"])
-                          for p in armazenadas.get(registro["id_processo_pje"], []))  # fmt: skip
+                          for p in armazenadas.get(registro["id_processo_externo"], []))  # fmt: skip
         assert no_feed == guardado
         reps_feed = sorted(r["nome"] for p in registro["partes"] for r in p["representantes"])
-        reps_guardados = sorted(r["nome"] for p in armazenadas.get(registro["id_processo_pje"], [])
+        reps_guardados = sorted(r["nome"] for p in armazenadas.get(registro["id_processo_externo"], [])
                                 for r in p["representantes"])  # fmt: skip
         assert reps_feed == reps_guardados

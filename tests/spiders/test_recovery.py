@@ -356,7 +356,7 @@ def test_the_capture_rule_classifies_and_a_wrong_classification_is_a_gap(recover
         ).first()
         certa = alvo.classificacao
         alvo.classificacao = "cliente" if certa != "cliente" else "terceiro"
-        id_pessoa = session.get(Parte, alvo.parte_id).id_pessoa_pje
+        id_pessoa = session.get(Parte, alvo.parte_id).id_pessoa_externo
     [gap] = [
         e for d in servico.analisar_captura(cenario.capturas["partes"]).documentos for e in d.gaps.get("vinculo", [])
     ]

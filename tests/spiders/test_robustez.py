@@ -65,7 +65,7 @@ def test_a_malformed_party_field_is_that_cases_error_naming_the_field_not_the_va
     [erro] = entry["erros_itens"]
     assert erro["processo_id"] == acervo[estragado["id_processo"]]
     assert erro["motivo"].startswith("RESPOSTA_INVALIDA: partes: ")
-    assert "alterado_pje_em" in erro["motivo"]
+    assert "alterado_origem_em" in erro["motivo"]
     assert rm.VALOR_INVALIDO not in erro["motivo"]
     assert entry["resultado"]["processos_capturados"] == len(truth) - 1
     with e2e.factory() as session:

@@ -49,10 +49,10 @@ def _truth(e2e: ProcessoE2E, ids: set[int]) -> dict[int, dict[str, Any]]:
 
 def _armazenado(e2e: ProcessoE2E) -> dict[str, Any]:
     with e2e.factory() as session:
-        timelines = {t.id_processo_pje: t for t in session.scalars(select(Timeline))}
+        timelines = {t.id_processo_externo: t for t in session.scalars(select(Timeline))}
         itens: dict[int, dict[str, set[int]]] = {}
         for item in session.scalars(select(TimelineItem)):
-            itens.setdefault(item.id_processo_pje, {"documento": set(), "movimento": set()})[item.tipo].add(
+            itens.setdefault(item.id_processo_externo, {"documento": set(), "movimento": set()})[item.tipo].add(
                 item.id_externo
             )
         documentos = list(session.scalars(select(Documento)))
@@ -84,7 +84,7 @@ def test_timeline_totals_documents_and_only_news_after_the_world_moves(e2e: Proc
         assert meta["totalDocumentosBaixados"] == len(t["documentos_baixaveis"])
     baixaveis = _baixaveis(truth)
     assert baixaveis
-    assert {(d.id_processo_pje, d.id_documento_pje) for d in stored["documentos"]} == baixaveis
+    assert {(d.id_processo_externo, d.id_documento_externo) for d in stored["documentos"]} == baixaveis
     pasta = PastaDocumentStore(e2e.workdir / "var" / "documentos")
     for doc in stored["documentos"]:
         conteudo = pasta.get(doc.caminho)
@@ -92,7 +92,9 @@ def test_timeline_totals_documents_and_only_news_after_the_world_moves(e2e: Proc
         assert hashlib.sha256(conteudo).hexdigest() == doc.sha256
         assert len(conteudo) == doc.tamanho
         assert doc.credencial_id == e2e.credencial_id
-        assert f"/processos/id/{doc.id_processo_pje}/documentos/id/{doc.id_documento_pje}/conteudo" in (doc.url or "")
+        assert f"/processos/id/{doc.id_processo_externo}/documentos/id/{doc.id_documento_externo}/conteudo" in (
+            doc.url or ""
+        )
     resultado = e2e.resultado(resumo)["resultado"]
     assert resultado["total_processos"] == len(truth)
     assert resultado["total_documentos"] == sum(t["total_documentos"] for t in truth.values())
@@ -125,7 +127,9 @@ def test_timeline_totals_documents_and_only_news_after_the_world_moves(e2e: Proc
     assert resultado["novos_documentos"] == sum(1 for n in novos if n[2])
     assert resultado["novos_movimentos"] == sum(1 for n in novos if not n[2])
     assert resultado["documentos_baixados"] == len(_baixaveis(depois) - baixaveis)
-    assert {(d.id_processo_pje, d.id_documento_pje) for d in _armazenado(e2e)["documentos"]} == _baixaveis(depois)
+    assert {(d.id_processo_externo, d.id_documento_externo) for d in _armazenado(e2e)["documentos"]} == _baixaveis(
+        depois
+    )
 
 
 class _Proxy(http.server.BaseHTTPRequestHandler):
@@ -186,7 +190,7 @@ def test_an_answer_that_is_not_a_pdf_is_that_documents_error(e2e: ProcessoE2E) -
     assert erro["id_externo"] == caso
     assert "não é um PDF" in erro["motivo"]
     assert str(estragado) in erro["motivo"]
-    stored = {(d.id_processo_pje, d.id_documento_pje) for d in _armazenado(e2e)["documentos"]}
+    stored = {(d.id_processo_externo, d.id_documento_externo) for d in _armazenado(e2e)["documentos"]}
     assert (caso, estragado) not in stored
     assert stored == {(caso, d) for d in truth[caso]["documentos_baixaveis"] if d != estragado}
 
@@ -221,20 +225,22 @@ def test_one_case_not_in_the_acervo_fails_the_capture_with_its_reason(e2e: Proce
 
 @pytest.mark.e2e
 def test_the_timeline_feed_equals_what_was_stored(e2e: ProcessoE2E) -> None:
-    """Every case once in the feed; its items are the stored timeline and the stored item rows."""
+    """Every case once in the feed; its items (as read, with the tribunal's record) are the stored timeline and the
+    stored item rows."""
     acervo = e2e.store_acervo()
     registros = e2e.crawl_feed("timeline")
 
     assert sorted(r["processo_id"] for r in registros) == sorted(acervo.values())
     with e2e.factory() as session:
-        timelines = {t.id_processo_pje: t.timeline for t in session.scalars(select(Timeline))}
+        timelines = {t.id_processo_externo: t.timeline for t in session.scalars(select(Timeline))}
         linhas: dict[int, set[tuple[str, int]]] = {}
         for row in session.scalars(select(TimelineItem)):
-            linhas.setdefault(row.id_processo_pje, set()).add((row.tipo, row.id_externo))
+            linhas.setdefault(row.id_processo_externo, set()).add((row.tipo, row.id_externo))
         capturados = set(session.scalars(select(Processo.id).where(Processo.timeline_capturada_em.is_not(None))))
     assert capturados == {r["processo_id"] for r in registros}
     for registro in registros:
-        assert registro["itens"] == timelines[registro["id_processo_pje"]]
-        esperado = {("documento" if i.get("documento") else "movimento", i["id"]) for i in registro["itens"]}
-        assert esperado == linhas.get(registro["id_processo_pje"], set())
+        assert registro["bruta"] == timelines[registro["id_processo_externo"]]
+        assert [i["id_externo"] for i in registro["itens"]] == [i["id"] for i in registro["bruta"]]
+        esperado = {(i["tipo"], i["id_externo"]) for i in registro["itens"]}
+        assert esperado == linhas.get(registro["id_processo_externo"], set())
         assert registro["total_documentos"] + registro["total_movimentos"] == len(registro["itens"])

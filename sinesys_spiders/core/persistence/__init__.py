@@ -1,1 +1,1 @@
-"""Persistence helpers of the upsert (:mod:`sinesys_spiders.core.upsert`): PJE catalogues."""
+"""Persistence helpers of the upsert (:mod:`sinesys_spiders.core.upsert`): Tribunal catalogues."""

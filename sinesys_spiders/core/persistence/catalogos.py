@@ -1,13 +1,13 @@
-"""What hearings and expedientes refer to: PJE's catalogues, and their case's ``acervo`` row.
+"""What hearings and expedientes refer to: the tribunal's catalogues, and their case's ``acervo`` row.
 
 Catalogues: órgãos julgadores, classes judiciais, salas and tipos de audiência.
 :func:`link_audiencias` upserts the catalogue rows a batch of hearings names (one read per catalogue,
-one insert of what is missing, an update when PJE renamed something) and fills each hearing row's
+one insert of what is missing, an update when the tribunal renamed something) and fills each hearing row's
 foreign keys (``orgao_julgador_id``, ``classe_judicial_id``, ``sala_audiencia_id``,
 ``tipo_audiencia_id``). Catalogue rows are shared reference data: they are kept current, without
 versions. A concurrent insert of the same catalogue key is re-read, never a crash.
 
-:func:`link_processos` sets ``processo_id`` from the stored case with the same PJE id.
+:func:`link_processos` sets ``processo_id`` from the stored case with the same id at the tribunal.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class _Catalogo:
 _ORGAOS = _Catalogo(OrgaoJulgador.__table__, ("id_externo",))  # type: ignore[arg-type]
 _CLASSES = _Catalogo(ClasseJudicial.__table__, ("id_externo",))  # type: ignore[arg-type]
 _TIPOS = _Catalogo(TipoAudiencia.__table__, ("descricao",))  # type: ignore[arg-type]
-_SALAS = _Catalogo(SalaAudiencia.__table__, ("nome", "orgao_julgador_id_pje"))  # type: ignore[arg-type]
+_SALAS = _Catalogo(SalaAudiencia.__table__, ("nome", "orgao_julgador_id_externo"))  # type: ignore[arg-type]
 
 
 def _resolve(
@@ -81,7 +81,7 @@ def _resolve(
 def link_audiencias(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     """Fill the catalogue foreign keys of hearing rows (built from :class:`Audiencia` items) in place.
 
-    The rows keep the item's PJE fields (``orgao_julgador_id_pje``, ``classe_judicial_sigla``...)
+    The rows keep the item's PJE fields (``orgao_julgador_id_externo``, ``classe_judicial_sigla``...)
     until this call removes the ones the ``audiencias`` table does not have.
     """
     rows = list(rows)
@@ -91,16 +91,16 @@ def link_audiencias(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     salas: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
         t, g = row["tribunal"], row["grau"]
-        if row.get("orgao_julgador_id_pje") and row.get("orgao_julgador_descricao"):
-            orgaos[(t, g, row["orgao_julgador_id_pje"])] = {"descricao": row["orgao_julgador_descricao"]}
-        if row.get("classe_judicial_id_pje"):
-            classes[(t, g, row["classe_judicial_id_pje"])] = {
+        if row.get("orgao_julgador_id_externo") and row.get("orgao_julgador_descricao"):
+            orgaos[(t, g, row["orgao_julgador_id_externo"])] = {"descricao": row["orgao_julgador_descricao"]}
+        if row.get("classe_judicial_id_externo"):
+            classes[(t, g, row["classe_judicial_id_externo"])] = {
                 "sigla": row.get("classe_judicial_sigla"),
                 "descricao": row.get("classe_judicial_descricao"),
             }
         if row.get("tipo_descricao"):
             tipos[(t, g, row["tipo_descricao"])] = {
-                "id_externo": row.get("tipo_audiencia_id_pje"),
+                "id_externo": row.get("tipo_audiencia_id_externo"),
                 "codigo": row.get("tipo_codigo"),
                 "is_virtual": row.get("tipo_is_virtual"),
             }
@@ -108,28 +108,28 @@ def link_audiencias(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     for row in rows:
         t, g = row["tribunal"], row["grau"]
         if row.get("sala_audiencia_nome"):
-            orgao_pje = row.get("orgao_julgador_id_pje") or 0
-            salas[(t, g, row["sala_audiencia_nome"], orgao_pje)] = {
-                "id_externo": row.get("sala_audiencia_id_pje"),
-                "orgao_julgador_id": orgao_ids.get((t, g, orgao_pje)),
+            orgao_externo = row.get("orgao_julgador_id_externo") or 0
+            salas[(t, g, row["sala_audiencia_nome"], orgao_externo)] = {
+                "id_externo": row.get("sala_audiencia_id_externo"),
+                "orgao_julgador_id": orgao_ids.get((t, g, orgao_externo)),
             }
     classe_ids = _resolve(session, _CLASSES, classes)
     tipo_ids = _resolve(session, _TIPOS, tipos)
     sala_ids = _resolve(session, _SALAS, salas)
     for row in rows:
         t, g = row["tribunal"], row["grau"]
-        row["orgao_julgador_id"] = orgao_ids.get((t, g, row.get("orgao_julgador_id_pje")))
-        row["classe_judicial_id"] = classe_ids.get((t, g, row.get("classe_judicial_id_pje")))
+        row["orgao_julgador_id"] = orgao_ids.get((t, g, row.get("orgao_julgador_id_externo")))
+        row["classe_judicial_id"] = classe_ids.get((t, g, row.get("classe_judicial_id_externo")))
         row["tipo_audiencia_id"] = tipo_ids.get((t, g, row.get("tipo_descricao")))
         row["sala_audiencia_id"] = sala_ids.get(
-            (t, g, row.get("sala_audiencia_nome"), row.get("orgao_julgador_id_pje") or 0)
+            (t, g, row.get("sala_audiencia_nome"), row.get("orgao_julgador_id_externo") or 0)
         )
 
 
 def link_processos(session: Session, rows: Iterable[dict[str, Any]], *, id_field: str) -> None:
     """Set ``processo_id`` of expediente or hearing rows to their case's ``acervo`` row, when stored.
 
-    ``id_field`` names the row's PJE case id (``id_externo`` for expedientes, ``id_processo_pje`` for
+    ``id_field`` names the row's PJE case id (``id_externo`` for expedientes, ``id_processo_externo`` for
     hearings). One read per tribunal and grau; rows whose case is not stored keep ``processo_id``
     unset.
     """

@@ -5,9 +5,9 @@
 - ``partes`` pages (:func:`lacunas_partes`): the case's parties, representatives, addresses, party links
   (``processo_partes``, with the classification the capture's rule gives) and representative links, found
   the way :func:`~sinesys_spiders.core.persistencia_processo.persistir_partes` finds them (CPF, else CNPJ,
-  else PJE person id; addresses by PJE id and entity).
+  else the tribunal's person id; addresses by tribunal id and entity).
 
-Elements are named by PJE ids and names, never by a CPF or CNPJ.
+Elements are named by the tribunal's ids and names, never by a CPF or CNPJ.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def processo_do_acervo(session: Session, item: ItemProcesso) -> int | None:
     """The ``acervo`` id of the item's case now (a recovered case may have a new id)."""
     return session.scalar(
         select(Processo.id).where(
-            Processo.id_externo == item.id_processo_pje,
+            Processo.id_externo == item.id_processo_externo,
             Processo.tribunal == _valor(item.tribunal),
             Processo.grau == _valor(item.grau),
         )
@@ -153,9 +153,11 @@ class _Indice:
         reps = [r for p in partes for r in p.representantes]
         cpfs = {c for p in partes if (c := _cpf(p))}
         cnpjs = {c for p in partes if (c := _cnpj(p))}
-        pessoas = {p.id_pessoa_pje for p in partes if not _cpf(p) and not _cnpj(p) and p.id_pessoa_pje is not None}
+        pessoas = {
+            p.id_pessoa_externo for p in partes if not _cpf(p) and not _cnpj(p) and p.id_pessoa_externo is not None
+        }
         rep_cpfs = {c for r in reps if (c := _cpf(r))}
-        rep_pessoas = {r.id_pessoa_pje for r in reps if not _cpf(r)}
+        rep_pessoas = {r.id_pessoa_externo for r in reps if not _cpf(r)}
         enderecos = {p.endereco.id_externo for p in [*partes, *reps] if p.endereco is not None}
         self.partes_cpf = {r.cpf: r for r in session.scalars(select(Parte).where(Parte.cpf.in_(cpfs)))} if cpfs else {}
         self.partes_cnpj = (
@@ -164,9 +166,9 @@ class _Indice:
         self.partes_pessoa: dict[int | None, Parte] = {}
         if pessoas:
             query = select(Parte).where(Parte.cpf.is_(None), Parte.cnpj.is_(None), Parte.tribunal == tribunal,
-                                        Parte.id_pessoa_pje.in_(pessoas))  # fmt: skip
+                                        Parte.id_pessoa_externo.in_(pessoas))  # fmt: skip
             for row in session.scalars(query.order_by(Parte.id)):
-                self.partes_pessoa.setdefault(row.id_pessoa_pje, row)
+                self.partes_pessoa.setdefault(row.id_pessoa_externo, row)
         self.reps_cpf = (
             {r.cpf: r for r in session.scalars(select(Representante).where(Representante.cpf.in_(rep_cpfs)))}
             if rep_cpfs
@@ -174,12 +176,12 @@ class _Indice:
         )
         self.reps_pessoa: dict[tuple[int | None, str], Representante] = {}
         if rep_pessoas:
-            cond: ColumnElement[bool] = Representante.id_pessoa_pje.in_([i for i in rep_pessoas if i is not None])
+            cond: ColumnElement[bool] = Representante.id_pessoa_externo.in_([i for i in rep_pessoas if i is not None])
             if None in rep_pessoas:
-                cond = or_(cond, Representante.id_pessoa_pje.is_(None))
+                cond = or_(cond, Representante.id_pessoa_externo.is_(None))
             query_rep = select(Representante).where(Representante.cpf.is_(None), cond).order_by(Representante.id)
             for rep_row in session.scalars(query_rep):
-                self.reps_pessoa.setdefault((rep_row.id_pessoa_pje, rep_row.nome), rep_row)
+                self.reps_pessoa.setdefault((rep_row.id_pessoa_externo, rep_row.nome), rep_row)
         self.enderecos: set[tuple[int, str, int]] = set()
         if enderecos:
             ends = select(Endereco.id_externo, Endereco.entidade_tipo, Endereco.entidade_id)
@@ -193,12 +195,12 @@ class _Indice:
             return self.partes_cpf.get(cpf)
         if cnpj := _cnpj(parte):
             return self.partes_cnpj.get(cnpj)
-        return self.partes_pessoa.get(parte.id_pessoa_pje) if parte.id_pessoa_pje is not None else None
+        return self.partes_pessoa.get(parte.id_pessoa_externo) if parte.id_pessoa_externo is not None else None
 
     def representante(self, rep: RepresentanteParte) -> Representante | None:
         if cpf := _cpf(rep):
             return self.reps_cpf.get(cpf)
-        return self.reps_pessoa.get((rep.id_pessoa_pje, rep.nome))
+        return self.reps_pessoa.get((rep.id_pessoa_externo, rep.nome))
 
 
 def _conta_endereco(out: Lacunas, indice: _Indice, pessoa: ParteProcesso | RepresentanteParte, entidade_tipo: str,
@@ -208,14 +210,14 @@ def _conta_endereco(out: Lacunas, indice: _Indice, pessoa: ParteProcesso | Repre
         return
     id_externo = pessoa.endereco.id_externo
     presente = entidade_id is not None and (id_externo, entidade_tipo, entidade_id) in indice.enderecos
-    out.conta("endereco", presente, ElementoRecuperavel(tipo="endereco", identificador=f"endereco_pje:{id_externo}",
+    out.conta("endereco", presente, ElementoRecuperavel(tipo="endereco", identificador=f"endereco_externo:{id_externo}",
                                                         nome=pessoa.nome,
                                                         contexto={**caso, "entidade": entidade_tipo}))  # fmt: skip
 
 
 def _pessoa_id(pessoa: ParteProcesso | RepresentanteParte) -> str:
-    if pessoa.id_pessoa_pje is not None:
-        return f"pessoa_pje:{pessoa.id_pessoa_pje}"
+    if pessoa.id_pessoa_externo is not None:
+        return f"pessoa_externo:{pessoa.id_pessoa_externo}"
     return f"id_externo:{pessoa.id_externo}" if pessoa.id_externo is not None else "sem_id"
 
 
@@ -223,7 +225,7 @@ def lacunas_partes(session: Session, item: PartesProcesso, processo_id: int | No
     """A case's parties, representatives, addresses and links against what is stored for it."""
     out = Lacunas()
     tribunal = _valor(item.tribunal)
-    caso = {"numero_processo": item.numero_processo, "id_processo_pje": item.id_processo_pje}
+    caso = {"numero_processo": item.numero_processo, "id_processo_externo": item.id_processo_externo}
     # keyed by (parte_id, polo, tipo_parte); looked up with a person's id string when the row is new
     vinculos: dict[tuple[int | str, str, str], ProcessoParte] = {}
     links: dict[int, set[int]] = defaultdict(set)

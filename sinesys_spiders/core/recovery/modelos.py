@@ -2,7 +2,7 @@
 
 Field names are snake_case; ``model_dump(by_alias=True)`` gives the camelCase of the existing recovery API
 (``capturaLogId``, ``payloadDisponivel``, ``totalSucessos``...), which the CLI's ``--json`` and the API use.
-No model carries a full CPF or a payload: an element is named by its PJE id or a masked document.
+No model carries a full CPF or a payload: an element is named by its id at the tribunal or a masked document.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class ElementoRecuperavel(_Modelo):
     nome: str | None = None
     status_persistencia: Literal["persistido", "faltando"] = "faltando"
     erro: str | None = None
-    #: Where it belongs: the case (``numero_processo``, ``id_processo_pje``), the party, the polo...
+    #: Where it belongs: the case (``numero_processo``, ``id_processo_externo``), the party, the polo...
     contexto: dict[str, Any] = Field(default_factory=dict)
 
 

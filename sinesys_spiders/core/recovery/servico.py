@@ -159,7 +159,7 @@ class RecoveryService:
             item = partes[0]
             processo_id = processo_do_acervo(session, item)
             leitura.processo = {"id": processo_id, "numero_processo": item.numero_processo,
-                                "id_externo": item.id_processo_pje}  # fmt: skip
+                                "id_externo": item.id_processo_externo}  # fmt: skip
             if processo_id is not None:
                 item = item.model_copy(update={"processo_id": processo_id})
             if isinstance(item, TimelineProcesso):

@@ -6,7 +6,7 @@ capture ran with. Its plugin reads it again into the case's
 (never sent). Against the database and the stores:
 
 - ``timeline_item``: each movement and document of the timeline, a ``timeline_itens`` row on (tribunal, grau,
-  case, tipo, PJE id);
+  case, tipo, tribunal id);
 - ``timeline``: the case's whole timeline in the timeline store (SQL ``timelines`` or MongoDB ``timeline``);
 - ``documento``: each downloadable document (signed, not secret, per the page's filters; only when its capture
   downloaded documents): its ``documentos`` row **and** its PDF in the document store.
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from sinesys_spiders.core.capturas import Pedido
 from sinesys_spiders.core.db.models import Documento, TimelineItem
 from sinesys_spiders.core.documentos import DocumentoGuardado, DocumentStore
-from sinesys_spiders.core.items_processo import DocumentoBaixado, OcorrenciaProcesso, TimelineProcesso
+from sinesys_spiders.core.items_processo import DocumentoBaixado, ItemTimeline, OcorrenciaProcesso, TimelineProcesso
 from sinesys_spiders.core.persistencia_timeline import (
     caso_de,
     contar_documentos,
@@ -70,10 +70,6 @@ _SEM_BINARIO = (
 LerDocumento = Callable[[Pedido, bytes], DocumentoBaixado | OcorrenciaProcesso | None]
 
 
-def _tipo(raw: dict[str, Any]) -> str:
-    return "documento" if raw.get("documento") else "movimento"
-
-
 @dataclasses.dataclass(slots=True)
 class DocumentoEsperado:
     """A downloadable document of the page: its request (never sent), where its PDF goes, what is stored."""
@@ -95,7 +91,7 @@ class LacunasTimeline:
 
     lacunas: Lacunas
     item: TimelineProcesso
-    itens_faltantes: list[dict[str, Any]]
+    itens_faltantes: list[ItemTimeline]
     #: When the stored whole timeline was captured (``None``: none stored).
     timeline_capturada_em: dt.datetime | None
     documentos: list[DocumentoEsperado]
@@ -110,37 +106,39 @@ def lacunas_timeline(session: Session, item: TimelineProcesso, pedidos: Sequence
     """The page's items, whole timeline and downloadable documents against the database and the stores."""
     out = Lacunas()
     id_processo, tribunal, grau = caso_de(item)
-    caso = {"numero_processo": item.numero_processo, "id_processo_pje": id_processo}
+    caso = {"numero_processo": item.numero_processo, "id_processo_externo": id_processo}
     stored = timelines.get(id_processo, tribunal, grau)
     out.conta("timeline", stored is not None, ElementoRecuperavel(
-        tipo="timeline", identificador=f"id_processo_pje:{id_processo}", nome=item.numero_processo, contexto=caso,
+        tipo="timeline", identificador=f"id_processo_externo:{id_processo}", nome=item.numero_processo, contexto=caso,
     ))  # fmt: skip
     c = TimelineItem
     linhas = {
         (tipo, int(id_externo))
         for tipo, id_externo in session.execute(
-            select(c.tipo, c.id_externo).where(c.tribunal == tribunal, c.grau == grau, c.id_processo_pje == id_processo)
+            select(c.tipo, c.id_externo).where(
+                c.tribunal == tribunal, c.grau == grau, c.id_processo_externo == id_processo
+            )
         )
     }
-    faltantes: list[dict[str, Any]] = []
+    faltantes: list[ItemTimeline] = []
     vistos: set[tuple[str, int]] = set()
     for raw in item.itens:
-        chave = (_tipo(raw), int(raw["id"]))
+        chave = (raw.tipo, raw.id_externo)
         if chave in vistos:  # the same item twice in one answer: stored once
             continue
         vistos.add(chave)
         elemento = ElementoRecuperavel(tipo="timeline_item", identificador=f"{chave[0]}:{chave[1]}",
-                                       nome=raw.get("titulo"), contexto={**caso, "tipo": chave[0]})  # fmt: skip
+                                       nome=raw.titulo, contexto={**caso, "tipo": chave[0]})  # fmt: skip
         if not out.conta("timeline_item", chave in linhas, elemento):
             faltantes.append(raw)
     d = Documento
     guardados = {
-        int(row.id_documento_pje): row
+        int(row.id_documento_externo): row
         for row in session.scalars(
-            select(d).where(d.tribunal == tribunal, d.grau == grau, d.id_processo_pje == id_processo)
+            select(d).where(d.tribunal == tribunal, d.grau == grau, d.id_processo_externo == id_processo)
         )
     }
-    titulos = {int(raw["id"]): raw.get("titulo") for raw in item.itens if raw.get("documento")}
+    titulos = {raw.id_externo: raw.titulo for raw in item.itens if raw.tipo == "documento"}
     esperados = []
     for pedido in pedidos:
         id_documento = int(pedido.dados["id_documento"])

@@ -117,14 +117,13 @@ class ExecucaoKit:
         return int(self.contadores[ate][papel].get(contador, 0)) - int(self.contadores[de][papel].get(contador, 0))
 
 
-_ID_EXTERNO = ("id_externo", "id_pje")
+_ID_EXTERNO = "id_externo"
 
 
 def _chave(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    campo = next((c for c in _ID_EXTERNO if c in row), None)
-    if campo is None:
-        raise AssertionError(f"a truth row has no external id ({' or '.join(_ID_EXTERNO)})")
-    return (str(row["tribunal"]), str(row["grau"]), int(row[campo]))
+    if _ID_EXTERNO not in row:
+        raise AssertionError(f"a truth row has no external id ({_ID_EXTERNO})")
+    return (str(row["tribunal"]), str(row["grau"]), int(row[_ID_EXTERNO]))
 
 
 def diferencas(
@@ -286,7 +285,7 @@ class ContratoPlugin:
         assert k.resultado(0, "certa")["resultado"].get("erros", 0) == 0, k.resultado(0, "certa")
         esperados = sum(len(linhas) for linhas in k.verdade.values())
         exportados = [i for i in k.primeira.itens() if i.get("credencial_id") == k.credenciais["certa"]]
-        com_chave = [i for i in exportados if any(c in i for c in _ID_EXTERNO)]
+        com_chave = [i for i in exportados if _ID_EXTERNO in i]
         assert len(com_chave) == esperados
 
     # -- session ---------------------------------------------------------------------------------

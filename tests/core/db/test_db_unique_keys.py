@@ -119,13 +119,13 @@ def test_audiencia_and_catalogue_keys(db_session: Session) -> None:
     _refused(db_session, TipoAudiencia(descricao="Una", **base), TipoAudiencia(descricao="Una", **base))
     _accepted(
         db_session,
-        SalaAudiencia(nome="Sala 1", orgao_julgador_id_pje=1, **base),
-        SalaAudiencia(nome="Sala 1", orgao_julgador_id_pje=2, **base),
+        SalaAudiencia(nome="Sala 1", orgao_julgador_id_externo=1, **base),
+        SalaAudiencia(nome="Sala 1", orgao_julgador_id_externo=2, **base),
     )
 
 
 def test_parte_is_deduplicated_by_cpf_cnpj_or_pje_person(db_session: Session) -> None:
-    """Parties collide on CPF, else CNPJ, else (id_pessoa_pje, tribunal) when they have no document."""
+    """Parties collide on CPF, else CNPJ, else (id_pessoa_externo, tribunal) when they have no document."""
     _refused(
         db_session,
         Parte(tipo_pessoa="F", nome="A", cpf="11144477735"),
@@ -138,14 +138,14 @@ def test_parte_is_deduplicated_by_cpf_cnpj_or_pje_person(db_session: Session) ->
     )
     _refused(
         db_session,
-        Parte(tipo_pessoa="F", nome="A", id_pessoa_pje=77, tribunal="TRT3"),
-        Parte(tipo_pessoa="F", nome="A", id_pessoa_pje=77, tribunal="TRT3"),
+        Parte(tipo_pessoa="F", nome="A", id_pessoa_externo=77, tribunal="TRT3"),
+        Parte(tipo_pessoa="F", nome="A", id_pessoa_externo=77, tribunal="TRT3"),
     )
     _accepted(
         db_session,
-        Parte(tipo_pessoa="F", nome="A", id_pessoa_pje=77, tribunal="TRT3"),
-        Parte(tipo_pessoa="F", nome="A", id_pessoa_pje=77, tribunal="TRT5"),
-        Parte(tipo_pessoa="F", nome="C", cpf="52998224725", id_pessoa_pje=77, tribunal="TRT3"),
+        Parte(tipo_pessoa="F", nome="A", id_pessoa_externo=77, tribunal="TRT3"),
+        Parte(tipo_pessoa="F", nome="A", id_pessoa_externo=77, tribunal="TRT5"),
+        Parte(tipo_pessoa="F", nome="C", cpf="52998224725", id_pessoa_externo=77, tribunal="TRT3"),
     )
     _refused(db_session, Parte(tipo_pessoa="F", nome="sem chave"))
 
@@ -170,13 +170,13 @@ def test_links_addresses_and_timeline_keys(db_session: Session) -> None:
     _refused(db_session, Representante(nome="Outro", cpf="52998224725"))
     endereco = {"id_externo": 9, "entidade_tipo": "parte", "entidade_id": parte.id}
     _refused(db_session, Endereco(**endereco), Endereco(**endereco))
-    item = {"tribunal": "TRT3", "grau": "primeiro_grau", "id_processo_pje": 2_000_001, "id_externo": 5}
+    item = {"tribunal": "TRT3", "grau": "primeiro_grau", "id_processo_externo": 2_000_001, "id_externo": 5}
     _refused(db_session, TimelineItem(tipo="documento", **item), TimelineItem(tipo="documento", **item))
     _accepted(db_session, TimelineItem(tipo="documento", **item), TimelineItem(tipo="movimento", **item))
     db_session.rollback()
-    tl = {"tribunal": "TRT3", "grau": "primeiro_grau", "id_processo_pje": 2_000_001}
+    tl = {"tribunal": "TRT3", "grau": "primeiro_grau", "id_processo_externo": 2_000_001}
     _refused(db_session, Timeline(**tl), Timeline(**tl))
-    doc = tl | {"id_documento_pje": 150_000_001, "sha256": "0" * 64, "tamanho": 10, "caminho": "a.pdf"}
+    doc = tl | {"id_documento_externo": 150_000_001, "sha256": "0" * 64, "tamanho": 10, "caminho": "a.pdf"}
     _refused(db_session, Documento(**doc), Documento(**doc))
 
 

@@ -14,6 +14,7 @@ import pytest
 from plugins.pje_trt import dados_origem as pje_dados
 from plugins.pje_trt.partes import ler_partes
 from plugins.pje_trt.sandbox.world import World
+from plugins.pje_trt.timeline import ler_timeline
 from sinesys_spiders.core.db.repositories import timeline as repo_timeline
 
 TODAY = dt.date(2026, 11, 24)
@@ -83,8 +84,8 @@ def test_a_timeline_item_keeps_no_title_nor_signer_name(world: World) -> None:
     caso = truth["tribunais"]["TRT3"]["primeiro_grau"][user.cpf]["timeline"][0]
     itens = world.timeline("TRT3", "primeiro_grau", caso["id_processo"])
     assert itens
-    for raw in itens:
-        copia = repo_timeline._item_values(raw)["dados_origem"]
+    for raw, lido in zip(itens, ler_timeline(itens), strict=True):
+        copia = lido.dados_origem
         assert copia["id"] == raw["id"]
         assert not {"titulo", "nomeResponsavel", "nomeSignatario"} & set(copia)
 
@@ -96,7 +97,7 @@ def test_the_migration_reduces_an_old_row_to_exactly_what_a_capture_writes_now(
     writes now: the next capture finds the migrated rows unchanged (no update, no version)."""
     assert migracao.PESSOA == pje_dados.PESSOA
     assert migracao.ENDERECO == pje_dados.ENDERECO
-    assert migracao.ITEM_TIMELINE == repo_timeline.ITEM_TIMELINE
+    assert migracao.ITEM_TIMELINE == pje_dados.ITEM_TIMELINE
     pessoa = migracao._campos(migracao.PESSOA)
     endereco = migracao._campos(migracao.ENDERECO)
     payload = _respostas(world)[0]

@@ -191,13 +191,13 @@ def test_audiencia_is_flattened() -> None:
     assert page.envelope.qtd_paginas == 1
     assert item.id_externo == 4321987
     assert item.numero_processo == "0010702-80.2025.5.03.0111"
-    assert item.id_processo_pje == 2345678
+    assert item.id_processo_externo == 2345678
     assert item.data_inicio == dt.datetime(2026, 3, 4, 12, 30, tzinfo=UTC)
     assert item.hora_inicio == dt.time(9, 30)
     assert item.hora_fim == dt.time(9, 40)
-    assert (item.sala_audiencia_nome, item.sala_audiencia_id_pje) == ("Sala 1 - Principal", 881)
+    assert (item.sala_audiencia_nome, item.sala_audiencia_id_externo) == ("Sala 1 - Principal", 881)
     assert (item.tipo_descricao, item.tipo_is_virtual, item.modalidade) == ("Una por videoconferência", True, "virtual")
-    assert (item.orgao_julgador_id_pje, item.classe_judicial_sigla) == (55, "ATOrd")
+    assert (item.orgao_julgador_id_externo, item.classe_judicial_sigla) == (55, "ATOrd")
     assert item.polo_ativo_nome == "MARIA APARECIDA DOS SANTOS"
     assert item.status == "M"
     assert item.designada is True
@@ -248,11 +248,11 @@ def test_not_an_envelope_is_refused() -> None:
 
 #: Ground-truth field -> item field, where the names differ (audiências keep PJE ids apart).
 AUDIENCIA_TRUTH_FIELDS = {
-    "id_processo": "id_processo_pje",
-    "sala_audiencia_id": "sala_audiencia_id_pje",
+    "id_processo": "id_processo_externo",
+    "sala_audiencia_id": "sala_audiencia_id_externo",
     "tipo_audiencia": "tipo_descricao",
-    "orgao_julgador_id": "orgao_julgador_id_pje",
-    "classe_judicial_id": "classe_judicial_id_pje",
+    "orgao_julgador_id": "orgao_julgador_id_externo",
+    "classe_judicial_id": "classe_judicial_id_externo",
     "classe_judicial": "classe_judicial_sigla",
 }
 SITUACOES = {"designada": "M", "cancelada": "C", "realizada": "F"}

@@ -25,7 +25,7 @@ def _normalizado(parte: Any) -> dict[str, Any]:
     endereco = parte.endereco
     return {
         "id_externo": parte.id_externo,
-        "id_pessoa": parte.id_pessoa_pje,
+        "id_pessoa": parte.id_pessoa_externo,
         "nome": parte.nome,
         "tipo_pessoa": "pj" if parte.tipo_pessoa == "J" else "pf",
         "cpf": parte.cpf,

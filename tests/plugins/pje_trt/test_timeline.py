@@ -26,7 +26,8 @@ def world() -> World:
 
 
 def test_totals_and_downloadable_documents_match_the_ground_truth(world: World) -> None:
-    """Documents, movements and the signed, non-secret documents of each case equal the ground truth."""
+    """Documents, movements, the signed, non-secret documents of each case and each item read into its neutral
+    fields (id, title, kind, secrecy, signer, time in UTC) equal the ground truth."""
     user = world.users[0]
     truth = world.truth(tribunal="TRT3", grau="primeiro_grau", cpf=user.cpf, tipo="timeline")
     casos = truth["tribunais"]["TRT3"]["primeiro_grau"][user.cpf]["timeline"]
@@ -35,7 +36,16 @@ def test_totals_and_downloadable_documents_match_the_ground_truth(world: World) 
         itens = ler_timeline(world.timeline("TRT3", "primeiro_grau", caso["id_processo"]))
         assert contar(itens) == (caso["total_documentos"], caso["total_movimentos"])
         assert sorted(documentos_baixaveis(itens)) == caso["documentos_baixaveis"]
-        assert [i["id"] for i in itens] == [i["id_externo"] for i in caso["itens"]]
+        lidos = [
+            {"id_externo": i.id_externo, "titulo": i.titulo, "documento": i.tipo == "documento",
+             "documento_sigiloso": i.documento_sigiloso, "id_signatario": i.id_signatario}
+            for i in itens
+        ]  # fmt: skip
+        campos = ("id_externo", "titulo", "documento", "documento_sigiloso", "id_signatario")
+        assert lidos == [{k: i[k] for k in campos} for i in caso["itens"]]
+        assert [i.data.isoformat() if i.data else None for i in itens] == [
+            dt.datetime.fromisoformat(i["data"]).isoformat() if i["data"] else None for i in caso["itens"]
+        ]
 
 
 def _ctx(baixar: bool) -> ContextoCaptura:
@@ -82,7 +92,7 @@ def test_the_capture_asks_only_for_documents_not_stored_yet(world: World) -> Non
     assert isinstance(erro, OcorrenciaProcesso)
     assert erro.tipo == "erro"
     assert erro.codigo == "RESPOSTA_INVALIDA"
-    assert erro.id_documento_pje == primeiro.dados["id_documento"]
+    assert erro.id_documento_externo == primeiro.dados["id_documento"]
 
 
 def test_the_timeline_answer_goes_to_the_raw_log_and_reads_back_for_recovery(world: World) -> None:

@@ -1,4 +1,4 @@
-"""PJE catalogues per tribunal and grau: órgãos julgadores, classes judiciais, salas and tipos de audiência."""
+"""Tribunal catalogues per tribunal and grau: órgãos julgadores, classes judiciais, salas and tipos de audiência."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["ClasseJudicial", "OrgaoJulgador", "SalaAudiencia", "TipoAudiencia"]
 
 
 class OrgaoJulgador(TimestampMixin, Base):
-    """A court unit (vara, gabinete, turma) as PJE describes it."""
+    """A court unit (vara, gabinete, turma) as the tribunal describes it."""
 
     __tablename__ = "orgaos_julgadores"
 
@@ -59,7 +59,7 @@ class ClasseJudicial(TimestampMixin, Base):
 
 
 class SalaAudiencia(TimestampMixin, Base):
-    """A hearing room; ``orgao_julgador_id_pje`` is 0 when PJE does not say (keeps the key non-null)."""
+    """A hearing room; ``orgao_julgador_id_externo`` is 0 when the tribunal does not say (keeps the key non-null)."""
 
     __tablename__ = "salas_audiencia"
 
@@ -68,10 +68,10 @@ class SalaAudiencia(TimestampMixin, Base):
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     nome: Mapped[str] = mapped_column(String(255), nullable=False)
-    orgao_julgador_id_pje: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+    orgao_julgador_id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
     orgao_julgador_id: Mapped[int | None] = mapped_column(ForeignKey("orgaos_julgadores.id", ondelete="SET NULL"))
 
-    __table_args__ = (UniqueConstraint("tribunal", "grau", "orgao_julgador_id_pje", "nome"),)
+    __table_args__ = (UniqueConstraint("tribunal", "grau", "orgao_julgador_id_externo", "nome"),)
 
 
 class TipoAudiencia(TimestampMixin, Base):

@@ -1,7 +1,7 @@
 """Parties (``partes``), their lawyers (``representantes``), addresses and links to cases.
 
 A party is one entity across cases and tribunals, deduplicated by CPF, else CNPJ, else by
-(``id_pessoa_pje``, ``tribunal``): PJE's person id is only meaningful inside one tribunal.
+(``id_pessoa_externo``, ``tribunal``): PJE's person id is only meaningful inside one tribunal.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Parte(TimestampMixin, Base):
     nome: Mapped[str] = mapped_column(String(500), nullable=False)
     cpf: Mapped[str | None] = mapped_column(String(11), unique=True)
     cnpj: Mapped[str | None] = mapped_column(String(14), unique=True)
-    id_pessoa_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_pessoa_externo: Mapped[int | None] = mapped_column(BigInteger)
     tribunal: Mapped[str | None] = mapped_column(String(8))
     emails: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
     telefones: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
@@ -73,12 +73,12 @@ class Parte(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("tipo_pessoa IN ('F', 'J')", name="tipo_pessoa"),
         CheckConstraint(
-            f"NOT ({_SEM_DOCUMENTO}) OR (id_pessoa_pje IS NOT NULL AND tribunal IS NOT NULL)",
+            f"NOT ({_SEM_DOCUMENTO}) OR (id_pessoa_externo IS NOT NULL AND tribunal IS NOT NULL)",
             name="chave_de_deduplicacao",
         ),
         Index(
-            "uq_partes_id_pessoa_pje_tribunal",
-            "id_pessoa_pje",
+            "uq_partes_id_pessoa_externo_tribunal",
+            "id_pessoa_externo",
             "tribunal",
             unique=True,
             sqlite_where=text(_SEM_DOCUMENTO),
@@ -99,7 +99,7 @@ class Representante(TimestampMixin, Base):
     cpf: Mapped[str | None] = mapped_column(String(11), unique=True)
     nome: Mapped[str] = mapped_column(String(500), nullable=False)
     tipo: Mapped[str | None] = mapped_column(String(40))
-    id_pessoa_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_pessoa_externo: Mapped[int | None] = mapped_column(BigInteger)
     oabs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
     emails: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
     telefones: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
@@ -122,7 +122,7 @@ class Endereco(TimestampMixin, Base):
     numero: Mapped[str | None] = mapped_column(String(30))
     complemento: Mapped[str | None] = mapped_column(String(255))
     bairro: Mapped[str | None] = mapped_column(String(255))
-    id_municipio_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_municipio_externo: Mapped[int | None] = mapped_column(BigInteger)
     municipio: Mapped[str | None] = mapped_column(String(255))
     municipio_ibge: Mapped[str | None] = mapped_column(String(7))
     estado_sigla: Mapped[str | None] = mapped_column(String(2))
@@ -133,7 +133,7 @@ class Endereco(TimestampMixin, Base):
     correspondencia: Mapped[bool | None] = mapped_column(Boolean)
     situacao: Mapped[str | None] = mapped_column(String(1))
     classificacoes: Mapped[list[Any]] = mapped_column(JSONType, nullable=False, default=list)
-    alterado_pje_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    alterado_origem_em: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     tribunal: Mapped[str | None] = mapped_column(String(8))
     grau: Mapped[str | None] = mapped_column(String(20))
     dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
@@ -154,7 +154,7 @@ class ProcessoParte(TimestampMixin, Base):
     processo_id: Mapped[int] = mapped_column(ForeignKey("acervo.id", ondelete="CASCADE"), nullable=False)
     parte_id: Mapped[int] = mapped_column(ForeignKey("partes.id", ondelete="CASCADE"), nullable=False, index=True)
     id_externo: Mapped[int | None] = mapped_column(BigInteger)
-    id_pessoa_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_pessoa_externo: Mapped[int | None] = mapped_column(BigInteger)
     classificacao: Mapped[str] = mapped_column(String(20), nullable=False)
     polo: Mapped[str] = mapped_column(String(10), nullable=False)
     tipo_parte: Mapped[str] = mapped_column(String(60), nullable=False)

@@ -140,7 +140,7 @@ class Audiencia(TimestampMixin, Base):
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     numero_processo: Mapped[str] = mapped_column(String(25), nullable=False)
-    id_processo_pje: Mapped[int | None] = mapped_column(BigInteger)
+    id_processo_externo: Mapped[int | None] = mapped_column(BigInteger)
     processo_id: Mapped[int | None] = mapped_column(ForeignKey("acervo.id", ondelete="SET NULL"), index=True)
     advogado_id: Mapped[int | None] = mapped_column(ForeignKey("advogados.id", ondelete="SET NULL"), index=True)
     credencial_id: Mapped[int | None] = mapped_column(ForeignKey("credenciais.id", ondelete="SET NULL"))

@@ -21,7 +21,7 @@ class Timeline(TimestampMixin, Base):
     __tablename__ = "timelines"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_processo_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_processo_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
     processo_id: Mapped[int | None] = mapped_column(ForeignKey("acervo.id", ondelete="SET NULL"), index=True)
@@ -29,7 +29,7 @@ class Timeline(TimestampMixin, Base):
     timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
     metadados: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
 
-    __table_args__ = (UniqueConstraint("id_processo_pje", "tribunal", "grau"),)
+    __table_args__ = (UniqueConstraint("id_processo_externo", "tribunal", "grau"),)
 
 
 class TimelineItem(TimestampMixin, Base):
@@ -40,7 +40,7 @@ class TimelineItem(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
-    id_processo_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_processo_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     id_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tipo: Mapped[str] = mapped_column(String(10), nullable=False)
     titulo: Mapped[str | None] = mapped_column(Text)
@@ -51,7 +51,7 @@ class TimelineItem(TimestampMixin, Base):
     dados_origem: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     __table_args__ = (
-        UniqueConstraint("tribunal", "grau", "id_processo_pje", "tipo", "id_externo"),
+        UniqueConstraint("tribunal", "grau", "id_processo_externo", "tipo", "id_externo"),
         CheckConstraint("tipo IN ('movimento', 'documento')", name="tipo"),
     )
 
@@ -64,15 +64,15 @@ class Documento(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tribunal: Mapped[str] = mapped_column(String(8), nullable=False)
     grau: Mapped[str] = mapped_column(String(20), nullable=False)
-    id_processo_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    id_documento_pje: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_processo_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    id_documento_externo: Mapped[int] = mapped_column(BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     tamanho: Mapped[int] = mapped_column(BigInteger, nullable=False)
     caminho: Mapped[str] = mapped_column(String(1000), nullable=False)
     url: Mapped[str | None] = mapped_column(Text)
     content_type: Mapped[str | None] = mapped_column(String(100))
-    md5_pje: Mapped[str | None] = mapped_column(String(32))
+    md5_externo: Mapped[str | None] = mapped_column(String(32))
     credencial_id: Mapped[int | None] = mapped_column(ForeignKey("credenciais.id", ondelete="SET NULL"))
     baixado_em: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
-    __table_args__ = (UniqueConstraint("tribunal", "grau", "id_processo_pje", "id_documento_pje"),)
+    __table_args__ = (UniqueConstraint("tribunal", "grau", "id_processo_externo", "id_documento_externo"),)

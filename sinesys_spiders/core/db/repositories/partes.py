@@ -1,11 +1,12 @@
 """The parties of a batch of cases, stored in a few statements per table (:class:`PartesRepository`).
 
 What is stored, and how each row is matched, is what one case at a time stored before: ``partes`` by CPF, else
-CNPJ, else PJE person id and tribunal; ``representantes`` by CPF, else PJE person id and name (OABs merged);
-``enderecos`` by PJE id and entity; ``processo_partes`` by case, party, polo and tipo; the case's links made equal
-to the answer (links no longer present removed), and ``acervo.partes_capturadas_em`` stamped. The counts of each
-case are those of writing the cases one after the other. Rows go through :class:`~.lotes.LoteTabela`: read once
-per batch, unchanged rows not written, changed ones versioned in ``registro_versoes``.
+CNPJ, else the tribunal's person id and tribunal; ``representantes`` by CPF, else the tribunal's person id and name
+(OABs merged); ``enderecos`` by tribunal id and entity; ``processo_partes`` by case, party, polo and tipo; the
+case's links made equal to the answer (links no longer present removed), and ``acervo.partes_capturadas_em``
+stamped. The counts of each case are those of writing the cases one after the other. Rows go through
+:class:`~.lotes.LoteTabela`: read once per batch, unchanged rows not written, changed ones versioned in
+``registro_versoes``.
 """
 
 from __future__ import annotations
@@ -103,21 +104,21 @@ class _Pessoas:
     def __init__(self, session: Session, itens: Sequence[PartesProcesso], captura_id: int | None) -> None:
         self.por_cpf = LoteTabela(session, _PARTES, ("cpf",), captura_id=captura_id)
         self.por_cnpj = LoteTabela(session, _PARTES, ("cnpj",), captura_id=captura_id)
-        self.por_pessoa = LoteTabela(session, _PARTES, ("id_pessoa_pje", "tribunal"), captura_id=captura_id)
+        self.por_pessoa = LoteTabela(session, _PARTES, ("id_pessoa_externo", "tribunal"), captura_id=captura_id)
         self.reps_cpf = LoteTabela(session, _REPS, ("cpf",), captura_id=captura_id)
-        self.reps_pessoa = LoteTabela(session, _REPS, ("id_pessoa_pje", "nome"), captura_id=captura_id)
+        self.reps_pessoa = LoteTabela(session, _REPS, ("id_pessoa_externo", "nome"), captura_id=captura_id)
         partes = [p for item in itens for p in item.partes]
         reps = [r for p in partes for r in p.representantes]
         c = _PARTES.c
         self.por_cpf.ler_em("cpf", {p.cpf for p in partes if p.tipo_pessoa == "F" and _doc(p.cpf, 11)})
         self.por_cnpj.ler_em("cnpj", {p.cnpj for p in partes if p.tipo_pessoa == "J" and _doc(p.cnpj, 14)})
-        sem_doc = {p.id_pessoa_pje for p in partes if self._sem_documento(p) and p.id_pessoa_pje is not None}
-        self.por_pessoa.ler_em("id_pessoa_pje", sem_doc, c.cpf.is_(None), c.cnpj.is_(None))
+        sem_doc = {p.id_pessoa_externo for p in partes if self._sem_documento(p) and p.id_pessoa_externo is not None}
+        self.por_pessoa.ler_em("id_pessoa_externo", sem_doc, c.cpf.is_(None), c.cnpj.is_(None))
         self.reps_cpf.ler_em("cpf", {r.cpf for r in reps if _doc(r.cpf, 11)})
-        sem_cpf = {r.id_pessoa_pje for r in reps if not _doc(r.cpf, 11) and r.id_pessoa_pje is not None}
-        self.reps_pessoa.ler_em("id_pessoa_pje", sem_cpf, _REPS.c.cpf.is_(None))
-        sem_id = {r.nome for r in reps if not _doc(r.cpf, 11) and r.id_pessoa_pje is None}
-        self.reps_pessoa.ler_em("nome", sem_id, _REPS.c.cpf.is_(None), _REPS.c.id_pessoa_pje.is_(None))
+        sem_cpf = {r.id_pessoa_externo for r in reps if not _doc(r.cpf, 11) and r.id_pessoa_externo is not None}
+        self.reps_pessoa.ler_em("id_pessoa_externo", sem_cpf, _REPS.c.cpf.is_(None))
+        sem_id = {r.nome for r in reps if not _doc(r.cpf, 11) and r.id_pessoa_externo is None}
+        self.reps_pessoa.ler_em("nome", sem_id, _REPS.c.cpf.is_(None), _REPS.c.id_pessoa_externo.is_(None))
 
     @staticmethod
     def _sem_documento(parte: ParteProcesso) -> bool:
@@ -127,18 +128,18 @@ class _Pessoas:
         """The table batch, key and insert-only columns of a party (``RespostaInvalida`` when it has no key)."""
         cpf = _doc(parte.cpf, 11) if parte.tipo_pessoa == "F" else None
         cnpj = _doc(parte.cnpj, 14) if parte.tipo_pessoa == "J" else None
-        novos = {"cpf": cpf, "cnpj": cnpj, "id_pessoa_pje": parte.id_pessoa_pje, "tribunal": tribunal}
+        novos = {"cpf": cpf, "cnpj": cnpj, "id_pessoa_externo": parte.id_pessoa_externo, "tribunal": tribunal}
         if cpf:
             return self.por_cpf, (cpf,), novos
         if cnpj:
             return self.por_cnpj, (cnpj,), novos
-        if parte.id_pessoa_pje is None:
+        if parte.id_pessoa_externo is None:
             raise RespostaInvalida("partes: parte sem CPF, CNPJ e idPessoa")
-        return self.por_pessoa, (parte.id_pessoa_pje, tribunal), novos
+        return self.por_pessoa, (parte.id_pessoa_externo, tribunal), novos
 
     def representante(self, rep: RepresentanteParte) -> tuple[LoteTabela, tuple[Any, ...]]:
         cpf = _doc(rep.cpf, 11)
-        return (self.reps_cpf, (cpf,)) if cpf else (self.reps_pessoa, (rep.id_pessoa_pje, rep.nome))
+        return (self.reps_cpf, (cpf,)) if cpf else (self.reps_pessoa, (rep.id_pessoa_externo, rep.nome))
 
     def registrar_representante(self, rep: RepresentanteParte) -> tuple[LoteTabela, tuple[Any, ...], str]:
         lote, key = self.representante(rep)
@@ -150,7 +151,7 @@ class _Pessoas:
             oabs.sort(key=lambda o: (o.get("uf") or "", o.get("numero") or ""))
         valores = {"nome": rep.nome, "tipo": rep.tipo, "oabs": oabs, "emails": list(rep.emails),
                    "telefones": list(rep.telefones), "dados_origem": _pessoa_origem(rep.dados_origem)}  # fmt: skip
-        novos = {"cpf": _doc(rep.cpf, 11), "id_pessoa_pje": rep.id_pessoa_pje}
+        novos = {"cpf": _doc(rep.cpf, 11), "id_pessoa_externo": rep.id_pessoa_externo}
         return lote, key, lote.registrar(key, valores, novos)
 
     def gravar(self) -> None:
@@ -167,7 +168,7 @@ class PartesRepository(Repository):
         """Store every case's parties, representatives, addresses and links; the counts of each case, in order.
 
         Every case appears at most once (the caller splits a batch that repeats one). ``RespostaInvalida`` (a
-        party without CPF, CNPJ and PJE person id) fails the whole batch before anything is written.
+        party without CPF, CNPJ and the tribunal's person id) fails the whole batch before anything is written.
         """
         session = self.session
         outs = [ResultadoPartes() for _ in itens]
@@ -212,7 +213,7 @@ class PartesRepository(Repository):
                 if chave in mantidos:  # the same party twice in one case: counted once
                     continue
                 out.count(vinculos.registrar(chave, {
-                    "id_externo": parte.id_externo, "id_pessoa_pje": parte.id_pessoa_pje,
+                    "id_externo": parte.id_externo, "id_pessoa_externo": parte.id_pessoa_externo,
                     "classificacao": parte.classificacao.value, "id_tipo_parte": parte.id_tipo_parte,
                     "principal": parte.principal, "ordem": parte.ordem, "tribunal": tribunal, "grau": grau,
                     "dados_origem": parte.dados_origem,

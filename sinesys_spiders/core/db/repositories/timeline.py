@@ -1,8 +1,9 @@
 """Timelines of a batch of cases, their items as rows, and downloaded documents (:class:`TimelineRepository`).
 
-- :meth:`~TimelineRepository.gravar_itens`: each case's movements and documents into ``timeline_itens`` on
-  (tribunal, grau, case, tipo, PJE id): new ones inserted, changed ones updated and versioned, unchanged ones not
-  written; ``acervo.timeline_capturada_em`` stamped. Counts per case, as if written one case after the other.
+- :meth:`~TimelineRepository.gravar_itens`: each case's movements and documents (read by the plugin:
+  :class:`~sinesys_spiders.core.items_processo.ItemTimeline`) into ``timeline_itens`` on (tribunal, grau, case,
+  tipo, the tribunal's id): new ones inserted, changed ones updated and versioned, unchanged ones not written;
+  ``acervo.timeline_capturada_em`` stamped. Counts per case, as if written one case after the other.
 - :meth:`~TimelineRepository.gravar_timelines`: whole timelines into the ``timelines`` table (the SQL timeline
   store), replacing the stored one of each case.
 - :meth:`~TimelineRepository.gravar_documentos`: rows of stored PDFs in ``documentos``;
@@ -20,41 +21,26 @@ from typing import Any
 
 from sqlalchemy import Table, func, select, update
 
-from sinesys_spiders.core.dados_origem import campos, reduzir
 from sinesys_spiders.core.db.consultas import em_ids
 from sinesys_spiders.core.db.models import Documento, Processo, Timeline, TimelineItem
 from sinesys_spiders.core.db.repositories._base import Repository
 from sinesys_spiders.core.db.repositories.lotes import LoteTabela
-from sinesys_spiders.core.timeutil import parse_datetime_origem, utcnow
+from sinesys_spiders.core.items_processo import ItemTimeline
+from sinesys_spiders.core.timeutil import utcnow
 
-__all__ = ["ITEM_TIMELINE", "ResultadoTimeline", "TimelineRepository"]
+__all__ = ["ResultadoTimeline", "TimelineRepository"]
 
 _ITENS: Table = TimelineItem.__table__  # type: ignore[assignment]
 _TIMELINES: Table = Timeline.__table__  # type: ignore[assignment]
 _DOCUMENTOS: Table = Documento.__table__  # type: ignore[assignment]
 
-#: What a timeline item row keeps of PJE's record (:mod:`sinesys_spiders.core.dados_origem`): ids, codes, flags and
-#: dates; not the title, the names of who signed or created it, nor the signature data (the whole timeline is in the
-#: timeline store). Migration ``0006_i17`` holds a copy (a test keeps them equal).
-ITEM_TIMELINE = (
-    "id", "data", "documento", "idUsuario", "especializacoes", "tipoPolo", "favorito", "ativo", "documentoSigiloso",
-    "usuarioInterno", "documentoApreciavel", "expediente", "numeroOrdem", "codigoInstancia",
-    "pendenciaDocInstanciaOrigem", "copia", "permiteCooperacaoJudiciaria", "dataJuntadaFutura", "idUnicoDocumento",
-    "identificadorUnico", "idTipo", "idTipoDocumento", "tipo", "codigoDocumento", "codigoTipoDocumento",
-    "participacaoProcesso", "instancia", "papelUsuarioDocumento", "infoExpedientes", "idSignatario",
-    "idPessoaInclusao", "criadoEm", "juntadoEm", "idProcesso", "processoEmSegredo", "assinado", "apreciado",
-    "sigiloso", "tipoArquivo", "idBin", "md5", "dataInclusaoBin", "tamanho", "version", "codigoMovimentoCNJ",
-    "movimentoPermiteExclusao", "movimentoPermiteRetificacao", "movimentoFoiRetificado",
-)  # fmt: skip
-_CAMPOS_ITEM = campos(ITEM_TIMELINE)
-
-#: A case: (id_processo_pje, tribunal, grau).
+#: A case: (id_processo_externo, tribunal, grau).
 Caso = tuple[int, str, str]
 
 
 @dataclasses.dataclass(slots=True)
 class ResultadoTimeline:
-    """Counts of one case's timeline: what PJE has, and what was new or changed since the last capture."""
+    """Counts of one case's timeline: what the tribunal has, and what was new or changed since the last capture."""
 
     total_documentos: int = 0
     total_movimentos: int = 0
@@ -63,16 +49,14 @@ class ResultadoTimeline:
     itens_atualizados: int = 0
 
 
-def _item_values(raw: Mapping[str, Any]) -> dict[str, Any]:
-    data = raw.get("data")
-    codigo = raw.get("codigoMovimentoCNJ")
+def _item_values(item: ItemTimeline) -> dict[str, Any]:
     return {
-        "titulo": raw.get("titulo"),
-        "data": parse_datetime_origem(data) if isinstance(data, str) else None,
-        "documento_sigiloso": raw.get("documentoSigiloso"),
-        "id_signatario": raw.get("idSignatario"),
-        "codigo_movimento_cnj": None if codigo is None else str(codigo)[:20],
-        "dados_origem": reduzir(raw, _CAMPOS_ITEM),
+        "titulo": item.titulo,
+        "data": item.data,
+        "documento_sigiloso": item.documento_sigiloso,
+        "id_signatario": item.id_signatario,
+        "codigo_movimento_cnj": item.codigo_movimento_cnj,
+        "dados_origem": item.dados_origem,
     }
 
 
@@ -82,7 +66,7 @@ class TimelineDoCaso:
 
     processo_id: int
     caso: Caso
-    itens: Sequence[Mapping[str, Any]]
+    itens: Sequence[ItemTimeline]
     total_documentos: int
     total_movimentos: int
 
@@ -101,19 +85,19 @@ class TimelineRepository(Repository):
         self, timelines: Sequence[TimelineDoCaso], *, now: dt.datetime | None = None, captura_id: int | None = None
     ) -> list[ResultadoTimeline]:
         """Store each case's items as rows and stamp the cases; the counts of each case, in order."""
-        lote = LoteTabela(self.session, _ITENS, ("tribunal", "grau", "id_processo_pje", "tipo", "id_externo"),
+        lote = LoteTabela(self.session, _ITENS, ("tribunal", "grau", "id_processo_externo", "tipo", "id_externo"),
                           captura_id=captura_id)  # fmt: skip
         c = _ITENS.c
         for (tribunal, grau), ids in _por_tribunal(t.caso for t in timelines).items():
-            lote.ler_em("id_processo_pje", ids, c.tribunal == tribunal, c.grau == grau)
+            lote.ler_em("id_processo_externo", ids, c.tribunal == tribunal, c.grau == grau)
         outs = []
         for timeline in timelines:
             out = ResultadoTimeline(total_documentos=timeline.total_documentos,
                                     total_movimentos=timeline.total_movimentos)  # fmt: skip
             id_processo, tribunal, grau = timeline.caso
-            for raw in timeline.itens:
-                tipo = "documento" if raw.get("documento") else "movimento"
-                outcome = lote.registrar((tribunal, grau, id_processo, tipo, int(raw["id"])), _item_values(raw))
+            for item in timeline.itens:
+                tipo = item.tipo
+                outcome = lote.registrar((tribunal, grau, id_processo, tipo, item.id_externo), _item_values(item))
                 if outcome == "inseridos":
                     if tipo == "documento":
                         out.novos_documentos += 1
@@ -137,22 +121,22 @@ class TimelineRepository(Repository):
         c = _DOCUMENTOS.c
         for (tribunal, grau), ids in _por_tribunal(casos).items():
             query = (
-                select(c.id_processo_pje, func.count())
-                .where(c.tribunal == tribunal, c.grau == grau, em_ids(c.id_processo_pje, ids))
-                .group_by(c.id_processo_pje)
+                select(c.id_processo_externo, func.count())
+                .where(c.tribunal == tribunal, c.grau == grau, em_ids(c.id_processo_externo, ids))
+                .group_by(c.id_processo_externo)
             )
             for id_processo, total in self.session.execute(query):
                 out[(int(id_processo), tribunal, grau)] = int(total)
         return out
 
     def gravar_timelines(self, registros: Sequence[Mapping[str, Any]]) -> None:
-        """Whole timelines into ``timelines`` (keys ``id_processo_pje``, ``tribunal``, ``grau``), replacing each."""
-        lote = LoteTabela(self.session, _TIMELINES, ("id_processo_pje", "tribunal", "grau"))
+        """Whole timelines into ``timelines`` (keys ``id_processo_externo``, ``tribunal``, ``grau``), replacing each."""
+        lote = LoteTabela(self.session, _TIMELINES, ("id_processo_externo", "tribunal", "grau"))
         c = _TIMELINES.c
         for (tribunal, grau), ids in _por_tribunal(
-            (r["id_processo_pje"], r["tribunal"], r["grau"]) for r in registros
+            (r["id_processo_externo"], r["tribunal"], r["grau"]) for r in registros
         ).items():
-            lote.ler_em("id_processo_pje", ids, c.tribunal == tribunal, c.grau == grau)
+            lote.ler_em("id_processo_externo", ids, c.tribunal == tribunal, c.grau == grau)
         for registro in registros:
             valores = {k: v for k, v in registro.items() if k not in lote.chave}
             lote.registrar(lote.key(registro), valores)
@@ -160,13 +144,13 @@ class TimelineRepository(Repository):
 
     def gravar_documentos(self, documentos: Sequence[Mapping[str, Any]], *, captura_id: int | None = None) -> list[str]:
         """Rows of stored PDFs (the ``documentos`` columns); for each, ``inseridos``, ``atualizados``..."""
-        lote = LoteTabela(self.session, _DOCUMENTOS, ("tribunal", "grau", "id_processo_pje", "id_documento_pje"),
-                          captura_id=captura_id)  # fmt: skip
+        chave = ("tribunal", "grau", "id_processo_externo", "id_documento_externo")
+        lote = LoteTabela(self.session, _DOCUMENTOS, chave, captura_id=captura_id)
         c = _DOCUMENTOS.c
         for (tribunal, grau), ids in _por_tribunal(
-            (d["id_processo_pje"], d["tribunal"], d["grau"]) for d in documentos
+            (d["id_processo_externo"], d["tribunal"], d["grau"]) for d in documentos
         ).items():
-            lote.ler_em("id_processo_pje", ids, c.tribunal == tribunal, c.grau == grau)
+            lote.ler_em("id_processo_externo", ids, c.tribunal == tribunal, c.grau == grau)
         out = [lote.registrar(lote.key(d), {k: v for k, v in d.items() if k not in lote.chave}) for d in documentos]
         lote.gravar()
         return out
