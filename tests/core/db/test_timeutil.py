@@ -52,8 +52,8 @@ def test_empty_is_none(text: str | None) -> None:
 
 @pytest.mark.parametrize("text", ["17/11/2025", "2025-13-01T00:00:00", "ontem", "2025-11-17T25:00:00"])
 def test_garbage_raises_value_error_naming_the_value(text: str) -> None:
-    """An unreadable time is a ValueError that shows the offending text."""
-    with pytest.raises(ValueError, match="PJE"):
+    """An unreadable time is a ValueError that says it is the tribunal's date/time that could not be read."""
+    with pytest.raises(ValueError, match="data/hora do tribunal"):
         parse_datetime_origem(text)
 
 
