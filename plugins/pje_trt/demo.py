@@ -29,6 +29,7 @@ from typing import Any
 import click
 
 from plugins.pje_trt.demo_servicos import ResultadoServicos, pela_api, pelo_agendador, print_servicos
+from sinesys_spiders.core.processos import encerrar
 
 SPIDERS = ("acervo_geral", "arquivados", "pendentes", "audiencias")
 TRIBUNAIS = (("TRT3", "primeiro_grau"), ("TRT5", "primeiro_grau"))
@@ -55,11 +56,7 @@ def _sandbox(var_dir: Path, seed: int, scale: str) -> Iterator[dict[str, Any]]:
         time.sleep(0.5)
         yield json.loads(users_file.read_text(encoding="utf-8"))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        encerrar(proc)
         log.close()
 
 

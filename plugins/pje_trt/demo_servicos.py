@@ -20,12 +20,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 import httpx
 
 from sinesys_spiders.core.domain import BRASILIA
+from sinesys_spiders.core.processos import encerrar
 
 __all__ = ["ResultadoServicos", "pela_api", "pelo_agendador", "print_servicos"]
 
@@ -57,15 +57,6 @@ def _porta_livre() -> int:
         return int(s.getsockname()[1])
 
 
-def _parar(proc: subprocess.Popen[Any]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @contextlib.contextmanager
 def _api(env: dict[str, str], var_dir: Path) -> Iterator[str]:
     porta = _porta_livre()
@@ -85,7 +76,7 @@ def _api(env: dict[str, str], var_dir: Path) -> Iterator[str]:
                 time.sleep(0.3)
             yield base
         finally:
-            _parar(proc)
+            encerrar(proc, 20)
 
 
 def pela_api(env: dict[str, str], var_dir: Path, advogado_id: int, credencial: int, out: ResultadoServicos) -> None:
@@ -172,7 +163,7 @@ def pelo_agendador(
                 if out.agendamento_status in _FIM:
                     break
         finally:
-            _parar(proc)
+            encerrar(proc, 20)
     if out.agendamento_captura is None:
         out.erros.append(f"o agendamento {out.agendamento} não disparou (veja {var_dir / 'scheduler.log'})")
         return

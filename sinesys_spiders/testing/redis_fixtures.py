@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 import redis
 
+from sinesys_spiders.core.processos import encerrar
 from sinesys_spiders.core.redis_conexao import RedisConexao
 from sinesys_spiders.testing.db_fixtures import services_required
 
@@ -114,12 +115,7 @@ class RedisServer:
         """Stop the server (its data is gone: no persistence)."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        encerrar(self.process)
         if self.process.stderr is not None:
             self.process.stderr.close()
         self.process = None

@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sinesys_spiders.core.processos import encerrar
 from sinesys_spiders.core.totp import TotpSpec, parse_totp
 
 __all__ = [
@@ -311,12 +312,7 @@ def start_sandbox(
     finally:
         if client is not None:
             client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        encerrar(process, 15)
 
 
 @pytest.fixture(scope="session")

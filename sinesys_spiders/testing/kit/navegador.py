@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from sinesys_spiders.core.browser import SYSTEM_CHROMIUM_PATHS
+from sinesys_spiders.core.processos import encerrar
 
 __all__ = ["chromium_cdp"]
 
@@ -60,12 +61,7 @@ def chromium_cdp(pasta: Path, *, timeout: float = 60) -> Iterator[str | None]:
     try:
         yield _url(processo, perfil / "DevToolsActivePort", timeout)
     finally:
-        processo.terminate()
-        try:
-            processo.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            processo.kill()
-            processo.wait()
+        encerrar(processo)
 
 
 def _url(processo: subprocess.Popen[bytes], porta_arquivo: Path, timeout: float) -> str:
