@@ -56,10 +56,11 @@ from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend
 from sinesys_spiders.core.paginacao import JANELA_PADRAO
 from sinesys_spiders.params import CapturaParams, modelo_parametros
-from sinesys_spiders.spiders._credenciais import CHAVE_RID, ContextoCredenciais
+from sinesys_spiders.spiders._credenciais import ContextoCredenciais
 from sinesys_spiders.spiders._fechamento import FechamentoCredenciais
 from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
 from sinesys_spiders.spiders._workers import TrabalhoEmWorkers
+from sinesys_spiders.workers.fila import CHAVE_RID
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -94,11 +94,6 @@ def _iniciadas(redis_server: RedisServer, prefix: str, captura_id: int, credenci
     return all(client.exists(f"{base}:{c}:dono") and not client.exists(f"{base}:{c}:iniciando") for c in credenciais)
 
 
-@pytest.mark.skip(
-    reason="issue 14, open: after a kill -9 right after a worker's login, the survivor took the victim's 3 leased "
-    "requests back and answered them, then idled with the capture unfinished (seen once in CI, 300 s); the takeover of "
-    "a dead worker's credential is not finished"
-)
 def test_a_worker_killed_mid_capture_loses_no_request(
     captura_factory, captura_sandbox, workers_env: dict[str, str], redis_server: RedisServer, redis_prefix: str
 ):
