@@ -34,6 +34,7 @@ from scrapy import signals
 from sinesys_spiders import sinais
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
 from sinesys_spiders.core.estado_captura import abrir_estado
+from sinesys_spiders.core.locks import META_LEASE_WORKER
 from sinesys_spiders.workers.fila import CHAVE_RID, CHAVE_TOKEN
 from sinesys_spiders.workers.scheduler import configurar_workers
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from sinesys_spiders.core.credenciais import CredencialResumo
     from sinesys_spiders.core.errors import SinesysError
     from sinesys_spiders.core.estado_captura import EstadoCredenciais
+    from sinesys_spiders.login.manager import SessionManager
     from sinesys_spiders.params import CapturaParams
     from sinesys_spiders.spiders._turnos import TurnosSessao
     from sinesys_spiders.workers.fila import FilaComArrendamento
@@ -70,6 +72,9 @@ class TrabalhoEmWorkers:
     _turnos: TurnosSessao
 
     if TYPE_CHECKING:  # the other parts of the spider
+
+        @property
+        def session_manager(self) -> SessionManager: ...
 
         def _capturar(self, credencial: CredencialResumo) -> AsyncIterator[Any]: ...
 
@@ -100,8 +105,14 @@ class TrabalhoEmWorkers:
             crawler.signals.connect(self._item_concluido_na_fila, signal=signal)
 
     def usar_fila(self, fila: FilaComArrendamento) -> None:
-        """Called by the workers' scheduler when it opens: this worker's queue."""
+        """Called by the workers' scheduler when it opens: this worker's queue. The locks this worker takes (login,
+        one-time code and session turns) name its queue lease, so that they are taken over as soon as it lapses."""
         self.fila = fila
+        self.session_manager.metadados_locks.update(self.metadados_worker())
+
+    def metadados_worker(self) -> dict[str, str]:
+        """Lock metadata tying a lock to this worker's queue lease (nothing when not a worker)."""
+        return {META_LEASE_WORKER: self.fila.chave_lease} if self.fila is not None else {}
 
     # -- the queue: a request is handled when its answer's items are -------------------------------------
 

@@ -184,6 +184,7 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
     async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool:
         """The credential's turn on its session (see :class:`TurnosSessao`); ``False``: not its turn, or failed."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        metadata.update(self.metadados_worker())  # workers: taken over once this worker's queue lease lapses
         if isinstance(self._falhas.get(credencial.id), RedisIndisponivel):
             return False  # put off, then Redis failed it: not retried in this crawl
         try:

@@ -11,6 +11,13 @@ of ``SINESYS_FILA_LEASE_TTL`` seconds, default 30, renewed every third of it); w
 processing hash back into the queue, with its priority, in one Lua script. A request is thus fetched again
 after a crash, never lost.
 
+Queuing (:meth:`FilaComArrendamento.enfileirar`) is one Lua script too: the duplicate filter's ``SADD``, the push,
+the request id added to its credential's pending set and, for a request popped before and queued again (a retry),
+its old processing entry dropped. Acknowledging (:meth:`FilaComArrendamento.concluir`) drops the processing entry
+and, only if it was still there, the pending id, in one script. So a worker killed at any instant leaves neither a
+pending request that no queue holds nor a fingerprint marked seen whose request was never queued (the request
+produced again by the worker that takes over would be dropped as a duplicate, and the credential never end).
+
 The queue's keys are ``{SINESYS_REDIS_PREFIX}:captura:{id}:fila`` (one per deployment and per capture): N
 workers with the same capture id share one queue and one duplicate filter.
 
