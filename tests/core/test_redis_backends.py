@@ -49,7 +49,6 @@ class TestRedisLocks(LockBackendContract):
         assert other is not None
         assert locks.release(other) is True
 
-
     def test_a_lock_whose_holder_worker_lease_lapsed_is_taken_over_at_once(
         self, locks_factory: LocksFactory, redis_conexao: RedisConexao
     ) -> None:
