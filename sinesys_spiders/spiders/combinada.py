@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
@@ -40,7 +39,6 @@ from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.errors import SinesysError
 from sinesys_spiders.core.items import Audiencia, Expediente, Lote
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
-from sinesys_spiders.core.timeutil import utcnow
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.params import CombinadaParams, today_brasilia
 from sinesys_spiders.spiders._por_processo import (
@@ -84,6 +82,8 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
     tipo_captura = TipoCaptura.COMBINADA
     coluna_capturado = "partes_capturadas_em"
     args: CombinadaParams
+    #: Its plan (the lists, then their cases) is kept by the process that runs the credential: one process.
+    aceita_workers = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,9 +177,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         self, credencial: CredencialResumo, ctx: ContextoCaptura, fase: _Credencial
     ) -> AsyncIterator[Any]:
         """Phase 2: partes and timeline of the cases the lists named, each due per its own column."""
-        estado = self.estado_credenciais.estado(credencial.id)
-        estado["iniciada_em"] = utcnow().isoformat()
-        estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
+        iniciada_em = await self._iniciar_estado(credencial)
         devidos: dict[TipoCaptura, list[ProcessoAlvo]] = {}
         for tipo, coluna in _COLUNAS.items():
             devidos[tipo] = await asyncio.to_thread(self._devidos, credencial, coluna, sorted(fase.processos))
@@ -202,7 +200,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 tribunal=ctx.tribunal.value,
                 grau=ctx.grau.value,
                 captura_id=ctx.captura_id,
-                iniciada_em=dt.datetime.fromisoformat(estado["iniciada_em"]),
+                iniciada_em=iniciada_em,
                 alvos=lista,
             )
         logger.info("combinada: credencial %s: %d processo(s) para partes/timeline", credencial.id, len(alvos))
@@ -220,8 +218,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 pedidos = list(self._captura_processo(efetivo, tipo).iniciar_processo(pctx, alvo, estado))
             except (SinesysError, *ERROS_DE_LEITURA) as exc:
                 erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
-                self._casos[alvo.processo_id].pendentes += 1
-                produzidos.append(self._ocorrencia(pctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message))
+                produzidos.append(self._erro_de_inicio(pctx, alvo, erro))
                 continue
             produzidos += [self._request(pctx, pedido) for pedido in pedidos]
         return produzidos
