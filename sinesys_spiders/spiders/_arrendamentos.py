@@ -198,6 +198,7 @@ class Arrendamentos:
         self._fechado = True
         if self._renovador is not None:
             self._renovador.cancel()
+        self._esquecer(self._devolvidas(dict(self._leases)))
         for chave in list(self._leases):
             self.liberar(chave)
         pendentes, self._a_liberar = self._a_liberar, []
@@ -219,7 +220,9 @@ class Arrendamentos:
                     novo, causa = None, exc  # out of reach past its expiry: no longer ours
                 if self._leases.get(chave) is not lease:
                     continue  # released (and maybe taken again) while it was being extended: not this lease's
-                if novo is None:
+                if novo is None and await asyncio.to_thread(self._devolvidas, {chave: lease}):
+                    self._leases.pop(chave, None)  # given back by another worker of the crawl: its work is done
+                elif novo is None:
                     logger.warning(
                         "lock %s perdido (expirou e pode ter sido tomado); o trabalho que dependia dele para", chave
                     )
@@ -231,14 +234,21 @@ class Arrendamentos:
 
     async def _esquecer_devolvidas(self) -> None:
         """Forget the leases whose work ended elsewhere (``vigentes``): given back already, nothing to renew."""
-        if self.vigentes is None or not self._leases:
-            return
-        consultadas = dict(self._leases)
+        if self.vigentes is not None and self._leases:
+            self._esquecer(await asyncio.to_thread(self._devolvidas, dict(self._leases)))
+
+    def _devolvidas(self, consultadas: dict[str, Lease]) -> dict[str, Lease]:
+        """Which of ``consultadas`` another worker gave back (``vigentes`` says their work is done)."""
+        if self.vigentes is None or not consultadas:
+            return {}
         try:
-            vivas = await asyncio.to_thread(self.vigentes, list(consultadas))
-        except Exception as exc:  # out of reach: renew them all, as if still needed
+            vivas = self.vigentes(list(consultadas))
+        except Exception as exc:  # out of reach: all still needed
             logger.warning("não foi possível saber quais locks ainda são necessários: %s", type(exc).__name__)
-            return
-        for chave, lease in consultadas.items():
-            if chave not in vivas and self._leases.get(chave) is lease:
+            return {}
+        return {chave: lease for chave, lease in consultadas.items() if chave not in vivas}
+
+    def _esquecer(self, devolvidas: dict[str, Lease]) -> None:
+        for chave, lease in devolvidas.items():
+            if self._leases.get(chave) is lease:
                 del self._leases[chave]
