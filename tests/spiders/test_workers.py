@@ -67,12 +67,13 @@ def _verdade_por_caso(sandbox: Any, user: Any, ativos: dict[str, Any], tipo: str
 def _por_caso_nos_dois(e2e: Any, user: Any, credenciais: list[int], ativos: dict[str, Any], tipo: str) -> Any:
     """``tipo`` on two workers, to its end; both workers fetched answers and one of them ended the capture."""
     antes = e2e.sandbox.counters()
-    result = _iniciar(e2e, credenciais, "--esperar", "--intervalo", "0.5", tipo=tipo)
+    result = _iniciar(e2e, credenciais, tipo=tipo)
     assert result.returncode == 0, result.stderr[-4000:]
-    captura = ServicoCapturas(e2e.factory).obter(int(result.stdout.split()[0]))
+    casos = _verdade_por_caso(e2e.sandbox, user, ativos, tipo)  # read while the workers run
+    captura = _aguardar_fim(e2e, int(result.stdout.split()[0]))
     assert captura.status.value == "completed", captura.erro
     assert len(captura.job_id.split(",")) == 2
-    casos = _verdade_por_caso(e2e.sandbox, user, ativos, tipo)
+    _aguardar_saida(captura.job_id)
     assert _por_caso(antes, e2e.sandbox.counters(), f"/{tipo}") == len(casos)  # each case fetched once, none lost
     logs = _logs(e2e, captura.id)
     assert all("'downloader/response_count'" in log for log in logs)  # both workers answered cases
