@@ -61,7 +61,7 @@ from sinesys_spiders.core.errors import (
     SinesysError,
     TribunalIndisponivel,
 )
-from sinesys_spiders.core.estado_captura.processos import abrir_estado_processos
+from sinesys_spiders.core.estado_captura.processos import EstadoProcessos, abrir_estado_processos
 from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.items_processo import OcorrenciaProcesso
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
@@ -113,6 +113,13 @@ class ProcessoSpider(CapturaSpider):
         #: The cases in flight (in Redis for the capture's workers) and the locks this crawl took.
         self._casos = CasosEmVoo(lambda: self.locks, ttl=300.0)
         self._selecionados: set[int] = set()
+        #: Workers: each credential's per-case state as read from Redis (it does not change once its cases start).
+        self._estados_lidos: dict[int, dict[str, Any]] = {}
+
+    @property
+    def estado_processos(self) -> EstadoProcessos:
+        """The capture's cases in flight and per-case results (in Redis for its workers)."""
+        return self._casos.estado
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProcessoSpider:
@@ -280,10 +287,9 @@ class ProcessoSpider(CapturaSpider):
         """The credential's per-case state (read only by the plugin: workers read it from Redis once)."""
         if not self.estado_credenciais.compartilhado:
             return super()._estado_de(ctx)
-        cache: dict[int, dict[str, Any]] = self.__dict__.setdefault("_estados_lidos", {})
-        estado = cache.get(ctx.credencial_id)
+        estado = self._estados_lidos.get(ctx.credencial_id)
         if estado is None or "iniciada_em" not in estado:
-            estado = cache[ctx.credencial_id] = super()._estado_de(ctx)
+            estado = self._estados_lidos[ctx.credencial_id] = super()._estado_de(ctx)
         return estado
 
     def _request(self, ctx: ContextoCaptura, pedido: Pedido) -> scrapy.Request:

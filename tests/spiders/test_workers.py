@@ -64,7 +64,9 @@ def _verdade_por_caso(sandbox: Any, user: Any, ativos: dict[str, Any], tipo: str
     return out
 
 
-def _por_caso_nos_dois(e2e: Any, user: Any, credenciais: list[int], ativos: dict[str, Any], tipo: str) -> Any:
+def _por_caso_nos_dois(
+    e2e: Any, redis: RedisServer, user: Any, credenciais: list[int], ativos: dict[str, Any], tipo: str
+) -> Any:
     """``tipo`` on two workers, to its end; both workers fetched answers and one of them ended the capture."""
     antes = e2e.sandbox.counters()
     result = _iniciar(e2e, credenciais, tipo=tipo)
@@ -86,6 +88,8 @@ def _por_caso_nos_dois(e2e: Any, user: Any, credenciais: list[int], ativos: dict
         assert resultado["resultado"]["processos_capturados"] == resultado["resultado"]["total_processos"]
     assert sum(r["resultado"]["total_processos"] for r in por_credencial.values()) == len(casos)
     e2e.check_no_secrets(result.stdout + result.stderr + "".join(logs))
+    chaves = redis.client().scan_iter(match=f"{e2e.extra_env['SINESYS_REDIS_PREFIX']}:captura:{captura.id}:*")
+    assert [c for c in chaves if not c.endswith(b":fim")] == []  # the last worker removed the capture's state
     return casos
 
 
@@ -245,9 +249,9 @@ def test_redis_stopped_during_a_workers_capture_fails_it_and_a_rerun_completes(
         assert server.acl_password not in "".join(logs)
 
         # then the per-case captures of those cases, each shared by two workers
-        partes = _por_caso_nos_dois(e2e, user, credenciais, ativos, "partes")
+        partes = _por_caso_nos_dois(e2e, server, user, credenciais, ativos, "partes")
         assert ProcessoE2E.partes_armazenadas(e2e) == partes_esperadas(list(partes.values()))
-        timelines = _por_caso_nos_dois(e2e, user, credenciais, ativos, "timeline")
+        timelines = _por_caso_nos_dois(e2e, server, user, credenciais, ativos, "timeline")
         with e2e.factory() as session:
             guardadas = {
                 t.id_processo_externo: [i["id"] for i in t.timeline] for t in session.scalars(select(Timeline))
