@@ -27,6 +27,11 @@ result is reported with the ``resultado_credencial`` signal (:mod:`sinesys_spide
 representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``timeline``: totals of documents
 and movements, new ones, documents downloaded...), which records it and finishes the row.
 
+A capture run by N workers (``CAPTURA_WORKERS_ID``): each worker adds what its items gave to the capture's shared
+state (:mod:`sinesys_spiders.core.estado_captura.processos`, Redis) before the item passes on (so before its request
+is acknowledged), the chosen cases and a credential's failure at once; the worker that ends the capture
+(``sinais.ultimo_worker``) checks every chosen case and reports each credential's result, once for the capture.
+
 Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the largest group, default 200),
 ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and ``DOCUMENT_STORE`` (store objects; default: the ones the
 ``SINESYS_*`` settings choose). Stats: ``sinesys/processo/<tipo>``, ``sinesys/processo/grupos``.
@@ -149,17 +154,19 @@ class ProcessoPipeline:
             return item
         stats = self.crawler.stats
         if isinstance(item, OcorrenciaProcesso):
-            conta = self._conta(item)
-            if item.tipo == "bloqueado":
-                conta.bloqueados.append(item.processo_id)
-            else:
-                self._erro(conta, item, item.codigo, item.mensagem)
+            with self._trava:
+                conta = self._conta(item)
+                if item.tipo == "bloqueado":
+                    conta.bloqueados.append(item.processo_id)
+                else:
+                    self._erro(conta, item, item.codigo, item.mensagem)
             gravado = False
         else:
             gravado = await self._grupos.add(item)
             if stats is not None:
                 stats.set_value("sinesys/processo/grupos", self._grupos.groups)
-        self._conta(item).fim = utcnow()
+        with self._trava:  # the group writer's thread counts into the same contas
+            self._conta(item).fim = utcnow()
         await self._publicar()  # workers: the item is handled once its part of the results is shared
         if stats is not None:
             stats.inc_value(f"sinesys/processo/{type(item).__name__}")
@@ -180,7 +187,8 @@ class ProcessoPipeline:
         if self._workers:
             self._juntar({credencial_id: conta})
         else:
-            self._credenciais[credencial_id] = conta
+            with self._trava:
+                self._credenciais.setdefault(credencial_id, conta)
 
     # -- a capture's workers: each one's part of the results, added up in the shared state -------------------
 

@@ -384,7 +384,7 @@ class ProcessoSpider(CapturaSpider):
             else:
                 erro = RespostaInvalida(f"{etapa}: HTTP {status}")
             extra = {"id_documento_externo": int(dados["id_documento"])} if dados.get("id_documento") else {}
-            if ctx.credencial_id not in self._falhas:
+            if not self._falhou(ctx.credencial_id):  # here, or in another worker of the capture
                 saida = self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message, **extra)
         finally:
             yield from self._respondido(ctx, alvo, str(request.meta.get(CHAVE_RID, "")), request, saida)
