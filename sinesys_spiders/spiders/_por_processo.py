@@ -67,8 +67,8 @@ from sinesys_spiders.core.items_processo import OcorrenciaProcesso
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
 from sinesys_spiders.core.timeutil import utcnow
 from sinesys_spiders.spiders._casos import CasosEmVoo, chave_lock
-from sinesys_spiders.spiders._credenciais import CHAVE_RID
 from sinesys_spiders.spiders.base import CapturaSpider
+from sinesys_spiders.workers.fila import CHAVE_RID
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
