@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -54,6 +55,12 @@ def _por_caso(antes: dict[str, Any], depois: dict[str, Any], trecho: str) -> int
     return total(depois) - total(antes)
 
 
+def _respostas(log: str) -> int:
+    """The answers a worker received (its closing stats; none when it handled no request)."""
+    achado = re.search(r"'downloader/response_count': (\d+)", log)
+    return int(achado.group(1)) if achado else 0
+
+
 def _verdade_por_caso(sandbox: Any, user: Any, ativos: dict[str, Any], tipo: str) -> dict[int, dict[str, Any]]:
     """The sandbox's ``tipo`` (partes, timeline) of every active case of ``user`` at :data:`ONDE`, by case id."""
     out: dict[int, dict[str, Any]] = {}
@@ -67,7 +74,7 @@ def _verdade_por_caso(sandbox: Any, user: Any, ativos: dict[str, Any], tipo: str
 def _por_caso_nos_dois(
     e2e: Any, redis: RedisServer, user: Any, credenciais: list[int], ativos: dict[str, Any], tipo: str
 ) -> Any:
-    """``tipo`` on two workers, to its end; both workers fetched answers and one of them ended the capture."""
+    """``tipo`` on two workers, to its end: each case fetched once, every chosen case counted once, one end."""
     antes = e2e.sandbox.counters()
     result = _iniciar(e2e, credenciais, tipo=tipo)
     assert result.returncode == 0, result.stderr[-4000:]
@@ -78,7 +85,8 @@ def _por_caso_nos_dois(
     _aguardar_saida(captura.job_id)
     assert _por_caso(antes, e2e.sandbox.counters(), f"/{tipo}") == len(casos)  # each case fetched once, none lost
     logs = _logs(e2e, captura.id)
-    assert all("'downloader/response_count'" in log for log in logs)  # both workers answered cases
+    assert all("Spider closed (finished)" in log for log in logs)  # both workers ran the capture to its end
+    assert sum(_respostas(log) for log in logs) == len(casos)  # between them, each case answered once
     assert sum("(último worker)" in log for log in logs) == 1
     por_credencial = {r["credencial_id"]: r for r in captura.resultados}
     assert sorted(por_credencial) == sorted(credenciais)
