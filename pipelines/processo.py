@@ -42,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
@@ -214,7 +215,7 @@ class ProcessoPipeline:
 
     def _juntar(self, partes: dict[int, ContaCredencial]) -> None:
         for credencial_id, conta in partes.items():
-            self.compartilhado.acumular(credencial_id, lambda dados, conta=conta: juntar(dados, conta))
+            self.compartilhado.acumular(credencial_id, functools.partial(juntar, conta=conta))
 
     def _ultimo_worker(self, **_: Any) -> None:
         """This worker ends the capture: every credential's result, added up from every worker, reported once."""

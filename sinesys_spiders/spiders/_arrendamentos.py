@@ -220,7 +220,8 @@ class Arrendamentos:
                     novo, causa = None, exc  # out of reach past its expiry: no longer ours
                 if self._leases.get(chave) is not lease:
                     continue  # released (and maybe taken again) while it was being extended: not this lease's
-                if novo is None and await asyncio.to_thread(self._devolvidas, {chave: lease}):
+                devolvida = novo is None and bool(await asyncio.to_thread(self._devolvidas, {chave: lease}))
+                if devolvida:
                     self._leases.pop(chave, None)  # given back by another worker of the crawl: its work is done
                 elif novo is None:
                     logger.warning(

@@ -329,7 +329,7 @@ class ProcessoSpider(CapturaSpider):
             yield from self._respondido(ctx, alvo, token, response.request, saida)
 
     def _respondido(
-        self, ctx: ContextoCaptura, alvo: ProcessoAlvo, token: str, request: scrapy.Request, saida: Any
+        self, ctx: ContextoCaptura, alvo: ProcessoAlvo, token: str, request: scrapy.Request | None, saida: Any
     ) -> Iterable[Any]:
         """An answer (or failure) of the case was handled: its request is done once ``saida``'s items are stored."""
         try:
