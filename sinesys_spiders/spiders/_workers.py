@@ -37,6 +37,7 @@ from sinesys_spiders import sinais
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
 from sinesys_spiders.core.estado_captura import abrir_estado
 from sinesys_spiders.core.locks import META_LEASE_WORKER
+from sinesys_spiders.workers.confirmacao import confirmacoes
 from sinesys_spiders.workers.fila import CHAVE_RID, CHAVE_TOKEN
 from sinesys_spiders.workers.scheduler import configurar_workers
 
@@ -105,12 +106,14 @@ class TrabalhoEmWorkers:
         self.estado_credenciais = abrir_estado(self.captura_id, compartilhado=True)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._item_concluido_na_fila, signal=signal)
+        crawler.signals.connect(lambda: confirmacoes(crawler).parar(), signal=signals.spider_closed, weak=False)
 
     def usar_fila(self, fila: FilaComArrendamento) -> None:
         """Called by the workers' scheduler when it opens: this worker's queue. The locks this worker takes (login,
         one-time code and session turns) name its queue lease, so that they are taken over as soon as it lapses."""
         self.fila = fila
         self.session_manager.metadados_locks.update(self.metadados_worker())
+        confirmacoes(self.crawler).vigiar()  # flush the pipelines' batches while acknowledgements wait for them
 
     def metadados_worker(self) -> dict[str, str]:
         """Lock metadata tying a lock to this worker's queue lease (nothing when not a worker)."""
@@ -132,8 +135,8 @@ class TrabalhoEmWorkers:
 
     def _item_concluido_na_fila(self, item: Any, **_: Any) -> None:
         ack = self._acks.pop(id(item), None)
-        if ack is not None:
-            self._ack(ack)
+        if ack is not None:  # acknowledged once the rows the pipelines buffered for it are written
+            confirmacoes(self.crawler).apos_pipelines(lambda: self._ack(ack))
 
     def _ack(self, ack: tuple[str, Any, Any]) -> None:
         """The request left this worker's processing hash and its credential's pending set (one script); the

@@ -53,11 +53,8 @@ def configurar_workers(settings: Settings, captura_id: int | None) -> None:
     settings.set("SCHEDULER", "sinesys_spiders.workers.scheduler.SchedulerWorkers", priority="spider")
     settings.set("SCHEDULER_PERSIST", True, priority="spider")
     settings.set("CAPTURA_WORKERS_ID", int(captura_id), priority="spider")
-    # A request leaves its worker's processing hash once its items went through the pipelines: they must then be
-    # in the database, not in a pipeline's buffer that a killed worker would lose (each page's rows are still
-    # written together, as one lote).
-    for batch in ("PERSISTENCIA_BATCH_SIZE", "RAWLOG_BATCH_SIZE"):
-        settings.set(batch, 1, priority="spider")
+    # The pipelines keep their batches: a request leaves its worker's processing hash only once the batch holding
+    # its answer's rows was written (sinesys_spiders.workers.confirmacao).
 
 
 class DupeFilterCredencial(RFPDupeFilter):
