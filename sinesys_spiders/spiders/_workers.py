@@ -182,12 +182,20 @@ class TrabalhoEmWorkers:
                         yield produced
                 if not abertas:
                     return
+                self.atender_fila()
                 await asyncio.sleep(INTERVALO)
         except RedisIndisponivel as exc:  # the shared state is out of reach: this worker's capture fails
             self.redis_indisponivel(exc)
         finally:
             soltador.cancel()
             self._soltar_turnos_encerrados()
+
+    def atender_fila(self) -> None:
+        """Let the engine take now what the shared queue holds: while ``start()`` waits, Scrapy looks at its scheduler
+        only every 5 s (its slot's heartbeat), and a worker with nothing in flight would idle that long."""
+        slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy's own; no public call asks for the next requests
+        if slot is not None:
+            slot.nextcall.schedule()
 
     async def _soltar_turnos_sempre(self) -> None:
         while True:

@@ -190,6 +190,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 await fase.lista_pronta.wait()
             return
         while estado.pendentes(credencial_id) > 0 and not self._falhou(credencial_id):
+            self.atender_fila()
             await asyncio.sleep(INTERVALO)
 
     def _contar_lista(self, fase: _Credencial, parte: str, estado: dict[str, Any]) -> None:
@@ -281,7 +282,8 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         parte = ctx.parametros.get("parte")
         if parte is not None:  # a list part: its own state, in the credential's
             listas = self.estado_credenciais.estado(ctx.credencial_id).setdefault(_LISTAS, {})
-            return dict(listas.setdefault(parte, {}))
+            estado: dict[str, Any] = listas.setdefault(parte, {})
+            return estado
         return super()._estado_de(ctx)
 
     def _aplicar(self, ctx: ContextoCaptura, funcao: Callable[[dict[str, Any]], T], request_id: str | None) -> T:
