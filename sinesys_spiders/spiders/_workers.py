@@ -17,8 +17,10 @@ first requests (its queue lease lapsed) is claimed again by another. A worker st
 the capture has ended, handling what the queue holds; then it closes, and the capture extension finishes the
 capture when the last worker closes (:mod:`sinesys_spiders.extensions.capturas`).
 
-The per-case spiders (``partes``, ``timeline``) and ``combinada`` keep per-case bookkeeping in their process and
-run as one process: ``workers`` ≥ 2 is refused for them with a clear message.
+The per-case spiders (``partes``, ``timeline``, and ``combinada``'s per-case part) share their cases in flight,
+their locks' owner tokens and their per-case results the same way (:mod:`sinesys_spiders.spiders._casos`,
+:mod:`sinesys_spiders.core.estado_captura.processos`). A spider with ``aceita_workers = False`` is refused
+``workers`` ≥ 2 with a clear message.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ INTERVALO = 0.5
 class TrabalhoEmWorkers:
     """The workers side of :class:`~sinesys_spiders.spiders.base.CapturaSpider` (a mixin of it)."""
 
-    #: Whether this spider may run as N workers (the per-case spiders may not).
+    #: Whether this spider may run as N workers (every capture spider of this project may).
     aceita_workers = True
 
     args: CapturaParams
@@ -184,12 +186,20 @@ class TrabalhoEmWorkers:
                         yield produced
                 if not abertas:
                     return
+                self.atender_fila()
                 await asyncio.sleep(INTERVALO)
         except RedisIndisponivel as exc:  # the shared state is out of reach: this worker's capture fails
             self.redis_indisponivel(exc)
         finally:
             soltador.cancel()
             self._soltar_turnos_encerrados()
+
+    def atender_fila(self) -> None:
+        """Let the engine take now what the shared queue holds: while ``start()`` waits, Scrapy looks at its scheduler
+        only every 5 s (its slot's heartbeat), and a worker with nothing in flight would idle that long."""
+        slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy's own; no public call asks for the next requests
+        if slot is not None:
+            slot.nextcall.schedule()
 
     async def _soltar_turnos_sempre(self) -> None:
         while True:

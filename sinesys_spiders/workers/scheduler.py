@@ -39,9 +39,8 @@ __all__ = ["DupeFilterCredencial", "SchedulerWorkers", "chave_fila", "configurar
 
 logger = logging.getLogger(__name__)
 
-#: Seconds between two looks at the shared queue by a worker with nothing to download (Scrapy's engine looks at its
-#: scheduler after each answer, and otherwise only every 5 s).
-INTERVALO_OCIOSO = 0.5
+#: Seconds between two counts of the live workers and of the requests in play (a worker's share of a short queue).
+INTERVALO_CONTAGEM = 0.5
 
 
 def chave_fila(conexao: RedisConexao, captura_id: int) -> str:
@@ -101,7 +100,7 @@ class SchedulerWorkers(Scheduler):
         #: A credential's pending set (its requests queued or in flight, by request id): kept by the queue.
         self.chave_pendentes = chave_pendentes
         self._pulso: task.LoopingCall | None = None
-        self._despertador: task.LoopingCall | None = None
+        self._contador: task.LoopingCall | None = None
         self.crawler_stats: Any = None
         self.crawler: Crawler | None = None
         #: The crawl's CONCURRENT_REQUESTS; the workers alive on the queue and the requests in play (queued or held
@@ -149,9 +148,9 @@ class SchedulerWorkers(Scheduler):
         self._pulso.start(self.lease_ttl / 3, now=False).addErrback(
             lambda f: logger.error("fila: renovação parou: %s", f.value)
         )
-        self._despertador = task.LoopingCall(self._despertar)
-        self._despertador.start(INTERVALO_OCIOSO, now=False).addErrback(
-            lambda f: logger.error("fila: espera por pedidos parou: %s", f.value)
+        self._contador = task.LoopingCall(self._contar)
+        self._contador.start(INTERVALO_CONTAGEM, now=False).addErrback(
+            lambda f: logger.error("fila: contagem dos workers parou: %s", f.value)
         )
         logger.info("fila %s: worker %s (%d pedido(s) na fila)", self.chave, self.queue.worker, len(self.queue))
 
@@ -165,19 +164,13 @@ class SchedulerWorkers(Scheduler):
     def _downloader(self) -> Any:
         return getattr(getattr(self.crawler, "engine", None), "downloader", None)
 
-    def _despertar(self) -> None:
-        """Count the live workers; an idle worker whose queue has requests asks its engine to look now."""
+    def _contar(self) -> None:
+        """Count the live workers and the requests in play, for :meth:`_cota_cheia`."""
         try:
             self.vivos = max(1, int(self.server.scard(self.queue.chave_workers)))
             self.em_jogo = len(self.queue) + self.queue.em_andamento()
-            downloader = self._downloader()
-            if downloader is None or downloader.active or not len(self.queue):
-                return
         except Exception:  # Redis out of reach: the next queue call reports it
             return
-        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
-        if slot is not None:
-            slot.nextcall.schedule()
 
     def _cota_cheia(self) -> bool:
         """Whether this worker already holds its share of the requests in play (queued, or held by any worker) while
@@ -190,7 +183,7 @@ class SchedulerWorkers(Scheduler):
         return len(downloader.active) >= max(1, math.ceil(self.em_jogo / self.vivos))
 
     def close(self, reason: str) -> None:
-        for chamada in (self._pulso, self._despertador):
+        for chamada in (self._pulso, self._contador):
             if chamada is not None and chamada.running:
                 chamada.stop()
         try:
