@@ -212,6 +212,7 @@ class ProcessoSpider(CapturaSpider):
         """The cases' requests, lazily: the locks of the next :data:`LOCKS_POR_VEZ` cases in one transaction, a case
         held by another run reported ``bloqueado``, a lock taken for a case never started given back."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        metadata.update(self.metadados_worker())  # workers: taken over at once if this worker dies
         for inicio in range(0, len(alvos), LOCKS_POR_VEZ):
             if credencial.id in self._falhas:
                 return
