@@ -24,6 +24,7 @@ from sinesys_spiders.core.db import make_engine, make_session_factory
 from sinesys_spiders.core.db.models import Advogado, TribunalConfig
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.testing.canary import CANARY_SENHA, CANARY_TOTP_SECRET, find_canaries
+from sinesys_spiders.testing.comandos import env_de_comando
 from sinesys_spiders.testing.postgres import PostgresServer
 from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
@@ -104,13 +105,11 @@ def servidor(
         )
     )
     UsuariosService(factory).adicionar("operador", SENHA, "captura")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
-    env.update(
-        SINESYS_DATABASE_URL=url,
-        SINESYS_SECRET_KEY=key,
-        SINESYS_VAR_DIR=str(workdir / "var"),
-        SINESYS_API_COOKIE_SECURE="false",
-        SINESYS_RUNNER="local",
+    env = env_de_comando(
+        database_url=url,
+        var_dir=workdir / "var",
+        secret_key=key,
+        extra={"SINESYS_API_COOKIE_SECURE": "false", "SINESYS_RUNNER": "local"},
     )
     port = _free_port()
     log = (workdir / "api.log").open("w")

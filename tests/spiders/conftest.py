@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -36,6 +35,7 @@ from sinesys_spiders.core.db.repositories.advogados import AdvogadosRepository
 from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfigRepository
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.historico import CapturaResumo, HistoricoService
+from sinesys_spiders.testing.comandos import env_de_comando
 from sinesys_spiders.testing.db_fixtures import CreateDatabase
 from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient
@@ -119,15 +119,12 @@ class CapturaE2E:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
-        env.update(
-            SINESYS_DATABASE_URL=self.database_url,
-            SINESYS_VAR_DIR=str(self.workdir / "var"),
-            SINESYS_SECRET_KEY=self.secret_key,
-            SINESYS_LOG_LEVEL="INFO",
+        return env_de_comando(
+            database_url=self.database_url,
+            var_dir=self.workdir / "var",
+            secret_key=self.secret_key,
+            extra=self.extra_env,
         )
-        env.update(self.extra_env)
-        return env
 
     def run(self, *argv: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -10,7 +10,6 @@ vocabulary.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +37,7 @@ from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfi
 from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.historico import CapturaResumo, HistoricoService
 from sinesys_spiders.core.sessions import SessaoTribunal, SqlSessionStore
+from sinesys_spiders.testing.comandos import env_de_comando
 from sinesys_spiders.testing.sandbox_fixtures import DemoUser, SandboxClient
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -134,14 +134,7 @@ class ProcessoE2E:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SINESYS_")}
-        env.update(
-            SINESYS_DATABASE_URL=self.database_url,
-            SINESYS_VAR_DIR=str(self.workdir / "var"),
-            SINESYS_SECRET_KEY=self.secret_key,
-            SINESYS_LOG_LEVEL="INFO",
-        )
-        return env
+        return env_de_comando(database_url=self.database_url, var_dir=self.workdir / "var", secret_key=self.secret_key)
 
     def crawl(self, spider: str, *args: str, settings: dict[str, Any] | None = None,
               check: bool = True) -> tuple[subprocess.CompletedProcess[str], CapturaResumo | None]:  # fmt: skip

@@ -23,7 +23,7 @@ from sinesys_spiders.core.db.models import Processo, ProcessoParte, Timeline, Ti
 from sinesys_spiders.core.domain import BRASILIA
 from sinesys_spiders.testing.redis_fixtures import RedisServer
 from sinesys_spiders.testing.registros import db_registros
-from sinesys_spiders.testing.sandbox_fixtures import SandboxClient, start_sandbox
+from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
 from tests.spiders.conftest import CapturaE2E, _diferencas
 
 pytestmark = [pytest.mark.e2e, pytest.mark.requires_redis]
@@ -39,7 +39,9 @@ def db_backend() -> str:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxClient]:
-    with start_sandbox(tmp_path_factory.mktemp("combinada"), scale="small", users=2, tribunais="TRT3,TRT5") as client:
+    """Short TOTP steps: the lawyer's logins at TRT3 and TRT5 each need a step of their own."""
+    folder = tmp_path_factory.mktemp("combinada")
+    with start_sandbox(folder, scale="small", users=2, tribunais="TRT3,TRT5", totp_period=TEST_TOTP_PERIOD) as client:
         yield client
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from sinesys_spiders.core.db.repositories.tribunais_config import TribunaisConfi
 from sinesys_spiders.core.historico import CapturaResumo, HistoricoService
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 from sinesys_spiders.core.totp import parse_totp
+from sinesys_spiders.testing.comandos import env_de_comando
 from sinesys_spiders.testing.registros import db_registros
 
 __all__ = ["AmbienteKit", "Crawl", "senha_errada", "totp_errado"]
@@ -126,16 +126,12 @@ class AmbienteKit:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SINESYS_", "SCRAPY_"))}
-        env.update(
-            SCRAPY_SETTINGS_MODULE="sinesys_spiders.settings",
-            SINESYS_DATABASE_URL=self.database_url,
-            SINESYS_VAR_DIR=str(self.workdir / "var"),
-            SINESYS_SECRET_KEY=self.secret_key,
-            SINESYS_LOG_LEVEL="INFO",
+        return env_de_comando(
+            database_url=self.database_url,
+            var_dir=self.workdir / "var",
+            secret_key=self.secret_key,
+            extra={"SCRAPY_SETTINGS_MODULE": "sinesys_spiders.settings", **self.extra_env},
         )
-        env.update(self.extra_env)
-        return env
 
     def crawl(self, tipo: str, credenciais: Sequence[int], *args: str, timeout: float = 600) -> Crawl:
         """``scrapy crawl tipo -a credenciais=... [-a k=v ...] -O itens.jsonl`` in the kit's folder."""
