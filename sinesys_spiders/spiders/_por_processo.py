@@ -11,9 +11,8 @@ next case only when it has room, so few locks are held at a time. For each case:
    (an :class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso` ``bloqueado``);
 2. the plugin's requests for the case go out (``iniciar_processo``), in the tribunal's download slot, with
    the usual retries; their answers go to the plugin (a 404 as ``None``, binary steps as bytes);
-3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
-   released when the last of them is done (also on error, and at the end of the crawl): the locks of the cases
-   finished in one turn of the event loop (a group the per-case pipeline stored) are released together.
+3. the lock is extended every TTL/3 while the case is open (:mod:`._casos`: requests in flight or items in the
+   pipelines; shared by the capture's workers) and released, in groups, when the last of them is done.
 
 The chosen cases are announced to the per-case pipeline (``sinais.processos_selecionados``), which reports
 at the close every one of them that ended neither stored, nor skipped, nor with an error of its own
