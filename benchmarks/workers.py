@@ -20,8 +20,9 @@ The ratio is 2 workers' median throughput over 1 worker's, measured in the same 
 (process start-up, about 8 s per ``scrapy crawl`` here, and the last worker's wait for the other are part of it, as
 an operator sees it) and from the capture's first API request at the sandbox.
 
-Writes ``benchmarks/results/workers.json``. Run: ``python -m benchmarks workers`` (defaults), or
-``python -m benchmarks.workers --latencia 2000 --rodadas 1``.
+Writes ``benchmarks/results/workers.json`` (``--saida`` another file) with the load average before and after the
+run. Run: ``python -m benchmarks workers`` (defaults), or ``python -m benchmarks.workers --latencia 2000 --rodadas 1
+--saida benchmarks/results/workers_latencia2000.json``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rodadas", type=int, default=2, help="rounds of (1 worker, 2 workers)")
     parser.add_argument("--escala", default="large", help="sandbox scale (the first lawyer carries it)")
     parser.add_argument("--tribunais", default="TRT3", help="the lawyer's credentials, one per tribunal (1º grau)")
+    parser.add_argument("--saida", default=str(RESULTS), help="the results file (JSON)")
     opts = parser.parse_args(argv or [])
+    carga_antes = os.getloadavg()
     tribunais = [t.strip() for t in opts.tribunais.split(",") if t.strip()]
 
     from sinesys_spiders.core.config import reset_settings
@@ -105,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         return {
             "wall_s": [r["wall_s"] for r in runs],
             "crawl_s": [r["crawl_s"] for r in runs],
+            "phases_s": [r["phases_s"] for r in runs],
             "requests": [r["requests"] for r in runs],
             "cases": [r["cases"] for r in runs],
             "status": [r["status"] for r in runs],
@@ -134,8 +138,12 @@ def main(argv: list[str] | None = None) -> None:
             dois["median_cases_per_s_from_first_request"] / um["median_cases_per_s_from_first_request"], 2
         ),
         "aims": {"speedup_two_workers": 1.7, "logins_per_credential": 1},
+        "load_average_1_5_15": {
+            "before": [round(x, 2) for x in carga_antes],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
     }
-    RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    Path(opts.saida).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(out, indent=2))
 
 
@@ -153,6 +161,7 @@ def _capturar(sandbox: Any, url: str, credenciais: list[int], *, workers: int) -
     servico = ServicoCapturas.from_settings(settings)
     antes = _pedidos(sandbox)
     primeiro: float | None = None
+    ultimo, visto = 0.0, antes  # when the sandbox last saw a new API request, and how many it had then
     t0 = time.monotonic()
     captura_id = iniciar_captura(
         settings, "acervo_geral", advogado_id=None, credencial_ids=credenciais,
@@ -161,13 +170,22 @@ def _capturar(sandbox: Any, url: str, credenciais: list[int], *, workers: int) -
     while not (captura := servico.obter(captura_id)).terminada:
         if time.monotonic() - t0 > 1800:
             raise TimeoutError(f"captura {captura_id} did not end")
-        if primeiro is None and _pedidos(sandbox) > antes:
+        agora = _pedidos(sandbox)
+        if primeiro is None and agora > antes:
             primeiro = time.monotonic()
+        if agora > visto:
+            ultimo, visto = time.monotonic(), agora
         time.sleep(0.2)
     fim = time.monotonic()
     return {
         "wall_s": round(fim - t0, 2),
         "crawl_s": round(fim - (primeiro or t0), 2),
+        # where the wall time goes: start-up to the first API request, requests, the last request to the end
+        "phases_s": {
+            "start": round((primeiro or t0) - t0, 2),
+            "requests": round((ultimo or fim) - (primeiro or t0), 2),
+            "end": round(fim - (ultimo or fim), 2),
+        },
         "requests": _pedidos(sandbox) - antes,
         "cases": _casos(url),
         "status": captura.status.value,

@@ -21,6 +21,11 @@ class BatchWriter(Generic[T]):
     so memory stays bounded by two batches when the database is slower than the crawl (the waiting
     pipeline holds its response, and Scrapy stops downloading once its scraper is full).
     :meth:`flush` writes what is left.
+
+    :attr:`adicionados` and :attr:`gravados` count the values added and the values written (a batch whose write
+    raised counts as written: its writer recorded the failure), and :attr:`apos_gravar` is called after each
+    write: a workers' crawl acknowledges a request once the rows of its answer are written
+    (:mod:`sinesys_spiders.workers.confirmacao`).
     """
 
     def __init__(self, write: Callable[[list[T]], None], *, size: int) -> None:
@@ -30,12 +35,16 @@ class BatchWriter(Generic[T]):
         self.size = size
         self._buffer: list[T] = []
         self._lock: asyncio.Lock | None = None
+        self.adicionados = 0
+        self.gravados = 0
+        self.apos_gravar: Callable[[], None] | None = None
 
     def __len__(self) -> int:
         return len(self._buffer)
 
     async def add(self, value: T) -> None:
         self._buffer.append(value)
+        self.adicionados += 1
         if len(self._buffer) >= self.size:
             await self._write_full()
 
@@ -52,7 +61,12 @@ class BatchWriter(Generic[T]):
     async def _write_buffer(self) -> None:
         batch, self._buffer = self._buffer, []
         if batch:
-            await asyncio.to_thread(self._write, batch)
+            try:
+                await asyncio.to_thread(self._write, batch)
+            finally:
+                self.gravados += len(batch)
+                if self.apos_gravar is not None:
+                    self.apos_gravar()
 
     def _guard(self) -> asyncio.Lock:
         if self._lock is None:

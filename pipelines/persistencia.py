@@ -26,6 +26,7 @@ from pipelines._contexto import contadores, paginas
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.items import ItemCaptura
 from sinesys_spiders.core.upsert import ResultadoUpsert, table_for, upsert_items
+from sinesys_spiders.workers.confirmacao import confirmacoes
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,6 +57,7 @@ class PersistenciaPipeline:
         self._database_url = database_url
         self._factory: sessionmaker[Session] | None = None
         self._writer: BatchWriter[ItemCaptura] = BatchWriter(self._write, size=batch_size)
+        confirmacoes(crawler).acompanhar(self._writer)  # workers: a request is acknowledged once its rows are written
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PersistenciaPipeline:

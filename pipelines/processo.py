@@ -27,6 +27,11 @@ result is reported with the ``resultado_credencial`` signal (:mod:`sinesys_spide
 representantes, vinculos, duracao_ms, bloqueados, processos_bloqueados...; ``timeline``: totals of documents
 and movements, new ones, documents downloaded...), which records it and finishes the row.
 
+A capture run by N workers (``CAPTURA_WORKERS_ID``): each worker adds what its items gave to the capture's shared
+state (:mod:`sinesys_spiders.core.estado_captura.processos`, Redis) before the item passes on (so before its request
+is acknowledged), the chosen cases and a credential's failure at once; the worker that ends the capture
+(``sinais.ultimo_worker``) checks every chosen case and reports each credential's result, once for the capture.
+
 Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the largest group, default 200),
 ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and ``DOCUMENT_STORE`` (store objects; default: the ones the
 ``SINESYS_*`` settings choose). Stats: ``sinesys/processo/<tipo>``, ``sinesys/processo/grupos``.
@@ -34,20 +39,24 @@ Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the larg
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import functools
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import IntegrityError
 
 from pipelines._batch import GroupWriter
-from pipelines._contas_processo import ContaCredencial
+from pipelines._contas_processo import ContaCredencial, de_dict, juntar, registrar
 from pipelines._contexto import paginas
 from sinesys_spiders import sinais
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.documentos import DocumentStore, open_document_store
-from sinesys_spiders.core.historico import MAX_ERROS_ITENS
+from sinesys_spiders.core.estado_captura.processos import EstadoProcessos, abrir_estado_processos
 from sinesys_spiders.core.items_processo import (
     DocumentoBaixado,
     ItemProcesso,
@@ -90,8 +99,14 @@ class ProcessoPipeline:
         self._credenciais: dict[int, ContaCredencial] = {}
         self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size)
         self.paginas = paginas(crawler)
+        #: A capture run by N workers (its id): each worker's part of the results goes to the shared state.
+        self._workers = crawler.settings.getint("CAPTURA_WORKERS_ID") if crawler.settings else 0
+        self._compartilhado: EstadoProcessos | None = None
+        self._trava = threading.Lock()  # the group writer's thread and the reactor's hand-off of the results
+        self._publicando: asyncio.Future[None] | None = None
         crawler.signals.connect(self._selecionados, signal=sinais.processos_selecionados)
         crawler.signals.connect(self._credencial_falhou, signal=sinais.credencial_falhou)
+        crawler.signals.connect(self._ultimo_worker, signal=sinais.ultimo_worker)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProcessoPipeline:
@@ -121,6 +136,13 @@ class ProcessoPipeline:
         return self._timelines
 
     @property
+    def compartilhado(self) -> EstadoProcessos:
+        """The capture's shared per-case state (its workers)."""
+        if self._compartilhado is None:
+            self._compartilhado = abrir_estado_processos(self._workers, compartilhado=True)
+        return self._compartilhado
+
+    @property
     def documentos(self) -> DocumentStore:
         if self._documentos is None:
             self._documentos = open_document_store()
@@ -131,19 +153,22 @@ class ProcessoPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ItemProcesso):
             return item
-        conta = self._conta(item)
         stats = self.crawler.stats
         if isinstance(item, OcorrenciaProcesso):
-            if item.tipo == "bloqueado":
-                conta.bloqueados.append(item.processo_id)
-            else:
-                self._erro(conta, item, item.codigo, item.mensagem)
+            with self._trava:
+                conta = self._conta(item)
+                if item.tipo == "bloqueado":
+                    conta.bloqueados.append(item.processo_id)
+                else:
+                    self._erro(conta, item, item.codigo, item.mensagem)
             gravado = False
         else:
             gravado = await self._grupos.add(item)
             if stats is not None:
                 stats.set_value("sinesys/processo/grupos", self._grupos.groups)
-        conta.fim = utcnow()
+        with self._trava:  # the group writer's thread counts into the same contas
+            self._conta(item).fim = utcnow()
+        await self._publicar()  # workers: the item is handled once its part of the results is shared
         if stats is not None:
             stats.inc_value(f"sinesys/processo/{type(item).__name__}")
         if not gravado:
@@ -152,19 +177,62 @@ class ProcessoPipeline:
 
     def _selecionados(self, credencial_id: int, tipo_captura: str, tribunal: str, grau: str, captura_id: int | None,
                       iniciada_em: dt.datetime, alvos: list[Any], **_: Any) -> None:  # fmt: skip
-        conta = self._credenciais.get(credencial_id)
+        conta = None if self._workers else self._credenciais.get(credencial_id)  # workers: shared at once
         if conta is None:
-            conta = self._credenciais[credencial_id] = ContaCredencial(
+            conta = ContaCredencial(
                 tipo_captura=tipo_captura, tribunal=tribunal, grau=grau, captura_id=captura_id,
                 inicio=iniciada_em, fim=utcnow(),
             )  # fmt: skip
         conta.selecionados.update((alvo.processo_id, alvo.id_externo) for alvo in alvos)
         conta.escolhidos.setdefault(tipo_captura, set()).update(alvo.processo_id for alvo in alvos)
+        if self._workers:
+            self._juntar({credencial_id: conta})
+        else:
+            with self._trava:
+                self._credenciais.setdefault(credencial_id, conta)
+
+    # -- a capture's workers: each one's part of the results, added up in the shared state -------------------
+
+    async def _publicar(self) -> None:
+        """Add what this worker's cases gave since the last time to the shared state (workers only)."""
+        if not self._workers:
+            return
+        with self._trava:
+            partes, self._credenciais = self._credenciais, {}
+        if partes:
+            self._publicando = asyncio.ensure_future(self._enviar(partes, self._publicando))
+        if self._publicando is not None:
+            await asyncio.shield(self._publicando)
+
+    async def _enviar(self, partes: dict[int, ContaCredencial], anterior: asyncio.Future[None] | None) -> None:
+        if anterior is not None:
+            with contextlib.suppress(Exception):
+                await anterior
+        try:
+            await asyncio.to_thread(self._juntar, partes)
+        except Exception as exc:  # Redis out of reach: the worker fails its capture (the spider sees it too)
+            logger.error("processo: resultados não compartilhados (%s)", type(exc).__name__)
+
+    def _juntar(self, partes: dict[int, ContaCredencial]) -> None:
+        for credencial_id, conta in partes.items():
+            self.compartilhado.acumular(credencial_id, functools.partial(juntar, conta=conta))
+
+    def _ultimo_worker(self, **_: Any) -> None:
+        """This worker ends the capture: every credential's result, added up from every worker, reported once."""
+        if not self._workers:
+            return
+        contas = {c: de_dict(d) for c, d in self.compartilhado.resultados().items() if "tipo_captura" in d}
+        registrar(self.crawler, contas)
 
     def _credencial_falhou(self, credencial_id: int, error: Any, **_: Any) -> None:
+        falha = f"{getattr(error, 'code', type(error).__name__)}: {getattr(error, 'message', error)}"
+        if self._workers:  # known to every worker's cases, not only those still here
+            with contextlib.suppress(Exception):
+                self.compartilhado.acumular(credencial_id, lambda d: d.update(falha=d.get("falha") or falha))
+            return
         conta = self._credenciais.get(credencial_id)
         if conta is not None and conta.falha is None:
-            conta.falha = f"{getattr(error, 'code', type(error).__name__)}: {getattr(error, 'message', error)}"
+            conta.falha = falha
 
     def _conta(self, item: ItemProcesso) -> ContaCredencial:
         conta = self._credenciais.get(item.credencial_id)
@@ -215,9 +283,10 @@ class ProcessoPipeline:
                 out[id(item)] = True
             except Exception as exc:
                 logger.warning("processo %s: falha ao gravar (%s)", item.processo_id, type(exc).__name__)
-                self._erro(
-                    self._conta(item), item, "ERRO_PERSISTENCIA", f"falha ao gravar no banco ({type(exc).__name__})"
-                )
+                with self._trava:
+                    self._erro(
+                        self._conta(item), item, "ERRO_PERSISTENCIA", f"falha ao gravar no banco ({type(exc).__name__})"
+                    )
                 out[id(item)] = False
         return out
 
@@ -238,6 +307,10 @@ class ProcessoPipeline:
     def _gravar_partes(self, itens: list[PartesProcesso]) -> None:
         with self.factory.begin() as session:
             resultados = persistir_partes(session, itens)
+        with self._trava:
+            self._contar_partes(itens, resultados)
+
+    def _contar_partes(self, itens: list[PartesProcesso], resultados: list[Any]) -> None:
         for item, resultado in zip(itens, resultados, strict=True):
             conta = self._conta(item)
             conta.partes.add(resultado)
@@ -255,6 +328,10 @@ class ProcessoPipeline:
     def _gravar_timelines(self, itens: list[TimelineProcesso]) -> None:
         with self.factory.begin() as session:
             resultados = gravar_timelines(session, itens, self.timelines)
+        with self._trava:
+            self._contar_timelines(itens, resultados)
+
+    def _contar_timelines(self, itens: list[TimelineProcesso], resultados: list[Any]) -> None:
         for item, resultado in zip(itens, resultados, strict=True):
             conta = self._conta(item)
             conta.capturados.add(item.processo_id)
@@ -290,61 +367,18 @@ class ProcessoPipeline:
             totais = contar_documentos(session, [caso_de(item) for item in itens])
         for caso, total in totais.items():
             self.timelines.set_documentos_baixados(*caso, total)
-        for item, guardado in zip(itens, guardados, strict=True):
-            self._conta(item).soma(documentos_baixados=1, bytes_baixados=guardado.tamanho)
+        with self._trava:
+            for item, guardado in zip(itens, guardados, strict=True):
+                self._conta(item).soma(documentos_baixados=1, bytes_baixados=guardado.tamanho)
 
     # -- close -----------------------------------------------------------------------------------
 
     async def close_spider(self) -> None:
         try:
-            self._registrar()
+            if self._workers:  # the last worker reports, from every worker's part (``sinais.ultimo_worker``)
+                await self._publicar()
+                return
+            registrar(self.crawler, self._credenciais)
         finally:
             if self._timelines is not None:
                 self._timelines.close()
-
-    def _registrar(self) -> None:
-        """Report each credential's result to the capture extension (the one writer of the history row).
-
-        A chosen case that ended neither stored, nor skipped, nor with an error of its own (its credential failed
-        first, the crawl was stopped, or a path lost it) becomes an error here, with the reason: never missing silently.
-        """
-        # A case chosen by two credentials is captured under the first one only: done is done under any of them. A
-        # case is done per part (a combined capture chooses it for partes and for timeline), or skipped as a whole.
-        bloqueados = set().union(*(conta.bloqueados for conta in self._credenciais.values()))
-        concluidos: dict[str, set[int]] = {}
-        for conta in self._credenciais.values():
-            for tipo, ids in conta.concluidos.items():
-                concluidos.setdefault(tipo, set()).update(ids)
-        for credencial_id, conta in sorted(self._credenciais.items()):
-            faltando = sorted(
-                (p, tipo)
-                for tipo, ids in conta.escolhidos.items()
-                for p in ids - bloqueados - concluidos.get(tipo, set())
-            )
-            if faltando:
-                motivo = (
-                    f"a credencial falhou antes de concluir o processo ({conta.falha})"
-                    if conta.falha
-                    else "a captura terminou sem gravar o processo nem registrar erro dele"
-                )
-                logger.warning("%s: credencial %s: %d processo(s) não concluído(s): %s", conta.tipo_captura,
-                               credencial_id, len({p for p, _ in faltando}), motivo)  # fmt: skip
-                varias = len(conta.escolhidos) > 1
-                conta.erros[:0] = [  # first: the history keeps the first MAX_ERROS_ITENS reasons
-                    {
-                        "id_externo": conta.selecionados[p],
-                        "processo_id": p,
-                        "motivo": f"PROCESSO_NAO_CONCLUIDO: {motivo}" + (f" (parte {tipo})" if varias else ""),
-                    }
-                    for p, tipo in faltando
-                ]
-            self.crawler.signals.send_catch_log(
-                signal=sinais.resultado_credencial,
-                captura_id=conta.captura_id,
-                credencial_id=credencial_id,
-                tribunal=conta.tribunal,
-                grau=conta.grau,
-                contagem=conta.contagem(),
-                erros_itens=conta.erros[:MAX_ERROS_ITENS],
-                extra=conta.extra(),
-            )

@@ -33,6 +33,7 @@ from sinesys_spiders.core.historico import CONTAGENS
 from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import RawLogStore, open_rawlog_store
 from sinesys_spiders.core.tribunais import get_registry
+from sinesys_spiders.workers.confirmacao import confirmacoes
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,6 +64,7 @@ class RawLogPipeline:
         self.crawler = crawler
         self._store = store
         self._writer: BatchWriter[PaginaBruta] = BatchWriter(self._write, size=batch_size)
+        confirmacoes(crawler).acompanhar(self._writer)  # workers: a request is acknowledged once its page is written
         self.paginas = paginas(crawler)
         self.contadores = contadores(crawler)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

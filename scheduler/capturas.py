@@ -97,16 +97,10 @@ def iniciar_captura(
     return captura_id
 
 
-#: Capture types whose per-case bookkeeping lives in one process: they run as one worker.
-SEM_WORKERS = frozenset({"partes", "timeline", "combinada"})
-
-
 def _validar_workers(settings: Settings, tipo_captura: str, opcoes: Mapping[str, Any]) -> None:
     workers = int(opcoes.get("workers", 1) or 1)
     if workers < 2:
         return
-    if tipo_captura in SEM_WORKERS:
-        raise EntradaInvalida(f"{tipo_captura} roda em um processo só: --workers vale para as capturas de listas")
     if settings.redis_url is None or not settings.redis_url.get_secret_value():
         raise EntradaInvalida(
             "--workers precisa de SINESYS_REDIS_URL (a fila e o estado compartilhados ficam no Redis)"

@@ -12,7 +12,10 @@ records them:
 - :data:`processos_selecionados` (``credencial_id``, ``tipo_captura``, ``tribunal``, ``grau``, ``captura_id``,
   ``iniciada_em``, ``alvos``): the cases a per-case spider chose for a credential, sent before any of them is asked
   for; the per-case pipeline reports, at the close, every one of them that ended neither stored, nor skipped, nor
-  with an error of its own as an error (never silently missing).
+  with an error of its own as an error (never silently missing);
+- :data:`ultimo_worker` (``captura_id``): sent by the capture extension of a capture's last worker (``-a workers=N``)
+  before it finishes the capture; a component that keeps results in the capture's shared state (the per-case
+  pipeline) reports them now, once for the whole capture, with :data:`resultado_credencial`.
 
 :func:`contadores` is the per-credential count the list pipelines fill (inserted, updated, unchanged, errors...).
 """
@@ -37,6 +40,7 @@ __all__ = [
     "credencial_falhou",
     "processos_selecionados",
     "resultado_credencial",
+    "ultimo_worker",
 ]
 
 
@@ -52,6 +56,7 @@ credencial_falhou = object()
 resultado_credencial = object()
 captura_falhou = object()
 processos_selecionados = object()
+ultimo_worker = object()
 
 _contadores: weakref.WeakKeyDictionary[Crawler, ContadoresCaptura] = weakref.WeakKeyDictionary()
 

@@ -9,11 +9,12 @@
 - :data:`~sinesys_spiders.sinais.credencial_falhou`, :data:`~sinesys_spiders.sinais.resultado_credencial`,
   :data:`~sinesys_spiders.sinais.captura_falhou`: recorded (failures at once, results buffered to the close).
 - ``spider_closed`` (after every pipeline flushed), for a capture run by N workers (``-a workers=N``): each worker
-  adds its own results; the last one to close (elected once in Redis) flushes the shared counts and ends the
-  capture as below, then removes the capture's keys. Otherwise: the counters of every credential
-  (:func:`~sinesys_spiders.sinais.contadores`), the buffered results, a zero result for every credential that
-  reported nothing, then the end: ``completed``/``failed`` by the credentials when the crawl finished,
-  ``cancelled`` when asked, ``failed`` ``CAPTURA_INTERROMPIDA`` for any other close reason.
+  adds its own results; the last one to close (elected once in Redis) asks for the results kept in the shared state
+  (:data:`~sinesys_spiders.sinais.ultimo_worker`), flushes the shared counts and ends the capture as below, then
+  removes the capture's keys. Otherwise: the counters of every credential
+  (:func:`~sinesys_spiders.sinais.contadores`), the buffered results, a zero result for every credential that reported
+  nothing, then the end: ``completed``/``failed`` by the credentials when the crawl finished, ``cancelled`` when
+  asked, ``failed`` ``CAPTURA_INTERROMPIDA`` for any other close reason.
 
 A crawl without a description (a spider that is not a capture spider) but with counted items gets a row of its own
 when its name is a capture type, so nothing captured goes unrecorded.
@@ -200,11 +201,7 @@ class CapturaExtension:
         every other worker left or its lease lapsed) flushes the shared counts and finishes the capture."""
         assert self.captura_id is not None
         captura_id = self.captura_id
-        for resultado in self._resultados:
-            resultado = dict(resultado)
-            rid = resultado.pop("captura_id", None) or captura_id
-            self.servico.record_result(int(rid), **resultado)
-        self._resultados.clear()
+        self._registrar_resultados(captura_id)
         try:
             ultimo = ultimo_worker(fila, reason)
         except RedisIndisponivel as exc:  # nobody can be elected: this worker fails the capture with the code
@@ -216,6 +213,9 @@ class CapturaExtension:
         if self.servico.obter(captura_id).terminada:
             return
         if not isinstance(self._falha, RedisIndisponivel):
+            # results kept in the capture's shared state (the per-case pipeline's) are reported now, once
+            self.crawler.signals.send_catch_log(signal=sinais.ultimo_worker, captura_id=captura_id)
+            self._registrar_resultados(captura_id)
             self.contadores.flush(self.servico, captura_id)
             limpar_captura(spider, fila)
         self.servico.registrar_silenciosas(captura_id)
@@ -246,11 +246,7 @@ class CapturaExtension:
             logger.info("captura %s já estava %s", captura_id, captura.status.value)
             return
         self.contadores.flush(self.servico, captura_id)
-        for resultado in self._resultados:
-            resultado = dict(resultado)
-            rid = resultado.pop("captura_id", None) or captura_id
-            self.servico.record_result(int(rid), **resultado)
-        self._resultados.clear()
+        self._registrar_resultados(captura_id)
         self.servico.registrar_silenciosas(captura_id)
         if self._falha is not None and reason == "finished":
             self.servico.fail(captura_id, self._falha)
@@ -258,3 +254,10 @@ class CapturaExtension:
         else:
             status = self.servico.concluir(captura_id, motivo=reason)
         logger.info("captura %s %s", captura_id, status.value)
+
+    def _registrar_resultados(self, captura_id: int) -> None:
+        for resultado in self._resultados:
+            resultado = dict(resultado)
+            rid = resultado.pop("captura_id", None) or captura_id
+            self.servico.record_result(int(rid), **resultado)
+        self._resultados.clear()

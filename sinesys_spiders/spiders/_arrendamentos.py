@@ -1,14 +1,15 @@
 """Locks a crawl holds across callbacks: taken when a piece of work starts, kept while it runs, released at its end.
 
 A case being captured (``captura:processo:{id}``) or a lawyer's session at a tribunal being used
-(``sessao:advogado:{id}:{sessao}``) is held by one crawl at a time, across every process. The work outlives any
-one callback, so the lock cannot be an ``async with``: :class:`Arrendamentos` keeps the leases, extends all of
-them every ``ttl / 3`` seconds while the crawl runs (a crashed process loses them within ``ttl``), and releases
-each one when its work is done (:meth:`~Arrendamentos.liberar`, or :meth:`~Arrendamentos.liberar_em_lote` to give back
-at once, off the reactor thread, every lock released in the same turn of the event loop), and all of them when the
-spider closes. Database calls run off the reactor thread. A lease whose extend is refused, or cannot reach the
-back end past its expiry, is lost: ``perdido`` is called so that the work it protected stops.
-"""
+(``sessao:advogado:{id}:{sessao}``) is held by one crawl at a time, across every process. The work outlives any one
+callback, so the lock cannot be an ``async with``: :class:`Arrendamentos` keeps the leases, extends all of them every
+``ttl / 3`` seconds while the crawl runs (a crashed process loses them within ``ttl``), and releases each one when its
+work is done (:meth:`~Arrendamentos.liberar`, or :meth:`~Arrendamentos.liberar_em_lote` to give back at once, off the
+reactor thread, every lock released in the same turn of the event loop), and all of them when the spider closes. With
+a capture's workers, the work of a lock may end in another worker: that worker gives the lease back by its owner token
+(:meth:`~Arrendamentos.devolver_em_lote`), and the owner stops renewing it (``vigentes``). Database calls run off the
+reactor thread. A lease whose extend is refused, or cannot reach the back end past its expiry, is lost: ``perdido`` is
+called so that the work it protected stops."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class Arrendamentos:
         self.ttl = ttl
         #: Called with the key (and the back end's error, if unreachable) when a lease is lost: its work must stop.
         self.perdido = perdido
+        #: Which of the given keys are still needed (a crawl's workers share the work: a lease another worker gave
+        #: back by its owner token is forgotten here, not renewed). ``None``: all of them.
+        self.vigentes: Callable[[list[str]], set[str]] | None = None
         self._leases: dict[str, Lease] = {}
         self._renovador: asyncio.Task[None] | None = None
         self._fechado = False
@@ -49,6 +53,10 @@ class Arrendamentos:
 
     def __contains__(self, chave: object) -> bool:
         return chave in self._leases
+
+    def lease(self, chave: str) -> Lease | None:
+        """The lease held for ``chave`` (its owner token lets another worker of the crawl give it back)."""
+        return self._leases.get(chave)
 
     async def tentar(self, chave: str, *, metadata: Mapping[str, Any] | None = None) -> bool:
         """Take ``chave`` if it is free (or expired); ``False`` if another holder has it, or after :meth:`fechar`."""
@@ -147,6 +155,17 @@ class Arrendamentos:
         if self._liberador is None:
             self._liberador = asyncio.ensure_future(self._liberar_pendentes())
 
+    def devolver_em_lote(self, lease: Lease) -> None:
+        """Give back a lease this crawl took in another process (by its owner token), with the others of this turn."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self._devolver_varios([lease])
+            return
+        self._a_liberar.append(lease)
+        if self._liberador is None:
+            self._liberador = asyncio.ensure_future(self._liberar_pendentes())
+
     async def _liberar_pendentes(self) -> None:
         try:
             while self._a_liberar:
@@ -179,6 +198,7 @@ class Arrendamentos:
         self._fechado = True
         if self._renovador is not None:
             self._renovador.cancel()
+        self._esquecer(self._devolvidas(dict(self._leases)))
         for chave in list(self._leases):
             self.liberar(chave)
         pendentes, self._a_liberar = self._a_liberar, []
@@ -188,6 +208,7 @@ class Arrendamentos:
     async def _renovar(self) -> None:
         while self._leases:
             await asyncio.sleep(self.ttl / 3)
+            await self._esquecer_devolvidas()
             for chave, lease in list(self._leases.items()):
                 causa: BaseException | None = None
                 try:
@@ -199,7 +220,10 @@ class Arrendamentos:
                     novo, causa = None, exc  # out of reach past its expiry: no longer ours
                 if self._leases.get(chave) is not lease:
                     continue  # released (and maybe taken again) while it was being extended: not this lease's
-                if novo is None:
+                devolvida = novo is None and bool(await asyncio.to_thread(self._devolvidas, {chave: lease}))
+                if devolvida:
+                    self._leases.pop(chave, None)  # given back by another worker of the crawl: its work is done
+                elif novo is None:
                     logger.warning(
                         "lock %s perdido (expirou e pode ter sido tomado); o trabalho que dependia dele para", chave
                     )
@@ -208,3 +232,24 @@ class Arrendamentos:
                         self.perdido(chave, causa)
                 else:
                     self._leases[chave] = novo
+
+    async def _esquecer_devolvidas(self) -> None:
+        """Forget the leases whose work ended elsewhere (``vigentes``): given back already, nothing to renew."""
+        if self.vigentes is not None and self._leases:
+            self._esquecer(await asyncio.to_thread(self._devolvidas, dict(self._leases)))
+
+    def _devolvidas(self, consultadas: dict[str, Lease]) -> dict[str, Lease]:
+        """Which of ``consultadas`` another worker gave back (``vigentes`` says their work is done)."""
+        if self.vigentes is None or not consultadas:
+            return {}
+        try:
+            vivas = self.vigentes(list(consultadas))
+        except Exception as exc:  # out of reach: all still needed
+            logger.warning("não foi possível saber quais locks ainda são necessários: %s", type(exc).__name__)
+            return {}
+        return {chave: lease for chave, lease in consultadas.items() if chave not in vivas}
+
+    def _esquecer(self, devolvidas: dict[str, Lease]) -> None:
+        for chave, lease in devolvidas.items():
+            if self._leases.get(chave) is lease:
+                del self._leases[chave]

@@ -27,6 +27,7 @@ from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.middlewares.hosts import origem
 from sinesys_spiders.params import parametros_do_tipo
 from sinesys_spiders.spiders._politeness import slot_do_tribunal
+from sinesys_spiders.workers.fila import CHAVE_RID
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["ContextoCredenciais", "FalhaRegistrada", "request_id"]
 
 T = TypeVar("T")
-
-#: ``request.meta`` key of a request's stable id.
-CHAVE_RID = "sinesys_rid"
 
 
 class FalhaRegistrada(SinesysError):
@@ -252,7 +250,8 @@ class ContextoCredenciais:
 
     def _request(self, ctx: ContextoCaptura, pedido: Pedido) -> scrapy.Request:
         rid = request_id(ctx.credencial_id, pedido)
-        self.estado_credenciais.adicionar_pendentes(ctx.credencial_id, [rid])
+        if not self.estado_credenciais.compartilhado:  # workers: the queue adds it when it queues the request
+            self.estado_credenciais.adicionar_pendentes(ctx.credencial_id, [rid])
         return scrapy.Request(
             pedido.url,
             callback=self.parse_pedido,

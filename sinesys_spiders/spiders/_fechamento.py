@@ -24,7 +24,7 @@ from sinesys_spiders.core.errors import (
     SinesysError,
     TribunalIndisponivel,
 )
-from sinesys_spiders.spiders._credenciais import CHAVE_RID
+from sinesys_spiders.workers.fila import CHAVE_RID
 
 if TYPE_CHECKING:
     import asyncio
@@ -104,6 +104,8 @@ class FechamentoCredenciais:
 
     def _done(self, credencial_id: int, request: Request | None = None) -> None:
         """One request of the credential was handled (its answer or failure)."""
+        if self.estado_credenciais.compartilhado:
+            return  # workers: the request's acknowledgement leaves the pending set (workers.fila), then ends it
         rid = str(request.meta.get(CHAVE_RID, "")) if request is not None else ""
         try:
             self.estado_credenciais.concluir_pendente(credencial_id, rid)

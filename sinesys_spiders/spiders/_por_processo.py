@@ -35,7 +35,6 @@ Politeness and retries are the list spiders' own: every request of a tribunal go
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -57,16 +56,19 @@ from sinesys_spiders.core.db.models import Advogado, Credencial
 from sinesys_spiders.core.errors import (
     ConfiguracaoInvalida,
     NetworkError,
+    RedisIndisponivel,
     RespostaInvalida,
     SinesysError,
     TribunalIndisponivel,
 )
+from sinesys_spiders.core.estado_captura.processos import EstadoProcessos, abrir_estado_processos
 from sinesys_spiders.core.items import Lote
-from sinesys_spiders.core.items_processo import ItemProcesso, OcorrenciaProcesso
+from sinesys_spiders.core.items_processo import OcorrenciaProcesso
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
 from sinesys_spiders.core.timeutil import utcnow
-from sinesys_spiders.spiders._arrendamentos import Arrendamentos
+from sinesys_spiders.spiders._casos import CasosEmVoo, chave_lock
 from sinesys_spiders.spiders.base import CapturaSpider
+from sinesys_spiders.workers.fila import CHAVE_RID
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
     from sinesys_spiders.core.endpoints import EndpointEfetivo
 
 __all__ = ["ProcessoSpider", "chave_lock", "erro_do_plugin"]
+
 
 logger = logging.getLogger(__name__)
 
@@ -99,36 +102,32 @@ def erro_do_plugin(exc: BaseException, etapa: str) -> RespostaInvalida:
     return RespostaInvalida(f"{etapa}: resposta do tribunal não pôde ser lida ({detalhe})")
 
 
-def chave_lock(processo_id: int) -> str:
-    """The lock of one case (its ``acervo`` id), shared by every per-case capture."""
-    return f"captura:processo:{int(processo_id)}"
-
-
-@dataclasses.dataclass(slots=True)
-class _Caso:
-    credencial_id: int
-    pendentes: int = 0
-
-
 class ProcessoSpider(CapturaSpider):
     """Shared machinery of the per-case spiders; subclasses set ``coluna_capturado``."""
 
     #: The ``acervo`` column stamped when a case is captured (``partes_capturadas_em``...).
     coluna_capturado: ClassVar[str]
-    #: Per-case locks and results are kept by the process that chose the cases: one process per capture.
-    aceita_workers = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._casos: dict[int, _Caso] = {}
-        self._locks_casos = Arrendamentos(lambda: self.locks, ttl=300.0)
+        #: The cases in flight (in Redis for the capture's workers) and the locks this crawl took.
+        self._casos = CasosEmVoo(lambda: self.locks, ttl=300.0)
         self._selecionados: set[int] = set()
+        #: Workers: each credential's per-case state as read from Redis (it does not change once its cases start).
+        self._estados_lidos: dict[int, dict[str, Any]] = {}
+
+    @property
+    def estado_processos(self) -> EstadoProcessos:
+        """The capture's cases in flight and per-case results (in Redis for its workers)."""
+        return self._casos.estado
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProcessoSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, ProcessoSpider)
-        spider._locks_casos.ttl = crawler.settings.getfloat("SINESYS_PROCESSO_LOCK_TTL", 300.0)
+        spider._casos.locks.ttl = crawler.settings.getfloat("SINESYS_PROCESSO_LOCK_TTL", 300.0)
+        if spider.estado_credenciais.compartilhado:  # the capture's workers share its cases
+            spider._casos.compartilhar(abrir_estado_processos(spider.captura_id, compartilhado=True))
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_concluido, signal=signal)
         crawler.signals.connect(spider._fechar, signal=signals.spider_closed)
@@ -166,7 +165,7 @@ class ProcessoSpider(CapturaSpider):
             yield produced
         pedidos = self.processos_pedidos()
         faltando = sorted(set(pedidos or ()) - self._selecionados)
-        if faltando:
+        if faltando and not self.estado_credenciais.compartilhado:  # workers: each knows only the cases it chose
             logger.warning(
                 "%s: processo(s) %s não estão no acervo de nenhuma credencial selecionada (mesmo tribunal e grau)",
                 self.name,
@@ -180,9 +179,7 @@ class ProcessoSpider(CapturaSpider):
         ctx = self._contextos.get(credencial.id)
         if ctx is None or credencial.id in self._falhas:
             return
-        estado = self.estado_credenciais.estado(credencial.id)
-        estado["iniciada_em"] = utcnow().isoformat()
-        estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
+        iniciada_em = await self._iniciar_estado(credencial)
         alvos = await asyncio.to_thread(self._alvos, credencial)
         self._selecionados.update(a.processo_id for a in alvos)
         # Every chosen case must end stored, skipped or with its error: the pipeline checks it at the close.
@@ -193,12 +190,21 @@ class ProcessoSpider(CapturaSpider):
             tribunal=ctx.tribunal.value,
             grau=ctx.grau.value,
             captura_id=ctx.captura_id,
-            iniciada_em=dt.datetime.fromisoformat(estado["iniciada_em"]),
+            iniciada_em=iniciada_em,
             alvos=alvos,
         )
         logger.info("%s: credencial %s: %d processo(s) a capturar", self.name, credencial.id, len(alvos))
         async for produced in self._casos_em_lotes(credencial, ctx, alvos):
             yield produced
+
+    async def _iniciar_estado(self, credencial: CredencialResumo) -> dt.datetime:
+        """The credential's per-case state: when its cases started and the lawyer's CPF (read by every worker)."""
+        iniciada_em = utcnow()
+        cpf = await asyncio.to_thread(self._cpf_advogado, credencial)
+        self.estado_credenciais.alterar(
+            credencial.id, lambda estado: estado.update(iniciada_em=iniciada_em.isoformat(), cpf_advogado=cpf)
+        )
+        return iniciada_em
 
     async def _casos_em_lotes(
         self, credencial: CredencialResumo, ctx: ContextoCaptura, alvos: list[ProcessoAlvo]
@@ -211,40 +217,47 @@ class ProcessoSpider(CapturaSpider):
                 return
             grupo: dict[int, ProcessoAlvo] = {}
             for alvo in alvos[inicio : inicio + LOCKS_POR_VEZ]:
-                if alvo.processo_id not in self._casos:  # else the same case asked twice in one crawl
-                    grupo.setdefault(alvo.processo_id, alvo)
+                grupo.setdefault(alvo.processo_id, alvo)
             # The locks of the next few cases in one transaction; the engine still pulls the cases one by one.
-            tomados = await self._locks_casos.tentar_varios([chave_lock(p) for p in grupo], metadata=metadata)
-            pendentes = [alvo.processo_id for alvo, tomado in zip(grupo.values(), tomados, strict=True) if tomado]
+            situacao = await self._casos.tomar(list(grupo), credencial.id, metadata)
+            pendentes = [p for p, s in situacao.items() if s == "aberto"]
             try:
-                for alvo, tomado in zip(grupo.values(), tomados, strict=True):
+                for alvo in grupo.values():
                     if credencial.id in self._falhas:
                         return
-                    if not tomado:
+                    if situacao[alvo.processo_id] == "bloqueado":
                         yield self._ocorrencia(ctx, alvo, tipo="bloqueado", codigo="LOCK_OCUPADO",
                                                mensagem="processo em captura por outra execução")  # fmt: skip
                         continue
+                    if situacao[alvo.processo_id] != "aberto":  # the same case asked twice in one crawl
+                        continue
                     pendentes.remove(alvo.processo_id)
-                    self._casos[alvo.processo_id] = _Caso(credencial.id)
                     produzidos = self._iniciar_caso(ctx, alvo)
                     if not produzidos:
-                        self._liberar(alvo.processo_id)
+                        self._casos.descartar(alvo.processo_id)
                     for produced in produzidos:
                         yield produced
             finally:  # taken for a case never started (the credential failed, the crawl stopped): given back
                 for processo_id in pendentes:
-                    self._locks_casos.liberar_em_lote(chave_lock(processo_id))
+                    self._casos.descartar(processo_id)
 
     def _iniciar_caso(self, ctx: ContextoCaptura, alvo: ProcessoAlvo) -> list[Any]:
-        """A case's first requests (or its error, counted as pending until the pipeline has it)."""
+        """A case's first requests (or its error, pending until the pipelines have it)."""
         captura = self._captura_processo(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
         try:
-            pedidos = list(captura.iniciar_processo(ctx, alvo, self.estado_credenciais.estado(ctx.credencial_id)))
+            pedidos = list(captura.iniciar_processo(ctx, alvo, self._estado_de(ctx)))
         except (SinesysError, *ERROS_DE_LEITURA) as exc:
             erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
-            self._casos[alvo.processo_id].pendentes += 1
-            return [self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)]
+            return [self._erro_de_inicio(ctx, alvo, erro)]
         return [self._request(ctx, pedido) for pedido in pedidos]
+
+    def _erro_de_inicio(self, ctx: ContextoCaptura, alvo: ProcessoAlvo, erro: SinesysError) -> OcorrenciaProcesso:
+        """A case's part that could not start: its error, pending in the case until the pipelines have it."""
+        item = self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message)
+        token = f"inicio:{ctx.tipo_captura.value}:{alvo.processo_id}"
+        self._casos.adicionar(alvo.processo_id, token)
+        self._casos.aguardar_itens(alvo.processo_id, token, [item])
+        return item
 
     def _captura_processo(self, efetivo: EndpointEfetivo, tipo: TipoCaptura | None = None) -> CapturaProcessoPlugin:
         """The plugin's per-case capture of ``tipo`` (default: this spider's type) at ``efetivo``."""
@@ -270,20 +283,29 @@ class ProcessoSpider(CapturaSpider):
             **fields,
         )
 
+    def _estado_de(self, ctx: ContextoCaptura) -> dict[str, Any]:
+        """The credential's per-case state (read only by the plugin: workers read it from Redis once)."""
+        if not self.estado_credenciais.compartilhado:
+            return super()._estado_de(ctx)
+        estado = self._estados_lidos.get(ctx.credencial_id)
+        if estado is None or "iniciada_em" not in estado:
+            estado = self._estados_lidos[ctx.credencial_id] = super()._estado_de(ctx)
+        return estado
+
     def _request(self, ctx: ContextoCaptura, pedido: Pedido) -> scrapy.Request:
         request = super()._request(ctx, pedido)
         request.meta["handle_httpstatus_list"] = [404]
-        caso = self._casos.get(int(pedido.dados["processo"]["processo_id"]))
-        if caso is not None:
-            caso.pendentes += 1
+        self._casos.adicionar(int(pedido.dados["processo"]["processo_id"]), str(request.meta[CHAVE_RID]))
         return request
 
     def parse_pedido(self, response: Response) -> Iterable[Any]:
         ctx = ContextoCaptura.from_meta(response.meta["captura"])
         pedido = Pedido(response.url, response.meta["etapa"], response.meta["dados"])
         alvo = ProcessoAlvo.from_dados(pedido.dados["processo"])
+        token = str(response.meta.get(CHAVE_RID, ""))
+        saida: Any = None
         try:
-            if ctx.credencial_id in self._falhas:
+            if self._falhou(ctx.credencial_id):
                 return
             captura = self._captura_processo(self._endpoints[(ctx.tribunal, ctx.grau)], ctx.tipo_captura)
             try:
@@ -299,17 +321,27 @@ class ProcessoSpider(CapturaSpider):
             for produced in produzidos:
                 if isinstance(produced, Pedido):
                     yield self._request(ctx, produced)
-                    continue
-                if isinstance(produced, ItemProcesso) and produced.processo_id in self._casos:
-                    self._casos[produced.processo_id].pendentes += 1
-                itens.append(produced)
-            if len(itens) > 1:  # the raw page and the case's item: one pass through Scrapy's item path
-                yield Lote(itens)
-            else:
-                yield from itens
+                else:
+                    itens.append(produced)
+            # the raw page and the case's item: one pass through Scrapy's item path
+            saida = Lote(itens) if len(itens) > 1 else (itens[0] if itens else None)
         finally:
-            self._done(ctx.credencial_id, response.request)
-            self._um_a_menos(alvo.processo_id)
+            yield from self._respondido(ctx, alvo, token, response.request, saida)
+
+    def _respondido(
+        self, ctx: ContextoCaptura, alvo: ProcessoAlvo, token: str, request: scrapy.Request | None, saida: Any
+    ) -> Iterable[Any]:
+        """An answer (or failure) of the case was handled: its request is done once ``saida``'s items are stored."""
+        try:
+            itens = (saida.itens if isinstance(saida, Lote) else [saida]) if saida is not None else []
+            if not self._casos.aguardar_itens(alvo.processo_id, token, itens):
+                self._casos.concluir(alvo.processo_id, token)
+            self._done(ctx.credencial_id, request)
+        except RedisIndisponivel as exc:  # workers: the shared state is out of reach, the worker stops
+            self.redis_indisponivel(exc)
+        self._concluir_na_fila(request, saida)
+        if saida is not None:
+            yield saida
 
     @staticmethod
     def _payload(response: Response, pedido: Pedido, binarias: frozenset[str], ctx: ContextoCaptura) -> Any:
@@ -330,6 +362,7 @@ class ProcessoSpider(CapturaSpider):
         ctx = ContextoCaptura.from_meta(request.meta["captura"])
         dados = request.meta["dados"]
         alvo = ProcessoAlvo.from_dados(dados["processo"])
+        saida: Any = None
         try:
             error = getattr(failure.value, "error", None)
             if isinstance(error, SinesysError):  # the session failed: the credential stops
@@ -351,34 +384,18 @@ class ProcessoSpider(CapturaSpider):
             else:
                 erro = RespostaInvalida(f"{etapa}: HTTP {status}")
             extra = {"id_documento_externo": int(dados["id_documento"])} if dados.get("id_documento") else {}
-            if ctx.credencial_id not in self._falhas:
-                item = self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message, **extra)
-                if alvo.processo_id in self._casos:
-                    self._casos[alvo.processo_id].pendentes += 1
-                yield item
+            if not self._falhou(ctx.credencial_id):  # here, or in another worker of the capture
+                saida = self._ocorrencia(ctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message, **extra)
         finally:
-            self._done(ctx.credencial_id, request)
-            self._um_a_menos(alvo.processo_id)
+            yield from self._respondido(ctx, alvo, str(request.meta.get(CHAVE_RID, "")), request, saida)
 
-    # -- locks ---------------------------------------------------------------------------------------
+    # -- the cases' end -------------------------------------------------------------------------------
 
     def _item_concluido(self, item: Any, **_: Any) -> None:
-        for inner in item.itens if isinstance(item, Lote) else (item,):
-            if isinstance(inner, ItemProcesso):
-                self._um_a_menos(inner.processo_id)
-
-    def _um_a_menos(self, processo_id: int) -> None:
-        caso = self._casos.get(processo_id)
-        if caso is None:
-            return
-        caso.pendentes -= 1
-        if caso.pendentes <= 0:
-            self._liberar(processo_id)
-
-    def _liberar(self, processo_id: int) -> None:
-        if self._casos.pop(processo_id, None) is not None:
-            self._locks_casos.liberar_em_lote(chave_lock(processo_id))
+        try:
+            self._casos.item_concluido(item)
+        except RedisIndisponivel as exc:
+            self.redis_indisponivel(exc)
 
     def _fechar(self, spider: scrapy.Spider, reason: str) -> None:
-        self._casos.clear()
-        self._locks_casos.fechar()
+        self._casos.fechar()

@@ -17,8 +17,10 @@ first requests (its queue lease lapsed) is claimed again by another. A worker st
 the capture has ended, handling what the queue holds; then it closes, and the capture extension finishes the
 capture when the last worker closes (:mod:`sinesys_spiders.extensions.capturas`).
 
-The per-case spiders (``partes``, ``timeline``) and ``combinada`` keep per-case bookkeeping in their process and
-run as one process: ``workers`` ≥ 2 is refused for them with a clear message.
+The per-case spiders (``partes``, ``timeline``, and ``combinada``'s per-case part) share their cases in flight,
+their locks' owner tokens and their per-case results the same way (:mod:`sinesys_spiders.spiders._casos`,
+:mod:`sinesys_spiders.core.estado_captura.processos`). A spider with ``aceita_workers = False`` is refused
+``workers`` ≥ 2 with a clear message.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from scrapy import signals
 from sinesys_spiders import sinais
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
 from sinesys_spiders.core.estado_captura import abrir_estado
-from sinesys_spiders.workers.fila import CHAVE_TOKEN
+from sinesys_spiders.core.locks import META_LEASE_WORKER
+from sinesys_spiders.workers.confirmacao import confirmacoes
+from sinesys_spiders.workers.fila import CHAVE_RID, CHAVE_TOKEN
 from sinesys_spiders.workers.scheduler import configurar_workers
 
 if TYPE_CHECKING:
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
     from sinesys_spiders.core.credenciais import CredencialResumo
     from sinesys_spiders.core.errors import SinesysError
     from sinesys_spiders.core.estado_captura import EstadoCredenciais
+    from sinesys_spiders.login.manager import SessionManager
     from sinesys_spiders.params import CapturaParams
     from sinesys_spiders.spiders._turnos import TurnosSessao
     from sinesys_spiders.workers.fila import FilaComArrendamento
@@ -59,7 +64,7 @@ INTERVALO = 0.5
 class TrabalhoEmWorkers:
     """The workers side of :class:`~sinesys_spiders.spiders.base.CapturaSpider` (a mixin of it)."""
 
-    #: Whether this spider may run as N workers (the per-case spiders may not).
+    #: Whether this spider may run as N workers (every capture spider of this project may).
     aceita_workers = True
 
     args: CapturaParams
@@ -71,6 +76,9 @@ class TrabalhoEmWorkers:
 
     if TYPE_CHECKING:  # the other parts of the spider
 
+        @property
+        def session_manager(self) -> SessionManager: ...
+
         def _capturar(self, credencial: CredencialResumo) -> AsyncIterator[Any]: ...
 
         async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool: ...
@@ -79,9 +87,12 @@ class TrabalhoEmWorkers:
 
         def credencial_falhou(self, credencial_id: int, error: SinesysError) -> None: ...
 
+        def _talvez_terminou(self, credencial_id: int) -> None: ...
+
     def _iniciar_workers(self) -> None:
         self.fila: FilaComArrendamento | None = None
-        self._acks: dict[int, str] = {}
+        #: Lotes on their way through the pipelines -> the (token, credencial, request id) of their request.
+        self._acks: dict[int, tuple[str, Any, Any]] = {}
 
     def _configurar_workers(self, crawler: Crawler) -> None:
         """``workers`` ≥ 2: the shared queue as scheduler and the credentials' state in Redis."""
@@ -95,10 +106,18 @@ class TrabalhoEmWorkers:
         self.estado_credenciais = abrir_estado(self.captura_id, compartilhado=True)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._item_concluido_na_fila, signal=signal)
+        crawler.signals.connect(lambda: confirmacoes(crawler).parar(), signal=signals.spider_closed, weak=False)
 
     def usar_fila(self, fila: FilaComArrendamento) -> None:
-        """Called by the workers' scheduler when it opens: this worker's queue."""
+        """Called by the workers' scheduler when it opens: this worker's queue. The locks this worker takes (login,
+        one-time code and session turns) name its queue lease, so that they are taken over as soon as it lapses."""
         self.fila = fila
+        self.session_manager.metadados_locks.update(self.metadados_worker())
+        confirmacoes(self.crawler).vigiar()  # flush the pipelines' batches while acknowledgements wait for them
+
+    def metadados_worker(self) -> dict[str, str]:
+        """Lock metadata tying a lock to this worker's queue lease (nothing when not a worker)."""
+        return {META_LEASE_WORKER: self.fila.chave_lease} if self.fila is not None else {}
 
     # -- the queue: a request is handled when its answer's items are -------------------------------------
 
@@ -106,21 +125,33 @@ class TrabalhoEmWorkers:
         if self.fila is None or request is None:
             return
         token = request.meta.get(CHAVE_TOKEN)
-        if item is not None and token:
-            self._acks[id(item)] = token  # handled once its items went through the pipelines
+        if not token:
             return
-        self._ack(token)
+        ack = (str(token), request.meta.get("credencial_id"), request.meta.get(CHAVE_RID))
+        if item is not None:
+            self._acks[id(item)] = ack  # handled once its items went through the pipelines
+            return
+        self._ack(ack)
 
     def _item_concluido_na_fila(self, item: Any, **_: Any) -> None:
-        token = self._acks.pop(id(item), None)
-        if token:
-            self._ack(token)
+        ack = self._acks.pop(id(item), None)
+        if ack is not None:  # acknowledged once the rows the pipelines buffered for it are written
+            confirmacoes(self.crawler).apos_pipelines(lambda: self._ack(ack))
 
-    def _ack(self, token: str | None) -> None:
-        if self.fila is None or not token:
+    def _ack(self, ack: tuple[str, Any, Any]) -> None:
+        """The request left this worker's processing hash and its credential's pending set (one script); the
+        worker whose ack left that credential with nothing pending sees whether it ended."""
+        if self.fila is None:
             return
+        token, credencial_id, rid = ack
+        chave_pendentes = getattr(self.estado_credenciais, "chave_pendentes", None)
+        pendentes = chave_pendentes(int(credencial_id)) if chave_pendentes and credencial_id is not None else None
         try:
-            self.fila.concluir(token)
+            restantes = self.fila.concluir(token, pendentes=pendentes, request_id=str(rid) if rid else None)
+            if restantes == 0:
+                self._talvez_terminou(int(credencial_id))
+        except RedisIndisponivel as exc:
+            self.redis_indisponivel(exc)
         except Exception as exc:  # Redis out of reach: the request stays leased and goes back if this worker dies
             logger.warning("fila: pedido não marcado como concluído (%s)", type(exc).__name__)
 
@@ -151,12 +182,20 @@ class TrabalhoEmWorkers:
                         yield produced
                 if not abertas:
                     return
+                self.atender_fila()
                 await asyncio.sleep(INTERVALO)
         except RedisIndisponivel as exc:  # the shared state is out of reach: this worker's capture fails
             self.redis_indisponivel(exc)
         finally:
             soltador.cancel()
             self._soltar_turnos_encerrados()
+
+    def atender_fila(self) -> None:
+        """Let the engine take now what the shared queue holds: while ``start()`` waits, Scrapy looks at its scheduler
+        only every 5 s (its slot's heartbeat), and a worker with nothing in flight would idle that long."""
+        slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy's own; no public call asks for the next requests
+        if slot is not None:
+            slot.nextcall.schedule()
 
     async def _soltar_turnos_sempre(self) -> None:
         while True:
@@ -188,25 +227,28 @@ class TrabalhoEmWorkers:
         estado = self.estado_credenciais
         if estado.terminada(credencial_id):
             return True
-        # failed with nothing in flight and nothing being sent: nobody will end it otherwise
-        return (
-            self._falhou(credencial_id) and estado.pendentes(credencial_id) == 0 and not estado.iniciando(credencial_id)
-        )
+        # failed with nothing in flight and nobody alive sending its first requests: nobody will end it otherwise
+        if not self._falhou(credencial_id) or estado.pendentes(credencial_id) > 0:
+            return False
+        if not estado.iniciando(credencial_id):
+            return True
+        dono = estado.dono(credencial_id)
+        return dono is None or (dono != self._worker() and self.fila is not None and not self.fila.vivo(dono))
 
     def _pode_reivindicar(self, credencial_id: int) -> bool:
-        """Claim a credential nobody claimed, or one whose worker died before sending all its first requests."""
+        """Claim a credential nobody claimed, or take over one whose worker died while starting it (its claim and
+        its "starting" mark are set together, so a death anywhere between the claim and the last first request is
+        seen: the queue lease of that worker lapsed)."""
         estado, eu = self.estado_credenciais, self._worker()
         dono = estado.dono(credencial_id)
         if dono == eu:
             return False  # this worker started it already
-        if dono is not None:
-            vivo = self.fila is None or self.fila.vivo(dono)
-            if vivo or not estado.iniciando(credencial_id):
-                return False
-            logger.warning("credencial %s: o worker %s parou ao iniciá-la; este worker a retoma", credencial_id, dono)
-            estado.liberar_dono(credencial_id, dono)
-            estado.marcar_iniciando(credencial_id, False)
-        return estado.reivindicar(credencial_id, eu)
+        if dono is None:
+            return estado.reivindicar(credencial_id, eu)
+        if self.fila is None or self.fila.vivo(dono) or not estado.iniciando(credencial_id):
+            return False
+        logger.warning("credencial %s: o worker %s parou ao iniciá-la; este worker a retoma", credencial_id, dono)
+        return estado.retomar(credencial_id, dono, eu)
 
     def _soltar_turnos_encerrados(self) -> None:
         """A credential this worker started and another worker ended: its session turn is given back here."""

@@ -56,10 +56,11 @@ from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import LockBackend
 from sinesys_spiders.core.paginacao import JANELA_PADRAO
 from sinesys_spiders.params import CapturaParams, modelo_parametros
-from sinesys_spiders.spiders._credenciais import CHAVE_RID, ContextoCredenciais
+from sinesys_spiders.spiders._credenciais import ContextoCredenciais
 from sinesys_spiders.spiders._fechamento import FechamentoCredenciais
 from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
 from sinesys_spiders.spiders._workers import TrabalhoEmWorkers
+from sinesys_spiders.workers.fila import CHAVE_RID
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -183,6 +184,7 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
     async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool:
         """The credential's turn on its session (see :class:`TurnosSessao`); ``False``: not its turn, or failed."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        metadata.update(self.metadados_worker())  # workers: taken over once this worker's queue lease lapses
         if isinstance(self._falhas.get(credencial.id), RedisIndisponivel):
             return False  # put off, then Redis failed it: not retried in this crawl
         try:

@@ -14,20 +14,21 @@ stored one, or one login), two phases:
    crawl stopped first).
 
 Credentials at different tribunals run at the same time (each tribunal keeps its download slot's politeness); a
-lawyer's credentials that share one session (the plugin's rule) run one after the other. The items and raw log
-are those of the parts (their ``tipo_captura`` is the part's); the history row is ``combinada``, and each credential's
-result carries ``combinada``: every part's counts (rows listed per list part, cases found, cases due for partes and
-timeline), beside the per-case pipeline's ``partes`` and ``timeline`` results.
+lawyer's credentials that share one session (the plugin's rule) run one after the other. On N workers
+(``-a workers=N``) each worker claims one credential at a time; each list part's state and the cases the lists named
+live in the credential's shared state (``listas``, ``processos_listados``), so any worker handles any answer.
+The items and raw log are those of the parts (their ``tipo_captura`` is the part's); the history row is ``combinada``,
+and each credential's result carries ``combinada``: every part's counts (rows listed per list part, cases found, cases
+due for partes and timeline), beside the per-case pipeline's ``partes`` and ``timeline`` results.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy_spider_metadata import Args
 
@@ -38,9 +39,8 @@ from sinesys_spiders.core.credenciais import CredencialResumo
 from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.domain import TipoCaptura
 from sinesys_spiders.core.errors import SinesysError
-from sinesys_spiders.core.items import Audiencia, Expediente, Lote
+from sinesys_spiders.core.items import Audiencia, Expediente
 from sinesys_spiders.core.persistencia_processo import selecionar_processos
-from sinesys_spiders.core.timeutil import utcnow
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.params import CombinadaParams, today_brasilia
 from sinesys_spiders.spiders._por_processo import (
@@ -49,6 +49,7 @@ from sinesys_spiders.spiders._por_processo import (
     erro_do_plugin,
 )
 from sinesys_spiders.spiders._turnos import mesma_sessao
+from sinesys_spiders.spiders._workers import INTERVALO
 from sinesys_spiders.spiders.base import CapturaSpider
 
 if TYPE_CHECKING:
@@ -61,6 +62,20 @@ __all__ = ["CombinadaSpider"]
 logger = logging.getLogger(__name__)
 
 _COLUNAS = {TipoCaptura.PARTES: "partes_capturadas_em", TipoCaptura.TIMELINE: "timeline_capturada_em"}
+#: Keys of the credential's state: each list part's own state, and the cases (tribunal ids) the lists named.
+_LISTAS = "listas"
+_PROCESSOS = "processos_listados"
+
+T = TypeVar("T")
+
+
+def _processo_listado(item: Any) -> int | None:
+    """The case (its id in the tribunal's system) a list item names."""
+    if isinstance(item, Audiencia) and item.id_processo_externo:
+        return int(item.id_processo_externo)
+    if isinstance(item, Expediente):
+        return int(item.id_externo)
+    return None
 
 
 @dataclasses.dataclass(slots=True)
@@ -70,8 +85,6 @@ class _Credencial:
     lista_pronta: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
     na_lista: bool = True
     contextos: dict[str, ContextoCaptura] = dataclasses.field(default_factory=dict)
-    estados: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
-    processos: set[int] = dataclasses.field(default_factory=set)
     contagem: dict[str, int] = dataclasses.field(default_factory=dict)
     #: The per-case parts each chosen case is due for (``acervo`` id -> parts).
     tipos_de: dict[int, list[TipoCaptura]] = dataclasses.field(default_factory=dict)
@@ -101,7 +114,11 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
 
     async def start(self) -> AsyncIterator[Any]:
         """One task per session (the plugin's rule: a lawyer at a PJE tribunal), its graus in order; their requests
-        merged lazily."""
+        merged lazily. The capture's workers claim credentials one at a time instead (any worker answers any part)."""
+        if self.estado_credenciais.compartilhado:
+            async for produced in super().start():
+                yield produced
+            return
         self._avisar_sem_credenciais()
         grupos: list[list[CredencialResumo]] = []
         for credencial in self._credenciais:
@@ -145,7 +162,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
             pctx = dataclasses.replace(
                 ctx, tipo_captura=parte.tipo, parametros={**parte.parametros, "parte": parte.nome}
             )
-            fase.contextos[parte.nome], fase.estados[parte.nome] = pctx, {}
+            fase.contextos[parte.nome] = pctx
             try:
                 pedidos = list(self._captura(efetivo, parte.tipo).iniciar(pctx))
             except SinesysError as exc:
@@ -153,20 +170,30 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 break
             for pedido in pedidos:
                 yield self._request(pctx, pedido)
-        if self.estado_credenciais.pendentes(credencial.id) > 0:
-            await fase.lista_pronta.wait()
+        await self._listas_prontas(credencial.id, fase)
         fase.na_lista = False
-        if credencial.id in self._falhas:
+        if self._falhou(credencial.id):
             return
+        listas = self.estado_credenciais.estado(credencial.id).get(_LISTAS, {})
         for nome, pctx in fase.contextos.items():
-            if not self._verificar(pctx, fase.estados[nome]):
+            if not self._verificar(pctx, listas.get(nome, {})):
                 return
-            self._contar_lista(fase, nome)
+            self._contar_lista(fase, nome, listas.get(nome, {}))
         async for produced in self._por_processo(credencial, ctx, fase):
             yield produced
 
-    def _contar_lista(self, fase: _Credencial, parte: str) -> None:
-        estado = fase.estados[parte]
+    async def _listas_prontas(self, credencial_id: int, fase: _Credencial) -> None:
+        """Wait until every list answer of the credential was handled (by this worker or another)."""
+        estado = self.estado_credenciais
+        if not estado.compartilhado:
+            if estado.pendentes(credencial_id) > 0:
+                await fase.lista_pronta.wait()
+            return
+        while estado.pendentes(credencial_id) > 0 and not self._falhou(credencial_id):
+            self.atender_fila()
+            await asyncio.sleep(INTERVALO)
+
+    def _contar_lista(self, fase: _Credencial, parte: str, estado: dict[str, Any]) -> None:
         if parte == "pendentes":
             fase.contagem["pendentes_no_prazo"] = int(estado.get("linhas:no_prazo", 0))
             fase.contagem["pendentes_sem_prazo"] = int(estado.get("linhas:sem_prazo", 0))
@@ -177,14 +204,13 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         self, credencial: CredencialResumo, ctx: ContextoCaptura, fase: _Credencial
     ) -> AsyncIterator[Any]:
         """Phase 2: partes and timeline of the cases the lists named, each due per its own column."""
-        estado = self.estado_credenciais.estado(credencial.id)
-        estado["iniciada_em"] = utcnow().isoformat()
-        estado["cpf_advogado"] = await asyncio.to_thread(self._cpf_advogado, credencial)
+        iniciada_em = await self._iniciar_estado(credencial)
         devidos: dict[TipoCaptura, list[ProcessoAlvo]] = {}
+        listados = sorted(set(self.estado_credenciais.estado(credencial.id).get(_PROCESSOS, [])))
         for tipo, coluna in _COLUNAS.items():
-            devidos[tipo] = await asyncio.to_thread(self._devidos, credencial, coluna, sorted(fase.processos))
+            devidos[tipo] = await asyncio.to_thread(self._devidos, credencial, coluna, listados)
         fase.contagem.update(
-            processos_encontrados=len(fase.processos),
+            processos_encontrados=len(listados),
             processos_partes=len(devidos[TipoCaptura.PARTES]),
             processos_timeline=len(devidos[TipoCaptura.TIMELINE]),
         )
@@ -202,7 +228,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 tribunal=ctx.tribunal.value,
                 grau=ctx.grau.value,
                 captura_id=ctx.captura_id,
-                iniciada_em=dt.datetime.fromisoformat(estado["iniciada_em"]),
+                iniciada_em=iniciada_em,
                 alvos=lista,
             )
         logger.info("combinada: credencial %s: %d processo(s) para partes/timeline", credencial.id, len(alvos))
@@ -220,8 +246,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
                 pedidos = list(self._captura_processo(efetivo, tipo).iniciar_processo(pctx, alvo, estado))
             except (SinesysError, *ERROS_DE_LEITURA) as exc:
                 erro = exc if isinstance(exc, SinesysError) else erro_do_plugin(exc, "início do processo")
-                self._casos[alvo.processo_id].pendentes += 1
-                produzidos.append(self._ocorrencia(pctx, alvo, tipo="erro", codigo=erro.code, mensagem=erro.message))
+                produzidos.append(self._erro_de_inicio(pctx, alvo, erro))
                 continue
             produzidos += [self._request(pctx, pedido) for pedido in pedidos]
         return produzidos
@@ -255,10 +280,30 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
 
     def _estado_de(self, ctx: ContextoCaptura) -> dict[str, Any]:
         parte = ctx.parametros.get("parte")
-        fase = self._fases.get(ctx.credencial_id)
-        if parte is not None and fase is not None:
-            return fase.estados[parte]
-        return self.estado_credenciais.estado(ctx.credencial_id)
+        if parte is not None:  # a list part: its own state, in the credential's
+            listas = self.estado_credenciais.estado(ctx.credencial_id).setdefault(_LISTAS, {})
+            estado: dict[str, Any] = listas.setdefault(parte, {})
+            return estado
+        return super()._estado_de(ctx)
+
+    def _aplicar(self, ctx: ContextoCaptura, funcao: Callable[[dict[str, Any]], T], request_id: str | None) -> T:
+        """A list part's answer changes that part's state, and adds the cases its items name, at once (workers:
+        atomically, once per request)."""
+        parte = ctx.parametros.get("parte")
+        if parte is None:
+            return super()._aplicar(ctx, funcao, request_id)
+
+        def na_parte(estado: dict[str, Any]) -> T:
+            resultado = funcao(estado.setdefault(_LISTAS, {}).setdefault(parte, {}))
+            produzidos = resultado[0] if isinstance(resultado, tuple) else []
+            ids = {_processo_listado(item) for item in produzidos} - {None}
+            if ids:
+                estado[_PROCESSOS] = sorted(set(estado.get(_PROCESSOS, [])) | ids)
+            return resultado
+
+        if not self.estado_credenciais.compartilhado:
+            return na_parte(self.estado_credenciais.estado(ctx.credencial_id))
+        return self.estado_credenciais.alterar(ctx.credencial_id, na_parte, request_id=request_id)
 
     def _verificar(self, ctx: ContextoCaptura, estado: dict[str, Any]) -> bool:
         if ctx.tipo_captura is TipoCaptura.COMBINADA:  # the credential's end: the parts were checked as they ended
@@ -278,15 +323,7 @@ class CombinadaSpider(ProcessoSpider, Args[CombinadaParams]):
         if self._por_caso(response.meta.get("dados")):
             yield from super().parse_pedido(response)
             return
-        fase = self._fases.get(int(response.meta["credencial_id"]))
-        for produced in CapturaSpider.parse_pedido(self, response):
-            if isinstance(produced, Lote) and fase is not None:
-                for item in produced.itens:
-                    if isinstance(item, Audiencia) and item.id_processo_externo:
-                        fase.processos.add(int(item.id_processo_externo))
-                    elif isinstance(item, Expediente):
-                        fase.processos.add(int(item.id_externo))
-            yield produced
+        yield from CapturaSpider.parse_pedido(self, response)
 
     def errback_pedido(self, failure: Failure) -> Iterable[Any]:
         if self._por_caso(failure.request.meta.get("dados")):  # type: ignore[attr-defined]

@@ -37,6 +37,23 @@ class EstadoCredenciaisContract:
         assert b.liberar_dono(1, "w1") is True
         assert b.reivindicar(1, "w2") is True
 
+    def test_a_claim_marks_the_credential_starting_and_a_dead_starter_is_taken_over_once(
+        self, estado_factory: EstadoFactory
+    ) -> None:
+        """A claim and its "starting" mark are one step (a worker dying right after its claim leaves a credential
+        that says it was being started); taking over a dead starter's claim succeeds for one worker only, and the
+        credential stays marked starting until the new owner has sent its first requests."""
+        a, b, c = estado_factory(), estado_factory(), estado_factory()
+        assert a.reivindicar(1, "morto") is True
+        assert b.iniciando(1)
+        assert [b.retomar(1, "morto", "w2"), c.retomar(1, "morto", "w3")] == [True, False]
+        assert c.dono(1) == "w2"
+        assert c.iniciando(1)
+        assert c.retomar(2, "morto", "w3") is False  # nobody's claim: nothing to take over
+        assert c.dono(2) is None
+        b.marcar_iniciando(1, False)
+        assert not a.iniciando(1)
+
     def test_pending_requests_count_down_to_zero(self, estado: EstadoCredenciais) -> None:
         """Requests added are in flight until each is handled; the count says when the credential may end."""
         estado.marcar_iniciando(1, True)

@@ -11,6 +11,13 @@ of ``SINESYS_FILA_LEASE_TTL`` seconds, default 30, renewed every third of it); w
 processing hash back into the queue, with its priority, in one Lua script. A request is thus fetched again
 after a crash, never lost.
 
+Queuing (:meth:`FilaComArrendamento.enfileirar`) is one Lua script too: the duplicate filter's ``SADD``, the push,
+the request id added to its credential's pending set and, for a request popped before and queued again (a retry),
+its old processing entry dropped. Acknowledging (:meth:`FilaComArrendamento.concluir`) drops the processing entry
+and, only if it was still there, the pending id, in one script. So a worker killed at any instant leaves neither a
+pending request that no queue holds nor a fingerprint marked seen whose request was never queued (the request
+produced again by the worker that takes over would be dropped as a duplicate, and the credential never end).
+
 The queue's keys are ``{SINESYS_REDIS_PREFIX}:captura:{id}:fila`` (one per deployment and per capture): N
 workers with the same capture id share one queue and one duplicate filter.
 
@@ -32,12 +39,15 @@ if TYPE_CHECKING:
     import redis
     from scrapy import Request, Spider
 
-__all__ = ["CHAVE_TOKEN", "FilaComArrendamento", "id_worker"]
+__all__ = ["CHAVE_RID", "CHAVE_TOKEN", "TTL_PENDENTES", "FilaComArrendamento", "id_worker"]
 
 logger = logging.getLogger(__name__)
 
 #: ``request.meta`` key of the token of a popped request (its field in the processing hash).
 CHAVE_TOKEN = "sinesys_fila_token"  # noqa: S105 - a meta key, not a secret
+#: ``request.meta`` key of a request's stable id (credential, URL, step and data): its entry in its credential's
+#: pending set (the same request asked again after a crash has the same id).
+CHAVE_RID = "sinesys_rid"
 
 # Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil.
 _POP = """
@@ -49,41 +59,59 @@ redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
 return {token, r[1]}
 """
 
-# Move the processing hashes of every worker whose lease lapsed back into the queue; return how many requests.
-# KEYS: queue, workers set; ARGV: the queue key (prefix of the per-worker keys).
-_RECUPERAR = """
+# Queue a request, in one step: mark its fingerprint seen (unless ``dont_filter``: a retry, a redirect, a replay),
+# push it, add its request id to its credential's pending set, and (a request popped before and queued again) drop
+# its old entry from the worker's processing hash. A worker killed at any point leaves all of it or none of it.
+# KEYS: dupefilter, queue, pending set (or the queue key: no credential), processing hash;
+# ARGV: fingerprint, score, data, request id ('' = none), old token ('' = none), dont_filter ('1'), pending TTL.
+_ENFILEIRAR = """
+if ARGV[6] ~= '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('SADD', KEYS[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[7]))
+end
+if ARGV[5] ~= '' then redis.call('HDEL', KEYS[4], ARGV[5]) end
+return 1
+"""
+
+# A request was handled (its answer's rows durably written, or its failure recorded): it leaves the worker's
+# processing hash and, only if it was still there (a worker whose lease lapsed has lost it to the queue, where
+# another worker will handle it), its credential's pending set. Returns the pending requests left, or -1.
+# KEYS: processing hash, pending set (or the processing hash: no credential); ARGV: token, request id ('' = none).
+_CONCLUIR = """
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
+if ARGV[2] == '' then return -1 end
+redis.call('SREM', KEYS[2], ARGV[2])
+return redis.call('SCARD', KEYS[2])
+"""
+
+# Move processing hashes back into the queue, with their scores: the one of a worker leaving (ARGV[2]), or those
+# of every worker whose lease lapsed (ARGV[2] = ''). Returns how many requests went back.
+# KEYS: queue, workers set; ARGV: the queue key (prefix of the per-worker keys), the worker leaving or ''.
+_DEVOLVER = """
+local function devolver(w)
+  local proc = ARGV[1] .. ':processando:' .. w
+  local kv = redis.call('HGETALL', proc)
+  for i = 2, #kv, 2 do
+    local v = kv[i]
+    local sep = string.find(v, ':', 1, true)
+    redis.call('ZADD', KEYS[1], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
+  end
+  redis.call('DEL', proc, ARGV[1] .. ':lease:' .. w)
+  redis.call('SREM', KEYS[2], w)
+  return #kv / 2
+end
+if ARGV[2] ~= '' then return devolver(ARGV[2]) end
 local movidos = 0
 for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('EXISTS', ARGV[1] .. ':lease:' .. w) == 0 then
-    local proc = ARGV[1] .. ':processando:' .. w
-    local kv = redis.call('HGETALL', proc)
-    for i = 2, #kv, 2 do
-      local v = kv[i]
-      local sep = string.find(v, ':', 1, true)
-      redis.call('ZADD', KEYS[1], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
-      movidos = movidos + 1
-    end
-    redis.call('DEL', proc)
-    redis.call('SREM', KEYS[2], w)
-  end
+  if redis.call('EXISTS', ARGV[1] .. ':lease:' .. w) == 0 then movidos = movidos + devolver(w) end
 end
 return movidos
 """
 
-# Give back one worker's own processing hash (a graceful close with requests still in flight).
-_DEVOLVER = """
-local movidos = 0
-local kv = redis.call('HGETALL', KEYS[2])
-for i = 2, #kv, 2 do
-  local v = kv[i]
-  local sep = string.find(v, ':', 1, true)
-  redis.call('ZADD', KEYS[1], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
-  movidos = movidos + 1
-end
-redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('SREM', KEYS[4], ARGV[1])
-return movidos
-"""
+#: Seconds a credential's pending set outlives its last change when nobody removes it (the capture's keys).
+TTL_PENDENTES = 7 * 24 * 3600
 
 
 def id_worker() -> str:
@@ -111,7 +139,8 @@ class FilaComArrendamento(PriorityQueue):
         self.chave_lease = f"{self.key}:lease:{self.worker}"
         self.chave_processando = f"{self.key}:processando:{self.worker}"
         self._pop = server.register_script(_POP)
-        self._recuperar = server.register_script(_RECUPERAR)
+        self._enfileirar = server.register_script(_ENFILEIRAR)
+        self._concluir = server.register_script(_CONCLUIR)
         self._devolver = server.register_script(_DEVOLVER)
 
     # -- the worker's lease --------------------------------------------------------------------------
@@ -133,7 +162,7 @@ class FilaComArrendamento(PriorityQueue):
 
     def recuperar(self) -> int:
         """Move the requests of every worker whose lease lapsed back into the queue; return how many."""
-        movidos = int(self._recuperar(keys=[self.key, self.chave_workers], args=[self.key]))
+        movidos = int(self._devolver(keys=[self.key, self.chave_workers], args=[self.key, ""]))
         if movidos:
             logger.warning("fila %s: %d pedido(s) de workers sem lease voltaram à fila", self.key, movidos)
         return movidos
@@ -144,11 +173,7 @@ class FilaComArrendamento(PriorityQueue):
 
     def sair(self) -> int:
         """Leave the queue (a graceful close): requests still in flight go back to it; return how many."""
-        return int(
-            self._devolver(
-                keys=[self.key, self.chave_processando, self.chave_lease, self.chave_workers], args=[self.worker]
-            )
-        )
+        return int(self._devolver(keys=[self.key, self.chave_workers], args=[self.key, self.worker]))
 
     # -- requests ------------------------------------------------------------------------------------
 
@@ -161,10 +186,47 @@ class FilaComArrendamento(PriorityQueue):
         request.meta[CHAVE_TOKEN] = token.decode() if isinstance(token, bytes) else str(token)
         return request
 
-    def concluir(self, token: str | None) -> None:
-        """The request of ``token`` was handled (its answer or failure): it leaves the processing hash."""
-        if token:
-            self.server.hdel(self.chave_processando, token)
+    def enfileirar(
+        self,
+        request: Request,
+        *,
+        dupefilter: str,
+        fingerprint: str,
+        pendentes: str | None = None,
+        request_id: str | None = None,
+        token_antigo: str | None = None,
+    ) -> bool:
+        """Queue ``request`` atomically (see ``_ENFILEIRAR``); ``False`` if the duplicate filter dropped it.
+
+        ``pendentes``/``request_id``: its credential's pending set and its id there; ``token_antigo``: its entry in
+        this worker's processing hash when it was popped before (a retry, a redirect, a replay after a new login).
+        """
+        data = self._encode_request(request)
+        queued = self._enfileirar(
+            keys=[dupefilter, self.key, pendentes or self.key, self.chave_processando],
+            args=[
+                fingerprint,
+                -request.priority,
+                data,
+                (request_id or "") if pendentes else "",
+                token_antigo or "",
+                "1" if request.dont_filter else "0",
+                TTL_PENDENTES,
+            ],
+        )
+        return bool(queued)
+
+    def concluir(self, token: str | None, *, pendentes: str | None = None, request_id: str | None = None) -> int:
+        """The request of ``token`` was handled: it leaves the processing hash and (``pendentes``/``request_id``)
+        its credential's pending set, atomically. Returns the credential's pending requests left, or -1 when there
+        is no credential or the token was no longer this worker's (its lease lapsed: the request went back)."""
+        if not token:
+            return -1
+        restantes = self._concluir(
+            keys=[self.chave_processando, pendentes or self.chave_processando],
+            args=[token, request_id if pendentes and request_id else ""],
+        )
+        return int(restantes)
 
     def em_andamento(self) -> int:
         """Requests popped and not yet handled, by every worker that holds the queue."""

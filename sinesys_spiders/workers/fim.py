@@ -41,13 +41,15 @@ def ultimo_worker(fila: FilaComArrendamento, reason: str, *, intervalo: float = 
 
 
 def limpar_captura(spider: Any, fila: FilaComArrendamento) -> None:
-    """Remove the capture's queue, duplicate filter and per-credential state (its ``fim`` key expires alone)."""
+    """Remove the capture's queue, duplicate filter and per-credential and per-case state (its ``fim`` key expires
+    alone)."""
     try:
         with erros_redis():
             fila.clear()
             fila.server.delete(f"{fila.key}:dupefilter")
-            estado = getattr(spider, "estado_credenciais", None)
-            if estado is not None:
-                estado.limpar()
+            for nome in ("estado_credenciais", "estado_processos"):  # the per-case spiders have both
+                estado = getattr(spider, nome, None)
+                if estado is not None:
+                    estado.limpar()
     except Exception as exc:
         logger.warning("captura: chaves no Redis não removidas (expiram sozinhas): %s", exc)

@@ -16,6 +16,7 @@ a worker produced again (after another's crash) is dropped, while two credential
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import redis.exceptions
@@ -24,8 +25,9 @@ from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
 from twisted.internet import task
 
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
+from sinesys_spiders.core.estado_captura.redis import EstadoRedis
 from sinesys_spiders.core.redis_conexao import RedisConexao, abrir_redis, erros_redis
-from sinesys_spiders.workers.fila import CHAVE_TOKEN, FilaComArrendamento
+from sinesys_spiders.workers.fila import CHAVE_RID, CHAVE_TOKEN, FilaComArrendamento
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -51,11 +53,8 @@ def configurar_workers(settings: Settings, captura_id: int | None) -> None:
     settings.set("SCHEDULER", "sinesys_spiders.workers.scheduler.SchedulerWorkers", priority="spider")
     settings.set("SCHEDULER_PERSIST", True, priority="spider")
     settings.set("CAPTURA_WORKERS_ID", int(captura_id), priority="spider")
-    # A request leaves its worker's processing hash once its items went through the pipelines: they must then be
-    # in the database, not in a pipeline's buffer that a killed worker would lose (each page's rows are still
-    # written together, as one lote).
-    for batch in ("PERSISTENCIA_BATCH_SIZE", "RAWLOG_BATCH_SIZE"):
-        settings.set(batch, 1, priority="spider")
+    # The pipelines keep their batches: a request leaves its worker's processing hash only once the batch holding
+    # its answer's rows was written (sinesys_spiders.workers.confirmacao).
 
 
 class DupeFilterCredencial(RFPDupeFilter):
@@ -82,10 +81,20 @@ class SchedulerWorkers(Scheduler):
     queue: FilaComArrendamento
     df: Any
 
-    def __init__(self, server: Any, *, chave: str, lease_ttl: float, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        server: Any,
+        *,
+        chave: str,
+        lease_ttl: float,
+        chave_pendentes: Callable[[int], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(server, persist=True, queue_key=chave, dupefilter_key=f"{chave}:dupefilter", **kwargs)
         self.chave = chave
         self.lease_ttl = lease_ttl
+        #: A credential's pending set (its requests queued or in flight, by request id): kept by the queue.
+        self.chave_pendentes = chave_pendentes
         self._pulso: task.LoopingCall | None = None
         self.crawler_stats: Any = None
 
@@ -101,7 +110,14 @@ class SchedulerWorkers(Scheduler):
         with conexao.erros():
             conexao.client.ping()
         dupefilter = DupeFilterCredencial(conexao.client, key=f"{chave}:dupefilter")
-        instance = cls(conexao.client, chave=chave, lease_ttl=get_settings().fila_lease_ttl, dupefilter=dupefilter)
+        estado = EstadoRedis(conexao, captura_id)
+        instance = cls(
+            conexao.client,
+            chave=chave,
+            lease_ttl=get_settings().fila_lease_ttl,
+            chave_pendentes=estado.chave_pendentes,
+            dupefilter=dupefilter,
+        )
         instance.crawler_stats = crawler.stats  # scrapy-redis's own stats calls use a deprecated signature
         return instance
 
@@ -140,20 +156,35 @@ class SchedulerWorkers(Scheduler):
             logger.info("fila %s: %d pedido(s) em andamento devolvidos à fila", self.chave, devolvidos)
 
     def enqueue_request(self, request: Request) -> bool:
-        # A request popped before (a retry, a redirect, a replay after a new login) goes back as a new one: the
-        # old entry leaves the processing hash only after the new one is in the queue (never lost).
+        # One Lua script marks the request seen, pushes it, adds it to its credential's pending set and (a request
+        # popped before: a retry, a redirect, a replay after a new login, queued again as a new one) drops its old
+        # entry from this worker's processing hash: a worker killed in between can leave no request counted as
+        # pending that no queue holds, nor a fingerprint marked seen whose request was never queued.
         token = request.meta.pop(CHAVE_TOKEN, None)
         if token is not None:
             request.dont_filter = True
         _sem_segredos(request)
+        credencial_id = request.meta.get("credencial_id")
+        rid = request.meta.get(CHAVE_RID)
+        pendentes = None
+        if self.chave_pendentes is not None and credencial_id is not None and rid:
+            pendentes = self.chave_pendentes(int(credencial_id))
         try:
-            enfileirado = bool(super().enqueue_request(request))
-            if enfileirado and self.crawler_stats is not None:
-                self.crawler_stats.inc_value("scheduler/enqueued/redis")
-            self.queue.concluir(token)
+            enfileirado = self.queue.enfileirar(
+                request,
+                dupefilter=self.df.key,
+                fingerprint=self.df.request_fingerprint(request),
+                pendentes=pendentes,
+                request_id=str(rid) if rid else None,
+                token_antigo=token,
+            )
         except redis.exceptions.RedisError as exc:
             self._indisponivel(exc)
             return False
+        if not enfileirado:
+            self.df.log(request, self.spider)
+        elif self.crawler_stats is not None:
+            self.crawler_stats.inc_value("scheduler/enqueued/redis")
         return enfileirado
 
     def next_request(self) -> Request | None:

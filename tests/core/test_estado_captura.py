@@ -35,5 +35,5 @@ class TestEstadoRedis(EstadoCredenciaisContract):
         estado.alterar(1, lambda e: e.update(linhas=1), request_id="r1")
         estado.registrar_falha(1, "X", "y")
         chaves = list(redis_conexao.client.scan_iter(match=f"{redis_conexao.prefix}:*"))
-        assert len(chaves) == 5
+        assert len(chaves) == 6  # dono, iniciando, pendentes, estado, aplicados, falha
         assert all(redis_conexao.client.ttl(k) > 0 for k in chaves)

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sinesys_spiders.core.config import Settings
 from sinesys_spiders.core.crypto import Cipher
 from sinesys_spiders.core.errors import RedisIndisponivel
-from sinesys_spiders.core.locks import SqlLockBackend, open_locks
+from sinesys_spiders.core.locks import META_LEASE_WORKER, SqlLockBackend, open_locks
 from sinesys_spiders.core.locks.redis import RedisLockBackend
 from sinesys_spiders.core.redis_conexao import RedisConexao
 from sinesys_spiders.core.sessions import DEFAULT_IDLE_TTL, SessionStore, SqlSessionStore, open_session_store
@@ -48,6 +48,32 @@ class TestRedisLocks(LockBackendContract):
         assert locks.try_acquire("sessao:a", ttl=60) is not None
         assert other is not None
         assert locks.release(other) is True
+
+    def test_a_lock_whose_holder_worker_lease_lapsed_is_taken_over_at_once(
+        self, locks_factory: LocksFactory, redis_conexao: RedisConexao
+    ) -> None:
+        """A lock taken by a worker of a capture names the worker's queue lease: while the lease lives the lock is
+        the holder's for its whole TTL; once the lease lapses (the worker was killed mid-login), the next contender
+        takes the lock over at once, and the dead holder's token can neither extend nor release it. A lease key
+        outside this deployment's prefix is never trusted."""
+        morto, contendor = locks_factory(), locks_factory()
+        lease = redis_conexao.chave("captura", 1, "fila", "lease", "w1")
+        redis_conexao.client.set(lease, "1", px=30_000)
+        antigo = morto.try_acquire("login:credencial:3", ttl=600, metadata={META_LEASE_WORKER: lease})
+        alheio = morto.try_acquire("login:credencial:4", ttl=600, metadata={META_LEASE_WORKER: "outro:lease"})
+        assert antigo is not None
+        assert alheio is not None
+        assert contendor.try_acquire("login:credencial:3", ttl=600) is None  # the worker lives: its lock holds
+
+        redis_conexao.client.delete(lease)  # the lease lapsed (nobody renewed it)
+        novo = contendor.try_acquire("login:credencial:3", ttl=600, metadata={"credencial_id": 3})
+
+        assert novo is not None
+        assert contendor.try_acquire("login:credencial:4", ttl=600) is None
+        assert morto.extend(antigo, ttl=600) is None
+        assert morto.release(antigo) is False
+        assert contendor.try_acquire("login:credencial:3", ttl=600) is None  # the new holder names no lease
+        assert contendor.release(novo) is True
 
 
 class TestRedisSessionStore(SessionStoreContract):

@@ -55,14 +55,10 @@ def test_bad_input_writes_nothing(settings: Settings, credencial_id: int) -> Non
     assert ServicoCapturas.from_settings(settings).listar()[1] == 0
 
 
-def test_workers_need_redis_and_a_list_capture(settings: Settings, credencial_id: int) -> None:
-    """``--workers 2`` without ``SINESYS_REDIS_URL``, or for a per-case capture, is one clear error and no row."""
+def test_workers_need_redis(settings: Settings, credencial_id: int) -> None:
+    """``--workers 2`` without ``SINESYS_REDIS_URL``, or fewer than one worker, is one clear error and no row."""
     with pytest.raises(EntradaInvalida, match="SINESYS_REDIS_URL"):
         _iniciar(settings, [credencial_id], parametros={"workers": 2}, runner="local")
-    com_redis = settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:9/0")})
-    with pytest.raises(EntradaInvalida, match="partes roda em um processo só"):
-        iniciar_captura(com_redis, "partes", advogado_id=None, credencial_ids=[credencial_id],
-                        parametros={"workers": 2}, origem="cli", runner="local")  # fmt: skip
     with pytest.raises(EntradaInvalida, match="workers"):
         _iniciar(settings, [credencial_id], parametros={"workers": 0}, runner="local")
     assert ServicoCapturas.from_settings(settings).listar()[1] == 0

@@ -1,9 +1,11 @@
-"""`scrapy crawl combinada` against the sandbox: every part equals the ground truth, with one login per credential.
+"""The combined capture against the sandbox, on two workers: every part equals the ground truth, with one login per
+credential.
 
 A lawyer with three credentials (TRT3 1º and 2º grau, which share one PJE session, and TRT5 1º grau), the cases of
-their panels in ``acervo`` (from the ground truth), no stored session: one crawl captures the hearings designadas
-(today..+365), realizadas (yesterday) and canceladas (today..+365), the pendentes of both filters, and then the
-partes and timeline of every case those named. The sandbox counts the logins.
+their panels in ``acervo`` (from the ground truth), no stored session: one capture (``sinesys capturas iniciar
+combinada --workers 2``, two crawls sharing it through Redis) captures the hearings designadas (today..+365),
+realizadas (yesterday) and canceladas (today..+365), the pendentes of both filters, and then the partes and timeline
+of every case those named. The sandbox counts the logins. (One process runs it in ``test_robustez``.)
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from sqlalchemy import func, select
 from sinesys_spiders.core.db.engine import session_scope
 from sinesys_spiders.core.db.models import Processo, ProcessoParte, Timeline, TimelineItem
 from sinesys_spiders.core.domain import BRASILIA
+from sinesys_spiders.testing.redis_fixtures import RedisServer
 from sinesys_spiders.testing.registros import db_registros
 from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
 from tests.spiders.conftest import CapturaE2E, _diferencas
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.requires_redis]
 
 ONDE = (("TRT3", "primeiro_grau"), ("TRT3", "segundo_grau"), ("TRT5", "primeiro_grau"))
 
@@ -82,22 +85,33 @@ def _acervo(e2e: CapturaE2E, cpf: str, advogado_id: int, credenciais: dict[tuple
 
 
 def test_combinada_equals_the_ground_truth_with_one_login_per_credential(
-    sandbox: SandboxClient, database_url: str, tmp_path: Path
+    sandbox: SandboxClient, database_url: str, tmp_path: Path, redis_server: RedisServer, redis_prefix: str
 ) -> None:
-    """Hearings, pendentes, and the partes and timeline of every case they named equal the sandbox's truth; each
-    credential logged in exactly once; the history shows each part's counts per credential."""
+    """On two workers: hearings, pendentes, and the partes and timeline of every case they named equal the sandbox's
+    truth, each fetched once; each credential logged in exactly once; the history shows each part's counts per
+    credential, recorded once."""
     e2e = CapturaE2E(sandbox=sandbox, database_url=database_url, workdir=tmp_path)
+    e2e.extra_env = {"SINESYS_REDIS_URL": redis_server.url(), "SINESYS_REDIS_PREFIX": redis_prefix,
+                     "SINESYS_RUNNER_LOCAL_MAX": "4"}  # fmt: skip
     try:
         user = sandbox.take_user()
         credenciais = {(t, g): e2e.credencial(user, t, g) for t, g in ONDE}
         _acervo(e2e, user.cpf, e2e.advogado(user), credenciais)
         esperado, casos = _esperado(sandbox, user.cpf)
         sandbox.reset_counters()
-        crawl = e2e.crawl("combinada", "credenciais=" + ",".join(map(str, credenciais.values())))
-        assert sum(sandbox.counters()["logins"].values()) == len(credenciais)
+        result = e2e.run("-c", "from sinesys_spiders.cli import main; main()", "capturas", "iniciar", "combinada",
+                         "--credenciais", ",".join(map(str, credenciais.values())), "--workers", "2",
+                         "--runner", "local", "--esperar", "--intervalo", "0.5")  # fmt: skip
+        assert result.returncode == 0, result.stderr[-4000:]
+        captura_id = int(result.stdout.split()[0])
+        e2e.check_no_secrets(result.stdout + result.stderr)
+        counters = sandbox.counters()
+        assert sum(counters["logins"].values()) == len(credenciais)
+        pedidos = {k: sum(s.values()) for k, s in counters["requests"].items() if k.endswith(("/partes", "/timeline"))}
 
         registros = db_registros(e2e.factory)
         assert _diferencas({k: registros[k] for k in esperado}, esperado) == []
+        nomeados_todos = 0
         with e2e.factory() as session:
             for (tribunal, grau), ids in casos.items():
                 no_acervo = set(session.scalars(select(Processo.id_externo).where(
@@ -126,9 +140,12 @@ def test_combinada_equals_the_ground_truth_with_one_login_per_credential(
                     .group_by(TimelineItem.id_processo_externo)
                 ).all())  # fmt: skip
                 assert guardados == {k: v for k, v in itens.items() if v}, (tribunal, grau)
+                nomeados_todos += len(nomeados)
+        assert sorted(pedidos.values()) == [nomeados_todos, nomeados_todos]  # every case fetched once per part
 
-        resumo = e2e.resumo(crawl.captura_id)
+        resumo = e2e.resumo(captura_id)
         assert resumo.status == "completed"
+        assert sorted(e["credencial_id"] for e in resumo.resultados) == sorted(credenciais.values())
         for entrada in resumo.resultados:
             partes = entrada["resultado"]["combinada"]
             tribunal, grau = entrada["tribunal"], entrada["grau"]

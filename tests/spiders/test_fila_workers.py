@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import scrapy
 
 from sinesys_spiders.core.redis_conexao import RedisConexao
-from sinesys_spiders.workers.fila import CHAVE_TOKEN, FilaComArrendamento
+from sinesys_spiders.workers.fila import CHAVE_RID, CHAVE_TOKEN, FilaComArrendamento
 
 pytestmark = pytest.mark.requires_redis
 
@@ -107,3 +108,57 @@ def test_a_request_goes_to_redis_without_the_sessions_cookies(redis_conexao: Red
         assert scheduler.next_request().url == "https://trt.example/1"
     finally:
         scheduler.close("finished")
+
+
+def _scheduler(conexao: RedisConexao, captura_id: int, *, ttl: float = 30.0) -> Any:
+    from sinesys_spiders.core.estado_captura.redis import EstadoRedis
+    from sinesys_spiders.workers.scheduler import DupeFilterCredencial, SchedulerWorkers
+
+    chave = conexao.chave("captura", captura_id, "fila")
+    dupefilter = DupeFilterCredencial(conexao.client, key=f"{chave}:dupefilter")
+    pendentes = EstadoRedis(conexao, captura_id).chave_pendentes
+    scheduler = SchedulerWorkers(conexao.client, chave=chave, lease_ttl=ttl, chave_pendentes=pendentes,
+                                 dupefilter=dupefilter)  # fmt: skip
+    scheduler.open(_Spider())
+    return scheduler
+
+
+def test_a_request_is_queued_and_counted_pending_in_one_step_and_leaves_pending_only_when_acknowledged(
+    redis_conexao: RedisConexao,
+) -> None:
+    """Queuing marks the request seen, queues it and adds it to its credential's pending set in one script: the
+    same request produced again (by a worker taking over after a crash) is neither queued nor counted twice. It
+    stays pending while popped, while it goes back from a dead worker and while a retry replaces it; it leaves the
+    pending set only when acknowledged, and an acknowledgement by a worker that lost it (its lease lapsed) changes
+    nothing."""
+    from sinesys_spiders.core.estado_captura.redis import EstadoRedis
+
+    morto, vivo = _scheduler(redis_conexao, 3, ttl=0.3), _scheduler(redis_conexao, 3)
+    pendentes = EstadoRedis(redis_conexao, 3)
+    chave = pendentes.chave_pendentes(7)
+    pedido = _request(1)
+    pedido.meta[CHAVE_RID] = "rid-1"
+    try:
+        assert morto.enqueue_request(pedido.copy()) is True
+        assert pendentes.pendentes(7) == 1
+        assert vivo.enqueue_request(pedido.copy()) is False  # produced again: dropped, not counted again
+        assert (len(vivo.queue), pendentes.pendentes(7)) == (1, 1)
+
+        perdido = morto.next_request()  # then the worker dies with it (nobody renews its lease)
+        assert pendentes.pendentes(7) == 1
+        time.sleep(0.5)
+        assert vivo.queue.recuperar() == 1
+        assert morto.queue.concluir(perdido.meta[CHAVE_TOKEN], pendentes=chave, request_id="rid-1") == -1
+        assert pendentes.pendentes(7) == 1  # the late acknowledgement of the dead worker counted nothing
+
+        tentativa = vivo.next_request()
+        assert vivo.enqueue_request(tentativa.replace(meta={**tentativa.meta, "retry_times": 1})) is True
+        assert (len(vivo.queue), vivo.queue.em_andamento(), pendentes.pendentes(7)) == (1, 0, 1)
+
+        feito = vivo.next_request()
+        assert feito.meta["retry_times"] == 1
+        assert vivo.queue.concluir(feito.meta[CHAVE_TOKEN], pendentes=chave, request_id="rid-1") == 0
+        assert (len(vivo.queue), vivo.queue.em_andamento(), pendentes.pendentes(7)) == (0, 0, 0)
+        assert vivo.enqueue_request(pedido.copy()) is False  # handled: never fetched again
+    finally:
+        vivo.close("finished")

@@ -3,10 +3,12 @@
 
 What a credential's capture keeps while it runs:
 
-- who started it (:meth:`EstadoCredenciais.reivindicar`: one worker logs in and sends its first requests);
-- whether its first requests are still being produced (``iniciando``);
-- its requests in flight (:meth:`~EstadoCredenciais.adicionar_pendentes` / :meth:`~EstadoCredenciais.concluir_pendente`:
-  in Redis a set of request ids, so a request handled twice after a worker's crash counts once);
+- who started it (:meth:`EstadoCredenciais.reivindicar`: one worker logs in and sends its first requests;
+  :meth:`~EstadoCredenciais.retomar`: another takes over if it died meanwhile);
+- whether its first requests are still being produced (``iniciando``, set by the claim itself);
+- its requests in flight (:meth:`~EstadoCredenciais.adicionar_pendentes` / :meth:`~EstadoCredenciais.concluir_pendente`
+  in one process; in Redis a set of request ids that the workers' queue keeps, adding an id when it queues the
+  request and removing it when the request is acknowledged, so a request handled twice after a crash counts once);
 - its capture context (the plugin's :class:`~sinesys_spiders.core.capturas.ContextoCaptura`, as plain values);
 - the plugin's state (pages and rows counted, the totalizador read...), changed only through
   :meth:`~EstadoCredenciais.alterar`: atomically, and once per request id;
@@ -37,7 +39,13 @@ class EstadoCredenciais(Protocol):
     compartilhado: bool
 
     def reivindicar(self, credencial_id: int, worker: str) -> bool:
-        """Claim the credential for ``worker`` (True for the first claim, or a claim it already holds)."""
+        """Claim the credential for ``worker`` (True for the first claim, or a claim it already holds); a new claim
+        marks it starting (:meth:`iniciando`) in the same step."""
+        ...
+
+    def retomar(self, credencial_id: int, de: str, para: str) -> bool:
+        """Take over the claim of ``de`` (a worker that died while starting it) for ``para``, atomically: True
+        only if ``de`` still held it; the credential stays marked starting."""
         ...
 
     def dono(self, credencial_id: int) -> str | None: ...

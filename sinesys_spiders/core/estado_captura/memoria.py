@@ -27,7 +27,19 @@ class EstadoMemoria:
         self._terminadas: set[int] = set()
 
     def reivindicar(self, credencial_id: int, worker: str) -> bool:
-        return self._donos.setdefault(credencial_id, worker) == worker
+        if self._donos.get(credencial_id, worker) != worker:
+            return False
+        if credencial_id not in self._donos:
+            self._donos[credencial_id] = worker
+            self._iniciando.add(credencial_id)
+        return True
+
+    def retomar(self, credencial_id: int, de: str, para: str) -> bool:
+        if self._donos.get(credencial_id) != de:
+            return False
+        self._donos[credencial_id] = para
+        self._iniciando.add(credencial_id)
+        return True
 
     def dono(self, credencial_id: int) -> str | None:
         return self._donos.get(credencial_id)

@@ -2,7 +2,9 @@
 
 Keys (``{SINESYS_REDIS_PREFIX}:captura:{id}:cred:{credencial}:...``, all removed by :meth:`EstadoRedis.limpar`
 when the capture ends, and given a TTL of a week in case nobody does): ``dono`` (the worker that started it),
-``iniciando``, ``pendentes`` (a set of request ids), ``contexto`` and ``estado`` (JSON), ``aplicados`` (the
+``iniciando`` (set with ``dono``, in one script), ``pendentes`` (a set of request ids; the workers' queue adds an id
+in the script that queues its request and removes it in the one that acknowledges it,
+:mod:`sinesys_spiders.workers.fila`), ``contexto`` and ``estado`` (JSON), ``aplicados`` (the
 request ids whose answer changed ``estado``), ``falha`` (JSON, set once), ``terminada``.
 
 The plugin's state is changed optimistically: ``WATCH`` the state, read it, run the change, write it back in a
@@ -27,6 +29,22 @@ T = TypeVar("T")
 #: Seconds the keys of a capture outlive their last change when nobody removes them.
 TTL_CHAVES = 7 * 24 * 3600
 
+# Claim a credential (KEYS: dono, iniciando; ARGV: worker, the dead worker taken over from or '', TTL): the owner
+# and the "starting" mark are set together, so a worker that dies right after its claim leaves a credential that
+# says it was being started (another worker takes it over), never one owned and silently never started.
+_REIVINDICAR = """
+local dono = redis.call('GET', KEYS[1])
+if ARGV[2] == '' then
+  if dono == ARGV[1] then return 1 end
+  if dono then return 0 end
+elseif dono ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
+redis.call('SET', KEYS[2], '1', 'EX', tonumber(ARGV[3]))
+return 1
+"""
+
 
 class EstadoRedis:
     """The state of one capture's credentials in Redis (see the module docstring)."""
@@ -41,12 +59,19 @@ class EstadoRedis:
     def _k(self, credencial_id: int, nome: str) -> str:
         return f"{self.base}:{int(credencial_id)}:{nome}"
 
+    def chave_pendentes(self, credencial_id: int) -> str:
+        """The key of the credential's pending set (the workers' queue adds and removes its request ids)."""
+        return self._k(credencial_id, "pendentes")
+
     def reivindicar(self, credencial_id: int, worker: str) -> bool:
-        chave = self._k(credencial_id, "dono")
+        chaves = [self._k(credencial_id, "dono"), self._k(credencial_id, "iniciando")]
         with self.conexao.erros():
-            if self.client.set(chave, worker, nx=True, ex=TTL_CHAVES):
-                return True
-            return _texto(self.client.get(chave)) == worker
+            return bool(self.client.eval(_REIVINDICAR, 2, *chaves, worker, "", TTL_CHAVES))
+
+    def retomar(self, credencial_id: int, de: str, para: str) -> bool:
+        chaves = [self._k(credencial_id, "dono"), self._k(credencial_id, "iniciando")]
+        with self.conexao.erros():
+            return bool(self.client.eval(_REIVINDICAR, 2, *chaves, para, de, TTL_CHAVES))
 
     def dono(self, credencial_id: int) -> str | None:
         with self.conexao.erros():

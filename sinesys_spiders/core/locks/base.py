@@ -24,7 +24,11 @@ from typing import Any, Protocol, runtime_checkable
 from sinesys_spiders.core.errors import LockOcupado, LockPerdido
 from sinesys_spiders.core.timeutil import utcnow
 
-__all__ = ["Lease", "LockBackend", "acquire", "hold"]
+__all__ = ["META_LEASE_WORKER", "Lease", "LockBackend", "acquire", "hold"]
+
+#: Metadata key of a lock taken by a worker of a capture: the Redis key of that worker's queue lease. The Redis back
+#: end lets the next acquirer take over a lock whose holder's lease lapsed (the SQL back end ignores it).
+META_LEASE_WORKER = "lease_worker"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -4,6 +4,12 @@ Acquiring is ``SET key owner NX PX ttl`` (with the lock's metadata in a sibling 
 same script); release and extend are Lua scripts that act only when the stored token is the caller's, so a
 holder whose lock lapsed and was taken over can neither free nor prolong the new holder's lock. Redis expires
 the key by itself: a crashed holder blocks the others for at most its TTL.
+
+A holder that runs in a worker of a capture (:mod:`sinesys_spiders.workers`) names its worker's queue lease in the
+lock's metadata (``lease_worker``, :data:`~sinesys_spiders.core.locks.base.META_LEASE_WORKER`): once that lease
+lapses (the worker was killed, ``SINESYS_FILA_LEASE_TTL``), the next acquirer takes the lock over at once, in the
+acquire script, instead of waiting for the lock's own TTL (a login lock's is 600 s). Only a lease key under this
+deployment's prefix counts.
 """
 
 from __future__ import annotations
@@ -21,12 +27,22 @@ from sinesys_spiders.core.timeutil import utcnow
 
 __all__ = ["RedisLockBackend"]
 
+# Take the lock if it is free; or if its holder declared the lease of the worker it runs in (metadata
+# ``lease_worker``, a key under this deployment's prefix, ARGV[4]) and that lease lapsed: the holder died, and the
+# lock is taken over at once instead of after its TTL (the old owner token then fails every extend and release).
 _ACQUIRE = """
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  redis.call('set', KEYS[2], ARGV[3], 'PX', ARGV[2])
-  return 1
+if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local meta = redis.call('get', KEYS[2])
+  if not meta then return 0 end
+  local ok, dados = pcall(cjson.decode, meta)
+  if not ok or type(dados) ~= 'table' then return 0 end
+  local lease = dados['lease_worker']
+  if type(lease) ~= 'string' or string.sub(lease, 1, #ARGV[4]) ~= ARGV[4] then return 0 end
+  if redis.call('exists', lease) == 1 then return 0 end
+  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
-return 0
+redis.call('set', KEYS[2], ARGV[3], 'PX', ARGV[2])
+return 1
 """
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -73,7 +89,7 @@ class RedisLockBackend:
         owner = secrets.token_hex(16)
         meta = json.dumps({**dict(metadata or {}), "criado_em": now.isoformat()}, default=str)
         with self._conexao.erros():
-            taken = self._acquire(keys=self._keys(key), args=[owner, ms, meta])
+            taken = self._acquire(keys=self._keys(key), args=[owner, ms, meta, self._conexao.chave("")])
         if not taken:
             return None
         return Lease(key=key, owner=owner, expires_at=now + dt.timedelta(milliseconds=ms))
