@@ -63,6 +63,7 @@ def _cases(report: Path) -> list[dict[str, Any]]:
 def main() -> None:
     workers = _workers()
     env = {**os.environ, "SINESYS_TEST_REQUIRE_SERVICES": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as scripts/test.sh: bytecode cached during the run
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
