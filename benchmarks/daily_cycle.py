@@ -53,29 +53,16 @@ from sinesys_spiders.core.db.engine import make_engine, make_session_factory, se
 from sinesys_spiders.core.db.migrate import upgrade
 from sinesys_spiders.core.db.models import CapturaLog, Processo
 from sinesys_spiders.core.db.repositories import AdvogadosRepository, AgendamentosRepository, TribunaisConfigRepository
-from sinesys_spiders.core.domain import BRASILIA, Grau, Tribunal
+from sinesys_spiders.core.domain import Grau, Tribunal
 from sinesys_spiders.core.timeutil import utcnow
 from sinesys_spiders.testing.postgres import start_postgres
+from sinesys_spiders.testing.registros import casos_nomeados
 from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, SandboxClient, start_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "daily_cycle.json"
 GRAUS = ("primeiro_grau", "segundo_grau")
 CONCORRENCIA = 2
-
-
-def _casos_nomeados(sandbox: SandboxClient, cpf: str, tribunal: str, grau: str, bloco: dict[str, Any]) -> set[int]:
-    hoje = dt.datetime.now(BRASILIA).date()
-    janelas = {"designada": (hoje, hoje + dt.timedelta(days=365)), "cancelada": (hoje, hoje + dt.timedelta(days=365)),
-               "realizada": (hoje - dt.timedelta(days=1),) * 2}  # fmt: skip
-    casos = {e["id_externo"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
-    for situacao, (inicio, fim) in janelas.items():
-        for a in bloco["audiencias"][situacao]:
-            dia = dt.datetime.fromisoformat(a["data_inicio"].replace("Z", "+00:00")).astimezone(BRASILIA).date()
-            if inicio <= dia <= fim:
-                casos.add(a["id_processo"])
-    no_acervo = {c["id_externo"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
-    return casos & no_acervo
 
 
 def _preparar(sandbox: SandboxClient, url: str, key: str, advogados: int, tribunais: list[str]) -> dict[str, Any]:
@@ -116,7 +103,7 @@ def _preparar(sandbox: SandboxClient, url: str, key: str, advogados: int, tribun
                                     credencial_id=cid,
                                 )
                             )
-                casos = _casos_nomeados(sandbox, user.cpf, t, g, bloco)
+                casos = casos_nomeados(bloco)
                 replay_creds.append(Credencial(user, t, g, tuple(sorted(casos)), cid))
     return {"factory": factory, "por_advogado": por_advogado, "replay": replay_creds}
 

@@ -6,8 +6,10 @@ PostgreSQL), the outcome counts, the load average before and after (a busy machi
 CPU time), the time per test file (the longest file bounds the wall time of a ``--dist loadfile`` run) and
 the slowest tests. The issue-18 target: under 15 minutes on 2 cores for ``.ci/run``.
 
-Writes ``benchmarks/results/suite_time.json``. Run: ``python -m benchmarks suite_time`` (a full suite run,
-tens of minutes); ``SINESYS_TEST_WORKERS`` sets the workers as for ``scripts/test.sh``.
+Writes ``benchmarks/results/suite_time.json`` and, from a run where every test passed, ``tests/duracoes.json`` (the
+seconds of each file of 3 s or more, which ``tests/conftest.py`` hands out longest first). Run:
+``python -m benchmarks suite_time`` (a full suite run, tens of minutes); ``SINESYS_TEST_WORKERS`` sets the workers
+as for ``scripts/test.sh``.
 """
 
 from __future__ import annotations
@@ -27,10 +29,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "suite_time.json"
+DURACOES = ROOT / "tests" / "duracoes.json"
 
 
 def _workers() -> str:
     return os.environ.get("SINESYS_TEST_WORKERS") or str(max(3, len(os.sched_getaffinity(0)) + 1))
+
+
+def _arquivo(classname: str) -> str:
+    """The test file of a JUnit ``classname`` (``tests.x.test_y`` or ``tests.x.test_y.TestClass``)."""
+    partes = classname.split(".")
+    for n in range(len(partes), 0, -1):
+        path = "/".join(partes[:n]) + ".py"
+        if (ROOT / path).exists():
+            return path
+    return classname.replace(".", "/") + ".py"
 
 
 def _cases(report: Path) -> list[dict[str, Any]]:
@@ -40,7 +53,7 @@ def _cases(report: Path) -> list[dict[str, Any]]:
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = child.tag
-        path = case.get("file") or case.get("classname", "").replace(".", "/") + ".py"
+        path = case.get("file") or _arquivo(case.get("classname", ""))
         cases.append(
             {"id": f"{path}::{case.get('name')}", "file": path, "s": float(case.get("time", 0)), "outcome": outcome}
         )
@@ -50,6 +63,7 @@ def _cases(report: Path) -> list[dict[str, Any]]:
 def main() -> None:
     workers = _workers()
     env = {**os.environ, "SINESYS_TEST_REQUIRE_SERVICES": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as scripts/test.sh: bytecode cached during the run
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
@@ -76,6 +90,9 @@ def main() -> None:
         "slowest_files_s": dict(sorted(((f, round(s, 1)) for f, s in per_file.items()), key=lambda x: -x[1])[:15]),
         "slowest_tests_s": {c["id"]: round(c["s"], 1) for c in sorted(cases, key=lambda c: -c["s"])[:20]},
     }
+    if result.returncode == 0:
+        duracoes = {f: round(s) for f, s in sorted(per_file.items(), key=lambda x: -x[1]) if s >= 3}
+        DURACOES.write_text(json.dumps(duracoes, indent=1) + "\n", encoding="utf-8")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({k: figures[k] for k in ("workers", "wall_s", "cpu_s", "tests")}))

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--casos", type=int, default=600, help="cases per capture (the first of the acervo)")
     opts = parser.parse_args(argv or [])
     tribunais = [t.strip() for t in opts.tribunais.split(",") if t.strip()]
+    carga_antes = os.getloadavg()
 
     from sinesys_spiders.core.config import reset_settings
     from sinesys_spiders.core.crypto import generate_key
@@ -104,6 +105,10 @@ def main(argv: list[str] | None = None) -> None:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "note": "2 shared CPU cores, busy with other work while measured: compare within this run",
+        "load_average_1_5_15": {
+            "before": [round(x, 2) for x in carga_antes],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
         "latency_ms": opts.latencia,
         "concurrency_per_tribunal_and_worker": CONCORRENCIA,
         "one_worker": um,

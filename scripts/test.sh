@@ -26,6 +26,10 @@ if [ "${SINESYS_TEST_MYPY:-1}" != 0 ]; then
   trap 'kill "$mypy_pid" 2>/dev/null || true; rm -f "$mypy_log"' EXIT
 fi
 echo "== pytest"
+# Bytecode is cached during the run (some images set PYTHONDONTWRITEBYTECODE=1): the suite starts hundreds of
+# Python processes, and pytest's rewritten test and plugin modules are cached too. From a clean checkout, the three
+# workers' collection takes 31 s of CPU instead of 47 s; every later crawl or CLI subprocess skips compiling.
+unset PYTHONDONTWRITEBYTECODE
 # Services the suite needs are required here, not skipped.
 export SINESYS_TEST_REQUIRE_SERVICES=1
 # Whole files per worker (module fixtures set up once, a file's tests in order), in collection order:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -24,11 +26,23 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("SINESYS_LOGIN_PAUSA", "0")
 
 
+#: Seconds each test file took in a measured whole-suite run (``python -m benchmarks suite_time`` rewrites it).
+DURACOES = Path(__file__).with_name("duracoes.json")
+#: The guess for a file the table does not list yet: this much per end-to-end test.
+SEGUNDOS_POR_E2E = 15.0
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Files with the most end-to-end tests first, every file's tests in their own order.
+    """The longest files first (their measured seconds in ``tests/duracoes.json``; a file not listed there yet
+    counts ``SEGUNDOS_POR_E2E`` per end-to-end test), every file's tests in their own order.
 
     ``scripts/test.sh`` hands whole files to pytest-xdist workers in this order, so the long files start
     early and the many short ones fill the gaps at the end, instead of one long file starting last.
     """
+    medidos: dict[str, float] = json.loads(DURACOES.read_text(encoding="utf-8")) if DURACOES.exists() else {}
     e2e = Counter(item.path for item in items if item.get_closest_marker("e2e"))
-    items.sort(key=lambda item: -e2e[item.path])
+    pesos = {
+        path: medidos.get(path.relative_to(config.rootpath).as_posix(), SEGUNDOS_POR_E2E * e2e[path])
+        for path in {item.path for item in items}
+    }
+    items.sort(key=lambda item: -pesos[item.path])

@@ -4,8 +4,9 @@
 2. builds a fresh SQLite database under ``var/demo/`` (its own key file), registers the sandbox's first demo
    lawyer and two credentials on two tribunals, and points those tribunals at the sandbox;
 3. runs ``scrapy crawl acervo_geral -a credenciais=1,2`` and the other three list spiders, as an operator would;
-4. serves the REST API (``sinesys api serve``) with a service key and starts one capture over HTTP, then adds a
-   schedule due in the next minute and runs ``sinesys scheduler run`` until it fires (:mod:`.demo_servicos`);
+4. serves the REST API (``sinesys api serve``) with a service key and starts one capture over HTTP, then runs
+   ``sinesys scheduler run`` until the schedule it added before step 3, due in the next minute, fires
+   (:mod:`.demo_servicos`);
 5. prints what was captured and what failed, per credential, the next deadlines (pendentes) and the next hearings,
    and what the API and the scheduler did.
 
@@ -28,7 +29,7 @@ from typing import Any
 
 import click
 
-from plugins.pje_trt.demo_servicos import ResultadoServicos, pela_api, pelo_agendador, print_servicos
+from plugins.pje_trt.demo_servicos import ResultadoServicos, agendar, pela_api, pelo_agendador, print_servicos
 from sinesys_spiders.core.processos import encerrar
 
 SPIDERS = ("acervo_geral", "arquivados", "pendentes", "audiencias")
@@ -134,11 +135,13 @@ def demo(var_dir: Path, seed: int, scale: str) -> None:
     with _sandbox(var_dir, seed, scale) as info:
         advogado_id, credenciais = _register(info)
         click.echo(f"registered 1 lawyer and credentials {credenciais} on {', '.join(t for t, _ in TRIBUNAIS)}")
-        codes = {spider: _crawl(spider, credenciais, env, var_dir) for spider in SPIDERS}
         servicos = ResultadoServicos()
+        # Scheduled now, fired by the scheduler after the CLI and API captures: by then it is (nearly) due.
+        agendar(env, advogado_id, credenciais, servicos)
+        codes = {spider: _crawl(spider, credenciais, env, var_dir) for spider in SPIDERS}
         click.echo("The same captures as a service: the REST API, then the scheduler")
         pela_api(env, var_dir, advogado_id, credenciais[0], servicos)
-        pelo_agendador(env, var_dir, advogado_id, credenciais, servicos)
+        pelo_agendador(env, var_dir, servicos)
     from plugins.pje_trt.demo_summary import print_summary
 
     print_summary(now=dt.datetime.now(dt.UTC))

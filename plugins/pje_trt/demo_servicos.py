@@ -5,8 +5,9 @@ Only subprocesses and HTTP (a plugin may not import ``api`` or ``scheduler``):
 1. ``sinesys api-keys create`` makes a service key (printed once, read from its stdout, never echoed);
 2. ``sinesys api serve`` on a free loopback port; ``POST /api/captura/trt/acervo-geral`` starts a capture and
    ``GET /api/captura/historico/{id}`` is polled until it ends, as the frontend does;
-3. ``sinesys agendamentos add`` creates a daily schedule for the next minute (Brasília) and ``sinesys scheduler
-   run`` runs until that schedule has fired and its capture has ended.
+3. ``sinesys agendamentos add`` creates a daily schedule for the next minute (Brasília), before the demo's first
+   capture, and ``sinesys scheduler run``, started once the API's capture has ended, runs until that schedule has
+   fired and its capture has ended (the schedule is usually due by then: no minute spent waiting for it).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import httpx
 from sinesys_spiders.core.domain import BRASILIA
 from sinesys_spiders.core.processos import encerrar
 
-__all__ = ["ResultadoServicos", "pela_api", "pelo_agendador", "print_servicos"]
+__all__ = ["ResultadoServicos", "agendar", "pela_api", "pelo_agendador", "print_servicos"]
 
 _CLI = [sys.executable, "-m", "sinesys_spiders.cli"]
 _FIM = ("completed", "failed", "cancelled")
@@ -42,6 +43,7 @@ class ResultadoServicos:
     api_porta: int | None = None
     agendamento: int | None = None
     agendado_para: str | None = None
+    devido_em: dt.datetime | None = None
     agendamento_captura: int | None = None
     agendamento_status: str | None = None
     erros: list[str] = dataclasses.field(default_factory=list)
@@ -133,10 +135,8 @@ def _status(captura_id: int) -> str:
     return ServicoCapturas.from_settings().obter(captura_id).status.value
 
 
-def pelo_agendador(
-    env: dict[str, str], var_dir: Path, advogado_id: int, credenciais: list[int], out: ResultadoServicos
-) -> None:
-    """A daily pendentes schedule due at the next minute; the scheduler runs until it fires and its capture ends."""
+def agendar(env: dict[str, str], advogado_id: int, credenciais: list[int], out: ResultadoServicos) -> None:
+    """A daily pendentes schedule due at the next minute (:func:`pelo_agendador` runs the scheduler later)."""
     alvo = _proximo_minuto()
     horario = f"{alvo:%H:%M}"
     argv = ["agendamentos", "add", "--advogado", str(advogado_id), "--tipo-captura", "pendentes", "--credenciais",
@@ -146,8 +146,15 @@ def pelo_agendador(
     if criado.returncode != 0:
         out.erros.append(f"agendamentos add: {criado.stderr.strip()[-300:]}")
         return
-    out.agendamento, out.agendado_para = int(criado.stdout.split()[0]), horario
-    espera = max(0.0, (alvo - dt.datetime.now(BRASILIA)).total_seconds())
+    out.agendamento, out.agendado_para, out.devido_em = int(criado.stdout.split()[0]), horario, alvo
+
+
+def pelo_agendador(env: dict[str, str], var_dir: Path, out: ResultadoServicos) -> None:
+    """The scheduler runs until the schedule :func:`agendar` made fires and its capture ends."""
+    if out.agendamento is None or out.devido_em is None:
+        return
+    horario = out.agendado_para
+    espera = max(0.0, (out.devido_em - dt.datetime.now(BRASILIA)).total_seconds())
     click.echo(f"$ sinesys scheduler run --intervalo 2   (schedule {out.agendamento} due {horario}, in {espera:.0f} s)")
     with (var_dir / "scheduler.log").open("w") as log:
         proc = subprocess.Popen([*_CLI, "scheduler", "run", "--intervalo", "2"], env=env, stdout=log,

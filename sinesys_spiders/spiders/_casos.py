@@ -59,29 +59,38 @@ class CasosEmVoo:
     async def tomar(self, processos: list[int], credencial_id: int, metadata: Mapping[str, Any]) -> dict[int, str]:
         """Open the cases of ``processos`` (distinct) whose locks are free, the locks taken together.
 
-        Each case's outcome: ``aberto`` (ours to start), ``bloqueado`` (another run holds its lock) or ``repetido``
-        (already open in this crawl: asked by another credential, or by a worker that died).
+        Each case's outcome: ``aberto`` (ours to start), ``bloqueado`` (another run holds its lock), ``repetido``
+        (already open in this crawl: asked by another credential) or ``retomado`` (open in this crawl by a worker
+        that died, its lock taken over here: its requests are back in the queue, and its lock is now ours to renew
+        and give back). With ``metadata`` naming this worker's queue lease, the locks of a worker that died are taken
+        over at once (the Redis lock back end), and a case it opened but never started is started here.
         """
-        abertos = self.estado.abertos(processos)
-        livres = [p for p in processos if p not in abertos]
-        tomados = await self.locks.tentar_varios([chave_lock(p) for p in livres], metadata=metadata)
-        saida = dict.fromkeys(abertos, "repetido")
-        for processo_id, tomado in zip(livres, tomados, strict=True):
+        proprios = {p for p in processos if chave_lock(p) in self.locks}  # this crawl started it already
+        candidatos = [p for p in processos if p not in proprios]
+        abertos = self.estado.abertos(candidatos)
+        tomados = await self.locks.tentar_varios([chave_lock(p) for p in candidatos], metadata=metadata)
+        saida = dict.fromkeys(proprios, "repetido")
+        for processo_id, tomado in zip(candidatos, tomados, strict=True):
             if not tomado:
-                saida[processo_id] = "bloqueado"
-            elif self._abrir(processo_id, credencial_id):
-                saida[processo_id] = "aberto"
-            else:  # opened meanwhile by another worker of the capture
+                saida[processo_id] = "repetido" if processo_id in abertos else "bloqueado"
+            elif processo_id not in abertos:
+                saida[processo_id] = (
+                    "aberto" if self.estado.abrir(processo_id, self._registro(processo_id, credencial_id)) else ""
+                )
+            else:  # open, and its lock was free: the worker that held it died
+                em_voo = self.estado.retomar(processo_id, self._registro(processo_id, credencial_id))
+                saida[processo_id] = "" if em_voo is None else "aberto" if em_voo == 0 else "retomado"
+            if not saida[processo_id]:  # opened, or closed, meanwhile by another worker of the capture
                 self.locks.liberar_em_lote(chave_lock(processo_id))
                 saida[processo_id] = "repetido"
         return {p: saida[p] for p in processos}
 
-    def _abrir(self, processo_id: int, credencial_id: int) -> bool:
+    def _registro(self, processo_id: int, credencial_id: int) -> dict[str, Any]:
         registro: dict[str, Any] = {"credencial_id": credencial_id}
         lease = self.locks.lease(chave_lock(processo_id))
         if self.estado.compartilhado and lease is not None:
             registro["lease"] = {"key": lease.key, "owner": lease.owner, "expires_at": lease.expires_at.isoformat()}
-        return self.estado.abrir(processo_id, registro)
+        return registro
 
     # -- what is pending -------------------------------------------------------------------------------
 

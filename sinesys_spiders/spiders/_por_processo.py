@@ -6,14 +6,13 @@ case of the lawyer not captured within ``horas_para_recaptura``) and are sent la
 next case only when it has room, so few locks are held at a time. For each case:
 
 1. the lock ``captura:processo:{acervo.id}`` is taken (owner token, TTL ``SINESYS_PROCESSO_LOCK_TTL``,
-   default 300 s; an expired lock is taken over), those of the next :data:`LOCKS_POR_VEZ` cases in one
-   transaction. A case held by another run is skipped and reported
-   (an :class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso` ``bloqueado``);
+   default 300 s; an expired lock is taken over), those of the next :data:`LOCKS_POR_VEZ` cases in one go. A case
+   held by another run is skipped and reported (an :class:`~sinesys_spiders.core.items_processo.OcorrenciaProcesso`
+   ``bloqueado``);
 2. the plugin's requests for the case go out (``iniciar_processo``), in the tribunal's download slot, with
    the usual retries; their answers go to the plugin (a 404 as ``None``, binary steps as bytes);
-3. the lock is extended every TTL/3 while the case has requests in flight or items in the pipelines, and
-   released when the last of them is done (also on error, and at the end of the crawl): the locks of the cases
-   finished in one turn of the event loop (a group the per-case pipeline stored) are released together.
+3. the lock is extended every TTL/3 while the case is open (:mod:`._casos`: requests in flight or items in the
+   pipelines; shared by the capture's workers) and released, in groups, when the last of them is done.
 
 The chosen cases are announced to the per-case pipeline (``sinais.processos_selecionados``), which reports
 at the close every one of them that ended neither stored, nor skipped, nor with an error of its own
@@ -26,10 +25,8 @@ makes the plugin raise ``ValidationError``, ``ValueError``, ``KeyError`` or ``Ty
 ``erro``, its reason naming the fields, never their values; the credential goes on. Session failures still
 stop the credential, as for the list spiders.
 
-Politeness and retries are the list spiders' own: every request of a tribunal goes through its download slot
-(the plugin's ``cortesia`` on real hosts, PJE-TRT's 2 at once 0.5 s apart with jitter, or ``SINESYS_TRIBUNAL_*``;
-``tribunais_config.opcoes`` ``concurrency``/``delay``/``jitter`` per tribunal and grau; a loopback sandbox gets
-``CONCURRENT_REQUESTS`` and no delay), and 429/5xx are retried with backoff and ``Retry-After``.
+Politeness and retries are the list spiders' own (the tribunal's download slot, :mod:`._politeness`; 429/5xx retried
+with backoff and ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -79,7 +76,6 @@ if TYPE_CHECKING:
     from sinesys_spiders.core.endpoints import EndpointEfetivo
 
 __all__ = ["ProcessoSpider", "chave_lock", "erro_do_plugin"]
-
 
 logger = logging.getLogger(__name__)
 
@@ -212,6 +208,7 @@ class ProcessoSpider(CapturaSpider):
         """The cases' requests, lazily: the locks of the next :data:`LOCKS_POR_VEZ` cases in one transaction, a case
         held by another run reported ``bloqueado``, a lock taken for a case never started given back."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
+        metadata.update(self.metadados_worker())  # workers: taken over at once if this worker dies
         for inicio in range(0, len(alvos), LOCKS_POR_VEZ):
             if credencial.id in self._falhas:
                 return

@@ -52,6 +52,19 @@ class EstadoProcessosContract:
         assert a.descartar(3) is None
         assert a.concluir(3, "r1") is None
 
+    def test_an_open_case_is_taken_over_with_what_it_has_in_flight(self, processos_factory: ProcessosFactory) -> None:
+        """Another worker replaces an open case's record (the lock it took over from a dead worker): it learns
+        whether the case was ever started; the new record is the one its closer gets; a closed case is not taken."""
+        a, b = processos_factory(), processos_factory()
+        a.abrir(1, {"credencial_id": 1, "lease": {"owner": "morto"}})
+        assert b.retomar(1, {"credencial_id": 1, "lease": {"owner": "vivo"}}) == 0
+        a.adicionar(1, ["r1", "r2"])
+        assert b.retomar(1, {"credencial_id": 1, "lease": {"owner": "outro"}}) == 2
+        a.concluir(1, "r1")
+        assert b.concluir(1, "r2") == {"credencial_id": 1, "lease": {"owner": "outro"}}
+        assert a.retomar(1, {"credencial_id": 1}) is None
+        assert not a.aberto(1)
+
     def test_which_cases_are_open(self, processos_factory: ProcessosFactory) -> None:
         """The renewer of the locks asks which of its cases are still open, in one call."""
         a, b = processos_factory(), processos_factory()

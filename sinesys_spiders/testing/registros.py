@@ -22,8 +22,9 @@ from sinesys_spiders.core.db.models import (
     SalaAudiencia,
     TipoAudiencia,
 )
+from sinesys_spiders.core.domain import BRASILIA
 
-__all__ = ["Registros", "db_registros"]
+__all__ = ["Registros", "casos_nomeados", "db_registros"]
 
 Registros = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
 
@@ -64,3 +65,19 @@ def db_registros(factory: sessionmaker[Session]) -> Registros:
             )
             out["audiencias"][(aud.tribunal, aud.grau, aud.id_externo)] = cols
     return out
+
+
+def casos_nomeados(bloco: dict[str, Any]) -> set[int]:
+    """The ids of the cases a combined capture's lists name today, from one lawyer's truth block at one tribunal
+    and grau: its pending notices (both filters) and its hearings designadas and canceladas from today to a year
+    ahead and realizadas yesterday (Brasília), among the cases of its acervo (active or archived)."""
+    hoje = dt.datetime.now(BRASILIA).date()
+    ano = hoje + dt.timedelta(days=365)
+    janelas = {"designada": (hoje, ano), "cancelada": (hoje, ano), "realizada": (hoje - dt.timedelta(days=1),) * 2}
+    casos = {e["id_externo"] for filtro in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][filtro]}
+    for situacao, (inicio, fim) in janelas.items():
+        for a in bloco["audiencias"][situacao]:
+            dia = dt.datetime.fromisoformat(a["data_inicio"].replace("Z", "+00:00")).astimezone(BRASILIA).date()
+            if inicio <= dia <= fim:
+                casos.add(a["id_processo"])
+    return casos & {c["id_externo"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}

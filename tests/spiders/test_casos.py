@@ -15,11 +15,11 @@ from sinesys_spiders.spiders._casos import CasosEmVoo, chave_lock
 pytestmark = pytest.mark.requires_redis
 
 
-def _worker(redis_url: str, redis_prefix: str) -> CasosEmVoo:
+def _worker(redis_url: str, redis_prefix: str, *, ttl: float = 0.6) -> CasosEmVoo:
     """One worker's view of capture 7: its own connection and lock keeper, the capture's shared cases."""
     conexao = RedisConexao.from_url(redis_url, prefix=redis_prefix)
     backend = RedisLockBackend(conexao)
-    casos = CasosEmVoo(lambda: backend, ttl=0.6)
+    casos = CasosEmVoo(lambda: backend, ttl=ttl)
     casos.compartilhar(ProcessosRedis(conexao, 7))
     return casos
 
@@ -68,3 +68,30 @@ async def test_a_case_whose_lock_another_run_holds_is_reported_blocked(
         assert RedisLockBackend(redis_conexao).try_acquire(chave_lock(21), ttl=5) is not None
     finally:
         a.fechar()
+
+
+async def test_the_cases_of_a_worker_that_died_are_taken_over_at_once(
+    redis_url: str, redis_prefix: str, redis_conexao: RedisConexao
+) -> None:
+    """Worker A's case locks name its queue lease; A dies (its lease lapses) with one case in flight and one opened
+    but never started. Worker B asking for them takes both locks over at once: the case in flight is ``retomado``
+    (its requests are back in the queue; B gives its lock back when it closes), the other ``aberto`` (B starts it)."""
+    lease_a = f"{redis_prefix}:fila:lease:a"
+    redis_conexao.client.set(lease_a, "1", ex=60)
+    a = _worker(redis_url, redis_prefix, ttl=60)
+    b = _worker(redis_url, redis_prefix)
+    try:
+        assert await a.tomar([30, 31], 1, {"lease_worker": lease_a}) == {30: "aberto", 31: "aberto"}
+        a.adicionar(30, "r1")
+        assert await b.tomar([30, 31], 1, {}) == {30: "repetido", 31: "repetido"}  # A is alive: its cases
+
+        redis_conexao.client.delete(lease_a)  # A was killed: its queue lease lapsed
+        assert await b.tomar([30, 31], 1, {}) == {30: "retomado", 31: "aberto"}
+        outra_captura = RedisLockBackend(redis_conexao)
+        assert outra_captura.try_acquire(chave_lock(30), ttl=5) is None  # B holds it now
+        b.concluir(30, "r1")  # B answered the request A had left in flight
+        await asyncio.sleep(0.1)
+        assert outra_captura.try_acquire(chave_lock(30), ttl=5) is not None
+        assert chave_lock(31) in b.locks
+    finally:
+        b.fechar()

@@ -6,10 +6,8 @@ Real ``scrapy crawl`` runs against the sandbox (SQLite and PostgreSQL); a test d
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import resposta_malformada as rm
@@ -18,8 +16,8 @@ from sqlalchemy import func, select
 
 from sinesys_spiders import settings as projeto
 from sinesys_spiders.core.db.models import Processo, ProcessoParte
-from sinesys_spiders.core.domain import BRASILIA
 from sinesys_spiders.testing.db_fixtures import on_postgresql
+from sinesys_spiders.testing.registros import casos_nomeados
 from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, on_postgresql]
@@ -113,20 +111,6 @@ def test_an_unreadable_list_page_fails_the_credential_naming_the_exception_and_s
     assert "RecursionError" in erro["mensagem"]
 
 
-def _nomeados(bloco: dict[str, Any]) -> set[int]:
-    """The PJE ids of the cases the combined capture's lists name today (hearings and pending notices)."""
-    hoje = dt.datetime.now(BRASILIA).date()
-    ontem, ano = hoje - dt.timedelta(days=1), hoje + dt.timedelta(days=365)
-    janelas = {"designada": (hoje, ano), "realizada": (ontem, ontem), "cancelada": (hoje, ano)}
-    casos = {e["id_externo"] for f in ("no_prazo", "sem_prazo") for e in bloco["pendentes"][f]}
-    for situacao, (inicio, fim) in janelas.items():
-        for a in bloco["audiencias"][situacao]:
-            dia = dt.datetime.fromisoformat(a["data_inicio"].replace("Z", "+00:00")).astimezone(BRASILIA).date()
-            if inicio <= dia <= fim:
-                casos.add(a["id_processo"])
-    return casos & {c["id_externo"] for lista in ("acervo_geral", "arquivados") for c in bloco[lista]}
-
-
 def test_combinada_reports_every_chosen_case_when_its_credential_fails_midway(
     pje_sandbox: SandboxClient, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -136,7 +120,7 @@ def test_combinada_reports_every_chosen_case_when_its_credential_fails_midway(
     for _ in range(len(pje_sandbox.users)):
         user = pje_sandbox.take_user()
         bloco = pje_sandbox.truth(tribunal="TRT3", grau="primeiro_grau", cpf=user.cpf)["tribunais"]["TRT3"]
-        if len(nomeados := _nomeados(bloco["primeiro_grau"][user.cpf])) >= 2:
+        if len(nomeados := casos_nomeados(bloco["primeiro_grau"][user.cpf])) >= 2:
             break
     else:
         raise AssertionError("no sandbox user with two cases named by hearings or pending notices")

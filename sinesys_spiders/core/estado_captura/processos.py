@@ -35,6 +35,11 @@ class EstadoProcessos(Protocol):
         """Open a case with ``registro`` (its credential, its lock...); False if it is open already."""
         ...
 
+    def retomar(self, processo_id: int, registro: dict[str, Any]) -> int | None:
+        """Replace an open case's record (its lock taken over from a worker that died); how many things of it are in
+        flight (0: it was never started), or None if it is not open."""
+        ...
+
     def aberto(self, processo_id: int) -> bool: ...
 
     def abertos(self, processo_ids: list[int]) -> set[int]:
@@ -82,6 +87,12 @@ class ProcessosMemoria:
         self._registros[processo_id] = dict(registro)
         self._tokens[processo_id] = collections.Counter()
         return True
+
+    def retomar(self, processo_id: int, registro: dict[str, Any]) -> int | None:
+        if processo_id not in self._registros:
+            return None
+        self._registros[processo_id] = dict(registro)
+        return sum(self._tokens[processo_id].values())
 
     def aberto(self, processo_id: int) -> bool:
         return processo_id in self._registros

@@ -31,6 +31,12 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1
 """
 
+_RETOMAR = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return redis.call('SCARD', KEYS[2])
+"""
+
 _ADICIONAR = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('SADD', KEYS[2], unpack(ARGV, 2))
@@ -64,6 +70,7 @@ class ProcessosRedis:
         self.client = conexao.client
         self.base = conexao.chave("captura", int(captura_id), "proc")
         self._abrir = self.client.register_script(_ABRIR)
+        self._retomar = self.client.register_script(_RETOMAR)
         self._adicionar = self.client.register_script(_ADICIONAR)
         self._concluir = self.client.register_script(_CONCLUIR)
         self._descartar = self.client.register_script(_DESCARTAR)
@@ -75,6 +82,11 @@ class ProcessosRedis:
     def abrir(self, processo_id: int, registro: dict[str, Any]) -> bool:
         with self.conexao.erros():
             return bool(self._abrir(keys=self._caso(processo_id), args=[json.dumps(registro), TTL_CHAVES]))
+
+    def retomar(self, processo_id: int, registro: dict[str, Any]) -> int | None:
+        with self.conexao.erros():
+            em_voo = int(self._retomar(keys=self._caso(processo_id), args=[json.dumps(registro), TTL_CHAVES]))
+        return None if em_voo < 0 else em_voo
 
     def aberto(self, processo_id: int) -> bool:
         with self.conexao.erros():
