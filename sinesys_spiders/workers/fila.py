@@ -49,8 +49,12 @@ CHAVE_TOKEN = "sinesys_fila_token"  # noqa: S105 - a meta key, not a secret
 #: pending set (the same request asked again after a crash has the same id).
 CHAVE_RID = "sinesys_rid"
 
-# Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil.
+# Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil. A worker
+# whose lease lapsed pops nothing until it renewed (joined again): another worker may already have dropped it from
+# the workers set, and a processing hash no member of that set owns would never be given back if it then died.
+# KEYS: queue, processing hash, the worker's lease.
 _POP = """
+if redis.call('EXISTS', KEYS[3]) == 0 then return nil end
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r == 0 then return nil end
 redis.call('ZREM', KEYS[1], r[1])
@@ -178,7 +182,7 @@ class FilaComArrendamento(PriorityQueue):
     # -- requests ------------------------------------------------------------------------------------
 
     def pop(self, timeout: int = 0) -> Request | None:
-        resultado = self._pop(keys=[self.key, self.chave_processando])
+        resultado = self._pop(keys=[self.key, self.chave_processando, self.chave_lease])
         if not resultado:
             return None
         token, data = resultado

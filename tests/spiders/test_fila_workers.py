@@ -162,3 +162,23 @@ def test_a_request_is_queued_and_counted_pending_in_one_step_and_leaves_pending_
         assert vivo.enqueue_request(pedido.copy()) is False  # handled: never fetched again
     finally:
         vivo.close("finished")
+
+
+def test_a_worker_whose_lease_lapsed_pops_nothing_until_it_joins_again(redis_conexao: RedisConexao) -> None:
+    """A worker whose reactor stalled past its lease is dropped from the queue's workers by another's recovery;
+    if it then popped a request and died before its next renewal, nobody would ever give that request back (its
+    processing hash belongs to no member of the workers set). So it pops nothing until it renewed, and the live
+    worker gets the request."""
+    parado = _fila(redis_conexao, "parado", ttl=0.3)
+    vivo = _fila(redis_conexao, "vivo")
+    vivo.push(_request(1))
+
+    time.sleep(0.5)  # parado's lease lapses (its reactor was blocked)
+    vivo.recuperar()  # parado leaves the workers set
+    assert parado.pop() is None  # it wakes up and asks before renewing: nothing, the request stays queued
+
+    assert vivo.pop().url == "https://trt.example/1"  # parado may die now: nothing of it is lost
+    assert parado.renovar() is False  # the renewal tells it the lease lapsed; it joins again
+    vivo.push(_request(2))
+    assert parado.pop().url == "https://trt.example/2"
+    assert parado.em_andamento() == 2
