@@ -52,7 +52,7 @@ CHAVE_RID = "sinesys_rid"
 # Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil. A worker
 # whose lease lapsed pops nothing until it renewed (joined again): another worker may already have dropped it from
 # the workers set, and a processing hash no member of that set owns would never be given back if it then died.
-# KEYS: queue, processing hash, the worker's lease.
+# KEYS: queue, processing hash, the worker's lease; ARGV: the processing hash's TTL.
 _POP = """
 if redis.call('EXISTS', KEYS[3]) == 0 then return nil end
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -60,6 +60,7 @@ if #r == 0 then return nil end
 redis.call('ZREM', KEYS[1], r[1])
 local token = redis.sha1hex(r[1])
 redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[1]))
 return {token, r[1]}
 """
 
@@ -67,10 +68,12 @@ return {token, r[1]}
 # push it, add its request id to its credential's pending set, and (a request popped before and queued again) drop
 # its old entry from the worker's processing hash. A worker killed at any point leaves all of it or none of it.
 # KEYS: dupefilter, queue, pending set (or the queue key: no credential), processing hash;
-# ARGV: fingerprint, score, data, request id ('' = none), old token ('' = none), dont_filter ('1'), pending TTL.
+# ARGV: fingerprint, score, data, request id ('' = none), old token ('' = none), dont_filter ('1'), keys' TTL.
 _ENFILEIRAR = """
 if ARGV[6] ~= '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[7]))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[7]))
 if ARGV[4] ~= '' then
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[7]))
@@ -114,7 +117,8 @@ end
 return movidos
 """
 
-#: Seconds a credential's pending set outlives its last change when nobody removes it (the capture's keys).
+#: Seconds a capture's queue keys (queue, duplicate filter, workers set, processing hashes, pending sets) outlive
+#: their last change when nobody removes them (every worker of the capture killed: the last one never cleans up).
 TTL_PENDENTES = 7 * 24 * 3600
 
 
@@ -154,11 +158,15 @@ class FilaComArrendamento(PriorityQueue):
         pipe = self.server.pipeline()
         pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000))
         pipe.sadd(self.chave_workers, self.worker)
+        pipe.expire(self.chave_workers, TTL_PENDENTES)
         pipe.execute()
 
     def renovar(self) -> bool:
         """Renew the lease; ``False`` if it had lapsed (then its requests may have gone back: it joins again)."""
-        if self.server.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000), xx=True):
+        pipe = self.server.pipeline(transaction=False)
+        pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000), xx=True)
+        pipe.expire(self.chave_workers, TTL_PENDENTES)
+        if pipe.execute()[0]:
             return True
         logger.warning("fila %s: o lease do worker %s expirou; seus pedidos voltaram à fila", self.key, self.worker)
         self.registrar()
@@ -182,7 +190,7 @@ class FilaComArrendamento(PriorityQueue):
     # -- requests ------------------------------------------------------------------------------------
 
     def pop(self, timeout: int = 0) -> Request | None:
-        resultado = self._pop(keys=[self.key, self.chave_processando, self.chave_lease])
+        resultado = self._pop(keys=[self.key, self.chave_processando, self.chave_lease], args=[TTL_PENDENTES])
         if not resultado:
             return None
         token, data = resultado

@@ -182,3 +182,24 @@ def test_a_worker_whose_lease_lapsed_pops_nothing_until_it_joins_again(redis_con
     vivo.push(_request(2))
     assert parado.pop().url == "https://trt.example/2"
     assert parado.em_andamento() == 2
+
+
+def test_every_queue_key_has_a_ttl_so_a_capture_whose_workers_all_died_leaves_nothing_forever(
+    redis_conexao: RedisConexao,
+) -> None:
+    """The last worker removes the capture's keys; when every worker is killed nobody does, so the queue, the
+    duplicate filter, the workers set and the processing hashes expire by themselves, like the pending sets."""
+    scheduler = _scheduler(redis_conexao, 4)
+    try:
+        pedido = _request(1)
+        pedido.meta[CHAVE_RID] = "rid-1"
+        assert scheduler.enqueue_request(pedido)
+        assert scheduler.enqueue_request(_request(2))
+        assert scheduler.next_request() is not None
+        fila = scheduler.queue
+        assert fila.renovar() is True
+        chaves = [fila.key, scheduler.df.key, fila.chave_workers, fila.chave_processando]
+        assert all(redis_conexao.client.exists(chave) for chave in chaves)
+        assert [chave for chave in chaves if redis_conexao.client.ttl(chave) <= 0] == []
+    finally:
+        scheduler.close("finished")
