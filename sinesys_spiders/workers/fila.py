@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
 
+from sinesys_spiders.core.errors import RedisIndisponivel
+
 if TYPE_CHECKING:
     import redis
     from scrapy import Request, Spider
@@ -117,6 +119,19 @@ end
 return movidos
 """
 
+# The capture's mark (KEYS[1]): set by the first worker that joins, read by every other; a worker that finds it
+# gone or changed knows Redis lost the capture's state (restarted without persistence, or from an older snapshot)
+# while the client reconnected silently. ARGV: a new mark, its TTL.
+_MARCA = """
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+  return ARGV[1]
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return v
+"""
+
 #: Seconds a capture's queue keys (queue, duplicate filter, workers set, processing hashes, pending sets) outlive
 #: their last change when nobody removes them (every worker of the capture killed: the last one never cleans up).
 TTL_PENDENTES = 7 * 24 * 3600
@@ -146,15 +161,20 @@ class FilaComArrendamento(PriorityQueue):
         self.chave_workers = f"{self.key}:workers"
         self.chave_lease = f"{self.key}:lease:{self.worker}"
         self.chave_processando = f"{self.key}:processando:{self.worker}"
+        self.chave_marca = f"{self.key}:marca"
+        #: The capture's mark this worker saw when it first joined (see ``_MARCA``).
+        self.marca: str | None = None
         self._pop = server.register_script(_POP)
         self._enfileirar = server.register_script(_ENFILEIRAR)
         self._concluir = server.register_script(_CONCLUIR)
         self._devolver = server.register_script(_DEVOLVER)
+        self._marca = server.register_script(_MARCA)
 
     # -- the worker's lease --------------------------------------------------------------------------
 
     def registrar(self) -> None:
-        """Join the queue's workers, with a fresh lease."""
+        """Join the queue's workers, with a fresh lease (``RedisIndisponivel`` if Redis lost the capture's state)."""
+        self._conferir_marca()
         pipe = self.server.pipeline()
         pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000))
         pipe.sadd(self.chave_workers, self.worker)
@@ -166,11 +186,23 @@ class FilaComArrendamento(PriorityQueue):
         pipe = self.server.pipeline(transaction=False)
         pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000), xx=True)
         pipe.expire(self.chave_workers, TTL_PENDENTES)
-        if pipe.execute()[0]:
+        renovado = pipe.execute()[0]
+        self._conferir_marca()
+        if renovado:
             return True
         logger.warning("fila %s: o lease do worker %s expirou; seus pedidos voltaram à fila", self.key, self.worker)
         self.registrar()
         return False
+
+    def _conferir_marca(self) -> None:
+        marca = self._marca(keys=[self.chave_marca], args=[secrets.token_hex(8), TTL_PENDENTES])
+        marca = marca.decode() if isinstance(marca, bytes) else str(marca)
+        if self.marca is None:
+            self.marca = marca
+        elif marca != self.marca:
+            raise RedisIndisponivel(
+                "o Redis perdeu o estado da captura (reiniciado sem persistência ou de um snapshot antigo)"
+            )
 
     def recuperar(self) -> int:
         """Move the requests of every worker whose lease lapsed back into the queue; return how many."""
@@ -250,7 +282,7 @@ class FilaComArrendamento(PriorityQueue):
 
     def clear(self) -> None:
         """Remove the queue and every worker's processing hash and lease (the capture is over)."""
-        chaves = [self.key, self.chave_workers]
+        chaves = [self.key, self.chave_workers, self.chave_marca]
         chaves += [k for k in self.server.scan_iter(match=f"{self.key}:processando:*", count=500)]
         chaves += [k for k in self.server.scan_iter(match=f"{self.key}:lease:*", count=500)]
         self.server.delete(*chaves)

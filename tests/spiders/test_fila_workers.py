@@ -203,3 +203,34 @@ def test_every_queue_key_has_a_ttl_so_a_capture_whose_workers_all_died_leaves_no
         assert [chave for chave in chaves if redis_conexao.client.ttl(chave) <= 0] == []
     finally:
         scheduler.close("finished")
+
+
+def test_a_redis_restart_the_client_reconnects_through_stops_the_worker_instead_of_restarting_the_capture(
+    tmp_path: Any,
+) -> None:
+    """redis-py reconnects (and retries) by itself: a Redis restarted without persistence between two calls raises
+    nothing, and the workers would go on with an empty queue, no pending sets and no credential marked started or
+    ended (captured again, counted twice). The renewal sees the capture's mark gone and stops the worker with
+    ``RedisIndisponivel``; a worker of another capture, or one that joins first, is not affected."""
+    from sinesys_spiders.core.errors import RedisIndisponivel
+    from sinesys_spiders.testing.redis_fixtures import start_redis
+
+    servidor = start_redis(tmp_path / "redis")
+    conexao = RedisConexao.from_url(servidor.url(), prefix="treinicio")
+    try:
+        a, b = _fila(conexao, "a"), _fila(conexao, "b")
+        assert a.marca == b.marca
+        a.push(_request(1))
+        assert a.renovar() is True
+
+        servidor.stop()
+        servidor.start()  # same port, nothing kept
+
+        with pytest.raises(RedisIndisponivel, match="perdeu o estado da captura"):
+            a.renovar()
+        with pytest.raises(RedisIndisponivel, match="perdeu o estado da captura"):
+            b.renovar()
+        assert _fila(conexao, "novo").marca is not None  # a worker started afterwards joins as usual
+    finally:
+        conexao.client.close()
+        servidor.stop()
