@@ -234,3 +234,24 @@ def test_a_redis_restart_the_client_reconnects_through_stops_the_worker_instead_
     finally:
         conexao.client.close()
         servidor.stop()
+
+
+def test_the_last_worker_of_a_cancelled_capture_ends_it_though_the_queue_still_holds_requests(
+    redis_conexao: RedisConexao,
+) -> None:
+    """Cancelling (SIGTERM to every job) closes each worker with its requests given back to the queue. The last
+    one to leave must still end the capture (``cancelled``), or it stays ``in_progress`` until the reaper; a worker
+    leaving while another is alive does not, and a finished worker with requests left in the queue does not."""
+    from sinesys_spiders.workers.fim import ultimo_worker
+
+    a, b = _fila(redis_conexao, "a"), _fila(redis_conexao, "b")
+    a.push(_request(1))
+    a.push(_request(2))
+    a.pop(), b.pop()
+
+    assert a.sair() == 1
+    assert ultimo_worker(a, "shutdown") is False  # b is alive
+    assert b.sair() == 1
+    assert ultimo_worker(b, "finished", intervalo=0.01) is False  # work left and nobody to do it: not "completed"
+    assert ultimo_worker(b, "shutdown") is True
+    assert ultimo_worker(a, "shutdown") is False  # elected once
