@@ -13,7 +13,8 @@ plain data carried by each page's request (its number and the last page), so the
 worker may answer any page.
 
 The window is ``SINESYS_PAGINAS_EM_VOO`` (default 16, the crawl's ``CONCURRENT_REQUESTS``), given to plugins as
-:attr:`~sinesys_spiders.core.capturas.ContextoCaptura.janela_paginas`; each listing of a credential has its own.
+:attr:`~sinesys_spiders.core.capturas.ContextoCaptura.janela_paginas`; each listing of a credential has its own. A
+capture run by N workers keeps N windows (one worker's download capacity each).
 """
 
 from __future__ import annotations

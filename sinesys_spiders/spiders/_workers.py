@@ -73,6 +73,7 @@ class TrabalhoEmWorkers:
     estado_credenciais: EstadoCredenciais
     _credenciais: list[CredencialResumo]
     _turnos: TurnosSessao
+    _janela_paginas: int
 
     if TYPE_CHECKING:  # the other parts of the spider
 
@@ -104,6 +105,9 @@ class TrabalhoEmWorkers:
             )
         configurar_workers(crawler.settings, self.captura_id)
         self.estado_credenciais = abrir_estado(self.captura_id, compartilhado=True)
+        # A listing keeps one window of pages in flight per worker (SINESYS_PAGINAS_EM_VOO each): with one window
+        # for all, N workers would share what one downloads and none would go faster.
+        self._janela_paginas *= self.args.workers
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._item_concluido_na_fila, signal=signal)
         crawler.signals.connect(lambda: confirmacoes(crawler).parar(), signal=signals.spider_closed, weak=False)

@@ -35,7 +35,7 @@ __all__ = ["INTERVALO", "Confirmacoes", "Escrita", "confirmacoes"]
 logger = logging.getLogger(__name__)
 
 #: Seconds between two flushes of the buffers while acknowledgements wait for them.
-INTERVALO = 0.5
+INTERVALO = 0.25
 
 
 class Escrita(Protocol):

@@ -28,7 +28,7 @@ def _vivos(fila: FilaComArrendamento) -> list[str]:
     return [m for m in membros if m != fila.worker and fila.vivo(m)]
 
 
-def ultimo_worker(fila: FilaComArrendamento, reason: str, *, intervalo: float = 0.5) -> bool:
+def ultimo_worker(fila: FilaComArrendamento, reason: str, *, intervalo: float = 0.2) -> bool:
     """Whether this worker ends the capture (True for exactly one of its workers)."""
     with erros_redis():
         if reason == "finished":  # the capture's work is done: the others close soon, or their lease lapses

@@ -16,6 +16,7 @@ a worker produced again (after another's crash) is dropped, while two credential
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 __all__ = ["DupeFilterCredencial", "SchedulerWorkers", "chave_fila", "configurar_workers"]
 
 logger = logging.getLogger(__name__)
+
+#: Seconds between two counts of the live workers and of the requests in play (a worker's share of a short queue).
+INTERVALO_CONTAGEM = 0.5
 
 
 def chave_fila(conexao: RedisConexao, captura_id: int) -> str:
@@ -96,7 +100,14 @@ class SchedulerWorkers(Scheduler):
         #: A credential's pending set (its requests queued or in flight, by request id): kept by the queue.
         self.chave_pendentes = chave_pendentes
         self._pulso: task.LoopingCall | None = None
+        self._contador: task.LoopingCall | None = None
         self.crawler_stats: Any = None
+        self.crawler: Crawler | None = None
+        #: The crawl's CONCURRENT_REQUESTS; the workers alive on the queue and the requests in play (queued or held
+        #: by a worker), refreshed twice a second.
+        self.concorrencia = 16
+        self.vivos = 1
+        self.em_jogo = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SchedulerWorkers:
@@ -119,6 +130,8 @@ class SchedulerWorkers(Scheduler):
             dupefilter=dupefilter,
         )
         instance.crawler_stats = crawler.stats  # scrapy-redis's own stats calls use a deprecated signature
+        instance.crawler = crawler
+        instance.concorrencia = max(1, crawler.settings.getint("CONCURRENT_REQUESTS", 16))
         return instance
 
     def open(self, spider: Spider) -> None:
@@ -135,6 +148,10 @@ class SchedulerWorkers(Scheduler):
         self._pulso.start(self.lease_ttl / 3, now=False).addErrback(
             lambda f: logger.error("fila: renovação parou: %s", f.value)
         )
+        self._contador = task.LoopingCall(self._contar)
+        self._contador.start(INTERVALO_CONTAGEM, now=False).addErrback(
+            lambda f: logger.error("fila: contagem dos workers parou: %s", f.value)
+        )
         logger.info("fila %s: worker %s (%d pedido(s) na fila)", self.chave, self.queue.worker, len(self.queue))
 
     def _renovar(self) -> None:
@@ -144,9 +161,31 @@ class SchedulerWorkers(Scheduler):
         except Exception as exc:  # Redis out of reach: the lease lapses and the others take the requests back
             logger.warning("fila %s: não foi possível renovar o lease: %s", self.chave, type(exc).__name__)
 
+    def _downloader(self) -> Any:
+        return getattr(getattr(self.crawler, "engine", None), "downloader", None)
+
+    def _contar(self) -> None:
+        """Count the live workers and the requests in play, for :meth:`_cota_cheia`."""
+        try:
+            self.vivos = max(1, int(self.server.scard(self.queue.chave_workers)))
+            self.em_jogo = len(self.queue) + self.queue.em_andamento()
+        except Exception:  # Redis out of reach: the next queue call reports it
+            return
+
+    def _cota_cheia(self) -> bool:
+        """Whether this worker already holds its share of the requests in play (queued, or held by any worker) while
+        the queue is short. Scrapy's engine takes requests until its downloader holds ``CONCURRENT_REQUESTS``, more
+        than a tribunal's slot downloads at once: with a short queue (a listing's window of pages) one worker would
+        take them all and queue them in its own slot while the others idle."""
+        downloader = self._downloader()
+        if self.vivos <= 1 or downloader is None or len(self.queue) >= self.concorrencia:
+            return False
+        return len(downloader.active) >= max(1, math.ceil(self.em_jogo / self.vivos))
+
     def close(self, reason: str) -> None:
-        if self._pulso is not None and self._pulso.running:
-            self._pulso.stop()
+        for chamada in (self._pulso, self._contador):
+            if chamada is not None and chamada.running:
+                chamada.stop()
         try:
             devolvidos = self.queue.sair()
         except Exception as exc:
@@ -189,6 +228,8 @@ class SchedulerWorkers(Scheduler):
 
     def next_request(self) -> Request | None:
         try:
+            if self._cota_cheia():
+                return None  # left for the other workers (this one asks again after its next answer)
             request = super().next_request()
             if request is not None and self.crawler_stats is not None:
                 self.crawler_stats.inc_value("scheduler/dequeued/redis")

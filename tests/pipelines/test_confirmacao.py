@@ -15,11 +15,12 @@ from sinesys_spiders.core.db.models import Processo as ProcessoModel
 from sinesys_spiders.core.estado_captura.redis import EstadoRedis
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 from sinesys_spiders.core.redis_conexao import RedisConexao
+from sinesys_spiders.testing.db_fixtures import on_postgresql
 from sinesys_spiders.workers.confirmacao import confirmacoes
 from sinesys_spiders.workers.fila import CHAVE_TOKEN, FilaComArrendamento
 from tests.pipelines.test_pipelines import build, crawler_for, page, row
 
-pytestmark = pytest.mark.requires_redis
+pytestmark = [pytest.mark.requires_redis, on_postgresql]  # the acknowledgement is the same on any database
 
 
 def _processos(seeded: dict[str, Any]) -> int:

@@ -28,8 +28,9 @@ from sinesys_spiders.testing.sandbox_fixtures import SandboxClient
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-#: Every API answer takes ~4 s: a crawl is still running when the test cancels or kills it.
-LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 4000, "stddev_ms": 10},
+#: Every API answer takes 10 s: the crawl is still running when `capturas cancelar` (a fresh process, slow to start
+#: on a loaded machine) reaches it; a stopping crawl cuts downloads in flight after SINESYS_PARADA_ESPERA.
+LENTO = {"name": "lento", "seed": 1, "latency": {"distribution": "normal", "mean_ms": 10000, "stddev_ms": 10},
          "targets": ["api"]}  # fmt: skip
 #: Every login page takes 20 s: a crawl is still logging in (holding its login lock) when the test kills it.
 LOGIN_LENTO = {"name": "login-lento", "seed": 1, "slow_login_ms": 20000}
