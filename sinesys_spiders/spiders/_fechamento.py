@@ -105,7 +105,7 @@ class FechamentoCredenciais:
     def _done(self, credencial_id: int, request: Request | None = None) -> None:
         """One request of the credential was handled (its answer or failure)."""
         if self.estado_credenciais.compartilhado:
-            return  # workers: the request's acknowledgement leaves the pending set (workers.fila), then ends it
+            return  # workers: the request's acknowledgement leaves the pending hash (workers.fila), then ends it
         rid = str(request.meta.get(CHAVE_RID, "")) if request is not None else ""
         try:
             self.estado_credenciais.concluir_pendente(credencial_id, rid)

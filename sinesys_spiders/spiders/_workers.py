@@ -143,7 +143,7 @@ class TrabalhoEmWorkers:
             confirmacoes(self.crawler).apos_pipelines(lambda: self._ack(ack))
 
     def _ack(self, ack: tuple[str, Any, Any]) -> None:
-        """The request left this worker's processing hash and its credential's pending set (one script); the
+        """The request left this worker's processing hash and its credential's pending hash (one script); the
         worker whose ack left that credential with nothing pending sees whether it ended."""
         if self.fila is None:
             return

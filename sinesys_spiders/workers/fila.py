@@ -12,9 +12,12 @@ processing hash back into the queue, with its priority, in one Lua script. A req
 after a crash, never lost.
 
 Queuing (:meth:`FilaComArrendamento.enfileirar`) is one Lua script too: the duplicate filter's ``SADD``, the push,
-the request id added to its credential's pending set and, for a request popped before and queued again (a retry),
-its old processing entry dropped. Acknowledging (:meth:`FilaComArrendamento.concluir`) drops the processing entry
-and, only if it was still there, the pending id, in one script. So a worker killed at any instant leaves neither a
+one copy of the request counted in its credential's pending hash (request id -> copies queued or held) and, for a
+request popped before and queued again (a retry), its old processing entry dropped (the new copy replaces it and is
+not counted again). Acknowledging (:meth:`FilaComArrendamento.concluir`) drops the processing entry and, only if it
+was still there, one copy of the pending id, in one script. A worker that stalled past its lease and then queues a
+retry of a request it lost leaves two copies (the one given back, and its retry): both are counted, so the
+credential ends only once both are acknowledged. So a worker killed at any instant leaves neither a
 pending request that no queue holds nor a fingerprint marked seen whose request was never queued (the request
 produced again by the worker that takes over would be dropped as a duplicate, and the credential never end).
 
@@ -48,7 +51,7 @@ logger = logging.getLogger(__name__)
 #: ``request.meta`` key of the token of a popped request (its field in the processing hash).
 CHAVE_TOKEN = "sinesys_fila_token"  # noqa: S105 - a meta key, not a secret
 #: ``request.meta`` key of a request's stable id (credential, URL, step and data): its entry in its credential's
-#: pending set (the same request asked again after a crash has the same id).
+#: pending hash (the same request asked again after a crash has the same id).
 CHAVE_RID = "sinesys_rid"
 
 # Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil. A worker
@@ -67,32 +70,36 @@ return {token, r[1]}
 """
 
 # Queue a request, in one step: mark its fingerprint seen (unless ``dont_filter``: a retry, a redirect, a replay),
-# push it, add its request id to its credential's pending set, and (a request popped before and queued again) drop
-# its old entry from the worker's processing hash. A worker killed at any point leaves all of it or none of it.
-# KEYS: dupefilter, queue, pending set (or the queue key: no credential), processing hash;
+# push it, count it in its credential's pending hash (request id -> copies queued or held) and (a request popped
+# before and queued again) drop its old entry from the worker's processing hash. A copy that replaces its old entry
+# is not counted again; one whose old entry is gone (the worker's lease lapsed and the entry went back to the queue,
+# where it is a second copy) is. A worker killed at any point leaves all of it or none of it.
+# KEYS: dupefilter, queue, pending hash (or the queue key: no credential), processing hash;
 # ARGV: fingerprint, score, data, request id ('' = none), old token ('' = none), dont_filter ('1'), keys' TTL.
 _ENFILEIRAR = """
 if ARGV[6] ~= '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[7]))
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[7]))
+local substituido = 0
+if ARGV[5] ~= '' then substituido = redis.call('HDEL', KEYS[4], ARGV[5]) end
 if ARGV[4] ~= '' then
-  redis.call('SADD', KEYS[3], ARGV[4])
+  if substituido == 0 then redis.call('HINCRBY', KEYS[3], ARGV[4], 1) end
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[7]))
 end
-if ARGV[5] ~= '' then redis.call('HDEL', KEYS[4], ARGV[5]) end
 return 1
 """
 
 # A request was handled (its answer's rows durably written, or its failure recorded): it leaves the worker's
 # processing hash and, only if it was still there (a worker whose lease lapsed has lost it to the queue, where
-# another worker will handle it), its credential's pending set. Returns the pending requests left, or -1.
-# KEYS: processing hash, pending set (or the processing hash: no credential); ARGV: token, request id ('' = none).
+# another worker will handle it), one copy of it leaves its credential's pending hash (the id goes with its last
+# copy). Returns the pending requests left (ids with a copy queued or held), or -1.
+# KEYS: processing hash, pending hash (or the processing hash: no credential); ARGV: token, request id ('' = none).
 _CONCLUIR = """
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
 if ARGV[2] == '' then return -1 end
-redis.call('SREM', KEYS[2], ARGV[2])
-return redis.call('SCARD', KEYS[2])
+if redis.call('HINCRBY', KEYS[2], ARGV[2], -1) <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end
+return redis.call('HLEN', KEYS[2])
 """
 
 # Move processing hashes back into the queue, with their scores: the one of a worker leaving (ARGV[2]), or those
@@ -132,7 +139,7 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 return v
 """
 
-#: Seconds a capture's queue keys (queue, duplicate filter, workers set, processing hashes, pending sets) outlive
+#: Seconds a capture's queue keys (queue, duplicate filter, workers set, processing hashes, pending hashes) outlive
 #: their last change when nobody removes them (every worker of the capture killed: the last one never cleans up).
 TTL_PENDENTES = 7 * 24 * 3600
 
@@ -242,7 +249,7 @@ class FilaComArrendamento(PriorityQueue):
     ) -> bool:
         """Queue ``request`` atomically (see ``_ENFILEIRAR``); ``False`` if the duplicate filter dropped it.
 
-        ``pendentes``/``request_id``: its credential's pending set and its id there; ``token_antigo``: its entry in
+        ``pendentes``/``request_id``: its credential's pending hash and its id there; ``token_antigo``: its entry in
         this worker's processing hash when it was popped before (a retry, a redirect, a replay after a new login).
         """
         data = self._encode_request(request)
@@ -262,8 +269,8 @@ class FilaComArrendamento(PriorityQueue):
 
     def concluir(self, token: str | None, *, pendentes: str | None = None, request_id: str | None = None) -> int:
         """The request of ``token`` was handled: it leaves the processing hash and (``pendentes``/``request_id``)
-        its credential's pending set, atomically. Returns the credential's pending requests left, or -1 when there
-        is no credential or the token was no longer this worker's (its lease lapsed: the request went back)."""
+        one copy in its credential's pending hash, atomically. Returns the credential's pending requests left, or -1
+        when there is no credential or the token was no longer this worker's (its lease lapsed: it went back)."""
         if not token:
             return -1
         restantes = self._concluir(

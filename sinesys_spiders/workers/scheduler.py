@@ -97,7 +97,7 @@ class SchedulerWorkers(Scheduler):
         super().__init__(server, persist=True, queue_key=chave, dupefilter_key=f"{chave}:dupefilter", **kwargs)
         self.chave = chave
         self.lease_ttl = lease_ttl
-        #: A credential's pending set (its requests queued or in flight, by request id): kept by the queue.
+        #: A credential's pending hash (its requests queued or in flight, by request id): kept by the queue.
         self.chave_pendentes = chave_pendentes
         self._pulso: task.LoopingCall | None = None
         self._contador: task.LoopingCall | None = None
@@ -197,7 +197,7 @@ class SchedulerWorkers(Scheduler):
             logger.info("fila %s: %d pedido(s) em andamento devolvidos à fila", self.chave, devolvidos)
 
     def enqueue_request(self, request: Request) -> bool:
-        # One Lua script marks the request seen, pushes it, adds it to its credential's pending set and (a request
+        # One Lua script marks the request seen, pushes it, counts it in its credential's pending hash and (a request
         # popped before: a retry, a redirect, a replay after a new login, queued again as a new one) drops its old
         # entry from this worker's processing hash: a worker killed in between can leave no request counted as
         # pending that no queue holds, nor a fingerprint marked seen whose request was never queued.

@@ -164,6 +164,39 @@ def test_a_request_is_queued_and_counted_pending_in_one_step_and_leaves_pending_
         vivo.close("finished")
 
 
+def test_a_stalled_worker_s_retry_of_a_request_it_lost_is_a_second_copy_and_the_credential_waits_for_both(
+    redis_conexao: RedisConexao,
+) -> None:
+    """A worker whose reactor stalled past its lease lost its popped request to the queue (another worker gave it
+    back), but still holds it: when it then queues a retry of it, two copies of one request exist. The pending
+    count keeps both, so the first acknowledgement does not end the credential while the other copy is queued."""
+    from sinesys_spiders.core.estado_captura.redis import EstadoRedis
+
+    lento, vivo = _scheduler(redis_conexao, 4, ttl=0.3), _scheduler(redis_conexao, 4)
+    estado = EstadoRedis(redis_conexao, 4)
+    chave = estado.chave_pendentes(9)
+    pedido = _request(1)
+    pedido.meta[CHAVE_RID] = "rid-9"
+    pedido.meta["credencial_id"] = 9
+    try:
+        assert lento.enqueue_request(pedido.copy()) is True
+        perdido = lento.next_request()  # then its reactor stalls past its lease
+        time.sleep(0.5)
+        assert vivo.queue.recuperar() == 1  # the copy given back
+        lento.queue.renovar()  # it wakes up and joins again, and retries the request it still holds
+        assert lento.enqueue_request(perdido.replace(meta={**perdido.meta, "retry_times": 1})) is True
+        assert (len(vivo.queue), estado.pendentes(9)) == (2, 1)
+
+        primeiro, segundo = vivo.next_request(), vivo.next_request()
+        assert vivo.queue.concluir(primeiro.meta[CHAVE_TOKEN], pendentes=chave, request_id="rid-9") == 1
+        assert estado.pendentes(9) == 1  # the other copy is still held: the credential does not end
+        assert vivo.queue.concluir(segundo.meta[CHAVE_TOKEN], pendentes=chave, request_id="rid-9") == 0
+        assert estado.pendentes(9) == 0
+    finally:
+        lento.close("finished")
+        vivo.close("finished")
+
+
 def test_a_worker_whose_lease_lapsed_pops_nothing_until_it_joins_again(redis_conexao: RedisConexao) -> None:
     """A worker whose reactor stalled past its lease is dropped from the queue's workers by another's recovery;
     if it then popped a request and died before its next renewal, nobody would ever give that request back (its

@@ -2,10 +2,10 @@
 
 Keys (``{SINESYS_REDIS_PREFIX}:captura:{id}:cred:{credencial}:...``, all removed by :meth:`EstadoRedis.limpar`
 when the capture ends, and given a TTL of a week in case nobody does): ``dono`` (the worker that started it),
-``iniciando`` (set with ``dono``, in one script), ``pendentes`` (a set of request ids; the workers' queue adds an id
-in the script that queues its request and removes it in the one that acknowledges it,
-:mod:`sinesys_spiders.workers.fila`), ``contexto`` and ``estado`` (JSON), ``aplicados`` (the
-request ids whose answer changed ``estado``), ``falha`` (JSON, set once), ``terminada``.
+``iniciando`` (set with ``dono``, in one script), ``pendentes`` (a hash: request id -> copies queued or held; the
+workers' queue counts a copy in the script that queues its request and uncounts it in the one that acknowledges it,
+the id leaving with its last copy, :mod:`sinesys_spiders.workers.fila`), ``contexto`` and ``estado`` (JSON),
+``aplicados`` (the request ids whose answer changed ``estado``), ``falha`` (JSON, set once), ``terminada``.
 
 The plugin's state is changed optimistically: ``WATCH`` the state, read it, run the change, write it back in a
 ``MULTI`` with the request id added to ``aplicados``; a concurrent change by another worker makes ``EXEC`` fail
@@ -45,6 +45,12 @@ redis.call('SET', KEYS[2], '1', 'EX', tonumber(ARGV[3]))
 return 1
 """
 
+# One copy of a pending request handled (KEYS: the pending hash; ARGV: request id): the id leaves with its last copy.
+_CONCLUIR_PENDENTE = """
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return redis.call('HLEN', KEYS[1])
+"""
+
 
 class EstadoRedis:
     """The state of one capture's credentials in Redis (see the module docstring)."""
@@ -60,7 +66,7 @@ class EstadoRedis:
         return f"{self.base}:{int(credencial_id)}:{nome}"
 
     def chave_pendentes(self, credencial_id: int) -> str:
-        """The key of the credential's pending set (the workers' queue adds and removes its request ids)."""
+        """The key of the credential's pending hash (the workers' queue counts and uncounts its requests' copies)."""
         return self._k(credencial_id, "pendentes")
 
     def reivindicar(self, credencial_id: int, worker: str) -> bool:
@@ -101,21 +107,19 @@ class EstadoRedis:
         chave = self._k(credencial_id, "pendentes")
         with self.conexao.erros():
             pipe = self.client.pipeline(transaction=True)
-            pipe.sadd(chave, *ids)
+            for request_id in ids:
+                pipe.hincrby(chave, request_id, 1)
             pipe.expire(chave, TTL_CHAVES)
             pipe.execute()
 
     def concluir_pendente(self, credencial_id: int, request_id: str) -> int:
         chave = self._k(credencial_id, "pendentes")
         with self.conexao.erros():
-            pipe = self.client.pipeline(transaction=True)
-            pipe.srem(chave, request_id)
-            pipe.scard(chave)
-            return int(pipe.execute()[1])
+            return int(self.client.eval(_CONCLUIR_PENDENTE, 1, chave, request_id))
 
     def pendentes(self, credencial_id: int) -> int:
         with self.conexao.erros():
-            return int(self.client.scard(self._k(credencial_id, "pendentes")))
+            return int(self.client.hlen(self._k(credencial_id, "pendentes")))
 
     def guardar_contexto(self, credencial_id: int, contexto: dict[str, Any]) -> None:
         with self.conexao.erros():
