@@ -54,6 +54,10 @@ class Arrendamentos:
     def __contains__(self, chave: object) -> bool:
         return chave in self._leases
 
+    def chaves(self) -> list[str]:
+        """The keys held now."""
+        return list(self._leases)
+
     def lease(self, chave: str) -> Lease | None:
         """The lease held for ``chave`` (its owner token lets another worker of the crawl give it back)."""
         return self._leases.get(chave)
@@ -125,6 +129,11 @@ class Arrendamentos:
             if time.monotonic() >= limite:
                 raise LockOcupado(f"{chave} continua em uso por outra captura após {timeout:.0f} s")
             await asyncio.sleep(min(poll, max(limite - time.monotonic(), 0.0)))
+
+    def entregar(self, chave: str) -> None:
+        """Stop holding ``chave`` without releasing it: another worker of the capture takes it over (its lock names
+        this worker's queue lease, gone once it left, and the capture's liveness, which keeps other captures out)."""
+        self._leases.pop(chave, None)
 
     def liberar(self, chave: str) -> None:
         """Give ``chave`` back (nothing if not held); a lease that lapsed meanwhile is logged."""

@@ -143,10 +143,22 @@ class CasosEmVoo:
             lease = Lease(str(dados["key"]), str(dados["owner"]), dt.datetime.fromisoformat(dados["expires_at"]))
             self.locks.devolver_em_lote(lease)
 
-    def fechar(self) -> None:
-        """The crawl is closing: the locks it holds are given back (one process: its cases are forgotten too)."""
+    def fechar(self, *, entregar: bool = False) -> None:
+        """The crawl is closing: the locks it holds are given back (one process: its cases are forgotten too).
+
+        ``entregar`` (a worker that leaves while others of the capture go on): the locks of the cases still open in
+        the capture stay taken (the surviving worker that closes a case gives its lock back by the owner token in
+        its record; another capture cannot take them over while the capture lives), the others are given back."""
         if not self.estado.compartilhado:
             self.estado.limpar()
         self._itens.clear()
         self._restantes.clear()
+        if entregar and self.estado.compartilhado:
+            try:
+                abertas = self._vigentes([c for c in self.locks.chaves() if c.startswith(_PREFIXO)])
+            except Exception as exc:  # out of reach: give them back as a lone crawl does
+                logger.warning("casos: locks não entregues aos outros workers (%s)", type(exc).__name__)
+                abertas = set()
+            for chave in abertas:
+                self.locks.entregar(chave)
         self.locks.fechar()

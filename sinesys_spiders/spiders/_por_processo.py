@@ -208,7 +208,7 @@ class ProcessoSpider(CapturaSpider):
         """The cases' requests, lazily: the locks of the next :data:`LOCKS_POR_VEZ` cases in one transaction, a case
         held by another run reported ``bloqueado``, a lock taken for a case never started given back."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
-        metadata.update(self.metadados_worker())  # workers: taken over at once if this worker dies
+        metadata.update(self.metadados_captura())  # workers: taken over at once by the capture's others if it dies
         for inicio in range(0, len(alvos), LOCKS_POR_VEZ):
             if credencial.id in self._falhas:
                 return
@@ -395,4 +395,4 @@ class ProcessoSpider(CapturaSpider):
             self.redis_indisponivel(exc)
 
     def _fechar(self, spider: scrapy.Spider, reason: str) -> None:
-        self._casos.fechar()
+        self._casos.fechar(entregar=self.outros_workers_vivos())

@@ -78,6 +78,8 @@ class TurnosSessao:
         """The credential's turn: ``espera=None`` only if the session is free now (``False`` if not); otherwise
         wait up to ``espera`` seconds, then ``LockOcupado``."""
         chave = chave_sessao(credencial.advogado_id, sessao_de(credencial))
+        if self._chaves.get(credencial.id) == chave and chave in self._arrendamentos:
+            return True  # held already (taken over from a worker of the capture that left)
         if espera is None:
             if not await self._arrendamentos.tentar(chave, metadata=metadata):
                 logger.info("credencial %s: sessão em uso por outra captura; fica para depois", credencial.id)
@@ -88,6 +90,23 @@ class TurnosSessao:
             await self._arrendamentos.aguardar(chave, timeout=espera, poll=poll, metadata=metadata)
         self._chaves[credencial.id] = chave
         return True
+
+    async def retomar(self, credencial: CredencialResumo, *, metadata: Mapping[str, Any]) -> bool:
+        """Take over the turn a worker of the same capture held for ``credencial`` and lost (it left, or its queue
+        lease lapsed) while the credential still has work: ``True`` if this crawl now holds it."""
+        chave = chave_sessao(credencial.advogado_id, sessao_de(credencial))
+        if credencial.id in self._chaves or not await self._arrendamentos.tentar(chave, metadata=metadata):
+            return False
+        self._chaves[credencial.id] = chave
+        logger.info("credencial %s: a vez na sessão passou a este worker", credencial.id)
+        return True
+
+    def entregar(self, credencial_id: int) -> None:
+        """This worker leaves while the credential still has work: its turn stays taken, for another worker of the
+        capture to take over (:meth:`retomar`), instead of being freed for another capture."""
+        chave = self._chaves.pop(credencial_id, None)
+        if chave is not None:
+            self._arrendamentos.entregar(chave)
 
     def credenciais(self) -> list[int]:
         """The credentials whose session turn this crawl holds."""

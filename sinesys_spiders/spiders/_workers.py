@@ -17,6 +17,16 @@ first requests (its queue lease lapsed) is claimed again by another. A worker st
 the capture has ended, handling what the queue holds; then it closes, and the capture extension finishes the
 capture when the last worker closes (:mod:`sinesys_spiders.extensions.capturas`).
 
+Session turns and case locks are handed over, never freed, while the capture still has work on them: they name
+the worker's queue lease and the capture's liveness (``{fila}:vivos``, renewed by every live worker), so another
+capture cannot take them over while any worker of this one lives. A worker that leaves (one job's SIGTERM) with a
+credential unfinished keeps its turn taken (:meth:`TurnosSessao.entregar`) and the locks of its cases still open
+(:meth:`CasosEmVoo.fechar`); a surviving worker takes a started credential's turn over as soon as its starter is
+gone (left, killed, or stalled past ``SINESYS_FILA_LEASE_TTL``) and renews it until the credential ends
+(:meth:`_retomar_turnos`); a case's lock is given back by whichever worker closes the case, by its owner token. A
+worker that stalled past its lease and finds its turn taken over by another worker of the capture stops renewing
+it without failing the credential. Only when no worker of the capture lives are they taken over by others.
+
 The per-case spiders (``partes``, ``timeline``, and ``combinada``'s per-case part) share their cases in flight,
 their locks' owner tokens and their per-case results the same way (:mod:`sinesys_spiders.spiders._casos`,
 :mod:`sinesys_spiders.core.estado_captura.processos`). A spider with ``aceita_workers = False`` is refused
@@ -36,7 +46,7 @@ from scrapy import signals
 from sinesys_spiders import sinais
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
 from sinesys_spiders.core.estado_captura import abrir_estado
-from sinesys_spiders.core.locks import META_LEASE_WORKER
+from sinesys_spiders.core.locks import META_LEASE_CAPTURA, META_LEASE_WORKER
 from sinesys_spiders.workers.confirmacao import confirmacoes
 from sinesys_spiders.workers.fila import CHAVE_RID, CHAVE_TOKEN
 from sinesys_spiders.workers.scheduler import configurar_workers
@@ -123,6 +133,24 @@ class TrabalhoEmWorkers:
         """Lock metadata tying a lock to this worker's queue lease (nothing when not a worker)."""
         return {META_LEASE_WORKER: self.fila.chave_lease} if self.fila is not None else {}
 
+    def metadados_captura(self) -> dict[str, str]:
+        """Lock metadata of a lock the capture's workers hand over to each other (a session turn, a case): this
+        worker's queue lease, and the capture's liveness (another capture cannot take it over while it exists)."""
+        if self.fila is None:
+            return {}
+        return {META_LEASE_WORKER: self.fila.chave_lease, META_LEASE_CAPTURA: self.fila.chave_vivos}
+
+    def outros_workers_vivos(self) -> bool:
+        """Whether another worker of the capture still holds its queue lease (this one is leaving)."""
+        if self.fila is None:
+            return False
+        try:
+            membros = self.fila.server.smembers(self.fila.chave_workers)
+        except Exception:  # out of reach: nobody to hand anything over to
+            return False
+        nomes = [m.decode() if isinstance(m, bytes) else str(m) for m in membros]
+        return any(nome != self.fila.worker and self.fila.vivo(nome) for nome in nomes)
+
     # -- the queue: a request is handled when its answer's items are -------------------------------------
 
     def _concluir_na_fila(self, request: Request | None, item: Any) -> None:
@@ -206,8 +234,28 @@ class TrabalhoEmWorkers:
             await asyncio.sleep(INTERVALO)
             try:
                 self._soltar_turnos_encerrados()
+                await self._retomar_turnos()
             except RedisIndisponivel as exc:
                 logger.warning("workers: estado compartilhado inacessível: %s", exc)
+
+    async def _retomar_turnos(self) -> None:
+        """Take over the session turn of every started credential with work left whose starter is gone (it left, or
+        its queue lease lapsed): the turn stays held by a live worker of the capture until the credential ends."""
+        if self.fila is None:
+            return
+        estado = self.estado_credenciais
+        for credencial in self._credenciais:
+            if credencial.id in self._turnos.credenciais() or estado.terminada(credencial.id):
+                continue
+            dono = estado.dono(credencial.id)
+            if dono is None or dono == self._worker() or estado.iniciando(credencial.id) or self.fila.vivo(dono):
+                continue  # not started yet, being started (its starter's takeover takes the turn), or its starter's
+            metadata = {
+                "spider": getattr(self, "name", ""),
+                "captura_id": self.captura_id,
+                "credencial_id": credencial.id,
+            }
+            await self._turnos.retomar(credencial, metadata={**metadata, **self.metadados_captura()})
 
     def redis_indisponivel(self, erro: RedisIndisponivel) -> None:
         """Redis went out of reach mid-crawl: every credential of this worker fails with ``REDIS_INDISPONIVEL``

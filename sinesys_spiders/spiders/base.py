@@ -58,7 +58,7 @@ from sinesys_spiders.core.paginacao import JANELA_PADRAO
 from sinesys_spiders.params import CapturaParams, modelo_parametros
 from sinesys_spiders.spiders._credenciais import ContextoCredenciais
 from sinesys_spiders.spiders._fechamento import FechamentoCredenciais
-from sinesys_spiders.spiders._turnos import TurnosSessao, mesma_sessao
+from sinesys_spiders.spiders._turnos import TurnosSessao, chave_sessao, mesma_sessao, sessao_de
 from sinesys_spiders.spiders._workers import TrabalhoEmWorkers
 from sinesys_spiders.workers.fila import CHAVE_RID
 
@@ -184,7 +184,7 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
     async def _tomar_sessao(self, credencial: CredencialResumo, *, espera: float | None) -> bool:
         """The credential's turn on its session (see :class:`TurnosSessao`); ``False``: not its turn, or failed."""
         metadata = {"spider": self.name, "captura_id": self.captura_id, "credencial_id": credencial.id}
-        metadata.update(self.metadados_worker())  # workers: taken over once this worker's queue lease lapses
+        metadata.update(self.metadados_captura())  # workers: handed over to another worker of the capture
         if isinstance(self._falhas.get(credencial.id), RedisIndisponivel):
             return False  # put off, then Redis failed it: not retried in this crawl
         try:
@@ -212,10 +212,20 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
             return False
 
     def _turno_perdido(self, credencial_id: int, causa: BaseException | None) -> None:
-        """The credential's session turn lapsed (or its lock back end is out of reach): its work stops, failed."""
+        """The credential's session turn lapsed (or its lock back end is out of reach): its work stops, failed.
+
+        A worker whose queue lease lapsed (its reactor stalled past ``SINESYS_FILA_LEASE_TTL``) may find the turn
+        taken over by another worker of the same capture, which carries the credential on: nothing is lost, and the
+        credential is not failed."""
         if isinstance(causa, RedisIndisponivel):
             self.credencial_falhou(credencial_id, causa)
             self.crawler.signals.send_catch_log(signal=sinais.captura_falhou, error=causa)
+            return
+        if self._turno_na_captura(credencial_id):
+            logger.warning(
+                "credencial %s: a vez na sessão passou a outro worker desta captura (o lease deste expirou)",
+                credencial_id,
+            )
             return
         self.credencial_falhou(
             credencial_id,
@@ -225,7 +235,28 @@ class CapturaSpider(ContextoCredenciais, FechamentoCredenciais, TrabalhoEmWorker
             ),
         )
 
+    def _turno_na_captura(self, credencial_id: int) -> bool:
+        """Whether another worker of this capture holds the credential's session turn now (workers only)."""
+        credencial = next((c for c in self._credenciais if c.id == credencial_id), None)
+        metadados = getattr(self.locks, "metadata", None)
+        if not self.estado_credenciais.compartilhado or credencial is None or metadados is None:
+            return False
+        try:
+            dados = metadados(chave_sessao(credencial.advogado_id, sessao_de(credencial)))
+        except Exception:  # out of reach: lost as far as this worker can tell
+            return False
+        return dados is not None and dados.get("captura_id") == self.captura_id
+
     def _fechar_turnos(self, spider: scrapy.Spider, reason: str) -> None:
+        """The crawl closes: its session turns are freed, except (a worker leaving while others of the capture go on)
+        those of credentials with work left, which another worker of the capture takes over."""
+        if self.estado_credenciais.compartilhado and self.outros_workers_vivos():
+            for credencial_id in self._turnos.credenciais():
+                try:
+                    if not self.estado_credenciais.terminada(credencial_id):
+                        self._turnos.entregar(credencial_id)
+                except RedisIndisponivel:
+                    break  # out of reach: freed as a lone crawl does
         self._turnos.fechar()
 
     async def _aguardar_mesma_sessao(self, credencial: CredencialResumo) -> None:

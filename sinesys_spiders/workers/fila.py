@@ -169,6 +169,9 @@ class FilaComArrendamento(PriorityQueue):
         self.chave_lease = f"{self.key}:lease:{self.worker}"
         self.chave_processando = f"{self.key}:processando:{self.worker}"
         self.chave_marca = f"{self.key}:marca"
+        #: The capture's liveness: set with every lease renewal of any of its workers, so it lapses only when none
+        #: renews (the session turn and case locks name it: another capture cannot take them over meanwhile).
+        self.chave_vivos = f"{self.key}:vivos"
         #: The capture's mark this worker saw when it first joined (see ``_MARCA``).
         self.marca: str | None = None
         self._pop = server.register_script(_POP)
@@ -184,6 +187,7 @@ class FilaComArrendamento(PriorityQueue):
         self._conferir_marca()
         pipe = self.server.pipeline()
         pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000))
+        pipe.set(self.chave_vivos, "1", px=int(self.lease_ttl * 1000))
         pipe.sadd(self.chave_workers, self.worker)
         pipe.expire(self.chave_workers, TTL_PENDENTES)
         pipe.execute()
@@ -193,6 +197,7 @@ class FilaComArrendamento(PriorityQueue):
         pipe = self.server.pipeline(transaction=False)
         pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000), xx=True)
         pipe.expire(self.chave_workers, TTL_PENDENTES)
+        pipe.set(self.chave_vivos, "1", px=int(self.lease_ttl * 1000))
         renovado = pipe.execute()[0]
         self._conferir_marca()
         if renovado:
@@ -289,7 +294,7 @@ class FilaComArrendamento(PriorityQueue):
 
     def clear(self) -> None:
         """Remove the queue and every worker's processing hash and lease (the capture is over)."""
-        chaves = [self.key, self.chave_workers, self.chave_marca]
+        chaves = [self.key, self.chave_workers, self.chave_marca, self.chave_vivos]
         chaves += [k for k in self.server.scan_iter(match=f"{self.key}:processando:*", count=500)]
         chaves += [k for k in self.server.scan_iter(match=f"{self.key}:lease:*", count=500)]
         self.server.delete(*chaves)

@@ -9,10 +9,19 @@ on any back end; ``hold`` stops its block with ``LockPerdido`` when the lock is 
 from __future__ import annotations
 
 from sinesys_spiders.core.config import Settings, get_settings
-from sinesys_spiders.core.locks.base import META_LEASE_WORKER, Lease, LockBackend, acquire, hold
+from sinesys_spiders.core.locks.base import META_LEASE_CAPTURA, META_LEASE_WORKER, Lease, LockBackend, acquire, hold
 from sinesys_spiders.core.locks.sql import SqlLockBackend
 
-__all__ = ["META_LEASE_WORKER", "Lease", "LockBackend", "SqlLockBackend", "acquire", "hold", "open_locks"]
+__all__ = [
+    "META_LEASE_CAPTURA",
+    "META_LEASE_WORKER",
+    "Lease",
+    "LockBackend",
+    "SqlLockBackend",
+    "acquire",
+    "hold",
+    "open_locks",
+]
 
 
 def open_locks(settings: Settings | None = None) -> LockBackend:

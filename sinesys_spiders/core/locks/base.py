@@ -24,11 +24,15 @@ from typing import Any, Protocol, runtime_checkable
 from sinesys_spiders.core.errors import LockOcupado, LockPerdido
 from sinesys_spiders.core.timeutil import utcnow
 
-__all__ = ["META_LEASE_WORKER", "Lease", "LockBackend", "acquire", "hold"]
+__all__ = ["META_LEASE_CAPTURA", "META_LEASE_WORKER", "Lease", "LockBackend", "acquire", "hold"]
 
 #: Metadata key of a lock taken by a worker of a capture: the Redis key of that worker's queue lease. The Redis back
 #: end lets the next acquirer take over a lock whose holder's lease lapsed (the SQL back end ignores it).
 META_LEASE_WORKER = "lease_worker"
+#: Metadata key of a lock a capture's workers hand over to each other (a session turn, a case): the Redis key of the
+#: capture's liveness, renewed by every live worker of it. While it exists, a lock whose worker's lease lapsed is
+#: taken over only by a worker of the same capture (the Redis back end; the SQL back end ignores it).
+META_LEASE_CAPTURA = "lease_captura"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

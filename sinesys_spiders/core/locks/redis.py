@@ -9,7 +9,9 @@ A holder that runs in a worker of a capture (:mod:`sinesys_spiders.workers`) nam
 lock's metadata (``lease_worker``, :data:`~sinesys_spiders.core.locks.base.META_LEASE_WORKER`): once that lease
 lapses (the worker was killed, ``SINESYS_FILA_LEASE_TTL``), the next acquirer takes the lock over at once, in the
 acquire script, instead of waiting for the lock's own TTL (a login lock's is 600 s). Only a lease key under this
-deployment's prefix counts.
+deployment's prefix counts. A session turn or case lock also names its capture's liveness key (``lease_captura``,
+:data:`~sinesys_spiders.core.locks.base.META_LEASE_CAPTURA`, renewed by every live worker of the capture): while it
+exists only a worker of that capture takes the lock over (another capture waits as for any held lock).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sinesys_spiders.core.locks.base import Lease
+from sinesys_spiders.core.locks.base import META_LEASE_CAPTURA, Lease
 from sinesys_spiders.core.redis_conexao import RedisConexao
 from sinesys_spiders.core.timeutil import utcnow
 
@@ -30,6 +32,8 @@ __all__ = ["RedisLockBackend"]
 # Take the lock if it is free; or if its holder declared the lease of the worker it runs in (metadata
 # ``lease_worker``, a key under this deployment's prefix, ARGV[4]) and that lease lapsed: the holder died, and the
 # lock is taken over at once instead of after its TTL (the old owner token then fails every extend and release).
+# A holder that also declared its capture's liveness (``lease_captura``) is taken over only by a worker of the same
+# capture (ARGV[5]) while any worker of that capture is alive: the capture still works on what the lock guards.
 _ACQUIRE = """
 if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local meta = redis.call('get', KEYS[2])
@@ -39,6 +43,9 @@ if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local lease = dados['lease_worker']
   if type(lease) ~= 'string' or string.sub(lease, 1, #ARGV[4]) ~= ARGV[4] then return 0 end
   if redis.call('exists', lease) == 1 then return 0 end
+  local captura = dados['lease_captura']
+  if type(captura) == 'string' and captura ~= ARGV[5] and string.sub(captura, 1, #ARGV[4]) == ARGV[4]
+     and redis.call('exists', captura) == 1 then return 0 end
   redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
 redis.call('set', KEYS[2], ARGV[3], 'PX', ARGV[2])
@@ -89,7 +96,8 @@ class RedisLockBackend:
         owner = secrets.token_hex(16)
         meta = json.dumps({**dict(metadata or {}), "criado_em": now.isoformat()}, default=str)
         with self._conexao.erros():
-            taken = self._acquire(keys=self._keys(key), args=[owner, ms, meta, self._conexao.chave("")])
+            captura = str(dict(metadata or {}).get(META_LEASE_CAPTURA) or "")
+            taken = self._acquire(keys=self._keys(key), args=[owner, ms, meta, self._conexao.chave(""), captura])
         if not taken:
             return None
         return Lease(key=key, owner=owner, expires_at=now + dt.timedelta(milliseconds=ms))

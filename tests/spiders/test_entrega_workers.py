@@ -1,0 +1,75 @@
+"""A capture's workers hand a lawyer's session turn over to each other instead of freeing it (real redis-server).
+
+A worker that leaves (one job's SIGTERM) or dies (``kill -9``: its queue lease lapses) while a credential it
+started still has work in the shared queue must not let another capture use that lawyer's session meanwhile: the
+turn lock names the capture's liveness, which keeps other captures out while any worker of the capture lives, and a
+surviving worker takes the turn over and renews it until the credential ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import scrapy
+
+from sinesys_spiders.core.credenciais import CredencialResumo, OtpKind
+from sinesys_spiders.core.locks import META_LEASE_CAPTURA, META_LEASE_WORKER
+from sinesys_spiders.core.locks.redis import RedisLockBackend
+from sinesys_spiders.core.redis_conexao import RedisConexao
+from sinesys_spiders.spiders._turnos import TurnosSessao, chave_sessao, sessao_de
+from sinesys_spiders.workers.fila import FilaComArrendamento
+
+pytestmark = pytest.mark.requires_redis
+
+
+class _Spider(scrapy.Spider):
+    name = "entrega"
+
+
+def _fila(conexao: RedisConexao, captura_id: int, worker: str) -> FilaComArrendamento:
+    fila = FilaComArrendamento(
+        conexao.client, _Spider(), conexao.chave("captura", captura_id, "fila"), worker=worker, lease_ttl=30.0
+    )
+    fila.registrar()
+    return fila
+
+
+def _metadata(fila: FilaComArrendamento, captura_id: int) -> dict[str, Any]:
+    return {"captura_id": captura_id, META_LEASE_WORKER: fila.chave_lease, META_LEASE_CAPTURA: fila.chave_vivos}
+
+
+def test_a_leaving_worker_hands_the_session_turn_over_and_no_other_capture_gets_it_meanwhile(
+    redis_conexao: RedisConexao,
+) -> None:
+    """Worker 1 leaves with the credential unfinished: the turn stays taken (another capture is refused it), worker
+    2 of the same capture takes it over and keeps it; once worker 2 is gone too (killed, and the capture's liveness
+    lapsed) or gives it back, the other capture gets it."""
+    backend = RedisLockBackend(redis_conexao)
+    credencial = CredencialResumo(5, 77, "TRT3", "primeiro_grau", "***", OtpKind.TOTP, True)
+    chave = chave_sessao(credencial.advogado_id, sessao_de(credencial))
+    um, dois, alheia = _fila(redis_conexao, 1, "w1"), _fila(redis_conexao, 1, "w2"), _fila(redis_conexao, 2, "x1")
+
+    async def cenario() -> None:
+        t1, t2, t3 = (TurnosSessao(lambda: backend, ttl=30.0) for _ in range(3))
+        assert await t1.tomar(credencial, espera=None, metadata=_metadata(um, 1))
+
+        t1.entregar(credencial.id)  # worker 1 leaves (SIGTERM) while the credential still has work
+        t1.fechar()
+        um.sair()
+        assert not await t3.tomar(credencial, espera=None, metadata=_metadata(alheia, 2))
+
+        assert await t2.retomar(credencial, metadata=_metadata(dois, 1))
+        assert (backend.metadata(chave) or {}).get(META_LEASE_WORKER) == dois.chave_lease
+        assert await t2.tomar(credencial, espera=None, metadata=_metadata(dois, 1))  # held: no second take
+        assert not await t3.tomar(credencial, espera=None, metadata=_metadata(alheia, 2))
+
+        redis_conexao.client.delete(dois.chave_lease)  # worker 2 killed: another of the capture could take over,
+        assert not await t3.tomar(credencial, espera=None, metadata=_metadata(alheia, 2))  # but no other capture
+        redis_conexao.client.delete(dois.chave_vivos)  # and once no worker of the capture lives, it may
+        assert await t3.tomar(credencial, espera=None, metadata=_metadata(alheia, 2))
+        t2.fechar()
+        t3.fechar()
+
+    asyncio.run(cenario())
