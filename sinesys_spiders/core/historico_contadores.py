@@ -152,6 +152,14 @@ class ContadoresRedis(ContadoresCaptura):
             staged = self._staged.pop(pedido, None)
         if staged is None:
             return False
+        try:
+            return self._adicionar_uma_vez(pedido, staged)
+        except Exception:  # Redis out of reach: kept for a later try (the request stays unacknowledged meanwhile)
+            with self._trava:
+                self._staged.setdefault(pedido, staged)
+            raise
+
+    def _adicionar_uma_vez(self, pedido: str, staged: ContadoresCaptura) -> bool:
         contados = f"{self.base}:pedidos"
         with self.conexao.erros(), self.conexao.client.pipeline(transaction=True) as pipe:
             while True:
