@@ -110,7 +110,7 @@ class ContadoresRedis(ContadoresCaptura):
         if pedido is not None:  # staged until the answer is handled (confirmar): added once per capture
             with self._trava:
                 entry = self._staged.setdefault(pedido, ContadoresCaptura())
-                entry.add(credencial_id, tribunal, grau, **counts)
+                entry.add(credencial_id, tribunal, grau, pedido=None, **counts)
             return
         with self.conexao.erros():
             pipe = self.conexao.client.pipeline(transaction=True)
@@ -164,7 +164,7 @@ class ContadoresRedis(ContadoresCaptura):
         with self.conexao.erros(), self.conexao.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
-                    pipe.watch(contados)
+                    pipe.watch(contados)  # type: ignore[no-untyped-call]
                     if pipe.sismember(contados, pedido):
                         pipe.unwatch()
                         return False

@@ -48,6 +48,7 @@ class WorkerSpider(TrabalhoEmWorkers, Spider):
     """The workers side of a capture spider (its queue and acknowledgements) on the pipeline tests' crawler."""
 
     name = "acervo_geral"
+    terminadas: list[int]
 
     def _talvez_terminou(self, credencial_id: int) -> None:
         self.terminadas.append(credencial_id)

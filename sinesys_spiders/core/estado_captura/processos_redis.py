@@ -128,7 +128,7 @@ class ProcessosRedis:
                 try:
                     pipe.watch(chave, marcas)  # type: ignore[no-untyped-call]
                     if marca is not None and pipe.sismember(marcas, marca):
-                        pipe.unwatch()  # type: ignore[no-untyped-call]
+                        pipe.unwatch()
                         return None
                     valor = pipe.get(chave)
                     resultado = {} if valor is None else dict(json.loads(valor))
