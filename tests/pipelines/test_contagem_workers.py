@@ -19,7 +19,7 @@ from sinesys_spiders.core.estado_captura.processos_redis import ProcessosRedis
 from sinesys_spiders.core.estado_captura.redis import EstadoRedis
 from sinesys_spiders.core.historico_contadores import ContadoresRedis
 from sinesys_spiders.core.items import Lote
-from sinesys_spiders.core.items_processo import TimelineProcesso
+from sinesys_spiders.core.items_processo import OcorrenciaProcesso, TimelineProcesso
 from sinesys_spiders.core.rawlog.sql import SqlRawLogStore
 from sinesys_spiders.core.redis_conexao import RedisConexao
 from sinesys_spiders.spiders._workers import TrabalhoEmWorkers
@@ -130,7 +130,7 @@ async def test_a_per_case_answer_handled_by_two_workers_is_counted_once(
 ) -> None:
     """Worker A stores a case's timeline and adds its part of the credential's result, then dies before
     acknowledging; worker B handles the same answer (every movement already there). The capture's result is one
-    handling's: the documents and movements counted once, all new, none unchanged."""
+    handling's: the documents and movements counted once, all new, none unchanged, and its error once."""
     captura = mundo["captura"]
     world, caso = mundo["world"], mundo["caso"]
     bruta = world.timeline("TRT3", "primeiro_grau", caso["id"])
@@ -149,12 +149,15 @@ async def test_a_per_case_answer_handled_by_two_workers_is_counted_once(
         item = TimelineProcesso(
             **_comum(mundo), itens=itens, bruta=bruta, total_documentos=documentos, total_movimentos=movimentos
         )
-        marcas(crawler).marcar([item], "rid-timeline")
+        erro = OcorrenciaProcesso(**_comum(mundo), tipo="erro", codigo="RESPOSTA_INVALIDA", mensagem="não é um PDF")
+        marcas(crawler).marcar([item, erro], "rid-timeline")
         assert await pipeline.process_item(item) is item
+        with pytest.raises(DropItem):
+            await pipeline.process_item(erro)
     _, ultimo = pipelines[1]
     [dados] = ultimo.compartilhado.resultados().values()
     conta = de_dict(dados)
     assert conta.extra()["total_documentos"] == documentos
     assert conta.extra()["total_movimentos"] == movimentos
     assert conta.extra()["novos_movimentos"] == movimentos
-    assert conta.contagem() == {"inseridos": documentos + movimentos, "atualizados": 0, "inalterados": 0, "erros": 0}
+    assert conta.contagem() == {"inseridos": documentos + movimentos, "atualizados": 0, "inalterados": 0, "erros": 1}
