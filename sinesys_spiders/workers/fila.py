@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
 
+from sinesys_spiders.core.errors import RedisIndisponivel
+
 if TYPE_CHECKING:
     import redis
     from scrapy import Request, Spider
@@ -49,13 +51,18 @@ CHAVE_TOKEN = "sinesys_fila_token"  # noqa: S105 - a meta key, not a secret
 #: pending set (the same request asked again after a crash has the same id).
 CHAVE_RID = "sinesys_rid"
 
-# Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil.
+# Pop the first request (lowest score) into the worker's processing hash: ``{token, data}`` or nil. A worker
+# whose lease lapsed pops nothing until it renewed (joined again): another worker may already have dropped it from
+# the workers set, and a processing hash no member of that set owns would never be given back if it then died.
+# KEYS: queue, processing hash, the worker's lease; ARGV: the processing hash's TTL.
 _POP = """
+if redis.call('EXISTS', KEYS[3]) == 0 then return nil end
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r == 0 then return nil end
 redis.call('ZREM', KEYS[1], r[1])
 local token = redis.sha1hex(r[1])
 redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[1]))
 return {token, r[1]}
 """
 
@@ -63,10 +70,12 @@ return {token, r[1]}
 # push it, add its request id to its credential's pending set, and (a request popped before and queued again) drop
 # its old entry from the worker's processing hash. A worker killed at any point leaves all of it or none of it.
 # KEYS: dupefilter, queue, pending set (or the queue key: no credential), processing hash;
-# ARGV: fingerprint, score, data, request id ('' = none), old token ('' = none), dont_filter ('1'), pending TTL.
+# ARGV: fingerprint, score, data, request id ('' = none), old token ('' = none), dont_filter ('1'), keys' TTL.
 _ENFILEIRAR = """
 if ARGV[6] ~= '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[7]))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[7]))
 if ARGV[4] ~= '' then
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[7]))
@@ -110,7 +119,21 @@ end
 return movidos
 """
 
-#: Seconds a credential's pending set outlives its last change when nobody removes it (the capture's keys).
+# The capture's mark (KEYS[1]): set by the first worker that joins, read by every other; a worker that finds it
+# gone or changed knows Redis lost the capture's state (restarted without persistence, or from an older snapshot)
+# while the client reconnected silently. ARGV: a new mark, its TTL.
+_MARCA = """
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+  return ARGV[1]
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return v
+"""
+
+#: Seconds a capture's queue keys (queue, duplicate filter, workers set, processing hashes, pending sets) outlive
+#: their last change when nobody removes them (every worker of the capture killed: the last one never cleans up).
 TTL_PENDENTES = 7 * 24 * 3600
 
 
@@ -138,27 +161,48 @@ class FilaComArrendamento(PriorityQueue):
         self.chave_workers = f"{self.key}:workers"
         self.chave_lease = f"{self.key}:lease:{self.worker}"
         self.chave_processando = f"{self.key}:processando:{self.worker}"
+        self.chave_marca = f"{self.key}:marca"
+        #: The capture's mark this worker saw when it first joined (see ``_MARCA``).
+        self.marca: str | None = None
         self._pop = server.register_script(_POP)
         self._enfileirar = server.register_script(_ENFILEIRAR)
         self._concluir = server.register_script(_CONCLUIR)
         self._devolver = server.register_script(_DEVOLVER)
+        self._marca = server.register_script(_MARCA)
 
     # -- the worker's lease --------------------------------------------------------------------------
 
     def registrar(self) -> None:
-        """Join the queue's workers, with a fresh lease."""
+        """Join the queue's workers, with a fresh lease (``RedisIndisponivel`` if Redis lost the capture's state)."""
+        self._conferir_marca()
         pipe = self.server.pipeline()
         pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000))
         pipe.sadd(self.chave_workers, self.worker)
+        pipe.expire(self.chave_workers, TTL_PENDENTES)
         pipe.execute()
 
     def renovar(self) -> bool:
         """Renew the lease; ``False`` if it had lapsed (then its requests may have gone back: it joins again)."""
-        if self.server.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000), xx=True):
+        pipe = self.server.pipeline(transaction=False)
+        pipe.set(self.chave_lease, "1", px=int(self.lease_ttl * 1000), xx=True)
+        pipe.expire(self.chave_workers, TTL_PENDENTES)
+        renovado = pipe.execute()[0]
+        self._conferir_marca()
+        if renovado:
             return True
         logger.warning("fila %s: o lease do worker %s expirou; seus pedidos voltaram à fila", self.key, self.worker)
         self.registrar()
         return False
+
+    def _conferir_marca(self) -> None:
+        marca = self._marca(keys=[self.chave_marca], args=[secrets.token_hex(8), TTL_PENDENTES])
+        marca = marca.decode() if isinstance(marca, bytes) else str(marca)
+        if self.marca is None:
+            self.marca = marca
+        elif marca != self.marca:
+            raise RedisIndisponivel(
+                "o Redis perdeu o estado da captura (reiniciado sem persistência ou de um snapshot antigo)"
+            )
 
     def recuperar(self) -> int:
         """Move the requests of every worker whose lease lapsed back into the queue; return how many."""
@@ -178,7 +222,7 @@ class FilaComArrendamento(PriorityQueue):
     # -- requests ------------------------------------------------------------------------------------
 
     def pop(self, timeout: int = 0) -> Request | None:
-        resultado = self._pop(keys=[self.key, self.chave_processando])
+        resultado = self._pop(keys=[self.key, self.chave_processando, self.chave_lease], args=[TTL_PENDENTES])
         if not resultado:
             return None
         token, data = resultado
@@ -238,7 +282,7 @@ class FilaComArrendamento(PriorityQueue):
 
     def clear(self) -> None:
         """Remove the queue and every worker's processing hash and lease (the capture is over)."""
-        chaves = [self.key, self.chave_workers]
+        chaves = [self.key, self.chave_workers, self.chave_marca]
         chaves += [k for k in self.server.scan_iter(match=f"{self.key}:processando:*", count=500)]
         chaves += [k for k in self.server.scan_iter(match=f"{self.key}:lease:*", count=500)]
         self.server.delete(*chaves)

@@ -3,7 +3,8 @@
 A worker that closes has left the queue's workers (its scheduler closed first). It waits until every other worker
 has left or lost its lease (``SINESYS_FILA_LEASE_TTL``: a killed worker stops counting within it, its requests
 going back to the queue), then takes the capture's ``fim`` key (``SET NX``): exactly one worker does, and it ends
-the capture. A worker that closes while another is alive and working (one job stopped by SIGTERM) is not the last.
+the capture, whatever its close reason (a cancel stops every worker with requests given back to the queue). A
+worker that closes while another is alive and working (one job stopped by SIGTERM) is not the last.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def ultimo_worker(fila: FilaComArrendamento, reason: str, *, intervalo: float = 
             limite = time.monotonic() + fila.lease_ttl + 2 * intervalo
             while _vivos(fila) and time.monotonic() < limite:
                 time.sleep(intervalo)
-        if _vivos(fila) or len(fila) > 0:
+        # a cancelled or interrupted capture leaves requests queued (its workers gave them back): its last worker
+        # still ends it; a finished one with work left and nobody to do it is not ended as done (the reaper fails it)
+        if _vivos(fila) or (reason == "finished" and len(fila) > 0):
             return False
         return bool(fila.server.set(f"{fila.key}:fim", fila.worker, nx=True, ex=24 * 3600))
 

@@ -158,6 +158,8 @@ class SchedulerWorkers(Scheduler):
         try:
             self.queue.renovar()
             self.queue.recuperar()
+        except RedisIndisponivel as exc:  # Redis lost the capture's state (restarted): this worker stops
+            self._indisponivel(exc)
         except Exception as exc:  # Redis out of reach: the lease lapses and the others take the requests back
             logger.warning("fila %s: não foi possível renovar o lease: %s", self.chave, type(exc).__name__)
 

@@ -162,3 +162,96 @@ def test_a_request_is_queued_and_counted_pending_in_one_step_and_leaves_pending_
         assert vivo.enqueue_request(pedido.copy()) is False  # handled: never fetched again
     finally:
         vivo.close("finished")
+
+
+def test_a_worker_whose_lease_lapsed_pops_nothing_until_it_joins_again(redis_conexao: RedisConexao) -> None:
+    """A worker whose reactor stalled past its lease is dropped from the queue's workers by another's recovery;
+    if it then popped a request and died before its next renewal, nobody would ever give that request back (its
+    processing hash belongs to no member of the workers set). So it pops nothing until it renewed, and the live
+    worker gets the request."""
+    parado = _fila(redis_conexao, "parado", ttl=0.3)
+    vivo = _fila(redis_conexao, "vivo")
+    vivo.push(_request(1))
+
+    time.sleep(0.5)  # parado's lease lapses (its reactor was blocked)
+    vivo.recuperar()  # parado leaves the workers set
+    assert parado.pop() is None  # it wakes up and asks before renewing: nothing, the request stays queued
+
+    assert vivo.pop().url == "https://trt.example/1"  # parado may die now: nothing of it is lost
+    assert parado.renovar() is False  # the renewal tells it the lease lapsed; it joins again
+    vivo.push(_request(2))
+    assert parado.pop().url == "https://trt.example/2"
+    assert parado.em_andamento() == 2
+
+
+def test_every_queue_key_has_a_ttl_so_a_capture_whose_workers_all_died_leaves_nothing_forever(
+    redis_conexao: RedisConexao,
+) -> None:
+    """The last worker removes the capture's keys; when every worker is killed nobody does, so the queue, the
+    duplicate filter, the workers set and the processing hashes expire by themselves, like the pending sets."""
+    scheduler = _scheduler(redis_conexao, 4)
+    try:
+        pedido = _request(1)
+        pedido.meta[CHAVE_RID] = "rid-1"
+        assert scheduler.enqueue_request(pedido)
+        assert scheduler.enqueue_request(_request(2))
+        assert scheduler.next_request() is not None
+        fila = scheduler.queue
+        assert fila.renovar() is True
+        chaves = [fila.key, scheduler.df.key, fila.chave_workers, fila.chave_processando]
+        assert all(redis_conexao.client.exists(chave) for chave in chaves)
+        assert [chave for chave in chaves if redis_conexao.client.ttl(chave) <= 0] == []
+    finally:
+        scheduler.close("finished")
+
+
+def test_a_redis_restart_the_client_reconnects_through_stops_the_worker_instead_of_restarting_the_capture(
+    tmp_path: Any,
+) -> None:
+    """redis-py reconnects (and retries) by itself: a Redis restarted without persistence between two calls raises
+    nothing, and the workers would go on with an empty queue, no pending sets and no credential marked started or
+    ended (captured again, counted twice). The renewal sees the capture's mark gone and stops the worker with
+    ``RedisIndisponivel``; a worker of another capture, or one that joins first, is not affected."""
+    from sinesys_spiders.core.errors import RedisIndisponivel
+    from sinesys_spiders.testing.redis_fixtures import start_redis
+
+    servidor = start_redis(tmp_path / "redis")
+    conexao = RedisConexao.from_url(servidor.url(), prefix="treinicio")
+    try:
+        a, b = _fila(conexao, "a"), _fila(conexao, "b")
+        assert a.marca == b.marca
+        a.push(_request(1))
+        assert a.renovar() is True
+
+        servidor.stop()
+        servidor.start()  # same port, nothing kept
+
+        with pytest.raises(RedisIndisponivel, match="perdeu o estado da captura"):
+            a.renovar()
+        with pytest.raises(RedisIndisponivel, match="perdeu o estado da captura"):
+            b.renovar()
+        assert _fila(conexao, "novo").marca is not None  # a worker started afterwards joins as usual
+    finally:
+        conexao.client.close()
+        servidor.stop()
+
+
+def test_the_last_worker_of_a_cancelled_capture_ends_it_though_the_queue_still_holds_requests(
+    redis_conexao: RedisConexao,
+) -> None:
+    """Cancelling (SIGTERM to every job) closes each worker with its requests given back to the queue. The last
+    one to leave must still end the capture (``cancelled``), or it stays ``in_progress`` until the reaper; a worker
+    leaving while another is alive does not, and a finished worker with requests left in the queue does not."""
+    from sinesys_spiders.workers.fim import ultimo_worker
+
+    a, b = _fila(redis_conexao, "a"), _fila(redis_conexao, "b")
+    a.push(_request(1))
+    a.push(_request(2))
+    a.pop(), b.pop()
+
+    assert a.sair() == 1
+    assert ultimo_worker(a, "shutdown") is False  # b is alive
+    assert b.sair() == 1
+    assert ultimo_worker(b, "finished", intervalo=0.01) is False  # work left and nobody to do it: not "completed"
+    assert ultimo_worker(b, "shutdown") is True
+    assert ultimo_worker(a, "shutdown") is False  # elected once
