@@ -27,6 +27,7 @@ from sinesys_spiders.core.db.engine import get_session_factory
 from sinesys_spiders.core.items import ItemCaptura
 from sinesys_spiders.core.upsert import ResultadoUpsert, table_for, upsert_items
 from sinesys_spiders.workers.confirmacao import confirmacoes
+from sinesys_spiders.workers.contagem import marcas
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -57,6 +58,7 @@ class PersistenciaPipeline:
         self._database_url = database_url
         self._factory: sessionmaker[Session] | None = None
         self._writer: BatchWriter[ItemCaptura] = BatchWriter(self._write, size=batch_size)
+        self._marcas = marcas(crawler)  # workers: each answer's counts added once (workers.contagem)
         confirmacoes(crawler).acompanhar(self._writer)  # workers: a request is acknowledged once its rows are written
 
     @classmethod
@@ -98,6 +100,7 @@ class PersistenciaPipeline:
                         item.grau,
                         id_externo=item.id_externo,
                         motivo=f"falha ao gravar no banco ({type(item_exc).__name__})",
+                        pedido=self._marcas.pedido(item),
                     )
         self._count(batch, result)
 
@@ -109,18 +112,46 @@ class PersistenciaPipeline:
     def _count(self, batch: list[ItemCaptura], result: ResultadoUpsert) -> None:
         where = {item.credencial_id: (item.tribunal, item.grau) for item in batch}
         stats = self.crawler.stats
-        for credencial_id, contagem in result.por_credencial.items():
-            tribunal, grau = where[credencial_id]
-            counts = contagem.as_dict()
+        for contagem in result.por_credencial.values():
             if stats is not None:
-                for key, value in counts.items():
+                for key, value in contagem.as_dict().items():
                     stats.inc_value(f"sinesys/persistencia/{key}", value)
-            counts.pop("erros")  # item errors are added below, each with its reason
-            self.contadores.add(credencial_id, tribunal, grau, **counts)
+        for credencial_id, pedido, counts in self._por_pedido(batch, result):
+            tribunal, grau = where[credencial_id]
+            self.contadores.add(credencial_id, tribunal, grau, pedido=pedido, **counts)
         for raw_ref, contagem in result.por_pagina.items():
             self.paginas.concluir(raw_ref, **contagem.as_dict())
+        pedido_do_item = {(item.credencial_id, item.id_externo): self._marcas.pedido(item) for item in batch}
         for erro in result.erros:
             tribunal, grau = where[erro.credencial_id]
             self.contadores.add_item_error(
-                erro.credencial_id, tribunal, grau, id_externo=erro.id_externo, motivo=erro.motivo
+                erro.credencial_id,
+                tribunal,
+                grau,
+                id_externo=erro.id_externo,
+                motivo=erro.motivo,
+                pedido=pedido_do_item.get((erro.credencial_id, erro.id_externo)),
             )
+
+    def _por_pedido(
+        self, batch: list[ItemCaptura], result: ResultadoUpsert
+    ) -> list[tuple[int, str | None, dict[str, int]]]:
+        """The batch's counts (item errors apart: each is added with its reason) per credential and per answer's
+        request (N workers, :mod:`sinesys_spiders.workers.contagem`: a page's rows are one answer's); what no
+        request claims goes unkeyed, as in one process."""
+        pedidos = {item.raw_ref: (item.credencial_id, self._marcas.pedido(item)) for item in batch if item.raw_ref}
+        restos = {c: contagem.as_dict() for c, contagem in result.por_credencial.items()}
+        out: list[tuple[int, str | None, dict[str, int]]] = []
+        for raw_ref, contagem in result.por_pagina.items():
+            credencial_id, pedido = pedidos.get(raw_ref, (None, None))
+            if pedido is None or credencial_id not in restos:
+                continue
+            counts = contagem.as_dict()
+            counts.pop("erros")
+            for key, value in counts.items():
+                restos[credencial_id][key] -= value
+            out.append((credencial_id, pedido, counts))
+        for credencial_id, counts in restos.items():
+            counts.pop("erros")
+            out.append((credencial_id, None, counts))
+        return out

@@ -29,8 +29,10 @@ and movements, new ones, documents downloaded...), which records it and finishes
 
 A capture run by N workers (``CAPTURA_WORKERS_ID``): each worker adds what its items gave to the capture's shared
 state (:mod:`sinesys_spiders.core.estado_captura.processos`, Redis) before the item passes on (so before its request
-is acknowledged), the chosen cases and a credential's failure at once; the worker that ends the capture
-(``sinais.ultimo_worker``) checks every chosen case and reports each credential's result, once for the capture.
+is acknowledged), the chosen cases and a credential's failure at once; each item's part keyed by its mark, so the
+same answer handled again after a worker died is added once (:mod:`sinesys_spiders.workers.contagem`); the worker
+that ends the capture (``sinais.ultimo_worker``) checks every chosen case and reports each credential's result, once
+for the capture.
 
 Settings: ``PROCESSO_ENABLED`` (default True), ``PROCESSO_BATCH_SIZE`` (the largest group, default 200),
 ``PERSISTENCIA_DATABASE_URL``, ``TIMELINE_STORE`` and ``DOCUMENT_STORE`` (store objects; default: the ones the
@@ -68,6 +70,7 @@ from sinesys_spiders.core.persistencia_processo import persistir_partes
 from sinesys_spiders.core.persistencia_timeline import caso_de, contar_documentos, gravar_timelines, persistir_documento
 from sinesys_spiders.core.timelines import TimelineStore, open_timeline_store
 from sinesys_spiders.core.timeutil import utcnow
+from sinesys_spiders.workers.contagem import marcas
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -97,6 +100,9 @@ class ProcessoPipeline:
         self._timelines = timeline_store
         self._documentos = document_store
         self._credenciais: dict[int, ContaCredencial] = {}
+        #: Workers: this worker's part not yet shared, per item mark (workers.contagem: added once per capture).
+        self._por_marca: dict[str | None, dict[int, ContaCredencial]] = {}
+        self._marcas = marcas(crawler)
         self._grupos: GroupWriter[ItemProcesso, bool] = GroupWriter(self._gravar, max_size=batch_size)
         self.paginas = paginas(crawler)
         #: A capture run by N workers (its id): each worker's part of the results goes to the shared state.
@@ -186,7 +192,7 @@ class ProcessoPipeline:
         conta.selecionados.update((alvo.processo_id, alvo.id_externo) for alvo in alvos)
         conta.escolhidos.setdefault(tipo_captura, set()).update(alvo.processo_id for alvo in alvos)
         if self._workers:
-            self._juntar({credencial_id: conta})
+            self._juntar({None: {credencial_id: conta}})
         else:
             with self._trava:
                 self._credenciais.setdefault(credencial_id, conta)
@@ -198,13 +204,15 @@ class ProcessoPipeline:
         if not self._workers:
             return
         with self._trava:
-            partes, self._credenciais = self._credenciais, {}
+            partes, self._por_marca = self._por_marca, {}
         if partes:
             self._publicando = asyncio.ensure_future(self._enviar(partes, self._publicando))
         if self._publicando is not None:
             await asyncio.shield(self._publicando)
 
-    async def _enviar(self, partes: dict[int, ContaCredencial], anterior: asyncio.Future[None] | None) -> None:
+    async def _enviar(
+        self, partes: dict[str | None, dict[int, ContaCredencial]], anterior: asyncio.Future[None] | None
+    ) -> None:
         if anterior is not None:
             with contextlib.suppress(Exception):
                 await anterior
@@ -213,9 +221,15 @@ class ProcessoPipeline:
         except Exception as exc:  # Redis out of reach: the worker fails its capture (the spider sees it too)
             logger.error("processo: resultados não compartilhados (%s)", type(exc).__name__)
 
-    def _juntar(self, partes: dict[int, ContaCredencial]) -> None:
-        for credencial_id, conta in partes.items():
-            self.compartilhado.acumular(credencial_id, functools.partial(juntar, conta=conta))
+    def _juntar(self, partes: dict[str | None, dict[int, ContaCredencial]]) -> None:
+        """Add each part; a marked part (an answer's item) only if no worker added it before (a replay)."""
+        for marca, contas in partes.items():
+            for credencial_id, conta in contas.items():
+                self.compartilhado.acumular(
+                    credencial_id,
+                    functools.partial(juntar, conta=conta),
+                    marca=None if marca is None else f"{marca}:{credencial_id}",
+                )
 
     def _ultimo_worker(self, **_: Any) -> None:
         """This worker ends the capture: every credential's result, added up from every worker, reported once."""
@@ -235,9 +249,10 @@ class ProcessoPipeline:
             conta.falha = falha
 
     def _conta(self, item: ItemProcesso) -> ContaCredencial:
-        conta = self._credenciais.get(item.credencial_id)
+        contas = self._por_marca.setdefault(self._marcas.marca(item), {}) if self._workers else self._credenciais
+        conta = contas.get(item.credencial_id)
         if conta is None:
-            conta = self._credenciais[item.credencial_id] = ContaCredencial(
+            conta = contas[item.credencial_id] = ContaCredencial(
                 tipo_captura=item.tipo_captura.value,
                 tribunal=item.tribunal.value,
                 grau=item.grau.value,

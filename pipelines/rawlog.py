@@ -34,6 +34,7 @@ from sinesys_spiders.core.items import PaginaBruta
 from sinesys_spiders.core.rawlog import RawLogStore, open_rawlog_store
 from sinesys_spiders.core.tribunais import get_registry
 from sinesys_spiders.workers.confirmacao import confirmacoes
+from sinesys_spiders.workers.contagem import marcas
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -146,4 +147,5 @@ class RawLogPipeline:
                 pagina.grau,
                 id_externo=None,
                 motivo=f"{FALHA_LOG_BRUTO}: página {pagina.raw_log_id} não gravada no log bruto ({causa})",
+                pedido=marcas(self.crawler).pedido(pagina),
             )

@@ -24,6 +24,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from pipelines._contexto import contadores, paginas
 from sinesys_spiders.core.items import ItemCaptura, ItemInvalido, PaginaBruta, describe_validation_error
 from sinesys_spiders.core.items_processo import ItemProcesso
+from sinesys_spiders.workers.contagem import marcas
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -51,7 +52,8 @@ class ValidacaoPipeline:
         if isinstance(item, PaginaBruta | ItemProcesso):  # per-case items: validated when built, already stored
             return item
         if isinstance(item, ItemInvalido):
-            raise self._reject(item.credencial_id, item.tribunal, item.grau, item.id_externo, item.motivo, item.raw_ref)
+            args = (item.credencial_id, item.tribunal, item.grau, item.id_externo, item.motivo, item.raw_ref)
+            raise self._reject(*args, pedido=marcas(self.crawler).pedido(item))
         if isinstance(item, ItemCaptura):
             if item.validado:  # validated whole when built, and on every assignment since
                 return item
@@ -60,17 +62,27 @@ class ValidacaoPipeline:
             except ValidationError as exc:
                 motivo = describe_validation_error(exc)
                 args = (item.credencial_id, item.tribunal, item.grau, item.id_externo, motivo, item.raw_ref)
-                raise self._reject(*args) from None
+                raise self._reject(*args, pedido=marcas(self.crawler).pedido(item)) from None
             return validated
         raise self._reject(None, None, None, None, f"item de tipo desconhecido: {type(item).__name__}")
 
     def _reject(
-        self, credencial_id: Any, tribunal: Any, grau: Any, id_externo: Any, motivo: str, raw_ref: str | None = None
+        self,
+        credencial_id: Any,
+        tribunal: Any,
+        grau: Any,
+        id_externo: Any,
+        motivo: str,
+        raw_ref: str | None = None,
+        *,
+        pedido: str | None = None,
     ) -> DropItem:
         """Count the error (on its credential when known) and return the DropItem to raise."""
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("sinesys/validacao/invalidos")
         if credencial_id is not None and tribunal is not None and grau is not None:
-            self.contadores.add_item_error(credencial_id, tribunal, grau, id_externo=id_externo, motivo=motivo)
+            self.contadores.add_item_error(
+                credencial_id, tribunal, grau, id_externo=id_externo, motivo=motivo, pedido=pedido
+            )
         self.paginas.concluir(raw_ref, erros=1)
         return DropItem(f"item inválido (credencial {credencial_id}, id_externo {id_externo}): {motivo}")

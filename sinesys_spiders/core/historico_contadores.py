@@ -2,14 +2,18 @@
 
 The pipelines of one crawl share one :class:`ContadoresCaptura` (``pipelines._contexto.contadores``); the history
 pipeline writes it into the ``capturas_log`` row with :meth:`ContadoresCaptura.flush`. A capture run by N workers
-counts in Redis instead (:class:`ContadoresRedis`), flushed once by the last worker.
+counts in Redis instead (:class:`ContadoresRedis`), flushed once by the last worker; there each answer's counts are
+added once per capture, keyed by its request's id (``pedido=``, :mod:`sinesys_spiders.workers.contagem`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from typing import TYPE_CHECKING, Any
+
+import redis
 
 from sinesys_spiders.core.historico import CONTAGENS, MAX_ERROS_ITENS, HistoricoService
 
@@ -43,20 +47,27 @@ class ContadoresCaptura:
             entry = self._por_credencial[credencial_id] = _Credencial(_text(tribunal), _text(grau))
         return entry
 
-    def add(self, credencial_id: int, tribunal: Any, grau: Any, **counts: int) -> None:
-        """Add counts (``inseridos=3, inalterados=1``...) to a credential."""
+    def add(self, credencial_id: int, tribunal: Any, grau: Any, *, pedido: str | None = None, **counts: int) -> None:
+        """Add counts (``inseridos=3, inalterados=1``...) to a credential (``pedido``: the answer's request id, for
+        N workers)."""
         entry = self._get(credencial_id, tribunal, grau)
         for key, value in counts.items():
             if key not in CONTAGENS:
                 raise KeyError(f"contagem desconhecida: {key}")
             entry.contagem[key] += value
 
-    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_externo: Any, motivo: str) -> None:
+    def add_item_error(
+        self, credencial_id: int, tribunal: Any, grau: Any, *, id_externo: Any, motivo: str, pedido: str | None = None
+    ) -> None:
         """One item could not be stored: count it and keep its reason (up to :data:`MAX_ERROS_ITENS`)."""
         entry = self._get(credencial_id, tribunal, grau)
         entry.contagem["erros"] += 1
         if len(entry.erros_itens) < MAX_ERROS_ITENS:
             entry.erros_itens.append({"id_externo": id_externo, "motivo": motivo})
+
+    def confirmar(self, pedido: str) -> bool:
+        """The answer to ``pedido`` was handled: add what it counted (N workers; nothing to do in one process)."""
+        return False
 
     def credenciais(self) -> list[int]:
         return sorted(self._por_credencial)
@@ -88,31 +99,84 @@ class ContadoresRedis(ContadoresCaptura):
         super().__init__()
         self.conexao = conexao
         self.base = conexao.chave("captura", int(captura_id), "contagem")
+        #: Counts of answers not yet acknowledged, per request id (see :meth:`confirmar`).
+        self._staged: dict[str, ContadoresCaptura] = {}
+        self._trava = threading.Lock()
 
-    def add(self, credencial_id: int, tribunal: Any, grau: Any, **counts: int) -> None:
+    def add(self, credencial_id: int, tribunal: Any, grau: Any, *, pedido: str | None = None, **counts: int) -> None:
         for key in counts:
             if key not in CONTAGENS:
                 raise KeyError(f"contagem desconhecida: {key}")
-        chave = f"{self.base}:{int(credencial_id)}"
+        if pedido is not None:  # staged until the answer is handled (confirmar): added once per capture
+            with self._trava:
+                entry = self._staged.setdefault(pedido, ContadoresCaptura())
+                entry.add(credencial_id, tribunal, grau, pedido=None, **counts)
+            return
         with self.conexao.erros():
             pipe = self.conexao.client.pipeline(transaction=True)
-            pipe.hset(chave, mapping={"tribunal": _text(tribunal), "grau": _text(grau)})
-            for key, value in counts.items():
-                pipe.hincrby(chave, key, int(value))
-            pipe.expire(chave, _TTL)
-            pipe.sadd(self.base, int(credencial_id))
-            pipe.expire(self.base, _TTL)
+            self._somar(pipe, credencial_id, _Credencial(_text(tribunal), _text(grau), dict(counts)))
             pipe.execute()
 
-    def add_item_error(self, credencial_id: int, tribunal: Any, grau: Any, *, id_externo: Any, motivo: str) -> None:
-        self.add(credencial_id, tribunal, grau, erros=1)
-        chave = f"{self.base}:{int(credencial_id)}:erros"
+    def add_item_error(
+        self, credencial_id: int, tribunal: Any, grau: Any, *, id_externo: Any, motivo: str, pedido: str | None = None
+    ) -> None:
+        if pedido is not None:
+            with self._trava:
+                entry = self._staged.setdefault(pedido, ContadoresCaptura())
+                entry.add_item_error(credencial_id, tribunal, grau, id_externo=id_externo, motivo=motivo)
+            return
+        erro = {"id_externo": id_externo, "motivo": motivo}
         with self.conexao.erros():
             pipe = self.conexao.client.pipeline(transaction=True)
-            pipe.rpush(chave, json.dumps({"id_externo": id_externo, "motivo": motivo}, default=str))
-            pipe.ltrim(chave, 0, MAX_ERROS_ITENS - 1)
-            pipe.expire(chave, _TTL)
+            self._somar(pipe, credencial_id, _Credencial(_text(tribunal), _text(grau), {"erros": 1}, [erro]))
             pipe.execute()
+
+    def _somar(self, pipe: Any, credencial_id: int, entry: _Credencial) -> None:
+        chave = f"{self.base}:{int(credencial_id)}"
+        pipe.hset(chave, mapping={"tribunal": entry.tribunal, "grau": entry.grau})
+        for key, value in entry.contagem.items():
+            if value:
+                pipe.hincrby(chave, key, int(value))
+        pipe.expire(chave, _TTL)
+        pipe.sadd(self.base, int(credencial_id))
+        pipe.expire(self.base, _TTL)
+        if entry.erros_itens:
+            pipe.rpush(f"{chave}:erros", *(json.dumps(e, default=str) for e in entry.erros_itens))
+            pipe.ltrim(f"{chave}:erros", 0, MAX_ERROS_ITENS - 1)
+            pipe.expire(f"{chave}:erros", _TTL)
+
+    def confirmar(self, pedido: str) -> bool:
+        """Add what the answer to ``pedido`` counted, in one transaction, unless that request was counted before in
+        this capture (another worker handled the same answer: :mod:`sinesys_spiders.workers.contagem`)."""
+        with self._trava:
+            staged = self._staged.pop(pedido, None)
+        if staged is None:
+            return False
+        try:
+            return self._adicionar_uma_vez(pedido, staged)
+        except Exception:  # Redis out of reach: kept for a later try (the request stays unacknowledged meanwhile)
+            with self._trava:
+                self._staged.setdefault(pedido, staged)
+            raise
+
+    def _adicionar_uma_vez(self, pedido: str, staged: ContadoresCaptura) -> bool:
+        contados = f"{self.base}:pedidos"
+        with self.conexao.erros(), self.conexao.client.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(contados)  # type: ignore[no-untyped-call]
+                    if pipe.sismember(contados, pedido):
+                        pipe.unwatch()
+                        return False
+                    pipe.multi()
+                    pipe.sadd(contados, pedido)
+                    pipe.expire(contados, _TTL)
+                    for credencial_id, entry in staged._por_credencial.items():
+                        self._somar(pipe, credencial_id, entry)
+                    pipe.execute()
+                    return True
+                except redis.WatchError:
+                    continue  # another worker counted a request meanwhile: look again
 
     def credenciais(self) -> list[int]:
         with self.conexao.erros():

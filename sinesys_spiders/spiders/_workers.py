@@ -46,8 +46,10 @@ from scrapy import signals
 from sinesys_spiders import sinais
 from sinesys_spiders.core.errors import ConfiguracaoInvalida, RedisIndisponivel
 from sinesys_spiders.core.estado_captura import abrir_estado
+from sinesys_spiders.core.items import Lote
 from sinesys_spiders.core.locks import META_LEASE_CAPTURA, META_LEASE_WORKER
 from sinesys_spiders.workers.confirmacao import confirmacoes
+from sinesys_spiders.workers.contagem import marcas
 from sinesys_spiders.workers.fila import CHAVE_RID, CHAVE_TOKEN
 from sinesys_spiders.workers.scheduler import configurar_workers
 
@@ -161,6 +163,8 @@ class TrabalhoEmWorkers:
             return
         ack = (str(token), request.meta.get("credencial_id"), request.meta.get(CHAVE_RID))
         if item is not None:
+            if ack[2]:  # its counts are added once per capture, keyed by these marks (workers.contagem)
+                marcas(self.crawler).marcar(item.itens if isinstance(item, Lote) else [item], str(ack[2]))
             self._acks[id(item)] = ack  # handled once its items went through the pipelines
             return
         self._ack(ack)
@@ -179,6 +183,9 @@ class TrabalhoEmWorkers:
         chave_pendentes = getattr(self.estado_credenciais, "chave_pendentes", None)
         pendentes = chave_pendentes(int(credencial_id)) if chave_pendentes and credencial_id is not None else None
         try:
+            if rid:  # first its counts (once per capture: workers.contagem), then the acknowledgement
+                sinais.contadores(self.crawler).confirmar(str(rid))
+                marcas(self.crawler).esquecer(str(rid))
             restantes = self.fila.concluir(token, pendentes=pendentes, request_id=str(rid) if rid else None)
             if restantes == 0:
                 self._talvez_terminou(int(credencial_id))

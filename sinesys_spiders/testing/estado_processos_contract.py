@@ -95,3 +95,20 @@ class EstadoProcessosContract:
         b.limpar()
         assert a.resultados() == {}
         assert not a.aberto(9)
+
+    def test_a_marked_contribution_is_added_once(self, processos_factory: ProcessosFactory) -> None:
+        """The same answer's part handled by two workers (one killed before acknowledging it) is added once: the
+        second ``acumular`` with the same mark changes nothing and returns None; other marks still add up."""
+        a, b = processos_factory(), processos_factory()
+
+        def somar(resultado: dict[str, Any]) -> int:
+            resultado["inseridos"] = resultado.get("inseridos", 0) + 3
+            return int(resultado["inseridos"])
+
+        assert a.acumular(1, somar, marca="rid-1#0:1") == 3
+        assert b.acumular(1, somar, marca="rid-1#0:1") is None
+        assert b.acumular(1, somar, marca="rid-2#0:1") == 6
+        assert a.acumular(1, somar) == 9  # unmarked: always added
+        assert a.resultados() == {1: {"inseridos": 9}}
+        b.limpar()
+        assert a.acumular(1, somar, marca="rid-1#0:1") == 3  # the capture's marks went with its keys

@@ -199,6 +199,9 @@ def test_a_worker_killed_mid_capture_loses_no_request(
     assert captura.status.value == "completed", captura.erro
     assert e2e.diferencas({"acervo": e2e.registros()["acervo"]}, ativos) == []
     assert sorted(r["credencial_id"] for r in captura.resultados) == sorted(credenciais)
+    # Each row counted once, though the dead worker's answers were handled again (workers.contagem).
+    contados = [r["resultado"][k] for r in captura.resultados for k in ("inseridos", "atualizados", "inalterados")]
+    assert sum(contados) == len(ativos["acervo"])
     logs = _logs(e2e, captura_id)
     assert any("de workers sem lease voltaram à fila" in log for log in logs)
     if vitima[1]:  # killed while starting its credential: the survivor took it over

@@ -58,8 +58,14 @@ class EstadoProcessos(Protocol):
         """Close the case whatever is in flight; its record if it was open."""
         ...
 
-    def acumular(self, credencial_id: int, funcao: Callable[[dict[str, Any]], T]) -> T:
-        """Run ``funcao`` on the credential's per-case result (plain values) and keep what it changed, atomically."""
+    def acumular(
+        self, credencial_id: int, funcao: Callable[[dict[str, Any]], T], *, marca: str | None = None
+    ) -> T | None:
+        """Run ``funcao`` on the credential's per-case result (plain values) and keep what it changed, atomically.
+
+        ``marca``: the contribution's key (an answer's item): added once per capture; ``funcao`` is not run, and
+        None returned, when that mark was added before (the same answer handled by two workers).
+        """
         ...
 
     def resultados(self) -> dict[int, dict[str, Any]]:
@@ -80,6 +86,7 @@ class ProcessosMemoria:
         self._registros: dict[int, dict[str, Any]] = {}
         self._tokens: dict[int, collections.Counter[str]] = {}
         self._resultados: dict[int, dict[str, Any]] = {}
+        self._marcas: set[str] = set()
 
     def abrir(self, processo_id: int, registro: dict[str, Any]) -> bool:
         if processo_id in self._registros:
@@ -118,7 +125,13 @@ class ProcessosMemoria:
         self._tokens.pop(processo_id, None)
         return self._registros.pop(processo_id, None)
 
-    def acumular(self, credencial_id: int, funcao: Callable[[dict[str, Any]], T]) -> T:
+    def acumular(
+        self, credencial_id: int, funcao: Callable[[dict[str, Any]], T], *, marca: str | None = None
+    ) -> T | None:
+        if marca is not None:
+            if marca in self._marcas:
+                return None
+            self._marcas.add(marca)
         return funcao(self._resultados.setdefault(credencial_id, {}))
 
     def resultados(self) -> dict[int, dict[str, Any]]:

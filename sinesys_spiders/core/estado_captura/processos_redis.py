@@ -118,12 +118,18 @@ class ProcessosRedis:
             registro = self._descartar(keys=self._caso(processo_id))
         return None if not registro else dict(json.loads(registro))
 
-    def acumular(self, credencial_id: int, funcao: Callable[[dict[str, Any]], T]) -> T:
+    def acumular(
+        self, credencial_id: int, funcao: Callable[[dict[str, Any]], T], *, marca: str | None = None
+    ) -> T | None:
         chave, todos = f"{self.base}:resultado:{int(credencial_id)}", f"{self.base}:resultados"
+        marcas = f"{self.base}:marcas"  # the contributions already added (workers.contagem)
         with self.conexao.erros(), self.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
-                    pipe.watch(chave)  # type: ignore[no-untyped-call]
+                    pipe.watch(chave, marcas)  # type: ignore[no-untyped-call]
+                    if marca is not None and pipe.sismember(marcas, marca):
+                        pipe.unwatch()
+                        return None
                     valor = pipe.get(chave)
                     resultado = {} if valor is None else dict(json.loads(valor))
                     saida = funcao(resultado)
@@ -131,6 +137,9 @@ class ProcessosRedis:
                     pipe.set(chave, json.dumps(resultado, default=str), ex=TTL_CHAVES)
                     pipe.sadd(todos, int(credencial_id))
                     pipe.expire(todos, TTL_CHAVES)
+                    if marca is not None:
+                        pipe.sadd(marcas, marca)
+                        pipe.expire(marcas, TTL_CHAVES)
                     pipe.execute()
                     return saida
                 except redis.WatchError:
