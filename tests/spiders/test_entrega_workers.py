@@ -73,3 +73,44 @@ def test_a_leaving_worker_hands_the_session_turn_over_and_no_other_capture_gets_
         t3.fechar()
 
     asyncio.run(cenario())
+
+
+def test_a_stalled_worker_whose_turn_another_worker_of_the_capture_took_over_does_not_fail_the_credential(
+    redis_conexao: RedisConexao,
+) -> None:
+    """A worker whose reactor stalled past its lease finds its session turn renewal refused: when another worker of
+    the same capture holds the turn now (it carries the credential on), the credential is not failed; when the turn
+    is gone to another capture (or free), it really was lost and fails with ``LOCK_PERDIDO``."""
+    from scrapy.signalmanager import SignalManager
+
+    from sinesys_spiders import sinais
+    from sinesys_spiders.core.estado_captura.redis import EstadoRedis
+    from sinesys_spiders.spiders.acervo_geral import AcervoGeralSpider
+
+    class _Crawler:
+        def __init__(self) -> None:
+            self.signals = SignalManager(self)
+            self.falhas: dict[int, str] = {}
+            self.signals.connect(self._falhou, signal=sinais.credencial_falhou)
+
+        def _falhou(self, credencial_id: int, error: Any, **_: Any) -> None:
+            self.falhas[credencial_id] = error.code
+
+    backend = RedisLockBackend(redis_conexao)
+    credencial = CredencialResumo(5, 77, "TRT3", "primeiro_grau", "***", OtpKind.TOTP, True)
+    chave = chave_sessao(credencial.advogado_id, sessao_de(credencial))
+    spider = AcervoGeralSpider(credenciais="5", captura_id=1)
+    spider.crawler = _Crawler()  # type: ignore[assignment]
+    spider.locks = backend
+    spider.estado_credenciais = EstadoRedis(redis_conexao, 1)
+    spider._credenciais = [credencial]
+
+    outro = backend.try_acquire(chave, ttl=30, metadata={"captura_id": 1})  # another worker of this capture
+    assert outro is not None
+    spider._turno_perdido(credencial.id, None)
+    assert spider.crawler.falhas == {}  # type: ignore[attr-defined]
+
+    backend.release(outro)
+    assert backend.try_acquire(chave, ttl=30, metadata={"captura_id": 2}) is not None  # another capture's now
+    spider._turno_perdido(credencial.id, None)
+    assert spider.crawler.falhas == {5: "LOCK_PERDIDO"}  # type: ignore[attr-defined]
