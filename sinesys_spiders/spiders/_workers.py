@@ -250,13 +250,19 @@ class TrabalhoEmWorkers:
         its queue lease lapsed): the turn stays held by a live worker of the capture until the credential ends."""
         if self.fila is None:
             return
-        estado = self.estado_credenciais
-        for credencial in self._credenciais:
-            if credencial.id in self._turnos.credenciais() or estado.terminada(credencial.id):
-                continue
-            dono = estado.dono(credencial.id)
-            if dono is None or dono == self._worker() or estado.iniciando(credencial.id) or self.fila.vivo(dono):
-                continue  # not started yet, being started (its starter's takeover takes the turn), or its starter's
+        situacoes = getattr(self.estado_credenciais, "situacoes", None)
+        if situacoes is None:
+            return
+        meus = set(self._turnos.credenciais())
+        candidatas = [c for c in self._credenciais if c.id not in meus]
+        por_id = situacoes([c.id for c in candidatas]) if candidatas else {}
+        eu = self._worker()
+        donos = {d for d, iniciando, terminada in por_id.values() if d and d != eu and not iniciando and not terminada}
+        mortos = {d for d in donos if not self.fila.vivo(d)}
+        for credencial in candidatas:
+            dono, iniciando, terminada = por_id[credencial.id]
+            if iniciando or terminada or dono not in mortos:
+                continue  # not started yet, being started (its starter's takeover takes the turn), ended, or alive
             metadata = {
                 "spider": getattr(self, "name", ""),
                 "captura_id": self.captura_id,

@@ -114,3 +114,42 @@ def test_a_stalled_worker_whose_turn_another_worker_of_the_capture_took_over_doe
     assert backend.try_acquire(chave, ttl=30, metadata={"captura_id": 2}) is not None  # another capture's now
     spider._turno_perdido(credencial.id, None)
     assert spider.crawler.falhas == {5: "LOCK_PERDIDO"}  # type: ignore[attr-defined]
+
+
+def test_a_surviving_worker_takes_over_the_turn_of_a_started_credential_whose_starter_left(
+    redis_conexao: RedisConexao,
+) -> None:
+    """The spider's periodic look (``_retomar_turnos``) takes over the turn of a started, unfinished credential
+    whose starter left, and leaves alone one still being started (its takeover path takes the turn) or ended."""
+    from sinesys_spiders.core.estado_captura.redis import EstadoRedis
+    from sinesys_spiders.spiders.acervo_geral import AcervoGeralSpider
+
+    backend = RedisLockBackend(redis_conexao)
+    credenciais = [CredencialResumo(n, 80 + n, "TRT3", "primeiro_grau", "***", OtpKind.TOTP, True) for n in (1, 2, 3)]
+    um, dois = _fila(redis_conexao, 6, "w1"), _fila(redis_conexao, 6, "w2")
+    estado = EstadoRedis(redis_conexao, 6)
+    spider = AcervoGeralSpider(credenciais="1,2,3", captura_id=6)
+    spider.locks = backend
+    spider.estado_credenciais = estado
+    spider._credenciais = credenciais
+    spider.fila = dois
+
+    async def cenario() -> None:
+        saindo = TurnosSessao(lambda: backend, ttl=30.0)
+        for credencial in credenciais:
+            assert estado.reivindicar(credencial.id, "w1")
+            assert await saindo.tomar(credencial, espera=None, metadata=_metadata(um, 6))
+            saindo.entregar(credencial.id)
+        saindo.fechar()
+        estado.marcar_iniciando(1, False)  # started: its first requests are in the queue
+        estado.terminar(3)  # ended meanwhile (credential 2 is still being started)
+        await spider._retomar_turnos()
+        assert spider._turnos.credenciais() == []  # worker 1 is alive: nothing to take over
+        um.sair()
+        await spider._retomar_turnos()
+        assert spider._turnos.credenciais() == [1]
+        chave = chave_sessao(81, sessao_de(credenciais[0]))
+        assert (backend.metadata(chave) or {}).get(META_LEASE_WORKER) == dois.chave_lease
+        spider._turnos.fechar()
+
+    asyncio.run(cenario())

@@ -178,6 +178,20 @@ class EstadoRedis:
         with self.conexao.erros():
             return bool(self.client.exists(self._k(credencial_id, "terminada")))
 
+    def situacoes(self, credencial_ids: list[int]) -> dict[int, tuple[str | None, bool, bool]]:
+        """Each credential's (``dono``, ``iniciando``, ``terminada``), in one round trip."""
+        with self.conexao.erros():
+            pipe = self.client.pipeline(transaction=False)
+            for credencial_id in credencial_ids:
+                pipe.get(self._k(credencial_id, "dono"))
+                pipe.exists(self._k(credencial_id, "iniciando"))
+                pipe.exists(self._k(credencial_id, "terminada"))
+            valores = pipe.execute()
+        return {
+            c: (_texto(valores[3 * i]), bool(valores[3 * i + 1]), bool(valores[3 * i + 2]))
+            for i, c in enumerate(credencial_ids)
+        }
+
     def limpar(self) -> None:
         with self.conexao.erros():
             chaves = list(self.client.scan_iter(match=f"{self.base}:*", count=500))
