@@ -5,6 +5,11 @@ Which of a lawyer's credentials share one session is the plugin's rule (``Tribun
 after the other; across processes a crawl holds the lock :func:`chave_sessao` while it uses one of them
 (:class:`TurnosSessao`, kept by :class:`~sinesys_spiders.spiders._arrendamentos.Arrendamentos`), so another crawl
 that needs the same session waits for its turn instead of ending it.
+
+With a capture's workers the turn belongs to the capture, not to one worker: a worker that leaves with the
+credential unfinished hands it over (:meth:`TurnosSessao.entregar`: kept taken, not freed), and a surviving worker
+takes it over (:meth:`TurnosSessao.retomar`) and renews it until the credential ends; see
+:mod:`sinesys_spiders.spiders._workers`.
 """
 
 from __future__ import annotations
