@@ -171,6 +171,16 @@ def _vitima(client: Any, prefix: str, captura_id: int, credenciais: list[int], p
     return 0, False
 
 
+def _iniciando_por(client: Any, prefix: str, captura_id: int, credenciais: list[int], pid: str) -> bool:
+    """Whether the worker of process ``pid`` is still starting one of the capture's credentials."""
+    base = f"{prefix}:captura:{captura_id}:cred"
+    for c in credenciais:
+        dono = client.get(f"{base}:{c}:dono")
+        if client.exists(f"{base}:{c}:iniciando") and dono and _pid(dono.decode()) == pid:
+            return True
+    return False
+
+
 def test_a_worker_killed_mid_capture_loses_no_request(
     captura_factory, captura_sandbox, workers_env: dict[str, str], redis_server: RedisServer, redis_prefix: str
 ):
@@ -193,6 +203,10 @@ def test_a_worker_killed_mid_capture_loses_no_request(
         while not (vitima := _vitima(client, redis_prefix, captura_id, credenciais, pids))[0]:
             assert time.monotonic() < limite, "no worker ever held a request within 180 s"
             time.sleep(0.02)
+        # Frozen first, so that what it was doing when killed is what the test reads (it may have finished starting
+        # its credential since the look above)
+        os.kill(vitima[0], signal.SIGSTOP)
+        iniciando = _iniciando_por(client, redis_prefix, captura_id, credenciais, str(vitima[0]))
         os.kill(vitima[0], signal.SIGKILL)
         captura = _aguardar_fim(e2e, captura_id, timeout=150)
 
@@ -204,7 +218,7 @@ def test_a_worker_killed_mid_capture_loses_no_request(
     assert sum(contados) == len(ativos["acervo"])
     logs = _logs(e2e, captura_id)
     assert any("de workers sem lease voltaram à fila" in log for log in logs)
-    if vitima[1]:  # killed while starting its credential: the survivor took it over
+    if iniciando:  # killed while starting its credential: the survivor took it over
         assert any("este worker a retoma" in log for log in logs)
 
 
