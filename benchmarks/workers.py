@@ -35,6 +35,7 @@ run. Run: ``python -m benchmarks workers`` (defaults), or ``python -m benchmarks
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -42,6 +43,7 @@ import platform
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,53 @@ def main(argv: list[str] | None = None) -> None:
     carga_antes = os.getloadavg()
     tribunais = [t.strip() for t in opts.tribunais.split(",") if t.strip()]
 
+    with ambiente("bench_workers", opts.escala, tribunais) as (sandbox, url, user, credenciais):
+        sandbox.set_faults({"name": "bench-workers", "seed": 1, "targets": ["api"],
+                            "latency": {"distribution": "fixed", "ms": opts.latencia}})  # fmt: skip
+        antes = sandbox.counters()["logins"].get(_masked(user.cpf), 0)
+        frio = _capturar(sandbox, url, credenciais, workers=2)
+        logins = sandbox.counters()["logins"].get(_masked(user.cpf), 0) - antes
+        corridas: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+        for _ in range(opts.rodadas):
+            for workers in (1, 2):
+                _esvaziar(url)
+                corridas[workers].append(_capturar(sandbox, url, credenciais, workers=workers))
+
+    def resumo(runs: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "wall_s": [r["wall_s"] for r in runs],
+            "crawl_s": [r["crawl_s"] for r in runs],
+            "phases_s": [r["phases_s"] for r in runs],
+            "requests": [r["requests"] for r in runs],
+            "cases": [r["cases"] for r in runs],
+            "status": [r["status"] for r in runs],
+            **medianas(runs),
+        }
+
+    um, dois = resumo(corridas[1]), resumo(corridas[2])
+    out = {
+        "benchmark": "workers",
+        "what": f"acervo_geral of one lawyer at {','.join(tribunais)} ({opts.escala} scale), I/O bound by a fixed API "
+        "latency: cases/s with 1 and 2 workers (local runner, sessions stored), logins per credential with 2 workers "
+        "from cold",
+        **cabecalho(carga_antes),
+        "latency_ms": opts.latencia,
+        "concurrency_per_tribunal_and_worker": CONCORRENCIA,
+        "credentials": len(credenciais),
+        "cold_two_workers": {**frio, "logins": logins, "logins_per_credential": round(logins / len(credenciais), 2)},
+        "one_worker": um,
+        "two_workers": dois,
+        **razoes(um, dois),
+        "aims": {"speedup_two_workers": 1.7, "logins_per_credential": 1},
+    }
+    Path(opts.saida).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(out, indent=2))
+
+
+@contextlib.contextmanager
+def ambiente(nome: str, escala: str, tribunais: list[str]) -> Iterator[tuple[Any, str, Any, list[int]]]:
+    """A private PostgreSQL database (``nome``), a ``redis-server``, the workers' environment and the sandbox with
+    one lawyer holding a credential per tribunal: ``(sandbox, database url, lawyer, credential ids)``."""
     from sinesys_spiders.core.config import reset_settings
     from sinesys_spiders.core.crypto import generate_key
     from sinesys_spiders.core.db.migrate import upgrade
@@ -76,12 +125,12 @@ def main(argv: list[str] | None = None) -> None:
     from sinesys_spiders.testing.redis_fixtures import start_redis
     from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, start_sandbox
 
-    with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{nome}-") as tmp:
         work = Path(tmp)
         pg = start_postgres()
         redis_server = start_redis(work / "redis")
         try:
-            url = pg.create_database("bench_workers")
+            url = pg.create_database(nome)
             upgrade(url)
             os.environ.update(
                 SINESYS_DATABASE_URL=url,
@@ -94,64 +143,44 @@ def main(argv: list[str] | None = None) -> None:
                 SINESYS_LOG_LEVEL="INFO",
             )
             reset_settings()
-            with start_sandbox(work / "sandbox", scale=opts.escala, users=1, tribunais=",".join(tribunais),
+            with start_sandbox(work / "sandbox", scale=escala, users=1, tribunais=",".join(tribunais),
                                totp_period=TEST_TOTP_PERIOD) as sandbox:  # fmt: skip
                 user, credenciais = _setup(sandbox, url, tribunais)
-                sandbox.set_faults({"name": "bench-workers", "seed": 1, "targets": ["api"],
-                                    "latency": {"distribution": "fixed", "ms": opts.latencia}})  # fmt: skip
-                antes = sandbox.counters()["logins"].get(_masked(user.cpf), 0)
-                frio = _capturar(sandbox, url, credenciais, workers=2)
-                logins = sandbox.counters()["logins"].get(_masked(user.cpf), 0) - antes
-                corridas: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
-                for _ in range(opts.rodadas):
-                    for workers in (1, 2):
-                        _esvaziar(url)
-                        corridas[workers].append(_capturar(sandbox, url, credenciais, workers=workers))
+                yield sandbox, url, user, credenciais
         finally:
             redis_server.stop()
             pg.stop()
 
-    def resumo(runs: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
-            "wall_s": [r["wall_s"] for r in runs],
-            "crawl_s": [r["crawl_s"] for r in runs],
-            "phases_s": [r["phases_s"] for r in runs],
-            "requests": [r["requests"] for r in runs],
-            "cases": [r["cases"] for r in runs],
-            "status": [r["status"] for r in runs],
-            "median_cases_per_s": round(statistics.median(r["cases"] / r["wall_s"] for r in runs), 2),
-            "median_cases_per_s_from_first_request": round(
-                statistics.median(r["cases"] / r["crawl_s"] for r in runs), 2
-            ),
-        }
 
-    um, dois = resumo(corridas[1]), resumo(corridas[2])
-    out = {
-        "benchmark": "workers",
-        "what": f"acervo_geral of one lawyer at {','.join(tribunais)} ({opts.escala} scale), I/O bound by a fixed API "
-        "latency: cases/s with 1 and 2 workers (local runner, sessions stored), logins per credential with 2 workers "
-        "from cold",
+def cabecalho(carga_antes: tuple[float, float, float]) -> dict[str, Any]:
+    """The results' date, machine, note and load average (before the run, and now)."""
+    return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "note": "2 shared CPU cores, busy with other work while measured: compare within this run",
-        "latency_ms": opts.latencia,
-        "concurrency_per_tribunal_and_worker": CONCORRENCIA,
-        "credentials": len(credenciais),
-        "cold_two_workers": {**frio, "logins": logins, "logins_per_credential": round(logins / len(credenciais), 2)},
-        "one_worker": um,
-        "two_workers": dois,
-        "speedup_two_workers": round(dois["median_cases_per_s"] / um["median_cases_per_s"], 2),
-        "speedup_two_workers_from_first_request": round(
-            dois["median_cases_per_s_from_first_request"] / um["median_cases_per_s_from_first_request"], 2
-        ),
-        "aims": {"speedup_two_workers": 1.7, "logins_per_credential": 1},
         "load_average_1_5_15": {
             "before": [round(x, 2) for x in carga_antes],
             "after": [round(x, 2) for x in os.getloadavg()],
         },
     }
-    Path(opts.saida).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(out, indent=2))
+
+
+def medianas(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Median cases per second of ``runs``, from ``iniciar`` and from the capture's first request."""
+    return {
+        "median_cases_per_s": round(statistics.median(r["cases"] / r["wall_s"] for r in runs), 2),
+        "median_cases_per_s_from_first_request": round(statistics.median(r["cases"] / r["crawl_s"] for r in runs), 2),
+    }
+
+
+def razoes(um: dict[str, Any], dois: dict[str, Any]) -> dict[str, float]:
+    """2 workers' median throughput over 1 worker's (the issue's aim: at least 1.7)."""
+    return {
+        "speedup_two_workers": round(dois["median_cases_per_s"] / um["median_cases_per_s"], 2),
+        "speedup_two_workers_from_first_request": round(
+            dois["median_cases_per_s_from_first_request"] / um["median_cases_per_s_from_first_request"], 2
+        ),
+    }
 
 
 def _pedidos(sandbox: Any) -> int:

@@ -20,17 +20,13 @@ Writes ``benchmarks/results/workers_processo.json``. Run: ``python -m benchmarks
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
-import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.workers import CONCORRENCIA, _pedidos, _setup
+from benchmarks.workers import CONCORRENCIA, _pedidos, ambiente, cabecalho, medianas, razoes
 
 RESULTS = Path(__file__).parent / "results" / "workers_processo.json"
 
@@ -46,55 +42,22 @@ def main(argv: list[str] | None = None) -> None:
     tribunais = [t.strip() for t in opts.tribunais.split(",") if t.strip()]
     carga_antes = os.getloadavg()
 
-    from sinesys_spiders.core.config import reset_settings
-    from sinesys_spiders.core.crypto import generate_key
-    from sinesys_spiders.core.db.migrate import upgrade
-    from sinesys_spiders.testing.postgres import start_postgres
-    from sinesys_spiders.testing.redis_fixtures import start_redis
-    from sinesys_spiders.testing.sandbox_fixtures import TEST_TOTP_PERIOD, start_sandbox
-
-    with tempfile.TemporaryDirectory(prefix="bench-workers-processo-") as tmp:
-        work = Path(tmp)
-        pg = start_postgres()
-        redis_server = start_redis(work / "redis")
-        try:
-            url = pg.create_database("bench_workers_processo")
-            upgrade(url)
-            os.environ.update(
-                SINESYS_DATABASE_URL=url,
-                SINESYS_VAR_DIR=str(work / "var"),
-                SINESYS_SECRET_KEY=generate_key(),
-                SINESYS_REDIS_URL=redis_server.url(),
-                SINESYS_REDIS_PREFIX="tbench",
-                SINESYS_FILA_LEASE_TTL="3",
-                SINESYS_RUNNER_LOCAL_MAX="4",
-                SINESYS_LOG_LEVEL="INFO",
-            )
-            reset_settings()
-            with start_sandbox(work / "sandbox", scale=opts.escala, users=1, tribunais=",".join(tribunais),
-                               totp_period=TEST_TOTP_PERIOD) as sandbox:  # fmt: skip
-                _, credenciais = _setup(sandbox, url, tribunais)
-                acervo = _capturar(sandbox, credenciais, "acervo_geral", {}, workers=1)
-                assert acervo["status"] == "completed", acervo
-                processos = ",".join(str(i) for i in _primeiros(url, opts.casos))
-                parametros = {"processos": processos, "horas_para_recaptura": 0}
-                sandbox.set_faults({"name": "bench-workers-processo", "seed": 1, "targets": ["api"],
-                                    "latency": {"distribution": "fixed", "ms": opts.latencia}})  # fmt: skip
-                corridas: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
-                for _ in range(opts.rodadas):
-                    for workers in (1, 2):
-                        corridas[workers].append(_capturar(sandbox, credenciais, "partes", parametros, workers=workers))
-        finally:
-            redis_server.stop()
-            pg.stop()
+    with ambiente("bench_workers_processo", opts.escala, tribunais) as (sandbox, url, _, credenciais):
+        acervo = _capturar(sandbox, credenciais, "acervo_geral", {}, workers=1)
+        assert acervo["status"] == "completed", acervo
+        processos = ",".join(str(i) for i in _primeiros(url, opts.casos))
+        parametros = {"processos": processos, "horas_para_recaptura": 0}
+        sandbox.set_faults({"name": "bench-workers-processo", "seed": 1, "targets": ["api"],
+                            "latency": {"distribution": "fixed", "ms": opts.latencia}})  # fmt: skip
+        corridas: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+        for _ in range(opts.rodadas):
+            for workers in (1, 2):
+                corridas[workers].append(_capturar(sandbox, credenciais, "partes", parametros, workers=workers))
 
     def resumo(runs: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             **{k: [r[k] for r in runs] for k in ("wall_s", "crawl_s", "cases", "partes_answers", "status")},
-            "median_cases_per_s": round(statistics.median(r["cases"] / r["wall_s"] for r in runs), 2),
-            "median_cases_per_s_from_first_request": round(
-                statistics.median(r["cases"] / r["crawl_s"] for r in runs), 2
-            ),
+            **medianas(runs),
         }
 
     um, dois = resumo(corridas[1]), resumo(corridas[2])
@@ -102,21 +65,12 @@ def main(argv: list[str] | None = None) -> None:
         "benchmark": "workers_processo",
         "what": f"partes of {opts.casos} cases of one lawyer at {','.join(tribunais)} ({opts.escala} scale), I/O bound "
         "by a fixed API latency: cases/s with 1 and 2 workers (local runner, sessions stored)",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "note": "2 shared CPU cores, busy with other work while measured: compare within this run",
-        "load_average_1_5_15": {
-            "before": [round(x, 2) for x in carga_antes],
-            "after": [round(x, 2) for x in os.getloadavg()],
-        },
+        **cabecalho(carga_antes),
         "latency_ms": opts.latencia,
         "concurrency_per_tribunal_and_worker": CONCORRENCIA,
         "one_worker": um,
         "two_workers": dois,
-        "speedup_two_workers": round(dois["median_cases_per_s"] / um["median_cases_per_s"], 2),
-        "speedup_two_workers_from_first_request": round(
-            dois["median_cases_per_s_from_first_request"] / um["median_cases_per_s_from_first_request"], 2
-        ),
+        **razoes(um, dois),
         "aims": {"speedup_two_workers": 1.7},
     }
     RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
